@@ -1,0 +1,2 @@
+grammar NN;
+file : EOF ;
