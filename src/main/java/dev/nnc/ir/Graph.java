@@ -1,0 +1,405 @@
+package dev.nnc.ir;
+
+import dev.nnc.diag.ErrorKind;
+import dev.nnc.diag.Span;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node factory of one model: every node is created here, with its shape rule applied and
+ * hash-consed, so equal sub-expressions are one node (CSE by construction). Shape errors throw
+ * {@link ShapeException}. Constructors apply only identity normalizations that create no new
+ * node (reshape or broadcast to the same shape, a reduction over no axes); every real rewrite
+ * lives in {@code dev.nnc.passes}.
+ */
+public final class Graph {
+    private record Key(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {}
+
+    private final Map<Key, Node> interned = new HashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private Span origin = Span.NONE;
+
+    /** Sets the source span recorded on the nodes created from now on; returns the previous one. */
+    public Span at(Span span) {
+        Span prev = origin;
+        origin = span;
+        return prev;
+    }
+
+    /** Every node created so far, in creation order. */
+    public List<Node> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    private Node make(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {
+        Key key = new Key(op, inputs, attr, shape, dtype);
+        Node n = interned.get(key);
+        if (n == null) {
+            checkSize(shape);
+            n = new Node(op, inputs, attr, shape, dtype, nodes.size(), origin);
+            interned.put(key, n);
+            nodes.add(n);
+        }
+        return n;
+    }
+
+    private static void checkSize(Shape shape) {
+        if (shape.staticProduct() > Integer.MAX_VALUE) {
+            throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "shape " + shape, shape.staticProduct() == Long.MAX_VALUE
+                    ? "more than 9223372036854775807" : Long.toString(shape.staticProduct()));
+        }
+    }
+
+    private static void requireReal(Node n, String what) {
+        if (n.dtype() == DType.INT) throw new ShapeException(ErrorKind.INT_TENSOR, n.op() == Op.INPUT ? n.leafName() : what);
+    }
+
+    // ------------------------------------------------------------------ leaves
+
+    public Node input(String name, int index, Shape shape, DType dtype) {
+        return make(Op.INPUT, List.of(), new Attr.Leaf(name, index), shape, dtype);
+    }
+
+    public Node param(String name, int index, Shape shape) {
+        return make(Op.PARAM, List.of(), new Attr.Leaf(name, index), shape, DType.REAL);
+    }
+
+    public Node constant(double v) {
+        return make(Op.CONST, List.of(), new Attr.Const(v), Shape.SCALAR, DType.REAL);
+    }
+
+    /** A constant of any shape: a broadcast scalar. */
+    public Node filled(double v, Shape shape) {
+        return broadcast(constant(v), shape);
+    }
+
+    /** The runtime value of a product of dims (folds to a constant when all are static). */
+    public Node size(List<Dim> dims) {
+        long staticPart = 1;
+        List<String> syms = new ArrayList<>();
+        for (Dim d : dims) {
+            if (d.isStatic()) staticPart *= d.size();
+            else syms.add(d.symbol());
+        }
+        if (syms.isEmpty()) return constant(staticPart);
+        syms.sort(null);
+        Node s = make(Op.SIZE, List.of(), new Attr.Dims(syms), Shape.SCALAR, DType.REAL);
+        return staticPart == 1 ? s : mul(constant(staticPart), s);
+    }
+
+    public Node dropoutMask(Shape shape, double p, int site) {
+        return make(Op.DROPOUT_MASK, List.of(), new Attr.Dropout(p, site), shape, DType.REAL);
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    public Node unary(Op op, Node x) {
+        if (op.kind() != Op.Kind.UNARY || op == Op.POWC || op == Op.ELU) throw new IllegalArgumentException(op + " is not a plain unary op");
+        requireReal(x, op.lower());
+        return make(op, List.of(x), Attr.None.INSTANCE, x.shape(), DType.REAL);
+    }
+
+    public Node neg(Node x) {
+        return unary(Op.NEG, x);
+    }
+
+    public Node exp(Node x) {
+        return unary(Op.EXP, x);
+    }
+
+    public Node log(Node x) {
+        return unary(Op.LOG, x);
+    }
+
+    public Node powc(Node x, double c) {
+        requireReal(x, "^");
+        return make(Op.POWC, List.of(x), new Attr.Const(c), x.shape(), DType.REAL);
+    }
+
+    public Node elu(Node x, double alpha) {
+        requireReal(x, "elu");
+        return make(Op.ELU, List.of(x), new Attr.Const(alpha), x.shape(), DType.REAL);
+    }
+
+    /** A broadcasting binary op; {@code verb} names it in shape errors ("add", "multiply"). */
+    public Node binary(Op op, Node a, Node b, String verb) {
+        if (op.kind() != Op.Kind.BINARY) throw new IllegalArgumentException(op + " is not binary");
+        requireReal(a, verb);
+        requireReal(b, verb);
+        return make(op, List.of(a, b), Attr.None.INSTANCE, broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
+    }
+
+    public Node binary(Op op, Node a, Node b) {
+        return binary(op, a, b, defaultVerb(op));
+    }
+
+    public Node add(Node a, Node b) {
+        return binary(Op.ADD, a, b);
+    }
+
+    public Node sub(Node a, Node b) {
+        return binary(Op.SUB, a, b);
+    }
+
+    public Node mul(Node a, Node b) {
+        return binary(Op.MUL, a, b);
+    }
+
+    public Node div(Node a, Node b) {
+        return binary(Op.DIV, a, b);
+    }
+
+    public Node clamp(Node x, Node lo, Node hi) {
+        requireReal(x, "clamp");
+        requireReal(lo, "clamp");
+        requireReal(hi, "clamp");
+        Shape s = broadcastShapes(broadcastShapes(x.shape(), lo.shape(), "clamp"), hi.shape(), "clamp");
+        return make(Op.CLAMP, List.of(x, lo, hi), Attr.None.INSTANCE, s, DType.REAL);
+    }
+
+    static String defaultVerb(Op op) {
+        return switch (op) {
+            case ADD -> "add";
+            case SUB -> "subtract";
+            case MUL -> "multiply";
+            case DIV -> "divide";
+            case POW -> "raise";
+            case MAXIMUM -> "take the maximum of";
+            case MINIMUM -> "take the minimum of";
+            default -> "combine";
+        };
+    }
+
+    /** NumPy broadcasting: trailing dims align; a static 1 or a missing dim stretches. */
+    public static Shape broadcastShapes(Shape a, Shape b, String verb) {
+        int r = Math.max(a.rank(), b.rank());
+        List<Dim> out = new ArrayList<>(r);
+        for (int i = 0; i < r; i++) {
+            int ia = i - (r - a.rank());
+            int ib = i - (r - b.rank());
+            Dim da = ia >= 0 ? a.get(ia) : null;
+            Dim db = ib >= 0 ? b.get(ib) : null;
+            if (da == null) out.add(db);
+            else if (db == null) out.add(da);
+            else if (da.equals(db)) out.add(da);
+            else if (da.isOne()) out.add(db);
+            else if (db.isOne()) out.add(da);
+            else throw new ShapeException(ErrorKind.BROADCAST, verb, a, b, i, da, db);
+        }
+        return new Shape(out);
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** Normalizes a possibly negative axis against {@code shape}. */
+    public static int axis(int axis, Shape shape) {
+        int r = shape.rank();
+        if (axis < -r || axis >= r) throw new ShapeException(ErrorKind.AXIS_RANGE, axis, shape, r);
+        return axis < 0 ? axis + r : axis;
+    }
+
+    /** Reduction over {@code axes} (null = all); axes may be negative. */
+    public Node reduce(Op op, Node x, List<Integer> axes, boolean keepdims) {
+        if (op.kind() != Op.Kind.REDUCE) throw new IllegalArgumentException(op + " is not a reduction");
+        requireReal(x, op.lower());
+        List<Integer> norm = normalizeAxes(axes, x.shape());
+        if (norm.isEmpty()) return x;
+        List<Dim> out = new ArrayList<>();
+        for (int i = 0; i < x.shape().rank(); i++) {
+            if (norm.contains(i)) {
+                if (keepdims) out.add(Dim.of(1));
+            } else {
+                out.add(x.shape().get(i));
+            }
+        }
+        return make(op, List.of(x), new Attr.Axes(norm, keepdims), new Shape(out), DType.REAL);
+    }
+
+    public Node sum(Node x, List<Integer> axes, boolean keepdims) {
+        return reduce(Op.SUM, x, axes, keepdims);
+    }
+
+    public Node max(Node x, List<Integer> axes, boolean keepdims) {
+        return reduce(Op.MAX, x, axes, keepdims);
+    }
+
+    /** Sorted, distinct, non-negative axes; null means all. */
+    public static List<Integer> normalizeAxes(List<Integer> axes, Shape shape) {
+        List<Integer> norm = new ArrayList<>();
+        if (axes == null) {
+            for (int i = 0; i < shape.rank(); i++) norm.add(i);
+            return norm;
+        }
+        for (int a : axes) {
+            int n = axis(a, shape);
+            if (!norm.contains(n)) norm.add(n);
+        }
+        norm.sort(null);
+        return norm;
+    }
+
+    // ------------------------------------------------------------------ structure
+
+    /**
+     * {@code a @ b} with the four rank cases of the language; 1-D operands are reshaped to
+     * 2-D around a 2-D MATMUL, so only one product primitive exists.
+     */
+    public Node matmul(Node a, Node b) {
+        requireReal(a, "@");
+        requireReal(b, "@");
+        Shape sa = a.shape(), sb = b.shape();
+        if (sa.rank() < 1 || sa.rank() > 2 || sb.rank() < 1 || sb.rank() > 2) {
+            throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 1 or 2", sa + " @ " + sb);
+        }
+        Dim ka = sa.last(1);
+        Dim kb = sb.rank() == 1 ? sb.get(0) : sb.get(0);
+        if (!ka.equals(kb)) throw new ShapeException(ErrorKind.MATMUL, sa, sb, ka, kb);
+        Node a2 = sa.rank() == 1 ? reshape(a, Shape.of(Dim.of(1), ka)) : a;
+        Node b2 = sb.rank() == 1 ? reshape(b, Shape.of(kb, Dim.of(1))) : b;
+        Shape s = Shape.of(a2.shape().get(0), b2.shape().get(1));
+        Node p = make(Op.MATMUL, List.of(a2, b2), Attr.None.INSTANCE, s, DType.REAL);
+        List<Dim> out = new ArrayList<>();
+        if (sa.rank() == 2) out.add(sa.get(0));
+        if (sb.rank() == 2) out.add(sb.get(1));
+        return reshape(p, new Shape(out));
+    }
+
+    public Node transpose(Node x) {
+        requireReal(x, "transpose");
+        Shape s = x.shape();
+        if (s.rank() < 2) throw new ShapeException(ErrorKind.RANK, "transpose", "a tensor of rank 2 or more", s);
+        List<Dim> ds = new ArrayList<>(s.dims());
+        ds.set(s.rank() - 1, s.get(s.rank() - 2));
+        ds.set(s.rank() - 2, s.get(s.rank() - 1));
+        return make(Op.TRANSPOSE, List.of(x), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
+    }
+
+    public Node reshape(Node x, Shape shape) {
+        if (!x.shape().sameNumel(shape)) {
+            throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, numelText(x.shape()), numelText(shape));
+        }
+        if (x.shape().equals(shape)) return x;
+        if (x.op() == Op.RESHAPE) x = x.input(0);
+        if (x.shape().equals(shape)) return x;
+        return make(Op.RESHAPE, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
+    }
+
+    static String numelText(Shape s) {
+        List<String> syms = s.symbols();
+        if (syms.isEmpty()) return Long.toString(s.staticProduct());
+        return (s.staticProduct() == 1 ? "" : s.staticProduct() + "·") + String.join("·", syms);
+    }
+
+    /** Stretches {@code x} to {@code shape}, which must be a broadcast of x's shape. */
+    public Node broadcast(Node x, Shape shape) {
+        Shape b = broadcastShapes(x.shape(), shape, "broadcast");
+        if (!b.equals(shape)) throw new ShapeException(ErrorKind.BROADCAST, "broadcast", x.shape(), shape, 0, x.shape(), shape);
+        if (x.shape().equals(shape)) return x;
+        return make(Op.BROADCAST, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
+    }
+
+    /** Concatenation along {@code axis}; the sizes along it must be static. */
+    public Node concat(List<Node> parts, int axis) {
+        Node first = parts.get(0);
+        for (Node p : parts) requireReal(p, "concat");
+        int ax = axis(axis, first.shape());
+        long total = 0;
+        for (Node p : parts) {
+            Shape s = p.shape();
+            if (s.rank() != first.shape().rank()) {
+                throw new ShapeException(ErrorKind.CONCAT_SHAPE, first.shape(), s, axis, "rank", first.shape().rank(), s.rank());
+            }
+            for (int i = 0; i < s.rank(); i++) {
+                if (i != ax && !s.get(i).equals(first.shape().get(i))) {
+                    throw new ShapeException(ErrorKind.CONCAT_SHAPE, first.shape(), s, axis, i, first.shape().get(i), s.get(i));
+                }
+            }
+            if (!s.get(ax).isStatic()) {
+                throw new ShapeException(ErrorKind.RANK, "concat", "static sizes along the concatenated axis", s);
+            }
+            total += s.get(ax).size();
+        }
+        if (parts.size() == 1) return first;
+        if (total > Integer.MAX_VALUE) throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "concat", total);
+        return make(Op.CONCAT, parts, new Attr.Axis(ax), first.shape().with(ax, Dim.of((int) total)), DType.REAL);
+    }
+
+    /** Elements {@code [start, end)} along a static axis. */
+    public Node slice(Node x, int axis, int start, int end) {
+        int ax = axis(axis, x.shape());
+        Dim d = x.shape().get(ax);
+        if (!d.isStatic() || start < 0 || end > d.size() || start >= end) {
+            throw new IllegalArgumentException("bad slice [" + start + ", " + end + ") of " + x.shape());
+        }
+        if (start == 0 && end == d.size()) return x;
+        return make(Op.SLICE, List.of(x), new Attr.Slice(ax, start, end), x.shape().with(ax, Dim.of(end - start)), x.dtype());
+    }
+
+    /** Integer labels of any shape to one-hot real rows with {@code n} classes. */
+    public Node oneHot(Node labels, int n) {
+        if (labels.dtype() != DType.INT) {
+            throw new ShapeException(ErrorKind.ARG_TYPE, "label", "one_hot", "an int input");
+        }
+        List<Dim> ds = new ArrayList<>(labels.shape().dims());
+        ds.add(Dim.of(n));
+        return make(Op.ONE_HOT, List.of(labels), new Attr.Count(n), new Shape(ds), DType.REAL);
+    }
+
+    public Node stopGradient(Node x) {
+        requireReal(x, "stop_gradient");
+        if (x.op() == Op.STOP_GRADIENT || x.op() == Op.CONST) return x;
+        return make(Op.STOP_GRADIENT, List.of(x), Attr.None.INSTANCE, x.shape(), DType.REAL);
+    }
+
+    /**
+     * Re-creates {@code n}'s op over new inputs (used by rewriting passes); returns {@code n}
+     * itself when the inputs are the same objects.
+     */
+    public Node rebuild(Node n, List<Node> newInputs) {
+        boolean same = true;
+        for (int i = 0; i < newInputs.size(); i++) same &= newInputs.get(i) == n.input(i);
+        if (same && owns(n)) return n;
+        Span prev = at(n.origin());
+        try {
+            return switch (n.op()) {
+                case INPUT, PARAM, CONST, SIZE, DROPOUT_MASK -> make(n.op(), List.of(), n.attr(), n.shape(), n.dtype());
+                case POWC -> powc(newInputs.get(0), n.constValue());
+                case ELU -> elu(newInputs.get(0), n.constValue());
+                case CLAMP -> clamp(newInputs.get(0), newInputs.get(1), newInputs.get(2));
+                case SUM, MAX -> {
+                    Attr.Axes ax = n.attr(Attr.Axes.class);
+                    yield reduce(n.op(), newInputs.get(0), ax.axes(), ax.keepdims());
+                }
+                case MATMUL -> make(Op.MATMUL, newInputs, Attr.None.INSTANCE, n.shape(), DType.REAL);
+                case TRANSPOSE -> transpose(newInputs.get(0));
+                case RESHAPE -> reshape(newInputs.get(0), n.shape());
+                case BROADCAST -> broadcast(newInputs.get(0), n.shape());
+                case CONCAT -> concat(newInputs, n.attr(Attr.Axis.class).axis());
+                case SLICE -> {
+                    Attr.Slice s = n.attr(Attr.Slice.class);
+                    yield slice(newInputs.get(0), s.axis(), s.start(), s.end());
+                }
+                case ONE_HOT -> oneHot(newInputs.get(0), n.attr(Attr.Count.class).n());
+                case STOP_GRADIENT -> stopGradient(newInputs.get(0));
+                default -> {
+                    if (n.op().kind() == Op.Kind.UNARY) yield unary(n.op(), newInputs.get(0));
+                    if (n.op().kind() == Op.Kind.BINARY) yield binary(n.op(), newInputs.get(0), newInputs.get(1));
+                    throw new IllegalStateException("cannot rebuild " + n.op());
+                }
+            };
+        } finally {
+            at(prev);
+        }
+    }
+
+    /** True when {@code n} was created by this graph. */
+    public boolean owns(Node n) {
+        return n.id() < nodes.size() && nodes.get(n.id()) == n;
+    }
+}
