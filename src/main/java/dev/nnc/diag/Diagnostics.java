@@ -18,9 +18,18 @@ public final class Diagnostics {
         return add(new Diagnostic(kind, span, kind.format(args), hint));
     }
 
+    /** Adds {@code d} unless the very same diagnostic was already reported. */
     public Diagnostic add(Diagnostic d) {
-        list.add(d);
+        if (!list.contains(d)) list.add(d);
         return d;
+    }
+
+    /** Gives every diagnostic added since position {@code from} that has no hint this one. */
+    public void hintSince(int from, String hint) {
+        for (int i = from; i < list.size(); i++) {
+            Diagnostic d = list.get(i);
+            if (d.hint() == null) list.set(i, new Diagnostic(d.kind(), d.span(), d.message(), hint));
+        }
     }
 
     public boolean hasErrors() {

@@ -1,0 +1,233 @@
+package dev.nnc.check;
+
+import dev.nnc.ir.Dim;
+import dev.nnc.ir.Graph;
+import dev.nnc.ir.Node;
+import dev.nnc.ir.Op;
+import dev.nnc.ir.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in functions of the language: each one's parameters (with defaults) and its
+ * lowering to graph primitives, one entry per function. Compositions here must stay
+ * numerically stable: softmax-like functions subtract a stop-gradient max first.
+ */
+final class Builtins {
+    private Builtins() {}
+
+    /** How an argument is read. */
+    enum Kind {
+        /** A tensor (numbers become constant scalars). */
+        TENSOR,
+        /** A compile-time number. */
+        NUMBER,
+        /** {@code true} or {@code false}. */
+        BOOL,
+        /** An integer axis, a bracketed list of them, or absent (all axes). */
+        AXES,
+        /** A bracketed shape, for reshape. */
+        SHAPE,
+        /** A tensor that may be an integer label tensor. */
+        LABELS,
+        /** grad's second argument: an input or param. */
+        LEAF
+    }
+
+    /** One parameter; {@code def} is its default, or {@link #REQUIRED}. */
+    record P(String name, Kind kind, Object def) {}
+
+    static final Object REQUIRED = new Object();
+    static final Object ALL_AXES = new Object();
+
+    /** Arguments after binding, by parameter name. */
+    interface Args {
+        Node tensor(String name);
+
+        double number(String name);
+
+        boolean bool(String name);
+
+        /** Axes as written (may be negative), or null for all. */
+        List<Integer> axes(String name);
+
+        Shape shape(String name);
+
+        /** The one axis of an axis parameter that must name exactly one. */
+        int axis(String name);
+    }
+
+    interface Lowering {
+        Node lower(Graph g, Args a);
+    }
+
+    record Fn(String name, List<P> params, Lowering lowering) {
+        String signature() {
+            StringBuilder sb = new StringBuilder(name).append('(');
+            for (int i = 0; i < params.size(); i++) {
+                if (i > 0) sb.append(", ");
+                P p = params.get(i);
+                sb.append(p.name());
+                if (p.def() != REQUIRED) sb.append(" = ").append(p.def() == ALL_AXES ? "all" : p.def());
+            }
+            return sb.append(')').toString();
+        }
+
+        int required() {
+            int n = 0;
+            for (P p : params) if (p.def() == REQUIRED) n++;
+            return n;
+        }
+    }
+
+    static final Map<String, Fn> ALL = new LinkedHashMap<>();
+
+    private static void def(String name, Lowering l, P... params) {
+        ALL.put(name, new Fn(name, List.of(params), l));
+    }
+
+    private static P t(String n) {
+        return new P(n, Kind.TENSOR, REQUIRED);
+    }
+
+    private static P num(String n, Object def) {
+        return new P(n, Kind.NUMBER, def);
+    }
+
+    private static P axes(Object def) {
+        return new P("axis", Kind.AXES, def);
+    }
+
+    private static P keep() {
+        return new P("keepdims", Kind.BOOL, false);
+    }
+
+    private static void unary(String name, Op op) {
+        def(name, (g, a) -> g.unary(op, a.tensor("x")), t("x"));
+    }
+
+    static {
+        unary("exp", Op.EXP);
+        unary("log", Op.LOG);
+        unary("sqrt", Op.SQRT);
+        unary("abs", Op.ABS);
+        unary("sin", Op.SIN);
+        unary("cos", Op.COS);
+        unary("tanh", Op.TANH);
+        unary("sigmoid", Op.SIGMOID);
+        unary("relu", Op.RELU);
+        unary("softplus", Op.SOFTPLUS);
+        def("square", (g, a) -> g.mul(a.tensor("x"), a.tensor("x")), t("x"));
+        def("gelu", (g, a) -> {
+            Node x = a.tensor("x");
+            Node phi = g.mul(g.constant(0.5), g.add(g.constant(1), g.unary(Op.ERF, g.mul(x, g.constant(Math.sqrt(0.5))))));
+            return g.mul(x, phi);
+        }, t("x"));
+        def("leaky_relu", (g, a) -> {
+            Node x = a.tensor("x");
+            Node pos = g.binary(Op.GT, x, g.constant(0));
+            double s = a.number("slope");
+            Node scale = g.add(g.mul(pos, g.constant(1 - s)), g.constant(s));
+            return g.mul(x, scale);
+        }, t("x"), num("slope", 0.01));
+        def("elu", (g, a) -> g.elu(a.tensor("x"), a.number("alpha")), t("x"), num("alpha", 1.0));
+        def("maximum", (g, a) -> g.binary(Op.MAXIMUM, a.tensor("a"), a.tensor("b"), "take the maximum of"), t("a"), t("b"));
+        def("minimum", (g, a) -> g.binary(Op.MINIMUM, a.tensor("a"), a.tensor("b"), "take the minimum of"), t("a"), t("b"));
+        def("clamp", (g, a) -> g.clamp(a.tensor("x"), a.tensor("lo"), a.tensor("hi")), t("x"), t("lo"), t("hi"));
+
+        def("sum", (g, a) -> g.sum(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("mean", (g, a) -> mean(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("max", (g, a) -> g.max(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("min", (g, a) -> g.neg(g.max(g.neg(a.tensor("x")), a.axes("axis"), a.bool("keepdims"))), t("x"), axes(ALL_AXES), keep());
+        def("logsumexp", (g, a) -> logsumexp(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("softmax", (g, a) -> softmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
+        def("log_softmax", (g, a) -> logSoftmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
+
+        def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
+        def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
+        def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
+        def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), (int) a.number("n")),
+                new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
+
+        def("mse", (g, a) -> {
+            Node d = g.binary(Op.SUB, a.tensor("pred"), a.tensor("target"), "compare");
+            return mean(g, g.mul(d, d), null, false);
+        }, t("pred"), t("target"));
+        def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label")),
+                t("logits"), new P("label", Kind.LABELS, REQUIRED));
+        def("bce_with_logits", (g, a) -> {
+            Node x = a.tensor("logits");
+            Node t = a.tensor("target");
+            Node l = g.binary(Op.SUB, g.unary(Op.SOFTPLUS, x), g.binary(Op.MUL, x, t, "compare"), "compare");
+            return mean(g, l, null, false);
+        }, t("logits"), t("target"));
+        def("huber", (g, a) -> {
+            Node d = g.binary(Op.SUB, a.tensor("pred"), a.tensor("target"), "compare");
+            Node abs = g.unary(Op.ABS, d);
+            Node delta = g.constant(a.number("delta"));
+            Node m = g.binary(Op.MINIMUM, abs, delta);
+            Node l = g.add(g.mul(g.constant(0.5), g.mul(m, m)), g.mul(delta, g.sub(abs, m)));
+            return mean(g, l, null, false);
+        }, t("pred"), t("target"), num("delta", 1.0));
+
+        def("dropout", null, t("x"), num("p", 0.5));
+        def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
+        def("grad", null, t("f"), new P("x", Kind.LEAF, REQUIRED));
+    }
+
+    static Node mean(Graph g, Node x, List<Integer> axes, boolean keepdims) {
+        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
+        List<Dim> reduced = new ArrayList<>();
+        for (int i : norm) reduced.add(x.shape().get(i));
+        Node s = g.sum(x, axes, keepdims);
+        return g.div(s, g.size(reduced));
+    }
+
+    static Node logsumexp(Graph g, Node x, List<Integer> axes, boolean keepdims) {
+        Node m = g.stopGradient(g.max(x, axes, true));
+        Node r = g.add(g.log(g.sum(g.exp(g.sub(x, m)), axes, true)), m);
+        if (keepdims) return r;
+        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
+        List<Dim> ds = new ArrayList<>();
+        for (int i = 0; i < x.shape().rank(); i++) if (!norm.contains(i)) ds.add(x.shape().get(i));
+        return g.reshape(r, new Shape(ds));
+    }
+
+    static Node softmax(Graph g, Node x, int axis) {
+        List<Integer> ax = List.of(axis);
+        Node e = g.exp(g.sub(x, g.stopGradient(g.max(x, ax, true))));
+        return g.div(e, g.sum(e, ax, true));
+    }
+
+    static Node logSoftmax(Graph g, Node x, int axis) {
+        List<Integer> ax = List.of(axis);
+        Node z = g.sub(x, g.stopGradient(g.max(x, ax, true)));
+        return g.sub(z, g.log(g.sum(g.exp(z), ax, true)));
+    }
+
+    /** Mean over rows of {@code -sum(target * log_softmax(logits))}; int labels become one-hot. */
+    static Node crossEntropy(Graph g, Node logits, Node label) {
+        Shape ls = logits.shape();
+        if (ls.rank() < 1 || ls.rank() > 2) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.RANK, "cross_entropy", "logits [batch, classes] or [classes]", ls);
+        }
+        Dim classes = ls.last(1);
+        Node target;
+        if (label.dtype() == dev.nnc.ir.DType.INT) {
+            Shape want = ls.rank() == 2 ? Shape.of(ls.get(0)) : Shape.SCALAR;
+            if (!label.shape().equals(want) || !classes.isStatic()) {
+                throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+            }
+            target = g.oneHot(label, classes.size());
+        } else {
+            if (!label.shape().equals(ls)) {
+                throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+            }
+            target = label;
+        }
+        Node perRow = g.neg(g.sum(g.mul(target, logSoftmax(g, logits, -1)), List.of(-1), false));
+        return ls.rank() == 2 ? mean(g, perRow, null, false) : perRow;
+    }
+}

@@ -1,0 +1,294 @@
+package dev.nnc.check;
+
+import dev.nnc.diag.Diagnostics;
+import dev.nnc.diag.ErrorKind;
+import dev.nnc.diag.Span;
+import dev.nnc.diag.Suggest;
+import dev.nnc.ir.DType;
+import dev.nnc.ir.Graph;
+import dev.nnc.ir.Model;
+import dev.nnc.ir.Node;
+import dev.nnc.ir.Shape;
+import dev.nnc.passes.Fold;
+import dev.nnc.syntax.Ast;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The semantic phase: from a parsed file to checked {@link Model}s. Runs the steps in order —
+ * functions (duplicates, recursion), then each model's statements top to bottom — collecting
+ * every error in {@link Diagnostics}. Returns only models that checked without error.
+ */
+public final class Checker {
+    private final Diagnostics diags;
+    private final Map<String, Ast.FnDecl> fns = new LinkedHashMap<>();
+    private final Set<String> recursive = new HashSet<>();
+
+    private Checker(Diagnostics diags) {
+        this.diags = diags;
+    }
+
+    /** Checks every model of {@code file}; errors go to {@code diags}. */
+    public static List<Model> check(Ast.File file, Diagnostics diags) {
+        return new Checker(diags).run(file);
+    }
+
+    private List<Model> run(Ast.File file) {
+        collectFunctions(file);
+        findRecursion();
+        String pkg = file.pkg() == null ? "" : file.pkg().dotted();
+        List<Model> models = new ArrayList<>();
+        Map<String, Ast.ModelDecl> seen = new LinkedHashMap<>();
+        for (Ast.ModelDecl m : file.models()) {
+            Ast.ModelDecl prev = seen.putIfAbsent(m.name().name(), m);
+            if (prev != null) {
+                diags.error(ErrorKind.DUPLICATE_MODEL, m.name().span(), m.name().name(), prev.name().span().line());
+                continue;
+            }
+            int before = diags.count();
+            Model model = new ModelChecker(m, pkg).run();
+            if (model != null && diags.count() == before) models.add(model);
+        }
+        return models;
+    }
+
+    // ------------------------------------------------------------------ functions
+
+    private void collectFunctions(Ast.File file) {
+        for (Ast.FnDecl f : file.fns()) {
+            Ast.FnDecl prev = fns.putIfAbsent(f.name().name(), f);
+            if (prev != null) {
+                diags.error(ErrorKind.DUPLICATE_FN, f.name().span(), f.name().name(), prev.name().span().line());
+                continue;
+            }
+            Map<String, Ast.Ident> params = new LinkedHashMap<>();
+            for (Ast.Ident p : f.params()) {
+                Ast.Ident q = params.putIfAbsent(p.name(), p);
+                if (q != null) diags.error(ErrorKind.DUPLICATE_NAME, p.span(), p.name(), q.span().line());
+            }
+        }
+    }
+
+    /** Reports each cycle of fn calls once, at the first function of the cycle. */
+    private void findRecursion() {
+        Map<String, List<String>> calls = new LinkedHashMap<>();
+        for (Ast.FnDecl f : fns.values()) {
+            List<String> out = new ArrayList<>();
+            collectCalls(f.body(), out);
+            calls.put(f.name().name(), out);
+        }
+        Set<String> done = new HashSet<>();
+        for (String f : fns.keySet()) {
+            if (!done.contains(f)) dfs(f, calls, new ArrayList<>(), done);
+        }
+    }
+
+    private void dfs(String f, Map<String, List<String>> calls, List<String> path, Set<String> done) {
+        int at = path.indexOf(f);
+        if (at >= 0) {
+            List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
+            cycle.add(f);
+            if (recursive.add(f)) {
+                recursive.addAll(cycle);
+                diags.error(ErrorKind.RECURSIVE_FN, fns.get(f).name().span(), f, String.join(" → ", cycle));
+            }
+            return;
+        }
+        if (done.contains(f)) return;
+        path.add(f);
+        for (String callee : calls.get(f)) {
+            if (fns.containsKey(callee)) dfs(callee, calls, path, done);
+        }
+        path.remove(path.size() - 1);
+        done.add(f);
+    }
+
+    private void collectCalls(Ast.Expr e, List<String> out) {
+        List<Ast.Expr> work = new ArrayList<>(List.of(e));
+        while (!work.isEmpty()) {
+            Ast.Expr x = work.remove(work.size() - 1);
+            if (x instanceof Ast.Call c) {
+                out.add(c.fn().name());
+                for (Ast.Arg a : c.args()) work.add(a.value());
+            } else if (x instanceof Ast.Unary u) {
+                work.add(u.operand());
+            } else if (x instanceof Ast.Binary b) {
+                work.add(b.left());
+                work.add(b.right());
+            } else if (x instanceof Ast.Transpose t) {
+                work.add(t.operand());
+            } else if (x instanceof Ast.ShapeLit s) {
+                work.addAll(s.dims());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ models
+
+    private final class ModelChecker {
+        private final Ast.ModelDecl decl;
+        private final String pkg;
+        private final Graph g = new Graph();
+        private final Scope scope = new Scope();
+        private final Exprs exprs;
+        private final List<String> dims = new ArrayList<>();
+        private final List<Model.Input> inputs = new ArrayList<>();
+        private final List<Model.Param> params = new ArrayList<>();
+        private final List<Model.Output> outputs = new ArrayList<>();
+        private Node loss;
+        private Span lossSpan;
+        private Model.Optimizer optimizer;
+        private Span optimizerSpan;
+        private Model.Precision precision;
+        private Span precisionSpan;
+
+        ModelChecker(Ast.ModelDecl decl, String pkg) {
+            this.decl = decl;
+            this.pkg = pkg;
+            this.exprs = new Exprs(g, diags, fns, recursive);
+        }
+
+        Model run() {
+            for (Ast.Stmt s : decl.body()) {
+                Span prev = g.at(s.span());
+                try {
+                    statement(s);
+                } finally {
+                    g.at(prev);
+                }
+            }
+            String name = decl.name().name();
+            if (optimizer != null && loss == null && lossSpan == null) {
+                diags.error(ErrorKind.OPTIMIZER_WITHOUT_LOSS, optimizerSpan, name);
+            }
+            if (outputs.isEmpty() && loss == null && lossSpan == null) {
+                diags.error(ErrorKind.NOTHING_TO_COMPUTE, decl.name().span(), name);
+            }
+            return new Model(name, pkg, g, dims, inputs, params, outputs, loss, optimizer, precision, decl.span());
+        }
+
+        private void statement(Ast.Stmt s) {
+            if (s instanceof Ast.DimStmt d) {
+                for (Ast.Ident n : d.names()) {
+                    if (declare(n, Scope.What.DIM, null, 0)) dims.add(n.name());
+                }
+            } else if (s instanceof Ast.ConstStmt c) {
+                int before = diags.count();
+                Node v = exprs.eval(c.value(), scope);
+                Double value = v == null ? null : Fold.scalar(v);
+                if (value == null) {
+                    if (diags.count() == before) {
+                        diags.error(ErrorKind.CONST_EVAL, c.value().span(),
+                                "const '" + c.name().name() + "' must be a compile-time number");
+                    }
+                    declare(c.name(), Scope.What.LOCAL, null, 0);
+                } else {
+                    declare(c.name(), Scope.What.CONST, null, value);
+                }
+            } else if (s instanceof Ast.InputStmt in) {
+                Shape shape = Shapes.resolve(in.shape(), scope, diags, true);
+                Node n = shape == null ? null
+                        : g.input(in.name().name(), inputs.size(), shape, in.isInt() ? DType.INT : DType.REAL);
+                if (declare(in.name(), Scope.What.INPUT, n, 0) && n != null) {
+                    inputs.add(new Model.Input(in.name().name(), n, in.span()));
+                }
+            } else if (s instanceof Ast.ParamStmt p) {
+                Shape shape = Shapes.resolve(p.shape(), scope, diags, false);
+                Model.Init init = p.init() == null ? Model.Init.ZEROS : Inits.resolve(p.init(), shape, exprs, scope, diags);
+                Node n = shape == null ? null : g.param(p.name().name(), params.size(), shape);
+                if (declare(p.name(), Scope.What.PARAM, n, 0) && n != null && init != null) {
+                    params.add(new Model.Param(p.name().name(), n, init, p.span()));
+                }
+            } else if (s instanceof Ast.AssignStmt a) {
+                Node v = exprs.eval(a.value(), scope);
+                rebind(a.name(), v);
+            } else if (s instanceof Ast.OutputStmt o) {
+                output(o);
+            } else if (s instanceof Ast.LossStmt l) {
+                if (lossSpan != null) {
+                    diags.error(ErrorKind.DUPLICATE_LOSS, l.span(), lossSpan.line());
+                    return;
+                }
+                lossSpan = l.span();
+                Node v = exprs.eval(l.value(), scope);
+                if (v != null && !v.shape().isScalar()) {
+                    diags.error(ErrorKind.LOSS_NOT_SCALAR, l.value().span(), v.shape());
+                    v = null;
+                }
+                loss = v;
+                scope.put(new Scope.Binding(Scope.What.LOCAL, "loss", v, 0, l.span()));
+            } else if (s instanceof Ast.OptimizerStmt o) {
+                if (optimizerSpan != null) {
+                    diags.error(ErrorKind.DUPLICATE_OPTIMIZER, o.span(), optimizerSpan.line());
+                    return;
+                }
+                optimizerSpan = o.span();
+                optimizer = Optimizers.resolve(o, exprs, scope, diags);
+            } else if (s instanceof Ast.PrecisionStmt p) {
+                if (precisionSpan != null) {
+                    diags.error(ErrorKind.DUPLICATE_PRECISION, p.span(), precisionSpan.line());
+                    return;
+                }
+                precisionSpan = p.span();
+                switch (p.value().name()) {
+                    case "f32" -> precision = Model.Precision.F32;
+                    case "f64" -> precision = Model.Precision.F64;
+                    default -> diags.errorWithHint(ErrorKind.UNKNOWN_PRECISION, p.value().span(),
+                            hintFor(p.value().name(), List.of("f32", "f64")), p.value().name());
+                }
+            }
+        }
+
+        private void output(Ast.OutputStmt o) {
+            String name = o.name().name();
+            for (Model.Output prev : outputs) {
+                if (prev.name().equals(name)) {
+                    diags.error(ErrorKind.DUPLICATE_OUTPUT, o.name().span(), name, prev.span().line());
+                    return;
+                }
+            }
+            Node v;
+            if (o.value() == null) {
+                v = exprs.eval(new Ast.Name(name, o.name().span()), scope);
+            } else {
+                v = exprs.eval(o.value(), scope);
+                rebind(o.name(), v);
+            }
+            if (v != null && v.dtype() == DType.INT) {
+                diags.error(ErrorKind.INT_TENSOR, o.name().span(), name);
+                return;
+            }
+            if (v != null) outputs.add(new Model.Output(name, v, o.span()));
+        }
+
+        /** Binds a local; inputs, params, dims and consts cannot be rebound. */
+        private void rebind(Ast.Ident name, Node v) {
+            Scope.Binding b = scope.get(name.name());
+            if (b != null && b.fixed()) {
+                diags.error(ErrorKind.REBIND_FIXED, name.span(), b.what().word, name.name());
+                return;
+            }
+            scope.put(new Scope.Binding(Scope.What.LOCAL, name.name(), v, 0, name.span()));
+        }
+
+        /** Declares a fixed name; false (after reporting) when it is taken. */
+        private boolean declare(Ast.Ident name, Scope.What what, Node node, double value) {
+            Scope.Binding prev = scope.get(name.name());
+            if (prev != null) {
+                diags.error(ErrorKind.DUPLICATE_NAME, name.span(), name.name(), prev.span().line());
+                return false;
+            }
+            scope.put(new Scope.Binding(what, name.name(), node, value, name.span()));
+            return true;
+        }
+    }
+
+    static String hintFor(String name, List<String> known) {
+        String best = Suggest.closest(name, known);
+        return best == null ? null : "did you mean '" + best + "'?";
+    }
+}
