@@ -1,0 +1,100 @@
+package dev.nnc.cli;
+
+import dev.nnc.Compiler;
+import dev.nnc.ir.Model;
+import dev.nnc.passes.Compiled;
+import dev.nnc.passes.Stats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code nnc check FILE...}: diagnostics, or a summary of each model. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Checks .nn files and summarizes each model (inputs, params, outputs, node counts).")
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .nn files to check")
+    List<Path> files;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int failed = 0;
+        for (Path f : files) {
+            Compiler.Result r = compile(f);
+            if (!r.ok()) {
+                err.print(r.render());
+                err.flush();
+                failed++;
+                continue;
+            }
+            for (Compiled c : r.compiled()) out.print(summary(f.toString(), c));
+        }
+        if (failed > 0) {
+            err.printf("nnc: %d of %d file%s had errors%n", failed, files.size(), files.size() == 1 ? "" : "s");
+        }
+        out.flush();
+        return failed == 0 ? 0 : Main.USER_ERROR;
+    }
+
+    static Compiler.Result compile(Path f) {
+        try {
+            return Compiler.compile(f);
+        } catch (NoSuchFileException e) {
+            throw new UserError(f + ": no such file");
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** The text summary of one compiled model. */
+    static String summary(String file, Compiled c) {
+        Model m = c.model();
+        StringBuilder sb = new StringBuilder();
+        sb.append(file).append(": model ").append(m.name()).append('\n');
+        List<String> ins = new ArrayList<>();
+        for (Model.Input i : m.inputs()) ins.add(i.name() + " " + (i.isInt() ? "int" : "") + i.node().shape());
+        sb.append("  inputs:  ").append(ins.isEmpty() ? "(none)" : String.join(", ", ins)).append('\n');
+        List<String> ps = new ArrayList<>();
+        long count = 0;
+        for (Model.Param p : m.params()) {
+            ps.add(p.name() + " " + p.node().shape());
+            count += p.node().shape().staticProduct();
+        }
+        sb.append("  params:  ").append(ps.isEmpty() ? "(none)" : String.join(", ", ps))
+                .append(String.format(Locale.ROOT, "  (%,d parameters)", count)).append('\n');
+        List<String> outs = new ArrayList<>();
+        for (int i = 0; i < m.outputs().size(); i++) outs.add(m.outputs().get(i).name() + " " + c.outputs().get(i).shape());
+        sb.append("  outputs: ").append(outs.isEmpty() ? "(none)" : String.join(", ", outs)).append('\n');
+        if (m.loss() != null) {
+            sb.append("  loss:    scalar");
+            if (m.optimizer() != null) sb.append(", optimizer ").append(m.optimizer().kind()).append(m.optimizer().args().entrySet()
+                    .stream().sorted(java.util.Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + fmt(e.getValue())).toList());
+            sb.append('\n');
+        }
+        Stats s = c.stats();
+        sb.append(String.format(Locale.ROOT, "  nodes:   checked %d; forward ops %d → %d optimized", s.checkedNodes(), s.forwardOps(), s.optForwardOps()));
+        if (c.loss() != null) {
+            sb.append(String.format(Locale.ROOT, "; loss+gradients ops %d → %d optimized; backward ratio %.2f",
+                    s.trainOps(), s.optTrainOps(), s.backwardRatio()));
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    private static String fmt(double v) {
+        return dev.nnc.passes.Fold.format(v);
+    }
+
+}
