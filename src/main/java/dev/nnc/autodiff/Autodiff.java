@@ -49,6 +49,7 @@ public final class Autodiff {
         for (Node y : reach.descendingMap().values()) {
             Node g = adjoint.get(y.id());
             if (g == null || y.inputs().isEmpty()) continue;
+            dev.nnc.diag.Span prev = G.at(y.origin());
             Node[] gs = VjpRules.vjp(G, y, g);
             for (int i = 0; i < gs.length; i++) {
                 Node x = y.input(i);
@@ -56,6 +57,7 @@ public final class Autodiff {
                 Node gi = sumTo(G, gs[i], x.shape());
                 adjoint.merge(x.id(), gi, G::add);
             }
+            G.at(prev);
         }
         List<Node> out = new ArrayList<>();
         for (Node x : wrt) {

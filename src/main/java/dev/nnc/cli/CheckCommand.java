@@ -75,7 +75,7 @@ final class CheckCommand implements Callable<Integer> {
         sb.append("  params:  ").append(ps.isEmpty() ? "(none)" : String.join(", ", ps))
                 .append(String.format(Locale.ROOT, "  (%,d parameters)", count)).append('\n');
         List<String> outs = new ArrayList<>();
-        for (int i = 0; i < m.outputs().size(); i++) outs.add(m.outputs().get(i).name() + " " + c.outputs().get(i).shape());
+        for (int i = 0; i < m.outputs().size(); i++) outs.add(m.outputs().get(i).name() + " " + c.eval().outputs().get(i).shape());
         sb.append("  outputs: ").append(outs.isEmpty() ? "(none)" : String.join(", ", outs)).append('\n');
         if (m.loss() != null) {
             sb.append("  loss:    scalar");
@@ -85,7 +85,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         Stats s = c.stats();
         sb.append(String.format(Locale.ROOT, "  nodes:   checked %d; forward ops %d → %d optimized", s.checkedNodes(), s.forwardOps(), s.optForwardOps()));
-        if (c.loss() != null) {
+        if (c.eval().loss() != null) {
             sb.append(String.format(Locale.ROOT, "; loss+gradients ops %d → %d optimized; backward ratio %.2f",
                     s.trainOps(), s.optTrainOps(), s.backwardRatio()));
         }

@@ -1,0 +1,102 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.nnc.diag.Span;
+import dev.nnc.ir.Model;
+import dev.nnc.ir.Node;
+import dev.nnc.passes.Compiled;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** State shared while one class is emitted: names, de-duplicated kernels, helpers, buffers. */
+final class ClassContext {
+    final Compiled compiled;
+    final Model model;
+    final Elem elem;
+    final TypeSpec.Builder type;
+    final String sourceName;
+    final String[] sourceLines;
+    /** Java field name of each param, input (array field) and dim, by .nn name. */
+    final Map<String, String> paramField = new LinkedHashMap<>();
+    final Map<String, String> gradField = new LinkedHashMap<>();
+    final Map<String, String> inputField = new LinkedHashMap<>();
+    final Map<String, String> inputGradField = new LinkedHashMap<>();
+    final Map<String, String> dimField = new LinkedHashMap<>();
+    /** Java parameter name of each input and dim in public methods. */
+    final Map<String, String> argName = new LinkedHashMap<>();
+    final Set<Helpers.Fn> helpers = EnumSet.noneOf(Helpers.Fn.class);
+    final Map<String, String> kernelNames = new HashMap<>();
+    boolean usesRandom;
+    int slots;
+
+    ClassContext(Compiled compiled, Elem elem, TypeSpec.Builder type, String sourceName, String source) {
+        this.compiled = compiled;
+        this.model = compiled.model();
+        this.elem = elem;
+        this.type = type;
+        this.sourceName = sourceName;
+        this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
+        Set<String> taken = new TreeSet<>();
+        for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
+        for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());
+        for (Model.Input in : model.inputs()) inputField.put(in.name(), "in$" + in.name());
+        for (Model.Input in : model.inputs()) if (!in.isInt()) inputGradField.put(in.name(), "inputGrad$" + in.name());
+        for (String d : model.dims()) dimField.put(d, "dim$" + d);
+        Set<String> args = new TreeSet<>();
+        for (String d : model.dims()) argName.put(d, Names.unique(d, args));
+        for (Model.Input in : model.inputs()) argName.put(in.name(), Names.unique(in.name(), args));
+        for (Model.Output o : model.outputs()) argName.put("out:" + o.name(), Names.unique(o.name(), args));
+    }
+
+    /** Adds {@code k} as a method unless an identical one exists; returns its name. */
+    String kernel(Kernel k, Node n) {
+        String key = k.key();
+        String name = kernelNames.get(key);
+        if (name == null) {
+            name = "k$" + kernelNames.size();
+            kernelNames.put(key, name);
+            MethodSpec m = k.method(name, describe(n));
+            type.addMethod(m);
+        }
+        usesRandom |= k.random;
+        return name;
+    }
+
+    /** The javadoc line of a kernel: what it computes and the .nn line it came from. */
+    String describe(Node n) {
+        String what = n.op().lower() + " → " + n.shape();
+        Span s = n.origin();
+        if (s.isNone() || s.line() > sourceLines.length) return what + " (synthesized)";
+        String line = sourceLines[s.line() - 1].strip();
+        return what + ", from " + sourceName + " line " + s.line() + ": {@code " + escape(line) + "}";
+    }
+
+    private static String escape(String s) {
+        return s.replace("*/", "* /").replace("{", "&#123;").replace("}", "&#125;").replace("@", "&#64;");
+    }
+
+    CodeBlock dim(String d) {
+        return CodeBlock.of("$N", dimField.get(d));
+    }
+
+    /** A size expression over the runtime dims as stored in this instance's dim fields. */
+    CodeBlock size(Sym s) {
+        return s.code(dimField::get);
+    }
+
+    /** The same as a long expression, safe from int overflow. */
+    CodeBlock longSize(Sym s) {
+        return CodeBlock.of("(long) $L", s.code(dimField::get));
+    }
+
+    List<Model.Param> params() {
+        return model.params();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.ir.Attr;
+import dev.nnc.ir.DType;
+import dev.nnc.ir.Dim;
+import dev.nnc.ir.Model;
+import dev.nnc.ir.Node;
+import dev.nnc.ir.Op;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * One public entry point (infer, loss, gradients, trainStep): argument checks, buffer sizing,
+ * the kernel calls in order (split into methods of at most {@link #CALLS_PER_METHOD} calls),
+ * and copying results to where they belong.
+ */
+final class EntryEmitter {
+    static final int CALLS_PER_METHOD = 40;
+
+    /** Where a root's value must end up. */
+    record Target(Node root, CodeBlock field, Sym numel) {}
+
+    private final ClassContext cx;
+    private final String name;
+    private final List<Node> roots;
+    /** Targets written by the run (fields); a root may feed several. */
+    private final List<Target> targets;
+    private final Plan plan;
+    private final Map<Node, CodeBlock> direct = new LinkedHashMap<>();
+    final List<Model.Input> inputs = new ArrayList<>();
+    final List<String> dims = new ArrayList<>();
+
+    EntryEmitter(ClassContext cx, String name, List<Node> roots, List<Target> targets) {
+        this.cx = cx;
+        this.name = name;
+        this.roots = roots;
+        this.targets = targets;
+        Set<Node> directTargets = new HashSet<>();
+        Plan trial = new Plan(roots, Set.of());
+        for (Target t : targets) {
+            if (trial.how.get(t.root()) == Plan.How.KERNEL && !direct.containsKey(t.root())) {
+                direct.put(t.root(), t.field());
+                directTargets.add(t.root());
+            }
+        }
+        this.plan = new Plan(roots, directTargets);
+        Set<Node> reach = plan.how.keySet();
+        for (Model.Input in : cx.model.inputs()) if (reach.contains(in.node())) inputs.add(in);
+        Set<String> used = new HashSet<>();
+        for (Node n : reach) {
+            for (Dim d : n.shape().dims()) if (!d.isStatic()) used.add(d.symbol());
+            if (n.op() == Op.SIZE) used.addAll(n.attr(Attr.Dims.class).symbols());
+        }
+        for (String d : cx.model.dims()) if (used.contains(d)) dims.add(d);
+        cx.slots = Math.max(cx.slots, plan.slotNodes.size());
+    }
+
+    /** The dim parameters, then the input arrays, each with its declared name. */
+    void addArgs(MethodSpec.Builder m) {
+        for (String d : dims) m.addParameter(TypeName.INT, cx.argName.get(d));
+        for (Model.Input in : inputs) {
+            TypeName t = in.isInt() ? ArrayTypeName.of(TypeName.INT) : cx.elem.array();
+            m.addParameter(t, cx.argName.get(in.name()));
+        }
+    }
+
+    /** Javadoc lines for the arguments. */
+    void addArgDocs(MethodSpec.Builder m) {
+        for (String d : dims) m.addJavadoc("@param $L the runtime dim {@code $L}, at least 1\n", cx.argName.get(d), d);
+        for (Model.Input in : inputs) {
+            m.addJavadoc("@param $L input {@code $L}, $L$L, row-major\n", cx.argName.get(in.name()), in.name(),
+                    in.isInt() ? "int" : "", in.node().shape());
+        }
+    }
+
+    /** Statements checking the arguments and storing them in the instance's fields. */
+    CodeBlock checkAndStore() {
+        CodeBlock.Builder b = CodeBlock.builder();
+        for (String d : dims) {
+            String a = cx.argName.get(d);
+            b.beginControlFlow("if ($N < 1)", a)
+                    .addStatement("throw new $T($S + $N)", IllegalArgumentException.class, "dim " + d + " must be at least 1, got ", a)
+                    .endControlFlow()
+                    .addStatement("this.$N = $N", cx.dimField.get(d), a);
+        }
+        for (Model.Input in : inputs) b.add(checkArray(cx.argName.get(in.name()), "input " + in.name(), in.node().shape()));
+        for (Model.Input in : inputs) b.addStatement("this.$N = $N", cx.inputField.get(in.name()), cx.argName.get(in.name()));
+        return b.build();
+    }
+
+    /** Checks that array {@code arg} is non-null with exactly the elements of {@code shape}. */
+    CodeBlock checkArray(String arg, String what, dev.nnc.ir.Shape shape) {
+        Sym n = Sym.numel(shape);
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.beginControlFlow("if ($N == null)", arg)
+                .addStatement("throw new $T($S)", IllegalArgumentException.class, what + " must not be null")
+                .endControlFlow();
+        String shapeText = shape.toString();
+        if (n.isStatic()) {
+            b.beginControlFlow("if ($N.length != $L)", arg, n.factor())
+                    .addStatement("throw new $T($S + $N.length)", IllegalArgumentException.class,
+                            what + " " + shapeText + " needs " + n.factor() + " elements, got ", arg)
+                    .endControlFlow();
+        } else {
+            CodeBlock bound = dimsText(shape);
+            b.beginControlFlow("if ($N.length != $L)", arg, cx.longSize(n))
+                    .addStatement("throw new $T($S + $L + $S + $L + $S + $N.length)", IllegalArgumentException.class,
+                            what + " " + shapeText + " needs ", cx.longSize(n), " elements (", bound, "), got ", arg)
+                    .endControlFlow();
+        }
+        return b.build();
+    }
+
+    private CodeBlock dimsText(dev.nnc.ir.Shape shape) {
+        List<CodeBlock> parts = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Dim d : shape.dims()) {
+            if (!d.isStatic() && seen.add(d.symbol())) parts.add(CodeBlock.of("$S + $N", d.symbol() + " = ", cx.dimField.get(d.symbol())));
+        }
+        return CodeBlock.join(parts, " + \", \" + ");
+    }
+
+    /** Grows the work buffers this entry uses to the sizes of this call. */
+    CodeBlock ensureBuffers() {
+        CodeBlock.Builder b = CodeBlock.builder();
+        for (int s = 0; s < plan.slotNodes.size(); s++) {
+            List<CodeBlock> sizes = new ArrayList<>();
+            Set<Sym> seen = new HashSet<>();
+            for (Node n : plan.slotNodes.get(s)) {
+                Sym z = Sym.numel(n.shape());
+                if (seen.add(z)) sizes.add(cx.longSize(z));
+            }
+            CodeBlock max = sizes.get(0);
+            for (int i = 1; i < sizes.size(); i++) max = CodeBlock.of("Math.max($L, $L)", max, sizes.get(i));
+            b.addStatement("buf$$$L = grow(buf$$$L, $L)", s, s, max);
+        }
+        return b.build();
+    }
+
+    /** The field expression holding {@code n}'s elements during the run. */
+    CodeBlock storage(Node n) {
+        Node base = plan.base(n);
+        if (direct.containsKey(base)) return direct.get(base);
+        if (base.op() == Op.INPUT) return CodeBlock.of("$N", cx.inputField.get(base.leafName()));
+        if (base.op() == Op.PARAM) return CodeBlock.of("$N", cx.paramField.get(base.leafName()));
+        Integer s = plan.slot.get(base);
+        if (s == null) throw new IllegalStateException("no storage for " + base);
+        return CodeBlock.of("buf$$$L", s);
+    }
+
+    /** Adds the run methods; returns the name of the one to call. */
+    String emitRun() {
+        List<CodeBlock> calls = new ArrayList<>();
+        for (Node n : plan.kernels) {
+            Kernel k = new Kernel(cx.elem);
+            Kernels.emit(plan, k, n);
+            collectHelpers(n);
+            String method = cx.kernel(k, n);
+            List<CodeBlock> args = new ArrayList<>();
+            args.add(storage(n));
+            for (Node a : k.arrays) args.add(storage(a));
+            for (String d : k.dims) args.add(cx.dim(d));
+            if (k.random) {
+                args.add(CodeBlock.of("seed"));
+                args.add(CodeBlock.of("step"));
+            }
+            calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
+        }
+        for (Target t : targets) {
+            if (direct.get(t.root()) == t.field()) continue;
+            calls.add(CodeBlock.of("System.arraycopy($L, 0, $L, 0, $L)", storage(t.root()), t.field(), cx.size(t.numel())));
+        }
+        String run = "run$" + name;
+        if (calls.size() <= CALLS_PER_METHOD) {
+            cx.type.addMethod(runMethod(run, calls));
+            return run;
+        }
+        MethodSpec.Builder top = MethodSpec.methodBuilder(run).addModifiers(Modifier.PRIVATE);
+        for (int i = 0, part = 0; i < calls.size(); i += CALLS_PER_METHOD, part++) {
+            String sub = run + "$" + part;
+            cx.type.addMethod(runMethod(sub, calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD))));
+            top.addStatement("$N()", sub);
+        }
+        cx.type.addMethod(top.build());
+        return run;
+    }
+
+    private static MethodSpec runMethod(String name, List<CodeBlock> calls) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
+        for (CodeBlock c : calls) m.addStatement(c);
+        return m.build();
+    }
+
+    private void collectHelpers(Node kernelNode) {
+        List<Node> stack = new ArrayList<>(List.of(kernelNode));
+        Set<Node> seen = new HashSet<>();
+        while (!stack.isEmpty()) {
+            Node n = stack.remove(stack.size() - 1);
+            if (!seen.add(n)) continue;
+            cx.helpers.addAll(Scalar.helpers(n));
+            for (Node i : n.inputs()) {
+                Plan.How h = plan.how.get(i);
+                if (h == Plan.How.FUSED || h == Plan.How.INLINE || (h == Plan.How.VIEW && i.op() == Op.BROADCAST)) stack.add(i);
+            }
+        }
+    }
+
+    /** Clears the references to the caller's arrays. */
+    CodeBlock release() {
+        CodeBlock.Builder b = CodeBlock.builder();
+        for (Model.Input in : inputs) b.addStatement("this.$N = null", cx.inputField.get(in.name()));
+        return b.build();
+    }
+
+    boolean reads(Node n) {
+        return plan.how.containsKey(n);
+    }
+
+    static boolean isInt(Node n) {
+        return n.dtype() == DType.INT;
+    }
+}

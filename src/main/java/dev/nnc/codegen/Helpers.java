@@ -1,0 +1,137 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.nnc.ir.Erf;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Private static helper methods that generated classes include when their kernels need them:
+ * the same algorithms as {@link dev.nnc.ir.ScalarOps} and {@link Erf}, written with JavaPoet.
+ */
+final class Helpers {
+    private Helpers() {}
+
+    enum Fn { SIGMOID, SOFTPLUS, ERF, ELU, SQ }
+
+    static void addTo(TypeSpec.Builder type, Set<Fn> fns, Elem elem) {
+        for (Fn f : fns) {
+            switch (f) {
+                case SIGMOID -> type.addMethod(unary("sigmoid", "The logistic function, stable for large |x|.", CodeBlock.builder()
+                        .beginControlFlow("if (x >= 0)")
+                        .addStatement("return 1.0 / (1.0 + Math.exp(-x))")
+                        .endControlFlow()
+                        .addStatement("double e = Math.exp(x)")
+                        .addStatement("return e / (1.0 + e)").build()));
+                case SOFTPLUS -> type.addMethod(unary("softplus", "{@code log(1 + exp(x))}, stable for large |x|.",
+                        CodeBlock.of("return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));\n")));
+                case ELU -> type.addMethod(MethodSpec.methodBuilder("elu")
+                        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                        .addJavadoc("ELU: {@code x} above 0, else {@code alpha·(exp(x) − 1)}.\n")
+                        .returns(TypeName.DOUBLE)
+                        .addParameter(TypeName.DOUBLE, "x")
+                        .addParameter(TypeName.DOUBLE, "alpha")
+                        .addStatement("return x > 0 ? x : alpha * Math.expm1(x)").build());
+                case SQ -> type.addMethod(MethodSpec.methodBuilder("sq")
+                        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                        .returns(elem.type())
+                        .addParameter(elem.type(), "x")
+                        .addStatement("return x * x").build());
+                case ERF -> addErf(type);
+            }
+        }
+    }
+
+    private static MethodSpec unary(String name, String doc, CodeBlock body) {
+        return MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("$L\n", doc)
+                .returns(TypeName.DOUBLE)
+                .addParameter(TypeName.DOUBLE, "x")
+                .addCode(body).build();
+    }
+
+    private static FieldSpec table(String name, double[] values) {
+        CodeBlock.Builder init = CodeBlock.builder().add("{");
+        for (int i = 0; i < values.length; i++) init.add(i == 0 ? "$L" : ", $L", Double.toString(values[i]));
+        return FieldSpec.builder(ArrayTypeName.of(TypeName.DOUBLE), name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer(init.add("}").build()).build();
+    }
+
+    /** The error function, exactly as {@link Erf#erf} (same constants, same operation order). */
+    private static void addErf(TypeSpec.Builder type) {
+        type.addField(table("ERF_AB", Erf.AB));
+        type.addField(table("ERF_B", Erf.B));
+        type.addField(table("ERF_C", Erf.C));
+        type.addField(table("ERF_D", Erf.D));
+        type.addField(table("ERF_P", Erf.P));
+        type.addField(table("ERF_Q", Erf.Q));
+        type.addField(table("ERF_CENTER_HI", Erf.CENTER_HI));
+        type.addField(table("ERF_CENTER_LO", Erf.CENTER_LO));
+        type.addField(table("ERF_CENTER_SLOPE", Erf.CENTER_SLOPE));
+        CodeBlock body = CodeBlock.builder()
+                .addStatement("double y = Math.abs(x)")
+                .beginControlFlow("if (y <= $L)", Double.toString(Erf.THRESH))
+                .addStatement("double z = y * y")
+                .addStatement("double num = ERF_AB[0]")
+                .addStatement("double den = 1")
+                .beginControlFlow("for (int i = 0; i < 4; i++)")
+                .addStatement("num = num * z + ERF_AB[i + 1]")
+                .addStatement("den = den * z + ERF_B[i]")
+                .endControlFlow()
+                .addStatement("return x + x * (num / den)")
+                .endControlFlow()
+                .addStatement("double r")
+                .beginControlFlow("if (y < 1.25)")
+                .addStatement("int k = (int) Math.rint(y * 8)")
+                .addStatement("double c = k * 0.125")
+                .addStatement("double h = y - c")
+                .addStatement("double p = h")
+                .addStatement("double hPrev = 1")
+                .addStatement("double hCur = 2 * c")
+                .addStatement("double s = h")
+                .beginControlFlow("for (int n = 1; n < $L; n++)", Erf.TERMS)
+                .addStatement("p = p * -h / (n + 1)")
+                .addStatement("s += hCur * p")
+                .addStatement("double hNext = 2 * c * hCur - 2 * n * hPrev")
+                .addStatement("hPrev = hCur")
+                .addStatement("hCur = hNext")
+                .endControlFlow()
+                .addStatement("r = ERF_CENTER_HI[k - 4] + (ERF_CENTER_LO[k - 4] + ERF_CENTER_SLOPE[k - 4] * s)")
+                .nextControlFlow("else if (y >= 6)")
+                .addStatement("r = 1")
+                .nextControlFlow("else")
+                .addStatement("double e")
+                .beginControlFlow("if (y <= 4)")
+                .addStatement("double num = ERF_C[8] * y")
+                .addStatement("double den = y")
+                .beginControlFlow("for (int i = 0; i < 7; i++)")
+                .addStatement("num = (num + ERF_C[i]) * y")
+                .addStatement("den = (den + ERF_D[i]) * y")
+                .endControlFlow()
+                .addStatement("e = (num + ERF_C[7]) / (den + ERF_D[7])")
+                .nextControlFlow("else")
+                .addStatement("double z = 1 / (y * y)")
+                .addStatement("double num = ERF_P[5] * z")
+                .addStatement("double den = z")
+                .beginControlFlow("for (int i = 0; i < 4; i++)")
+                .addStatement("num = (num + ERF_P[i]) * z")
+                .addStatement("den = (den + ERF_Q[i]) * z")
+                .endControlFlow()
+                .addStatement("e = z * (num + ERF_P[4]) / (den + ERF_Q[4])")
+                .addStatement("e = ($L - e) / y", Double.toString(Erf.ONE_OVER_SQRT_PI))
+                .endControlFlow()
+                .addStatement("double s = (double) (long) (y * 16) / 16")
+                .addStatement("double del = (y - s) * (y + s)")
+                .addStatement("r = 1 - StrictMath.exp(-s * s) * StrictMath.exp(-del) * e")
+                .endControlFlow()
+                .addStatement("return x < 0 ? -r : r")
+                .build();
+        type.addMethod(unary("erf", "The error function to double precision (nnc's Erf algorithm; the JDK has none).", body));
+    }
+}

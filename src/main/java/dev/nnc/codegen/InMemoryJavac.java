@@ -1,0 +1,96 @@
+package dev.nnc.codegen;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/** Compiles generated sources in memory with {@code javax.tools} and loads the classes. */
+public final class InMemoryJavac {
+    private InMemoryJavac() {}
+
+    /** A failure to compile generated code: a bug in nnc, reported with javac's messages. */
+    public static final class CompileException extends RuntimeException {
+        public CompileException(String message) {
+            super(message);
+        }
+    }
+
+    /** The compiled classes of one compilation: bytecode by binary class name. */
+    public record Classes(Map<String, byte[]> bytecode) {
+        /** Loads {@code name} (and its nested classes) in a fresh class loader. */
+        public Class<?> load(String name) {
+            ClassLoader loader = new ClassLoader(InMemoryJavac.class.getClassLoader()) {
+                @Override
+                protected Class<?> findClass(String n) throws ClassNotFoundException {
+                    byte[] b = bytecode.get(n);
+                    if (b == null) throw new ClassNotFoundException(n);
+                    return defineClass(n, b, 0, b.length);
+                }
+            };
+            try {
+                return loader.loadClass(name);
+            } catch (ClassNotFoundException e) {
+                throw new CompileException("compiled classes lack " + name);
+            }
+        }
+    }
+
+    /** Compiles one source file (for Java 17) and returns its classes. */
+    public static Classes compile(String qualifiedName, String source) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) throw new CompileException("no Java compiler available: run nnc on a JDK, not a JRE");
+        DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
+        Map<String, ByteArrayOutputStream> out = new HashMap<>();
+        StandardJavaFileManager std = javac.getStandardFileManager(diags, Locale.ROOT, StandardCharsets.UTF_8);
+        JavaFileManager fm = new ForwardingJavaFileManager<>(std) {
+            @Override
+            public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
+                                                       FileObject sibling) {
+                return new SimpleJavaFileObject(URI.create("mem:///" + className.replace('.', '/') + kind.extension), kind) {
+                    @Override
+                    public OutputStream openOutputStream() {
+                        ByteArrayOutputStream b = new ByteArrayOutputStream();
+                        out.put(className, b);
+                        return b;
+                    }
+                };
+            }
+        };
+        JavaFileObject src = new SimpleJavaFileObject(
+                URI.create("string:///" + qualifiedName.replace('.', '/') + JavaFileObject.Kind.SOURCE.extension),
+                JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                return source;
+            }
+        };
+        StringWriter log = new StringWriter();
+        boolean ok = javac.getTask(log, fm, diags, List.of("--release", "17", "-proc:none", "-g:none"), null, List.of(src)).call();
+        if (!ok) {
+            StringBuilder sb = new StringBuilder("generated code for " + qualifiedName + " does not compile (a bug in nnc):\n");
+            for (Diagnostic<? extends JavaFileObject> d : diags.getDiagnostics()) {
+                sb.append("  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT)).append('\n');
+            }
+            throw new CompileException(sb.toString());
+        }
+        Map<String, byte[]> bytes = new HashMap<>();
+        out.forEach((k, v) -> bytes.put(k, v.toByteArray()));
+        return new Classes(bytes);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.ir.DType;
+import dev.nnc.ir.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import javax.lang.model.element.Modifier;
+
+/**
+ * One kernel method under construction: its output array {@code out}, the arrays it reads
+ * ({@code a0, a1, …}, the storage of other nodes), the runtime dims its sizes use, and its body.
+ * Its parameters are positional, so two kernels with the same body are one method.
+ */
+final class Kernel {
+    final Elem elem;
+    /** Storage nodes read, in parameter order. */
+    final List<Node> arrays = new ArrayList<>();
+    final TreeSet<String> dims = new TreeSet<>();
+    boolean random;
+    final CodeBlock.Builder body = CodeBlock.builder();
+
+    Kernel(Elem elem) {
+        this.elem = elem;
+    }
+
+    /** The parameter name of the array holding {@code base}'s elements. */
+    String array(Node base) {
+        int i = arrays.indexOf(base);
+        if (i < 0) {
+            arrays.add(base);
+            i = arrays.size() - 1;
+        }
+        return "a" + i;
+    }
+
+    /** Code for a size; records the dims it needs. */
+    CodeBlock size(Sym s) {
+        dims.addAll(s.symbols());
+        return s.code(d -> dimParam(d));
+    }
+
+    static String dimParam(String dim) {
+        return "d_" + dim;
+    }
+
+    /** The finished method; {@code name} is chosen by the caller after de-duplication. */
+    MethodSpec method(String name, String comment) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("$L\n", comment)
+                .addParameter(elem.array(), "out");
+        for (int i = 0; i < arrays.size(); i++) {
+            TypeName t = arrays.get(i).dtype() == DType.INT ? ArrayTypeName.of(TypeName.INT) : elem.array();
+            m.addParameter(t, "a" + i);
+        }
+        for (String d : dims) m.addParameter(TypeName.INT, dimParam(d));
+        if (random) {
+            m.addParameter(TypeName.LONG, "seed");
+            m.addParameter(TypeName.LONG, "step");
+        }
+        return m.addCode(body.build()).build();
+    }
+
+    /** A key identifying the method by its signature and body, for de-duplication. */
+    String key() {
+        StringBuilder sb = new StringBuilder();
+        for (Node a : arrays) sb.append(a.dtype()).append(',');
+        sb.append(dims).append(random).append('\n').append(body.build());
+        return sb.toString();
+    }
+}
