@@ -38,6 +38,7 @@ final class VjpRules {
             case ERF -> one(G.mul(g, G.mul(G.constant(2 / Math.sqrt(Math.PI)), G.exp(G.neg(G.mul(x, x))))));
             case POWC -> {
                 double c = y.constValue();
+                if (c == 0) yield new Node[1]; // x^0 is constant: zero, not 0·x^-1 (NaN at x = 0), as PyTorch
                 Node d = c == 1 ? G.constant(1) : G.mul(G.constant(c), c == 2 ? x : G.powc(x, c - 1));
                 yield one(G.mul(g, d));
             }
@@ -53,7 +54,8 @@ final class VjpRules {
             case POW -> {
                 Node a = x, b = in.get(1);
                 Node da = G.mul(g, G.mul(b, G.binary(Op.POW, a, G.sub(b, G.constant(1)))));
-                Node db = G.mul(g, G.mul(y, G.log(a)));
+                // a^b·log(a), taken as 0 where a == 0 (its limit for b > 0, as PyTorch) instead of 0·(−inf) = NaN
+                Node db = G.mul(g, G.mul(y, G.log(G.add(a, G.binary(Op.EQ, a, G.constant(0))))));
                 yield new Node[] {da, db};
             }
             case MAXIMUM, MINIMUM -> {
@@ -66,7 +68,11 @@ final class VjpRules {
             case CLAMP -> {
                 Node lo = in.get(1), hi = in.get(2);
                 Node inside = G.mul(gt(G, x, lo), gt(G, hi, x));
-                yield new Node[] {G.mul(g, inside), G.mul(g, gt(G, lo, x)), G.mul(g, gt(G, x, hi))};
+                // min(max(x, lo), hi) is hi everywhere when lo > hi (as torch.clamp): lo then has no
+                // influence and hi takes the whole gradient
+                Node loWins = G.mul(gt(G, lo, x), gt(G, hi, lo));
+                Node hiWins = G.binary(Op.MAXIMUM, gt(G, x, hi), gt(G, lo, hi));
+                yield new Node[] {G.mul(g, inside), G.mul(g, loWins), G.mul(g, hiWins)};
             }
             case SUM -> one(G.broadcast(keptDims(G, y, g), x.shape()));
             case MAX -> {
