@@ -23,11 +23,8 @@ final class Helpers {
         for (Fn f : fns) {
             switch (f) {
                 case SIGMOID -> type.addMethod(unary("sigmoid", "The logistic function, stable for large |x|.", CodeBlock.builder()
-                        .beginControlFlow("if (x >= 0)")
-                        .addStatement("return 1.0 / (1.0 + Math.exp(-x))")
-                        .endControlFlow()
-                        .addStatement("double e = Math.exp(x)")
-                        .addStatement("return e / (1.0 + e)").build()));
+                        .addStatement("double e = Math.exp(-Math.abs(x))")
+                        .addStatement("return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)").build()));
                 case SOFTPLUS -> type.addMethod(unary("softplus", "{@code log(1 + exp(x))}, stable for large |x|.",
                         CodeBlock.of("return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));\n")));
                 case ELU -> type.addMethod(MethodSpec.methodBuilder("elu")

@@ -1,5 +1,7 @@
 package dev.nnc.interp;
 
+import dev.nnc.ir.ScalarOps;
+
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
@@ -252,7 +254,7 @@ public final class Interpreter {
                 int[] il = Kernels.broadcastIndex(lo.shape(), shape);
                 int[] ih = Kernels.broadcastIndex(hi.shape(), shape);
                 double[] out = new double[ix.length];
-                for (int i = 0; i < out.length; i++) out[i] = Kernels.clamp(x.data()[ix[i]], lo.data()[il[i]], hi.data()[ih[i]]);
+                for (int i = 0; i < out.length; i++) out[i] = ScalarOps.clamp(x.data()[ix[i]], lo.data()[il[i]], hi.data()[ih[i]]);
                 yield real(shape, out);
             }
             case SUM, MAX -> {

@@ -1,6 +1,7 @@
 package dev.nnc.interp;
 
 import dev.nnc.ir.Op;
+import dev.nnc.ir.ScalarOps;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,85 +15,14 @@ public final class Kernels {
 
     // ------------------------------------------------------------------ scalar definitions
 
-    /** The value of unary op {@code op} at {@code x}; {@code c} is the POWC exponent or the ELU alpha. */
+    /** The value of unary op {@code op} at {@code x} ({@link ScalarOps}, shared with constant folding). */
     public static double unary(Op op, double x, double c) {
-        return switch (op) {
-            case NEG -> -x;
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case SQRT -> Math.sqrt(x);
-            case ABS -> Math.abs(x);
-            case SIGN -> Math.signum(x);
-            case SIN -> Math.sin(x);
-            case COS -> Math.cos(x);
-            case TANH -> Math.tanh(x);
-            case SIGMOID -> sigmoid(x);
-            case RELU -> relu(x);
-            case SOFTPLUS -> softplus(x);
-            case ERF -> Erf.erf(x);
-            case POWC -> powc(x, c);
-            case ELU -> elu(x, c);
-            default -> throw new IllegalArgumentException(op + " is not a unary op");
-        };
+        return ScalarOps.unary(op, x, c);
     }
 
-    /** The value of binary op {@code op} at {@code (a, b)}. */
+    /** The value of binary op {@code op} at {@code (a, b)} ({@link ScalarOps}). */
     public static double binary(Op op, double a, double b) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
-            case POW -> Math.pow(a, b);
-            case MAXIMUM -> Math.max(a, b);
-            case MINIMUM -> Math.min(a, b);
-            case GT -> a > b ? 1.0 : 0.0;
-            case EQ -> a == b ? 1.0 : 0.0;
-            default -> throw new IllegalArgumentException(op + " is not a binary op");
-        };
-    }
-
-    /** {@code max(x, 0)} (NaN stays NaN; relu'(0) = 0 is the autodiff rule's business). */
-    public static double relu(double x) {
-        return Math.max(x, 0.0);
-    }
-
-    /**
-     * Stable logistic function: with {@code e = exp(-|x|)} (never overflows),
-     * {@code x >= 0 ? 1/(1+e) : e/(1+e)}.
-     */
-    public static double sigmoid(double x) {
-        double e = Math.exp(-Math.abs(x));
-        return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    }
-
-    /** Stable {@code log(1 + exp(x))} = {@code max(x, 0) + log1p(exp(-|x|))}. */
-    public static double softplus(double x) {
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
-    /**
-     * {@code x ^ c} for a constant {@code c}: {@code x*x} for 2, {@code sqrt(x)} for 0.5,
-     * {@code x} for 1, else {@link Math#pow}.
-     */
-    public static double powc(double x, double c) {
-        if (c == 2) return x * x;
-        if (c == 0.5) return Math.sqrt(x);
-        if (c == 1) return x;
-        return Math.pow(x, c);
-    }
-
-    /**
-     * ELU: {@code x > 0 ? x : alpha * expm1(x)}. {@code expm1(x)} is {@code exp(x) − 1} without
-     * the cancellation near 0 (as PyTorch's vectorized kernel); NaN stays NaN.
-     */
-    public static double elu(double x, double alpha) {
-        return x > 0 ? x : alpha * Math.expm1(x);
-    }
-
-    /** {@code min(max(x, lo), hi)} (so {@code hi} wins when {@code lo > hi}, as torch.clamp). */
-    public static double clamp(double x, double lo, double hi) {
-        return Math.min(Math.max(x, lo), hi);
+        return ScalarOps.binary(op, a, b);
     }
 
     // ------------------------------------------------------------------ shapes and indexing

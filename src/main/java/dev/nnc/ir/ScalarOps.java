@@ -25,7 +25,7 @@ public final class ScalarOps {
             case SOFTPLUS -> softplus(x);
             case ERF -> Erf.erf(x);
             case POWC -> powc(x, c);
-            case ELU -> x > 0 ? x : c * Math.expm1(x);
+            case ELU -> x > 0 ? x : c * Math.expm1(x); // expm1: exp(x) - 1 without cancellation near 0
             default -> throw new IllegalArgumentException(op + " is not unary");
         };
     }
@@ -50,11 +50,13 @@ public final class ScalarOps {
         return Math.min(Math.max(x, lo), hi);
     }
 
-    /** Stable logistic function: never overflows. */
+    /**
+     * Stable logistic function: with {@code e = exp(-|x|)} (never overflows),
+     * {@code x >= 0 ? 1/(1+e) : e/(1+e)}.
+     */
     public static double sigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
+        double e = Math.exp(-Math.abs(x));
+        return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     }
 
     /** Stable {@code log(1 + exp(x))}. */

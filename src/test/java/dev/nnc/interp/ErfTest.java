@@ -1,5 +1,7 @@
 package dev.nnc.interp;
 
+import dev.nnc.ir.Erf;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
