@@ -145,6 +145,7 @@ public final class Checker {
         private Span optimizerSpan;
         private Model.Precision precision;
         private Span precisionSpan;
+        private boolean declaresOutput;
 
         ModelChecker(Ast.ModelDecl decl, String pkg) {
             this.decl = decl;
@@ -165,7 +166,7 @@ public final class Checker {
             if (optimizer != null && loss == null && lossSpan == null) {
                 diags.error(ErrorKind.OPTIMIZER_WITHOUT_LOSS, optimizerSpan, name);
             }
-            if (outputs.isEmpty() && loss == null && lossSpan == null) {
+            if (!declaresOutput && lossSpan == null) {
                 diags.error(ErrorKind.NOTHING_TO_COMPUTE, decl.name().span(), name);
             }
             return new Model(name, pkg, g, dims, inputs, params, outputs, loss, optimizer, precision, decl.span());
@@ -244,6 +245,7 @@ public final class Checker {
         }
 
         private void output(Ast.OutputStmt o) {
+            declaresOutput = true;
             String name = o.name().name();
             for (Model.Output prev : outputs) {
                 if (prev.name().equals(name)) {

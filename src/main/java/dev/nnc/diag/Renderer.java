@@ -13,6 +13,9 @@ import java.util.Map;
  * </pre>
  */
 public final class Renderer {
+    /** Source lines longer than this are shown as a window around the caret. */
+    static final int MAX_WIDTH = 100;
+
     private Renderer() {}
 
     /** Renders one diagnostic; {@code source} is the file's text, or null if unknown. */
@@ -29,8 +32,16 @@ public final class Renderer {
             String line = lineText(source, s.line());
             if (line != null) {
                 String shown = line.replace('\t', ' ');
-                sb.append("    ").append(shown).append('\n');
                 int caretCol = Math.max(1, Math.min(s.col(), shown.length() + 1));
+                if (shown.length() > MAX_WIDTH) {
+                    // Show a window around the caret, marking what is cut with "...".
+                    int from = Math.max(0, Math.min(caretCol - 1 - MAX_WIDTH / 2, shown.length() - MAX_WIDTH));
+                    int to = Math.min(shown.length(), from + MAX_WIDTH);
+                    String window = (from > 0 ? "..." : "") + shown.substring(from, to) + (to < shown.length() ? "..." : "");
+                    caretCol = caretCol - from + (from > 0 ? 3 : 0);
+                    shown = window;
+                }
+                sb.append("    ").append(shown).append('\n');
                 sb.append("    ").append(" ".repeat(caretCol - 1)).append('^').append('\n');
             }
         }

@@ -18,8 +18,17 @@ public final class Suggest {
             }
         }
         if (best == null) return null;
-        int limit = Math.max(1, Math.min(3, name.length() / 2));
-        return bestD <= limit ? best : null;
+        int limit = name.length() <= 1 ? 0 : Math.max(1, Math.min(3, name.length() / 2));
+        if (bestD <= limit) return best;
+        // A prefix of a longer name ("xavier" for "xavier_uniform") is a likely abbreviation.
+        String prefixed = null;
+        for (String k : known) {
+            if (name.length() >= 3 && k.startsWith(name) && (prefixed == null || k.length() < prefixed.length()
+                    || (k.length() == prefixed.length() && k.compareTo(prefixed) < 0))) {
+                prefixed = k;
+            }
+        }
+        return prefixed;
     }
 
     /** Damerau-Levenshtein distance (optimal string alignment). */
