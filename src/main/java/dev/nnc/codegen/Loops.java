@@ -43,7 +43,7 @@ final class Loops {
         Shape space = src.shape();
         arrayNames.add("out");
         strides.add(reduce ? reductionStrides(n) : Sym.strides(space));
-        if (reduce) collect(src, space, true); else collect(n, space, true);
+        collect(src, space, !reduce);
         // merge dims
         List<Sym> sizes = new ArrayList<>();
         for (Dim d : space.dims()) sizes.add(Sym.of(d));
@@ -86,7 +86,7 @@ final class Loops {
             }
             if (inner) {
                 if (accumulate) {
-                    CodeBlock v = expr(src, offsets, true);
+                    CodeBlock v = expr(src, offsets, !reduce);
                     if (n.op() == Op.SUM) b.addStatement("acc += $L", v);
                     else b.addStatement("acc = Math.max(acc, $L)", v);
                 } else {
@@ -112,7 +112,7 @@ final class Loops {
 
     private CodeBlock store(Node n, boolean reduce, Map<Integer, CodeBlock> offsets, Node src) {
         CodeBlock at = offsetOr0(offsets, 0);
-        CodeBlock v = expr(src, offsets, true);
+        CodeBlock v = expr(src, offsets, !reduce);
         if (!reduce) return CodeBlock.of("out[$L] = $L", at, v);
         if (n.op() == Op.SUM) return CodeBlock.of("out[$L] += $L", at, v);
         return CodeBlock.of("out[$L] = Math.max(out[$L], $L)", at, at, v);

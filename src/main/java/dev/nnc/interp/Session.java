@@ -112,7 +112,15 @@ public final class Session {
 
     /** Every output, in declaration order, computed with dropout off. */
     public Map<String, Tensor> infer(Map<String, Tensor> inputs) {
-        Interpreter in = interpreter(inputs, false);
+        return infer(inputs, false);
+    }
+
+    /**
+     * Every output, in declaration order; in training mode with the dropout masks of the
+     * current {@link #step()}, without changing anything.
+     */
+    public Map<String, Tensor> infer(Map<String, Tensor> inputs, boolean training) {
+        Interpreter in = interpreter(inputs, training);
         List<Node> roots = new ArrayList<>();
         for (Model.Output o : model.outputs()) roots.add(o.node());
         List<Tensor> vals = in.evaluate(roots);

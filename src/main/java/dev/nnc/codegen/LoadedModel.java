@@ -1,0 +1,167 @@
+package dev.nnc.codegen;
+
+import dev.nnc.interp.Tensor;
+import dev.nnc.ir.Model;
+import dev.nnc.passes.Compiled;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A generated class compiled in memory and driven by name, for tools ({@code nnc eval},
+ * tests, benchmarks) that work with {@link Tensor}s rather than the class's typed API.
+ */
+public final class LoadedModel {
+    private final Compiled compiled;
+    private final JavaEmitter.Output output;
+    private final Class<?> type;
+    private final boolean f32;
+    private Object instance;
+
+    private LoadedModel(Compiled compiled, JavaEmitter.Output output, Class<?> type, boolean f32) {
+        this.compiled = compiled;
+        this.output = output;
+        this.type = type;
+        this.f32 = f32;
+    }
+
+    /** Generates, compiles and loads the class of {@code c}, and creates an instance seeded with {@code seed}. */
+    public static LoadedModel load(Compiled c, boolean f32, long seed, String sourceName, String source) {
+        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, sourceName, source));
+        Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
+        LoadedModel m = new LoadedModel(c, out, cls, f32);
+        try {
+            m.instance = cls.getConstructor(long.class).newInstance(seed);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot instantiate generated " + out.qualifiedName(), e);
+        }
+        return m;
+    }
+
+    public JavaEmitter.Output output() {
+        return output;
+    }
+
+    public Object instance() {
+        return instance;
+    }
+
+    /** Copies {@code values} into param {@code name}. */
+    public void setParameter(String name, double[] values) {
+        call("setParameter", new Class<?>[] {String.class, arrayType()}, name, toArray(values));
+    }
+
+    /** A copy of param {@code name}. */
+    public double[] parameter(String name) {
+        return fromArray(call("parameter", new Class<?>[] {String.class}, name));
+    }
+
+    /** The gradient of param {@code name} from the last gradients or trainStep call. */
+    public double[] gradient(String name) {
+        return fromArray(call("gradient", new Class<?>[] {String.class}, name));
+    }
+
+    /** The gradient of input {@code name} from the last gradients call. */
+    public double[] inputGradient(String name) {
+        return fromArray(call("inputGradient", new Class<?>[] {String.class}, name));
+    }
+
+    /** Every output, dropout off. */
+    public Map<String, Tensor> infer(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        Map<String, Object> outs = new LinkedHashMap<>();
+        Model m = compiled.model();
+        for (int i = 0; i < m.outputs().size(); i++) {
+            int[] shape = compiled.eval().outputs().get(i).shape().sizes(dims);
+            outs.put(m.outputs().get(i).name(), f32 ? new float[Tensor.numel(shape)] : new double[Tensor.numel(shape)]);
+        }
+        invoke("infer", inputs, dims, outs);
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (int i = 0; i < m.outputs().size(); i++) {
+            String name = m.outputs().get(i).name();
+            result.put(name, Tensor.of(compiled.eval().outputs().get(i).shape().sizes(dims), fromArray(outs.get(name))));
+        }
+        return result;
+    }
+
+    public double loss(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        return ((Number) invoke("loss", inputs, dims, Map.of())).doubleValue();
+    }
+
+    public double gradients(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        return ((Number) invoke("gradients", inputs, dims, Map.of())).doubleValue();
+    }
+
+    public double trainStep(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        return ((Number) invoke("trainStep", inputs, dims, Map.of())).doubleValue();
+    }
+
+    private Object invoke(String entry, Map<String, Tensor> inputs, Map<String, Integer> dims, Map<String, Object> outs) {
+        List<String> spec = output.entries().get(entry);
+        if (spec == null) throw new IllegalStateException(output.className() + " has no " + entry + " method");
+        List<Class<?>> types = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        for (String s : spec) {
+            int colon = s.indexOf(':');
+            String kind = s.substring(0, colon), name = s.substring(colon + 1);
+            switch (kind) {
+                case "dim" -> {
+                    types.add(int.class);
+                    args.add(dims.get(name));
+                }
+                case "input" -> {
+                    Tensor t = inputs.get(name);
+                    if (compiled.model().input(name).isInt()) {
+                        types.add(int[].class);
+                        double[] d = t.data();
+                        int[] v = new int[d.length];
+                        for (int i = 0; i < d.length; i++) v[i] = (int) d[i];
+                        args.add(v);
+                    } else {
+                        types.add(arrayType());
+                        args.add(toArray(t.data()));
+                    }
+                }
+                case "output" -> {
+                    types.add(arrayType());
+                    args.add(outs.get(name));
+                }
+                default -> throw new IllegalStateException(s);
+            }
+        }
+        return call(entry, types.toArray(new Class<?>[0]), args.toArray());
+    }
+
+    private Object call(String name, Class<?>[] types, Object... args) {
+        try {
+            Method m = type.getMethod(name, types);
+            return m.invoke(instance, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("generated " + output.className() + " lacks " + name, e);
+        }
+    }
+
+    private Class<?> arrayType() {
+        return f32 ? float[].class : double[].class;
+    }
+
+    private Object toArray(double[] d) {
+        if (!f32) return d.clone();
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    private static double[] fromArray(Object o) {
+        if (o instanceof double[] d) return d.clone();
+        float[] f = (float[]) o;
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+}
