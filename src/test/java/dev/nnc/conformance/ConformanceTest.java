@@ -106,19 +106,29 @@ class ConformanceTest {
 
     // ------------------------------------------------------------------ the two passes
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void f64(String name) throws IOException {
-        check(name, false);
+    /** Every case on both engines: the generated code and the reference interpreter. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> engineCases() {
+        String only = System.getProperty("nnc.conformance.engine");
+        List<String> engines = only != null && !only.isBlank() ? List.of(only) : List.of("java", "interp");
+        List<String> names = cases().toList();
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (String e : engines) for (String n : names) out.add(org.junit.jupiter.params.provider.Arguments.of(e, n));
+        return out.stream();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void f32(String name) throws IOException {
-        check(name, true);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("engineCases")
+    void f64(String engine, String name) throws IOException {
+        check(name, false, engine);
     }
 
-    private void check(String name, boolean f32) throws IOException {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("engineCases")
+    void f32(String engine, String name) throws IOException {
+        check(name, true, engine);
+    }
+
+    private void check(String name, boolean f32, String engine) throws IOException {
         Path dir = fixtureRoot().resolve(name);
         String pass = f32 ? "f32" : "f64";
         TensorFile expected = SafeTensors.read(dir.resolve("expected.safetensors"));
@@ -133,7 +143,7 @@ class ConformanceTest {
             rtol = meta.containsKey("f32_rtol") ? Double.parseDouble(meta.get("f32_rtol")) : F32_RTOL;
         }
 
-        Path out = tmp.resolve(name + "-" + pass + ".safetensors");
+        Path out = tmp.resolve(name + "-" + pass + "-" + engine + ".safetensors");
         List<String> args = new ArrayList<>(List.of("eval", dir.resolve("model.nn").toString()));
         String model = meta.get("model");
         if (model != null) args.addAll(List.of("--model", model));
@@ -142,8 +152,7 @@ class ConformanceTest {
                 "--params", dir.resolve("params.safetensors").toString(),
                 "--out", out.toString()));
         if (f32) args.addAll(List.of("--precision", "f32"));
-        String engine = System.getProperty("nnc.conformance.engine");
-        if (engine != null && !engine.isBlank()) args.addAll(List.of("--engine", engine));
+        args.addAll(List.of("--engine", engine));
 
         String[] argv = args.toArray(String[]::new);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
