@@ -99,6 +99,7 @@ public final class JavaEmitter {
                 if (m.optimizer() != null) trainStep();
             }
             parameterAccess();
+            if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);

@@ -1,0 +1,326 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.ir.Dim;
+import dev.nnc.ir.Model;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * {@code saveParameters}/{@code loadParameters} for generated classes: the safetensors format
+ * with nothing but the JDK. The header written is fixed at generation time (shapes are
+ * static); the reader accepts any valid file holding the params as F32 or F64, in any order.
+ */
+final class SafetensorsCode {
+    private SafetensorsCode() {}
+
+    static List<MethodSpec> methods(ClassContext cx) {
+        return List.of(save(cx), load(cx), parseHeader(), skipValue(), readString(), readLong(), expect(), skipSpace(), fail());
+    }
+
+    /** The header JSON, padded with spaces to a multiple of 8 bytes. */
+    static String header(ClassContext cx) {
+        StringBuilder sb = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"")
+                .append(cx.model.name()).append("\"}");
+        long offset = 0;
+        int size = cx.elem.f32() ? 4 : 8;
+        for (Model.Param p : cx.params()) {
+            long bytes = p.node().shape().staticProduct() * size;
+            sb.append(",\"").append(p.name()).append("\":{\"dtype\":\"").append(cx.elem.f32() ? "F32" : "F64").append("\",\"shape\":[");
+            List<Dim> ds = p.node().shape().dims();
+            for (int i = 0; i < ds.size(); i++) sb.append(i == 0 ? "" : ",").append(ds.get(i).size());
+            sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        sb.append('}');
+        while ((8 + sb.toString().getBytes(StandardCharsets.UTF_8).length) % 8 != 0) sb.append(' ');
+        return sb.toString();
+    }
+
+    private static MethodSpec save(ClassContext cx) {
+        String put = cx.elem.f32() ? "putFloat" : "putDouble";
+        MethodSpec.Builder m = MethodSpec.methodBuilder("saveParameters").addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Writes every parameter to {@code file} in the safetensors format ($L, names as in the .nn file).\n"
+                        + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
+                        + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64")
+                .addParameter(Path.class, "file").addException(IOException.class)
+                .addStatement("byte[] header = $S.getBytes($T.UTF_8)", header(cx), StandardCharsets.class);
+        long total = 0;
+        for (Model.Param p : cx.params()) total += p.node().shape().staticProduct() * (cx.elem.f32() ? 4 : 8);
+        m.addStatement("$T buf = $T.allocate(8 + header.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
+                total, ByteOrder.class);
+        m.addStatement("buf.putLong(header.length).put(header)");
+        for (Model.Param p : cx.params()) {
+            m.addStatement("for ($T v : $N) buf.$L(v)", cx.elem.type(), cx.paramField.get(p.name()), put);
+        }
+        m.addStatement("$T dir = file.toAbsolutePath().getParent()", Path.class)
+                .addStatement("$T tmp = $T.createTempFile(dir, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
+                .beginControlFlow("try")
+                .addStatement("$T.write(tmp, buf.array())", Files.class)
+                .beginControlFlow("try")
+                .addStatement("$T.move(tmp, file, $T.ATOMIC_MOVE, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class, StandardCopyOption.class)
+                .nextControlFlow("catch ($T e)", ClassName.get("java.nio.file", "AtomicMoveNotSupportedException"))
+                .addStatement("$T.move(tmp, file, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class)
+                .endControlFlow()
+                .nextControlFlow("finally")
+                .addStatement("$T.deleteIfExists(tmp)", Files.class)
+                .endControlFlow();
+        return m.build();
+    }
+
+    private static MethodSpec load(ClassContext cx) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("loadParameters").addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with\n"
+                        + "the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.\n\n"
+                        + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter\n")
+                .addParameter(Path.class, "file").addException(IOException.class)
+                .addStatement("byte[] bytes = $T.readAllBytes(file)", Files.class)
+                .addStatement("$T buf = $T.wrap(bytes).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
+                .beginControlFlow("if (bytes.length < 8)")
+                .addStatement("throw fail(file, \"shorter than the 8-byte header length\")")
+                .endControlFlow()
+                .addStatement("long n = buf.getLong(0)")
+                .beginControlFlow("if (n < 2 || n > bytes.length - 8)")
+                .addStatement("throw fail(file, \"header length \" + n + \" does not fit a file of \" + bytes.length + \" bytes\")")
+                .endControlFlow()
+                .addStatement("String header = new String(bytes, 8, (int) n, $T.UTF_8)", StandardCharsets.class)
+                .addStatement("$T<String, long[]> entries = parseHeader(file, header)", java.util.Map.class)
+                .addStatement("long dataStart = 8 + n")
+                .addStatement("$T<Object> values = new $T<>()", List.class, java.util.ArrayList.class);
+        for (Model.Param p : cx.params()) {
+            List<Dim> ds = p.node().shape().dims();
+            CodeBlock shape = CodeBlock.join(ds.stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
+            m.addStatement("values.add(read(file, buf, entries, dataStart, $S, new long[] {$L}, $L))", p.name(), shape,
+                    p.node().shape().staticProduct());
+        }
+        int i = 0;
+        for (Model.Param p : cx.params()) {
+            m.addStatement("System.arraycopy(values.get($L), 0, $N, 0, $N.length)", i++, cx.paramField.get(p.name()), cx.paramField.get(p.name()));
+        }
+        cx.type.addMethod(read(cx));
+        return m.build();
+    }
+
+    /** Reads one param's tensor as this class's element type. */
+    private static MethodSpec read(ClassContext cx) {
+        return MethodSpec.methodBuilder("read").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(cx.elem.array())
+                .addParameter(Path.class, "file").addParameter(ByteBuffer.class, "buf")
+                .addParameter(ParameterizedTypeNames.mapOfLongArrays(), "entries").addParameter(TypeName.LONG, "dataStart")
+                .addParameter(String.class, "name").addParameter(long[].class, "shape").addParameter(TypeName.INT, "count")
+                .addException(IOException.class)
+                .addStatement("long[] e = entries.get(name)")
+                .beginControlFlow("if (e == null)")
+                .addStatement("throw fail(file, \"no tensor named '\" + name + \"'\")")
+                .endControlFlow()
+                .addStatement("int size = e[0] == 0 ? 4 : 8")
+                .beginControlFlow("if (!$T.equals($T.copyOfRange(e, 3, e.length), shape))", java.util.Arrays.class, java.util.Arrays.class)
+                .addStatement("throw fail(file, \"tensor '\" + name + \"' has shape \" + $T.toString($T.copyOfRange(e, 3, e.length)) + \", expected \" + $T.toString(shape))",
+                        java.util.Arrays.class, java.util.Arrays.class, java.util.Arrays.class)
+                .endControlFlow()
+                .beginControlFlow("if (e[2] - e[1] != (long) count * size || e[1] < 0 || dataStart + e[2] > buf.limit())")
+                .addStatement("throw fail(file, \"tensor '\" + name + \"' has data_offsets [\" + e[1] + \", \" + e[2] + \"] that do not fit its shape or the file\")")
+                .endControlFlow()
+                .addStatement("$T[] out = new $T[count]", cx.elem.type(), cx.elem.type())
+                .addStatement("int at = (int) (dataStart + e[1])")
+                .beginControlFlow("for (int i = 0; i < count; i++)")
+                .addStatement("out[i] = $L(size == 4 ? buf.getFloat(at + 4 * i) : buf.getDouble(at + 8 * i))", cx.elem.f32() ? "(float) " : "")
+                .endControlFlow()
+                .addStatement("return out")
+                .build();
+    }
+
+    /** Header JSON → name → {dtype (0 = F32, 1 = F64), begin, end, shape…}; other dtypes are an error. */
+    private static MethodSpec parseHeader() {
+        return MethodSpec.methodBuilder("parseHeader").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(ParameterizedTypeNames.mapOfLongArrays())
+                .addParameter(Path.class, "file").addParameter(String.class, "h").addException(IOException.class)
+                .addStatement("$T<String, long[]> out = new $T<>()", java.util.Map.class, java.util.HashMap.class)
+                .addStatement("int[] at = {0}")
+                .addStatement("expect(file, h, at, '{')")
+                .beginControlFlow("if (skipSpace(h, at) == '}')")
+                .addStatement("return out")
+                .endControlFlow()
+                .beginControlFlow("while (true)")
+                .addStatement("String name = readString(file, h, at)")
+                .addStatement("expect(file, h, at, ':')")
+                .beginControlFlow("if (name.equals(\"__metadata__\"))")
+                .addStatement("skipValue(file, h, at)")
+                .nextControlFlow("else")
+                .addStatement("long dtype = -1")
+                .addStatement("long[] offsets = null")
+                .addStatement("$T<Long> shape = null", List.class)
+                .addStatement("expect(file, h, at, '{')")
+                .beginControlFlow("while (true)")
+                .addStatement("String key = readString(file, h, at)")
+                .addStatement("expect(file, h, at, ':')")
+                .beginControlFlow("if (key.equals(\"dtype\"))")
+                .addStatement("String d = readString(file, h, at)")
+                .addStatement("dtype = d.equals(\"F32\") ? 0 : d.equals(\"F64\") ? 1 : -2")
+                .beginControlFlow("if (dtype < 0)")
+                .addStatement("throw fail(file, \"tensor '\" + name + \"' has dtype \" + d + \"; parameters must be F32 or F64\")")
+                .endControlFlow()
+                .nextControlFlow("else if (key.equals(\"shape\") || key.equals(\"data_offsets\"))")
+                .addStatement("$T<Long> list = new $T<>()", List.class, java.util.ArrayList.class)
+                .addStatement("expect(file, h, at, '[')")
+                .beginControlFlow("if (skipSpace(h, at) == ']')")
+                .addStatement("at[0]++")
+                .nextControlFlow("else")
+                .beginControlFlow("while (true)")
+                .addStatement("list.add(readLong(file, h, at))")
+                .addStatement("char c = skipSpace(h, at)")
+                .addStatement("at[0]++")
+                .addStatement("if (c == ']') break")
+                .beginControlFlow("if (c != ',')")
+                .addStatement("throw fail(file, \"expected ',' or ']' at header byte \" + (at[0] - 1))")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (key.equals(\"shape\"))")
+                .addStatement("shape = list")
+                .nextControlFlow("else if (list.size() == 2)")
+                .addStatement("offsets = new long[] {list.get(0), list.get(1)}")
+                .endControlFlow()
+                .nextControlFlow("else")
+                .addStatement("skipValue(file, h, at)")
+                .endControlFlow()
+                .addStatement("char c = skipSpace(h, at)")
+                .addStatement("at[0]++")
+                .addStatement("if (c == '}') break")
+                .beginControlFlow("if (c != ',')")
+                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (dtype < 0 || offsets == null || shape == null)")
+                .addStatement("throw fail(file, \"tensor '\" + name + \"' lacks dtype, shape or data_offsets\")")
+                .endControlFlow()
+                .addStatement("long[] e = new long[3 + shape.size()]")
+                .addStatement("e[0] = dtype")
+                .addStatement("e[1] = offsets[0]")
+                .addStatement("e[2] = offsets[1]")
+                .addStatement("for (int i = 0; i < shape.size(); i++) e[3 + i] = shape.get(i)")
+                .addStatement("out.put(name, e)")
+                .endControlFlow()
+                .addStatement("char c = skipSpace(h, at)")
+                .addStatement("at[0]++")
+                .addStatement("if (c == '}') return out")
+                .beginControlFlow("if (c != ',')")
+                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /** Skips one JSON value (used for metadata and unknown keys). */
+    private static MethodSpec skipValue() {
+        return MethodSpec.methodBuilder("skipValue").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(Path.class, "file").addParameter(String.class, "h").addParameter(int[].class, "at")
+                .addException(IOException.class)
+                .addStatement("int depth = 0")
+                .beginControlFlow("do")
+                .addStatement("char c = skipSpace(h, at)")
+                .beginControlFlow("if (c == '\"')")
+                .addStatement("readString(file, h, at)")
+                .addStatement("continue")
+                .endControlFlow()
+                .addStatement("if (c == '{' || c == '[') depth++")
+                .addStatement("else if (c == '}' || c == ']') depth--")
+                .addStatement("else if (c == 0) throw fail(file, \"the header ends inside a value\")")
+                .addStatement("at[0]++")
+                .endControlFlow("while (depth > 0 || (depth == 0 && \",}]\".indexOf(skipSpace(h, at)) < 0))")
+                .build();
+    }
+
+    private static MethodSpec readString() {
+        return MethodSpec.methodBuilder("readString").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(String.class)
+                .addParameter(Path.class, "file").addParameter(String.class, "h").addParameter(int[].class, "at")
+                .addException(IOException.class)
+                .addStatement("expect(file, h, at, '\"')")
+                .addStatement("StringBuilder sb = new StringBuilder()")
+                .beginControlFlow("while (at[0] < h.length())")
+                .addStatement("char c = h.charAt(at[0]++)")
+                .addStatement("if (c == '\"') return sb.toString()")
+                .beginControlFlow("if (c == '\\\\')")
+                .addStatement("if (at[0] >= h.length()) break")
+                .addStatement("char e = h.charAt(at[0]++)")
+                .beginControlFlow("if (e == 'u')")
+                .addStatement("if (at[0] + 4 > h.length()) break")
+                .beginControlFlow("try")
+                .addStatement("sb.append((char) Integer.parseInt(h.substring(at[0], at[0] + 4), 16))")
+                .nextControlFlow("catch ($T x)", NumberFormatException.class)
+                .addStatement("throw fail(file, \"bad \\\\u escape at header byte \" + at[0])")
+                .endControlFlow()
+                .addStatement("at[0] += 4")
+                .nextControlFlow("else")
+                .addStatement("sb.append(e == 'n' ? '\\n' : e == 't' ? '\\t' : e == 'r' ? '\\r' : e == 'b' ? '\\b' : e == 'f' ? '\\f' : e)")
+                .endControlFlow()
+                .nextControlFlow("else")
+                .addStatement("sb.append(c)")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("throw fail(file, \"unterminated string in the header\")")
+                .build();
+    }
+
+    private static MethodSpec readLong() {
+        return MethodSpec.methodBuilder("readLong").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(TypeName.LONG)
+                .addParameter(Path.class, "file").addParameter(String.class, "h").addParameter(int[].class, "at")
+                .addException(IOException.class)
+                .addStatement("skipSpace(h, at)")
+                .addStatement("int start = at[0]")
+                .addStatement("while (at[0] < h.length() && (Character.isDigit(h.charAt(at[0])) || h.charAt(at[0]) == '-')) at[0]++")
+                .beginControlFlow("try")
+                .addStatement("return Long.parseLong(h.substring(start, at[0]))")
+                .nextControlFlow("catch ($T e)", NumberFormatException.class)
+                .addStatement("throw fail(file, \"expected an integer at header byte \" + start)")
+                .endControlFlow()
+                .build();
+    }
+
+    private static MethodSpec expect() {
+        return MethodSpec.methodBuilder("expect").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(Path.class, "file").addParameter(String.class, "h").addParameter(int[].class, "at")
+                .addParameter(TypeName.CHAR, "c").addException(IOException.class)
+                .beginControlFlow("if (skipSpace(h, at) != c)")
+                .addStatement("throw fail(file, \"expected '\" + c + \"' at header byte \" + at[0])")
+                .endControlFlow()
+                .addStatement("at[0]++")
+                .build();
+    }
+
+    /** The next non-space character (0 at the end), without consuming it. */
+    private static MethodSpec skipSpace() {
+        return MethodSpec.methodBuilder("skipSpace").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(TypeName.CHAR)
+                .addParameter(String.class, "h").addParameter(int[].class, "at")
+                .addStatement("while (at[0] < h.length() && Character.isWhitespace(h.charAt(at[0]))) at[0]++")
+                .addStatement("return at[0] < h.length() ? h.charAt(at[0]) : 0")
+                .build();
+    }
+
+    private static MethodSpec fail() {
+        return MethodSpec.methodBuilder("fail").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(IOException.class)
+                .addParameter(Path.class, "file").addParameter(String.class, "message")
+                .addStatement("return new $T(file + \": not a valid parameter file: \" + message)", IOException.class)
+                .build();
+    }
+
+    /** Type names used in signatures. */
+    static final class ParameterizedTypeNames {
+        private ParameterizedTypeNames() {}
+
+        static TypeName mapOfLongArrays() {
+            return com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(java.util.Map.class), ClassName.get(String.class),
+                    TypeName.get(long[].class));
+        }
+    }
+}
