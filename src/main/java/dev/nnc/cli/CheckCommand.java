@@ -79,8 +79,14 @@ final class CheckCommand implements Callable<Integer> {
         sb.append("  outputs: ").append(outs.isEmpty() ? "(none)" : String.join(", ", outs)).append('\n');
         if (m.loss() != null) {
             sb.append("  loss:    scalar");
-            if (m.optimizer() != null) sb.append(", optimizer ").append(m.optimizer().kind()).append(m.optimizer().args().entrySet()
-                    .stream().sorted(java.util.Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + fmt(e.getValue())).toList());
+            if (m.optimizer() != null) {
+                List<String> args = new ArrayList<>();
+                for (String k : OPTIMIZER_ARGS.get(m.optimizer().kind())) {
+                    double v = m.optimizer().arg(k);
+                    args.add(k + " = " + (k.equals("nesterov") ? (v != 0 ? "true" : "false") : fmt(v)));
+                }
+                sb.append(", optimizer ").append(m.optimizer().kind()).append('(').append(String.join(", ", args)).append(')');
+            }
             sb.append('\n');
         }
         Stats s = c.stats();
@@ -93,8 +99,14 @@ final class CheckCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    private static final java.util.Map<String, List<String>> OPTIMIZER_ARGS = java.util.Map.of(
+            "sgd", List.of("lr", "momentum", "weight_decay", "nesterov"),
+            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+
+    /** A number as a user would write it: 3, 0.01, 1e-08. */
     private static String fmt(double v) {
-        return dev.nnc.passes.Fold.format(v);
+        String s = dev.nnc.passes.Fold.format(v);
+        return s.contains("E") ? s.replace(".0E", "E").replace("E", "e") : s;
     }
 
 }
