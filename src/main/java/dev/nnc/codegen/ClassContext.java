@@ -20,6 +20,8 @@ final class ClassContext {
     final Compiled compiled;
     final Model model;
     final Elem elem;
+    /** The vector backend ({@code jdk.incubator.vector}) rather than plain loops. */
+    final boolean vector;
     final TypeSpec.Builder type;
     final String sourceName;
     final String[] sourceLines;
@@ -36,8 +38,9 @@ final class ClassContext {
     boolean usesRandom;
     int slots;
 
-    ClassContext(Compiled compiled, Elem elem, TypeSpec.Builder type, String sourceName, String source) {
+    ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {
         this.compiled = compiled;
+        this.vector = vector;
         this.model = compiled.model();
         this.elem = elem;
         this.type = type;

@@ -161,7 +161,7 @@ final class EntryEmitter {
     String emitRun() {
         List<CodeBlock> calls = new ArrayList<>();
         for (Node n : plan.kernels) {
-            Kernel k = new Kernel(cx.elem);
+            Kernel k = new Kernel(cx.elem, cx.vector);
             Kernels.emit(plan, k, n);
             collectHelpers(n);
             String method = cx.kernel(k, n);

@@ -35,12 +35,19 @@ public final class InMemoryJavac {
     public record Classes(Map<String, byte[]> bytecode) {
         /** Loads {@code name} (and its nested classes) in a fresh class loader. */
         public Class<?> load(String name) {
+            // Child-first: a class of the same name elsewhere on the classpath must not win.
             ClassLoader loader = new ClassLoader(InMemoryJavac.class.getClassLoader()) {
                 @Override
-                protected Class<?> findClass(String n) throws ClassNotFoundException {
-                    byte[] b = bytecode.get(n);
-                    if (b == null) throw new ClassNotFoundException(n);
-                    return defineClass(n, b, 0, b.length);
+                protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                    synchronized (getClassLoadingLock(n)) {
+                        Class<?> c = findLoadedClass(n);
+                        if (c == null) {
+                            byte[] b = bytecode.get(n);
+                            c = b != null ? defineClass(n, b, 0, b.length) : super.loadClass(n, false);
+                        }
+                        if (resolve) resolveClass(c);
+                        return c;
+                    }
                 }
             };
             try {
@@ -81,7 +88,13 @@ public final class InMemoryJavac {
             }
         };
         StringWriter log = new StringWriter();
-        boolean ok = javac.getTask(log, fm, diags, List.of("--release", "17", "-proc:none", "-g:none"), null, List.of(src)).call();
+        List<String> options = new java.util.ArrayList<>(List.of("--release", "17", "-proc:none", "-g:none", "-nowarn"));
+        if (source.contains("jdk.incubator.vector")) {
+            // --release forbids --add-modules for incubator modules; compile against the running JDK instead
+            options = new java.util.ArrayList<>(List.of("-proc:none", "-g:none", "-nowarn", "-XDsuppressNotes",
+                    "--add-modules", "jdk.incubator.vector"));
+        }
+        boolean ok = javac.getTask(log, fm, diags, options, null, List.of(src)).call();
         if (!ok) {
             StringBuilder sb = new StringBuilder("generated code for " + qualifiedName + " does not compile (a bug in nnc):\n");
             for (Diagnostic<? extends JavaFileObject> d : diags.getDiagnostics()) {

@@ -41,8 +41,21 @@ public final class JavaEmitter {
      * @param f32         element type: true for float, false for double
      * @param sourceName  the .nn file name shown in comments (no directories, for reproducible output)
      * @param source      the .nn text, for the line comments on kernels (may be null)
+     * @param backend     how kernels are written
      */
-    public record Options(String packageName, boolean f32, String sourceName, String source) {}
+    public record Options(String packageName, boolean f32, String sourceName, String source, Backend backend) {
+        /** Scalar backend. */
+        public Options(String packageName, boolean f32, String sourceName, String source) {
+            this(packageName, f32, sourceName, source, Backend.SCALAR);
+        }
+    }
+
+    /**
+     * How kernels are written: plain Java loops (compiles and runs anywhere), or the Vector API
+     * ({@code jdk.incubator.vector}: needs {@code --add-modules jdk.incubator.vector} when the
+     * class is compiled and run).
+     */
+    public enum Backend { SCALAR, VECTOR }
 
     /**
      * A generated compilation unit. {@code entries} lists each public entry method's arguments
@@ -61,7 +74,7 @@ public final class JavaEmitter {
         String className = Names.java(m.name());
         Elem e = new Elem(o.f32());
         TypeSpec.Builder t = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
-        ClassContext cx = new ClassContext(c, e, t, o.sourceName(), o.source());
+        ClassContext cx = new ClassContext(c, e, o.backend() == Backend.VECTOR, t, o.sourceName(), o.source());
         ClassWriter w = new ClassWriter(cx);
         w.write();
         JavaFile file = JavaFile.builder(pkg, t.build())
@@ -90,6 +103,13 @@ public final class JavaEmitter {
 
         void write() {
             classDoc();
+            if (cx.vector) {
+                ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+                TypeName boxed = e.f32() ? ClassName.get(Float.class) : ClassName.get(Double.class);
+                t.addField(FieldSpec.builder(ParameterizedTypeName.get(species, boxed), "SPECIES",
+                                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .initializer("$T.SPECIES_PREFERRED", VectorKernels.vectorType(e)).build());
+            }
             paramFields();
             constructors();
             if (!m.outputs().isEmpty()) infer();
@@ -117,6 +137,9 @@ public final class JavaEmitter {
             t.addJavadoc("The model {@code $L} compiled by nnc ($L precision).\n\n", m.name(), e.f32() ? "f32" : "f64");
             t.addJavadoc("<p>Parameters live in this instance as flat row-major arrays, in declaration order: $L.\n",
                     String.join(", ", m.params().stream().map(p -> "{@code " + p.name() + " " + p.node().shape() + "}").toList()));
+            if (cx.vector) {
+                t.addJavadoc("<p>Vector backend: compile and run with {@code --add-modules jdk.incubator.vector}.\n");
+            }
             t.addJavadoc("Every call reuses buffers owned by the instance and allocates nothing once the largest runtime\n"
                     + "dims have been seen. An instance is not thread-safe: use one per thread.\n");
         }

@@ -18,14 +18,17 @@ import javax.lang.model.element.Modifier;
  */
 final class Kernel {
     final Elem elem;
+    /** Whether the vector backend's kernels are used. */
+    final boolean vector;
     /** Storage nodes read, in parameter order. */
     final List<Node> arrays = new ArrayList<>();
     final TreeSet<String> dims = new TreeSet<>();
     boolean random;
     final CodeBlock.Builder body = CodeBlock.builder();
 
-    Kernel(Elem elem) {
+    Kernel(Elem elem, boolean vector) {
         this.elem = elem;
+        this.vector = vector;
     }
 
     /** The parameter name of the array holding {@code base}'s elements. */

@@ -15,7 +15,10 @@ final class Kernels {
     /** Emits the body computing KERNEL node {@code n} into {@code out}. */
     static void emit(Plan plan, Kernel k, Node n) {
         switch (n.op()) {
-            case MATMUL -> matmul(plan, k, n);
+            case MATMUL -> {
+                if (k.vector) VectorKernels.matmul(plan, k, n);
+                else matmul(plan, k, n);
+            }
             case TRANSPOSE -> transpose(plan, k, n);
             case CONCAT -> concat(plan, k, n);
             case SLICE -> slice(plan, k, n);

@@ -30,7 +30,12 @@ public final class LoadedModel {
 
     /** Generates, compiles and loads the class of {@code c}, and creates an instance seeded with {@code seed}. */
     public static LoadedModel load(Compiled c, boolean f32, long seed, String sourceName, String source) {
-        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, sourceName, source));
+        return load(c, f32, seed, sourceName, source, JavaEmitter.Backend.SCALAR);
+    }
+
+    /** The same with a chosen backend (the vector backend needs {@code --add-modules jdk.incubator.vector}). */
+    public static LoadedModel load(Compiled c, boolean f32, long seed, String sourceName, String source, JavaEmitter.Backend backend) {
+        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, sourceName, source, backend));
         Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
         LoadedModel m = new LoadedModel(c, out, cls, f32);
         try {

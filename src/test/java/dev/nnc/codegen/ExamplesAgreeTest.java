@@ -65,6 +65,16 @@ class ExamplesAgreeTest {
     @ParameterizedTest
     @MethodSource("examples")
     void generatedCodeAgreesWithInterpreter(Path file) throws IOException {
+        check(file, JavaEmitter.Backend.SCALAR);
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void vectorBackendAgreesWithInterpreter(Path file) throws IOException {
+        check(file, JavaEmitter.Backend.VECTOR);
+    }
+
+    private void check(Path file, JavaEmitter.Backend backend) throws IOException {
         for (boolean f32 : new boolean[] {false, true}) {
             double rel = f32 ? 2e-4 : 1e-12;
             Compiler.Result r = Compiler.compile(file);
@@ -72,7 +82,7 @@ class ExamplesAgreeTest {
             for (Compiled c : r.compiled()) {
                 Model m = c.model();
                 Session s = new Session(m, 7, f32 ? Model.Precision.F32 : Model.Precision.F64);
-                LoadedModel lm = LoadedModel.load(c, f32, 7, file.getFileName().toString(), r.source());
+                LoadedModel lm = LoadedModel.load(c, f32, 7, file.getFileName().toString(), r.source(), backend);
                 for (Model.Param p : m.params()) assertClose(s.param(p.name()).data(), lm.parameter(p.name()), rel, m.name() + " init " + p.name());
                 Map<String, Tensor> in = randomInputs(m, 5, 42);
                 Map<String, Integer> dims = Interpreter.bindDims(m, in);

@@ -1,0 +1,153 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.ir.Node;
+import dev.nnc.ir.Op;
+
+/**
+ * Matrix products for the vector backend ({@code jdk.incubator.vector}): register-blocked
+ * kernels whose accumulators are local vector variables inside one method (so C2 keeps them
+ * in registers and never boxes them), with scalar loops for the edges.
+ * <ul>
+ *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
+ *       columns; each step broadcasts one element of A per row and multiplies a row of B.</li>
+ *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
+ *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
+ * </ul>
+ */
+final class VectorKernels {
+    static final int ROWS = 4;
+    static final int COLS = 2;
+
+    private VectorKernels() {}
+
+    static ClassName vectorType(Elem e) {
+        return ClassName.get("jdk.incubator.vector", e.f32() ? "FloatVector" : "DoubleVector");
+    }
+
+    /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
+    static void matmul(Plan plan, Kernel k, Node n) {
+        Node a = n.input(0), b = n.input(1);
+        boolean ta = plan.how.get(a) == Plan.How.VIEW && a.op() == Op.TRANSPOSE;
+        boolean tb = plan.how.get(b) == Plan.How.VIEW && b.op() == Op.TRANSPOSE;
+        String A = k.array(plan.base(ta ? a.input(0) : a));
+        String B = k.array(plan.base(tb ? b.input(0) : b));
+        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int M = $L, N = $L, K = $L", m, nn, kk);
+        if (tb && !ta) {
+            dotKernel(k, A, B);
+        } else if (!tb) {
+            axpyKernel(k, A, B, ta);
+        } else {
+            // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
+            c.beginControlFlow("for (int i = 0; i < M; i++)")
+                    .beginControlFlow("for (int j = 0; j < N; j++)")
+                    .addStatement("$T s = 0", k.elem.type())
+                    .addStatement("for (int p = 0; p < K; p++) s += $L[p * M + i] * $L[j * K + p]", A, B)
+                    .addStatement("out[i * N + j] = s")
+                    .endControlFlow().endControlFlow();
+        }
+    }
+
+    /** {@code out = A·B} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). */
+    private static void axpyKernel(Kernel k, String A, String B, boolean ta) {
+        ClassName V = vectorType(k.elem);
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int L = SPECIES.length()");
+        c.addStatement("int i = 0");
+        c.beginControlFlow("for (; i + $L <= M; i += $L)", ROWS, ROWS);
+        c.addStatement("int j = 0");
+        c.beginControlFlow("for (; j + $L * L <= N; j += $L * L)", COLS, COLS);
+        for (int r = 0; r < ROWS; r++) {
+            for (int v = 0; v < COLS; v++) c.addStatement("$T c$L$L = $T.zero(SPECIES)", V, r, v, V);
+        }
+        c.beginControlFlow("for (int p = 0; p < K; p++)");
+        for (int v = 0; v < COLS; v++) {
+            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, p * N + j + $L * L)", V, v, V, B, v);
+        }
+        for (int r = 0; r < ROWS; r++) {
+            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, aElem(A, ta, "i + " + r));
+            for (int v = 0; v < COLS; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
+        }
+        c.endControlFlow();
+        for (int r = 0; r < ROWS; r++) {
+            for (int v = 0; v < COLS; v++) c.addStatement("c$L$L.intoArray(out, (i + $L) * N + j + $L * L)", r, v, r, v);
+        }
+        c.endControlFlow();
+        // remaining columns of this block of rows
+        c.beginControlFlow("for (; j < N; j++)");
+        for (int r = 0; r < ROWS; r++) c.addStatement("$T s$L = 0", k.elem.type(), r);
+        c.beginControlFlow("for (int p = 0; p < K; p++)")
+                .addStatement("$T bv = $L[p * N + j]", k.elem.type(), B);
+        for (int r = 0; r < ROWS; r++) c.addStatement("s$L += $L * bv", r, aElem(A, ta, "i + " + r));
+        c.endControlFlow();
+        for (int r = 0; r < ROWS; r++) c.addStatement("out[(i + $L) * N + j] = s$L", r, r);
+        c.endControlFlow();
+        c.endControlFlow();
+        // remaining rows, one at a time
+        c.beginControlFlow("for (; i < M; i++)")
+                .addStatement("int j = 0")
+                .beginControlFlow("for (; j + L <= N; j += L)")
+                .addStatement("$T acc = $T.zero(SPECIES)", V, V)
+                .beginControlFlow("for (int p = 0; p < K; p++)")
+                .addStatement("acc = $T.broadcast(SPECIES, $L).fma($T.fromArray(SPECIES, $L, p * N + j), acc)", V, aElem(A, ta, "i"), V, B)
+                .endControlFlow()
+                .addStatement("acc.intoArray(out, i * N + j)")
+                .endControlFlow()
+                .beginControlFlow("for (; j < N; j++)")
+                .addStatement("$T s = 0", k.elem.type())
+                .addStatement("for (int p = 0; p < K; p++) s += $L * $L[p * N + j]", aElem(A, ta, "i"), B)
+                .addStatement("out[i * N + j] = s")
+                .endControlFlow()
+                .endControlFlow();
+    }
+
+    private static CodeBlock aElem(String A, boolean ta, String row) {
+        return ta ? CodeBlock.of("$L[p * M + $L]", A, row) : CodeBlock.of("$L[($L) * K + p]", A, row);
+    }
+
+    /** {@code out = A·Bᵀ}, B stored as [N, K]: dot products of contiguous rows. */
+    private static void dotKernel(Kernel k, String A, String B) {
+        ClassName V = vectorType(k.elem);
+        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int L = SPECIES.length()");
+        c.addStatement("final int KV = K - K % L");
+        c.beginControlFlow("for (int i = 0; i < M; i += 2)")
+                .addStatement("int i1 = Math.min(i + 1, M - 1)")
+                .beginControlFlow("for (int j = 0; j < N; j += 2)")
+                .addStatement("int j1 = Math.min(j + 1, N - 1)")
+                .addStatement("$T s00 = $T.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00", V, V)
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p < KV; p += L)")
+                .addStatement("$T ra0 = $T.fromArray(SPECIES, $L, i * K + p)", V, V, A)
+                .addStatement("$T ra1 = $T.fromArray(SPECIES, $L, i1 * K + p)", V, V, A)
+                .addStatement("$T rb0 = $T.fromArray(SPECIES, $L, j * K + p)", V, V, B)
+                .addStatement("$T rb1 = $T.fromArray(SPECIES, $L, j1 * K + p)", V, V, B)
+                .addStatement("s00 = ra0.fma(rb0, s00)")
+                .addStatement("s01 = ra0.fma(rb1, s01)")
+                .addStatement("s10 = ra1.fma(rb0, s10)")
+                .addStatement("s11 = ra1.fma(rb1, s11)")
+                .endControlFlow()
+                .addStatement("$T r00 = s00.reduceLanes($T.ADD), r01 = s01.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
+                .addStatement("$T r10 = s10.reduceLanes($T.ADD), r11 = s11.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
+                .beginControlFlow("for (; p < K; p++)")
+                .addStatement("$T x0 = $L[i * K + p], x1 = $L[i1 * K + p], y0 = $L[j * K + p], y1 = $L[j1 * K + p]",
+                        k.elem.type(), A, A, B, B)
+                .addStatement("r00 += x0 * y0")
+                .addStatement("r01 += x0 * y1")
+                .addStatement("r10 += x1 * y0")
+                .addStatement("r11 += x1 * y1")
+                .endControlFlow()
+                .addStatement("out[i * N + j] = r00")
+                .addStatement("out[i * N + j1] = r01")
+                .addStatement("out[i1 * N + j] = r10")
+                .addStatement("out[i1 * N + j1] = r11")
+                .endControlFlow()
+                .endControlFlow();
+    }
+}
