@@ -39,6 +39,12 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "f32|f64", description = "element type (default: the model's precision statement, else f32)")
     Precision precision;
 
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "kernels as plain loops (default) or with the Vector API (jdk.incubator.vector; needs --add-modules jdk.incubator.vector to compile and run)")
+    Backend backend;
+
+    enum Backend { scalar, vector }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +64,8 @@ final class CompileCommand implements Callable<Integer> {
             for (Compiled c : r.compiled()) {
                 boolean f32 = precision != null ? precision == Precision.f32
                         : c.model().precision() != dev.nnc.ir.Model.Precision.F64;
-                JavaEmitter.Output o = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, f.getFileName().toString(), r.source()));
+                JavaEmitter.Output o = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, f.getFileName().toString(), r.source(),
+                        backend == Backend.vector ? JavaEmitter.Backend.VECTOR : JavaEmitter.Backend.SCALAR));
                 Path dest = outDir;
                 if (!o.packageName().isEmpty()) dest = dest.resolve(o.packageName().replace('.', '/'));
                 dest = dest.resolve(o.className() + ".java");

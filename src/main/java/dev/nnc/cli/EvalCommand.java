@@ -62,6 +62,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "java", description = "java (generated code, compiled in memory) or interp (the reference interpreter); default ${DEFAULT-VALUE}")
     Engine engine;
 
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "with --engine java: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -188,7 +192,13 @@ final class EvalCommand implements Callable<Integer> {
                                         Map<String, Tensor> params, boolean f32) {
         if (train) throw new UserError("--train is not supported by --engine java yet; add --engine interp");
         Model m = c.model();
-        LoadedModel lm = LoadedModel.load(c, f32, seed, file.getFileName().toString(), r.source());
+        dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
+                ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
+        if (be == dev.nnc.codegen.JavaEmitter.Backend.VECTOR && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
+                    + "(the ./nnc launcher adds it when you pass --backend vector)");
+        }
+        LoadedModel lm = LoadedModel.load(c, f32, seed, file.getFileName().toString(), r.source(), be);
         for (Map.Entry<String, Tensor> e : params.entrySet()) lm.setParameter(e.getKey(), e.getValue().data());
         Map<String, Tensor> results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : lm.infer(inputs, dims));
         if (m.loss() != null) {
