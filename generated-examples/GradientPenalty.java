@@ -920,14 +920,14 @@ public final class GradientPenalty {
     private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
         double bc1 = 1 - Math.pow(0.5, t);
         double bc2 = 1 - Math.pow(0.9, t);
-        double stepSize = 1.0E-4 / bc1;
-        double sqrtBc2 = Math.sqrt(bc2);
+        float stepSize = (float) (1.0E-4 / bc1);
+        float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
-            double d = g[j] + 0.0 * p[j];
-            m[j] = (float) (0.5 * m[j] + 0.5 * d);
-            v[j] = (float) (0.9 * v[j] + 0.09999999999999998 * d * d);
-            double denom = Math.sqrt(v[j]) / sqrtBc2 + 1.0E-8;
-            p[j] = (float) (p[j] - stepSize * (m[j] / denom));
+            float d = g[j];
+            m[j] = 0.5f * m[j] + 0.5f * d;
+            v[j] = 0.9f * v[j] + 0.1f * d * d;
+            float denom = (float) Math.sqrt(v[j]) / sqrtBc2 + 1.0E-8f;
+            p[j] = p[j] - stepSize * (m[j] / denom);
         }
     }
 

@@ -533,12 +533,16 @@ public final class HousePrices {
      * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
     private static void k$20(float[] out, int d_batch, long seed, long step) {
-        long state = mix(mix(seed, step), 0L);
-        float keep = 1.25f;
+        final long s0 = mix(mix(seed, step), 0L);
+        final float keep = 1.25f;
         for (int i = 0; i < 256 * d_batch; i++) {
-            state += 0x9E3779B97F4A7C15L;
-            double u = (fmix(state) >>> 11) * 0x1.0p-53;
-            out[i] = u >= 0.2 ? keep : 0.0f;
+            // SplitMix64 draw number i + 1 of the stream, without a loop-carried state
+            long z = s0 + (i + 1) * 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z = z ^ (z >>> 31);
+            // keep iff u = (z >>> 11) * 2^-53 >= p, branch-free
+            out[i] = keep * (1 - (((z >>> 11) - 1801439850948199L) >>> 63));
         }
     }
 
@@ -584,11 +588,18 @@ public final class HousePrices {
      * One step of {@code torch.optim.SGD}(lr = 0.01, momentum = 0.9, weight_decay = 1.0E-4, nesterov = false).
      */
     private static void update(float[] p, float[] g, float[] buf, boolean first) {
-        for (int j = 0; j < p.length; j++) {
-            double d = g[j] + 1.0E-4 * p[j];
-            buf[j] = (float) (first ? d : 0.9 * buf[j] + d);
-            d = buf[j];
-            p[j] = (float) (p[j] - 0.01 * d);
+        if (first) {
+            for (int j = 0; j < p.length; j++) {
+                float d = g[j] + 1.0E-4f * p[j];
+                buf[j] = d;
+                p[j] = p[j] - 0.01f * (buf[j]);
+            }
+        } else {
+            for (int j = 0; j < p.length; j++) {
+                float d = g[j] + 1.0E-4f * p[j];
+                buf[j] = 0.9f * buf[j] + d;
+                p[j] = p[j] - 0.01f * (buf[j]);
+            }
         }
     }
 

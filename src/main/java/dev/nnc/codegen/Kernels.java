@@ -154,12 +154,17 @@ final class Kernels {
         Attr.Dropout d = n.attr(Attr.Dropout.class);
         k.random = true;
         CodeBlock count = k.size(Sym.numel(n.shape()));
-        k.body.addStatement("long state = mix(mix(seed, step), $LL)", d.site())
-                .addStatement("$T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())))
+        long threshold = (long) Math.ceil(d.p() * 0x1p53); // u >= p  <=>  (bits >>> 11) >= ceil(p * 2^53), exactly
+        k.body.addStatement("final long s0 = mix(mix(seed, step), $LL)", d.site())
+                .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())))
                 .beginControlFlow("for (int i = 0; i < $L; i++)", count)
-                .addStatement("state += 0x9E3779B97F4A7C15L")
-                .addStatement("double u = (fmix(state) >>> 11) * 0x1.0p-53")
-                .addStatement("out[i] = u >= $L ? keep : $L", Double.toString(d.p()), k.elem.lit(0))
+                .add("// SplitMix64 draw number i + 1 of the stream, without a loop-carried state\n")
+                .addStatement("long z = s0 + (i + 1) * 0x9E3779B97F4A7C15L")
+                .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
+                .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
+                .addStatement("z = z ^ (z >>> 31)")
+                .add("// keep iff u = (z >>> 11) * 2^-53 >= p, branch-free\n")
+                .addStatement("out[i] = keep * (1 - (((z >>> 11) - $LL) >>> 63))", threshold)
                 .endControlFlow();
     }
 

@@ -108,9 +108,12 @@ final class ParamCode {
         return List.of("m", "v");
     }
 
-    /** The update of one param array from its gradient, as a static method. */
+    /**
+     * The update of one param array from its gradient, as a static method: torch.optim's rules,
+     * computed in the element type (for f32 the interpreter's emulation, which rounds once per
+     * stored value, can differ by an ulp per step), in loops that C2 vectorizes.
+     */
     static MethodSpec update(Model.Optimizer o, Elem e) {
-        String cast = e.f32() ? "(float) " : "";
         MethodSpec.Builder m = MethodSpec.methodBuilder("update").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(e.array(), "p").addParameter(e.array(), "g");
         if (o.kind().equals("sgd")) {
@@ -118,30 +121,44 @@ final class ParamCode {
             boolean nesterov = o.arg("nesterov") != 0;
             m.addJavadoc("One step of {@code torch.optim.SGD}(lr = $L, momentum = $L, weight_decay = $L, nesterov = $L).\n",
                     lr, mom, wd, nesterov);
-            if (mom != 0) m.addParameter(e.array(), "buf").addParameter(TypeName.BOOLEAN, "first");
-            m.beginControlFlow("for (int j = 0; j < p.length; j++)")
-                    .addStatement("double d = g[j] + $L * p[j]", Double.toString(wd));
-            if (mom != 0) {
-                m.addStatement("buf[j] = $L(first ? d : $L * buf[j] + d)", cast, Double.toString(mom));
-                if (nesterov) m.addStatement("d = d + $L * buf[j]", Double.toString(mom));
-                else m.addStatement("d = buf[j]");
+            CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
+            if (mom == 0) {
+                m.beginControlFlow("for (int j = 0; j < p.length; j++)")
+                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), decayed)
+                        .endControlFlow();
+            } else {
+                m.addParameter(e.array(), "buf").addParameter(TypeName.BOOLEAN, "first");
+                CodeBlock step = nesterov ? CodeBlock.of("d + $L * buf[j]", e.lit(mom)) : CodeBlock.of("buf[j]");
+                m.beginControlFlow("if (first)")
+                        .beginControlFlow("for (int j = 0; j < p.length; j++)")
+                        .addStatement("$T d = $L", e.type(), decayed)
+                        .addStatement("buf[j] = d")
+                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), step)
+                        .endControlFlow()
+                        .nextControlFlow("else")
+                        .beginControlFlow("for (int j = 0; j < p.length; j++)")
+                        .addStatement("$T d = $L", e.type(), decayed)
+                        .addStatement("buf[j] = $L * buf[j] + d", e.lit(mom))
+                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), step)
+                        .endControlFlow()
+                        .endControlFlow();
             }
-            m.addStatement("p[j] = $L(p[j] - $L * d)", cast, Double.toString(lr)).endControlFlow();
         } else {
-            double b1 = o.arg("beta1"), b2 = o.arg("beta2");
+            double b1 = o.arg("beta1"), b2 = o.arg("beta2"), wd = o.arg("weight_decay");
             m.addJavadoc("One step of {@code torch.optim.Adam}(lr = $L, betas = ($L, $L), eps = $L, weight_decay = $L); "
-                    + "{@code t} counts steps from 1.\n", o.arg("lr"), b1, b2, o.arg("eps"), o.arg("weight_decay"));
+                    + "{@code t} counts steps from 1.\n", o.arg("lr"), b1, b2, o.arg("eps"), wd);
+            CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
             m.addParameter(e.array(), "m").addParameter(e.array(), "v").addParameter(TypeName.LONG, "t")
                     .addStatement("double bc1 = 1 - Math.pow($L, t)", Double.toString(b1))
                     .addStatement("double bc2 = 1 - Math.pow($L, t)", Double.toString(b2))
-                    .addStatement("double stepSize = $L / bc1", Double.toString(o.arg("lr")))
-                    .addStatement("double sqrtBc2 = Math.sqrt(bc2)")
+                    .addStatement("$T stepSize = ($T) ($L / bc1)", e.type(), e.type(), Double.toString(o.arg("lr")))
+                    .addStatement("$T sqrtBc2 = ($T) Math.sqrt(bc2)", e.type(), e.type())
                     .beginControlFlow("for (int j = 0; j < p.length; j++)")
-                    .addStatement("double d = g[j] + $L * p[j]", Double.toString(o.arg("weight_decay")))
-                    .addStatement("m[j] = $L($L * m[j] + $L * d)", cast, Double.toString(b1), Double.toString(1 - b1))
-                    .addStatement("v[j] = $L($L * v[j] + $L * d * d)", cast, Double.toString(b2), Double.toString(1 - b2))
-                    .addStatement("double denom = Math.sqrt(v[j]) / sqrtBc2 + $L", Double.toString(o.arg("eps")))
-                    .addStatement("p[j] = $L(p[j] - stepSize * (m[j] / denom))", cast)
+                    .addStatement("$T d = $L", e.type(), decayed)
+                    .addStatement("m[j] = $L * m[j] + $L * d", e.lit(b1), e.lit(1 - b1))
+                    .addStatement("v[j] = $L * v[j] + $L * d * d", e.lit(b2), e.lit(1 - b2))
+                    .addStatement("$T denom = $L / sqrtBc2 + $L", e.type(), e.call("Math.sqrt", CodeBlock.of("v[j]")), e.lit(o.arg("eps")))
+                    .addStatement("p[j] = p[j] - stepSize * (m[j] / denom)")
                     .endControlFlow();
         }
         return m.build();

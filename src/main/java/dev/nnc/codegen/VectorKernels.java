@@ -18,7 +18,7 @@ import dev.nnc.ir.Op;
  */
 final class VectorKernels {
     static final int ROWS = 4;
-    static final int COLS = 2;
+    static final int COLS = 4;
 
     private VectorKernels() {}
 
@@ -53,57 +53,59 @@ final class VectorKernels {
         }
     }
 
-    /** {@code out = A·B} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). */
+    /**
+     * {@code out = A·B} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column panels of
+     * {@value #COLS} vectors are the outer loop, so a panel of B stays in L1 while every block of
+     * {@value #ROWS} rows of A passes over it.
+     */
     private static void axpyKernel(Kernel k, String A, String B, boolean ta) {
         ClassName V = vectorType(k.elem);
         CodeBlock.Builder c = k.body;
         c.addStatement("final int L = SPECIES.length()");
+        c.addStatement("final int JB = N - N % ($L * L)", COLS);
+        c.addStatement("final int JV = N - N % L");
+        c.beginControlFlow("for (int j = 0; j < JB; j += $L * L)", COLS);
         c.addStatement("int i = 0");
         c.beginControlFlow("for (; i + $L <= M; i += $L)", ROWS, ROWS);
-        c.addStatement("int j = 0");
-        c.beginControlFlow("for (; j + $L * L <= N; j += $L * L)", COLS, COLS);
-        for (int r = 0; r < ROWS; r++) {
-            for (int v = 0; v < COLS; v++) c.addStatement("$T c$L$L = $T.zero(SPECIES)", V, r, v, V);
-        }
-        c.beginControlFlow("for (int p = 0; p < K; p++)");
-        for (int v = 0; v < COLS; v++) {
-            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, p * N + j + $L * L)", V, v, V, B, v);
-        }
-        for (int r = 0; r < ROWS; r++) {
-            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, aElem(A, ta, "i + " + r));
-            for (int v = 0; v < COLS; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
-        }
+        block(c, V, A, B, ta, ROWS, COLS);
         c.endControlFlow();
-        for (int r = 0; r < ROWS; r++) {
-            for (int v = 0; v < COLS; v++) c.addStatement("c$L$L.intoArray(out, (i + $L) * N + j + $L * L)", r, v, r, v);
-        }
-        c.endControlFlow();
-        // remaining columns of this block of rows
-        c.beginControlFlow("for (; j < N; j++)");
-        for (int r = 0; r < ROWS; r++) c.addStatement("$T s$L = 0", k.elem.type(), r);
-        c.beginControlFlow("for (int p = 0; p < K; p++)")
-                .addStatement("$T bv = $L[p * N + j]", k.elem.type(), B);
-        for (int r = 0; r < ROWS; r++) c.addStatement("s$L += $L * bv", r, aElem(A, ta, "i + " + r));
-        c.endControlFlow();
-        for (int r = 0; r < ROWS; r++) c.addStatement("out[(i + $L) * N + j] = s$L", r, r);
+        c.beginControlFlow("for (; i < M; i++)");
+        block(c, V, A, B, ta, 1, COLS);
         c.endControlFlow();
         c.endControlFlow();
-        // remaining rows, one at a time
-        c.beginControlFlow("for (; i < M; i++)")
-                .addStatement("int j = 0")
-                .beginControlFlow("for (; j + L <= N; j += L)")
-                .addStatement("$T acc = $T.zero(SPECIES)", V, V)
-                .beginControlFlow("for (int p = 0; p < K; p++)")
-                .addStatement("acc = $T.broadcast(SPECIES, $L).fma($T.fromArray(SPECIES, $L, p * N + j), acc)", V, aElem(A, ta, "i"), V, B)
-                .endControlFlow()
-                .addStatement("acc.intoArray(out, i * N + j)")
-                .endControlFlow()
-                .beginControlFlow("for (; j < N; j++)")
+        // remaining whole vectors of columns
+        c.beginControlFlow("for (int j = JB; j < JV; j += L)");
+        c.beginControlFlow("for (int i = 0; i < M; i++)");
+        block(c, V, A, B, ta, 1, 1);
+        c.endControlFlow();
+        c.endControlFlow();
+        // remaining columns, one at a time
+        c.beginControlFlow("for (int j = JV; j < N; j++)")
+                .beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("$T s = 0", k.elem.type())
                 .addStatement("for (int p = 0; p < K; p++) s += $L * $L[p * N + j]", aElem(A, ta, "i"), B)
                 .addStatement("out[i * N + j] = s")
                 .endControlFlow()
                 .endControlFlow();
+    }
+
+    /** One register block: {@code rows} rows from {@code i}, {@code cols} vectors from {@code j}. */
+    private static void block(CodeBlock.Builder c, ClassName V, String A, String B, boolean ta, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < cols; v++) c.addStatement("$T c$L$L = $T.zero(SPECIES)", V, r, v, V);
+        }
+        c.beginControlFlow("for (int p = 0; p < K; p++)");
+        for (int v = 0; v < cols; v++) {
+            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, p * N + j + $L * L)", V, v, V, B, v);
+        }
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, aElem(A, ta, "i + " + r));
+            for (int v = 0; v < cols; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
+        }
+        c.endControlFlow();
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < cols; v++) c.addStatement("c$L$L.intoArray(out, (i + $L) * N + j + $L * L)", r, v, r, v);
+        }
     }
 
     private static CodeBlock aElem(String A, boolean ta, String row) {
