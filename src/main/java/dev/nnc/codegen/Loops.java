@@ -1,5 +1,6 @@
 package dev.nnc.codegen;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.Dim;
@@ -63,51 +64,160 @@ final class Loops {
             return;
         }
         boolean accumulate = reduce && st.get(0).get(r - 1).isZero();
-        for (int lvl = 0; lvl < r; lvl++) {
+        for (int lvl = 0; lvl < r - 1; lvl++) {
             String i = "i" + lvl;
-            boolean inner = lvl == r - 1;
-            if (inner && accumulate) {
-                b.addStatement("$T acc = out[$L]", k.elem.type(), offsetOr0(offsets, 0));
-            }
             b.beginControlFlow("for (int $L = 0; $L < $L; $L++)", i, i, k.size(sizes.get(lvl)), i);
             for (int o = 0; o < arrayNames.size(); o++) {
                 Sym s = st.get(o).get(lvl);
                 if (s.isZero()) continue;
                 CodeBlock term = s.isOne() ? CodeBlock.of("$L", i) : CodeBlock.of("$L * $L", i, k.size(s));
                 CodeBlock prev = offsets.get(o);
-                CodeBlock off = prev == null ? term : CodeBlock.of("$L + $L", prev, term);
-                if (inner) {
-                    offsets.put(o, off);
-                } else {
-                    String var = "o" + o + "_" + lvl;
-                    b.addStatement("int $L = $L", var, off);
-                    offsets.put(o, CodeBlock.of("$L", var));
-                }
-            }
-            if (inner) {
-                if (accumulate) {
-                    CodeBlock v = expr(src, offsets, !reduce);
-                    if (n.op() == Op.SUM) b.addStatement("acc += $L", v);
-                    else b.addStatement("acc = Math.max(acc, $L)", v);
-                } else {
-                    b.addStatement(store(n, reduce, offsets, src));
-                }
+                String var = "o" + o + "_" + lvl;
+                b.addStatement("int $L = $L", var, prev == null ? term : CodeBlock.of("$L + $L", prev, term));
+                offsets.put(o, CodeBlock.of("$L", var));
             }
         }
-        for (int lvl = r - 1; lvl >= 0; lvl--) {
+        innerLoop(n, src, reduce, accumulate, sizes.get(r - 1), st, r - 1, offsets);
+        for (int lvl = r - 2; lvl >= 0; lvl--) b.endControlFlow();
+    }
+
+    /**
+     * The innermost loop. On the vector backend, when every op of the fused expression has a
+     * lane-wise form and every array is read contiguously or broadcast along this dim, a vector
+     * loop runs first and the scalar loop finishes the remainder.
+     */
+    private void innerLoop(Node n, Node src, boolean reduce, boolean accumulate, Sym size, List<List<Sym>> st, int lvl,
+                           Map<Integer, CodeBlock> bases) {
+        CodeBlock.Builder b = k.body;
+        String i = "i" + lvl;
+        boolean sum = n.op() == Op.SUM;
+        boolean vector = k.vector && vectorizable(src, !reduce) && stridesFit(st, lvl);
+        if (accumulate) b.addStatement("$T acc = out[$L]", k.elem.type(), offsetOr0(bases, 0));
+        CodeBlock start = CodeBlock.of("0");
+        if (vector) {
+            ClassName V = VectorKernels.vectorType(k.elem);
+            ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+            Map<Integer, CodeBlock> vOff = new HashMap<>();
+            for (int o = 0; o < arrayNames.size(); o++) {
+                boolean contiguous = st.get(o).get(lvl).isOne();
+                CodeBlock base = bases.get(o);
+                vOff.put(o, contiguous ? (base == null ? CodeBlock.of("iv") : CodeBlock.of("$L + iv", base)) : offsetOr0(bases, o));
+            }
+            b.addStatement("int iv = 0");
+            b.addStatement("final int bound = $L - $L % SPECIES.length()", k.size(size), k.size(size));
+            if (accumulate) {
+                b.addStatement("$T vacc = $L", V, sum ? CodeBlock.of("$T.zero(SPECIES)", V)
+                        : CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(Double.NEGATIVE_INFINITY)));
+            }
+            b.beginControlFlow("for (; iv < bound; iv += SPECIES.length())");
+            CodeBlock v = vexpr(src, vOff, st, lvl, !reduce);
+            if (accumulate) {
+                b.addStatement(sum ? "vacc = vacc.add($L)" : "vacc = vacc.max($L)", v);
+            } else if (!reduce) {
+                b.addStatement("$L.intoArray(out, $L)", v, vOff.get(0));
+            } else {
+                CodeBlock old = CodeBlock.of("$T.fromArray(SPECIES, out, $L)", V, vOff.get(0));
+                b.addStatement("$L.$L($L).intoArray(out, $L)", old, sum ? "add" : "max", v, vOff.get(0));
+            }
             b.endControlFlow();
-            if (lvl == r - 1 && accumulate) b.addStatement("out[$L] = acc", offsetOrPrefix(offsets, st, r));
+            if (accumulate) {
+                b.addStatement(sum ? "acc += vacc.reduceLanes($T.ADD)" : "acc = Math.max(acc, vacc.reduceLanes($T.MAX))", ops);
+            }
+            start = CodeBlock.of("iv");
         }
+        b.beginControlFlow("for (int $L = $L; $L < $L; $L++)", i, start, i, k.size(size), i);
+        Map<Integer, CodeBlock> offsets = new HashMap<>(bases);
+        for (int o = 0; o < arrayNames.size(); o++) {
+            Sym s = st.get(o).get(lvl);
+            if (s.isZero()) continue;
+            CodeBlock term = s.isOne() ? CodeBlock.of("$L", i) : CodeBlock.of("$L * $L", i, k.size(s));
+            CodeBlock prev = bases.get(o);
+            offsets.put(o, prev == null ? term : CodeBlock.of("$L + $L", prev, term));
+        }
+        if (accumulate) {
+            CodeBlock v = expr(src, offsets, !reduce);
+            if (sum) b.addStatement("acc += $L", v);
+            else b.addStatement("acc = Math.max(acc, $L)", v);
+        } else {
+            b.addStatement(store(n, reduce, offsets, src));
+        }
+        b.endControlFlow();
+        if (accumulate) b.addStatement("out[$L] = acc", offsetOr0(bases, 0));
+    }
+
+    /** Every array is read contiguously or broadcast along the inner dim (and the output is written contiguously or reduced). */
+    private static boolean stridesFit(List<List<Sym>> st, int lvl) {
+        for (List<Sym> s : st) if (!s.get(lvl).isOne() && !s.get(lvl).isZero()) return false;
+        return true;
+    }
+
+    /** Whether the fused expression of {@code n} has a lane-wise vector form. */
+    private boolean vectorizable(Node n, boolean top) {
+        Plan.How h = plan.how.get(n);
+        if (!top && h != Plan.How.FUSED) {
+            if (h == Plan.How.VIEW && n.op() == Op.BROADCAST) return vectorizable(n.input(0), false);
+            return true; // a leaf: an array read, a constant or a dim
+        }
+        switch (n.op()) {
+            case BROADCAST:
+                return vectorizable(n.input(0), false);
+            case CONST: case SIZE:
+            case ADD: case SUB: case MUL: case DIV: case NEG: case MAXIMUM: case MINIMUM: case RELU: case ABS: case SQRT:
+            case GT: case EQ: case CLAMP:
+                break;
+            case POWC:
+                if (n.constValue() != 2 && n.constValue() != 1) return false;
+                break;
+            default:
+                return false;
+        }
+        for (Node i : n.inputs()) if (!vectorizable(i, false)) return false;
+        return true;
+    }
+
+    /** The vector expression of {@code n} at vector offsets {@code vOff}. */
+    private CodeBlock vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Sym>> st, int lvl, boolean top) {
+        ClassName V = VectorKernels.vectorType(k.elem);
+        Plan.How h = plan.how.get(n);
+        if (!top && h != Plan.How.FUSED) {
+            if (n.op() == Op.CONST) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(n.constValue()));
+            if (n.op() == Op.SIZE) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, size(n));
+            if (h == Plan.How.VIEW && n.op() == Op.BROADCAST) return vexpr(n.input(0), vOff, st, lvl, false);
+            int idx = reads.get(List.of(plan.base(n), n.shape()));
+            String arr = arrayNames.get(idx);
+            if (st.get(idx).get(lvl).isZero()) return CodeBlock.of("$T.broadcast(SPECIES, $L[$L])", V, arr, vOff.get(idx));
+            return CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx));
+        }
+        if (n.op() == Op.CONST) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(n.constValue()));
+        if (n.op() == Op.SIZE) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, size(n));
+        if (n.op() == Op.BROADCAST) return vexpr(n.input(0), vOff, st, lvl, false);
+        List<CodeBlock> a = new ArrayList<>();
+        for (Node i : n.inputs()) a.add(vexpr(i, vOff, st, lvl, false));
+        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        CodeBlock one = CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(1));
+        CodeBlock zero = CodeBlock.of("$T.zero(SPECIES)", V);
+        return switch (n.op()) {
+            case ADD -> CodeBlock.of("$L.add($L)", a.get(0), a.get(1));
+            case SUB -> CodeBlock.of("$L.sub($L)", a.get(0), a.get(1));
+            case MUL -> CodeBlock.of("$L.mul($L)", a.get(0), a.get(1));
+            case DIV -> CodeBlock.of("$L.div($L)", a.get(0), a.get(1));
+            case NEG -> CodeBlock.of("$L.neg()", a.get(0));
+            case MAXIMUM -> CodeBlock.of("$L.max($L)", a.get(0), a.get(1));
+            case MINIMUM -> CodeBlock.of("$L.min($L)", a.get(0), a.get(1));
+            case RELU -> CodeBlock.of("$L.max($L)", a.get(0), zero);
+            case ABS -> CodeBlock.of("$L.abs()", a.get(0));
+            case SQRT -> CodeBlock.of("$L.sqrt()", a.get(0));
+            case POWC -> n.constValue() == 1 ? a.get(0) : CodeBlock.of("$L.mul($L)", a.get(0), a.get(0));
+            case GT -> CodeBlock.of("$L.blend($L, $L.compare($T.GT, $L))", zero, one, a.get(0), ops, a.get(1));
+            case EQ -> CodeBlock.of("$L.blend($L, $L.compare($T.EQ, $L))", zero, one, a.get(0), ops, a.get(1));
+            case CLAMP -> CodeBlock.of("$L.max($L).min($L)", a.get(0), a.get(1), a.get(2));
+            default -> throw new IllegalStateException("no vector form for " + n.op());
+        };
     }
 
     private CodeBlock offsetOr0(Map<Integer, CodeBlock> offsets, int o) {
         CodeBlock c = offsets.get(o);
         return c == null ? CodeBlock.of("0") : c;
-    }
-
-    /** The output offset as computed by the outer loops (the inner level has stride 0 for it). */
-    private CodeBlock offsetOrPrefix(Map<Integer, CodeBlock> offsets, List<List<Sym>> st, int r) {
-        return offsetOr0(offsets, 0);
     }
 
     private CodeBlock store(Node n, boolean reduce, Map<Integer, CodeBlock> offsets, Node src) {

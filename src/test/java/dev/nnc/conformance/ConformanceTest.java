@@ -109,7 +109,7 @@ class ConformanceTest {
     /** Every case on both engines: the generated code and the reference interpreter. */
     static Stream<org.junit.jupiter.params.provider.Arguments> engineCases() {
         String only = System.getProperty("nnc.conformance.engine");
-        List<String> engines = only != null && !only.isBlank() ? List.of(only) : List.of("java", "interp");
+        List<String> engines = only != null && !only.isBlank() ? List.of(only) : List.of("java", "java-vector", "interp");
         List<String> names = cases().toList();
         List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
         for (String e : engines) for (String n : names) out.add(org.junit.jupiter.params.provider.Arguments.of(e, n));
@@ -152,7 +152,8 @@ class ConformanceTest {
                 "--params", dir.resolve("params.safetensors").toString(),
                 "--out", out.toString()));
         if (f32) args.addAll(List.of("--precision", "f32"));
-        args.addAll(List.of("--engine", engine));
+        if (engine.equals("java-vector")) args.addAll(List.of("--engine", "java", "--backend", "vector"));
+        else args.addAll(List.of("--engine", engine));
 
         String[] argv = args.toArray(String[]::new);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
