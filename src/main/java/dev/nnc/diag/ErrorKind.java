@@ -52,7 +52,6 @@ public enum ErrorKind {
     SIZE_OVERFLOW("E410", "{0} has {1} elements; nnc supports at most 2147483647 elements per tensor"),
     INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels (cross_entropy, one_hot)"),
     LABEL_SHAPE("E412", "{0}: labels {1} do not fit logits {2}"),
-    DIM_AS_VALUE("E413", "dim ''{0}'' is a size known only at run time, not a value"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),
