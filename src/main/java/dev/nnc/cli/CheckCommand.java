@@ -1,6 +1,7 @@
 package dev.nnc.cli;
 
 import dev.nnc.Compiler;
+import dev.nnc.inspect.Statistics;
 import dev.nnc.ir.Model;
 import dev.nnc.passes.Compiled;
 import dev.nnc.passes.Stats;
@@ -9,11 +10,16 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nnc check FILE...}: diagnostics, or a summary of each model. */
@@ -23,6 +29,14 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .nn files to check")
     List<Path> files;
 
+    @Option(names = {"-v", "--verbose"}, description = "also print ops per phase, FLOPs per call of each generated method, "
+            + "and work-buffer bytes after memory planning (the numbers nnc graph shows)")
+    boolean verbose;
+
+    @Option(names = "--dim", paramLabel = "NAME=VALUE", description = "with --verbose, the value of a runtime dim for FLOPs and "
+            + "buffer bytes (repeatable; default 1)")
+    Map<String, Integer> dims = new LinkedHashMap<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -31,6 +45,8 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int failed = 0;
+        if (!dims.isEmpty() && !verbose) throw new CommandLine.ParameterException(spec.commandLine(), "--dim needs --verbose");
+        Set<String> usedDims = new HashSet<>();
         for (Path f : files) {
             Compiler.Result r = compile(f);
             if (!r.ok()) {
@@ -39,13 +55,24 @@ final class CheckCommand implements Callable<Integer> {
                 failed++;
                 continue;
             }
-            for (Compiled c : r.compiled()) out.print(summary(f.toString(), c));
+            for (Compiled c : r.compiled()) {
+                out.print(summary(f.toString(), c));
+                if (verbose) out.print(Statistics.text(c, r.source(), bind(c, usedDims)));
+            }
+        }
+        boolean badDim = false;
+        for (String d : dims.keySet()) {
+            if (failed == 0 && !usedDims.contains(d)) { // a file with errors may declare it
+                err.println("nnc: --dim " + d + ": no model declares a dim named " + d);
+                badDim = true;
+            }
         }
         if (failed > 0) {
             err.printf("nnc: %d of %d file%s had errors%n", failed, files.size(), files.size() == 1 ? "" : "s");
         }
         out.flush();
-        return failed == 0 ? 0 : Main.USER_ERROR;
+        err.flush();
+        return failed == 0 && !badDim ? 0 : Main.USER_ERROR;
     }
 
     static Compiler.Result compile(Path f) {
@@ -55,6 +82,22 @@ final class CheckCommand implements Callable<Integer> {
             throw new UserError(f + ": no such file");
         } catch (IOException e) {
             throw new UserError(f + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** The given dims that {@code c}'s model declares, the others 1; records which were used. */
+    private Map<String, Integer> bind(Compiled c, Set<String> used) {
+        Map<String, Integer> mine = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : dims.entrySet()) {
+            if (c.model().dims().contains(e.getKey())) {
+                mine.put(e.getKey(), e.getValue());
+                used.add(e.getKey());
+            }
+        }
+        try {
+            return Statistics.bind(c.model(), mine);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
     }
 
