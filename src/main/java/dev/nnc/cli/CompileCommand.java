@@ -1,26 +1,19 @@
 package dev.nnc.cli;
 
-import dev.nnc.Compiler;
-import dev.nnc.codegen.JavaEmitter;
-import dev.nnc.passes.Compiled;
+import dev.nnc.build.Generator;
+import dev.nnc.ir.Model;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code nnc compile FILE... -d OUTDIR}: one Java source per model, written atomically. */
+/** {@code nnc compile FILE... -d OUTDIR}: one Java source per model, through {@link Generator} as the Maven goal. */
 @Command(name = "compile", mixinStandardHelpOptions = true,
         description = {"Generates one self-contained Java class per model.",
                 "Files are written only when every input compiles; each is written to a temporary file and moved into place."})
@@ -40,7 +33,8 @@ final class CompileCommand implements Callable<Integer> {
     Precision precision;
 
     @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
-            description = "kernels as plain loops (default) or with the Vector API (jdk.incubator.vector; needs --add-modules jdk.incubator.vector to compile and run)")
+            description = "kernels as plain loops (default) or with the Vector API (jdk.incubator.vector; "
+                    + "the class then needs --add-modules jdk.incubator.vector to compile and run)")
     Backend backend;
 
     enum Backend { scalar, vector }
@@ -52,64 +46,31 @@ final class CompileCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Map<Path, String> sources = new LinkedHashMap<>();
-        int failed = 0;
-        for (Path f : files) {
-            Compiler.Result r = CheckCommand.compile(f);
-            if (!r.ok()) {
-                err.print(r.render());
-                failed++;
-                continue;
-            }
-            for (Compiled c : r.compiled()) {
-                boolean f32 = precision != null ? precision == Precision.f32
-                        : c.model().precision() != dev.nnc.ir.Model.Precision.F64;
-                JavaEmitter.Output o = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, f.getFileName().toString(), r.source(),
-                        backend == Backend.vector ? JavaEmitter.Backend.VECTOR : JavaEmitter.Backend.SCALAR));
-                Path dest = outDir;
-                if (!o.packageName().isEmpty()) dest = dest.resolve(o.packageName().replace('.', '/'));
-                dest = dest.resolve(o.className() + ".java");
-                if (sources.put(dest, o.source()) != null) {
-                    err.println("nnc: two models would both be written to " + dest);
-                    failed++;
-                }
-            }
+        Generator.Options options;
+        try {
+            options = new Generator.Options(pkg, precision == null ? null
+                    : precision == Precision.f32 ? Model.Precision.F32 : Model.Precision.F64,
+                    backend == Backend.vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());
         }
-        err.flush();
-        if (failed > 0) {
-            err.println("nnc: nothing written: " + failed + " error" + (failed == 1 ? "" : "s"));
+        List<Generator.Source> sources = new ArrayList<>();
+        for (Path f : files) sources.add(new Generator.Source(f));
+        Generator.Report report;
+        try {
+            report = Generator.run(sources, outDir, options);
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+        if (!report.ok()) {
+            for (Generator.Failure f : report.failures()) err.print(f.render());
+            int n = report.errorCount();
+            err.println("nnc: nothing written: " + n + " error" + (n == 1 ? "" : "s"));
             err.flush();
             return Main.USER_ERROR;
         }
-        List<Path> written = new ArrayList<>();
-        for (Map.Entry<Path, String> e : sources.entrySet()) {
-            try {
-                writeAtomically(e.getKey(), e.getValue());
-            } catch (IOException ex) {
-                throw new UserError(e.getKey() + ": cannot write: " + ex.getMessage()
-                        + (written.isEmpty() ? "" : " (already written: " + written + ")"));
-            }
-            written.add(e.getKey());
-            out.println("wrote " + e.getKey());
-        }
+        for (Path p : report.written()) out.println("wrote " + p);
         out.flush();
         return 0;
-    }
-
-    /** Writes {@code text} to a temporary file beside {@code dest}, then moves it into place. */
-    static void writeAtomically(Path dest, String text) throws IOException {
-        Path dir = dest.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + dest.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

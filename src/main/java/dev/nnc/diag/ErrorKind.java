@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Every error nnc reports, each with a stable code (documented in the README; never reused)
  * and a message template in {@link MessageFormat} syntax. Codes are grouped by phase:
- * E1xx syntax, E2xx names, E3xx arguments, E4xx shapes and types, E5xx model structure.
+ * E1xx syntax, E2xx names, E3xx arguments, E4xx shapes and types, E5xx model structure,
+ * E6xx generated files.
  */
 public enum ErrorKind {
     // ---- syntax
@@ -67,7 +68,10 @@ public enum ErrorKind {
     DUPLICATE_PACKAGE("E510", "the file already has a package statement at line {0}"),
     UNKNOWN_MODEL("E511", "no model named ''{0}''; the file has {1}"),
     INITIALIZER_FAN("E512", "initializer {0} needs a parameter of rank 2 or more to compute fan-in and fan-out, got {1}"),
-    GRAD_RULE_MISSING("E513", "internal: no derivative rule for op {0}");
+
+    // ---- generated files (reported by dev.nnc.build.Generator, which knows every input of a run)
+    CLASS_CLASH("E600", "model ''{0}'' would be generated as {1}, which {2} also generates"),
+    FOLDER_PACKAGE("E601", "model ''{0}'' has no package statement, and its folder {1} is not a Java package name");
 
     private final String code;
     private final String template;
