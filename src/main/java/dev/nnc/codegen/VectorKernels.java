@@ -94,12 +94,17 @@ final class VectorKernels {
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < cols; v++) c.addStatement("$T c$L$L = $T.zero(SPECIES)", V, r, v, V);
         }
+        // row starts hoisted out of the p loop: A[(i + r) * K + p] (or Aᵀ: A[p * M + i + r])
+        if (!ta) for (int r = 0; r < rows; r++) c.addStatement("final int ar$L = (i + $L) * K", r, r);
         c.beginControlFlow("for (int p = 0; p < K; p++)");
+        c.addStatement("final int bo = p * N + j");
+        if (ta) c.addStatement("final int ao = p * M + i");
         for (int v = 0; v < cols; v++) {
-            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, p * N + j + $L * L)", V, v, V, B, v);
+            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, bo + $L * L)", V, v, V, B, v);
         }
         for (int r = 0; r < rows; r++) {
-            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, aElem(A, ta, "i + " + r));
+            CodeBlock ae = ta ? CodeBlock.of("$L[ao + $L]", A, r) : CodeBlock.of("$L[ar$L + p]", A, r);
+            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, ae);
             for (int v = 0; v < cols; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
         }
         c.endControlFlow();
