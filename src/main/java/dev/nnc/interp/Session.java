@@ -36,6 +36,7 @@ public final class Session {
     private final Map<String, int[]> paramShapes = new HashMap<>();
     private Optimizers.Optimizer optimizer;
     private long step;
+    private boolean lastStepSkipped;
     private List<Node> gradNodes;
     private List<Node> wrt;
 
@@ -172,6 +173,8 @@ public final class Session {
      * the gradients of the loss with respect to every param (the same masks: one evaluation),
      * one optimizer update, then the step counter advances.
      *
+     * <p>When the loss or a gradient is not finite, nothing is updated (see {@link #lastStepSkipped}).
+     *
      * @return the loss before the update
      */
     public double trainStep(Map<String, Tensor> inputs) {
@@ -184,6 +187,13 @@ public final class Session {
         roots.add(loss);
         roots.addAll(grads.subList(0, np));
         List<Tensor> vals = interpreter(inputs, true).evaluate(roots);
+        double lossValue = vals.get(0).item();
+        boolean finite = Double.isFinite(lossValue);
+        for (int i = 0; i < np && finite; i++) {
+            for (double g : vals.get(1 + i).data()) finite &= Double.isFinite(g);
+        }
+        lastStepSkipped = !finite;
+        if (!finite) return lossValue; // parameters, optimizer state and the step count stay as they were
         List<double[]> ps = new ArrayList<>(), gs = new ArrayList<>();
         for (int i = 0; i < np; i++) {
             ps.add(params.get(model.params().get(i).name()));
@@ -191,7 +201,16 @@ public final class Session {
         }
         optimizer.step(ps, gs, precision == Precision.F32);
         step++;
-        return vals.get(0).item();
+        return lossValue;
+    }
+
+    /**
+     * Whether the last {@link #trainStep} left everything unchanged because the loss or a
+     * gradient was not finite (NaN or infinite): no parameter, optimizer state or step count
+     * moved, so a non-finite value never reaches the parameters.
+     */
+    public boolean lastStepSkipped() {
+        return lastStepSkipped;
     }
 
     /**
