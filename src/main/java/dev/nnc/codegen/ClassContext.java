@@ -43,7 +43,8 @@ final class ClassContext {
         this.type = type;
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
-        Set<String> taken = new TreeSet<>();
+        // param fields must not clash with the class's own fields
+        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES"));
         for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
         for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());
         for (Model.Input in : model.inputs()) inputField.put(in.name(), "in$" + in.name());

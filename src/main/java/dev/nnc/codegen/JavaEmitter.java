@@ -311,20 +311,21 @@ public final class JavaEmitter {
             mb.addCode(ee.checkAndStore());
             String run = ee.emitRun();
             mb.addCode(ee.ensureBuffers());
-            mb.addStatement("$T loss", e.type());
-            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss = $L[0]", ee.storage(train.loss()))
+            // locals and fields are named so that no argument (an input or dim, any .nn name) can hide them
+            mb.addStatement("$T loss$$", e.type());
+            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss$$ = $L[0]", ee.storage(train.loss()))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
             t.addMethod(ParamCode.update(o, e));
             for (Model.Param p : m.params()) {
                 String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
                 if (o.kind().equals("sgd")) {
-                    if (o.arg("momentum") != 0) mb.addStatement("update($N, $N, $N, step == 0)", pf, gf, "momentum$" + p.name());
-                    else mb.addStatement("update($N, $N)", pf, gf);
+                    if (o.arg("momentum") != 0) mb.addStatement("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name());
+                    else mb.addStatement("update(this.$N, $N)", pf, gf);
                 } else {
-                    mb.addStatement("update($N, $N, $N, $N, step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name());
+                    mb.addStatement("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name());
                 }
             }
-            mb.addStatement("step++").addStatement("return loss");
+            mb.addStatement("this.step++").addStatement("return loss$$");
             t.addMethod(mb.build());
         }
 
@@ -346,7 +347,7 @@ public final class JavaEmitter {
             shape.beginControlFlow("switch (name)");
             grad.beginControlFlow("switch (name)");
             for (Model.Param p : m.params()) {
-                get.addStatement("case $S: return $N", p.name(), cx.paramField.get(p.name()));
+                get.addStatement("case $S: return this.$N", p.name(), cx.paramField.get(p.name()));
                 Shape s = p.node().shape();
                 shape.addStatement("case $S: return new int[] {$L}", p.name(),
                         CodeBlock.join(s.dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", "));
