@@ -129,9 +129,9 @@ final class EntryEmitter {
         return CodeBlock.join(parts, " + \", \" + ");
     }
 
-    /** Grows the work buffers this entry uses to the sizes of this call. */
-    CodeBlock ensureBuffers() {
-        CodeBlock.Builder b = CodeBlock.builder();
+    /** Statements (without their semicolons) growing the work buffers this entry uses to the sizes of this call. */
+    List<CodeBlock> ensureBuffers() {
+        List<CodeBlock> b = new ArrayList<>();
         for (int s = 0; s < plan.slotNodes.size(); s++) {
             List<CodeBlock> sizes = new ArrayList<>();
             Set<Sym> seen = new HashSet<>();
@@ -141,9 +141,9 @@ final class EntryEmitter {
             }
             CodeBlock max = sizes.get(0);
             for (int i = 1; i < sizes.size(); i++) max = CodeBlock.of("Math.max($L, $L)", max, sizes.get(i));
-            b.addStatement("buf$$$L = grow(buf$$$L, $L)", s, s, max);
+            b.add(CodeBlock.of("buf$$$L = grow(buf$$$L, $L)", s, s, max));
         }
-        return b.build();
+        return b;
     }
 
     /** The field expression holding {@code n}'s elements during the run. */
