@@ -184,6 +184,7 @@ public final class Session {
         roots.add(loss);
         roots.addAll(grads.subList(0, np));
         List<Tensor> vals = interpreter(inputs, true).evaluate(roots);
+        double lossValue = vals.get(0).item(); // read now: a loss that is a param shares its array, which the update changes
         List<double[]> ps = new ArrayList<>(), gs = new ArrayList<>();
         for (int i = 0; i < np; i++) {
             ps.add(params.get(model.params().get(i).name()));
@@ -191,7 +192,7 @@ public final class Session {
         }
         optimizer.step(ps, gs, precision == Precision.F32);
         step++;
-        return vals.get(0).item();
+        return lossValue;
     }
 
     /**
