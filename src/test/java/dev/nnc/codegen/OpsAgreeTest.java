@@ -717,6 +717,106 @@ class OpsAgreeTest {
         return Agreement.prepare(c);
     }
 
+    // ------------------------------------------------------------------ model structure
+
+    /** Outputs that are leaves, aliases, duplicates or constants; functions; models without params. */
+    static List<Case> structure() {
+        List<Case> c = new ArrayList<>();
+        c.add(Case.of("outputs that are leaves, reshapes and duplicates", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    param w : [3, 2]
+                    param s : []
+                    h = x @ w
+                    output same_input = x
+                    output same_param = w
+                    output flat = reshape(x, [3, batch])
+                    output h1 = h
+                    output h2 = h
+                    output scalar = s
+                    output both = h * s
+                    loss = sum(h * s) + s * s
+                }
+                """));
+        c.add(Case.of("constant and broadcast outputs", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    param w : [3]
+                    output three = 3 + 0 * sum(w)
+                    output zeros = x * 0
+                    output row = w + 0 * x
+                    loss = sum(w * w) + mean(x * w)
+                }
+                """));
+        c.add(Case.of("loss that is a param", """
+                model M {
+                    param s : []
+                    param unused : [2]
+                    loss = s
+                    optimizer sgd(lr = 0.5, momentum = 0.9, weight_decay = 0.1)
+                }
+                """).dims(Map.of()).steps(3));
+        c.add(Case.of("unused param trained by adam with weight decay", """
+                model M {
+                    dim batch
+                    input x : [batch, 2]
+                    param w : [2]
+                    param idle : [3, 2] init uniform(-1, 1)
+                    loss = mean((x * w - 1) ^ 2)
+                    optimizer adam(lr = 0.1, weight_decay = 0.5)
+                }
+                """).steps(3));
+        c.add(Case.of("no params", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    input y : [batch, 3]
+                    output d = x - y
+                    loss = mse(x, y) + mean(softmax(x) * y)
+                }
+                """));
+        c.add(Case.of("functions, nested and shape-polymorphic", """
+                fn swish(x) = x * sigmoid(x)
+                fn dense(x, w, b) = swish(x @ w + b)
+                fn norm(v) = v / sqrt(sum(v * v, axis = -1, keepdims = true) + 1e-6)
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    input y : [batch, 2]
+                    param w1 : [3, 4]
+                    param b1 : [4]
+                    param w2 : [4, 2]
+                    param b2 : [2]
+                    output pred = norm(dense(dense(x, w1, b1), w2, b2))
+                    loss = mse(norm(dense(dense(x, w1, b1), w2, b2)), y) + mean(swish(b1))
+                }
+                """));
+        c.add(Case.of("a rebound name", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    param w : [3, 3]
+                    h = x
+                    h = tanh(h @ w)
+                    h = tanh(h @ w) + h
+                    output h
+                    loss = sum(h * h)
+                }
+                """));
+        c.add(Case.of("precision f64 declared", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    param w : [3]
+                    loss = mean(exp(x * w))
+                    precision f64
+                }
+                """));
+        return Agreement.prepare(c);
+    }
+
     // ------------------------------------------------------------------ names
 
     /**
@@ -889,6 +989,12 @@ class OpsAgreeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("javaNames")
     void javaNamesWork(Case c) {
+        Agreement.check(c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("structure")
+    void modelStructure(Case c) {
         Agreement.check(c);
     }
 }
