@@ -66,7 +66,7 @@ final class Agreement {
         NORMAL,
         /** Uniform in [0.5, 2]: for log, sqrt, fractional powers. */
         POSITIVE,
-        /** Normal, but at least 0.05 from every multiple of 0.5 (the kinks used in the tests). */
+        /** Normal, but at least 0.05 from every multiple of 0.25 (the kinks used in the tests: 0, ±0.25, ±0.5, ±1). */
         AWAY
     }
 
@@ -270,9 +270,9 @@ final class Agreement {
         return v;
     }
 
-    /** {@code x} moved to at least 0.05 from the nearest multiple of 0.5. */
+    /** {@code x} moved to at least 0.05 from the nearest multiple of 0.25. */
     static double away(double x) {
-        double k = Math.rint(x * 2) / 2;
+        double k = Math.rint(x * 4) / 4;
         double d = x - k;
         if (Math.abs(d) >= 0.05) return x;
         return k + (d >= 0 ? 0.05 + d : -0.05 + d);

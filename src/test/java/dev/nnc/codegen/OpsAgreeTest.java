@@ -39,6 +39,24 @@ class OpsAgreeTest {
     }
 
     /**
+     * {@code y = EXPR * w + b} where EXPR applies an op with a kink to input {@code x} itself,
+     * whose values are drawn away from the kinks (0, ±0.25, ±0.5, ±1).
+     */
+    static Case kinked(String name, String expr) {
+        return Case.of(name, """
+                model Kinked {
+                    dim batch
+                    input x : [batch, 3]
+                    input t : [batch, 3]
+                    param w : [3]
+                    param b : [3]
+                    output y = %s * w + b
+                    loss = sum(y * t)
+                }
+                """.formatted(expr)).domain(AWAY);
+    }
+
+    /**
      * {@code y = EXPR} over {@code p = a * w} and {@code c}: inputs {@code a : SA} and
      * {@code c : SC}, param {@code w} shaped like SA with {@code batch} as 1 (params are static).
      */
@@ -76,21 +94,22 @@ class OpsAgreeTest {
 
     static List<Case> elementwise() {
         List<Case> c = new ArrayList<>();
-        for (String f : List.of("exp", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "gelu", "square", "abs",
-                "leaky_relu", "elu")) {
+        for (String f : List.of("exp", "sin", "cos", "tanh", "sigmoid", "softplus", "gelu", "square")) {
             c.add(unary(f, f + "(z)"));
         }
+        for (String f : List.of("relu", "abs", "leaky_relu", "elu")) c.add(kinked(f, f + "(x)"));
         c.add(unary("log", "log(z)").domain(POSITIVE));
         c.add(unary("sqrt", "sqrt(z)").domain(POSITIVE));
-        c.add(unary("leaky_relu slope", "leaky_relu(z, slope = 0.2)"));
-        c.add(unary("leaky_relu positional slope", "leaky_relu(z, 0.3)"));
-        c.add(unary("elu alpha", "elu(z, alpha = 0.5)"));
+        c.add(kinked("leaky_relu slope", "leaky_relu(x, slope = 0.2)"));
+        c.add(kinked("leaky_relu positional slope", "leaky_relu(x, 0.3)"));
+        c.add(kinked("elu alpha", "elu(x, alpha = 0.5)"));
         c.add(unary("negation", "-z"));
         c.add(unary("reciprocal", "1 / z").domain(POSITIVE));
         c.add(unary("constant arithmetic", "(z - 0.5) * 3 / 2 + pi - e"));
         c.add(unary("composition", "tanh(sigmoid(z) * exp(-z) + softplus(z) * gelu(z))"));
         c.add(unary("stop_gradient", "z * stop_gradient(z) + sin(stop_gradient(z * 2))"));
-        c.add(unary("clamp by numbers", "clamp(z, -0.5, 0.75)"));
+        c.add(kinked("clamp by numbers", "clamp(x, -0.5, 1)"));
+        c.add(kinked("maximum and minimum with numbers", "maximum(x, 0.25) - minimum(x, -0.25)"));
         c.add(binary("clamp by tensors", "[batch, 3]", "[3]", "[batch, 3]", "clamp(p, c, c + 1)"));
         c.add(binary("clamp with lo above hi", "[batch, 3]", "[3]", "[batch, 3]", "clamp(p, c + 1, c)"));
         c.add(binary("maximum", "[batch, 3]", "[batch, 3]", "[batch, 3]", "maximum(p, c)"));
@@ -791,6 +810,30 @@ class OpsAgreeTest {
                     param b2 : [2]
                     output pred = norm(dense(dense(x, w1, b1), w2, b2))
                     loss = mse(norm(dense(dense(x, w1, b1), w2, b2)), y) + mean(swish(b1))
+                }
+                """));
+        c.add(Case.of("params with the same gradient node", """
+                model M {
+                    dim batch
+                    input x : [batch, 3]
+                    param a : [3]
+                    param b : [3]
+                    param c : [3]
+                    loss = sum(a * x) + sum(b * x) + sum(c * x * x)
+                    optimizer sgd(lr = 0.1, momentum = 0.5)
+                }
+                """).steps(2));
+        c.add(Case.of("extreme constants", """
+                model M {
+                    dim batch
+                    input x : [batch, 2]
+                    param w : [2]
+                    output nan = x + sqrt(-1)
+                    output inf = x * 0 + 1e200 * 1e200
+                    output big = x * 1e38 * 10
+                    output tiny = x * 1e-40 + 1e-320
+                    output minus_zero = x * 0 * -1
+                    loss = sum(x * w) + 1e-30 * sum(w)
                 }
                 """));
         c.add(Case.of("a rebound name", """
