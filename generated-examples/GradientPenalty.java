@@ -92,43 +92,43 @@ public final class GradientPenalty {
 
     private float[] out$score;
 
-    private float[] buf$0 = new float[0];
+    private float[] buf$0;
 
-    private float[] buf$1 = new float[0];
+    private float[] buf$1;
 
-    private float[] buf$2 = new float[0];
+    private float[] buf$2;
 
-    private float[] buf$3 = new float[0];
+    private float[] buf$3;
 
-    private float[] buf$4 = new float[0];
+    private float[] buf$4;
 
-    private float[] buf$5 = new float[0];
+    private float[] buf$5;
 
-    private float[] buf$6 = new float[0];
+    private float[] buf$6;
 
-    private float[] buf$7 = new float[0];
+    private float[] buf$7;
 
-    private float[] buf$8 = new float[0];
+    private float[] buf$8;
 
-    private float[] buf$9 = new float[0];
+    private float[] buf$9;
 
-    private float[] buf$10 = new float[0];
+    private float[] buf$10;
 
-    private float[] buf$11 = new float[0];
+    private float[] buf$11;
 
-    private float[] buf$12 = new float[0];
+    private float[] buf$12;
 
-    private float[] buf$13 = new float[0];
+    private float[] buf$13;
 
-    private float[] buf$14 = new float[0];
+    private float[] buf$14;
 
-    private float[] buf$15 = new float[0];
+    private float[] buf$15;
 
-    private float[] buf$16 = new float[0];
+    private float[] buf$16;
 
-    private float[] buf$17 = new float[0];
+    private float[] buf$17;
 
-    private float[] buf$18 = new float[0];
+    private float[] buf$18;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -249,14 +249,14 @@ public final class GradientPenalty {
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real must not be null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (real.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
         }
         this.in$real = real;
         if (score == null) {
-            throw new IllegalArgumentException("output score must not be null");
+            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (score.length != (long) dim$batch) {
             throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + score.length);
@@ -421,19 +421,19 @@ public final class GradientPenalty {
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real must not be null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (real.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake must not be null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (fake.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed must not be null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (mixed.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
@@ -796,19 +796,19 @@ public final class GradientPenalty {
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real must not be null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (real.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake must not be null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (fake.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed must not be null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (mixed.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
@@ -947,19 +947,19 @@ public final class GradientPenalty {
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real must not be null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (real.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake must not be null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (fake.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed must not be null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (mixed.length != (long) 2 * dim$batch) {
             throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
@@ -986,21 +986,21 @@ public final class GradientPenalty {
         buf$16 = grow(buf$16, (long) 32);
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
-        float loss;
+        float loss$;
         try {
             run$trainStep();
-            loss = buf$17[0];
+            loss$ = buf$17[0];
         } finally {
             this.in$real = null;
             this.in$fake = null;
             this.in$mixed = null;
         }
-        update(w1, grad$w1, m$w1, v$w1, step + 1);
-        update(b1, grad$b1, m$b1, v$b1, step + 1);
-        update(w2, grad$w2, m$w2, v$w2, step + 1);
-        update(b2, grad$b2, m$b2, v$b2, step + 1);
-        step++;
-        return loss;
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
+        this.step++;
+        return loss$;
     }
 
     /**
@@ -1010,10 +1010,10 @@ public final class GradientPenalty {
      */
     public float[] parameter(String name) {
         switch (name) {
-            case "w1": return w1;
-            case "b1": return b1;
-            case "w2": return w2;
-            case "b2": return b2;
+            case "w1": return this.w1;
+            case "b1": return this.b1;
+            case "w2": return this.w2;
+            case "b2": return this.b2;
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -1106,24 +1106,24 @@ public final class GradientPenalty {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header = "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"GradientPenalty\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[0,256]},\"b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[256,384]},\"w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[384,512]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[512,516]}}".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 516).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
-        for (float v : w1) buf.putFloat(v);
-        for (float v : b1) buf.putFloat(v);
-        for (float v : w2) buf.putFloat(v);
-        for (float v : b2) buf.putFloat(v);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"GradientPenalty\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[0,256]},\"b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[256,384]},\"w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[384,512]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[512,516]}}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 516).order(ByteOrder.LITTLE_ENDIAN);
+        buf$.putLong(header$.length).put(header$);
+        for (float v : this.w1) buf$.putFloat(v);
+        for (float v : this.b1) buf$.putFloat(v);
+        for (float v : this.w2) buf$.putFloat(v);
+        for (float v : this.b2) buf$.putFloat(v);
+        Path dir$ = file.toAbsolutePath().getParent();
+        Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(tmp, buf.array());
+            Files.write(tmp$, buf$.array());
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e$) {
+                Files.move(tmp$, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp$);
         }
     }
 
@@ -1134,27 +1134,27 @@ public final class GradientPenalty {
      * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
      */
     public void loadParameters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8) {
+        byte[] bytes$ = Files.readAllBytes(file);
+        ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes$.length < 8) {
             throw fail(file, "shorter than the 8-byte header length");
         }
-        long n = buf.getLong(0);
-        if (n < 2 || n > bytes.length - 8) {
-            throw fail(file, "header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        long n$ = buf$.getLong(0);
+        if (n$ < 2 || n$ > bytes$.length - 8) {
+            throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
-        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, long[]> entries = parseHeader(file, header);
-        long dataStart = 8 + n;
-        List<Object> values = new ArrayList<>();
-        values.add(read(file, buf, entries, dataStart, "w1", new long[] {2, 32}, 64));
-        values.add(read(file, buf, entries, dataStart, "b1", new long[] {32}, 32));
-        values.add(read(file, buf, entries, dataStart, "w2", new long[] {32, 1}, 32));
-        values.add(read(file, buf, entries, dataStart, "b2", new long[] {1}, 1));
-        System.arraycopy(values.get(0), 0, w1, 0, w1.length);
-        System.arraycopy(values.get(1), 0, b1, 0, b1.length);
-        System.arraycopy(values.get(2), 0, w2, 0, w2.length);
-        System.arraycopy(values.get(3), 0, b2, 0, b2.length);
+        String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
+        Map<String, long[]> entries$ = parseHeader(file, header$);
+        long dataStart$ = 8 + n$;
+        List<Object> values$ = new ArrayList<>();
+        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {2, 32}, 64));
+        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {32}, 32));
+        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {32, 1}, 32));
+        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
+        System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
+        System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
+        System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
     }
 
     private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
@@ -1344,12 +1344,12 @@ public final class GradientPenalty {
     }
 
     /**
-     * {@code b} if it holds {@code n} elements, else a new array that does.
+     * {@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).
      */
     private static float[] grow(float[] b, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
-        return b.length >= n ? b : new float[(int) n];
+        return b != null && b.length >= n ? b : new float[(int) n];
     }
 }

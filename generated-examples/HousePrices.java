@@ -80,19 +80,19 @@ public final class HousePrices {
 
     private float[] out$price;
 
-    private float[] buf$0 = new float[0];
+    private float[] buf$0;
 
-    private float[] buf$1 = new float[0];
+    private float[] buf$1;
 
-    private float[] buf$2 = new float[0];
+    private float[] buf$2;
 
-    private float[] buf$3 = new float[0];
+    private float[] buf$3;
 
-    private float[] buf$4 = new float[0];
+    private float[] buf$4;
 
-    private float[] buf$5 = new float[0];
+    private float[] buf$5;
 
-    private float[] buf$6 = new float[0];
+    private float[] buf$6;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -209,14 +209,14 @@ public final class HousePrices {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 331 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         this.in$x = x;
         if (price == null) {
-            throw new IllegalArgumentException("output price must not be null");
+            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (price.length != (long) dim$batch) {
             throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
@@ -284,13 +284,13 @@ public final class HousePrices {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 331 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -499,13 +499,13 @@ public final class HousePrices {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 331 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -618,13 +618,13 @@ public final class HousePrices {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 331 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -638,20 +638,20 @@ public final class HousePrices {
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        float loss;
+        float loss$;
         try {
             run$trainStep();
-            loss = buf$5[0];
+            loss$ = buf$5[0];
         } finally {
             this.in$x = null;
             this.in$y = null;
         }
-        update(w1, grad$w1, momentum$w1, step == 0);
-        update(b1, grad$b1, momentum$b1, step == 0);
-        update(w2, grad$w2, momentum$w2, step == 0);
-        update(b2, grad$b2, momentum$b2, step == 0);
-        step++;
-        return loss;
+        update(this.w1, grad$w1, momentum$w1, this.step == 0);
+        update(this.b1, grad$b1, momentum$b1, this.step == 0);
+        update(this.w2, grad$w2, momentum$w2, this.step == 0);
+        update(this.b2, grad$b2, momentum$b2, this.step == 0);
+        this.step++;
+        return loss$;
     }
 
     /**
@@ -661,10 +661,10 @@ public final class HousePrices {
      */
     public float[] parameter(String name) {
         switch (name) {
-            case "w1": return w1;
-            case "b1": return b1;
-            case "w2": return w2;
-            case "b2": return b2;
+            case "w1": return this.w1;
+            case "b1": return this.b1;
+            case "w2": return this.w2;
+            case "b2": return this.b2;
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -756,24 +756,24 @@ public final class HousePrices {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header = "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 340996).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
-        for (float v : w1) buf.putFloat(v);
-        for (float v : b1) buf.putFloat(v);
-        for (float v : w2) buf.putFloat(v);
-        for (float v : b2) buf.putFloat(v);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 340996).order(ByteOrder.LITTLE_ENDIAN);
+        buf$.putLong(header$.length).put(header$);
+        for (float v : this.w1) buf$.putFloat(v);
+        for (float v : this.b1) buf$.putFloat(v);
+        for (float v : this.w2) buf$.putFloat(v);
+        for (float v : this.b2) buf$.putFloat(v);
+        Path dir$ = file.toAbsolutePath().getParent();
+        Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(tmp, buf.array());
+            Files.write(tmp$, buf$.array());
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e$) {
+                Files.move(tmp$, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp$);
         }
     }
 
@@ -784,27 +784,27 @@ public final class HousePrices {
      * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
      */
     public void loadParameters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8) {
+        byte[] bytes$ = Files.readAllBytes(file);
+        ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes$.length < 8) {
             throw fail(file, "shorter than the 8-byte header length");
         }
-        long n = buf.getLong(0);
-        if (n < 2 || n > bytes.length - 8) {
-            throw fail(file, "header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        long n$ = buf$.getLong(0);
+        if (n$ < 2 || n$ > bytes$.length - 8) {
+            throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
-        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, long[]> entries = parseHeader(file, header);
-        long dataStart = 8 + n;
-        List<Object> values = new ArrayList<>();
-        values.add(read(file, buf, entries, dataStart, "w1", new long[] {331, 256}, 84736));
-        values.add(read(file, buf, entries, dataStart, "b1", new long[] {256}, 256));
-        values.add(read(file, buf, entries, dataStart, "w2", new long[] {256, 1}, 256));
-        values.add(read(file, buf, entries, dataStart, "b2", new long[] {1}, 1));
-        System.arraycopy(values.get(0), 0, w1, 0, w1.length);
-        System.arraycopy(values.get(1), 0, b1, 0, b1.length);
-        System.arraycopy(values.get(2), 0, w2, 0, w2.length);
-        System.arraycopy(values.get(3), 0, b2, 0, b2.length);
+        String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
+        Map<String, long[]> entries$ = parseHeader(file, header$);
+        long dataStart$ = 8 + n$;
+        List<Object> values$ = new ArrayList<>();
+        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {331, 256}, 84736));
+        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
+        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 1}, 256));
+        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
+        System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
+        System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
+        System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
     }
 
     private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
@@ -994,12 +994,12 @@ public final class HousePrices {
     }
 
     /**
-     * {@code b} if it holds {@code n} elements, else a new array that does.
+     * {@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).
      */
     private static float[] grow(float[] b, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
-        return b.length >= n ? b : new float[(int) n];
+        return b != null && b.length >= n ? b : new float[(int) n];
     }
 }

@@ -58,15 +58,15 @@ public final class LogisticRegression {
 
     private float[] out$probability;
 
-    private float[] buf$0 = new float[0];
+    private float[] buf$0;
 
-    private float[] buf$1 = new float[0];
+    private float[] buf$1;
 
-    private float[] buf$2 = new float[0];
+    private float[] buf$2;
 
-    private float[] buf$3 = new float[0];
+    private float[] buf$3;
 
-    private float[] buf$4 = new float[0];
+    private float[] buf$4;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -145,14 +145,14 @@ public final class LogisticRegression {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 4 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         this.in$x = x;
         if (probability == null) {
-            throw new IllegalArgumentException("output probability must not be null");
+            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (probability.length != (long) dim$batch) {
             throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probability.length);
@@ -217,13 +217,13 @@ public final class LogisticRegression {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 4 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -350,13 +350,13 @@ public final class LogisticRegression {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 4 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -423,13 +423,13 @@ public final class LogisticRegression {
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x must not be null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (x.length != (long) 4 * dim$batch) {
             throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y must not be null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (y.length != (long) dim$batch) {
             throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
@@ -440,18 +440,18 @@ public final class LogisticRegression {
         buf$1 = grow(buf$1, (long) dim$batch);
         buf$2 = grow(buf$2, (long) 1);
         buf$3 = grow(buf$3, (long) dim$batch);
-        float loss;
+        float loss$;
         try {
             run$trainStep();
-            loss = buf$2[0];
+            loss$ = buf$2[0];
         } finally {
             this.in$x = null;
             this.in$y = null;
         }
-        update(w, grad$w);
-        update(b, grad$b);
-        step++;
-        return loss;
+        update(this.w, grad$w);
+        update(this.b, grad$b);
+        this.step++;
+        return loss$;
     }
 
     /**
@@ -461,8 +461,8 @@ public final class LogisticRegression {
      */
     public float[] parameter(String name) {
         switch (name) {
-            case "w": return w;
-            case "b": return b;
+            case "w": return this.w;
+            case "b": return this.b;
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -550,22 +550,22 @@ public final class LogisticRegression {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header = "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 20).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
-        for (float v : w) buf.putFloat(v);
-        for (float v : b) buf.putFloat(v);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 20).order(ByteOrder.LITTLE_ENDIAN);
+        buf$.putLong(header$.length).put(header$);
+        for (float v : this.w) buf$.putFloat(v);
+        for (float v : this.b) buf$.putFloat(v);
+        Path dir$ = file.toAbsolutePath().getParent();
+        Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(tmp, buf.array());
+            Files.write(tmp$, buf$.array());
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e$) {
+                Files.move(tmp$, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp$);
         }
     }
 
@@ -576,23 +576,23 @@ public final class LogisticRegression {
      * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
      */
     public void loadParameters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8) {
+        byte[] bytes$ = Files.readAllBytes(file);
+        ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes$.length < 8) {
             throw fail(file, "shorter than the 8-byte header length");
         }
-        long n = buf.getLong(0);
-        if (n < 2 || n > bytes.length - 8) {
-            throw fail(file, "header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        long n$ = buf$.getLong(0);
+        if (n$ < 2 || n$ > bytes$.length - 8) {
+            throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
-        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, long[]> entries = parseHeader(file, header);
-        long dataStart = 8 + n;
-        List<Object> values = new ArrayList<>();
-        values.add(read(file, buf, entries, dataStart, "w", new long[] {4, 1}, 4));
-        values.add(read(file, buf, entries, dataStart, "b", new long[] {1}, 1));
-        System.arraycopy(values.get(0), 0, w, 0, w.length);
-        System.arraycopy(values.get(1), 0, b, 0, b.length);
+        String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
+        Map<String, long[]> entries$ = parseHeader(file, header$);
+        long dataStart$ = 8 + n$;
+        List<Object> values$ = new ArrayList<>();
+        values$.add(read(file, buf$, entries$, dataStart$, "w", new long[] {4, 1}, 4));
+        values$.add(read(file, buf$, entries$, dataStart$, "b", new long[] {1}, 1));
+        System.arraycopy(values$.get(0), 0, this.w, 0, this.w.length);
+        System.arraycopy(values$.get(1), 0, this.b, 0, this.b.length);
     }
 
     private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
@@ -797,12 +797,12 @@ public final class LogisticRegression {
     }
 
     /**
-     * {@code b} if it holds {@code n} elements, else a new array that does.
+     * {@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).
      */
     private static float[] grow(float[] b, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
-        return b.length >= n ? b : new float[(int) n];
+        return b != null && b.length >= n ? b : new float[(int) n];
     }
 }

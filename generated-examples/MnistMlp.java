@@ -86,23 +86,23 @@ public final class MnistMlp {
 
     private float[] out$probs;
 
-    private float[] buf$0 = new float[0];
+    private float[] buf$0;
 
-    private float[] buf$1 = new float[0];
+    private float[] buf$1;
 
-    private float[] buf$2 = new float[0];
+    private float[] buf$2;
 
-    private float[] buf$3 = new float[0];
+    private float[] buf$3;
 
-    private float[] buf$4 = new float[0];
+    private float[] buf$4;
 
-    private float[] buf$5 = new float[0];
+    private float[] buf$5;
 
-    private float[] buf$6 = new float[0];
+    private float[] buf$6;
 
-    private float[] buf$7 = new float[0];
+    private float[] buf$7;
 
-    private float[] buf$8 = new float[0];
+    private float[] buf$8;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -291,14 +291,14 @@ public final class MnistMlp {
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image must not be null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (image.length != (long) 784 * dim$batch) {
             throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
         }
         this.in$image = image;
         if (probs == null) {
-            throw new IllegalArgumentException("output probs must not be null");
+            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (probs.length != (long) 10 * dim$batch) {
             throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probs.length);
@@ -323,7 +323,7 @@ public final class MnistMlp {
         for (int i = 0; i < d_batch; i++) {
             int c = a0[i];
             if (c < 0 || c >= 10) {
-                throw new IllegalArgumentException("class label " + c + " at position " + i + " is outside [0, 10)");
+                throw new IllegalArgumentException("input label: class label " + c + " at position " + i + " is outside [0, 10)");
             }
             out[i * 10 + c] = 1.0f;
         }
@@ -435,13 +435,13 @@ public final class MnistMlp {
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image must not be null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (image.length != (long) 784 * dim$batch) {
             throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label must not be null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (label.length != (long) dim$batch) {
             throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
@@ -707,13 +707,13 @@ public final class MnistMlp {
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image must not be null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (image.length != (long) 784 * dim$batch) {
             throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label must not be null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (label.length != (long) dim$batch) {
             throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
@@ -800,13 +800,13 @@ public final class MnistMlp {
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image must not be null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (image.length != (long) 784 * dim$batch) {
             throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label must not be null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
         }
         if (label.length != (long) dim$batch) {
             throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
@@ -822,20 +822,20 @@ public final class MnistMlp {
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
         buf$7 = grow(buf$7, (long) dim$batch);
         buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        float loss;
+        float loss$;
         try {
             run$trainStep();
-            loss = buf$8[0];
+            loss$ = buf$8[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
         }
-        update(w1, grad$w1, m$w1, v$w1, step + 1);
-        update(b1, grad$b1, m$b1, v$b1, step + 1);
-        update(w2, grad$w2, m$w2, v$w2, step + 1);
-        update(b2, grad$b2, m$b2, v$b2, step + 1);
-        step++;
-        return loss;
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
+        this.step++;
+        return loss$;
     }
 
     /**
@@ -845,10 +845,10 @@ public final class MnistMlp {
      */
     public float[] parameter(String name) {
         switch (name) {
-            case "w1": return w1;
-            case "b1": return b1;
-            case "w2": return w2;
-            case "b2": return b2;
+            case "w1": return this.w1;
+            case "b1": return this.b1;
+            case "w2": return this.w2;
+            case "b2": return this.b2;
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -939,24 +939,24 @@ public final class MnistMlp {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header = "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]}}   ".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 814120).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
-        for (float v : w1) buf.putFloat(v);
-        for (float v : b1) buf.putFloat(v);
-        for (float v : w2) buf.putFloat(v);
-        for (float v : b2) buf.putFloat(v);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]}}   ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 814120).order(ByteOrder.LITTLE_ENDIAN);
+        buf$.putLong(header$.length).put(header$);
+        for (float v : this.w1) buf$.putFloat(v);
+        for (float v : this.b1) buf$.putFloat(v);
+        for (float v : this.w2) buf$.putFloat(v);
+        for (float v : this.b2) buf$.putFloat(v);
+        Path dir$ = file.toAbsolutePath().getParent();
+        Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(tmp, buf.array());
+            Files.write(tmp$, buf$.array());
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e$) {
+                Files.move(tmp$, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp$);
         }
     }
 
@@ -967,27 +967,27 @@ public final class MnistMlp {
      * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
      */
     public void loadParameters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8) {
+        byte[] bytes$ = Files.readAllBytes(file);
+        ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes$.length < 8) {
             throw fail(file, "shorter than the 8-byte header length");
         }
-        long n = buf.getLong(0);
-        if (n < 2 || n > bytes.length - 8) {
-            throw fail(file, "header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        long n$ = buf$.getLong(0);
+        if (n$ < 2 || n$ > bytes$.length - 8) {
+            throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
-        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, long[]> entries = parseHeader(file, header);
-        long dataStart = 8 + n;
-        List<Object> values = new ArrayList<>();
-        values.add(read(file, buf, entries, dataStart, "w1", new long[] {784, 256}, 200704));
-        values.add(read(file, buf, entries, dataStart, "b1", new long[] {256}, 256));
-        values.add(read(file, buf, entries, dataStart, "w2", new long[] {256, 10}, 2560));
-        values.add(read(file, buf, entries, dataStart, "b2", new long[] {10}, 10));
-        System.arraycopy(values.get(0), 0, w1, 0, w1.length);
-        System.arraycopy(values.get(1), 0, b1, 0, b1.length);
-        System.arraycopy(values.get(2), 0, w2, 0, w2.length);
-        System.arraycopy(values.get(3), 0, b2, 0, b2.length);
+        String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
+        Map<String, long[]> entries$ = parseHeader(file, header$);
+        long dataStart$ = 8 + n$;
+        List<Object> values$ = new ArrayList<>();
+        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {784, 256}, 200704));
+        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
+        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 10}, 2560));
+        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {10}, 10));
+        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
+        System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
+        System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
+        System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
     }
 
     private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
@@ -1177,12 +1177,12 @@ public final class MnistMlp {
     }
 
     /**
-     * {@code b} if it holds {@code n} elements, else a new array that does.
+     * {@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).
      */
     private static float[] grow(float[] b, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
-        return b.length >= n ? b : new float[(int) n];
+        return b != null && b.length >= n ? b : new float[(int) n];
     }
 }

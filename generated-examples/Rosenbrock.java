@@ -72,11 +72,11 @@ public final class Rosenbrock {
 
     private float[] out$hvp_y;
 
-    private float[] buf$0 = new float[0];
+    private float[] buf$0;
 
-    private float[] buf$1 = new float[0];
+    private float[] buf$1;
 
-    private float[] buf$2 = new float[0];
+    private float[] buf$2;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -204,13 +204,13 @@ public final class Rosenbrock {
     public void infer(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
             float[] hvp_x, float[] hvp_y) {
         if (vx == null) {
-            throw new IllegalArgumentException("input vx must not be null");
+            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + "null");
         }
         if (vx.length != 1) {
             throw new IllegalArgumentException("input vx [] needs 1 elements, got " + vx.length);
         }
         if (vy == null) {
-            throw new IllegalArgumentException("input vy must not be null");
+            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + "null");
         }
         if (vy.length != 1) {
             throw new IllegalArgumentException("input vy [] needs 1 elements, got " + vy.length);
@@ -218,35 +218,35 @@ public final class Rosenbrock {
         this.in$vx = vx;
         this.in$vy = vy;
         if (value == null) {
-            throw new IllegalArgumentException("output value must not be null");
+            throw new IllegalArgumentException("output value [] needs 1 elements, got " + "null");
         }
         if (value.length != 1) {
             throw new IllegalArgumentException("output value [] needs 1 elements, got " + value.length);
         }
         this.out$value = value;
         if (grad_x == null) {
-            throw new IllegalArgumentException("output grad_x must not be null");
+            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + "null");
         }
         if (grad_x.length != 1) {
             throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + grad_x.length);
         }
         this.out$grad_x = grad_x;
         if (grad_y == null) {
-            throw new IllegalArgumentException("output grad_y must not be null");
+            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + "null");
         }
         if (grad_y.length != 1) {
             throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + grad_y.length);
         }
         this.out$grad_y = grad_y;
         if (hvp_x == null) {
-            throw new IllegalArgumentException("output hvp_x must not be null");
+            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + "null");
         }
         if (hvp_x.length != 1) {
             throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + hvp_x.length);
         }
         this.out$hvp_x = hvp_x;
         if (hvp_y == null) {
-            throw new IllegalArgumentException("output hvp_y must not be null");
+            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + "null");
         }
         if (hvp_y.length != 1) {
             throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + hvp_y.length);
@@ -370,16 +370,16 @@ public final class Rosenbrock {
         buf$0 = grow(buf$0, (long) 1);
         buf$1 = grow(buf$1, (long) 1);
         buf$2 = grow(buf$2, (long) 1);
-        float loss;
+        float loss$;
         try {
             run$trainStep();
-            loss = buf$2[0];
+            loss$ = buf$2[0];
         } finally {
         }
-        update(x, grad$x, m$x, v$x, step + 1);
-        update(y, grad$y, m$y, v$y, step + 1);
-        step++;
-        return loss;
+        update(this.x, grad$x, m$x, v$x, this.step + 1);
+        update(this.y, grad$y, m$y, v$y, this.step + 1);
+        this.step++;
+        return loss$;
     }
 
     /**
@@ -389,8 +389,8 @@ public final class Rosenbrock {
      */
     public float[] parameter(String name) {
         switch (name) {
-            case "x": return x;
-            case "y": return y;
+            case "x": return this.x;
+            case "y": return this.y;
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -478,22 +478,22 @@ public final class Rosenbrock {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header = "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}  ".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(8 + header.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
-        for (float v : x) buf.putFloat(v);
-        for (float v : y) buf.putFloat(v);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}  ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+        buf$.putLong(header$.length).put(header$);
+        for (float v : this.x) buf$.putFloat(v);
+        for (float v : this.y) buf$.putFloat(v);
+        Path dir$ = file.toAbsolutePath().getParent();
+        Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(tmp, buf.array());
+            Files.write(tmp$, buf$.array());
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e$) {
+                Files.move(tmp$, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp$);
         }
     }
 
@@ -504,23 +504,23 @@ public final class Rosenbrock {
      * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
      */
     public void loadParameters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8) {
+        byte[] bytes$ = Files.readAllBytes(file);
+        ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes$.length < 8) {
             throw fail(file, "shorter than the 8-byte header length");
         }
-        long n = buf.getLong(0);
-        if (n < 2 || n > bytes.length - 8) {
-            throw fail(file, "header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        long n$ = buf$.getLong(0);
+        if (n$ < 2 || n$ > bytes$.length - 8) {
+            throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
-        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, long[]> entries = parseHeader(file, header);
-        long dataStart = 8 + n;
-        List<Object> values = new ArrayList<>();
-        values.add(read(file, buf, entries, dataStart, "x", new long[] {}, 1));
-        values.add(read(file, buf, entries, dataStart, "y", new long[] {}, 1));
-        System.arraycopy(values.get(0), 0, x, 0, x.length);
-        System.arraycopy(values.get(1), 0, y, 0, y.length);
+        String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
+        Map<String, long[]> entries$ = parseHeader(file, header$);
+        long dataStart$ = 8 + n$;
+        List<Object> values$ = new ArrayList<>();
+        values$.add(read(file, buf$, entries$, dataStart$, "x", new long[] {}, 1));
+        values$.add(read(file, buf$, entries$, dataStart$, "y", new long[] {}, 1));
+        System.arraycopy(values$.get(0), 0, this.x, 0, this.x.length);
+        System.arraycopy(values$.get(1), 0, this.y, 0, this.y.length);
     }
 
     private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
@@ -710,12 +710,12 @@ public final class Rosenbrock {
     }
 
     /**
-     * {@code b} if it holds {@code n} elements, else a new array that does.
+     * {@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).
      */
     private static float[] grow(float[] b, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
-        return b.length >= n ? b : new float[(int) n];
+        return b != null && b.length >= n ? b : new float[(int) n];
     }
 }

@@ -2,6 +2,7 @@ package dev.nnc.codegen;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.diag.Span;
 import dev.nnc.ir.Model;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.lang.model.element.Modifier;
 
 /** State shared while one class is emitted: names, de-duplicated kernels, helpers, buffers. */
 final class ClassContext {
@@ -46,7 +48,8 @@ final class ClassContext {
         this.type = type;
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
-        Set<String> taken = new TreeSet<>();
+        // param fields must not clash with the class's own fields
+        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES"));
         for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
         for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());
         for (Model.Input in : model.inputs()) inputField.put(in.name(), "in$" + in.name());
@@ -56,6 +59,33 @@ final class ClassContext {
         for (String d : model.dims()) argName.put(d, Names.unique(d, args));
         for (Model.Input in : model.inputs()) argName.put(in.name(), Names.unique(in.name(), args));
         for (Model.Output o : model.outputs()) argName.put("out:" + o.name(), Names.unique(o.name(), args));
+    }
+
+    /**
+     * Statements per method when a long run of statements is split (each is a call or an
+     * assignment of a few dozen bytes of bytecode, so a method stays far below the 8,000 bytes
+     * above which C2 does not compile it).
+     */
+    static final int STATEMENTS_PER_METHOD = 100;
+
+    /**
+     * Adds {@code statements} to {@code method}: in place when there are at most
+     * {@link #STATEMENTS_PER_METHOD}, else as private methods {@code name$0, name$1, …} of at
+     * most that many, which {@code method} calls in order, passing {@code params} through.
+     */
+    void addStatements(MethodSpec.Builder method, String name, List<CodeBlock> statements, ParameterSpec... params) {
+        if (statements.size() <= STATEMENTS_PER_METHOD) {
+            for (CodeBlock st : statements) method.addStatement(st);
+            return;
+        }
+        CodeBlock args = CodeBlock.join(java.util.Arrays.stream(params).map(p -> CodeBlock.of("$N", p)).toList(), ", ");
+        for (int i = 0, part = 0; i < statements.size(); i += STATEMENTS_PER_METHOD, part++) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder(name + "$" + part).addModifiers(Modifier.PRIVATE);
+            for (ParameterSpec p : params) m.addParameter(p);
+            for (CodeBlock st : statements.subList(i, Math.min(statements.size(), i + STATEMENTS_PER_METHOD))) m.addStatement(st);
+            type.addMethod(m.build());
+            method.addStatement("$N($L)", name + "$" + part, args);
+        }
     }
 
     /** Adds {@code k} as a method unless an identical one exists; returns its name. */

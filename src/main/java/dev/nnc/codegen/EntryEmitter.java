@@ -97,26 +97,25 @@ final class EntryEmitter {
         return b.build();
     }
 
-    /** Checks that array {@code arg} is non-null with exactly the elements of {@code shape}. */
+    /**
+     * Checks that array {@code arg} is non-null with exactly the elements of {@code shape}; the
+     * message names the argument, its shape, the expected element count (with the dims' values)
+     * and what it got (a length, or null).
+     */
     CodeBlock checkArray(String arg, String what, dev.nnc.ir.Shape shape) {
         Sym n = Sym.numel(shape);
         CodeBlock.Builder b = CodeBlock.builder();
-        b.beginControlFlow("if ($N == null)", arg)
-                .addStatement("throw new $T($S)", IllegalArgumentException.class, what + " must not be null")
-                .endControlFlow();
         String shapeText = shape.toString();
-        if (n.isStatic()) {
-            b.beginControlFlow("if ($N.length != $L)", arg, n.factor())
-                    .addStatement("throw new $T($S + $N.length)", IllegalArgumentException.class,
-                            what + " " + shapeText + " needs " + n.factor() + " elements, got ", arg)
-                    .endControlFlow();
-        } else {
-            CodeBlock bound = dimsText(shape);
-            b.beginControlFlow("if ($N.length != $L)", arg, cx.longSize(n))
-                    .addStatement("throw new $T($S + $L + $S + $L + $S + $N.length)", IllegalArgumentException.class,
-                            what + " " + shapeText + " needs ", cx.longSize(n), " elements (", bound, "), got ", arg)
-                    .endControlFlow();
-        }
+        CodeBlock needs = n.isStatic()
+                ? CodeBlock.of("$S", what + " " + shapeText + " needs " + n.factor() + " elements, got ")
+                : CodeBlock.of("$S + $L + $S + $L + $S", what + " " + shapeText + " needs ", cx.longSize(n), " elements (",
+                        dimsText(shape), "), got ");
+        b.beginControlFlow("if ($N == null)", arg)
+                .addStatement("throw new $T($L + $S)", IllegalArgumentException.class, needs, "null")
+                .endControlFlow();
+        b.beginControlFlow("if ($N.length != $L)", arg, n.isStatic() ? CodeBlock.of("$L", n.factor()) : cx.longSize(n))
+                .addStatement("throw new $T($L + $N.length)", IllegalArgumentException.class, needs, arg)
+                .endControlFlow();
         return b.build();
     }
 
@@ -129,9 +128,9 @@ final class EntryEmitter {
         return CodeBlock.join(parts, " + \", \" + ");
     }
 
-    /** Grows the work buffers this entry uses to the sizes of this call. */
-    CodeBlock ensureBuffers() {
-        CodeBlock.Builder b = CodeBlock.builder();
+    /** Statements (without their semicolons) growing the work buffers this entry uses to the sizes of this call. */
+    List<CodeBlock> ensureBuffers() {
+        List<CodeBlock> b = new ArrayList<>();
         for (int s = 0; s < plan.slotNodes.size(); s++) {
             List<CodeBlock> sizes = new ArrayList<>();
             Set<Sym> seen = new HashSet<>();
@@ -141,9 +140,9 @@ final class EntryEmitter {
             }
             CodeBlock max = sizes.get(0);
             for (int i = 1; i < sizes.size(); i++) max = CodeBlock.of("Math.max($L, $L)", max, sizes.get(i));
-            b.addStatement("buf$$$L = grow(buf$$$L, $L)", s, s, max);
+            b.add(CodeBlock.of("buf$$$L = grow(buf$$$L, $L)", s, s, max));
         }
-        return b.build();
+        return b;
     }
 
     /** The field expression holding {@code n}'s elements during the run. */

@@ -5,10 +5,12 @@ import java.io.OutputStream;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -60,6 +62,15 @@ public final class InMemoryJavac {
 
     /** Compiles one source file (for Java 17) and returns its classes. */
     public static Classes compile(String qualifiedName, String source) {
+        return compile(Map.of(qualifiedName, source));
+    }
+
+    /**
+     * Compiles several source files (for Java 17, each given by the qualified name of its class)
+     * in one javac run, which costs much less per class than one run each, and returns all their
+     * classes.
+     */
+    public static Classes compile(Map<String, String> sources) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new CompileException("no Java compiler available: run nnc on a JDK, not a JRE");
         DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
@@ -79,26 +90,33 @@ public final class InMemoryJavac {
                 };
             }
         };
-        JavaFileObject src = new SimpleJavaFileObject(
-                URI.create("string:///" + qualifiedName.replace('.', '/') + JavaFileObject.Kind.SOURCE.extension),
-                JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return source;
-            }
-        };
+        List<JavaFileObject> units = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(sources).entrySet()) {
+            String source = e.getValue();
+            units.add(new SimpleJavaFileObject(
+                    URI.create("string:///" + e.getKey().replace('.', '/') + JavaFileObject.Kind.SOURCE.extension),
+                    JavaFileObject.Kind.SOURCE) {
+                @Override
+                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                    return source;
+                }
+            });
+        }
         StringWriter log = new StringWriter();
-        List<String> options = new java.util.ArrayList<>(List.of("--release", "17", "-proc:none", "-g:none", "-nowarn"));
-        if (source.contains("jdk.incubator.vector")) {
+        List<String> options = new ArrayList<>(List.of("--release", "17", "-proc:none", "-g:none", "-nowarn"));
+        if (sources.values().stream().anyMatch(s -> s.contains("jdk.incubator.vector"))) {
             // --release forbids --add-modules for incubator modules; compile against the running JDK instead
-            options = new java.util.ArrayList<>(List.of("-proc:none", "-g:none", "-nowarn", "-XDsuppressNotes",
+            options = new ArrayList<>(List.of("-proc:none", "-g:none", "-nowarn", "-XDsuppressNotes",
                     "--add-modules", "jdk.incubator.vector"));
         }
-        boolean ok = javac.getTask(log, fm, diags, options, null, List.of(src)).call();
+        boolean ok = javac.getTask(log, fm, diags, options, null, units).call();
         if (!ok) {
-            StringBuilder sb = new StringBuilder("generated code for " + qualifiedName + " does not compile (a bug in nnc):\n");
+            StringBuilder sb = new StringBuilder("generated code for " + String.join(", ", new TreeMap<>(sources).keySet())
+                    + " does not compile (a bug in nnc):\n");
             for (Diagnostic<? extends JavaFileObject> d : diags.getDiagnostics()) {
-                sb.append("  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT)).append('\n');
+                sb.append("  ");
+                if (sources.size() > 1 && d.getSource() != null) sb.append(d.getSource().getName()).append(' ');
+                sb.append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT)).append('\n');
             }
             throw new CompileException(sb.toString());
         }

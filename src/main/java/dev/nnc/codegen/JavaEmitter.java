@@ -6,15 +6,16 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Shape;
 import dev.nnc.passes.Compiled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -93,6 +94,8 @@ public final class JavaEmitter {
         private final TypeSpec.Builder t;
         private final Model m;
         final java.util.Map<String, List<String>> entries = new java.util.LinkedHashMap<>();
+        /** Allocations of the per-param arrays when there are too many for field initializers (see {@link #paramFields}). */
+        private final List<CodeBlock> allocations = new ArrayList<>();
 
         ClassWriter(ClassContext cx) {
             this.cx = cx;
@@ -124,13 +127,13 @@ public final class JavaEmitter {
             Helpers.addTo(t, cx.helpers, e);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does.\n")
+                    .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")
                     .returns(e.array()).addParameter(e.array(), "b").addParameter(TypeName.LONG, "n")
                     .beginControlFlow("if (n > Integer.MAX_VALUE - 8)")
                     .addStatement("throw new $T($S + n + $S)", IllegalArgumentException.class,
                             "these dims need an intermediate of ", " elements, more than a Java array holds")
                     .endControlFlow()
-                    .addStatement("return b.length >= n ? b : new $T[(int) n]", e.type()).build());
+                    .addStatement("return b != null && b.length >= n ? b : new $T[(int) n]", e.type()).build());
         }
 
         private void classDoc() {
@@ -150,32 +153,36 @@ public final class JavaEmitter {
                     .addJavadoc("The .nn names of the parameters, in declaration order.\n")
                     .initializer("$T.of($L)", List.class, CodeBlock.join(m.params().stream().map(p -> CodeBlock.of("$S", p.name())).toList(), ", "))
                     .build());
+            // Field initializers all run in the constructor: with many params they would make it too big for
+            // C2 (or for javac's 64 KiB), so then the arrays are allocated by helper methods it calls.
+            boolean hasLoss = cx.compiled.eval().loss() != null;
+            int arrays = m.params().size() * (1 + (hasLoss ? 1 : 0) + ParamCode.stateNames(m.optimizer()).size());
+            boolean split = arrays > ClassContext.STATEMENTS_PER_METHOD;
             for (Model.Param p : m.params()) {
-                int n = (int) p.node().shape().staticProduct();
-                t.addField(FieldSpec.builder(e.array(), cx.paramField.get(p.name()), Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("param {@code $L : $L}\n", p.name(), p.node().shape())
-                        .initializer("new $T[$L]", e.type(), n).build());
+                paramArray(cx.paramField.get(p.name()), p, split, CodeBlock.of("param {@code $L : $L}\n", p.name(), p.node().shape()));
             }
-            if (cx.compiled.eval().loss() != null) {
-                for (Model.Param p : m.params()) {
-                    int n = (int) p.node().shape().staticProduct();
-                    t.addField(FieldSpec.builder(e.array(), cx.gradField.get(p.name()), Modifier.PRIVATE, Modifier.FINAL)
-                            .initializer("new $T[$L]", e.type(), n).build());
-                }
+            if (hasLoss) {
+                for (Model.Param p : m.params()) paramArray(cx.gradField.get(p.name()), p, split, null);
                 for (String in : cx.inputGradField.keySet()) {
                     t.addField(FieldSpec.builder(e.array(), cx.inputGradField.get(in), Modifier.PRIVATE)
                             .initializer("new $T[0]", e.type()).build());
                 }
             }
             for (String s : ParamCode.stateNames(m.optimizer())) {
-                for (Model.Param p : m.params()) {
-                    int n = (int) p.node().shape().staticProduct();
-                    t.addField(FieldSpec.builder(e.array(), s + "$" + p.name(), Modifier.PRIVATE, Modifier.FINAL)
-                            .initializer("new $T[$L]", e.type(), n).build());
-                }
+                for (Model.Param p : m.params()) paramArray(s + "$" + p.name(), p, split, null);
             }
             t.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE).build());
             t.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE).build());
+        }
+
+        /** An array field the size of param {@code p}: final with an initializer, or allocated by the constructor's helpers. */
+        private void paramArray(String field, Model.Param p, boolean split, CodeBlock doc) {
+            int n = (int) p.node().shape().staticProduct();
+            FieldSpec.Builder f = split ? FieldSpec.builder(e.array(), field, Modifier.PRIVATE)
+                    : FieldSpec.builder(e.array(), field, Modifier.PRIVATE, Modifier.FINAL).initializer("new $T[$L]", e.type(), n);
+            if (doc != null) f.addJavadoc(doc);
+            t.addField(f.build());
+            if (split) allocations.add(CodeBlock.of("this.$N = new $T[$L]", field, e.type(), n));
         }
 
         private void runtimeFields() {
@@ -185,29 +192,31 @@ public final class JavaEmitter {
                 t.addField(ty, cx.inputField.get(in.name()), Modifier.PRIVATE);
             }
             for (Model.Output o : m.outputs()) t.addField(e.array(), "out$" + o.name(), Modifier.PRIVATE);
-            for (int s = 0; s < cx.slots; s++) {
-                t.addField(FieldSpec.builder(e.array(), "buf$" + s, Modifier.PRIVATE).initializer("new $T[0]", e.type()).build());
-            }
+            // allocated by grow on first use: no initializer, so none lands in the constructor however many there are
+            for (int s = 0; s < cx.slots; s++) t.addField(e.array(), "buf$" + s, Modifier.PRIVATE);
         }
 
         private void constructors() {
             t.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Creates the model with parameters initialized from seed 0.\n")
                     .addStatement("this(0L)").build());
-            t.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+            MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Creates the model with parameters initialized from {@code seed}.\n")
-                    .addParameter(TypeName.LONG, "seed")
-                    .addStatement("reset(seed)").build());
+                    .addParameter(TypeName.LONG, "seed");
+            cx.addStatements(ctor, "allocate", allocations);
+            t.addMethod(ctor.addStatement("reset(seed)").build());
+            ParameterSpec seed = ParameterSpec.builder(TypeName.LONG, "seed").build();
             MethodSpec.Builder reset = MethodSpec.methodBuilder("reset").addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Re-initializes every parameter from {@code seed} with its declared initializer, clears the\n"
                             + "optimizer state, and restarts the step count (which also seeds dropout).\n")
-                    .addParameter(TypeName.LONG, "seed")
+                    .addParameter(seed)
                     .addStatement("this.seed = seed")
-                    .addStatement("this.step = 0")
-                    .addCode(ParamCode.initialize(cx));
+                    .addStatement("this.step = 0");
+            List<CodeBlock> init = new ArrayList<>(ParamCode.initialize(cx));
             for (String s : ParamCode.stateNames(m.optimizer())) {
-                for (Model.Param p : m.params()) reset.addStatement("$T.fill($N, $L)", java.util.Arrays.class, s + "$" + p.name(), e.lit(0));
+                for (Model.Param p : m.params()) init.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, s + "$" + p.name(), e.lit(0)));
             }
+            cx.addStatements(reset, "reset", init, seed);
             t.addMethod(reset.build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
                     .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
@@ -251,7 +260,7 @@ public final class JavaEmitter {
                 mb.addStatement("this.$N = $N", "out$" + o.name(), arg);
             }
             String run = ee.emitRun();
-            mb.addCode(ee.ensureBuffers());
+            cx.addStatements(mb, "infer$buffers", ee.ensureBuffers());
             mb.beginControlFlow("try").addStatement("$N()", run).nextControlFlow("finally").addCode(ee.release());
             for (Model.Output o : m.outputs()) mb.addStatement("this.$N = null", "out$" + o.name());
             mb.endControlFlow();
@@ -271,7 +280,7 @@ public final class JavaEmitter {
         private void finishScalar(MethodSpec.Builder mb, EntryEmitter ee, Node loss) {
             mb.addCode(ee.checkAndStore());
             String run = ee.emitRun();
-            mb.addCode(ee.ensureBuffers());
+            cx.addStatements(mb, "loss$buffers", ee.ensureBuffers());
             mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(loss))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
             t.addMethod(mb.build());
@@ -315,7 +324,7 @@ public final class JavaEmitter {
                         cx.size(n), cx.inputGradField.get(in.name()), e.type(), cx.size(n));
             }
             String run = ee.emitRun();
-            mb.addCode(ee.ensureBuffers());
+            cx.addStatements(mb, "gradients$buffers", ee.ensureBuffers());
             mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(eval.loss()))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
             t.addMethod(mb.build());
@@ -334,22 +343,54 @@ public final class JavaEmitter {
             mb.addJavadoc("@return the loss before the update\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
             mb.addCode(ee.checkAndStore());
             String run = ee.emitRun();
-            mb.addCode(ee.ensureBuffers());
-            mb.addStatement("$T loss", e.type());
-            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss = $L[0]", ee.storage(train.loss()))
+            cx.addStatements(mb, "trainStep$buffers", ee.ensureBuffers());
+            // locals and fields are named so that no argument (an input or dim, any .nn name) can hide them
+            mb.addStatement("$T loss$$", e.type());
+            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss$$ = $L[0]", ee.storage(train.loss()))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
             t.addMethod(ParamCode.update(o, e));
+            List<CodeBlock> updates = new ArrayList<>();
             for (Model.Param p : m.params()) {
                 String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
                 if (o.kind().equals("sgd")) {
-                    if (o.arg("momentum") != 0) mb.addStatement("update($N, $N, $N, step == 0)", pf, gf, "momentum$" + p.name());
-                    else mb.addStatement("update($N, $N)", pf, gf);
+                    if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
+                    else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
                 } else {
-                    mb.addStatement("update($N, $N, $N, $N, step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name());
+                    updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
                 }
             }
-            mb.addStatement("step++").addStatement("return loss");
+            cx.addStatements(mb, "trainStep$update", updates);
+            mb.addStatement("this.step++").addStatement("return loss$$");
             t.addMethod(mb.build());
+        }
+
+        /**
+         * The body of a lookup by .nn param name: a switch returning {@code value} of the param, or
+         * throwing for an unknown name. With many params the switch would be too big for C2, so the
+         * cases are split among helper methods {@code method$0, method$1, …} that return null for
+         * names they do not know.
+         */
+        private void paramSwitch(MethodSpec.Builder b, String method, TypeName returns, Function<Model.Param, CodeBlock> value) {
+            CodeBlock unknown = CodeBlock.of("throw new $T($S + name + $S + PARAMETER_NAMES)", IllegalArgumentException.class,
+                    "no parameter named '", "'; the parameters are ");
+            List<Model.Param> ps = m.params();
+            int per = ClassContext.STATEMENTS_PER_METHOD;
+            if (ps.size() <= per) {
+                b.beginControlFlow("switch (name)");
+                for (Model.Param p : ps) b.addStatement("case $S: return $L", p.name(), value.apply(p));
+                b.addStatement("default: $L", unknown).endControlFlow();
+                return;
+            }
+            b.addStatement("$T r = null", returns);
+            for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
+                MethodSpec.Builder h = MethodSpec.methodBuilder(method + "$" + part).addModifiers(Modifier.PRIVATE)
+                        .returns(returns).addParameter(String.class, "name").beginControlFlow("switch (name)");
+                for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) h.addStatement("case $S: return $L", p.name(), value.apply(p));
+                t.addMethod(h.addStatement("default: return null").endControlFlow().build());
+                if (part == 0) b.addStatement("r = $N(name)", method + "$" + part);
+                else b.beginControlFlow("if (r == null)").addStatement("r = $N(name)", method + "$" + part).endControlFlow();
+            }
+            b.beginControlFlow("if (r == null)").addStatement(unknown).endControlFlow().addStatement("return r");
         }
 
         private void parameterAccess() {
@@ -366,22 +407,15 @@ public final class JavaEmitter {
                             + "{@code gradients} or {@code trainStep} call (a live array, overwritten by the next call).\n\n"
                             + "@throws IllegalArgumentException if the model has no such parameter\n")
                     .addParameter(String.class, "name");
-            get.beginControlFlow("switch (name)");
-            shape.beginControlFlow("switch (name)");
-            grad.beginControlFlow("switch (name)");
-            for (Model.Param p : m.params()) {
-                get.addStatement("case $S: return $N", p.name(), cx.paramField.get(p.name()));
-                Shape s = p.node().shape();
-                shape.addStatement("case $S: return new int[] {$L}", p.name(),
-                        CodeBlock.join(s.dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", "));
-                grad.addStatement("case $S: return $N", p.name(), cx.gradField.get(p.name()));
-            }
-            CodeBlock unknown = CodeBlock.of("throw new $T($S + name + $S + PARAMETER_NAMES)", IllegalArgumentException.class,
-                    "no parameter named '", "'; the parameters are ");
-            for (MethodSpec.Builder b : List.of(get, shape, grad)) b.addStatement("default: $L", unknown).endControlFlow();
+            paramSwitch(get, "parameter", e.array(), p -> CodeBlock.of("this.$N", cx.paramField.get(p.name())));
+            paramSwitch(shape, "parameterShape", ArrayTypeName.of(TypeName.INT), p -> CodeBlock.of("new int[] {$L}",
+                    CodeBlock.join(p.node().shape().dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ")));
             t.addMethod(get.build());
             t.addMethod(shape.build());
-            if (cx.compiled.eval().loss() != null) t.addMethod(grad.build());
+            if (cx.compiled.eval().loss() != null) {
+                paramSwitch(grad, "gradient", e.array(), p -> CodeBlock.of("$N", cx.gradField.get(p.name())));
+                t.addMethod(grad.build());
+            }
             t.addMethod(MethodSpec.methodBuilder("setParameter").addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Copies {@code values} into parameter {@code name}.\n\n"
                             + "@throws IllegalArgumentException if there is no such parameter or the length is wrong\n")

@@ -128,18 +128,20 @@ final class Kernels {
                 .endControlFlow();
     }
 
-    /** One row of zeros with a single one per label; labels out of range are rejected. */
+    /** One row of zeros with a single one per label; labels out of range are rejected, naming their input. */
     private static void oneHot(Plan plan, Kernel k, Node n) {
         int classes = n.attr(Attr.Count.class).n();
         Node labels = n.input(0);
-        String L = k.array(plan.base(labels));
+        Node base = plan.base(labels);
+        String L = k.array(base);
+        String what = base.op() == Op.INPUT ? "input " + base.leafName() + ": class label " : "class label ";
         CodeBlock count = k.size(Sym.numel(labels.shape()));
         k.body.addStatement("$T.fill(out, 0, ($L) * $L, $L)", java.util.Arrays.class, count, classes, k.elem.lit(0))
                 .beginControlFlow("for (int i = 0; i < $L; i++)", count)
                 .addStatement("int c = $L[i]", L)
                 .beginControlFlow("if (c < 0 || c >= $L)", classes)
-                .addStatement("throw new $T(\"class label \" + c + \" at position \" + i + \" is outside [0, $L)\")",
-                        IllegalArgumentException.class, classes)
+                .addStatement("throw new $T($S + c + $S + i + $S)", IllegalArgumentException.class, what, " at position ",
+                        " is outside [0, " + classes + ")")
                 .endControlFlow()
                 .addStatement("out[i * $L + c] = $L", classes, k.elem.lit(1))
                 .endControlFlow();

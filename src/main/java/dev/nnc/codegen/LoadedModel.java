@@ -37,6 +37,15 @@ public final class LoadedModel {
     public static LoadedModel load(Compiled c, boolean f32, long seed, String sourceName, String source, JavaEmitter.Backend backend) {
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, sourceName, source, backend));
         Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
+        return of(c, out, cls, f32, seed);
+    }
+
+    /**
+     * Drives {@code cls}, already compiled from {@code out} (emitted from {@code c} with element
+     * type f32 or f64), through a new instance seeded with {@code seed}. For callers that compile
+     * many generated classes in one javac run.
+     */
+    public static LoadedModel of(Compiled c, JavaEmitter.Output out, Class<?> cls, boolean f32, long seed) {
         LoadedModel m = new LoadedModel(c, out, cls, f32);
         try {
             m.instance = cls.getConstructor(long.class).newInstance(seed);

@@ -16,9 +16,19 @@ final class Names {
             "throw", "throws", "transient", "try", "void", "volatile", "while", "true", "false", "null", "var",
             "yield", "record", "sealed", "permits", "non-sealed", "_");
 
+    /**
+     * Simple names of the JDK classes that generated code refers to unqualified ({@code Math.max},
+     * {@code System.arraycopy}, {@code Arrays.fill}, {@code List.of}, {@code Integer.MAX_VALUE},
+     * {@code Double.NaN}, {@code String}, …): a class, field or argument of that name would hide
+     * the class, so such names are mangled like keywords.
+     */
+    private static final Set<String> JDK = Set.of(
+            "Math", "StrictMath", "System", "Arrays", "List", "Integer", "Long", "Float", "Double", "String", "Object",
+            "IllegalArgumentException");
+
     /** {@code name} if it is a legal Java identifier that is not reserved, else a mangled form. */
     static String java(String name) {
-        return RESERVED.contains(name) ? name + "_" : name;
+        return RESERVED.contains(name) || JDK.contains(name) ? name + "_" : name;
     }
 
     /** A Java identifier for {@code name} that is not in {@code taken}; adds it to {@code taken}. */

@@ -5,6 +5,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Shape;
+import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -16,9 +17,9 @@ import javax.lang.model.element.Modifier;
 final class ParamCode {
     private ParamCode() {}
 
-    /** Statements that set every param to its initial value for {@code seed}. */
-    static CodeBlock initialize(ClassContext cx) {
-        CodeBlock.Builder b = CodeBlock.builder();
+    /** Statements (without their semicolons) that set every param to its initial value for {@code seed}. */
+    static List<CodeBlock> initialize(ClassContext cx) {
+        List<CodeBlock> b = new ArrayList<>();
         List<Model.Param> ps = cx.params();
         for (int i = 0; i < ps.size(); i++) {
             Model.Param p = ps.get(i);
@@ -29,9 +30,9 @@ final class ParamCode {
             long fanOut = s.rank() >= 2 ? s.get(1).size() * receptive(s) : 0;
             String kind = p.init().kind();
             switch (kind) {
-                case "zeros" -> b.addStatement("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(0));
-                case "ones" -> b.addStatement("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(1));
-                case "constant" -> b.addStatement("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(a.get(0)));
+                case "zeros" -> b.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(0)));
+                case "ones" -> b.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(1)));
+                case "constant" -> b.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(a.get(0))));
                 case "uniform" -> uniform(b, f, i, a.get(0), a.get(1));
                 case "normal" -> normal(b, f, i, a.get(0), a.get(1));
                 case "xavier_uniform" -> {
@@ -47,7 +48,7 @@ final class ParamCode {
                 default -> throw new IllegalStateException("initializer " + kind);
             }
         }
-        return b.build();
+        return b;
     }
 
     private static long receptive(Shape s) {
@@ -56,12 +57,12 @@ final class ParamCode {
         return r;
     }
 
-    private static void uniform(CodeBlock.Builder b, String field, int index, double lo, double hi) {
-        b.addStatement("uniform($N, mix(seed, $L), $L, $L)", field, index, Double.toString(lo), Double.toString(hi));
+    private static void uniform(List<CodeBlock> b, String field, int index, double lo, double hi) {
+        b.add(CodeBlock.of("uniform($N, mix(seed, $L), $L, $L)", field, index, Double.toString(lo), Double.toString(hi)));
     }
 
-    private static void normal(CodeBlock.Builder b, String field, int index, double mean, double std) {
-        b.addStatement("normal($N, mix(seed, $L), $L, $L)", field, index, Double.toString(mean), Double.toString(std));
+    private static void normal(List<CodeBlock> b, String field, int index, double mean, double std) {
+        b.add(CodeBlock.of("normal($N, mix(seed, $L), $L, $L)", field, index, Double.toString(mean), Double.toString(std)));
     }
 
     /** The random-number helpers: SplitMix64 and the streams of initialization and dropout. */

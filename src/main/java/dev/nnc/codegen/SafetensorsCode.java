@@ -53,27 +53,33 @@ final class SafetensorsCode {
                 .addJavadoc("Writes every parameter to {@code file} in the safetensors format ($L, names as in the .nn file).\n"
                         + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
                         + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64")
-                .addParameter(Path.class, "file").addException(IOException.class)
-                .addStatement("byte[] header = $S.getBytes($T.UTF_8)", header(cx), StandardCharsets.class);
+                .addParameter(Path.class, "file").addException(IOException.class);
+        // The header in pieces: one string constant may not exceed 65,535 bytes.
+        String header = header(cx);
+        List<CodeBlock> pieces = new java.util.ArrayList<>();
+        for (int i = 0; i < header.length(); i += 8192) pieces.add(CodeBlock.of("$S", header.substring(i, Math.min(header.length(), i + 8192))));
+        m.addStatement("byte[] header$$ = String.join(\"\", $L).getBytes($T.UTF_8)", CodeBlock.join(pieces, ", "), StandardCharsets.class);
         long total = 0;
         for (Model.Param p : cx.params()) total += p.node().shape().staticProduct() * (cx.elem.f32() ? 4 : 8);
-        m.addStatement("$T buf = $T.allocate(8 + header.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
+        m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
                 total, ByteOrder.class);
-        m.addStatement("buf.putLong(header.length).put(header)");
+        m.addStatement("buf$$.putLong(header$$.length).put(header$$)");
+        List<CodeBlock> puts = new java.util.ArrayList<>();
         for (Model.Param p : cx.params()) {
-            m.addStatement("for ($T v : $N) buf.$L(v)", cx.elem.type(), cx.paramField.get(p.name()), put);
+            puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), cx.paramField.get(p.name()), put));
         }
-        m.addStatement("$T dir = file.toAbsolutePath().getParent()", Path.class)
-                .addStatement("$T tmp = $T.createTempFile(dir, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
+        cx.addStatements(m, "saveParameters", puts, com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build());
+        m.addStatement("$T dir$$ = file.toAbsolutePath().getParent()", Path.class)
+                .addStatement("$T tmp$$ = $T.createTempFile(dir$$, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
                 .beginControlFlow("try")
-                .addStatement("$T.write(tmp, buf.array())", Files.class)
+                .addStatement("$T.write(tmp$$, buf$$.array())", Files.class)
                 .beginControlFlow("try")
-                .addStatement("$T.move(tmp, file, $T.ATOMIC_MOVE, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class, StandardCopyOption.class)
-                .nextControlFlow("catch ($T e)", ClassName.get("java.nio.file", "AtomicMoveNotSupportedException"))
-                .addStatement("$T.move(tmp, file, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class)
+                .addStatement("$T.move(tmp$$, file, $T.ATOMIC_MOVE, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class, StandardCopyOption.class)
+                .nextControlFlow("catch ($T e$$)", ClassName.get("java.nio.file", "AtomicMoveNotSupportedException"))
+                .addStatement("$T.move(tmp$$, file, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class)
                 .endControlFlow()
                 .nextControlFlow("finally")
-                .addStatement("$T.deleteIfExists(tmp)", Files.class)
+                .addStatement("$T.deleteIfExists(tmp$$)", Files.class)
                 .endControlFlow();
         return m.build();
     }
@@ -84,31 +90,61 @@ final class SafetensorsCode {
                         + "the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.\n\n"
                         + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter\n")
                 .addParameter(Path.class, "file").addException(IOException.class)
-                .addStatement("byte[] bytes = $T.readAllBytes(file)", Files.class)
-                .addStatement("$T buf = $T.wrap(bytes).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
-                .beginControlFlow("if (bytes.length < 8)")
+                .addStatement("byte[] bytes$$ = $T.readAllBytes(file)", Files.class)
+                .addStatement("$T buf$$ = $T.wrap(bytes$$).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
+                .beginControlFlow("if (bytes$$.length < 8)")
                 .addStatement("throw fail(file, \"shorter than the 8-byte header length\")")
                 .endControlFlow()
-                .addStatement("long n = buf.getLong(0)")
-                .beginControlFlow("if (n < 2 || n > bytes.length - 8)")
-                .addStatement("throw fail(file, \"header length \" + n + \" does not fit a file of \" + bytes.length + \" bytes\")")
+                .addStatement("long n$$ = buf$$.getLong(0)")
+                .beginControlFlow("if (n$$ < 2 || n$$ > bytes$$.length - 8)")
+                .addStatement("throw fail(file, \"header length \" + n$$ + \" does not fit a file of \" + bytes$$.length + \" bytes\")")
                 .endControlFlow()
-                .addStatement("String header = new String(bytes, 8, (int) n, $T.UTF_8)", StandardCharsets.class)
-                .addStatement("$T<String, long[]> entries = parseHeader(file, header)", java.util.Map.class)
-                .addStatement("long dataStart = 8 + n")
-                .addStatement("$T<Object> values = new $T<>()", List.class, java.util.ArrayList.class);
+                .addStatement("String header$$ = new String(bytes$$, 8, (int) n$$, $T.UTF_8)", StandardCharsets.class)
+                .addStatement("$T<String, long[]> entries$$ = parseHeader(file, header$$)", java.util.Map.class)
+                .addStatement("long dataStart$$ = 8 + n$$")
+                .addStatement("$T<Object> values$$ = new $T<>()", List.class, java.util.ArrayList.class);
+        List<CodeBlock> reads = new java.util.ArrayList<>();
         for (Model.Param p : cx.params()) {
             List<Dim> ds = p.node().shape().dims();
             CodeBlock shape = CodeBlock.join(ds.stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
-            m.addStatement("values.add(read(file, buf, entries, dataStart, $S, new long[] {$L}, $L))", p.name(), shape,
-                    p.node().shape().staticProduct());
+            reads.add(CodeBlock.of("values$$.add(read(file, buf$$, entries$$, dataStart$$, $S, new long[] {$L}, $L))", p.name(), shape,
+                    p.node().shape().staticProduct()));
         }
+        var pFile = com.palantir.javapoet.ParameterSpec.builder(Path.class, "file").build();
+        var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
+        var pEntries = com.palantir.javapoet.ParameterSpec.builder(ParameterizedTypeNames.mapOfLongArrays(), "entries$").build();
+        var pStart = com.palantir.javapoet.ParameterSpec.builder(TypeName.LONG, "dataStart$").build();
+        var pValues = com.palantir.javapoet.ParameterSpec.builder(
+                com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(Object.class)), "values$").build();
+        // the split helpers must declare the IOException that read() throws
+        List<CodeBlock> copies = new java.util.ArrayList<>();
         int i = 0;
         for (Model.Param p : cx.params()) {
-            m.addStatement("System.arraycopy(values.get($L), 0, $N, 0, $N.length)", i++, cx.paramField.get(p.name()), cx.paramField.get(p.name()));
+            String f = cx.paramField.get(p.name());
+            copies.add(CodeBlock.of("System.arraycopy(values$$.get($L), 0, this.$N, 0, this.$N.length)", i++, f, f));
         }
+        addThrowing(cx, m, "loadParameters$read", reads, pFile, pBuf, pEntries, pStart, pValues);
+        cx.addStatements(m, "loadParameters$copy", copies, pValues);
         cx.type.addMethod(read(cx));
         return m.build();
+    }
+
+    /** {@link ClassContext#addStatements} for statements that throw IOException. */
+    private static void addThrowing(ClassContext cx, MethodSpec.Builder method, String name, List<CodeBlock> statements,
+                                    com.palantir.javapoet.ParameterSpec... params) {
+        if (statements.size() <= ClassContext.STATEMENTS_PER_METHOD) {
+            for (CodeBlock st : statements) method.addStatement(st);
+            return;
+        }
+        CodeBlock args = CodeBlock.join(java.util.Arrays.stream(params).map(p -> CodeBlock.of("$N", p)).toList(), ", ");
+        for (int i = 0, part = 0; i < statements.size(); i += ClassContext.STATEMENTS_PER_METHOD, part++) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder(name + "$" + part).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addException(IOException.class);
+            for (var p : params) m.addParameter(p);
+            for (CodeBlock st : statements.subList(i, Math.min(statements.size(), i + ClassContext.STATEMENTS_PER_METHOD))) m.addStatement(st);
+            cx.type.addMethod(m.build());
+            method.addStatement("$N($L)", name + "$" + part, args);
+        }
     }
 
     /** Reads one param's tensor as this class's element type. */

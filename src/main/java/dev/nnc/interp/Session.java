@@ -187,7 +187,7 @@ public final class Session {
         roots.add(loss);
         roots.addAll(grads.subList(0, np));
         List<Tensor> vals = interpreter(inputs, true).evaluate(roots);
-        double lossValue = vals.get(0).item();
+        double lossValue = vals.get(0).item(); // read now: a loss that is a param shares its array, which the update changes
         boolean finite = Double.isFinite(lossValue);
         for (int i = 0; i < np && finite; i++) {
             for (double g : vals.get(1 + i).data()) finite &= Double.isFinite(g);
