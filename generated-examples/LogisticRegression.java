@@ -404,8 +404,9 @@ public final class LogisticRegression {
      */
     private static void update(float[] p, float[] g) {
         for (int j = 0; j < p.length; j++) {
-            double d = g[j] + 0.0 * p[j];
-            p[j] = (float) (p[j] - 0.1 * d);
+            float pj = p[j];
+            float d = g[j] + 0.0f * pj;
+            p[j] = pj - 0.1f * d;
         }
     }
 

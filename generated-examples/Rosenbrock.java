@@ -349,14 +349,17 @@ public final class Rosenbrock {
     private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        double stepSize = 0.01 / bc1;
-        double sqrtBc2 = Math.sqrt(bc2);
+        float stepSize = (float) (0.01 / bc1);
+        float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
-            double d = g[j] + 0.0 * p[j];
-            m[j] = (float) (0.9 * m[j] + 0.09999999999999998 * d);
-            v[j] = (float) (0.999 * v[j] + 0.0010000000000000009 * d * d);
-            double denom = Math.sqrt(v[j]) / sqrtBc2 + 1.0E-8;
-            p[j] = (float) (p[j] - stepSize * (m[j] / denom));
+            float pj = p[j];
+            float d = g[j] + 0.0f * pj;
+            float mj = 0.9f * m[j] + 0.1f * d;
+            float vj = 0.999f * v[j] + 0.001f * d * d;
+            m[j] = mj;
+            v[j] = vj;
+            float denom = (float) Math.sqrt(vj) / sqrtBc2 + 1.0E-8f;
+            p[j] = pj - stepSize * (mj / denom);
         }
     }
 
