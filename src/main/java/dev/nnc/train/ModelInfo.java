@@ -2,7 +2,6 @@ package dev.nnc.train;
 
 import dev.nnc.data.DataException;
 import dev.nnc.diag.Diagnostics;
-import dev.nnc.ir.Dim;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Op;
@@ -193,9 +192,5 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
     /** The model's input declaration as written, e.g. {@code x [batch, 331]}. */
     static String describe(Model.Input in) {
         return in.name() + " " + (in.isInt() ? "int" : "") + in.node().shape();
-    }
-
-    static boolean isRowDim(Dim d, String rowDim) {
-        return !d.isStatic() && d.symbol().equals(rowDim);
     }
 }

@@ -52,7 +52,7 @@ public final class Predict {
             throw new DataException(paramsName + ": the '" + TrainJob.METADATA_KEY + "' metadata is not valid: " + e.getMessage());
         }
         String savedModel = (String) meta.get("model");
-        Compiled compiled = TrainJob.compile(file, source, modelName != null ? modelName : savedModelIfSeveral(file, source, savedModel));
+        Compiled compiled = TrainJob.compile(file, source, modelName, savedModel);
         if (savedModel != null && !savedModel.equals(compiled.model().name())) {
             throw new DataException(paramsName + " holds parameters of model " + savedModel + ", not " + compiled.model().name());
         }
@@ -118,11 +118,6 @@ public final class Predict {
             appendRow(sb, row);
         }
         return sb.toString();
-    }
-
-    private static String savedModelIfSeveral(String file, String source, String saved) {
-        dev.nnc.Compiler.Result r = dev.nnc.Compiler.compile(file, source);
-        return r.ok() && r.compiled().size() > 1 ? saved : null;
     }
 
     /** A number for the CSV: up to 9 significant digits, no exponent. */

@@ -40,7 +40,6 @@ public final class Progress {
         this.epochs = epochs;
         this.rows = rows;
         this.start = System.nanoTime();
-        this.lastDraw = 0;
         this.lossSum = 0;
         this.lossRows = 0;
     }
@@ -51,7 +50,7 @@ public final class Progress {
         lossSum += loss * (done - lossRows);
         lossRows = done;
         long now = System.nanoTime();
-        if (done < rows && now - lastDraw < REDRAW_NANOS) return;
+        if (now - lastDraw < REDRAW_NANOS) return;
         lastDraw = now;
         draw(done, lossSum / Math.max(1, done), now);
     }
@@ -71,11 +70,14 @@ public final class Progress {
         lineOpen = true;
     }
 
-    /** Ends the epoch with its mean loss. */
+    /** Ends the epoch with its mean loss (the bar is redrawn at most every 80 ms, and after the last epoch). */
     public void epochEnd(double meanLoss) {
         long now = System.nanoTime();
         if (mode == Mode.BAR) {
-            draw(rows, meanLoss, now);
+            if (epoch == epochs || now - lastDraw >= REDRAW_NANOS) {
+                lastDraw = now;
+                draw(rows, meanLoss, now);
+            }
         } else if (mode == Mode.LINES) {
             out.println(String.format(Locale.ROOT, "%sepoch %d/%d: loss %.6g, %s rows/s", prefix, epoch, epochs, meanLoss,
                     rate(rows, now - start)));

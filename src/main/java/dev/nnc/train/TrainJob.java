@@ -361,9 +361,18 @@ public final class TrainJob {
 
     /** Compiles {@code source}, selecting {@code name} when the file has several models. */
     public static Compiled compile(String file, String source, String name) {
+        return compile(file, source, name, null);
+    }
+
+    /**
+     * Compiles {@code source}, selecting {@code name}, else {@code preferred} when the file has
+     * several models and one has that name, else its only model.
+     */
+    public static Compiled compile(String file, String source, String name, String preferred) {
         Compiler.Result r = Compiler.compile(file, source);
         if (!r.ok()) throw new CompileError(r.render());
         List<String> names = r.compiled().stream().map(Compiled::name).toList();
+        if (name == null && preferred != null && r.compiled().size() > 1 && r.model(preferred) != null) name = preferred;
         if (name != null) {
             Compiled c = r.model(name);
             if (c == null) throw new DataException(file + ": no model named '" + name + "'; the file has " + String.join(", ", names));

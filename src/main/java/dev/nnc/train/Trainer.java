@@ -43,15 +43,12 @@ public final class Trainer {
 
     /** The arrays of one call of an entry for one batch size: argument array, input arrays, output array. */
     private final class Batch {
-        final int rows;
         final Object[] args;
-        /** Per argument: the role. */
         final Object features;
         final Object[] targets;
         final Object output;
 
         Batch(LoadedModel.Entry e, int rows) {
-            this.rows = rows;
             List<String> spec = e.arguments();
             args = new Object[spec.size()];
             Object feat = null, out = null;
