@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /** {@code nnc demo}: the embedded digits MLP, trained and tested with no download. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains the embedded example, an MLP (digits_mlp.nn) on the 1797 8x8 handwritten",
-                "digits (UCI/scikit-learn, BSD-3), holding out 20% as a test set; prints the test accuracy.",
+        description = {"Trains the embedded digits MLP and prints its test accuracy (no download).",
+                "An MLP (digits_mlp.nn) learns the 1797 8x8 handwritten digits (UCI/scikit-learn,",
+                "BSD-3); 20%% of the images are held out as the test set.",
                 "The same as: nnc train digits_mlp.nn --data digits.csv --target label",
                 "             --holdout 0.2 --epochs 30 --batch 32"})
 final class DemoCommand implements Callable<Integer> {

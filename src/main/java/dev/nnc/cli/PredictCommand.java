@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nnc predict MODEL.nn --params P --data test.csv --out predictions.csv}. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predicts every row of a CSV file with parameters saved by 'nnc train --save',",
-                "replaying the saved preprocessing; writes a CSV with an id column and the prediction",
+        description = {"Predicts the rows of a CSV file with parameters saved by 'nnc train --save'.",
+                "Replays the saved preprocessing; writes a CSV with an id column and the prediction",
                 "(Kaggle's submission format)."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file the parameters were trained with")

@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nnc train MODEL.nn --data FILE.csv …}: trains the generated code on a CSV file. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model on a CSV file with its generated Java code (compiled in memory).",
-                "Numeric columns are standardized (missing numbers become 0) and text columns one-hot",
-                "encoded with a missing-value indicator; the feature count must match the model's input.",
-                "See docs/training.md."})
+        description = {"Trains a model on a CSV file, running its generated Java code.",
+                "The class is compiled in memory. Numeric columns are standardized (missing numbers",
+                "become 0), text columns one-hot encoded with a missing-value indicator; the feature",
+                "count must match the model's input. See docs/training.md."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
