@@ -245,6 +245,7 @@ public final class Generator {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + dest.getFileName(), ".tmp");
         try {
+            readableByAll(tmp);
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -253,6 +254,15 @@ public final class Generator {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Gives a temporary file (created owner-only) the permissions of an ordinary file: rw-r--r--. */
+    public static void readableByAll(Path tmp) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
         }
     }
 

@@ -38,6 +38,8 @@ final class ClassContext {
     final Set<Helpers.Fn> helpers = EnumSet.noneOf(Helpers.Fn.class);
     final Map<String, String> kernelNames = new HashMap<>();
     boolean usesRandom;
+    /** True when some kernel takes the scratch rows ({@code scratch$rows}, {@code scratch$acc}). */
+    boolean usesScratch;
     int slots;
 
     ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {

@@ -38,6 +38,9 @@ final class EntryEmitter {
     private final Map<Node, CodeBlock> direct = new LinkedHashMap<>();
     final List<Model.Input> inputs = new ArrayList<>();
     final List<String> dims = new ArrayList<>();
+    /** The scratch sizes the kernels of this entry need (filled by {@link #emitRun}). */
+    private final Set<Sym> scratchRows = new java.util.LinkedHashSet<>();
+    private final Set<Sym> scratchWidths = new java.util.LinkedHashSet<>();
 
     EntryEmitter(ClassContext cx, String name, List<Node> roots, List<Target> targets) {
         this.cx = cx;
@@ -142,7 +145,18 @@ final class EntryEmitter {
             for (int i = 1; i < sizes.size(); i++) max = CodeBlock.of("Math.max($L, $L)", max, sizes.get(i));
             b.add(CodeBlock.of("buf$$$L = grow(buf$$$L, $L)", s, s, max));
         }
+        if (!scratchWidths.isEmpty()) {
+            CodeBlock rows = maxOf(scratchRows), width = maxOf(scratchWidths);
+            b.add(CodeBlock.of("scratch$$acc = grow(scratch$$acc, $L)", width));
+            b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
+        }
         return b;
+    }
+
+    private CodeBlock maxOf(Set<Sym> sizes) {
+        CodeBlock max = null;
+        for (Sym z : sizes) max = max == null ? cx.longSize(z) : CodeBlock.of("Math.max($L, $L)", max, cx.longSize(z));
+        return max;
     }
 
     /** The field expression holding {@code n}'s elements during the run. */
@@ -171,6 +185,13 @@ final class EntryEmitter {
             if (k.random) {
                 args.add(CodeBlock.of("seed"));
                 args.add(CodeBlock.of("step"));
+            }
+            if (k.scratch) {
+                args.add(CodeBlock.of("scratch$$rows"));
+                args.add(CodeBlock.of("scratch$$acc"));
+                scratchRows.add(k.scratchRows);
+                scratchWidths.add(k.scratchWidth);
+                cx.usesScratch = true;
             }
             calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
         }

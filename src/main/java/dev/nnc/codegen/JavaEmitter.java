@@ -134,6 +134,25 @@ public final class JavaEmitter {
                             "these dims need an intermediate of ", " elements, more than a Java array holds")
                     .endControlFlow()
                     .addStatement("return b != null && b.length >= n ? b : new $T[(int) n]", e.type()).build());
+            if (cx.usesScratch) {
+                t.addMethod(MethodSpec.methodBuilder("growRows").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                        .addJavadoc("{@code r} if it has {@code rows} rows of {@code width} elements, else one that does (keeping the rows that fit).\n")
+                        .returns(ArrayTypeName.of(e.array())).addParameter(ArrayTypeName.of(e.array()), "r")
+                        .addParameter(TypeName.LONG, "rows").addParameter(TypeName.LONG, "width")
+                        .beginControlFlow("if (rows * width > Integer.MAX_VALUE - 8)")
+                        .addStatement("throw new $T($S + rows + $S + width + $S)", IllegalArgumentException.class,
+                                "these dims need a scratch of ", " rows of ", " elements, more than a Java array holds")
+                        .endControlFlow()
+                        .beginControlFlow("if (r.length < rows)")
+                        .addStatement("r = $T.copyOf(r, (int) rows)", java.util.Arrays.class)
+                        .endControlFlow()
+                        .beginControlFlow("for (int i = 0; i < rows; i++)")
+                        .beginControlFlow("if (r[i] == null || r[i].length < width)")
+                        .addStatement("r[i] = new $T[(int) width]", e.type())
+                        .endControlFlow()
+                        .endControlFlow()
+                        .addStatement("return r").build());
+            }
         }
 
         private void classDoc() {
@@ -194,6 +213,14 @@ public final class JavaEmitter {
             for (Model.Output o : m.outputs()) t.addField(e.array(), "out$" + o.name(), Modifier.PRIVATE);
             // allocated by grow on first use: no initializer, so none lands in the constructor however many there are
             for (int s = 0; s < cx.slots; s++) t.addField(e.array(), "buf$" + s, Modifier.PRIVATE);
+            if (cx.usesScratch) {
+                t.addField(FieldSpec.builder(ArrayTypeName.of(e.array()), "scratch$rows", Modifier.PRIVATE)
+                        .addJavadoc("Scratch for matrix products: the rows of the right operand, each starting at index 0.\n")
+                        .initializer("new $T[0][]", e.type()).build());
+                t.addField(FieldSpec.builder(e.array(), "scratch$acc", Modifier.PRIVATE)
+                        .addJavadoc("Scratch for matrix products: one row of the result.\n")
+                        .initializer("new $T[0]", e.type()).build());
+            }
         }
 
         private void constructors() {

@@ -24,6 +24,14 @@ final class Kernel {
     final List<Node> arrays = new ArrayList<>();
     final TreeSet<String> dims = new TreeSet<>();
     boolean random;
+    /**
+     * True for kernels that take the instance's scratch rows ({@code rows}, at least
+     * {@link #scratchRows} of at least {@link #scratchWidth} elements) and row ({@code acc}, at
+     * least {@link #scratchWidth} elements); see {@code Kernels.matmul}.
+     */
+    boolean scratch;
+    Sym scratchRows;
+    Sym scratchWidth;
     final CodeBlock.Builder body = CodeBlock.builder();
 
     Kernel(Elem elem, boolean vector) {
@@ -66,6 +74,10 @@ final class Kernel {
             m.addParameter(TypeName.LONG, "seed");
             m.addParameter(TypeName.LONG, "step");
         }
+        if (scratch) {
+            m.addParameter(ArrayTypeName.of(elem.array()), "rows");
+            m.addParameter(elem.array(), "acc");
+        }
         return m.addCode(body.build()).build();
     }
 
@@ -73,7 +85,7 @@ final class Kernel {
     String key() {
         StringBuilder sb = new StringBuilder();
         for (Node a : arrays) sb.append(a.dtype()).append(',');
-        sb.append(dims).append(random).append('\n').append(body.build());
+        sb.append(dims).append(random).append(scratch).append('\n').append(body.build());
         return sb.toString();
     }
 }

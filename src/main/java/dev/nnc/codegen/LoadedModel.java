@@ -59,6 +59,88 @@ public final class LoadedModel {
         return output;
     }
 
+    /** True when the generated class computes in float (f32), false for double (f64). */
+    public boolean f32() {
+        return f32;
+    }
+
+    /** Re-initializes the parameters from {@code seed}, clears the optimizer state and the step count. */
+    public void reset(long seed) {
+        call("reset", new Class<?>[] {long.class}, seed);
+    }
+
+    /** The live array ({@code float[]} or {@code double[]}) of param {@code name}: writes change the model. */
+    public Object parameterArray(String name) {
+        return call("parameter", new Class<?>[] {String.class}, name);
+    }
+
+    /**
+     * The typed entry method {@code name} ({@code infer}, {@code loss}, {@code gradients} or
+     * {@code trainStep}) of the generated class, looked up once and bound to this instance: the
+     * fast path for callers that keep their own {@code float[]}/{@code double[]}/{@code int[]}
+     * arrays (a training loop), with no conversion per call.
+     *
+     * @throws IllegalArgumentException if the class has no such entry (e.g. trainStep without an optimizer)
+     */
+    public Entry entry(String name) {
+        List<String> spec = output.entries().get(name);
+        if (spec == null) throw new IllegalArgumentException(output.className() + " has no " + name + " method");
+        List<Class<?>> types = new ArrayList<>();
+        for (String s : spec) {
+            int colon = s.indexOf(':');
+            String kind = s.substring(0, colon), arg = s.substring(colon + 1);
+            switch (kind) {
+                case "dim" -> types.add(int.class);
+                case "input" -> types.add(compiled.model().input(arg).isInt() ? int[].class : arrayType());
+                case "output" -> types.add(arrayType());
+                default -> throw new IllegalStateException(s);
+            }
+        }
+        try {
+            return new Entry(type.getMethod(name, types.toArray(new Class<?>[0])), spec);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("generated " + output.className() + " lacks " + name + types, e);
+        }
+    }
+
+    /**
+     * One typed entry method bound to the instance. Its arguments, in order, are named by
+     * {@link #arguments()} as {@code dim:NAME}, {@code input:NAME} or {@code output:NAME}: an
+     * {@code int} per dim, then an array per input (int[] for int inputs), then (infer) an array
+     * per output to fill.
+     */
+    public final class Entry {
+        private final Method method;
+        private final List<String> arguments;
+
+        private Entry(Method method, List<String> arguments) {
+            this.method = method;
+            this.arguments = List.copyOf(arguments);
+        }
+
+        public List<String> arguments() {
+            return arguments;
+        }
+
+        /** Calls the method; returns its result (the loss as a Float or Double), or null for infer. */
+        public Object invoke(Object... args) {
+            try {
+                return method.invoke(instance, args);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** {@link #invoke} for the entries that return the loss. */
+        public double invokeForLoss(Object... args) {
+            return ((Number) invoke(args)).doubleValue();
+        }
+    }
+
     public Object instance() {
         return instance;
     }

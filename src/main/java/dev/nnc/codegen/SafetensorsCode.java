@@ -72,6 +72,12 @@ final class SafetensorsCode {
         m.addStatement("$T dir$$ = file.toAbsolutePath().getParent()", Path.class)
                 .addStatement("$T tmp$$ = $T.createTempFile(dir$$, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
                 .beginControlFlow("try")
+                .beginControlFlow("try")
+                .addStatement("$T.setPosixFilePermissions(tmp$$, $T.fromString(\"rw-r--r--\"))", Files.class,
+                        ClassName.get("java.nio.file.attribute", "PosixFilePermissions"))
+                .nextControlFlow("catch ($T e$$)", UnsupportedOperationException.class)
+                .add("// not a POSIX file system: its defaults apply\n")
+                .endControlFlow()
                 .addStatement("$T.write(tmp$$, buf$$.array())", Files.class)
                 .beginControlFlow("try")
                 .addStatement("$T.move(tmp$$, file, $T.ATOMIC_MOVE, $T.REPLACE_EXISTING)", Files.class, StandardCopyOption.class, StandardCopyOption.class)

@@ -8,7 +8,11 @@ import java.nio.charset.StandardCharsets;
 final class Cli {
     private Cli() {}
 
-    record Run(int code, String out, String err) {}
+    record Run(int code, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
 
     private static final Object LOCK = new Object();
 

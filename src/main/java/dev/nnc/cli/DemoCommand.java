@@ -1,0 +1,75 @@
+package dev.nnc.cli;
+
+import dev.nnc.data.Csv;
+import dev.nnc.data.DataException;
+import dev.nnc.data.Preprocessing;
+import dev.nnc.train.Progress;
+import dev.nnc.train.TrainJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nnc demo}: the embedded digits MLP, trained and tested with no download. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains the embedded digits MLP and prints its test accuracy (no download).",
+                "An MLP (digits_mlp.nn) learns the 1797 8x8 handwritten digits (UCI/scikit-learn,",
+                "BSD-3); 20%% of the images are held out as the test set.",
+                "The same as: nnc train digits_mlp.nn --data digits.csv --target label",
+                "             --holdout 0.2 --epochs 30 --batch 32"})
+final class DemoCommand implements Callable<Integer> {
+    static final String DIR = "/dev/nnc/demo/";
+
+    @Option(names = "--epochs", defaultValue = "30", description = "passes over the training images (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "images per training step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization, shuffling and the test split (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+            description = "progress display (default: ${DEFAULT-VALUE}: a bar on a terminal, else a line per epoch)")
+    String progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("nnc demo: an MLP learns to read 8x8 handwritten digits (1797 images, UCI/scikit-learn, BSD-3)");
+        out.flush();
+        String source = resource("digits_mlp.nn");
+        try {
+            Csv.Table table = Csv.readResource(DIR + "digits.csv", "digits.csv");
+            TrainJob.Config c = new TrainJob.Config("digits_mlp.nn", source, null, null, null, () -> table, List.of(), List.of("label"),
+                    List.of(), List.of(), null, new Preprocessing.Options(Preprocessing.DEFAULT_NA, true, true, Set.of(), Set.of()),
+                    false, null, epochs, batch, seed, true, 0, 0.2, null, null, TrainCommand.progressMode(progress));
+            TrainJob.Result r = TrainJob.run(c, out);
+            out.printf(Locale.ROOT, "test accuracy: %.1f%% on %d held-out images%n", 100 * r.validation(),
+                    Math.round(table.rowCount() * 0.2));
+            out.flush();
+        } catch (DataException e) {
+            throw new UserError(e.getMessage());
+        }
+        return 0;
+    }
+
+    static String resource(String name) {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(DIR + name)) {
+            if (in == null) throw new UserError("missing resource " + DIR + name + " (a broken build?)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError("cannot read resource " + DIR + name + ": " + e.getMessage());
+        }
+    }
+}

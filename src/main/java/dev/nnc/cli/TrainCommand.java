@@ -1,0 +1,175 @@
+package dev.nnc.cli;
+
+import dev.nnc.data.Csv;
+import dev.nnc.data.DataException;
+import dev.nnc.data.Preprocessing;
+import dev.nnc.train.Metric;
+import dev.nnc.train.Progress;
+import dev.nnc.train.TrainJob;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nnc train MODEL.nn --data FILE.csv …}: trains the generated code on a CSV file. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a model on a CSV file, running its generated Java code.",
+                "The class is compiled in memory. Numeric columns are standardized (missing numbers",
+                "become 0), text columns one-hot encoded with a missing-value indicator; the feature",
+                "count must match the model's input. See docs/training.md."})
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
+    Path file;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data: a CSV file with a header row")
+    Path data;
+
+    @Option(names = "--target", paramLabel = "COL", description = {"a target column, for the input(s) only the loss uses (repeat for several; INPUT=COL names the input).",
+            "Default: a column named like the target input"})
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--features", split = ",", paramLabel = "COL", description = "the feature columns (default: every column but the targets and the id)")
+    List<String> features = new ArrayList<>();
+
+    @Option(names = "--ignore", split = ",", paramLabel = "COL", description = "columns that are not features")
+    List<String> ignore = new ArrayList<>();
+
+    @Option(names = "--id", paramLabel = "COL", description = "the row id column, not a feature (default: a column named Id, in any case)")
+    String id;
+
+    @Option(names = "--categorical", split = ",", paramLabel = "COL", description = "one-hot encode these columns even if their values are numbers")
+    List<String> categorical = new ArrayList<>();
+
+    @Option(names = "--numeric", split = ",", paramLabel = "COL", description = "these columns must hold numbers (an error names any value that is not)")
+    List<String> numeric = new ArrayList<>();
+
+    @Option(names = "--na", split = ",", paramLabel = "TEXT", description = "the texts that mean a missing value (default: empty, NA, N/A, NaN, null, …; not None)")
+    List<String> na;
+
+    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "standardize numeric feature columns (default: on)")
+    boolean standardize;
+
+    @Option(names = "--na-indicator", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "give each categorical column a missing-value indicator feature (default: on)")
+    boolean naIndicator;
+
+    @Option(names = "--stats-data", paramLabel = "FILE.csv", description = "more rows (e.g. the test set, as d2l does) whose features join the standardization statistics and categories")
+    List<Path> statsData = new ArrayList<>();
+
+    @Option(names = "--log-target", description = "learn the natural log of real targets (prices); predictions are mapped back")
+    boolean logTarget;
+
+    @Option(names = "--standardize-target", negatable = true, description = "standardize real targets with the training rows' mean and std (default: on for mse/huber losses)")
+    Boolean standardizeTarget;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "passes over the training rows (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "rows per training step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization, dropout, shuffling and --holdout (default: ${DEFAULT-VALUE}; fold i uses seed + i)")
+    long seed;
+
+    @Option(names = "--shuffle", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "reshuffle the training rows every epoch (default: on)")
+    boolean shuffle;
+
+    @Option(names = "--kfold", paramLabel = "K", defaultValue = "0", description = "K-fold cross-validation with d2l's contiguous folds; prints per-fold and average metrics")
+    int kfold;
+
+    @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0", description = "hold out this fraction of the rows (shuffled with --seed) as a test set")
+    double holdout;
+
+    @Option(names = "--metric", paramLabel = "M", description = "log-rmse, rmse or accuracy (default: accuracy for class labels and bce/cross-entropy; log-rmse with --log-target; else rmse)")
+    String metric;
+
+    @Option(names = "--save", paramLabel = "P.safetensors", description = "save the parameters, with the preprocessing statistics in the metadata (after K-fold: a final model trained on all rows)")
+    Path save;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "the model to train, when the file has several")
+    String modelName;
+
+    @Option(names = "--output", paramLabel = "NAME", description = "the output that predicts (default: the first)")
+    String output;
+
+    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type of the generated code (default: the model's)")
+    CompileCommand.Precision precision;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+            description = "progress display: a bar on a terminal, a line per epoch otherwise (default: ${DEFAULT-VALUE})")
+    String progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        String source = readSource(file);
+        Metric m = parseMetric(metric);
+        try {
+            List<Supplier<Csv.Table>> stats = new ArrayList<>();
+            for (Path p : statsData) stats.add(() -> Csv.read(p));
+            Preprocessing.Options po = new Preprocessing.Options(na != null ? na : Preprocessing.DEFAULT_NA, standardize, naIndicator,
+                    Set.copyOf(numeric), Set.copyOf(categorical));
+            TrainJob.Config c = new TrainJob.Config(file.toString(), source, modelName, output,
+                    precision == null ? null : precision == CompileCommand.Precision.f32, () -> Csv.read(data), stats, targets,
+                    features, ignore, id, po, logTarget, standardizeTarget, epochs, batch, seed, shuffle, kfold, holdout, m,
+                    save, progressMode(progress));
+            TrainJob.run(c, out);
+        } catch (DataException e) {
+            out.flush();
+            throw new UserError(e.getMessage());
+        } catch (TrainJob.CompileError e) {
+            out.flush();
+            PrintWriter err = spec.commandLine().getErr();
+            err.print(e.getMessage());
+            err.flush();
+            return Main.USER_ERROR;
+        }
+        return 0;
+    }
+
+    static String readSource(Path f) {
+        try {
+            return new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError(f + ": no such file");
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    static Metric parseMetric(String s) {
+        if (s == null) return null;
+        try {
+            return Metric.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--metric: " + e.getMessage());
+        }
+    }
+
+    /** auto: a bar when the console is a terminal, else a line per epoch. */
+    static Progress.Mode progressMode(String s) {
+        switch (s) {
+            case "bar": return Progress.Mode.BAR;
+            case "lines": return Progress.Mode.LINES;
+            case "none": return Progress.Mode.NONE;
+            case "auto": return System.console() != null ? Progress.Mode.BAR : Progress.Mode.LINES;
+            default: throw new UserError("--progress must be auto, bar, lines or none, not '" + s + "'");
+        }
+    }
+}
