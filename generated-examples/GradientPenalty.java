@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -131,6 +132,16 @@ public final class GradientPenalty {
     private float[] buf$18;
 
     /**
+     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     */
+    private float[][] scratch$rows = new float[0][];
+
+    /**
+     * Scratch for matrix products: one row of the result.
+     */
+    private float[] scratch$acc = new float[0];
+
+    /**
      * Creates the model with parameters initialized from seed 0.
      */
     public GradientPenalty() {
@@ -175,17 +186,34 @@ public final class GradientPenalty {
     /**
      * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (32), 0.0f);
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 32;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 2; p++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
         for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
             for (int p = 0; p < 2; p++) {
-                int bo = p * (32);
                 float av = a0[i * (2) + p];
-                int co = i * (32);
-                for (int j = 0; j < 32; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -229,7 +257,7 @@ public final class GradientPenalty {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$real, w1, dim$batch);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$score, buf$0, b2, dim$batch);
@@ -264,6 +292,8 @@ public final class GradientPenalty {
         this.out$score = score;
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
+        scratch$acc = grow(scratch$acc, (long) 32);
+        scratch$rows = growRows(scratch$rows, (long) 2, (long) 32);
         try {
             run$infer();
         } finally {
@@ -291,15 +321,36 @@ public final class GradientPenalty {
     /**
      * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$6(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 32; j++) {
-                float acc = 0;
-                for (int p = 0; p < 1; p++) {
-                    acc += a0[i * (1) + p] * a1[j * (1) + p];
-                }
-                out[i * (32) + j] = acc;
+    private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 32;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 1; p++) {
+            float[] r = rows[p];
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * (1) + p];
             }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < 1; p++) {
+                float av = a0[i * (1) + p];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -384,17 +435,17 @@ public final class GradientPenalty {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$real, w1, dim$batch);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$1, in$fake, w1, dim$batch);
+        k$0(buf$1, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$2, buf$1, b1, dim$batch);
         k$2(buf$1, buf$2, w2, dim$batch);
-        k$0(buf$2, in$mixed, w1, dim$batch);
+        k$0(buf$2, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$4(buf$2);
         k$5(buf$4, buf$2, dim$batch);
-        k$6(buf$5, buf$4, w2, dim$batch);
+        k$6(buf$5, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$7(buf$4, buf$5, buf$2, buf$3, dim$batch);
         k$8(buf$5, buf$4, w1, dim$batch);
         k$9(buf$4, buf$5, dim$batch);
@@ -447,6 +498,8 @@ public final class GradientPenalty {
         buf$3 = grow(buf$3, (long) 32 * dim$batch);
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
+        scratch$acc = grow(scratch$acc, (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 2, (long) 1), (long) 32);
         try {
             run$loss();
             return buf$5[0];
@@ -545,17 +598,34 @@ public final class GradientPenalty {
     /**
      * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (2) * (32), 0.0f);
+    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 32;
+        Arrays.fill(acc, 0, nn, 0.0f);
         for (int p = 0; p < d_batch; p++) {
-            int bo = p * (32);
-            for (int i = 0; i < 2; i++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < 2; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < d_batch; p++) {
                 float av = a0[p * (2) + i];
-                int co = i * (32);
-                for (int j = 0; j < 32; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -675,17 +745,34 @@ public final class GradientPenalty {
     /**
      * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (1) * (32), 0.0f);
+    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 32;
+        Arrays.fill(acc, 0, nn, 0.0f);
         for (int p = 0; p < d_batch; p++) {
-            int bo = p * (32);
-            for (int i = 0; i < 1; i++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < 1; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < d_batch; p++) {
                 float av = a0[p * (1) + i];
-                int co = i * (32);
-                for (int j = 0; j < 32; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -711,17 +798,17 @@ public final class GradientPenalty {
     }
 
     private void run$gradients$0() {
-        k$0(buf$0, in$real, w1, dim$batch);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
-        k$6(buf$7, buf$6, w2, dim$batch);
+        k$6(buf$7, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
         k$14(buf$8, buf$4, buf$5, dim$batch);
         k$15(buf$9, buf$7, buf$8, dim$batch);
         k$8(buf$10, buf$9, w1, dim$batch);
@@ -733,30 +820,30 @@ public final class GradientPenalty {
         k$18(buf$0, buf$4, dim$batch);
         k$5(buf$14, buf$0, dim$batch);
         k$19(buf$0, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch);
+        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
         k$8(inputGrad$fake, buf$14, w1, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
         k$12(buf$14, buf$11, dim$batch);
         k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
         k$23(buf$13, dim$batch);
         k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch);
+        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
         k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch);
+        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
         k$24(buf$4, dim$batch);
         k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
         k$26(buf$4, buf$18, buf$10, dim$batch);
         k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch);
+        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
     }
 
     private void run$gradients$1() {
         k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
         k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
         k$30(buf$7, buf$9, buf$10, dim$batch);
         k$31(buf$10, buf$7);
         k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
@@ -765,7 +852,7 @@ public final class GradientPenalty {
         k$33(grad$b1, buf$18, buf$15, buf$10);
         k$20(buf$15, buf$1, buf$2, dim$batch);
         k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch);
+        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
         k$35(buf$18, buf$10);
         k$33(grad$w2, buf$18, buf$16, buf$15);
         k$19(buf$14, buf$2, dim$batch);
@@ -838,6 +925,8 @@ public final class GradientPenalty {
         buf$16 = grow(buf$16, (long) 32);
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64), (long) 32));
+        scratch$acc = grow(scratch$acc, (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
         try {
             run$gradients();
             return buf$17[0];
@@ -849,17 +938,17 @@ public final class GradientPenalty {
     }
 
     private void run$trainStep$0() {
-        k$0(buf$0, in$real, w1, dim$batch);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
-        k$6(buf$7, buf$6, w2, dim$batch);
+        k$6(buf$7, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
         k$14(buf$8, buf$4, buf$5, dim$batch);
         k$15(buf$9, buf$7, buf$8, dim$batch);
         k$8(buf$10, buf$9, w1, dim$batch);
@@ -871,29 +960,29 @@ public final class GradientPenalty {
         k$18(buf$0, buf$4, dim$batch);
         k$5(buf$14, buf$0, dim$batch);
         k$19(buf$0, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch);
+        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
         k$12(buf$14, buf$11, dim$batch);
         k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
         k$23(buf$13, dim$batch);
         k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch);
+        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
         k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch);
+        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
         k$24(buf$4, dim$batch);
         k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
         k$26(buf$4, buf$18, buf$10, dim$batch);
         k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch);
+        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
         k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
     }
 
     private void run$trainStep$1() {
         k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
         k$30(buf$7, buf$9, buf$10, dim$batch);
         k$31(buf$10, buf$7);
         k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
@@ -902,7 +991,7 @@ public final class GradientPenalty {
         k$33(grad$b1, buf$13, buf$15, buf$10);
         k$20(buf$15, buf$1, buf$2, dim$batch);
         k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch);
+        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
         k$35(buf$13, buf$10);
         k$33(grad$w2, buf$13, buf$16, buf$15);
         k$19(buf$14, buf$2, dim$batch);
@@ -986,6 +1075,8 @@ public final class GradientPenalty {
         buf$16 = grow(buf$16, (long) 32);
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
+        scratch$acc = grow(scratch$acc, (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
         float loss$;
         try {
             run$trainStep();
@@ -1116,6 +1207,11 @@ public final class GradientPenalty {
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
+            try {
+                Files.setPosixFilePermissions(tmp$, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e$) {
+                // not a POSIX file system: its defaults apply
+            }
             Files.write(tmp$, buf$.array());
             try {
                 Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -1351,5 +1447,23 @@ public final class GradientPenalty {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * {@code r} if it has {@code rows} rows of {@code width} elements, else one that does (keeping the rows that fit).
+     */
+    private static float[][] growRows(float[][] r, long rows, long width) {
+        if (rows * width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("these dims need a scratch of " + rows + " rows of " + width + " elements, more than a Java array holds");
+        }
+        if (r.length < rows) {
+            r = Arrays.copyOf(r, (int) rows);
+        }
+        for (int i = 0; i < rows; i++) {
+            if (r[i] == null || r[i].length < width) {
+                r[i] = new float[(int) width];
+            }
+        }
+        return r;
     }
 }

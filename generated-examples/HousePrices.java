@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -95,6 +96,16 @@ public final class HousePrices {
     private float[] buf$6;
 
     /**
+     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     */
+    private float[][] scratch$rows = new float[0][];
+
+    /**
+     * Scratch for matrix products: one row of the result.
+     */
+    private float[] scratch$acc = new float[0];
+
+    /**
      * Creates the model with parameters initialized from seed 0.
      */
     public HousePrices() {
@@ -135,17 +146,34 @@ public final class HousePrices {
     /**
      * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (256), 0.0f);
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 331; p++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
         for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
             for (int p = 0; p < 331; p++) {
-                int bo = p * (256);
                 float av = a0[i * (331) + p];
-                int co = i * (256);
-                for (int j = 0; j < 256; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -189,7 +217,7 @@ public final class HousePrices {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$x, w1, dim$batch);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$price, buf$0, b2, dim$batch);
@@ -224,6 +252,8 @@ public final class HousePrices {
         this.out$price = price;
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 331, (long) 256);
         try {
             run$infer();
         } finally {
@@ -261,7 +291,7 @@ public final class HousePrices {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$x, w1, dim$batch);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$4(buf$1, buf$0, b2, in$y, dim$batch);
@@ -299,6 +329,8 @@ public final class HousePrices {
         this.in$y = y;
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 331, (long) 256);
         try {
             run$loss();
             return buf$1[0];
@@ -358,15 +390,36 @@ public final class HousePrices {
     /**
      * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
      */
-    private static void k$12(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 256; j++) {
-                float acc = 0;
-                for (int p = 0; p < 1; p++) {
-                    acc += a0[i * (1) + p] * a1[j * (1) + p];
-                }
-                out[i * (256) + j] = acc;
+    private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 1; p++) {
+            float[] r = rows[p];
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * (1) + p];
             }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < 1; p++) {
+                float av = a0[i * (1) + p];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -382,17 +435,34 @@ public final class HousePrices {
     /**
      * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
-    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (331) * (256), 0.0f);
+    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
         for (int p = 0; p < d_batch; p++) {
-            int bo = p * (256);
-            for (int i = 0; i < 331; i++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < 331; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < d_batch; p++) {
                 float av = a0[p * (331) + i];
-                int co = i * (256);
-                for (int j = 0; j < 256; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -441,15 +511,36 @@ public final class HousePrices {
     /**
      * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
-    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 331; j++) {
-                float acc = 0;
-                for (int p = 0; p < 256; p++) {
-                    acc += a0[i * (256) + p] * a1[j * (256) + p];
-                }
-                out[i * (331) + j] = acc;
+    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 331;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 256; p++) {
+            float[] r = rows[p];
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * (256) + p];
             }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < 256; p++) {
+                float av = a0[i * (256) + p];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -463,7 +554,7 @@ public final class HousePrices {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$x, w1, dim$batch);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$8(buf$0, buf$1, dim$batch);
         k$9(buf$2, dim$batch);
@@ -473,13 +564,13 @@ public final class HousePrices {
         k$6(buf$5, buf$3, dim$batch);
         k$10(buf$3, buf$2, buf$4, dim$batch);
         k$11(buf$4, buf$3, dim$batch);
-        k$12(buf$3, buf$4, w2, dim$batch);
+        k$12(buf$3, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$13(buf$2, buf$3, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$2, dim$batch);
+        k$14(grad$w1, in$x, buf$2, dim$batch, scratch$rows, scratch$acc);
         k$15(grad$b1, buf$2, dim$batch);
         k$16(grad$w2, buf$0, buf$4, dim$batch);
         k$17(grad$b2, buf$4, dim$batch);
-        k$18(inputGrad$x, buf$2, w1, dim$batch);
+        k$18(inputGrad$x, buf$2, w1, dim$batch, scratch$rows, scratch$acc);
         k$19(inputGrad$y, buf$4, dim$batch);
     }
 
@@ -520,6 +611,8 @@ public final class HousePrices {
         buf$3 = grow(buf$3, Math.max(Math.max((long) dim$batch, (long) 1), (long) 256 * dim$batch));
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 331, (long) 1), (long) dim$batch), (long) 256), Math.max((long) 256, (long) 331));
         try {
             run$gradients();
             return buf$5[0];
@@ -565,7 +658,7 @@ public final class HousePrices {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$x, w1, dim$batch);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$20(buf$0, dim$batch, seed, step);
         k$21(buf$2, buf$1, buf$0, dim$batch);
@@ -576,9 +669,9 @@ public final class HousePrices {
         k$9(buf$3, dim$batch);
         k$10(buf$6, buf$3, buf$4, dim$batch);
         k$11(buf$4, buf$6, dim$batch);
-        k$12(buf$6, buf$4, w2, dim$batch);
+        k$12(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$22(buf$3, buf$6, buf$0, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$3, dim$batch);
+        k$14(grad$w1, in$x, buf$3, dim$batch, scratch$rows, scratch$acc);
         k$15(grad$b1, buf$3, dim$batch);
         k$16(grad$w2, buf$2, buf$4, dim$batch);
         k$17(grad$b2, buf$4, dim$batch);
@@ -638,6 +731,8 @@ public final class HousePrices {
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 331, (long) 1), (long) dim$batch), (long) 256);
         float loss$;
         try {
             run$trainStep();
@@ -766,6 +861,11 @@ public final class HousePrices {
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
+            try {
+                Files.setPosixFilePermissions(tmp$, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e$) {
+                // not a POSIX file system: its defaults apply
+            }
             Files.write(tmp$, buf$.array());
             try {
                 Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -1001,5 +1101,23 @@ public final class HousePrices {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * {@code r} if it has {@code rows} rows of {@code width} elements, else one that does (keeping the rows that fit).
+     */
+    private static float[][] growRows(float[][] r, long rows, long width) {
+        if (rows * width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("these dims need a scratch of " + rows + " rows of " + width + " elements, more than a Java array holds");
+        }
+        if (r.length < rows) {
+            r = Arrays.copyOf(r, (int) rows);
+        }
+        for (int i = 0; i < rows; i++) {
+            if (r[i] == null || r[i].length < width) {
+                r[i] = new float[(int) width];
+            }
+        }
+        return r;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -558,6 +559,11 @@ public final class LogisticRegression {
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
+            try {
+                Files.setPosixFilePermissions(tmp$, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e$) {
+                // not a POSIX file system: its defaults apply
+            }
             Files.write(tmp$, buf$.array());
             try {
                 Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

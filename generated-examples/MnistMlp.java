@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -105,6 +106,16 @@ public final class MnistMlp {
     private float[] buf$8;
 
     /**
+     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     */
+    private float[][] scratch$rows = new float[0][];
+
+    /**
+     * Scratch for matrix products: one row of the result.
+     */
+    private float[] scratch$acc = new float[0];
+
+    /**
      * Creates the model with parameters initialized from seed 0.
      */
     public MnistMlp() {
@@ -149,17 +160,34 @@ public final class MnistMlp {
     /**
      * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (256), 0.0f);
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 784; p++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
         for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
             for (int p = 0; p < 784; p++) {
-                int bo = p * (256);
                 float av = a0[i * (784) + p];
-                int co = i * (256);
-                for (int j = 0; j < 256; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -267,7 +295,7 @@ public final class MnistMlp {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$image, w1, dim$batch);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -307,6 +335,8 @@ public final class MnistMlp {
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 784, (long) 256);
         try {
             run$infer();
         } finally {
@@ -406,7 +436,7 @@ public final class MnistMlp {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$image, w1, dim$batch);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -452,6 +482,8 @@ public final class MnistMlp {
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 784, (long) 256);
         try {
             run$loss();
             return buf$0[0];
@@ -565,15 +597,36 @@ public final class MnistMlp {
     /**
      * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$24(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 256; j++) {
-                float acc = 0;
-                for (int p = 0; p < 10; p++) {
-                    acc += a0[i * (10) + p] * a1[j * (10) + p];
-                }
-                out[i * (256) + j] = acc;
+    private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 10; p++) {
+            float[] r = rows[p];
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * (10) + p];
             }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < 10; p++) {
+                float av = a0[i * (10) + p];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -589,17 +642,34 @@ public final class MnistMlp {
     /**
      * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (784) * (256), 0.0f);
+    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 256;
+        Arrays.fill(acc, 0, nn, 0.0f);
         for (int p = 0; p < d_batch; p++) {
-            int bo = p * (256);
-            for (int i = 0; i < 784; i++) {
+            float[] r = rows[p];
+            System.arraycopy(a1, p * nn, r, 0, nn);
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < 784; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < d_batch; p++) {
                 float av = a0[p * (784) + i];
-                int co = i * (256);
-                for (int j = 0; j < 256; j++) {
-                    out[co + j] += av * a1[bo + j];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
                 }
             }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -649,20 +719,41 @@ public final class MnistMlp {
     /**
      * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 784; j++) {
-                float acc = 0;
-                for (int p = 0; p < 256; p++) {
-                    acc += a0[i * (256) + p] * a1[j * (256) + p];
-                }
-                out[i * (784) + j] = acc;
+    private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
+            float[] acc) {
+        int nn = 784;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < 256; p++) {
+            float[] r = rows[p];
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * (256) + p];
             }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < d_batch; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < 256; p++) {
+                float av = a0[i * (256) + p];
+                if (av == 0.0f && finite) {
+                    continue;
+                }
+                float[] r = rows[p];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += av * r[j];
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$image, w1, dim$batch);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -682,13 +773,13 @@ public final class MnistMlp {
         k$21(buf$7, buf$5, dim$batch);
         k$22(buf$6, buf$7, buf$2, dim$batch);
         k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch);
+        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch);
+        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
         k$27(grad$b1, buf$5, dim$batch);
         k$28(grad$w2, buf$0, buf$4, dim$batch);
         k$29(grad$b2, buf$4, dim$batch);
-        k$30(inputGrad$image, buf$5, w1, dim$batch);
+        k$30(inputGrad$image, buf$5, w1, dim$batch, scratch$rows, scratch$acc);
     }
 
     /**
@@ -730,6 +821,8 @@ public final class MnistMlp {
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
         buf$7 = grow(buf$7, (long) dim$batch);
         buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 784, (long) 10), (long) dim$batch), (long) 256), Math.max((long) 256, (long) 784));
         try {
             run$gradients();
             return buf$8[0];
@@ -740,7 +833,7 @@ public final class MnistMlp {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$image, w1, dim$batch);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -760,9 +853,9 @@ public final class MnistMlp {
         k$21(buf$7, buf$5, dim$batch);
         k$22(buf$6, buf$7, buf$2, dim$batch);
         k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch);
+        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch);
+        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
         k$27(grad$b1, buf$5, dim$batch);
         k$28(grad$w2, buf$0, buf$4, dim$batch);
         k$29(grad$b2, buf$4, dim$batch);
@@ -822,6 +915,8 @@ public final class MnistMlp {
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
         buf$7 = grow(buf$7, (long) dim$batch);
         buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
+        scratch$acc = grow(scratch$acc, (long) 256);
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 784, (long) 10), (long) dim$batch), (long) 256);
         float loss$;
         try {
             run$trainStep();
@@ -949,6 +1044,11 @@ public final class MnistMlp {
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
+            try {
+                Files.setPosixFilePermissions(tmp$, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e$) {
+                // not a POSIX file system: its defaults apply
+            }
             Files.write(tmp$, buf$.array());
             try {
                 Files.move(tmp$, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -1184,5 +1284,23 @@ public final class MnistMlp {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * {@code r} if it has {@code rows} rows of {@code width} elements, else one that does (keeping the rows that fit).
+     */
+    private static float[][] growRows(float[][] r, long rows, long width) {
+        if (rows * width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("these dims need a scratch of " + rows + " rows of " + width + " elements, more than a Java array holds");
+        }
+        if (r.length < rows) {
+            r = Arrays.copyOf(r, (int) rows);
+        }
+        for (int i = 0; i < rows; i++) {
+            if (r[i] == null || r[i].length < width) {
+                r[i] = new float[(int) width];
+            }
+        }
+        return r;
     }
 }

@@ -76,7 +76,7 @@ final class SafetensorsCode {
                 .addStatement("$T.setPosixFilePermissions(tmp$$, $T.fromString(\"rw-r--r--\"))", Files.class,
                         ClassName.get("java.nio.file.attribute", "PosixFilePermissions"))
                 .nextControlFlow("catch ($T e$$)", UnsupportedOperationException.class)
-                .add("// not a POSIX file system: its defaults apply\n")
+                .addComment("not a POSIX file system: its defaults apply")
                 .endControlFlow()
                 .addStatement("$T.write(tmp$$, buf$$.array())", Files.class)
                 .beginControlFlow("try")
