@@ -73,6 +73,10 @@ public final class HousePrices {
 
     private long step;
 
+    private boolean checkFinite$ = true;
+
+    private boolean lastStepSkipped$;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -134,6 +138,20 @@ public final class HousePrices {
         Arrays.fill(momentum$b1, 0.0f);
         Arrays.fill(momentum$w2, 0.0f);
         Arrays.fill(momentum$b2, 0.0f);
+    }
+
+    /**
+     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
+     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
+     * one pass over the parameters.
+     */
+    public HousePrices copy() {
+        HousePrices c$ = new HousePrices(this.seed);
+        System.arraycopy(this.w1, 0, c$.w1, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, c$.b1, 0, this.b1.length);
+        System.arraycopy(this.w2, 0, c$.w2, 0, this.w2.length);
+        System.arraycopy(this.b2, 0, c$.b2, 0, this.b2.length);
+        return c$;
     }
 
     /**
@@ -697,7 +715,43 @@ public final class HousePrices {
     }
 
     /**
+     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     */
+    public boolean lastStepSkipped() {
+        return this.lastStepSkipped$;
+    }
+
+    /**
+     * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
+     * the gradients per step, and a non-finite value then reaches the parameters.
+     */
+    public void setCheckFinite(boolean on) {
+        this.checkFinite$ = on;
+    }
+
+    private static boolean finite(float[] a) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < a.length; j += 4) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+        }
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 == 0;
+    }
+
+    private boolean gradientsFinite$() {
+        return finite(this.grad$w1) && finite(this.grad$b1) && finite(this.grad$w2) && finite(this.grad$b2);
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
+     * step. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param x input {@code x}, [batch, 331], row-major
@@ -741,6 +795,11 @@ public final class HousePrices {
             this.in$x = null;
             this.in$y = null;
         }
+        if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
+            this.lastStepSkipped$ = true;
+            return loss$;
+        }
+        this.lastStepSkipped$ = false;
         update(this.w1, grad$w1, momentum$w1, this.step == 0);
         update(this.b1, grad$b1, momentum$b1, this.step == 0);
         update(this.w2, grad$w2, momentum$w2, this.step == 0);

@@ -51,6 +51,10 @@ public final class LogisticRegression {
 
     private long step;
 
+    private boolean checkFinite$ = true;
+
+    private boolean lastStepSkipped$;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -92,6 +96,18 @@ public final class LogisticRegression {
         this.step = 0;
         normal(w, mix(seed, 0), 0.0, 0.01);
         Arrays.fill(b, 0.0f);
+    }
+
+    /**
+     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
+     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
+     * one pass over the parameters.
+     */
+    public LogisticRegression copy() {
+        LogisticRegression c$ = new LogisticRegression(this.seed);
+        System.arraycopy(this.w, 0, c$.w, 0, this.w.length);
+        System.arraycopy(this.b, 0, c$.b, 0, this.b.length);
+        return c$;
     }
 
     /**
@@ -410,7 +426,43 @@ public final class LogisticRegression {
     }
 
     /**
+     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     */
+    public boolean lastStepSkipped() {
+        return this.lastStepSkipped$;
+    }
+
+    /**
+     * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
+     * the gradients per step, and a non-finite value then reaches the parameters.
+     */
+    public void setCheckFinite(boolean on) {
+        this.checkFinite$ = on;
+    }
+
+    private static boolean finite(float[] a) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < a.length; j += 4) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+        }
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 == 0;
+    }
+
+    private boolean gradientsFinite$() {
+        return finite(this.grad$w) && finite(this.grad$b);
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
+     * step. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param x input {@code x}, [batch, 4], row-major
@@ -449,6 +501,11 @@ public final class LogisticRegression {
             this.in$x = null;
             this.in$y = null;
         }
+        if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
+            this.lastStepSkipped$ = true;
+            return loss$;
+        }
+        this.lastStepSkipped$ = false;
         update(this.w, grad$w);
         update(this.b, grad$b);
         this.step++;

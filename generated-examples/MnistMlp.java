@@ -79,6 +79,10 @@ public final class MnistMlp {
 
     private long step;
 
+    private boolean checkFinite$ = true;
+
+    private boolean lastStepSkipped$;
+
     private int dim$batch;
 
     private float[] in$image;
@@ -148,6 +152,20 @@ public final class MnistMlp {
         Arrays.fill(v$b1, 0.0f);
         Arrays.fill(v$w2, 0.0f);
         Arrays.fill(v$b2, 0.0f);
+    }
+
+    /**
+     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
+     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
+     * one pass over the parameters.
+     */
+    public MnistMlp copy() {
+        MnistMlp c$ = new MnistMlp(this.seed);
+        System.arraycopy(this.w1, 0, c$.w1, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, c$.b1, 0, this.b1.length);
+        System.arraycopy(this.w2, 0, c$.w2, 0, this.w2.length);
+        System.arraycopy(this.b2, 0, c$.b2, 0, this.b2.length);
+        return c$;
     }
 
     /**
@@ -879,7 +897,43 @@ public final class MnistMlp {
     }
 
     /**
+     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     */
+    public boolean lastStepSkipped() {
+        return this.lastStepSkipped$;
+    }
+
+    /**
+     * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
+     * the gradients per step, and a non-finite value then reaches the parameters.
+     */
+    public void setCheckFinite(boolean on) {
+        this.checkFinite$ = on;
+    }
+
+    private static boolean finite(float[] a) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < a.length; j += 4) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+        }
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 == 0;
+    }
+
+    private boolean gradientsFinite$() {
+        return finite(this.grad$w1) && finite(this.grad$b1) && finite(this.grad$w2) && finite(this.grad$b2);
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
+     * step. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param image input {@code image}, [batch, 784], row-major
@@ -925,6 +979,11 @@ public final class MnistMlp {
             this.in$image = null;
             this.in$label = null;
         }
+        if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
+            this.lastStepSkipped$ = true;
+            return loss$;
+        }
+        this.lastStepSkipped$ = false;
         update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
         update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
         update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);

@@ -59,6 +59,10 @@ public final class Rosenbrock {
 
     private long step;
 
+    private boolean checkFinite$ = true;
+
+    private boolean lastStepSkipped$;
+
     private float[] in$vx;
 
     private float[] in$vy;
@@ -106,6 +110,18 @@ public final class Rosenbrock {
         Arrays.fill(m$y, 0.0f);
         Arrays.fill(v$x, 0.0f);
         Arrays.fill(v$y, 0.0f);
+    }
+
+    /**
+     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
+     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
+     * one pass over the parameters.
+     */
+    public Rosenbrock copy() {
+        Rosenbrock c$ = new Rosenbrock(this.seed);
+        System.arraycopy(this.x, 0, c$.x, 0, this.x.length);
+        System.arraycopy(this.y, 0, c$.y, 0, this.y.length);
+        return c$;
     }
 
     /**
@@ -362,7 +378,43 @@ public final class Rosenbrock {
     }
 
     /**
+     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     */
+    public boolean lastStepSkipped() {
+        return this.lastStepSkipped$;
+    }
+
+    /**
+     * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
+     * the gradients per step, and a non-finite value then reaches the parameters.
+     */
+    public void setCheckFinite(boolean on) {
+        this.checkFinite$ = on;
+    }
+
+    private static boolean finite(float[] a) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < a.length; j += 4) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+        }
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 == 0;
+    }
+
+    private boolean gradientsFinite$() {
+        return finite(this.grad$x) && finite(this.grad$y);
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
+     * step. {@link #setCheckFinite} turns the check off.
      *
      * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
@@ -377,6 +429,11 @@ public final class Rosenbrock {
             loss$ = buf$2[0];
         } finally {
         }
+        if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
+            this.lastStepSkipped$ = true;
+            return loss$;
+        }
+        this.lastStepSkipped$ = false;
         update(this.x, grad$x, m$x, v$x, this.step + 1);
         update(this.y, grad$y, m$y, v$y, this.step + 1);
         this.step++;

@@ -245,6 +245,19 @@ public final class JavaEmitter {
             }
             cx.addStatements(reset, "reset", init, seed);
             t.addMethod(reset.build());
+            ClassName self = ClassName.get("", cx.type.build().name());
+            MethodSpec.Builder copy = MethodSpec.methodBuilder("copy").addModifiers(Modifier.PUBLIC).returns(self)
+                    .addJavadoc("A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh\n"
+                            + "optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs\n"
+                            + "one pass over the parameters.\n")
+                    .addStatement("$T c$$ = new $T(this.seed)", self, self);
+            List<CodeBlock> copies = new ArrayList<>();
+            for (Model.Param p : m.params()) {
+                String f = cx.paramField.get(p.name());
+                copies.add(CodeBlock.of("System.arraycopy(this.$N, 0, c$$.$N, 0, this.$N.length)", f, f, f));
+            }
+            cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
+            t.addMethod(copy.addStatement("return c$$").build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
                     .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
                     .addStatement("return step").build());
@@ -357,6 +370,55 @@ public final class JavaEmitter {
             t.addMethod(mb.build());
         }
 
+        /**
+         * {@code gradientsFinite$()}: whether every parameter gradient is finite, checked as
+         * {@code sum(g * 0) == 0} with four accumulators (a non-finite element makes the sum NaN);
+         * plus the switch and the report of skipped steps.
+         */
+        private void finiteCheck() {
+            t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
+            t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
+            t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
+                    .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
+                    .addStatement("return this.lastStepSkipped$$").build());
+            t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
+                            + "the gradients per step, and a non-finite value then reaches the parameters.\n")
+                    .addParameter(TypeName.BOOLEAN, "on").addStatement("this.checkFinite$$ = on").build());
+            t.addMethod(MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(TypeName.BOOLEAN)
+                    .addParameter(e.array(), "a")
+                    .addStatement("$T s0 = 0, s1 = 0, s2 = 0, s3 = 0", e.type())
+                    .addStatement("int j = 0")
+                    .beginControlFlow("for (; j + 3 < a.length; j += 4)")
+                    .addStatement("s0 += a[j] * 0")
+                    .addStatement("s1 += a[j + 1] * 0")
+                    .addStatement("s2 += a[j + 2] * 0")
+                    .addStatement("s3 += a[j + 3] * 0")
+                    .endControlFlow()
+                    .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
+                    .addStatement("return s0 + s1 + s2 + s3 == 0").build());
+            List<Model.Param> ps = m.params();
+            int per = ClassContext.STATEMENTS_PER_METHOD;
+            MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
+            if (ps.size() <= per) {
+                List<CodeBlock> terms = new ArrayList<>();
+                for (Model.Param p : ps) terms.add(CodeBlock.of("finite(this.$N)", cx.gradField.get(p.name())));
+                all.addStatement("return $L", terms.isEmpty() ? CodeBlock.of("true") : CodeBlock.join(terms, " && "));
+            } else {
+                for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
+                    MethodSpec.Builder chunk = MethodSpec.methodBuilder("gradientsFinite$" + part).addModifiers(Modifier.PRIVATE)
+                            .returns(TypeName.BOOLEAN);
+                    for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) {
+                        chunk.addStatement("if (!finite(this.$N)) return false", cx.gradField.get(p.name()));
+                    }
+                    t.addMethod(chunk.addStatement("return true").build());
+                    all.addStatement("if (!gradientsFinite$$$L()) return false", part);
+                }
+                all.addStatement("return true");
+            }
+            t.addMethod(all.build());
+        }
+
         private void trainStep() {
             var train = cx.compiled.train();
             List<Node> roots = new ArrayList<>();
@@ -365,7 +427,10 @@ public final class JavaEmitter {
             EntryEmitter ee = new EntryEmitter(cx, "trainStep", roots, gradTargets(train.paramGrads()));
             MethodSpec.Builder mb = entry("trainStep", ee, e.type());
             Model.Optimizer o = m.optimizer();
-            mb.addJavadoc("One training step: forward with dropout on, backward, and one $L update of every parameter.\n\n", o.kind());
+            mb.addJavadoc("One training step: forward with dropout on, backward, and one $L update of every parameter.\n\n"
+                    + "<p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,\n"
+                    + "optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next\n"
+                    + "step. {@link #setCheckFinite} turns the check off.\n\n", o.kind());
             ee.addArgDocs(mb);
             mb.addJavadoc("@return the loss before the update\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
             mb.addCode(ee.checkAndStore());
@@ -376,6 +441,12 @@ public final class JavaEmitter {
             mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss$$ = $L[0]", ee.storage(train.loss()))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
             t.addMethod(ParamCode.update(o, e));
+            finiteCheck();
+            mb.beginControlFlow("if (this.checkFinite$$ && !($T.isFinite(loss$$) && gradientsFinite$$()))", e.f32() ? Float.class : Double.class)
+                    .addStatement("this.lastStepSkipped$$ = true")
+                    .addStatement("return loss$$")
+                    .endControlFlow()
+                    .addStatement("this.lastStepSkipped$$ = false");
             List<CodeBlock> updates = new ArrayList<>();
             for (Model.Param p : m.params()) {
                 String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
