@@ -371,9 +371,8 @@ public final class JavaEmitter {
         }
 
         /**
-         * {@code gradientsFinite$()}: whether every parameter gradient is finite, checked as
-         * {@code sum(g * 0) == 0} with four accumulators (a non-finite element makes the sum NaN);
-         * plus the switch and the report of skipped steps.
+         * {@code gradientsFinite$()}: whether every parameter gradient is finite (an OR over the
+         * exponent bits); plus the switch and the report of skipped steps.
          */
         private void finiteCheck() {
             t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
@@ -385,18 +384,44 @@ public final class JavaEmitter {
                     .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
                             + "the gradients per step, and a non-finite value then reaches the parameters.\n")
                     .addParameter(TypeName.BOOLEAN, "on").addStatement("this.checkFinite$$ = on").build());
-            t.addMethod(MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(TypeName.BOOLEAN)
-                    .addParameter(e.array(), "a")
-                    .addStatement("$T s0 = 0, s1 = 0, s2 = 0, s3 = 0", e.type())
-                    .addStatement("int j = 0")
-                    .beginControlFlow("for (; j + 3 < a.length; j += 4)")
-                    .addStatement("s0 += a[j] * 0")
-                    .addStatement("s1 += a[j + 1] * 0")
-                    .addStatement("s2 += a[j + 2] * 0")
-                    .addStatement("s3 += a[j + 3] * 0")
-                    .endControlFlow()
-                    .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
-                    .addStatement("return s0 + s1 + s2 + s3 == 0").build());
+            // Non-finite iff the exponent bits are all ones; adding one unit of the exponent's lowest bit
+            // then carries into the sign bit, so an OR over all elements (which C2 vectorizes) finds one.
+            MethodSpec.Builder finite = MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .returns(TypeName.BOOLEAN).addParameter(e.array(), "a")
+                    .addJavadoc("Whether every element of {@code a} is finite (no NaN, no infinity).\n");
+            if (cx.vector) {
+                // four vector accumulators of a * 0: NaN in some lane iff an element is NaN or infinite
+                ClassName V = VectorKernels.vectorType(e);
+                ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+                finite.addStatement("final int L = SPECIES.length()")
+                        .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
+                        .addStatement("int j = 0")
+                        .beginControlFlow("for (; j + 4 * L <= a.length; j += 4 * L)")
+                        .addStatement("s0 = s0.add($T.fromArray(SPECIES, a, j).mul(z))", V)
+                        .addStatement("s1 = s1.add($T.fromArray(SPECIES, a, j + L).mul(z))", V)
+                        .addStatement("s2 = s2.add($T.fromArray(SPECIES, a, j + 2 * L).mul(z))", V)
+                        .addStatement("s3 = s3.add($T.fromArray(SPECIES, a, j + 3 * L).mul(z))", V)
+                        .endControlFlow()
+                        .addStatement("$T t = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(), ops)
+                        .addStatement("for (; j < a.length; j++) t += a[j] * 0")
+                        .addStatement("return t == 0");
+            } else if (e.f32()) {
+                finite.addStatement("int a0 = 0, a1 = 0, a2 = 0, a3 = 0")
+                        .addStatement("int j = 0")
+                        .beginControlFlow("for (; j + 3 < a.length; j += 4)")
+                        .addStatement("a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000")
+                        .addStatement("a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000")
+                        .addStatement("a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000")
+                        .addStatement("a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000")
+                        .endControlFlow()
+                        .addStatement("for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000")
+                        .addStatement("return (a0 | a1 | a2 | a3) >= 0");
+            } else {
+                finite.addStatement("long acc = 0")
+                        .addStatement("for (int j = 0; j < a.length; j++) acc |= (Double.doubleToRawLongBits(a[j]) & 0x7ff0000000000000L) + 0x0010000000000000L")
+                        .addStatement("return acc >= 0");
+            }
+            t.addMethod(finite.build());
             List<Model.Param> ps = m.params();
             int per = ClassContext.STATEMENTS_PER_METHOD;
             MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
