@@ -59,7 +59,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "where to write the results")
     Path out;
 
-    @Option(names = "--engine", defaultValue = "java", description = "java (generated code, compiled in memory) or interp (the reference interpreter); default ${DEFAULT-VALUE}")
+    @Option(names = "--engine", description = "java (generated code, compiled in memory; the default) or interp (the "
+            + "reference interpreter; the default with --train, which generated code does not offer yet)")
     Engine engine;
 
     @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
@@ -89,6 +90,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Map<String, Tensor> params = readParams(m);
         boolean f32 = precision == Precision.f32;
+        if (engine == null) engine = train ? Engine.interp : Engine.java;
         Map<String, Tensor> results;
         try {
             results = engine == Engine.java ? runJava(c, r, inputs, dims, params, f32) : runInterp(m, inputs, params, f32);
@@ -190,7 +192,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private Map<String, Tensor> runJava(Compiled c, Compiler.Result r, Map<String, Tensor> inputs, Map<String, Integer> dims,
                                         Map<String, Tensor> params, boolean f32) {
-        if (train) throw new UserError("--train is not supported by --engine java yet; add --engine interp");
+        if (train) throw new UserError("--train is not supported by --engine java yet; leave out --engine, or use --engine interp");
         Model m = c.model();
         dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
                 ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;

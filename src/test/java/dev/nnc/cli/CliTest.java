@@ -106,6 +106,34 @@ class CliTest {
     }
 
     @Test
+    void evalTrainRunsDropoutOnTheInterpreterByDefault(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("drop.nn");
+        Files.writeString(model, """
+                model Drop {
+                    input x : [1000]
+                    output y = dropout(x, p = 0.5)
+                }
+                """);
+        double[] ones = new double[1000];
+        java.util.Arrays.fill(ones, 1);
+        Path in = dir.resolve("in.safetensors");
+        SafeTensors.write(in, TensorFile.builder().tensor("x", TensorData.f64(new int[] {1000}, ones)).build());
+        Path out = dir.resolve("out.safetensors");
+        Run r = run("eval", model.toString(), "--inputs", in.toString(), "--out", out.toString(), "--train", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        double[] y = SafeTensors.read(out).tensors().get("y").asDoubles();
+        int kept = 0;
+        for (double v : y) {
+            assertTrue(v == 0 || v == 2, "inverted dropout scales kept values by 1/(1-p): " + v);
+            if (v == 2) kept++;
+        }
+        assertTrue(kept > 400 && kept < 600, "about half kept: " + kept);
+        Run java = run("eval", model.toString(), "--inputs", in.toString(), "--out", out.toString(), "--train", "--engine", "java");
+        assertEquals(1, java.code());
+        assertTrue(java.err().contains("--train is not supported by --engine java yet"), java.err());
+    }
+
+    @Test
     void evalNamesAMissingInputAndLeavesNoOutput(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("affine.nn");
         Files.writeString(model, MODEL);
