@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * The semantic phase: from a parsed file to checked {@link Model}s. Runs the steps in order —
@@ -46,6 +47,7 @@ public final class Checker {
         collectFunctions(file);
         findRecursion();
         String pkg = file.pkg() == null ? "" : file.pkg().dotted();
+        if (file.pkg() != null) checkJavaPackage(file.pkg());
         List<Model> models = new ArrayList<>();
         Map<String, Ast.ModelDecl> seen = new LinkedHashMap<>();
         for (Ast.ModelDecl m : file.models()) {
@@ -59,6 +61,27 @@ public final class Checker {
             if (model != null && diags.count() == before) models.add(model);
         }
         return models;
+    }
+
+    /**
+     * The package statement names the Java package of the generated classes, so it must be one
+     * javac accepts and the JVM loads: no Java keyword as a part (.nn names may be {@code int},
+     * {@code class}, {@code _}), nothing under {@code java}, and not a package the JDK has.
+     */
+    private void checkJavaPackage(Ast.QualifiedName pkg) {
+        String dotted = pkg.dotted();
+        for (Ast.Ident part : pkg.parts()) {
+            if (SourceVersion.isKeyword(part.name(), SourceVersion.RELEASE_17)) {
+                diags.errorWithHint(ErrorKind.JAVA_PACKAGE, part.span(), "rename that part, for example to " + part.name() + "_",
+                        dotted, "'" + part.name() + "' is a reserved word in Java");
+                return;
+            }
+        }
+        if (dotted.equals("java") || dotted.startsWith("java.")) {
+            diags.error(ErrorKind.JAVA_PACKAGE, pkg.span(), dotted, "Java reserves the packages java.*");
+        } else if (ModuleLayer.boot().modules().stream().anyMatch(m -> m.getPackages().contains(dotted))) {
+            diags.error(ErrorKind.JAVA_PACKAGE, pkg.span(), dotted, "the JDK has a package of that name");
+        }
     }
 
     // ------------------------------------------------------------------ functions
