@@ -139,6 +139,28 @@ class HostileInputsTest {
         dev.nnc.codegen.InMemoryJavac.compile(out.qualifiedName(), out.source());
     }
 
+    @Test
+    void nonFiniteConstantsInGeneratedCode() {
+        // fuzzing finding: x ^ inf was emitted as Math.pow(x, Infinity), which does not compile;
+        // the same held for elu's alpha and the arguments of uniform and normal
+        String inf = "(1e308 * 10)";
+        String nan = "(0 / 0)";
+        String src = model("input x : [3]",
+                "param w : [3, 3] init uniform(-" + inf + ", " + inf + ")",
+                "param v : [3] init normal(" + nan + ", " + inf + ")",
+                "param u : [3] init constant(" + nan + ")",
+                "y = elu(x, alpha = " + inf + ") + leaky_relu(x, slope = " + nan + ") + x ^ " + nan + " + x ^ -" + inf,
+                "output o = y @ w + v + u",
+                "loss = huber(o, x, delta = " + inf + ") + mse(o, x)",
+                "optimizer adam");
+        Compiler.Result r = compile(src);
+        assertTrue(r.ok(), r::render);
+        for (boolean f32 : new boolean[] {true, false}) {
+            JavaEmitter.Output out = JavaEmitter.emit(r.compiled().get(0), new JavaEmitter.Options(null, f32, "t.nn", src));
+            bounded(() -> dev.nnc.codegen.InMemoryJavac.compile(out.qualifiedName(), out.source()));
+        }
+    }
+
     // ------------------------------------------------------------------ functions and statements
 
     /** {@code fn f1(x) = f2(x) + 1}, …, {@code fn fN(x) = x * 2}, and a model calling f1. */
