@@ -148,7 +148,7 @@ final class Builtins {
         def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
         def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
         def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
-        def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), (int) a.number("n")),
+        def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), classCount(a.number("n"))),
                 new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
 
         def("mse", (g, a) -> {
@@ -175,6 +175,19 @@ final class Builtins {
         def("dropout", null, t("x"), num("p", 0.5));
         def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
         def("grad", null, t("f"), new P("x", Kind.LEAF, REQUIRED));
+    }
+
+    /** one_hot's {@code n} as a class count: a positive integer that fits a tensor dimension. */
+    static int classCount(double n) {
+        if (!(n >= 1) || n != Math.rint(n)) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.BAD_ARG_VALUE, "n", "one_hot",
+                    "must be a positive integer, got " + Shapes.fmt(n));
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.SIZE_OVERFLOW, "one_hot with n = " + Shapes.fmt(n),
+                    "at least " + Shapes.fmt(n));
+        }
+        return (int) n;
     }
 
     static Node mean(Graph g, Node x, List<Integer> axes, boolean keepdims) {

@@ -12,11 +12,13 @@ import dev.nnc.ir.Shape;
 import dev.nnc.passes.Fold;
 import dev.nnc.syntax.Ast;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * The semantic phase: from a parsed file to checked {@link Model}s. Runs the steps in order —
@@ -32,15 +34,20 @@ public final class Checker {
         this.diags = diags;
     }
 
-    /** Checks every model of {@code file}; errors go to {@code diags}. */
+    /**
+     * Checks every model of {@code file}; errors go to {@code diags}. Runs on a thread of its own
+     * with a large stack: inlining {@code fn}s nests their bodies, up to
+     * {@link Exprs#MAX_INLINED_DEPTH} levels, whatever the caller's stack.
+     */
     public static List<Model> check(Ast.File file, Diagnostics diags) {
-        return new Checker(diags).run(file);
+        return BigStack.call("nnc-checker", () -> new Checker(diags).run(file));
     }
 
     private List<Model> run(Ast.File file) {
         collectFunctions(file);
         findRecursion();
         String pkg = file.pkg() == null ? "" : file.pkg().dotted();
+        if (file.pkg() != null) checkJavaPackage(file.pkg());
         List<Model> models = new ArrayList<>();
         Map<String, Ast.ModelDecl> seen = new LinkedHashMap<>();
         for (Ast.ModelDecl m : file.models()) {
@@ -54,6 +61,27 @@ public final class Checker {
             if (model != null && diags.count() == before) models.add(model);
         }
         return models;
+    }
+
+    /**
+     * The package statement names the Java package of the generated classes, so it must be one
+     * javac accepts and the JVM loads: no Java keyword as a part (.nn names may be {@code int},
+     * {@code class}, {@code _}), nothing under {@code java}, and not a package the JDK has.
+     */
+    private void checkJavaPackage(Ast.QualifiedName pkg) {
+        String dotted = pkg.dotted();
+        for (Ast.Ident part : pkg.parts()) {
+            if (SourceVersion.isKeyword(part.name(), SourceVersion.RELEASE_17)) {
+                diags.errorWithHint(ErrorKind.JAVA_PACKAGE, part.span(), "rename that part, for example to " + part.name() + "_",
+                        dotted, "'" + part.name() + "' is a reserved word in Java");
+                return;
+            }
+        }
+        if (dotted.equals("java") || dotted.startsWith("java.")) {
+            diags.error(ErrorKind.JAVA_PACKAGE, pkg.span(), dotted, "Java reserves the packages java.*");
+        } else if (ModuleLayer.boot().modules().stream().anyMatch(m -> m.getPackages().contains(dotted))) {
+            diags.error(ErrorKind.JAVA_PACKAGE, pkg.span(), dotted, "the JDK has a package of that name");
+        }
     }
 
     // ------------------------------------------------------------------ functions
@@ -83,28 +111,48 @@ public final class Checker {
         }
         Set<String> done = new HashSet<>();
         for (String f : fns.keySet()) {
-            if (!done.contains(f)) dfs(f, calls, new ArrayList<>(), done);
+            if (!done.contains(f)) findCycles(f, calls, done);
         }
     }
 
-    private void dfs(String f, Map<String, List<String>> calls, List<String> path, Set<String> done) {
-        int at = path.indexOf(f);
-        if (at >= 0) {
-            List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
-            cycle.add(f);
-            if (recursive.add(f)) {
-                recursive.addAll(cycle);
-                diags.error(ErrorKind.RECURSIVE_FN, fns.get(f).name().span(), f, String.join(" → ", cycle));
+    /**
+     * Depth-first from {@code root} along calls, reporting each cycle found. Iterative, with an
+     * explicit path, so a chain of thousands of functions needs no deep stack.
+     */
+    private void findCycles(String root, Map<String, List<String>> calls, Set<String> done) {
+        List<String> path = new ArrayList<>(List.of(root));
+        List<Integer> nextCall = new ArrayList<>(List.of(0));
+        Map<String, Integer> onPath = new HashMap<>(Map.of(root, 0));
+        while (!path.isEmpty()) {
+            int top = path.size() - 1;
+            String f = path.get(top);
+            List<String> out = calls.get(f);
+            int i = nextCall.get(top);
+            if (i == out.size()) {
+                path.remove(top);
+                nextCall.remove(top);
+                onPath.remove(f);
+                done.add(f);
+                continue;
             }
-            return;
+            nextCall.set(top, i + 1);
+            String callee = out.get(i);
+            if (!fns.containsKey(callee)) continue;
+            Integer at = onPath.get(callee);
+            if (at != null) {
+                List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
+                cycle.add(callee);
+                if (recursive.add(callee)) {
+                    recursive.addAll(cycle);
+                    diags.error(ErrorKind.RECURSIVE_FN, fns.get(callee).name().span(), callee, String.join(" → ", cycle));
+                }
+                continue;
+            }
+            if (done.contains(callee)) continue;
+            onPath.put(callee, path.size());
+            path.add(callee);
+            nextCall.add(0);
         }
-        if (done.contains(f)) return;
-        path.add(f);
-        for (String callee : calls.get(f)) {
-            if (fns.containsKey(callee)) dfs(callee, calls, path, done);
-        }
-        path.remove(path.size() - 1);
-        done.add(f);
     }
 
     private void collectCalls(Ast.Expr e, List<String> out) {

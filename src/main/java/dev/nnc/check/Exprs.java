@@ -36,6 +36,18 @@ final class Exprs {
     private final Map<List<Object>, Node> inlineMemo = new HashMap<>();
     private int dropoutSites;
 
+    /**
+     * How deep expressions may nest once {@code fn} bodies are inlined into them (each written
+     * expression is at most {@link dev.nnc.syntax.Parser#MAX_EXPR_DEPTH} deep; a chain of calls
+     * nests bodies inside each other). Bounds the recursion of {@link #eval}.
+     */
+    static final int MAX_INLINED_DEPTH = 10 * dev.nnc.syntax.Parser.MAX_EXPR_DEPTH;
+    /** The current nesting of {@link #eval}, and the calls being inlined, outermost first. */
+    private int depth;
+    private final List<Ast.Call> inlining = new ArrayList<>();
+    /** Set once the depth limit is reported, until the statement's evaluation unwinds. */
+    private boolean tooDeep;
+
     Exprs(Graph g, Diagnostics diags, Map<String, Ast.FnDecl> fns, Set<String> recursiveFns) {
         this.g = g;
         this.diags = diags;
@@ -45,6 +57,12 @@ final class Exprs {
 
     /** Evaluates {@code e} to a node, or null after reporting an error. */
     Node eval(Ast.Expr e, Scope scope) {
+        if (tooDeep) return null;
+        if (depth >= MAX_INLINED_DEPTH) {
+            reportTooDeep(e);
+            return null;
+        }
+        depth++;
         Span prev = g.at(e.span());
         try {
             if (e instanceof Ast.Num n) return g.constant(n.value());
@@ -67,13 +85,28 @@ final class Exprs {
             return null;
         } finally {
             g.at(prev);
+            if (--depth == 0) tooDeep = false;
         }
+    }
+
+    /** Reports the depth limit once, at the outermost call being inlined, naming the chain of calls. */
+    private void reportTooDeep(Ast.Expr at) {
+        tooDeep = true;
+        List<String> names = new ArrayList<>();
+        for (Ast.Call c : inlining) names.add(c.fn().name());
+        String chain = names.size() <= 6 ? String.join(" → ", names)
+                : String.join(" → ", names.subList(0, 3)) + " → … → " + String.join(" → ", names.subList(names.size() - 2, names.size()));
+        Span span = inlining.isEmpty() ? at.span() : inlining.get(0).span();
+        diags.errorWithHint(ErrorKind.TOO_DEEP, span,
+                "functions are inlined, so the chain of calls " + chain + " (" + names.size() + " calls) nests their bodies inside each other",
+                MAX_INLINED_DEPTH);
     }
 
     /** The compile-time number {@code e} evaluates to, or null if it is not one (no error reported). */
     Double constant(Ast.Expr e, Scope scope) {
         Diagnostics quiet = new Diagnostics();
         Exprs probe = new Exprs(g, quiet, fns, recursiveFns);
+        probe.depth = depth; // the probe recurses on this stack
         Node n = probe.eval(e, scope);
         if (n == null || quiet.hasErrors() || !n.shape().isScalar()) return null;
         return Fold.scalar(n);
@@ -232,7 +265,13 @@ final class Exprs {
         if (memo != null) return memo;
         int sitesBefore = dropoutSites;
         int errorsBefore = diags.count();
-        Node r = eval(fn.body(), inner);
+        inlining.add(c);
+        Node r;
+        try {
+            r = eval(fn.body(), inner);
+        } finally {
+            inlining.remove(inlining.size() - 1);
+        }
         diags.hintSince(errorsBefore, "in the call of " + fn.name().name() + " at " + c.span().line() + ":" + c.span().col());
         if (r != null && dropoutSites == sitesBefore) inlineMemo.put(key, r);
         return r;

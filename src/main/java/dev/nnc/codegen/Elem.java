@@ -33,6 +33,13 @@ record Elem(boolean f32) {
         return v < 0 || (v == 0 && 1 / v < 0) ? CodeBlock.of("($L)", s) : CodeBlock.of("$L", s);
     }
 
+    /** Java source for a double constant, whatever its value: NaN and the infinities by name. */
+    static String javaDouble(double v) {
+        if (Double.isNaN(v)) return "Double.NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        return Double.toString(v);
+    }
+
     /** A call returning double, narrowed for f32. */
     CodeBlock call(String fn, CodeBlock... args) {
         CodeBlock c = CodeBlock.of("$L($L)", fn, CodeBlock.join(java.util.List.of(args), ", "));

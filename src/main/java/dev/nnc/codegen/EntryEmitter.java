@@ -11,6 +11,7 @@ import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Op;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,14 @@ final class EntryEmitter {
                     .endControlFlow()
                     .addStatement("this.$N = $N", cx.dimField.get(d), a);
         }
+        for (Map.Entry<Sym, dev.nnc.ir.Shape> big : sizesToCheck().entrySet()) {
+            // in double: the product of int dims cannot overflow there, and is exact up to 2^53
+            b.beginControlFlow("if ((double) $L > $L)", cx.size(big.getKey()), Integer.MAX_VALUE)
+                    .addStatement("throw new $T($S + $L + $S)", IllegalArgumentException.class, "dims ",
+                            dimsText(big.getValue()), " make a tensor " + big.getValue() + " of more than "
+                                    + Integer.MAX_VALUE + " elements, more than nnc supports")
+                    .endControlFlow();
+        }
         for (Model.Input in : inputs) b.add(checkArray(cx.argName.get(in.name()), "input " + in.name(), in.node().shape()));
         for (Model.Input in : inputs) b.addStatement("this.$N = $N", cx.inputField.get(in.name()), cx.argName.get(in.name()));
         return b.build();
@@ -120,6 +129,57 @@ final class EntryEmitter {
                 .addStatement("throw new $T($L + $N.length)", IllegalArgumentException.class, needs, arg)
                 .endControlFlow();
         return b.build();
+    }
+
+    /**
+     * The element counts, over runtime dims, that this entry must check before it runs: every
+     * tensor it touches must hold at most {@code Integer.MAX_VALUE} elements, or the kernels' int
+     * sizes and offsets overflow (and the long sizes of buffers and checks too, with three dims or
+     * more). Left out: counts that cannot exceed it (one dim), and counts no larger than another
+     * one checked, or than one checked exactly before any kernel runs anyway: an input's length,
+     * or a work buffer's size in {@code grow} (exact in long for two factors). Each count comes
+     * with a shape that has it, for the message.
+     */
+    private Map<Sym, dev.nnc.ir.Shape> sizesToCheck() {
+        Map<Sym, dev.nnc.ir.Shape> all = new HashMap<>();
+        List<Sym> covered = new ArrayList<>();
+        for (Node n : plan.how.keySet()) {
+            List<dev.nnc.ir.Shape> shapes = new ArrayList<>(List.of(n.shape()));
+            if (n.op() == Op.SIZE) {
+                List<Dim> ds = new ArrayList<>();
+                for (String d : n.attr(Attr.Dims.class).symbols()) ds.add(Dim.sym(d));
+                shapes.add(new dev.nnc.ir.Shape(ds));
+            }
+            for (dev.nnc.ir.Shape sh : shapes) {
+                Sym z = Sym.numel(sh);
+                if (z.isStatic() || (z.factor() == 1 && z.symbols().size() == 1)) continue;
+                all.merge(z, sh, (x, y) -> x.toString().compareTo(y.toString()) <= 0 ? x : y);
+                if (n.op() == Op.INPUT && z.symbols().size() + (z.factor() == 1 ? 0 : 1) <= 2) covered.add(z);
+            }
+        }
+        for (List<Node> slot : plan.slotNodes) {
+            for (Node n : slot) {
+                Sym z = Sym.numel(n.shape());
+                if (z.symbols().size() + (z.factor() == 1 ? 0 : 1) <= 2) covered.add(z);
+            }
+        }
+        List<Sym> syms = new ArrayList<>(all.keySet());
+        syms.sort(java.util.Comparator.comparing((Sym z) -> String.join(",", z.symbols())).thenComparingLong(Sym::factor));
+        Map<Sym, dev.nnc.ir.Shape> out = new LinkedHashMap<>();
+        for (Sym z : syms) {
+            boolean implied = covered.stream().anyMatch(c -> atMost(z, c));
+            for (Sym o : syms) implied |= !o.equals(z) && atMost(z, o);
+            if (!implied) out.put(z, all.get(z));
+        }
+        return out;
+    }
+
+    /** Whether {@code a} is at most {@code b} for all dims (each at least 1): fewer of each dim, and a smaller factor. */
+    private static boolean atMost(Sym a, Sym b) {
+        if (a.factor() > b.factor()) return false;
+        List<String> rest = new ArrayList<>(b.symbols());
+        for (String d : a.symbols()) if (!rest.remove(d)) return false;
+        return true;
     }
 
     private CodeBlock dimsText(dev.nnc.ir.Shape shape) {

@@ -61,11 +61,11 @@ final class ParamCode {
     }
 
     private static void uniform(List<CodeBlock> b, String field, int index, double lo, double hi) {
-        b.add(CodeBlock.of("uniform($N, mix(seed, $L), $L, $L)", field, index, Double.toString(lo), Double.toString(hi)));
+        b.add(CodeBlock.of("uniform($N, mix(seed, $L), $L, $L)", field, index, Elem.javaDouble(lo), Elem.javaDouble(hi)));
     }
 
     private static void normal(List<CodeBlock> b, String field, int index, double mean, double std) {
-        b.add(CodeBlock.of("normal($N, mix(seed, $L), $L, $L)", field, index, Double.toString(mean), Double.toString(std)));
+        b.add(CodeBlock.of("normal($N, mix(seed, $L), $L, $L)", field, index, Elem.javaDouble(mean), Elem.javaDouble(std)));
     }
 
     /** The random-number helpers: SplitMix64 and the streams of initialization and dropout. */
@@ -153,9 +153,9 @@ final class ParamCode {
                     + "{@code t} counts steps from 1.\n", o.arg("lr"), b1, b2, o.arg("eps"), wd);
             CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
             m.addParameter(e.array(), "m").addParameter(e.array(), "v").addParameter(TypeName.LONG, "t")
-                    .addStatement("double bc1 = 1 - Math.pow($L, t)", Double.toString(b1))
-                    .addStatement("double bc2 = 1 - Math.pow($L, t)", Double.toString(b2))
-                    .addStatement("$T stepSize = ($T) ($L / bc1)", e.type(), e.type(), Double.toString(o.arg("lr")))
+                    .addStatement("double bc1 = 1 - Math.pow($L, t)", Elem.javaDouble(b1))
+                    .addStatement("double bc2 = 1 - Math.pow($L, t)", Elem.javaDouble(b2))
+                    .addStatement("$T stepSize = ($T) ($L / bc1)", e.type(), e.type(), Elem.javaDouble(o.arg("lr")))
                     .addStatement("$T sqrtBc2 = ($T) Math.sqrt(bc2)", e.type(), e.type())
                     .beginControlFlow("for (int j = 0; j < p.length; j++)")
                     .addStatement("$T d = $L", e.type(), decayed)

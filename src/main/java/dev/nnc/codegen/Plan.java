@@ -44,6 +44,8 @@ final class Plan {
     final Map<Node, Integer> slot = new HashMap<>();
     /** Per slot, the nodes it holds (for its size). */
     final List<List<Node>> slotNodes = new ArrayList<>();
+    /** The sizes of each slot's nodes, so picking a slot does not rescan them (big models have many). */
+    private final List<Set<Sym>> slotSizes = new ArrayList<>();
     final Map<Node, List<Node>> consumers = new HashMap<>();
 
     Plan(List<Node> roots, Set<Node> directTargets) {
@@ -166,11 +168,13 @@ final class Plan {
                 if (free.isEmpty()) {
                     s = slotNodes.size();
                     slotNodes.add(new ArrayList<>());
+                    slotSizes.add(new HashSet<>());
                 } else {
                     s = pickSlot(free, n);
                 }
                 slot.put(n, s);
                 slotNodes.get(s).add(n);
+                slotSizes.get(s).add(Sym.numel(n.shape()));
                 releaseAt.computeIfAbsent(Math.max(k, lastUse.get(n)), x -> new ArrayList<>()).add(n);
             }
             for (Node r : releaseAt.getOrDefault(k, List.of())) free.add(slot.get(r));
@@ -181,9 +185,7 @@ final class Plan {
     private int pickSlot(List<Integer> free, Node n) {
         Sym want = Sym.numel(n.shape());
         for (int i = 0; i < free.size(); i++) {
-            for (Node held : slotNodes.get(free.get(i))) {
-                if (Sym.numel(held.shape()).equals(want)) return free.remove(i);
-            }
+            if (slotSizes.get(free.get(i)).contains(want)) return free.remove(i);
         }
         return free.remove(free.size() - 1);
     }

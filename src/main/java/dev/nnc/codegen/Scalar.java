@@ -35,9 +35,9 @@ final class Scalar {
                 if (c == 1) yield x;
                 if (c == 2) yield CodeBlock.of("sq($L)", x);
                 if (c == 0.5) yield e.call("Math.sqrt", x);
-                yield e.call("Math.pow", x, CodeBlock.of("$L", Double.toString(c)));
+                yield e.call("Math.pow", x, CodeBlock.of("$L", Elem.javaDouble(c)));
             }
-            case ELU -> e.call("elu", x, CodeBlock.of("$L", Double.toString(n.constValue())));
+            case ELU -> e.call("elu", x, CodeBlock.of("$L", Elem.javaDouble(n.constValue())));
             case ADD -> CodeBlock.of("($L + $L)", x, a.get(1));
             case SUB -> CodeBlock.of("($L - $L)", x, a.get(1));
             case MUL -> CodeBlock.of("($L * $L)", x, a.get(1));

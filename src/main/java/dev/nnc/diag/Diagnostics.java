@@ -2,11 +2,15 @@ package dev.nnc.diag;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Collects diagnostics of one compilation. Errors are added, never thrown. */
 public final class Diagnostics {
     private final List<Diagnostic> list = new ArrayList<>();
+    /** The same diagnostics, for duplicate checks in constant time (files may have many errors). */
+    private final Set<Diagnostic> seen = new HashSet<>();
 
     /** Adds an error whose message is the kind's template filled with {@code args}. */
     public Diagnostic error(ErrorKind kind, Span span, Object... args) {
@@ -20,7 +24,7 @@ public final class Diagnostics {
 
     /** Adds {@code d} unless the very same diagnostic was already reported. */
     public Diagnostic add(Diagnostic d) {
-        if (!list.contains(d)) list.add(d);
+        if (seen.add(d)) list.add(d);
         return d;
     }
 
@@ -28,7 +32,12 @@ public final class Diagnostics {
     public void hintSince(int from, String hint) {
         for (int i = from; i < list.size(); i++) {
             Diagnostic d = list.get(i);
-            if (d.hint() == null) list.set(i, new Diagnostic(d.kind(), d.span(), d.message(), hint));
+            if (d.hint() == null) {
+                Diagnostic hinted = new Diagnostic(d.kind(), d.span(), d.message(), hint);
+                list.set(i, hinted);
+                seen.remove(d);
+                seen.add(hinted);
+            }
         }
     }
 

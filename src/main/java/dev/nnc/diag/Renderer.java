@@ -1,5 +1,6 @@
 package dev.nnc.diag;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,11 @@ public final class Renderer {
 
     /** Renders one diagnostic; {@code source} is the file's text, or null if unknown. */
     public static String render(Diagnostic d, String source) {
+        return render(d, source, null);
+    }
+
+    /** {@link #render(Diagnostic, String)}, finding the line by {@code index} when it is not null. */
+    private static String render(Diagnostic d, String source, Lines index) {
         StringBuilder sb = new StringBuilder();
         Span s = d.span();
         if (s.isNone()) {
@@ -29,7 +35,7 @@ public final class Renderer {
         }
         sb.append(": error[").append(d.kind().code()).append("]: ").append(d.message()).append('\n');
         if (source != null && !s.isNone()) {
-            String line = lineText(source, s.line());
+            String line = index != null ? index.text(s.line()) : lineText(source, s.line());
             if (line != null) {
                 String shown = line.replace('\t', ' ');
                 int caretCol = Math.max(1, Math.min(s.col(), shown.length() + 1));
@@ -52,8 +58,37 @@ public final class Renderer {
     /** Renders all diagnostics in file order; {@code sources} maps file names to their text. */
     public static String renderAll(List<Diagnostic> ds, Map<String, String> sources) {
         StringBuilder sb = new StringBuilder();
-        for (Diagnostic d : ds) sb.append(render(d, sources.get(d.span().file())));
+        Map<String, Lines> indexes = new HashMap<>(); // so many diagnostics take linear time, not quadratic
+        for (Diagnostic d : ds) {
+            String source = sources.get(d.span().file());
+            Lines index = source == null ? null : indexes.computeIfAbsent(d.span().file(), f -> new Lines(source));
+            sb.append(render(d, source, index));
+        }
         return sb.toString();
+    }
+
+    /** The start offset of every line of a text, for {@link #lineText} without rescanning. */
+    private static final class Lines {
+        private final String source;
+        private final int[] starts;
+
+        Lines(String source) {
+            this.source = source;
+            int n = 1;
+            for (int i = 0; i < source.length(); i++) if (source.charAt(i) == '\n') n++;
+            starts = new int[n];
+            for (int i = 0, l = 1; i < source.length(); i++) if (source.charAt(i) == '\n') starts[l++] = i + 1;
+        }
+
+        /** The same as {@code lineText(source, line)}. */
+        String text(int line) {
+            if (line < 1 || line > starts.length) return null;
+            int start = starts[line - 1];
+            int end = line < starts.length ? starts[line] - 1 : source.length();
+            String text = source.substring(start, end);
+            if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
+            return text;
+        }
     }
 
     static String lineText(String source, int line) {
