@@ -2,7 +2,9 @@ package dev.nnc;
 
 import dev.nnc.check.Checker;
 import dev.nnc.diag.Diagnostics;
+import dev.nnc.diag.ErrorKind;
 import dev.nnc.diag.Renderer;
+import dev.nnc.ir.GraphTooLargeException;
 import dev.nnc.ir.Model;
 import dev.nnc.passes.Compiled;
 import dev.nnc.passes.Pipeline;
@@ -62,7 +64,13 @@ public final class Compiler {
         if (ast != null && !diags.hasErrors()) {
             List<Model> models = Checker.check(ast, diags);
             if (!diags.hasErrors()) {
-                for (Model m : models) out.add(Pipeline.compile(m));
+                for (Model m : models) {
+                    try {
+                        out.add(Pipeline.compile(m));
+                    } catch (GraphTooLargeException e) { // differentiating the loss can outgrow the limit
+                        diags.errorWithHint(ErrorKind.TOO_LARGE, m.span(), Checker.GRAPH_HINT, Checker.graphTooLarge(m.name()));
+                    }
+                }
             }
         }
         return new Result(path, source, diags.hasErrors() ? List.of() : out, diags);

@@ -6,6 +6,7 @@ import dev.nnc.diag.Span;
 import dev.nnc.diag.Suggest;
 import dev.nnc.ir.DType;
 import dev.nnc.ir.Graph;
+import dev.nnc.ir.GraphTooLargeException;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
@@ -61,6 +62,14 @@ public final class Checker {
             if (model != null && diags.count() == before) models.add(model);
         }
         return models;
+    }
+
+    /** The hint of the E104 error for a model whose graph outgrows {@link Graph#MAX_NODES}. */
+    public static final String GRAPH_HINT = "each order of a nested grad() multiplies the graph, and very long models need many nodes too";
+
+    /** The message argument of that E104 error. */
+    public static String graphTooLarge(String model) {
+        return "model " + model + " needs more than " + Graph.MAX_NODES + " graph nodes";
     }
 
     /**
@@ -202,15 +211,18 @@ public final class Checker {
         }
 
         Model run() {
+            String name = decl.name().name();
             for (Ast.Stmt s : decl.body()) {
                 Span prev = g.at(s.span());
                 try {
                     statement(s);
+                } catch (GraphTooLargeException e) {
+                    diags.errorWithHint(ErrorKind.TOO_LARGE, s.span(), GRAPH_HINT, graphTooLarge(name));
+                    return null;
                 } finally {
                     g.at(prev);
                 }
             }
-            String name = decl.name().name();
             if (optimizer != null && loss == null && lossSpan == null) {
                 diags.error(ErrorKind.OPTIMIZER_WITHOUT_LOSS, optimizerSpan, name);
             }

@@ -17,6 +17,13 @@ import java.util.Map;
 public final class Graph {
     private record Key(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {}
 
+    /**
+     * The most nodes one model's graph may have, gradients and optimized variants included: a
+     * bound on memory and time (every order of a nested {@code grad} multiplies the graph), far
+     * above real models (a model of 10,000 statements with its training step has about 110,000).
+     */
+    public static final int MAX_NODES = 1_000_000;
+
     private final Map<Key, Node> interned = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private Span origin = Span.NONE;
@@ -41,6 +48,7 @@ public final class Graph {
         Key key = new Key(op, inputs, attr, shape, dtype);
         Node n = interned.get(key);
         if (n == null) {
+            if (nodes.size() >= MAX_NODES) throw new GraphTooLargeException();
             checkSize(shape);
             n = new Node(op, inputs, attr, shape, dtype, nodes.size(), origin);
             interned.put(key, n);

@@ -230,6 +230,28 @@ class HostileInputsTest {
         onlyError(names, ErrorKind.UNKNOWN_NAME);
     }
 
+    /** {@code grad(logsumexp(grad(logsumexp(grad(logsumexp(base), w)), w)), w)}: three orders more. */
+    private static String threeOrders(String base) {
+        return "grad(logsumexp(grad(logsumexp(grad(logsumexp(" + base + "), w)), w)), w)";
+    }
+
+    @Test
+    void nestedGradientsHitTheGraphLimit() {
+        // fuzzing finding: 12 nested orders of grad (four groups of three) never finished,
+        // growing the graph about 28-fold per group until the heap was gone
+        String twelve = threeOrders(threeOrders(threeOrders(threeOrders("w"))));
+        Compiler.Result r = compile(model("param w : [1]", "output o = " + twelve));
+        Diagnostic d = onlyError(r, ErrorKind.TOO_LARGE);
+        assertEquals("source too large: model M needs more than 1000000 graph nodes", d.message());
+        assertEquals(3, d.span().line()); // the statement that outgrew it
+        assertEquals("each order of a nested grad() multiplies the graph, and very long models need many nodes too", d.hint());
+        // nine orders check, and two more in the loss outgrow the limit while differentiating it
+        String nine = threeOrders(threeOrders(threeOrders("w")));
+        Compiler.Result loss = compile(model("param w : [1]", "o = " + nine,
+                "loss = sum(grad(logsumexp(grad(logsumexp(o), w)), w))"));
+        assertEquals(1, onlyError(loss, ErrorKind.TOO_LARGE).span().line()); // at the model
+    }
+
     // ------------------------------------------------------------------ sizes at run time
 
     private static Object load(String source) {
