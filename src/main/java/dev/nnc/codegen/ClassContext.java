@@ -40,6 +40,14 @@ final class ClassContext {
     boolean usesRandom;
     /** True when some kernel takes the scratch rows ({@code scratch$rows}, {@code scratch$acc}). */
     boolean usesScratch;
+    /** True when some vector kernel takes the panel scratch ({@code scratch$pack}). */
+    boolean usesPack;
+    /** True when some vector kernel takes the temporary ({@code scratch$temp}). */
+    boolean usesTemp;
+    /** True when some vector kernel draws random bits with {@code LongVector}s. */
+    boolean usesVectorRandom;
+    /** The register blocks the vector kernels call ({@code VectorKernels.microKernel}). */
+    final Set<String> microKernels = new java.util.TreeSet<>();
     int slots;
 
     ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {
@@ -101,6 +109,8 @@ final class ClassContext {
             type.addMethod(m);
         }
         usesRandom |= k.random;
+        usesVectorRandom |= k.vectorRandom;
+        microKernels.addAll(k.micro);
         return name;
     }
 

@@ -42,6 +42,9 @@ final class EntryEmitter {
     /** The scratch sizes the kernels of this entry need (filled by {@link #emitRun}). */
     private final Set<Sym> scratchRows = new java.util.LinkedHashSet<>();
     private final Set<Sym> scratchWidths = new java.util.LinkedHashSet<>();
+    /** Whether some kernel of this entry takes the panel scratch, and the temporaries' sizes (filled by {@link #emitRun}). */
+    private boolean pack;
+    private final Set<Sym> temps = new java.util.LinkedHashSet<>();
 
     EntryEmitter(ClassContext cx, String name, List<Node> roots, List<Target> targets) {
         this.cx = cx;
@@ -210,6 +213,8 @@ final class EntryEmitter {
             b.add(CodeBlock.of("scratch$$acc = grow(scratch$$acc, $L)", width));
             b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
         }
+        if (pack) b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, (long) $L * SPECIES.length())", VectorKernels.PANEL));
+        if (!temps.isEmpty()) b.add(CodeBlock.of("scratch$$temp = grow(scratch$$temp, $L)", maxOf(temps)));
         return b;
     }
 
@@ -252,6 +257,16 @@ final class EntryEmitter {
                 scratchRows.add(k.scratchRows);
                 scratchWidths.add(k.scratchWidth);
                 cx.usesScratch = true;
+            }
+            if (k.pack) {
+                args.add(CodeBlock.of("scratch$$pack"));
+                pack = true;
+                cx.usesPack = true;
+            }
+            if (k.temp != null) {
+                args.add(CodeBlock.of("scratch$$temp"));
+                temps.add(k.temp);
+                cx.usesTemp = true;
             }
             calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
         }

@@ -125,6 +125,8 @@ public final class JavaEmitter {
             if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
+            if (cx.usesVectorRandom) VectorKernels.randomSpecies(t);
+            for (String mk : cx.microKernels) t.addMethod(VectorKernels.microKernel(e, mk));
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")
@@ -220,6 +222,14 @@ public final class JavaEmitter {
                 t.addField(FieldSpec.builder(e.array(), "scratch$acc", Modifier.PRIVATE)
                         .addJavadoc("Scratch for matrix products: one row of the result.\n")
                         .initializer("new $T[0]", e.type()).build());
+            }
+            if (cx.usesPack) {
+                t.addField(FieldSpec.builder(e.array(), "scratch$pack", Modifier.PRIVATE)
+                        .addJavadoc("Scratch for matrix products: a panel of the right operand, copied to be contiguous.\n").build());
+            }
+            if (cx.usesTemp) {
+                t.addField(FieldSpec.builder(e.array(), "scratch$temp", Modifier.PRIVATE)
+                        .addJavadoc("Scratch for matrix products: a transposed operand or result.\n").build());
             }
         }
 

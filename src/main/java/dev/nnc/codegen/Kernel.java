@@ -32,6 +32,18 @@ final class Kernel {
     boolean scratch;
     Sym scratchRows;
     Sym scratchWidth;
+    /**
+     * Vector backend: true for kernels that take the instance's panel scratch ({@code pk}, at
+     * least {@code VectorKernels.PANEL * SPECIES.length()} elements), where products copy a panel
+     * of their right operand so that it is contiguous.
+     */
+    boolean pack;
+    /** Vector backend: the elements of the temporary ({@code tk}) the kernel takes, or null for none. */
+    Sym temp;
+    /** Vector backend: the kernel draws random bits with {@code LongVector}s (the class then declares {@code LSPECIES}). */
+    boolean vectorRandom;
+    /** Vector backend: the register blocks ({@code VectorKernels.microKernel}) the kernel calls, as "RxC". */
+    final TreeSet<String> micro = new TreeSet<>();
     final CodeBlock.Builder body = CodeBlock.builder();
 
     Kernel(Elem elem, boolean vector) {
@@ -78,6 +90,8 @@ final class Kernel {
             m.addParameter(ArrayTypeName.of(elem.array()), "rows");
             m.addParameter(elem.array(), "acc");
         }
+        if (pack) m.addParameter(elem.array(), "pk");
+        if (temp != null) m.addParameter(elem.array(), "tk");
         return m.addCode(body.build()).build();
     }
 
@@ -85,7 +99,7 @@ final class Kernel {
     String key() {
         StringBuilder sb = new StringBuilder();
         for (Node a : arrays) sb.append(a.dtype()).append(',');
-        sb.append(dims).append(random).append(scratch).append('\n').append(body.build());
+        sb.append(dims).append(random).append(scratch).append(pack).append(temp != null).append('\n').append(body.build());
         return sb.toString();
     }
 }

@@ -182,8 +182,14 @@ final class Kernels {
         CodeBlock count = k.size(Sym.numel(n.shape()));
         long threshold = (long) Math.ceil(d.p() * 0x1p53); // u >= p  <=>  (bits >>> 11) >= ceil(p * 2^53), exactly
         k.body.addStatement("final long s0 = mix(mix(seed, step), $LL)", d.site())
-                .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())))
-                .beginControlFlow("for (int i = 0; i < $L; i++)", count)
+                .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())));
+        if (k.vector) VectorKernels.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
+        else dropoutLoop(k, count, threshold, "0");
+    }
+
+    /** The mask's elements from index {@code from} on, one SplitMix64 draw each. */
+    private static void dropoutLoop(Kernel k, CodeBlock count, long threshold, String from) {
+        k.body.beginControlFlow("for (int i = $L; i < $L; i++)", from, count)
                 .add("// SplitMix64 draw number i + 1 of the stream, without a loop-carried state\n")
                 .addStatement("long z = s0 + (i + 1) * 0x9E3779B97F4A7C15L")
                 .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")

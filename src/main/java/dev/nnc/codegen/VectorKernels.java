@@ -2,8 +2,12 @@ package dev.nnc.codegen;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.ir.Dim;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Op;
+import javax.lang.model.element.Modifier;
 
 /**
  * Matrix products for the vector backend ({@code jdk.incubator.vector}): register-blocked
@@ -16,17 +20,52 @@ import dev.nnc.ir.Op;
  *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
  * </ul>
  */
+/**
+ * Matrix products and the dropout mask for the vector backend ({@code jdk.incubator.vector}):
+ * register-blocked kernels whose accumulators are local vector variables inside one method (so
+ * C2 keeps them in registers and never boxes them), with scalar loops for the edges.
+ * <ul>
+ *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
+ *       columns; each step broadcasts one element of A per row and multiplies a row of B. With at
+ *       least {@value #PACK_MIN_ROWS} rows, each panel of B ({@value #KB} rows × {@value #COLS}
+ *       vectors) is first copied to the panel scratch, contiguous: rows of B a power-of-two
+ *       apart otherwise map to the same few sets of the L1 cache, and the panel would not stay
+ *       there while the rows of A pass over it.</li>
+ *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
+ *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
+ *   <li>Narrow products, whose column count (or, for {@code A·Bᵀ}, shared dimension) is a
+ *       constant below one 512-bit vector ({@link #narrow}), such as the 10 classes of a
+ *       classifier: the vectors run along the other dimension instead, through the temporary
+ *       scratch: {@code A·B} transposes B and takes dot products, {@code Aᵀ·B} computes
+ *       {@code (Bᵀ·A)ᵀ}, {@code A·Bᵀ} transposes B and takes axpys. With fewer than
+ *       {@value #PACK_MIN_ROWS} rows the copy would cost as much as the product: plain loops.</li>
+ * </ul>
+ */
 final class VectorKernels {
     static final int ROWS = 4;
     static final int COLS = 4;
+    /** Vectors of columns per register block for a single row: 16 fill half of AVX-512's 32 registers. */
+    static final int WIDE = 16;
     /** Rows of B per cache block. */
     static final int KB = 128;
+    /** Elements of the panel scratch per lane of {@code SPECIES}: {@value #KB} rows of {@value #COLS} vectors. */
+    static final int PANEL = KB * COLS;
+    /** Products with at least this many rows copy the panels of B, and narrow products transpose. */
+    static final int PACK_MIN_ROWS = 8;
 
     private VectorKernels() {}
 
     static ClassName vectorType(Elem e) {
         return ClassName.get("jdk.incubator.vector", e.f32() ? "FloatVector" : "DoubleVector");
     }
+
+    /** A static dim below this many elements is narrow: less than one 512-bit vector. */
+    static int narrow(Elem e) {
+        return e.f32() ? 16 : 8;
+    }
+
+    /** The names of one product's arrays and sizes in the generated code: {@code out = A·B}, [m, k]·[k, n]. */
+    private record Names(String out, String a, String b, String m, String n, String k) {}
 
     /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
     static void matmul(Plan plan, Kernel k, Node n) {
@@ -40,8 +79,13 @@ final class VectorKernels {
         CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
         CodeBlock.Builder c = k.body;
         c.addStatement("final int M = $L, N = $L, K = $L", m, nn, kk);
+        c.addStatement("final int L = SPECIES.length()");
         boolean oneColumn = n.shape().get(1).isOne();
         boolean rankOne = a.shape().get(1).isOne();
+        Dim cols = n.shape().get(1), shared = a.shape().get(1);
+        boolean narrowN = cols.isStatic() && cols.size() < narrow(k.elem);
+        boolean narrowK = shared.isStatic() && shared.size() < narrow(k.elem);
+        Names x = new Names("out", A, B, "M", "N", "K");
         if (oneColumn && !ta && !tb) {
             matVec(k, A, B);
         } else if (oneColumn && ta && !tb) {
@@ -49,9 +93,11 @@ final class VectorKernels {
         } else if (rankOne && !ta && tb) {
             outer(k, A, B);
         } else if (tb && !ta) {
-            dotKernel(k, A, B);
+            if (narrowK) narrowShared(k, b, A, B);
+            else dotKernel(k, x);
         } else if (!tb) {
-            axpyKernel(k, A, B, ta);
+            if (narrowN) narrowColumns(k, n, b, A, B, ta);
+            else axpyKernel(k, x, ta);
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
             c.beginControlFlow("for (int i = 0; i < M; i++)")
@@ -64,82 +110,238 @@ final class VectorKernels {
     }
 
     /**
-     * {@code out = A·B} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column panels of
-     * {@value #COLS} vectors are the outer loop, so a panel of B stays in L1 while every block of
-     * {@value #ROWS} rows of A passes over it.
+     * A narrow {@code A·B} or {@code Aᵀ·B} (few columns): with enough rows, the vectors run along
+     * the rows or the shared dimension instead, through the temporary {@code tk}.
      */
-    private static void axpyKernel(Kernel k, String A, String B, boolean ta) {
-        ClassName V = vectorType(k.elem);
+    private static void narrowColumns(Kernel k, Node n, Node b, String A, String B, boolean ta) {
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int L = SPECIES.length()");
-        c.addStatement("final int JB = N - N % ($L * L)", COLS);
-        c.addStatement("final int JV = N - N % L");
-        // blocks of KB rows of B: a panel of KB x COLS vectors stays in L1 while the rows of A pass over it
-        c.beginControlFlow("for (int p0 = 0; p0 < K; p0 += $L)", KB);
-        c.addStatement("final int p1 = Math.min(K, p0 + $L)", KB);
-        c.beginControlFlow("for (int j = 0; j < JB; j += $L * L)", COLS);
-        c.addStatement("int i = 0");
-        c.beginControlFlow("for (; i + $L <= M; i += $L)", ROWS, ROWS);
-        block(c, V, A, B, ta, ROWS, COLS);
-        c.endControlFlow();
-        c.beginControlFlow("for (; i < M; i++)");
-        block(c, V, A, B, ta, 1, COLS);
-        c.endControlFlow();
-        c.endControlFlow();
-        // remaining whole vectors of columns
-        c.beginControlFlow("for (int j = JB; j < JV; j += L)");
-        c.beginControlFlow("for (int i = 0; i < M; i++)");
-        block(c, V, A, B, ta, 1, 1);
-        c.endControlFlow();
-        c.endControlFlow();
-        // remaining columns, one at a time
-        c.beginControlFlow("for (int j = JV; j < N; j++)")
-                .beginControlFlow("for (int i = 0; i < M; i++)")
-                .addStatement("$T s = p0 == 0 ? 0 : out[i * N + j]", k.elem.type())
-                .addStatement("for (int p = p0; p < p1; p++) s += $L * $L[p * N + j]", aElem(A, ta, "i"), B)
-                .addStatement("out[i * N + j] = s")
-                .endControlFlow()
-                .endControlFlow();
+        c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
+        c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
+        if (ta) {
+            // A stored as [K, M]: p outermost, rows p of A and B contiguous
+            c.beginControlFlow("for (int p = 0; p < K; p++)")
+                    .beginControlFlow("for (int i = 0; i < M; i++)")
+                    .addStatement("final $T ai = $L[p * M + i]", k.elem.type(), A)
+                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] += ai * $L[p * N + j]", B)
+                    .endControlFlow().endControlFlow();
+        } else {
+            // a row of B fits one vector: load whole vectors from the start of each row (the lanes
+            // past N hold the next row and are ignored) while they stay inside the array, then
+            // finish each element with scalars
+            ClassName V = vectorType(k.elem);
+            k.pack = true;
+            c.beginControlFlow("if (N <= L)")
+                    .addStatement("final int pv = $L.length >= L ? Math.min(K, ($L.length - L) / N + 1) : 0", B, B)
+                    .beginControlFlow("for (int i = 0; i < M; i++)")
+                    .addStatement("$T s0 = $T.zero(SPECIES), s1 = s0", V, V)
+                    .addStatement("int p = 0")
+                    .beginControlFlow("for (; p + 1 < pv; p += 2)")
+                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
+                    .addStatement("s1 = $T.broadcast(SPECIES, $L[i * K + p + 1]).fma($T.fromArray(SPECIES, $L, (p + 1) * N), s1)", V, A, V, B)
+                    .endControlFlow()
+                    .beginControlFlow("if (p < pv)")
+                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
+                    .addStatement("p++")
+                    .endControlFlow()
+                    .addStatement("final int q0 = p")
+                    .addStatement("s0.add(s1).intoArray(pk, 0)")
+                    .beginControlFlow("for (int j = 0; j < N; j++)")
+                    .addStatement("$T s = pk[j]", k.elem.type())
+                    .addStatement("for (int q = q0; q < K; q++) s += $L[i * K + q] * $L[q * N + j]", A, B)
+                    .addStatement("out[i * N + j] = s")
+                    .endControlFlow()
+                    .endControlFlow()
+                    .nextControlFlow("else");
+            c.beginControlFlow("for (int i = 0; i < M; i++)")
+                    .beginControlFlow("for (int p = 0; p < K; p++)")
+                    .addStatement("final $T ai = $L[i * K + p]", k.elem.type(), A)
+                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] += ai * $L[p * N + j]", B)
+                    .endControlFlow().endControlFlow();
+            c.endControlFlow();
+        }
+        c.nextControlFlow("else");
+        if (ta) {
+            // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then out = tkᵀ
+            k.temp = Sym.numel(n.shape());
+            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true);
+            c.beginControlFlow("for (int i = 0; i < M; i++)")
+                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] = tk[j * M + i]")
+                    .endControlFlow();
+        } else {
+            // tk[N, K] = Bᵀ, then dot products of the rows of A and tk
+            k.temp = Sym.numel(b.shape());
+            c.beginControlFlow("for (int p = 0; p < K; p++)")
+                    .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L[p * N + j]", B)
+                    .endControlFlow();
+            dotKernel(k, new Names("out", A, "tk", "M", "N", "K"));
+        }
         c.endControlFlow();
     }
 
-    /** One register block: {@code rows} rows from {@code i}, {@code cols} vectors from {@code j}, over p in [p0, p1). */
-    private static void block(CodeBlock.Builder c, ClassName V, String A, String B, boolean ta, int rows, int cols) {
+    /** A narrow {@code A·Bᵀ} (few shared elements, B stored as [N, K]): with enough rows, transpose B into {@code tk} and take axpys. */
+    private static void narrowShared(Kernel k, Node b, String A, String B) {
+        CodeBlock.Builder c = k.body;
+        k.temp = Sym.numel(b.shape());
+        c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
+        dotKernel(k, new Names("out", A, B, "M", "N", "K"));
+        c.nextControlFlow("else");
+        c.beginControlFlow("for (int j = 0; j < N; j++)")
+                .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L[j * K + p]", B)
+                .endControlFlow();
+        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false);
+        c.endControlFlow();
+    }
+
+    /**
+     * {@code x.out = x.a·x.b} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column
+     * panels of {@value #COLS} vectors are the outer loop, so a panel of B stays in L1 while every
+     * block of {@value #ROWS} rows of A passes over it. The register blocks are the class's
+     * micro-kernels ({@link #microKernel}); this is the loop around them. In a block of its own,
+     * so that its locals do not clash with the code around it.
+     */
+    private static void axpyKernel(Kernel k, Names x, boolean ta) {
+        CodeBlock.Builder c = k.body;
+        k.pack = true;
+        k.micro.add(ROWS + "x" + COLS);
+        k.micro.add("1x" + COLS);
+        k.micro.add("1x1");
+        // element (i + r, p0 + p) of A is A[ao + r * as + p * ap]
+        CodeBlock ao = ta ? CodeBlock.of("p0 * $L + i", x.m) : CodeBlock.of("i * $L + p0", x.k);
+        String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
+        c.add("{\n$>");
+        // fewer rows than a block: each row of the result is one pass over B, streamed in order,
+        // with as many vectors of columns in registers as the machine has (32 with AVX-512)
+        k.micro.add("1x" + WIDE);
+        k.micro.add("1x" + WIDE / 2);
+        CodeBlock ao0 = ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k);
+        c.beginControlFlow("if ($L < $L)", x.m, ROWS);
+        c.addStatement("int j = 0");
+        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
+                .beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE, x.n, WIDE)
+                .addStatement("for (int i = 0; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.m, WIDE, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow()
+                .endControlFlow();
+        c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE / 2, x.n, WIDE / 2)
+                .addStatement("for (int i = 0; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.m, WIDE / 2, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow();
+        c.beginControlFlow("for (; j + L <= $L; j += L)", x.n)
+                .addStatement("for (int i = 0; i < $L; i++) mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.m, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow();
+        c.beginControlFlow("for (; j < $L; j++)", x.n)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", x.m)
+                .addStatement("$T s = 0", k.elem.type())
+                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L[p * $L + j]", x.k, aElem(x, ta, "i"), x.b, x.n)
+                .addStatement("$L[i * $L + j] = s", x.out, x.n)
+                .endControlFlow()
+                .endControlFlow();
+        c.nextControlFlow("else");
+        c.addStatement("final int W = $L * L", COLS);
+        c.addStatement("final int JB = $L - $L % W", x.n, x.n);
+        c.addStatement("final int JV = $L - $L % L", x.n, x.n);
+        c.addStatement("final boolean packed = $L >= $L", x.m, PACK_MIN_ROWS);
+        // blocks of KB rows of B: a panel of KB x COLS vectors stays in L1 while the rows of A pass over it
+        c.beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", x.k, KB);
+        c.addStatement("final int p1 = Math.min($L, p0 + $L)", x.k, KB);
+        c.addStatement("final boolean first = p0 == 0");
+        c.beginControlFlow("for (int j = 0; j < JB; j += W)");
+        // the panel: rows p0..p1 of B, columns j..j+W; row p0 + p starts at bp[bo + p * bs]
+        c.addStatement("final $T bp", k.elem.array());
+        c.addStatement("final int bs, bo");
+        c.beginControlFlow("if (packed)")
+                .addStatement("for (int p = p0; p < p1; p++) System.arraycopy($L, p * $L + j, pk, (p - p0) * W, W)", x.b, x.n)
+                .addStatement("bp = pk")
+                .addStatement("bs = W")
+                .addStatement("bo = 0")
+                .nextControlFlow("else")
+                .addStatement("bp = $L", x.b)
+                .addStatement("bs = $L", x.n)
+                .addStatement("bo = p0 * $L + j", x.n)
+                .endControlFlow();
+        c.addStatement("int i = 0");
+        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.m, ROWS);
+        c.addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
+                ROWS, COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.endControlFlow();
+        c.beginControlFlow("for (; i < $L; i++)", x.m);
+        c.addStatement("mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
+                COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.endControlFlow();
+        c.endControlFlow();
+        // remaining whole vectors of columns, B read in place
+        c.beginControlFlow("for (int j = JB; j < JV; j += L)");
+        c.beginControlFlow("for (int i = 0; i < $L; i++)", x.m);
+        c.addStatement("mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, p0 * $L + j, $L, p1 - p0, first)",
+                x.out, x.n, x.n, x.a, ao, as, ap, x.b, x.n, x.n);
+        c.endControlFlow();
+        c.endControlFlow();
+        // remaining columns, one at a time
+        c.beginControlFlow("for (int j = JV; j < $L; j++)", x.n)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", x.m)
+                .addStatement("$T s = first ? 0 : $L[i * $L + j]", k.elem.type(), x.out, x.n)
+                .addStatement("for (int p = p0; p < p1; p++) s += $L * $L[p * $L + j]", aElem(x, ta, "i"), x.b, x.n)
+                .addStatement("$L[i * $L + j] = s", x.out, x.n)
+                .endControlFlow()
+                .endControlFlow();
+        c.endControlFlow();
+        c.endControlFlow();
+        c.add("$<}\n");
+    }
+
+    /**
+     * The register block {@code mk$RxC} ({@code name} is "RxC"): R rows × C vectors of the result
+     * at {@code c[co + r * cs + v * L]}, plus (or, when {@code first}, set to) the sum over
+     * {@code p < n} of {@code a[ao + r * as + p * ap] · b[bo + p * bs + v * L …]}. A method of its
+     * own, with its vectors all local, so C2 compiles it on its own profile and never boxes them
+     * (the same loop inlined into a large kernel sometimes compiled to boxed vectors, 25× slower).
+     */
+    static MethodSpec microKernel(Elem e, String name) {
+        int rows = Integer.parseInt(name.substring(0, name.indexOf('x')));
+        int cols = Integer.parseInt(name.substring(name.indexOf('x') + 1));
+        ClassName V = vectorType(e);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("mk$" + name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Register block of the products: $L row(s) × $L vector(s) of columns, "
+                        + "{@code c[co + r·cs + v·L] (+)= Σ_p a[ao + r·as + p·ap] · b[bo + p·bs + v·L]}.\n", rows, cols)
+                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
+                .addParameter(TypeName.INT, "ap")
+                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
+                .addParameter(TypeName.INT, "n").addParameter(TypeName.BOOLEAN, "first");
+        CodeBlock.Builder c = CodeBlock.builder();
+        c.addStatement("final int L = SPECIES.length()");
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < cols; v++) {
-                c.addStatement("$T c$L$L = p0 == 0 ? $T.zero(SPECIES) : $T.fromArray(SPECIES, out, (i + $L) * N + j + $L * L)",
+                c.addStatement("$T c$L$L = first ? $T.zero(SPECIES) : $T.fromArray(SPECIES, c, co + $L * cs + $L * L)",
                         V, r, v, V, V, r, v);
             }
         }
-        // row starts hoisted out of the p loop: A[(i + r) * K + p] (or Aᵀ: A[p * M + i + r])
-        if (!ta) for (int r = 0; r < rows; r++) c.addStatement("final int ar$L = (i + $L) * K", r, r);
-        c.beginControlFlow("for (int p = p0; p < p1; p++)");
-        c.addStatement("final int bo = p * N + j");
-        if (ta) c.addStatement("final int ao = p * M + i");
-        for (int v = 0; v < cols; v++) {
-            c.addStatement("$T vb$L = $T.fromArray(SPECIES, $L, bo + $L * L)", V, v, V, B, v);
-        }
+        c.beginControlFlow("for (int p = 0; p < n; p++)");
+        c.addStatement("final int bb = bo + p * bs");
+        c.addStatement("final int aa = ao + p * ap");
+        for (int v = 0; v < cols; v++) c.addStatement("$T vb$L = $T.fromArray(SPECIES, b, bb + $L * L)", V, v, V, v);
         for (int r = 0; r < rows; r++) {
-            CodeBlock ae = ta ? CodeBlock.of("$L[ao + $L]", A, r) : CodeBlock.of("$L[ar$L + p]", A, r);
-            c.addStatement("$T ua$L = $T.broadcast(SPECIES, $L)", V, r, V, ae);
+            c.addStatement("$T ua$L = $T.broadcast(SPECIES, a[aa + $L * as])", V, r, V, r);
             for (int v = 0; v < cols; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
         }
         c.endControlFlow();
         for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < cols; v++) c.addStatement("c$L$L.intoArray(out, (i + $L) * N + j + $L * L)", r, v, r, v);
+            for (int v = 0; v < cols; v++) c.addStatement("c$L$L.intoArray(c, co + $L * cs + $L * L)", r, v, r, v);
         }
+        return m.addCode(c.build()).build();
     }
 
-    private static CodeBlock aElem(String A, boolean ta, String row) {
-        return ta ? CodeBlock.of("$L[p * M + $L]", A, row) : CodeBlock.of("$L[($L) * K + p]", A, row);
+    private static CodeBlock aElem(Names x, boolean ta, String row) {
+        return ta ? CodeBlock.of("$L[p * $L + $L]", x.a, x.m, row) : CodeBlock.of("$L[($L) * $L + p]", x.a, row, x.k);
     }
 
     /** {@code out[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
     private static void matVec(Kernel k, String A, String B) {
         ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        k.body.addStatement("final int L = SPECIES.length()")
-                .beginControlFlow("for (int i = 0; i < M; i++)")
+        k.body.beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("final int ar = i * K")
                 .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
                 .addStatement("int p = 0")
@@ -161,8 +363,7 @@ final class VectorKernels {
     /** {@code out[M,1] = Aᵀ·b} with A stored as [K, M]: axpys of the rows of A, {@code out += b[p] · A[p, :]}. */
     private static void matTVec(Kernel k, String A, String B) {
         ClassName V = vectorType(k.elem);
-        k.body.addStatement("final int L = SPECIES.length()")
-                .addStatement("final int MV = M - M % L")
+        k.body.addStatement("final int MV = M - M % L")
                 .addStatement("$T.fill(out, 0, M, $L)", java.util.Arrays.class, k.elem.lit(0))
                 .beginControlFlow("for (int p = 0; p < K; p++)")
                 .addStatement("final int ar = p * M")
@@ -179,8 +380,7 @@ final class VectorKernels {
     /** {@code out[M,N] = a[M,1]·bᵀ[1,N]} (B stored as [N, 1]): an outer product, row by row. */
     private static void outer(Kernel k, String A, String B) {
         ClassName V = vectorType(k.elem);
-        k.body.addStatement("final int L = SPECIES.length()")
-                .addStatement("final int NV = N - N % L")
+        k.body.addStatement("final int NV = N - N % L")
                 .beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("final $T ai = $L[i]", k.elem.type(), A)
                 .addStatement("final $T va = $T.broadcast(SPECIES, ai)", V, V)
@@ -193,12 +393,13 @@ final class VectorKernels {
                 .endControlFlow();
     }
 
-    /** {@code out = A·Bᵀ}, B stored as [N, K]: dot products of contiguous rows. */
-    private static void dotKernel(Kernel k, String A, String B) {
+    /** {@code x.out = x.a·x.bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
+    private static void dotKernel(Kernel k, Names x) {
         ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        String A = x.a, B = x.b, out = x.out;
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int L = SPECIES.length()");
+        c.add("{\n$>");
         c.addStatement("final int KV = K - K % L");
         c.beginControlFlow("for (int i = 0; i < M; i += 2)")
                 .addStatement("int i1 = Math.min(i + 1, M - 1)")
@@ -226,11 +427,63 @@ final class VectorKernels {
                 .addStatement("r10 += x1 * y0")
                 .addStatement("r11 += x1 * y1")
                 .endControlFlow()
-                .addStatement("out[i * N + j] = r00")
-                .addStatement("out[i * N + j1] = r01")
-                .addStatement("out[i1 * N + j] = r10")
-                .addStatement("out[i1 * N + j1] = r11")
+                .addStatement("$L[i * N + j] = r00", out)
+                .addStatement("$L[i * N + j1] = r01", out)
+                .addStatement("$L[i1 * N + j] = r10", out)
+                .addStatement("$L[i1 * N + j1] = r11", out)
                 .endControlFlow()
                 .endControlFlow();
+        c.add("$<}\n");
+    }
+
+    /**
+     * The dropout mask ({@code Kernels}' scalar form, the same values bit for bit): the
+     * SplitMix64 draws in {@code LongVector} lanes of the same shape as {@code SPECIES}, the 0/1
+     * keep flags converted to the element type (two long vectors fill one float vector), scaled
+     * and stored; a scalar tail. Only {@code SPECIES} is used for elements: a second float or
+     * double species anywhere in the class makes the Vector API's shared call sites polymorphic,
+     * and C2 then boxes the vectors of every kernel (25× slower products, seen on JDK 17).
+     */
+    static void dropout(Kernel k, CodeBlock count, long threshold, java.util.function.Consumer<String> scalarTail) {
+        ClassName V = vectorType(k.elem);
+        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        k.vectorRandom = true;
+        CodeBlock.Builder c = k.body;
+        String conv = k.elem.f32() ? "L2F" : "L2D";
+        c.addStatement("int iv = 0")
+                .beginControlFlow("for (; iv + SPECIES.length() <= $L; iv += SPECIES.length())", count);
+        c.add("// SplitMix64 draws iv + 1 … iv + SPECIES.length() of the stream, one per lane\n");
+        draws(c, "z0", "iv", threshold);
+        if (k.elem.f32()) {
+            draws(c, "z1", "iv + LSPECIES.length()", threshold);
+            c.addStatement("(($T) z0.convertShape($T.$L, SPECIES, 0)).add(($T) z1.convertShape($T.$L, SPECIES, -1)).mul(keep).intoArray(out, iv)",
+                    V, ops, conv, V, ops, conv);
+        } else {
+            c.addStatement("(($T) z0.convertShape($T.$L, SPECIES, 0)).mul(keep).intoArray(out, iv)", V, ops, conv);
+        }
+        c.endControlFlow();
+        scalarTail.accept("iv");
+    }
+
+    /** Declares {@code z}: the keep flags (1 or 0) of draws {@code from + 1 …} of the stream, one per lane. */
+    private static void draws(CodeBlock.Builder c, String z, String from, long threshold) {
+        ClassName LV = ClassName.get("jdk.incubator.vector", "LongVector");
+        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        c.addStatement("$T $L = $T.broadcast(LSPECIES, (long) $L + 1).addIndex(1).mul(0x9E3779B97F4A7C15L).add(s0)", LV, z, LV, from)
+                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 30)).mul(0xBF58476D1CE4E5B9L)", z, z, ops, z, ops)
+                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 27)).mul(0x94D049BB133111EBL)", z, z, ops, z, ops)
+                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 31))", z, z, ops, z, ops)
+                .add("// keep iff (z >>> 11) >= ceil(p * 2^53)\n")
+                .addStatement("$L = $T.broadcast(LSPECIES, 1).sub($L.lanewise($T.LSHR, 11).sub($LL).lanewise($T.LSHR, 63))",
+                        z, LV, z, ops, threshold, ops);
+    }
+
+    /** {@code LSPECIES}, the long species of {@link #dropout}: the same shape as {@code SPECIES}. */
+    static void randomSpecies(com.palantir.javapoet.TypeSpec.Builder t) {
+        ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+        t.addField(com.palantir.javapoet.FieldSpec.builder(
+                        com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Long.class)), "LSPECIES",
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.of(long.class, SPECIES.vectorShape())", species).build());
     }
 }

@@ -1,0 +1,134 @@
+package dev.nnc.codegen;
+
+import static dev.nnc.codegen.ExamplesAgreeTest.assertClose;
+import static dev.nnc.codegen.ExamplesAgreeTest.randomInputs;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.Compiler;
+import dev.nnc.interp.Gradients;
+import dev.nnc.interp.Interpreter;
+import dev.nnc.interp.Session;
+import dev.nnc.interp.Tensor;
+import dev.nnc.ir.Model;
+import dev.nnc.passes.Compiled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The vector backend's product kernels on shapes that reach each of their paths, against the
+ * interpreter. {@code y = x @ w} with x : [batch, k] and w : [k, n] computes {@code A·B} forward,
+ * and its gradients {@code Aᵀ·B} (dw = xᵀ·dy: k rows, n columns, batch shared) and {@code A·Bᵀ}
+ * (dx = dy·wᵀ: batch rows, k columns, n shared), so one model per shape covers all three.
+ * The shapes hit: one to three rows (the single-row streaming blocks, with 16 and 8 vectors of
+ * columns); four rows and more (register blocks, the packed panels from
+ * {@value VectorKernels#PACK_MIN_ROWS} rows, several K blocks of {@value VectorKernels#KB});
+ * column counts that leave whole vectors and single columns over; narrow products (fewer
+ * columns, or a shorter shared dimension, than a 512-bit vector) with few and many rows; and
+ * the dropout mask, whose draws must be the interpreter's bit for bit.
+ */
+class VectorProductsTest {
+    record Shape(int m, int k, int n) {
+        @Override
+        public String toString() {
+            return "[" + m + ", " + k + "] @ [" + k + ", " + n + "]";
+        }
+    }
+
+    static List<Shape> shapes() {
+        List<Shape> s = new ArrayList<>();
+        // single rows: wide (16 and 8 vectors of 16 floats), then whole vectors and scalar columns
+        s.add(new Shape(1, 300, 300));
+        s.add(new Shape(2, 37, 150));
+        s.add(new Shape(3, 5, 17));
+        // register blocks: unpacked (4-7 rows) and packed (8+), one and three K blocks, ragged columns
+        s.add(new Shape(5, 40, 70));
+        s.add(new Shape(9, 130, 64));
+        s.add(new Shape(70, 300, 300));
+        s.add(new Shape(33, 257, 129));
+        // narrow: few columns (f32 below 16, f64 below 8) with few and many rows
+        s.add(new Shape(1, 200, 10));
+        s.add(new Shape(5, 20, 10));
+        s.add(new Shape(9, 130, 10));
+        s.add(new Shape(40, 256, 3));
+        s.add(new Shape(12, 50, 7));
+        s.add(new Shape(64, 2, 300));
+        s.add(new Shape(20, 1, 5));
+        return s;
+    }
+
+    static String model(Shape s) {
+        return """
+                model Product {
+                    dim batch
+                    input x : [batch, %d]
+                    input t : [batch, %d]
+                    param w : [%d, %d] init normal(0, 1)
+                    output y = x @ w
+                    loss = sum(y * t)
+                }
+                """.formatted(s.k, s.n, s.k, s.n);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void productsAgreeWithInterpreter(Shape s) {
+        check(model(s), s.m, false);
+    }
+
+    static List<Integer> dropoutSizes() {
+        // elements per step: below one vector, one vector plus a tail, many vectors
+        return List.of(3, 37, 1000);
+    }
+
+    @ParameterizedTest(name = "{0} hidden units")
+    @MethodSource("dropoutSizes")
+    void dropoutMaskIsTheInterpretersBitForBit(int hidden) {
+        String src = """
+                model Dropped {
+                    dim batch
+                    input x : [batch, 4]
+                    input y : [batch, 1]
+                    param w1 : [4, %d] init normal(0, 1)
+                    param w2 : [%d, 1] init normal(0, 1)
+                    h = dropout(relu(x @ w1), p = 0.3)
+                    output out = h @ w2
+                    loss = mse(out, y)
+                    optimizer sgd(lr = 0.01)
+                }
+                """.formatted(hidden, hidden);
+        check(src, 7, true);
+    }
+
+    private static void check(String source, int batch, boolean train) {
+        Compiler.Result r = Compiler.compile("product.nn", source);
+        assertTrue(r.ok(), r.render());
+        Compiled c = r.compiled().get(0);
+        Model m = c.model();
+        for (boolean f32 : new boolean[] {false, true}) {
+            // f32: the generated code accumulates in float, the interpreter in double (see Agreement)
+            double rel = f32 ? 2e-4 : 1e-12;
+            Session s = new Session(m, 3, f32 ? Model.Precision.F32 : Model.Precision.F64);
+            LoadedModel lm = LoadedModel.load(c, f32, 3, "product.nn", source, JavaEmitter.Backend.VECTOR);
+            Map<String, Tensor> in = randomInputs(m, batch, 11);
+            Map<String, Integer> dims = Interpreter.bindDims(m, in);
+            String p = f32 ? "f32 " : "f64 ";
+            Map<String, Tensor> want = s.infer(in);
+            Map<String, Tensor> got = lm.infer(in, dims);
+            for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, p + "output " + o);
+            Gradients g = s.lossAndGradients(in);
+            assertClose(new double[] {g.loss()}, new double[] {lm.gradients(in, dims)}, rel, p + "loss");
+            for (Model.Param q : m.params()) assertClose(g.of(q.name()).data(), lm.gradient(q.name()), rel * 10, p + "grad " + q.name());
+            for (Map.Entry<String, Tensor> e : g.inputs().entrySet()) {
+                assertClose(e.getValue().data(), lm.inputGradient(e.getKey()), rel * 10, p + "input grad " + e.getKey());
+            }
+            if (!train) continue;
+            for (int step = 0; step < 3; step++) {
+                assertClose(new double[] {s.trainStep(in)}, new double[] {lm.trainStep(in, dims)}, rel * 10, p + "trainStep " + step);
+            }
+            for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel * 100, p + "after 3 steps " + q.name());
+        }
+    }
+}
