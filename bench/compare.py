@@ -4,6 +4,7 @@
 Usage (from the repository root):
     bench/compare            # the wrapper sets the BLAS environment and runs this script
     bench/compare --quick    # one JMH fork and shorter iterations
+    bench/compare --readme   # also replace the table in README.md (between the perf-table markers)
 
 For each workload it times PyTorch (1 thread, f32, eager) and then runs the JMH benchmark of
 the same workload (src/test/java/dev/nnc/bench/WorkloadsBench.java) on the scalar and the vector
@@ -24,6 +25,29 @@ import numpy as np
 import torch
 
 QUICK = "--quick" in sys.argv
+README = "--readme" in sys.argv
+LINES = []
+
+
+def emit(line=""):
+    """Prints one line of the report and keeps it for --readme."""
+    print(line, flush=True)
+    LINES.append(line)
+
+
+def write_readme():
+    """Replaces the text between the perf-table markers of README.md with this run's report."""
+    begin, end = "<!-- perf-table:begin (bench/compare --readme) -->", "<!-- perf-table:end -->"
+    with open("README.md", encoding="utf-8") as f:
+        text = f.read()
+    i, j = text.find(begin), text.find(end)
+    if i < 0 or j < i:
+        sys.exit("README.md has no perf-table markers")
+    text = text[:i + len(begin)] + "\n" + "\n".join(LINES) + "\n" + text[j:]
+    tmp = "README.md.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, "README.md")
 torch.set_num_threads(1)
 torch.manual_seed(0)
 
@@ -122,11 +146,11 @@ def blas_core():
 
 def main():
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    print(f"date: {time.strftime('%Y-%m-%d')}; {java}; PyTorch {torch.__version__} eager, 1 thread; "
-          f"numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
-    print()
-    print("| workload | call | PyTorch µs | nnc scalar µs | ratio | nnc vector µs | ratio |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {java}; PyTorch {torch.__version__} eager, 1 thread; "
+         f"numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    emit()
+    emit("| workload | call | PyTorch µs | nnc scalar µs | ratio | nnc vector µs | ratio |")
+    emit("|---|---|---:|---:|---:|---:|---:|")
     for name, batch, label in [("w1", 64, "W1 house, batch 64"), ("w2", 256, "W2 mnist, batch 256"),
                                ("w2", 1, "W2 mnist, batch 1"), ("w3", 1, "W3 tiny, batch 1")]:
         t = torch_workload(name, batch)
@@ -134,11 +158,10 @@ def main():
         for call in ("trainStep", "infer"):
             s = j[(call, "scalar", "f32", f"{name}:{batch}")]
             v = j[(call, "vector", "f32", f"{name}:{batch}")]
-            print(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |",
-                  flush=True)
-    print()
-    print("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
-    print("|---|---:|---:|---:|---:|")
+            emit(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |")
+    emit()
+    emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
+    emit("|---|---:|---:|---:|---:|")
     j = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
     for n in (256, 512, 1024):
         a = np.random.randn(n, n).astype(np.float32)
@@ -148,7 +171,9 @@ def main():
         g_np = flops / t / 1e3
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
-        print(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |", flush=True)
+        emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
+    if README:
+        write_readme()
 
 
 if __name__ == "__main__":
