@@ -156,8 +156,8 @@ def main():
         t = torch_workload(name, batch)
         j = jmh("WorkloadsBench", {"workload": f"{name}:{batch}", "precision": "f32", "engine": "scalar,vector"})
         for call in ("trainStep", "infer"):
-            s = j[(call, "scalar", "f32", f"{name}:{batch}")]
-            v = j[(call, "vector", "f32", f"{name}:{batch}")]
+            s = j[(call, "scalar", "f32", "1", f"{name}:{batch}")]
+            v = j[(call, "vector", "f32", "1", f"{name}:{batch}")]
             emit(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |")
     emit()
     emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")

@@ -46,6 +46,8 @@ final class ClassContext {
     boolean usesTemp;
     /** True when some vector kernel draws random bits with {@code LongVector}s. */
     boolean usesVectorRandom;
+    /** True when some vector product can split its rows over threads ({@code setThreads}). */
+    boolean usesThreads;
     /** The register blocks the vector kernels call ({@code VectorKernels.microKernel}). */
     final Set<String> microKernels = new java.util.TreeSet<>();
     int slots;

@@ -44,6 +44,8 @@ final class EntryEmitter {
     private final Set<Sym> scratchWidths = new java.util.LinkedHashSet<>();
     /** Whether some kernel of this entry takes the panel scratch, and the temporaries' sizes (filled by {@link #emitRun}). */
     private boolean pack;
+    /** Whether some product of this entry may split its rows over threads. */
+    private boolean threads;
     private final Set<Sym> temps = new java.util.LinkedHashSet<>();
 
     EntryEmitter(ClassContext cx, String name, List<Node> roots, List<Target> targets) {
@@ -214,6 +216,10 @@ final class EntryEmitter {
             b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
         }
         if (pack) b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, (long) $L * SPECIES.length())", VectorKernels.PANEL));
+        if (threads) {
+            b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], (long) $L * SPECIES.length())",
+                    VectorKernels.PANEL));
+        }
         if (!temps.isEmpty()) b.add(CodeBlock.of("scratch$$temp = grow(scratch$$temp, $L)", maxOf(temps)));
         return b;
     }
@@ -267,6 +273,21 @@ final class EntryEmitter {
                 args.add(CodeBlock.of("scratch$$temp"));
                 temps.add(k.temp);
                 cx.usesTemp = true;
+            }
+            if (k.rowRange != null) {
+                // rows 0..m, split over the instance's threads when there are several and enough rows
+                CodeBlock m = cx.size(k.rowRange);
+                List<CodeBlock> par = new ArrayList<>();
+                for (CodeBlock a : args) par.add(a.toString().equals("scratch$pack") ? CodeBlock.of("scratch$$packs[w$$]") : a);
+                par.add(CodeBlock.of("lo$$"));
+                par.add(CodeBlock.of("hi$$"));
+                args.add(CodeBlock.of("0"));
+                args.add(m);
+                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
+                        m, VectorKernels.PAR_MIN_ROWS, m, method, CodeBlock.join(par, ", "), method, CodeBlock.join(args, ", ")));
+                cx.usesThreads = true;
+                threads = true;
+                continue;
             }
             calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
         }

@@ -127,6 +127,7 @@ public final class JavaEmitter {
             Helpers.addTo(t, cx.helpers, e);
             if (cx.usesVectorRandom) VectorKernels.randomSpecies(t);
             for (String mk : cx.microKernels) t.addMethod(VectorKernels.microKernel(e, mk));
+            if (cx.usesThreads) Threads.addTo(t, e);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")

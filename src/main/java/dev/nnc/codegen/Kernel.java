@@ -42,6 +42,11 @@ final class Kernel {
     Sym temp;
     /** Vector backend: the kernel draws random bits with {@code LongVector}s (the class then declares {@code LSPECIES}). */
     boolean vectorRandom;
+    /**
+     * Vector backend: for a product that computes only rows {@code r0} to {@code r1} of its result
+     * (two trailing parameters), the row count; the caller splits them over threads or passes all.
+     */
+    Sym rowRange;
     /** Vector backend: the register blocks ({@code VectorKernels.microKernel}) the kernel calls, as "RxC". */
     final TreeSet<String> micro = new TreeSet<>();
     final CodeBlock.Builder body = CodeBlock.builder();
@@ -92,6 +97,10 @@ final class Kernel {
         }
         if (pack) m.addParameter(elem.array(), "pk");
         if (temp != null) m.addParameter(elem.array(), "tk");
+        if (rowRange != null) {
+            m.addParameter(TypeName.INT, "r0");
+            m.addParameter(TypeName.INT, "r1");
+        }
         return m.addCode(body.build()).build();
     }
 
@@ -99,7 +108,7 @@ final class Kernel {
     String key() {
         StringBuilder sb = new StringBuilder();
         for (Node a : arrays) sb.append(a.dtype()).append(',');
-        sb.append(dims).append(random).append(scratch).append(pack).append(temp != null).append('\n').append(body.build());
+        sb.append(dims).append(random).append(scratch).append(pack).append(temp != null).append(rowRange != null).append('\n').append(body.build());
         return sb.toString();
     }
 }

@@ -24,7 +24,7 @@ final class Names {
      */
     private static final Set<String> JDK = Set.of(
             "Math", "StrictMath", "System", "Arrays", "List", "Integer", "Long", "Float", "Double", "String", "Object",
-            "IllegalArgumentException");
+            "IllegalArgumentException", "Thread", "Executors");
 
     /** {@code name} if it is a legal Java identifier that is not reserved, else a mangled form. */
     static String java(String name) {

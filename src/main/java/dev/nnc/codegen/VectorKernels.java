@@ -52,6 +52,8 @@ final class VectorKernels {
     static final int KB = 128;
     /** Elements of the panel scratch per lane of {@code SPECIES}: {@value #KB} rows of {@value #COLS} vectors. */
     static final int PANEL = KB * COLS;
+    /** Products with at least this many rows are split over threads when the instance has several (setThreads). */
+    static final int PAR_MIN_ROWS = 48;
     /** Products with at least this many rows copy the panels of B, and narrow products transpose. */
     static final int PACK_MIN_ROWS = 8;
 
@@ -66,8 +68,16 @@ final class VectorKernels {
         return e.f32() ? 16 : 8;
     }
 
-    /** The names of one product's arrays and sizes in the generated code: {@code out = A·B}, [m, k]·[k, n]. */
-    private record Names(String out, String a, String b, String m, String n, String k) {}
+    /**
+     * The names of one product's arrays and sizes in the generated code: {@code out = A·B},
+     * [m, k]·[k, n], computing rows {@code lo} to {@code hi} of the result.
+     */
+    private record Names(String out, String a, String b, String m, String n, String k, String lo, String hi) {
+        /** All rows. */
+        Names(String out, String a, String b, String m, String n, String k) {
+            this(out, a, b, m, n, k, "0", m);
+        }
+    }
 
     /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
     static void matmul(Plan plan, Kernel k, Node n) {
@@ -98,8 +108,13 @@ final class VectorKernels {
             if (narrowK) narrowShared(k, b, A, B);
             else dotKernel(k, x);
         } else if (!tb) {
-            if (narrowN) narrowColumns(k, n, b, A, B, ta);
-            else axpyKernel(k, x, ta);
+            if (narrowN) {
+                narrowColumns(k, n, b, A, B, ta);
+            } else {
+                // rows r0..r1: the caller may split them over threads (setThreads)
+                k.rowRange = Sym.of(n.shape().get(0));
+                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta);
+            }
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
             c.beginControlFlow("for (int i = 0; i < M; i++)")
@@ -217,24 +232,24 @@ final class VectorKernels {
         k.micro.add("1x" + WIDE);
         k.micro.add("1x" + WIDE / 2);
         CodeBlock ao0 = ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k);
-        c.beginControlFlow("if ($L < $L)", x.m, ROWS);
+        c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
         c.addStatement("int j = 0");
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
                 .beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE, x.n, WIDE)
-                .addStatement("for (int i = 0; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.m, WIDE, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.lo, x.hi, WIDE, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
                 .endControlFlow()
                 .endControlFlow();
         c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE / 2, x.n, WIDE / 2)
-                .addStatement("for (int i = 0; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.m, WIDE / 2, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.lo, x.hi, WIDE / 2, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
                 .endControlFlow();
         c.beginControlFlow("for (; j + L <= $L; j += L)", x.n)
-                .addStatement("for (int i = 0; i < $L; i++) mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.m, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
+                        x.lo, x.hi, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
                 .endControlFlow();
         c.beginControlFlow("for (; j < $L; j++)", x.n)
-                .beginControlFlow("for (int i = 0; i < $L; i++)", x.m)
+                .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
                 .addStatement("$T s = 0", k.elem.type())
                 .addStatement("for (int p = 0; p < $L; p++) s += $L * $L[p * $L + j]", x.k, aElem(x, ta, "i"), x.b, x.n)
                 .addStatement("$L[i * $L + j] = s", x.out, x.n)
@@ -244,7 +259,7 @@ final class VectorKernels {
         c.addStatement("final int W = $L * L", COLS);
         c.addStatement("final int JB = $L - $L % W", x.n, x.n);
         c.addStatement("final int JV = $L - $L % L", x.n, x.n);
-        c.addStatement("final boolean packed = $L >= $L", x.m, PACK_MIN_ROWS);
+        c.addStatement("final boolean packed = $L - $L >= $L", x.hi, x.lo, PACK_MIN_ROWS);
         // blocks of KB rows of B: a panel of KB x COLS vectors stays in L1 while the rows of A pass over it
         c.beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", x.k, KB);
         c.addStatement("final int p1 = Math.min($L, p0 + $L)", x.k, KB);
@@ -263,33 +278,33 @@ final class VectorKernels {
                 .addStatement("bs = $L", x.n)
                 .addStatement("bo = p0 * $L + j", x.n)
                 .endControlFlow();
-        c.addStatement("int i = 0");
+        c.addStatement("int i = $L", x.lo);
         // with 32 vector registers (AVX-512), blocks of TALL rows: 24 accumulators
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
-                .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.m, TALL)
+                .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
                 .addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
                         TALL, COLS, x.out, x.n, x.n, x.a, ao, as, ap)
                 .endControlFlow()
                 .endControlFlow();
-        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.m, ROWS);
+        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS);
         c.addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
                 ROWS, COLS, x.out, x.n, x.n, x.a, ao, as, ap);
         c.endControlFlow();
-        c.beginControlFlow("for (; i < $L; i++)", x.m);
+        c.beginControlFlow("for (; i < $L; i++)", x.hi);
         c.addStatement("mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
                 COLS, x.out, x.n, x.n, x.a, ao, as, ap);
         c.endControlFlow();
         c.endControlFlow();
         // remaining whole vectors of columns, B read in place
         c.beginControlFlow("for (int j = JB; j < JV; j += L)");
-        c.beginControlFlow("for (int i = 0; i < $L; i++)", x.m);
+        c.beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi);
         c.addStatement("mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, p0 * $L + j, $L, p1 - p0, first)",
                 x.out, x.n, x.n, x.a, ao, as, ap, x.b, x.n, x.n);
         c.endControlFlow();
         c.endControlFlow();
         // remaining columns, one at a time
         c.beginControlFlow("for (int j = JV; j < $L; j++)", x.n)
-                .beginControlFlow("for (int i = 0; i < $L; i++)", x.m)
+                .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
                 .addStatement("$T s = first ? 0 : $L[i * $L + j]", k.elem.type(), x.out, x.n)
                 .addStatement("for (int p = p0; p < p1; p++) s += $L * $L[p * $L + j]", aElem(x, ta, "i"), x.b, x.n)
                 .addStatement("$L[i * $L + j] = s", x.out, x.n)

@@ -49,6 +49,10 @@ public class WorkloadsBench {
     @Param({"f32"})
     String precision;
 
+    /** threads for the vector backend's products (setThreads); 1 is the default of generated classes */
+    @Param({"1"})
+    int threads;
+
     int batch;
     Object[] trainArgs, inferArgs;
     MethodHandle trainStep, infer;
@@ -90,6 +94,7 @@ public class WorkloadsBench {
         JavaEmitter.Backend backend = engine.equals("vector") ? JavaEmitter.Backend.VECTOR : JavaEmitter.Backend.SCALAR;
         LoadedModel lm = LoadedModel.load(c, f32, 7, file.getFileName().toString(), r.source(), backend);
         Object inst = lm.instance();
+        if (threads != 1) inst.getClass().getMethod("setThreads", int.class).invoke(inst, threads);
         Class<?> arr = f32 ? float[].class : double[].class;
         Object x = f32 ? toFloat(xd) : xd;
         Object y = label.isInt() ? toInt(label.data()) : (f32 ? toFloat(label.data()) : label.data().clone());

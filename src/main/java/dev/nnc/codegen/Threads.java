@@ -1,0 +1,111 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The optional threads of a vector-backend class: {@code setThreads(n)} gives the instance a
+ * fixed pool of n - 1 daemon threads, and every matrix product with at least
+ * {@value VectorKernels#PAR_MIN_ROWS} rows (the batch of a forward product, the features of a
+ * weight gradient) splits its rows into n chunks of whole register blocks, one per thread, the
+ * calling thread taking the first. Each element of the result is computed by the same
+ * operations in the same order whichever thread computes it, so results are bit for bit those
+ * of one thread. Everything else (elementwise kernels, reductions, narrow products, the
+ * update) stays on the calling thread.
+ */
+final class Threads {
+    private Threads() {}
+
+    /** Rows per chunk are a multiple of this: whole blocks of 6 and of 4 rows. */
+    static final int CHUNK_ROWS = 12;
+
+    static void addTo(TypeSpec.Builder t, Elem e) {
+        ClassName rows = ClassName.get("", "Rows$");
+        t.addType(TypeSpec.interfaceBuilder("Rows$").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Rows {@code lo} to {@code hi} of a product, computed with worker {@code worker}'s scratch.\n")
+                .addMethod(MethodSpec.methodBuilder("run").addModifiers(Modifier.PUBLIC, Modifier.ABSTRACT)
+                        .addParameter(TypeName.INT, "worker").addParameter(TypeName.INT, "lo").addParameter(TypeName.INT, "hi")
+                        .build())
+                .build());
+        t.addField(FieldSpec.builder(TypeName.INT, "threads$", Modifier.PRIVATE).initializer("1").build());
+        t.addField(FieldSpec.builder(ExecutorService.class, "pool$", Modifier.PRIVATE).build());
+        t.addField(FieldSpec.builder(ArrayTypeName.of(e.array()), "scratch$packs", Modifier.PRIVATE)
+                .addJavadoc("The panel scratch of each thread.\n")
+                .initializer("new $T[1][]", e.type()).build());
+        t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Splits the rows of every matrix product with at least $L rows (the batch of a forward\n"
+                        + "product, the features of a weight gradient) over {@code n} threads: the calling thread and\n"
+                        + "{@code n - 1} daemon threads of this instance's own fixed pool ({@code setThreads(1)}, the\n"
+                        + "default, ends them). Results are bit for bit those of one thread: each element is computed by\n"
+                        + "the same operations in the same order. The rest of a call (elementwise kernels, reductions,\n"
+                        + "the update) runs on the calling thread. With {@code n > 1} a call allocates its few tasks;\n"
+                        + "{@link #copy()} starts with one thread. An instance stays not thread-safe: call it from one\n"
+                        + "thread at a time.\n\n"
+                        + "@param n the number of threads, at least 1\n"
+                        + "@throws IllegalArgumentException if {@code n < 1}\n", VectorKernels.PAR_MIN_ROWS)
+                .addParameter(TypeName.INT, "n")
+                .beginControlFlow("if (n < 1)")
+                .addStatement("throw new $T($S + n)", IllegalArgumentException.class, "threads must be at least 1, got ")
+                .endControlFlow()
+                .beginControlFlow("if (pool$$ != null)")
+                .addStatement("pool$$.shutdown()")
+                .addStatement("pool$$ = null")
+                .endControlFlow()
+                .addStatement("threads$$ = n")
+                .addStatement("scratch$$packs = new $T[n][]", e.type())
+                .beginControlFlow("if (n > 1)")
+                .addStatement("final String name = \"nnc-\" + getClass().getSimpleName()")
+                .addStatement("pool$$ = $T.newFixedThreadPool(n - 1, r -> { Thread th = new Thread(r, name); th.setDaemon(true); return th; })",
+                        Executors.class)
+                .endControlFlow()
+                .build());
+        t.addMethod(MethodSpec.methodBuilder("threads").addModifiers(Modifier.PUBLIC).returns(TypeName.INT)
+                .addJavadoc("The number of threads products use ({@link #setThreads}).\n")
+                .addStatement("return threads$$").build());
+        t.addMethod(MethodSpec.methodBuilder("rows$").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Runs {@code task} over rows 0 to {@code m} in chunks of whole register blocks, one per thread,\n"
+                        + "the first on this thread; returns when all are done, rethrowing the first failure.\n")
+                .addParameter(TypeName.INT, "m").addParameter(rows, "task")
+                .addStatement("final int n = threads$$")
+                .addStatement("final int chunk = ((m + n - 1) / n + $L) / $L * $L", CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS)
+                .addStatement("final $T<?>[] f = new $T<?>[n]", Future.class, Future.class)
+                .beginControlFlow("for (int w = 1; w < n && w * chunk < m; w++)")
+                .addStatement("final int worker = w, lo = w * chunk, hi = Math.min(m, lo + chunk)")
+                .addStatement("f[w] = pool$$.submit(() -> task.run(worker, lo, hi))")
+                .endControlFlow()
+                .addStatement("Throwable failed = null")
+                .beginControlFlow("try")
+                .addStatement("task.run(0, 0, Math.min(m, chunk))")
+                .nextControlFlow("catch (RuntimeException | Error x)")
+                .addStatement("failed = x")
+                .endControlFlow()
+                .addStatement("boolean interrupted = false")
+                .beginControlFlow("for (int w = 1; w < n; w++)")
+                .beginControlFlow("while (f[w] != null)")
+                .beginControlFlow("try")
+                .addStatement("f[w].get()")
+                .addStatement("f[w] = null")
+                .nextControlFlow("catch ($T x)", InterruptedException.class)
+                .addStatement("interrupted = true")
+                .nextControlFlow("catch ($T x)", ExecutionException.class)
+                .addStatement("if (failed == null) failed = x.getCause()")
+                .addStatement("f[w] = null")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("if (interrupted) Thread.currentThread().interrupt()")
+                .addStatement("if (failed instanceof RuntimeException) throw (RuntimeException) failed")
+                .addStatement("if (failed instanceof Error) throw (Error) failed")
+                .addStatement("if (failed != null) throw new $T(failed)", IllegalStateException.class)
+                .build());
+    }
+}

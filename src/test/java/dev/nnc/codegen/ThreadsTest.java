@@ -1,0 +1,88 @@
+package dev.nnc.codegen;
+
+import static dev.nnc.codegen.ExamplesAgreeTest.randomInputs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.Compiler;
+import dev.nnc.interp.Interpreter;
+import dev.nnc.interp.Tensor;
+import dev.nnc.ir.Model;
+import dev.nnc.passes.Compiled;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code setThreads}: products split over threads give bit for bit the results of one thread
+ * (outputs, loss, gradients, parameters after train steps), for row counts that split evenly,
+ * unevenly, and not at all; bad counts are refused; the scalar backend has no such method.
+ */
+class ThreadsTest {
+    static final String MODEL = """
+            model Split {
+                dim batch
+                input x : [batch, 150]
+                input label : int[batch]
+                param w1 : [150, 96] init he_uniform
+                param b1 : [96]
+                param w2 : [96, 70] init xavier_uniform
+                param b2 : [70]
+                param w3 : [70, 10] init xavier_uniform
+                h = dropout(relu(x @ w1 + b1), p = 0.1)
+                g = tanh(h @ w2 + b2)
+                output logits = g @ w3
+                loss = cross_entropy(logits, label)
+                optimizer adam(lr = 0.01)
+            }
+            """;
+
+    private static void setThreads(LoadedModel m, int n) {
+        try {
+            m.instance().getClass().getMethod("setThreads", int.class).invoke(m.instance(), n);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new AssertionError(e);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {1, 47, 48, 100, 257})
+    void threadsGiveTheResultsOfOneThreadBitForBit(int batch) {
+        Compiler.Result r = Compiler.compile("split.nn", MODEL);
+        assertTrue(r.ok(), r.render());
+        Compiled c = r.compiled().get(0);
+        Model model = c.model();
+        for (boolean f32 : new boolean[] {true, false}) {
+            LoadedModel one = LoadedModel.load(c, f32, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
+            LoadedModel three = LoadedModel.load(c, f32, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
+            setThreads(three, 3);
+            Map<String, Tensor> in = randomInputs(model, batch, 9);
+            Map<String, Integer> dims = Interpreter.bindDims(model, in);
+            assertArrayEquals(one.infer(in, dims).get("logits").data(), three.infer(in, dims).get("logits").data(), "infer");
+            assertEquals(one.gradients(in, dims), three.gradients(in, dims), "loss");
+            for (Model.Param p : model.params()) assertArrayEquals(one.gradient(p.name()), three.gradient(p.name()), "grad " + p.name());
+            for (int step = 0; step < 3; step++) assertEquals(one.trainStep(in, dims), three.trainStep(in, dims), "trainStep " + step);
+            for (Model.Param p : model.params()) assertArrayEquals(one.parameter(p.name()), three.parameter(p.name()), p.name());
+            setThreads(three, 1);
+            assertEquals(one.trainStep(in, dims), three.trainStep(in, dims), "back to one thread");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void badCountsAreRefusedAndScalarClassesHaveNoThreads() {
+        Compiler.Result r = Compiler.compile("split.nn", MODEL);
+        Compiled c = r.compiled().get(0);
+        LoadedModel v = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> setThreads(v, 0));
+        assertEquals("threads must be at least 1, got 0", e.getMessage());
+        LoadedModel s = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.SCALAR);
+        assertFalse(java.util.Arrays.stream(s.instance().getClass().getMethods()).anyMatch(m -> m.getName().equals("setThreads")));
+    }
+}
