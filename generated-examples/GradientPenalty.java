@@ -206,32 +206,89 @@ public final class GradientPenalty {
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 2; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
+        final int nn = 32, kk = 2, m = d_batch;
+        final float[] r0 = rows[64], r1 = rows[65];
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            final int mb = Math.min(64, m - i0);
+            for (int ii = 0; ii < mb; ii++) {
+                Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < d_batch; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 2; p++) {
-                float av = a0[i * (2) + p];
-                if (av == 0.0f && finite) {
-                    continue;
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                // 0: not checked yet, 1: both rows finite, 2: not
+                int fin = 0;
+                int ii = 0;
+                for (; ii + 1 < mb; ii += 2) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii], d = rows[ii + 1];
+                    for (int j = 0; j < nn; j++) {
+                        final float b0 = r0[j], b1 = r1[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1;
+                        d[j] = d[j] + y0 * b0 + y1 * b1;
+                    }
                 }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                if (ii < mb) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                    }
+                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            if (p < kk) {
+                // the last row of B when k is odd
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                int fin = 0;
+                for (int ii = 0; ii < mb; ii++) {
+                    final float x0 = a0[(i0 + ii) * kk + p];
+                    if (x0 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii];
+                    for (int j = 0; j < nn; j++) {
+                        c[j] += x0 * r0[j];
+                    }
+                }
+            }
+            for (int ii = 0; ii < mb; ii++) {
+                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+            }
         }
     }
 
@@ -311,7 +368,7 @@ public final class GradientPenalty {
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, (long) 2, (long) 32);
+        scratch$rows = growRows(scratch$rows, (long) 66, (long) 32);
         try {
             run$infer();
         } finally {
@@ -341,12 +398,13 @@ public final class GradientPenalty {
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
+        final int nn = 32, kk = 1, m = d_batch;
         Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 1; p++) {
-            float[] r = rows[p];
+        for (int p = 0; p < kk; p++) {
+            final float[] r = rows[p];
+            // B stored as [n, k]: row p of B is column p of the stored array
             for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * (1) + p];
+                r[j] = a1[j * kk + p];
             }
             for (int j = 0; j < nn; j++) {
                 acc[j] += r[j] * 0.0f;
@@ -356,16 +414,26 @@ public final class GradientPenalty {
         for (int j = 0; j < nn; j++) {
             finite &= acc[j] == 0.0f;
         }
-        for (int i = 0; i < d_batch; i++) {
+        for (int i = 0; i < m; i++) {
             Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 1; p++) {
-                float av = a0[i * (1) + p];
-                if (av == 0.0f && finite) {
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                if (x0 == 0.0f && x1 == 0.0f && finite) {
                     continue;
                 }
-                float[] r = rows[p];
+                final float[] r0 = rows[p], r1 = rows[p + 1];
                 for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                }
+            }
+            if (p < kk) {
+                final float x0 = a0[(i) * kk + p];
+                if (x0 != 0.0f || !finite) {
+                    final float[] r0 = rows[p];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += x0 * r0[j];
+                    }
                 }
             }
             System.arraycopy(acc, 0, out, i * nn, nn);
@@ -517,7 +585,7 @@ public final class GradientPenalty {
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max((long) 2, (long) 1), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 66, (long) 1), (long) 32);
         try {
             run$loss();
             return buf$5[0];
@@ -618,32 +686,89 @@ public final class GradientPenalty {
      */
     private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
+        final int nn = 32, kk = d_batch, m = 2;
+        final float[] r0 = rows[64], r1 = rows[65];
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            final int mb = Math.min(64, m - i0);
+            for (int ii = 0; ii < mb; ii++) {
+                Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < d_batch; p++) {
-                float av = a0[p * (2) + i];
-                if (av == 0.0f && finite) {
-                    continue;
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                // 0: not checked yet, 1: both rows finite, 2: not
+                int fin = 0;
+                int ii = 0;
+                for (; ii + 1 < mb; ii += 2) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii], d = rows[ii + 1];
+                    for (int j = 0; j < nn; j++) {
+                        final float b0 = r0[j], b1 = r1[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1;
+                        d[j] = d[j] + y0 * b0 + y1 * b1;
+                    }
                 }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                if (ii < mb) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
+                    if (x0 == 0.0f && x1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                    }
+                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            if (p < kk) {
+                // the last row of B when k is odd
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                int fin = 0;
+                for (int ii = 0; ii < mb; ii++) {
+                    final float x0 = a0[(p) * m + i0 + ii];
+                    if (x0 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii];
+                    for (int j = 0; j < nn; j++) {
+                        c[j] += x0 * r0[j];
+                    }
+                }
+            }
+            for (int ii = 0; ii < mb; ii++) {
+                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+            }
         }
     }
 
@@ -765,32 +890,89 @@ public final class GradientPenalty {
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
+        final int nn = 32, kk = d_batch, m = 1;
+        final float[] r0 = rows[64], r1 = rows[65];
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            final int mb = Math.min(64, m - i0);
+            for (int ii = 0; ii < mb; ii++) {
+                Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < 1; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < d_batch; p++) {
-                float av = a0[p * (1) + i];
-                if (av == 0.0f && finite) {
-                    continue;
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                // 0: not checked yet, 1: both rows finite, 2: not
+                int fin = 0;
+                int ii = 0;
+                for (; ii + 1 < mb; ii += 2) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii], d = rows[ii + 1];
+                    for (int j = 0; j < nn; j++) {
+                        final float b0 = r0[j], b1 = r1[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1;
+                        d[j] = d[j] + y0 * b0 + y1 * b1;
+                    }
                 }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                if (ii < mb) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
+                    if (x0 == 0.0f && x1 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                    }
+                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            if (p < kk) {
+                // the last row of B when k is odd
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                int fin = 0;
+                for (int ii = 0; ii < mb; ii++) {
+                    final float x0 = a0[(p) * m + i0 + ii];
+                    if (x0 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii];
+                    for (int j = 0; j < nn; j++) {
+                        c[j] += x0 * r0[j];
+                    }
+                }
+            }
+            for (int ii = 0; ii < mb; ii++) {
+                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+            }
         }
     }
 
@@ -944,7 +1126,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64), (long) 32));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 66, (long) 1), (long) 32);
         try {
             run$gradients();
             return buf$17[0];
@@ -1133,7 +1315,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 66, (long) 1), (long) 32);
         float loss$;
         try {
             run$trainStep();

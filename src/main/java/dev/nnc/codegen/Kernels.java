@@ -31,15 +31,27 @@ final class Kernels {
     /**
      * {@code out[m,n] = A[m,k] · B[k,n]} where either operand may be a transpose read in place.
      *
-     * <p>The rows of B (as [k, n], transposing when B is a transpose view) are first copied into
-     * the scratch rows {@code rows[p]}; each row of the result is then accumulated in the scratch
-     * row {@code acc} as {@code acc += A[i,p] · rows[p]} for p in order, and copied out. Every
-     * array in the inner loop starts at index 0, which is what lets HotSpot's C2 (JDK 17)
-     * vectorize it; with row offsets into two float arrays it does not, since they might overlap.
-     * The sums run over p in order, exactly as a textbook loop, so results are the same bit for
-     * bit. A term {@code A[i,p] · rows[p]} with {@code A[i,p] == 0} is skipped when every element
-     * of B is finite (checked while copying): then it only adds zeros, and skipping it makes
-     * sparse inputs (one-hot features, ReLU activations) proportionally cheaper without changing
+     * <p>HotSpot's C2 (JDK 17) vectorizes an axpy only when every array in it is indexed from 0
+     * (with row offsets into two float arrays it does not, since they might overlap), so both
+     * forms below accumulate rows of the result in scratch rows, from rows of B copied into
+     * scratch rows, and copy the finished rows out. Every element of the result is the sum of
+     * its terms {@code A[i,p] · B[p,j]} for p in order, exactly as a textbook loop, so results
+     * are the same bit for bit; two consecutive terms are added in one pass
+     * ({@code c[j] = c[j] + x0 · b0[j] + x1 · b1[j]}), which halves the loads and stores of
+     * the accumulator without changing the order of the additions.
+     *
+     * <p>When B is stored as [k, n] ({@link #streamRows}), each pair of its rows is copied (a
+     * block copy) into two scratch rows, and applied to a block of up to {@link #blockRows}
+     * rows of the result, held in the other scratch rows, two result rows at a time: B is read
+     * once per block, the accumulators stay in cache, and a single row (batch 1) costs one pass
+     * over B. When B is a transpose read in place (gathering its rows is slow), its rows are
+     * gathered once into {@code rows[p]} and each row of the result is accumulated in
+     * {@code acc}.
+     *
+     * <p>Terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0} are skipped (all the terms of a
+     * pair of rows and columns at once) when the rows of B they multiply are finite: then they
+     * only add zeros (and an accumulator that starts at +0 never becomes −0), and skipping
+     * them makes sparse inputs (one-hot features, ReLU activations) cheaper without changing
      * any result (0 · ±inf and 0 · NaN still give NaN).
      *
      * <p>A product with fewer than {@link #SCRATCH_MIN_COLUMNS} columns (a matrix-vector
@@ -54,29 +66,136 @@ final class Kernels {
             smallMatmul(plan, k, n, ta, tb);
             return;
         }
+        if (tb) gatheredMatmul(plan, k, n, ta);
+        else streamRows(plan, k, n, ta);
+    }
+
+    /** Element (i, p) of A as stored (the locals {@code m} and {@code kk} are A's rows and columns as read). */
+    private static CodeBlock aElem(String A, boolean ta, String i, String p) {
+        return ta ? CodeBlock.of("$L[($L) * m + $L]", A, p, i) : CodeBlock.of("$L[($L) * kk + $L]", A, i, p);
+    }
+
+    /** Statements setting {@code fin} (if 0) to 1 if rows {@code r0} (and {@code r1}) are finite, else 2. */
+    private static void finiteRows(Kernel k, boolean two) {
+        String max = k.elem.f32() ? "Float.MAX_VALUE" : "Double.MAX_VALUE";
+        k.body.beginControlFlow("if (fin == 0)")
+                .addStatement("boolean ok = true")
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement(two ? CodeBlock.of("ok &= Math.abs(r0[j]) <= $L & Math.abs(r1[j]) <= $L", max, max)
+                        : CodeBlock.of("ok &= Math.abs(r0[j]) <= $L", max))
+                .endControlFlow()
+                .addStatement("fin = ok ? 1 : 2")
+                .endControlFlow();
+    }
+
+    /** The number of result rows a block of {@link #streamRows} accumulates: about 32 KB of them. */
+    static int blockRows(Dim cols) {
+        if (!cols.isStatic()) return 32;
+        return (int) Math.max(2, Math.min(64, (8192 / cols.size()) & ~1L));
+    }
+
+    /** {@link #matmul} with B stored as [k, n]: pairs of B's rows streamed over blocks of result rows. */
+    private static void streamRows(Plan plan, Kernel k, Node n, boolean ta) {
+        Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(tb ? b.input(0) : b));
+        String B = k.array(plan.base(b));
+        k.scratch = true;
+        int mb = blockRows(n.shape().get(1));
+        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock zero = k.elem.lit(0);
+        com.palantir.javapoet.TypeName t = k.elem.type();
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int nn = $L, kk = $L, m = $L", nn, kk, m)
+                .addStatement("final $T[] r0 = rows[$L], r1 = rows[$L]", t, mb, mb + 1)
+                .beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", mb)
+                .addStatement("final int mb = Math.min($L, m - i0)", mb)
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("$T.fill(rows[ii], 0, nn, $L)", java.util.Arrays.class, zero)
+                .endControlFlow()
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p + 1 < kk; p += 2)")
+                .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
+                .addStatement("System.arraycopy($L, (p + 1) * nn, r1, 0, nn)", B)
+                .add("// 0: not checked yet, 1: both rows finite, 2: not\n")
+                .addStatement("int fin = 0")
+                .addStatement("int ii = 0")
+                .beginControlFlow("for (; ii + 1 < mb; ii += 2)")
+                .addStatement("final int i = i0 + ii")
+                .addStatement("final $T x0 = $L, x1 = $L, y0 = $L, y1 = $L", t,
+                        aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"),
+                        aElem(A, ta, "i + 1", "p"), aElem(A, ta, "i + 1", "p + 1"))
+                .beginControlFlow("if (x0 == $L && x1 == $L && y0 == $L && y1 == $L)", zero, zero, zero, zero);
+        finiteRows(k, true);
+        c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
+                .endControlFlow()
+                .addStatement("final $T[] c = rows[ii], d = rows[ii + 1]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("final $T b0 = r0[j], b1 = r1[j]", t)
+                .addStatement("c[j] = c[j] + x0 * b0 + x1 * b1")
+                .addStatement("d[j] = d[j] + y0 * b0 + y1 * b1")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (ii < mb)")
+                .addStatement("final int i = i0 + ii")
+                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"))
+                .beginControlFlow("if (x0 == $L && x1 == $L)", zero, zero);
+        finiteRows(k, true);
+        c.endControlFlow()
+                .beginControlFlow("if (fin != 1 || x0 != $L || x1 != $L)", zero, zero)
+                .addStatement("final $T[] c = rows[ii]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("c[j] = c[j] + x0 * r0[j] + x1 * r1[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (p < kk)")
+                .add("// the last row of B when k is odd\n")
+                .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
+                .addStatement("int fin = 0")
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i0 + ii", "p"))
+                .beginControlFlow("if (x0 == $L)", zero);
+        finiteRows(k, false);
+        c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
+                .endControlFlow()
+                .addStatement("final $T[] c = rows[ii]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("c[j] += x0 * r0[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn)")
+                .endControlFlow()
+                .endControlFlow();
+        k.scratchRows = Sym.of(Dim.of(mb + 2));
+        k.scratchWidth = Sym.of(n.shape().get(1));
+    }
+
+    /** {@link #matmul} with B a transpose read in place: its rows gathered once, each result row accumulated in {@code acc}. */
+    private static void gatheredMatmul(Plan plan, Kernel k, Node n, boolean ta) {
+        Node a = n.input(0), b = n.input(1);
+        String A = k.array(plan.base(ta ? a.input(0) : a));
+        String B = k.array(plan.base(b.input(0)));
         k.scratch = true;
         CodeBlock m = k.size(Sym.of(n.shape().get(0)));
         CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
         CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
-        // element (i, p) of A as stored
-        CodeBlock aip = ta ? CodeBlock.of("$L[p * ($L) + i]", A, m) : CodeBlock.of("$L[i * ($L) + p]", A, kk);
         CodeBlock zero = k.elem.lit(0);
+        com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
-        c.addStatement("int nn = $L", nn)
+        c.addStatement("final int nn = $L, kk = $L, m = $L", nn, kk, m)
                 .addStatement("$T.fill(acc, 0, nn, $L)", java.util.Arrays.class, zero)
-                .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                .addStatement("$T[] r = rows[p]", k.elem.type());
-        if (tb) {
-            // B stored as [n, k]: row p of B is column p of the stored array
-            c.beginControlFlow("for (int j = 0; j < nn; j++)")
-                    .addStatement("r[j] = $L[j * ($L) + p]", B, kk)
-                    .endControlFlow();
-        } else {
-            c.addStatement("System.arraycopy($L, p * nn, r, 0, nn)", B);
-        }
-        c.beginControlFlow("for (int j = 0; j < nn; j++)")
+                .beginControlFlow("for (int p = 0; p < kk; p++)")
+                .addStatement("final $T[] r = rows[p]", t)
+                .add("// B stored as [n, k]: row p of B is column p of the stored array\n")
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("r[j] = $L[j * kk + p]", B)
+                .endControlFlow()
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("acc[j] += r[j] * $L", zero)
                 .endControlFlow()
                 .endControlFlow()
@@ -84,16 +203,26 @@ final class Kernels {
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("finite &= acc[j] == $L", zero)
                 .endControlFlow()
-                .beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("$T.fill(acc, 0, nn, $L)", java.util.Arrays.class, zero)
-                .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                .addStatement("$T av = $L", k.elem.type(), aip)
-                .beginControlFlow("if (av == $L && finite)", zero)
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p + 1 < kk; p += 2)")
+                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"))
+                .beginControlFlow("if (x0 == $L && x1 == $L && finite)", zero, zero)
                 .addStatement("continue")
                 .endControlFlow()
-                .addStatement("$T[] r = rows[p]", k.elem.type())
+                .addStatement("final $T[] r0 = rows[p], r1 = rows[p + 1]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("acc[j] += av * r[j]")
+                .addStatement("acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (p < kk)")
+                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i", "p"))
+                .beginControlFlow("if (x0 != $L || !finite)", zero)
+                .addStatement("final $T[] r0 = rows[p]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("acc[j] += x0 * r0[j]")
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .addStatement("System.arraycopy(acc, 0, out, i * nn, nn)")
