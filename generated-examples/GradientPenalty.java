@@ -206,88 +206,102 @@ public final class GradientPenalty {
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        final int nn = 32, kk = 2, m = d_batch;
-        final float[] r0 = rows[64], r1 = rows[65];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                // 0: not checked yet, 1: both rows finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1;
-                        d[j] = d[j] + y0 * b0 + y1 * b1;
+        if ((long) (d_batch) * (2) * (32) <= 1024) {
+            Arrays.fill(out, 0, (d_batch) * (32), 0.0f);
+            for (int i = 0; i < d_batch; i++) {
+                for (int p = 0; p < 2; p++) {
+                    int bo = p * (32);
+                    float av = a0[i * (2) + p];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
                     }
                 }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+            }
+        } else {
+            final int nn = 32, kk = 2, m = d_batch;
+            final float[] r0 = rows[64], r1 = rows[65];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    // 0: not checked yet, 1: both rows finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
                             }
-                            fin = ok ? 1 : 2;
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1;
+                            d[j] = d[j] + y0 * b0 + y1 * b1;
                         }
                     }
-                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                        if (x0 == 0.0f && x1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            }
+                        }
+                    }
+                }
+                if (p < kk) {
+                    // the last row of B when k is odd
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(i0 + ii) * kk + p];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
                         final float[] c = rows[ii];
                         for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            c[j] += x0 * r0[j];
                         }
                     }
                 }
-            }
-            if (p < kk) {
-                // the last row of B when k is odd
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
                 for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(i0 + ii) * kk + p];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
                 }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
             }
         }
     }
@@ -398,45 +412,57 @@ public final class GradientPenalty {
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        final int nn = 32, kk = 1, m = d_batch;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
+        if ((long) (d_batch) * (1) * (32) <= 1024) {
+            for (int i = 0; i < d_batch; i++) {
+                for (int j = 0; j < 32; j++) {
+                    float s = 0;
+                    for (int p = 0; p < 1; p++) {
+                        s += a0[i * (1) + p] * a1[j * (1) + p];
+                    }
+                    out[i * (32) + j] = s;
+                }
             }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
+        } else {
+            final int nn = 32, kk = 1, m = d_batch;
             Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
+            for (int p = 0; p < kk; p++) {
+                final float[] r = rows[p];
+                // B stored as [n, k]: row p of B is column p of the stored array
                 for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    r[j] = a1[j * kk + p];
+                }
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += r[j] * 0.0f;
                 }
             }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
+            boolean finite = true;
+            for (int j = 0; j < nn; j++) {
+                finite &= acc[j] == 0.0f;
+            }
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(acc, 0, nn, 0.0f);
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && finite) {
+                        continue;
+                    }
+                    final float[] r0 = rows[p], r1 = rows[p + 1];
                     for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
+                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
                     }
                 }
+                if (p < kk) {
+                    final float x0 = a0[(i) * kk + p];
+                    if (x0 != 0.0f || !finite) {
+                        final float[] r0 = rows[p];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                System.arraycopy(acc, 0, out, i * nn, nn);
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
         }
     }
 
@@ -455,11 +481,11 @@ public final class GradientPenalty {
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i = 0; i < d_batch; i++) {
             for (int j = 0; j < 2; j++) {
-                float acc = 0;
+                float s = 0;
                 for (int p = 0; p < 32; p++) {
-                    acc += a0[i * (32) + p] * a1[j * (32) + p];
+                    s += a0[i * (32) + p] * a1[j * (32) + p];
                 }
-                out[i * (2) + j] = acc;
+                out[i * (2) + j] = s;
             }
         }
     }
@@ -686,88 +712,102 @@ public final class GradientPenalty {
      */
     private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        final int nn = 32, kk = d_batch, m = 2;
-        final float[] r0 = rows[64], r1 = rows[65];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                // 0: not checked yet, 1: both rows finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1;
-                        d[j] = d[j] + y0 * b0 + y1 * b1;
+        if ((long) (2) * (d_batch) * (32) <= 1024) {
+            Arrays.fill(out, 0, (2) * (32), 0.0f);
+            for (int p = 0; p < d_batch; p++) {
+                int bo = p * (32);
+                for (int i = 0; i < 2; i++) {
+                    float av = a0[p * (2) + i];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
                     }
                 }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
-                    if (x0 == 0.0f && x1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+            }
+        } else {
+            final int nn = 32, kk = d_batch, m = 2;
+            final float[] r0 = rows[64], r1 = rows[65];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    // 0: not checked yet, 1: both rows finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
                             }
-                            fin = ok ? 1 : 2;
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1;
+                            d[j] = d[j] + y0 * b0 + y1 * b1;
                         }
                     }
-                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
+                        if (x0 == 0.0f && x1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            }
+                        }
+                    }
+                }
+                if (p < kk) {
+                    // the last row of B when k is odd
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(p) * m + i0 + ii];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
                         final float[] c = rows[ii];
                         for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            c[j] += x0 * r0[j];
                         }
                     }
                 }
-            }
-            if (p < kk) {
-                // the last row of B when k is odd
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
                 for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(p) * m + i0 + ii];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
                 }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
             }
         }
     }
@@ -890,88 +930,102 @@ public final class GradientPenalty {
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        final int nn = 32, kk = d_batch, m = 1;
-        final float[] r0 = rows[64], r1 = rows[65];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                // 0: not checked yet, 1: both rows finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1;
-                        d[j] = d[j] + y0 * b0 + y1 * b1;
+        if ((long) (1) * (d_batch) * (32) <= 1024) {
+            Arrays.fill(out, 0, (1) * (32), 0.0f);
+            for (int p = 0; p < d_batch; p++) {
+                int bo = p * (32);
+                for (int i = 0; i < 1; i++) {
+                    float av = a0[p * (1) + i];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
                     }
                 }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
-                    if (x0 == 0.0f && x1 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+            }
+        } else {
+            final int nn = 32, kk = d_batch, m = 1;
+            final float[] r0 = rows[64], r1 = rows[65];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    // 0: not checked yet, 1: both rows finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
                             }
-                            fin = ok ? 1 : 2;
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1;
+                            d[j] = d[j] + y0 * b0 + y1 * b1;
                         }
                     }
-                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
+                        if (x0 == 0.0f && x1 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            }
+                        }
+                    }
+                }
+                if (p < kk) {
+                    // the last row of B when k is odd
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(p) * m + i0 + ii];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
                         final float[] c = rows[ii];
                         for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            c[j] += x0 * r0[j];
                         }
                     }
                 }
-            }
-            if (p < kk) {
-                // the last row of B when k is odd
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
                 for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(p) * m + i0 + ii];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
                 }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
             }
         }
     }

@@ -328,11 +328,11 @@ public final class LogisticRegression {
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i = 0; i < d_batch; i++) {
             for (int j = 0; j < 4; j++) {
-                float acc = 0;
+                float s = 0;
                 for (int p = 0; p < 1; p++) {
-                    acc += a0[i * (1) + p] * a1[j * (1) + p];
+                    s += a0[i * (1) + p] * a1[j * (1) + p];
                 }
-                out[i * (4) + j] = acc;
+                out[i * (4) + j] = s;
             }
         }
     }

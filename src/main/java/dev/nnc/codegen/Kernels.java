@@ -55,7 +55,9 @@ final class Kernels {
      * any result (0 · ±inf and 0 · NaN still give NaN).
      *
      * <p>A product with fewer than {@link #SCRATCH_MIN_COLUMNS} columns (a matrix-vector
-     * product) has nothing to vectorize across its columns: it uses {@link #smallMatmul}.
+     * product) has nothing to vectorize across its columns, and one of at most
+     * {@link #SMALL_WORK} multiply-adds (checked at run time when it depends on runtime dims)
+     * too little to pay for copying rows: they use {@link #smallMatmul}.
      */
     private static void matmul(Plan plan, Kernel k, Node n) {
         Node a = n.input(0), b = n.input(1);
@@ -66,9 +68,26 @@ final class Kernels {
             smallMatmul(plan, k, n, ta, tb);
             return;
         }
+        Sym work = Sym.of(n.shape().get(0)).times(Sym.of(a.shape().get(1))).times(Sym.of(cols));
+        if (work.isStatic() && work.factor() <= SMALL_WORK) {
+            smallMatmul(plan, k, n, ta, tb);
+            return;
+        }
+        boolean branch = work.factor() <= SMALL_WORK;
+        if (branch) {
+            // copying rows costs more than it saves on a few hundred products (batch 1 of a small layer)
+            k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(Sym.of(n.shape().get(0))),
+                    k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(cols)), SMALL_WORK);
+            smallMatmul(plan, k, n, ta, tb);
+            k.body.nextControlFlow("else");
+        }
         if (tb) gatheredMatmul(plan, k, n, ta);
         else streamRows(plan, k, n, ta);
+        if (branch) k.body.endControlFlow();
     }
+
+    /** Products of at most this many multiply-adds use {@link #smallMatmul}, whatever their width. */
+    static final int SMALL_WORK = 1024;
 
     /** Element (i, p) of A as stored (the locals {@code m} and {@code kk} are A's rows and columns as read). */
     private static CodeBlock aElem(String A, boolean ta, String i, String p) {
@@ -361,11 +380,11 @@ final class Kernels {
             // B stored as [n, k]: out[i, j] = dot(row i of A, row j of B)
             c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                     .beginControlFlow("for (int j = 0; j < $L; j++)", nn)
-                    .addStatement("$T acc = 0", k.elem.type())
+                    .addStatement("$T s = 0", k.elem.type())
                     .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                    .addStatement("acc += $L * $L[j * ($L) + p]", aip, B, kk)
+                    .addStatement("s += $L * $L[j * ($L) + p]", aip, B, kk)
                     .endControlFlow()
-                    .addStatement("out[i * ($L) + j] = acc", nn)
+                    .addStatement("out[i * ($L) + j] = s", nn)
                     .endControlFlow()
                     .endControlFlow();
         }
