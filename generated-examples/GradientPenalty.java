@@ -314,7 +314,7 @@ public final class GradientPenalty {
             int o0_0 = i0 * 32;
             int o1_0 = i0 * 32;
             for (int i1 = 0; i1 < 32; i1++) {
-                out[o0_0 + i1] = (float) Math.tanh((a0[o1_0 + i1] + a1[i1]));
+                out[o0_0 + i1] = tanhf((a0[o1_0 + i1] + a1[i1]));
             }
         }
     }
@@ -1694,6 +1694,24 @@ public final class GradientPenalty {
 
     private static IOException fail(Path file, String message) {
         return new IOException(file + ": not a valid parameter file: " + message);
+    }
+
+    /**
+     * {@code (float) Math.tanh(x)}, computed without the JDK's native call.
+     */
+    private static float tanhf(float xf) {
+        double x = xf;
+        double ax = Math.abs(x);
+        if (ax < 0.0625) {
+            double x2 = x * x;
+            return (float) (x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835))))));
+        }
+        if (ax > 9.1) {
+            // tanh rounds to ±1 in float from 9.01; also the infinities
+            return Math.copySign(1.0f, xf);
+        }
+        double e = Math.exp(2 * ax);
+        return (float) Math.copySign(1 - 2 / (e + 1), x);
     }
 
     /**
