@@ -323,16 +323,53 @@ public final class GradientPenalty {
      * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (1), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 32; p++) {
-                int bo = p * (1);
-                float av = a0[i * (32) + p];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 32, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -479,14 +516,73 @@ public final class GradientPenalty {
      * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 2; j++) {
-                float s = 0;
-                for (int p = 0; p < 32; p++) {
-                    s += a0[i * (32) + p] * a1[j * (32) + p];
-                }
-                out[i * (2) + j] = s;
+        final int kk = 32, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            float s1_0 = 0.0f, s1_1 = 0.0f;
+            float s2_0 = 0.0f, s2_1 = 0.0f;
+            float s3_0 = 0.0f, s3_1 = 0.0f;
+            float s4_0 = 0.0f, s4_1 = 0.0f;
+            float s5_0 = 0.0f, s5_1 = 0.0f;
+            float s6_0 = 0.0f, s6_1 = 0.0f;
+            float s7_0 = 0.0f, s7_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s1_0 += x1 * b0;
+                s1_1 += x1 * b1;
+                s2_0 += x2 * b0;
+                s2_1 += x2 * b1;
+                s3_0 += x3 * b0;
+                s3_1 += x3 * b1;
+                s4_0 += x4 * b0;
+                s4_1 += x4 * b1;
+                s5_0 += x5 * b0;
+                s5_1 += x5 * b1;
+                s6_0 += x6 * b0;
+                s6_1 += x6 * b1;
+                s7_0 += x7 * b0;
+                s7_1 += x7 * b1;
             }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
+            out[(i + 1) * 2 + 0] = s1_0;
+            out[(i + 1) * 2 + 1] = s1_1;
+            out[(i + 2) * 2 + 0] = s2_0;
+            out[(i + 2) * 2 + 1] = s2_1;
+            out[(i + 3) * 2 + 0] = s3_0;
+            out[(i + 3) * 2 + 1] = s3_1;
+            out[(i + 4) * 2 + 0] = s4_0;
+            out[(i + 4) * 2 + 1] = s4_1;
+            out[(i + 5) * 2 + 0] = s5_0;
+            out[(i + 5) * 2 + 1] = s5_1;
+            out[(i + 6) * 2 + 0] = s6_0;
+            out[(i + 6) * 2 + 1] = s6_1;
+            out[(i + 7) * 2 + 0] = s7_0;
+            out[(i + 7) * 2 + 1] = s7_1;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+            }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
         }
     }
 
@@ -681,16 +777,53 @@ public final class GradientPenalty {
      * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (32) * (1), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (1);
-            for (int i = 0; i < 32; i++) {
-                float av = a0[p * (32) + i];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 32;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -880,16 +1013,73 @@ public final class GradientPenalty {
      * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (32) * (2), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (2);
-            for (int i = 0; i < 32; i++) {
-                float av = a0[p * (32) + i];
-                int co = i * (2);
-                for (int j = 0; j < 2; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 32;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            float s1_0 = 0.0f, s1_1 = 0.0f;
+            float s2_0 = 0.0f, s2_1 = 0.0f;
+            float s3_0 = 0.0f, s3_1 = 0.0f;
+            float s4_0 = 0.0f, s4_1 = 0.0f;
+            float s5_0 = 0.0f, s5_1 = 0.0f;
+            float s6_0 = 0.0f, s6_1 = 0.0f;
+            float s7_0 = 0.0f, s7_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 2 + 0];
+                final float b1 = a1[p * 2 + 1];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s1_0 += x1 * b0;
+                s1_1 += x1 * b1;
+                s2_0 += x2 * b0;
+                s2_1 += x2 * b1;
+                s3_0 += x3 * b0;
+                s3_1 += x3 * b1;
+                s4_0 += x4 * b0;
+                s4_1 += x4 * b1;
+                s5_0 += x5 * b0;
+                s5_1 += x5 * b1;
+                s6_0 += x6 * b0;
+                s6_1 += x6 * b1;
+                s7_0 += x7 * b0;
+                s7_1 += x7 * b1;
             }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
+            out[(i + 1) * 2 + 0] = s1_0;
+            out[(i + 1) * 2 + 1] = s1_1;
+            out[(i + 2) * 2 + 0] = s2_0;
+            out[(i + 2) * 2 + 1] = s2_1;
+            out[(i + 3) * 2 + 0] = s3_0;
+            out[(i + 3) * 2 + 1] = s3_1;
+            out[(i + 4) * 2 + 0] = s4_0;
+            out[(i + 4) * 2 + 1] = s4_1;
+            out[(i + 5) * 2 + 0] = s5_0;
+            out[(i + 5) * 2 + 1] = s5_1;
+            out[(i + 6) * 2 + 0] = s6_0;
+            out[(i + 6) * 2 + 1] = s6_1;
+            out[(i + 7) * 2 + 0] = s7_0;
+            out[(i + 7) * 2 + 1] = s7_1;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 2 + 0];
+                final float b1 = a1[p * 2 + 1];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+            }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
         }
     }
 

@@ -269,16 +269,53 @@ public final class HousePrices {
      * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (1), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 256; p++) {
-                int bo = p * (1);
-                float av = a0[i * (256) + p];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 256, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -638,16 +675,53 @@ public final class HousePrices {
      * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (256) * (1), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (1);
-            for (int i = 0; i < 256; i++) {
-                float av = a0[p * (256) + i];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 256;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 

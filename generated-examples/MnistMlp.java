@@ -283,16 +283,43 @@ public final class MnistMlp {
      * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (10), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 256; p++) {
-                int bo = p * (10);
-                float av = a0[i * (256) + p];
-                int co = i * (10);
-                for (int j = 0; j < 10; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 256, m = d_batch;
+        int i = 0;
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f, s0_8 = 0.0f, s0_9 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 10 + 0];
+                final float b1 = a1[p * 10 + 1];
+                final float b2 = a1[p * 10 + 2];
+                final float b3 = a1[p * 10 + 3];
+                final float b4 = a1[p * 10 + 4];
+                final float b5 = a1[p * 10 + 5];
+                final float b6 = a1[p * 10 + 6];
+                final float b7 = a1[p * 10 + 7];
+                final float b8 = a1[p * 10 + 8];
+                final float b9 = a1[p * 10 + 9];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s0_2 += x0 * b2;
+                s0_3 += x0 * b3;
+                s0_4 += x0 * b4;
+                s0_5 += x0 * b5;
+                s0_6 += x0 * b6;
+                s0_7 += x0 * b7;
+                s0_8 += x0 * b8;
+                s0_9 += x0 * b9;
             }
+            out[i * 10 + 0] = s0_0;
+            out[i * 10 + 1] = s0_1;
+            out[i * 10 + 2] = s0_2;
+            out[i * 10 + 3] = s0_3;
+            out[i * 10 + 4] = s0_4;
+            out[i * 10 + 5] = s0_5;
+            out[i * 10 + 6] = s0_6;
+            out[i * 10 + 7] = s0_7;
+            out[i * 10 + 8] = s0_8;
+            out[i * 10 + 9] = s0_9;
         }
     }
 
@@ -833,16 +860,43 @@ public final class MnistMlp {
      * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (256) * (10), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (10);
-            for (int i = 0; i < 256; i++) {
-                float av = a0[p * (256) + i];
-                int co = i * (10);
-                for (int j = 0; j < 10; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 256;
+        int i = 0;
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f, s0_8 = 0.0f, s0_9 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 10 + 0];
+                final float b1 = a1[p * 10 + 1];
+                final float b2 = a1[p * 10 + 2];
+                final float b3 = a1[p * 10 + 3];
+                final float b4 = a1[p * 10 + 4];
+                final float b5 = a1[p * 10 + 5];
+                final float b6 = a1[p * 10 + 6];
+                final float b7 = a1[p * 10 + 7];
+                final float b8 = a1[p * 10 + 8];
+                final float b9 = a1[p * 10 + 9];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s0_2 += x0 * b2;
+                s0_3 += x0 * b3;
+                s0_4 += x0 * b4;
+                s0_5 += x0 * b5;
+                s0_6 += x0 * b6;
+                s0_7 += x0 * b7;
+                s0_8 += x0 * b8;
+                s0_9 += x0 * b9;
             }
+            out[i * 10 + 0] = s0_0;
+            out[i * 10 + 1] = s0_1;
+            out[i * 10 + 2] = s0_2;
+            out[i * 10 + 3] = s0_3;
+            out[i * 10 + 4] = s0_4;
+            out[i * 10 + 5] = s0_5;
+            out[i * 10 + 6] = s0_6;
+            out[i * 10 + 7] = s0_7;
+            out[i * 10 + 8] = s0_8;
+            out[i * 10 + 9] = s0_9;
         }
     }
 

@@ -348,6 +348,11 @@ final class Kernels {
      * product of rows).
      */
     private static void smallMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb) {
+        Dim cols = n.shape().get(1);
+        if (cols.isStatic() && cols.size() <= REGISTER_SUMS) {
+            registerMatmul(plan, k, n, ta, tb, (int) cols.size());
+            return;
+        }
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(tb ? b.input(0) : b));
@@ -387,6 +392,54 @@ final class Kernels {
                     .addStatement("out[i * ($L) + j] = s", nn)
                     .endControlFlow()
                     .endControlFlow();
+        }
+    }
+
+    /** The most sums {@link #registerMatmul} keeps in locals. */
+    static final int REGISTER_SUMS = 16;
+
+    /**
+     * A product with few (static) columns, its sums in locals: blocks of {@code rb} rows of the
+     * result, each element a local that adds its terms for p in order (the sums of a textbook
+     * loop, bit for bit), so nothing goes through memory but the operands; the {@code rb} ×
+     * n independent sums also hide the latency of the additions (a single dot product waits
+     * for each addition before the next).
+     */
+    private static void registerMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb, int nn) {
+        Node a = n.input(0), b = n.input(1);
+        String A = k.array(plan.base(ta ? a.input(0) : a));
+        String B = k.array(plan.base(tb ? b.input(0) : b));
+        int rb = Math.max(1, Math.min(8, REGISTER_SUMS / nn));
+        com.palantir.javapoet.TypeName t = k.elem.type();
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int kk = $L, m = $L", k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(n.shape().get(0))))
+                .addStatement("int i = 0");
+        for (int block : rb > 1 ? new int[] {rb, 1} : new int[] {1}) {
+            if (block > 1) c.beginControlFlow("for (; i + $L <= m; i += $L)", block, block);
+            else c.beginControlFlow("for (; i < m; i++)");
+            for (int r = 0; r < block; r++) {
+                List<CodeBlock> decl = new java.util.ArrayList<>();
+                for (int j = 0; j < nn; j++) decl.add(CodeBlock.of("s$L_$L = $L", r, j, k.elem.lit(0)));
+                c.addStatement("$T $L", t, CodeBlock.join(decl, ", "));
+            }
+            c.beginControlFlow("for (int p = 0; p < kk; p++)");
+            for (int r = 0; r < block; r++) {
+                c.addStatement("final $T x$L = $L", t, r, aElem(A, ta, r == 0 ? "i" : "i + " + r, "p"));
+            }
+            for (int j = 0; j < nn; j++) {
+                CodeBlock bj = tb ? CodeBlock.of("$L[$L * kk + p]", B, j) : CodeBlock.of("$L[p * $L + $L]", B, nn, j);
+                c.addStatement("final $T b$L = $L", t, j, bj);
+            }
+            for (int r = 0; r < block; r++) {
+                for (int j = 0; j < nn; j++) c.addStatement("s$L_$L += x$L * b$L", r, j, r, j);
+            }
+            c.endControlFlow();
+            for (int r = 0; r < block; r++) {
+                for (int j = 0; j < nn; j++) {
+                    c.addStatement("out[$L * $L + $L] = s$L_$L", r == 0 ? "i" : "(i + " + r + ")", nn, j, r, j);
+                }
+            }
+            c.endControlFlow();
         }
     }
 
