@@ -181,27 +181,30 @@ public final class MnistMlp {
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
         final int nn = 256, kk = 784, m = d_batch;
-        final float[] r0 = rows[32], r1 = rows[33];
+        final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
             final int mb = Math.min(32, m - i0);
             for (int ii = 0; ii < mb; ii++) {
                 Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
             int p = 0;
-            for (; p + 1 < kk; p += 2) {
+            for (; p + 4 <= kk; p += 4) {
                 System.arraycopy(a1, p * nn, r0, 0, nn);
                 System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                // 0: not checked yet, 1: both rows finite, 2: not
+                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                // 0: not checked yet, 1: these rows of B are finite, 2: not
                 int fin = 0;
                 int ii = 0;
                 for (; ii + 1 < mb; ii += 2) {
                     final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                    final float y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1], y2 = a0[(i + 1) * kk + p + 2], y3 = a0[(i + 1) * kk + p + 3];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
                         if (fin == 0) {
                             boolean ok = true;
                             for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
                             }
                             fin = ok ? 1 : 2;
                         }
@@ -211,33 +214,33 @@ public final class MnistMlp {
                     }
                     final float[] c = rows[ii], d = rows[ii + 1];
                     for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1;
-                        d[j] = d[j] + y0 * b0 + y1 * b1;
+                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
                     }
                 }
                 if (ii < mb) {
                     final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
                         if (fin == 0) {
                             boolean ok = true;
                             for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
                             }
                             fin = ok ? 1 : 2;
                         }
                     }
-                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
                         final float[] c = rows[ii];
                         for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
                         }
                     }
                 }
             }
-            if (p < kk) {
-                // the last row of B when k is odd
+            // the last rows of B when k is not a multiple of 4
+            for (; p < kk; p++) {
                 System.arraycopy(a1, p * nn, r0, 0, nn);
                 int fin = 0;
                 for (int ii = 0; ii < mb; ii++) {
@@ -438,7 +441,7 @@ public final class MnistMlp {
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, (long) 34, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
         } finally {
@@ -585,7 +588,7 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, (long) 34, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
             return buf$0[0];
@@ -758,27 +761,30 @@ public final class MnistMlp {
     private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
         final int nn = 256, kk = d_batch, m = 784;
-        final float[] r0 = rows[32], r1 = rows[33];
+        final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
             final int mb = Math.min(32, m - i0);
             for (int ii = 0; ii < mb; ii++) {
                 Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
             int p = 0;
-            for (; p + 1 < kk; p += 2) {
+            for (; p + 4 <= kk; p += 4) {
                 System.arraycopy(a1, p * nn, r0, 0, nn);
                 System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                // 0: not checked yet, 1: both rows finite, 2: not
+                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                // 0: not checked yet, 1: these rows of B are finite, 2: not
                 int fin = 0;
                 int ii = 0;
                 for (; ii + 1 < mb; ii += 2) {
                     final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && y0 == 0.0f && y1 == 0.0f) {
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                    final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
                         if (fin == 0) {
                             boolean ok = true;
                             for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
                             }
                             fin = ok ? 1 : 2;
                         }
@@ -788,33 +794,33 @@ public final class MnistMlp {
                     }
                     final float[] c = rows[ii], d = rows[ii + 1];
                     for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1;
-                        d[j] = d[j] + y0 * b0 + y1 * b1;
+                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
                     }
                 }
                 if (ii < mb) {
                     final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i];
-                    if (x0 == 0.0f && x1 == 0.0f) {
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
                         if (fin == 0) {
                             boolean ok = true;
                             for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE;
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
                             }
                             fin = ok ? 1 : 2;
                         }
                     }
-                    if (fin != 1 || x0 != 0.0f || x1 != 0.0f) {
+                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
                         final float[] c = rows[ii];
                         for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j];
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
                         }
                     }
                 }
             }
-            if (p < kk) {
-                // the last row of B when k is odd
+            // the last rows of B when k is not a multiple of 4
+            for (; p < kk; p++) {
                 System.arraycopy(a1, p * nn, r0, 0, nn);
                 int fin = 0;
                 for (int ii = 0; ii < mb; ii++) {
@@ -1030,7 +1036,7 @@ public final class MnistMlp {
         buf$7 = grow(buf$7, (long) dim$batch);
         buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
         scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 34, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
         try {
             run$gradients();
             return buf$8[0];
@@ -1167,7 +1173,7 @@ public final class MnistMlp {
         buf$7 = grow(buf$7, (long) dim$batch);
         buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, Math.max((long) 34, (long) 10), (long) 256);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 10), (long) 256);
         float loss$;
         try {
             run$trainStep();

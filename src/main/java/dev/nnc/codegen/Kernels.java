@@ -36,20 +36,21 @@ final class Kernels {
      * forms below accumulate rows of the result in scratch rows, from rows of B copied into
      * scratch rows, and copy the finished rows out. Every element of the result is the sum of
      * its terms {@code A[i,p] · B[p,j]} for p in order, exactly as a textbook loop, so results
-     * are the same bit for bit; two consecutive terms are added in one pass
-     * ({@code c[j] = c[j] + x0 · b0[j] + x1 · b1[j]}), which halves the loads and stores of
+     * are the same bit for bit; consecutive terms are added in one pass
+     * ({@code c[j] = c[j] + x0 · b0[j] + x1 · b1[j] + …}), which saves loads and stores of
      * the accumulator without changing the order of the additions.
      *
-     * <p>When B is stored as [k, n] ({@link #streamRows}), each pair of its rows is copied (a
-     * block copy) into two scratch rows, and applied to a block of up to {@link #blockRows}
-     * rows of the result, held in the other scratch rows, two result rows at a time: B is read
+     * <p>When B is stored as [k, n] ({@link #streamRows}), each group of
+     * {@link #STREAM_TERMS} of its rows is copied (block copies) into scratch rows, and applied
+     * to a block of up to {@link #blockRows} rows of the result, held in the other scratch
+     * rows, two result rows at a time: B is read
      * once per block, the accumulators stay in cache, and a single row (batch 1) costs one pass
      * over B. When B is a transpose read in place (gathering its rows is slow), its rows are
      * gathered once into {@code rows[p]} and each row of the result is accumulated in
      * {@code acc}.
      *
      * <p>Terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0} are skipped (all the terms of a
-     * pair of rows and columns at once) when the rows of B they multiply are finite: then they
+     * group at once) when the rows of B they multiply are finite: then they
      * only add zeros (and an accumulator that starts at +0 never becomes −0), and skipping
      * them makes sparse inputs (one-hot features, ReLU activations) cheaper without changing
      * any result (0 · ±inf and 0 · NaN still give NaN).
@@ -94,14 +95,15 @@ final class Kernels {
         return ta ? CodeBlock.of("$L[($L) * m + $L]", A, p, i) : CodeBlock.of("$L[($L) * kk + $L]", A, i, p);
     }
 
-    /** Statements setting {@code fin} (if 0) to 1 if rows {@code r0} (and {@code r1}) are finite, else 2. */
-    private static void finiteRows(Kernel k, boolean two) {
+    /** Statements setting {@code fin} (if 0) to 1 if rows {@code r0} … {@code r<rows-1>} are finite, else 2. */
+    private static void finiteRows(Kernel k, int rows) {
         String max = k.elem.f32() ? "Float.MAX_VALUE" : "Double.MAX_VALUE";
+        List<CodeBlock> tests = new java.util.ArrayList<>();
+        for (int q = 0; q < rows; q++) tests.add(CodeBlock.of("Math.abs(r$L[j]) <= $L", q, max));
         k.body.beginControlFlow("if (fin == 0)")
                 .addStatement("boolean ok = true")
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement(two ? CodeBlock.of("ok &= Math.abs(r0[j]) <= $L & Math.abs(r1[j]) <= $L", max, max)
-                        : CodeBlock.of("ok &= Math.abs(r0[j]) <= $L", max))
+                .addStatement("ok &= $L", CodeBlock.join(tests, " & "))
                 .endControlFlow()
                 .addStatement("fin = ok ? 1 : 2")
                 .endControlFlow();
@@ -113,71 +115,95 @@ final class Kernels {
         return (int) Math.max(2, Math.min(64, (8192 / cols.size()) & ~1L));
     }
 
-    /** {@link #matmul} with B stored as [k, n]: pairs of B's rows streamed over blocks of result rows. */
+    /**
+     * Rows of B {@link #streamRows} applies per pass. Two result rows by four terms is what C2
+     * still vectorizes: with four result rows (four stores to arrays that might alias), or
+     * eight terms, it gives up and the loop runs scalar, 6-8 times slower.
+     */
+    static final int STREAM_TERMS = 4;
+
+    /** {@link #matmul} with B stored as [k, n]: groups of B's rows streamed over blocks of result rows. */
     private static void streamRows(Plan plan, Kernel k, Node n, boolean ta) {
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(b));
         k.scratch = true;
         int mb = blockRows(n.shape().get(1));
+        int T = STREAM_TERMS;
         CodeBlock m = k.size(Sym.of(n.shape().get(0)));
         CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
         CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
+        List<CodeBlock> rowDecl = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>(),
+                bs = new java.util.ArrayList<>(), xZero = new java.util.ArrayList<>(), yZero = new java.util.ArrayList<>(),
+                cSum = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]"))), dSum = new java.util.ArrayList<>(List.of(CodeBlock.of("d[j]"))),
+                cSum1 = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]")));
+        for (int q = 0; q < T; q++) {
+            String pq = q == 0 ? "p" : "p + " + q;
+            rowDecl.add(CodeBlock.of("r$L = rows[$L]", q, mb + q));
+            xs.add(CodeBlock.of("x$L = $L", q, aElem(A, ta, "i", pq)));
+            ys.add(CodeBlock.of("y$L = $L", q, aElem(A, ta, "i + 1", pq)));
+            bs.add(CodeBlock.of("b$L = r$L[j]", q, q));
+            xZero.add(CodeBlock.of("x$L == $L", q, zero));
+            yZero.add(CodeBlock.of("y$L == $L", q, zero));
+            cSum.add(CodeBlock.of("x$L * b$L", q, q));
+            dSum.add(CodeBlock.of("y$L * b$L", q, q));
+            cSum1.add(CodeBlock.of("x$L * r$L[j]", q, q));
+        }
+        List<CodeBlock> allZero = new java.util.ArrayList<>(xZero);
+        allZero.addAll(yZero);
         CodeBlock.Builder c = k.body;
         c.addStatement("final int nn = $L, kk = $L, m = $L", nn, kk, m)
-                .addStatement("final $T[] r0 = rows[$L], r1 = rows[$L]", t, mb, mb + 1)
+                .addStatement("final $T[] $L", t, CodeBlock.join(rowDecl, ", "))
                 .beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", mb)
                 .addStatement("final int mb = Math.min($L, m - i0)", mb)
                 .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
                 .addStatement("$T.fill(rows[ii], 0, nn, $L)", java.util.Arrays.class, zero)
                 .endControlFlow()
                 .addStatement("int p = 0")
-                .beginControlFlow("for (; p + 1 < kk; p += 2)")
-                .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
-                .addStatement("System.arraycopy($L, (p + 1) * nn, r1, 0, nn)", B)
-                .add("// 0: not checked yet, 1: both rows finite, 2: not\n")
+                .beginControlFlow("for (; p + $L <= kk; p += $L)", T, T);
+        for (int q = 0; q < T; q++) c.addStatement("System.arraycopy($L, $L * nn, r$L, 0, nn)", B, q == 0 ? "p" : "(p + " + q + ")", q);
+        c.add("// 0: not checked yet, 1: these rows of B are finite, 2: not\n")
                 .addStatement("int fin = 0")
                 .addStatement("int ii = 0")
                 .beginControlFlow("for (; ii + 1 < mb; ii += 2)")
                 .addStatement("final int i = i0 + ii")
-                .addStatement("final $T x0 = $L, x1 = $L, y0 = $L, y1 = $L", t,
-                        aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"),
-                        aElem(A, ta, "i + 1", "p"), aElem(A, ta, "i + 1", "p + 1"))
-                .beginControlFlow("if (x0 == $L && x1 == $L && y0 == $L && y1 == $L)", zero, zero, zero, zero);
-        finiteRows(k, true);
+                .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                .addStatement("final $T $L", t, CodeBlock.join(ys, ", "))
+                .beginControlFlow("if ($L)", CodeBlock.join(allZero, " && "));
+        finiteRows(k, T);
         c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
                 .endControlFlow()
                 .addStatement("final $T[] c = rows[ii], d = rows[ii + 1]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("final $T b0 = r0[j], b1 = r1[j]", t)
-                .addStatement("c[j] = c[j] + x0 * b0 + x1 * b1")
-                .addStatement("d[j] = d[j] + y0 * b0 + y1 * b1")
+                .addStatement("final $T $L", t, CodeBlock.join(bs, ", "))
+                .addStatement("c[j] = $L", CodeBlock.join(cSum, " + "))
+                .addStatement("d[j] = $L", CodeBlock.join(dSum, " + "))
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("if (ii < mb)")
                 .addStatement("final int i = i0 + ii")
-                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"))
-                .beginControlFlow("if (x0 == $L && x1 == $L)", zero, zero);
-        finiteRows(k, true);
+                .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                .beginControlFlow("if ($L)", CodeBlock.join(xZero, " && "));
+        finiteRows(k, T);
         c.endControlFlow()
-                .beginControlFlow("if (fin != 1 || x0 != $L || x1 != $L)", zero, zero)
+                .beginControlFlow("if (fin != 1 || !($L))", CodeBlock.join(xZero, " && "))
                 .addStatement("final $T[] c = rows[ii]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("c[j] = c[j] + x0 * r0[j] + x1 * r1[j]")
+                .addStatement("c[j] = $L", CodeBlock.join(cSum1, " + "))
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
-                .beginControlFlow("if (p < kk)")
-                .add("// the last row of B when k is odd\n")
+                .add("// the last rows of B when k is not a multiple of $L\n", T)
+                .beginControlFlow("for (; p < kk; p++)")
                 .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
                 .addStatement("int fin = 0")
                 .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
                 .addStatement("final $T x0 = $L", t, aElem(A, ta, "i0 + ii", "p"))
                 .beginControlFlow("if (x0 == $L)", zero);
-        finiteRows(k, false);
+        finiteRows(k, 1);
         c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
                 .endControlFlow()
                 .addStatement("final $T[] c = rows[ii]", t)
@@ -190,7 +216,7 @@ final class Kernels {
                 .addStatement("System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn)")
                 .endControlFlow()
                 .endControlFlow();
-        k.scratchRows = Sym.of(Dim.of(mb + 2));
+        k.scratchRows = Sym.of(Dim.of(mb + T));
         k.scratchWidth = Sym.of(n.shape().get(1));
     }
 
