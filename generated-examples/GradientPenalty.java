@@ -206,32 +206,106 @@ public final class GradientPenalty {
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 2; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < d_batch; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 2; p++) {
-                float av = a0[i * (2) + p];
-                if (av == 0.0f && finite) {
-                    continue;
-                }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+        if ((long) (d_batch) * (2) * (32) <= 1024) {
+            Arrays.fill(out, 0, (d_batch) * (32), 0.0f);
+            for (int i = 0; i < d_batch; i++) {
+                for (int p = 0; p < 2; p++) {
+                    int bo = p * (32);
+                    float av = a0[i * (2) + p];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+        } else {
+            final int nn = 32, kk = 2, m = d_batch;
+            final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 4 <= kk; p += 4) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                    System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                    // 0: not checked yet, 1: these rows of B are finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                        final float y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1], y2 = a0[(i + 1) * kk + p + 2], y3 = a0[(i + 1) * kk + p + 3];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                            d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                        }
+                    }
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                            }
+                        }
+                    }
+                }
+                // the last rows of B when k is not a multiple of 4
+                for (; p < kk; p++) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(i0 + ii) * kk + p];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                for (int ii = 0; ii < mb; ii++) {
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+                }
+            }
         }
     }
 
@@ -243,7 +317,7 @@ public final class GradientPenalty {
             int o0_0 = i0 * 32;
             int o1_0 = i0 * 32;
             for (int i1 = 0; i1 < 32; i1++) {
-                out[o0_0 + i1] = (float) Math.tanh((a0[o1_0 + i1] + a1[i1]));
+                out[o0_0 + i1] = tanhf((a0[o1_0 + i1] + a1[i1]));
             }
         }
     }
@@ -252,16 +326,53 @@ public final class GradientPenalty {
      * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (1), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 32; p++) {
-                int bo = p * (1);
-                float av = a0[i * (32) + p];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 32, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -311,7 +422,7 @@ public final class GradientPenalty {
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, (long) 2, (long) 32);
+        scratch$rows = growRows(scratch$rows, (long) 68, (long) 32);
         try {
             run$infer();
         } finally {
@@ -341,34 +452,57 @@ public final class GradientPenalty {
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 1; p++) {
-            float[] r = rows[p];
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * (1) + p];
+        if ((long) (d_batch) * (1) * (32) <= 1024) {
+            for (int i = 0; i < d_batch; i++) {
+                for (int j = 0; j < 32; j++) {
+                    float s = 0;
+                    for (int p = 0; p < 1; p++) {
+                        s += a0[i * (1) + p] * a1[j * (1) + p];
+                    }
+                    out[i * (32) + j] = s;
+                }
             }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < d_batch; i++) {
+        } else {
+            final int nn = 32, kk = 1, m = d_batch;
             Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 1; p++) {
-                float av = a0[i * (1) + p];
-                if (av == 0.0f && finite) {
-                    continue;
-                }
-                float[] r = rows[p];
+            for (int p = 0; p < kk; p++) {
+                final float[] r = rows[p];
+                // B stored as [n, k]: row p of B is column p of the stored array
                 for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                    r[j] = a1[j * kk + p];
+                }
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += r[j] * 0.0f;
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            boolean finite = true;
+            for (int j = 0; j < nn; j++) {
+                finite &= acc[j] == 0.0f;
+            }
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(acc, 0, nn, 0.0f);
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && finite) {
+                        continue;
+                    }
+                    final float[] r0 = rows[p], r1 = rows[p + 1];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    }
+                }
+                if (p < kk) {
+                    final float x0 = a0[(i) * kk + p];
+                    if (x0 != 0.0f || !finite) {
+                        final float[] r0 = rows[p];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                System.arraycopy(acc, 0, out, i * nn, nn);
+            }
         }
     }
 
@@ -385,14 +519,73 @@ public final class GradientPenalty {
      * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 2; j++) {
-                float acc = 0;
-                for (int p = 0; p < 32; p++) {
-                    acc += a0[i * (32) + p] * a1[j * (32) + p];
-                }
-                out[i * (2) + j] = acc;
+        final int kk = 32, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            float s1_0 = 0.0f, s1_1 = 0.0f;
+            float s2_0 = 0.0f, s2_1 = 0.0f;
+            float s3_0 = 0.0f, s3_1 = 0.0f;
+            float s4_0 = 0.0f, s4_1 = 0.0f;
+            float s5_0 = 0.0f, s5_1 = 0.0f;
+            float s6_0 = 0.0f, s6_1 = 0.0f;
+            float s7_0 = 0.0f, s7_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s1_0 += x1 * b0;
+                s1_1 += x1 * b1;
+                s2_0 += x2 * b0;
+                s2_1 += x2 * b1;
+                s3_0 += x3 * b0;
+                s3_1 += x3 * b1;
+                s4_0 += x4 * b0;
+                s4_1 += x4 * b1;
+                s5_0 += x5 * b0;
+                s5_1 += x5 * b1;
+                s6_0 += x6 * b0;
+                s6_1 += x6 * b1;
+                s7_0 += x7 * b0;
+                s7_1 += x7 * b1;
             }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
+            out[(i + 1) * 2 + 0] = s1_0;
+            out[(i + 1) * 2 + 1] = s1_1;
+            out[(i + 2) * 2 + 0] = s2_0;
+            out[(i + 2) * 2 + 1] = s2_1;
+            out[(i + 3) * 2 + 0] = s3_0;
+            out[(i + 3) * 2 + 1] = s3_1;
+            out[(i + 4) * 2 + 0] = s4_0;
+            out[(i + 4) * 2 + 1] = s4_1;
+            out[(i + 5) * 2 + 0] = s5_0;
+            out[(i + 5) * 2 + 1] = s5_1;
+            out[(i + 6) * 2 + 0] = s6_0;
+            out[(i + 6) * 2 + 1] = s6_1;
+            out[(i + 7) * 2 + 0] = s7_0;
+            out[(i + 7) * 2 + 1] = s7_1;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+            }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
         }
     }
 
@@ -517,7 +710,7 @@ public final class GradientPenalty {
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max((long) 2, (long) 1), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
         try {
             run$loss();
             return buf$5[0];
@@ -587,16 +780,53 @@ public final class GradientPenalty {
      * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (32) * (1), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (1);
-            for (int i = 0; i < 32; i++) {
-                float av = a0[p * (32) + i];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 32;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -618,32 +848,106 @@ public final class GradientPenalty {
      */
     private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
+        if ((long) (2) * (d_batch) * (32) <= 1024) {
+            Arrays.fill(out, 0, (2) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
-                float av = a0[p * (2) + i];
-                if (av == 0.0f && finite) {
-                    continue;
-                }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                int bo = p * (32);
+                for (int i = 0; i < 2; i++) {
+                    float av = a0[p * (2) + i];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+        } else {
+            final int nn = 32, kk = d_batch, m = 2;
+            final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 4 <= kk; p += 4) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                    System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                    // 0: not checked yet, 1: these rows of B are finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                        final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                            d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                        }
+                    }
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                            }
+                        }
+                    }
+                }
+                // the last rows of B when k is not a multiple of 4
+                for (; p < kk; p++) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(p) * m + i0 + ii];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                for (int ii = 0; ii < mb; ii++) {
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+                }
+            }
         }
     }
 
@@ -715,16 +1019,73 @@ public final class GradientPenalty {
      * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (32) * (2), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (2);
-            for (int i = 0; i < 32; i++) {
-                float av = a0[p * (32) + i];
-                int co = i * (2);
-                for (int j = 0; j < 2; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 32;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            float s1_0 = 0.0f, s1_1 = 0.0f;
+            float s2_0 = 0.0f, s2_1 = 0.0f;
+            float s3_0 = 0.0f, s3_1 = 0.0f;
+            float s4_0 = 0.0f, s4_1 = 0.0f;
+            float s5_0 = 0.0f, s5_1 = 0.0f;
+            float s6_0 = 0.0f, s6_1 = 0.0f;
+            float s7_0 = 0.0f, s7_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 2 + 0];
+                final float b1 = a1[p * 2 + 1];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s1_0 += x1 * b0;
+                s1_1 += x1 * b1;
+                s2_0 += x2 * b0;
+                s2_1 += x2 * b1;
+                s3_0 += x3 * b0;
+                s3_1 += x3 * b1;
+                s4_0 += x4 * b0;
+                s4_1 += x4 * b1;
+                s5_0 += x5 * b0;
+                s5_1 += x5 * b1;
+                s6_0 += x6 * b0;
+                s6_1 += x6 * b1;
+                s7_0 += x7 * b0;
+                s7_1 += x7 * b1;
             }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
+            out[(i + 1) * 2 + 0] = s1_0;
+            out[(i + 1) * 2 + 1] = s1_1;
+            out[(i + 2) * 2 + 0] = s2_0;
+            out[(i + 2) * 2 + 1] = s2_1;
+            out[(i + 3) * 2 + 0] = s3_0;
+            out[(i + 3) * 2 + 1] = s3_1;
+            out[(i + 4) * 2 + 0] = s4_0;
+            out[(i + 4) * 2 + 1] = s4_1;
+            out[(i + 5) * 2 + 0] = s5_0;
+            out[(i + 5) * 2 + 1] = s5_1;
+            out[(i + 6) * 2 + 0] = s6_0;
+            out[(i + 6) * 2 + 1] = s6_1;
+            out[(i + 7) * 2 + 0] = s7_0;
+            out[(i + 7) * 2 + 1] = s7_1;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 2 + 0];
+                final float b1 = a1[p * 2 + 1];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+            }
+            out[i * 2 + 0] = s0_0;
+            out[i * 2 + 1] = s0_1;
         }
     }
 
@@ -765,32 +1126,106 @@ public final class GradientPenalty {
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 32;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < 1; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
+        if ((long) (1) * (d_batch) * (32) <= 1024) {
+            Arrays.fill(out, 0, (1) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
-                float av = a0[p * (1) + i];
-                if (av == 0.0f && finite) {
-                    continue;
-                }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                int bo = p * (32);
+                for (int i = 0; i < 1; i++) {
+                    float av = a0[p * (1) + i];
+                    int co = i * (32);
+                    for (int j = 0; j < 32; j++) {
+                        out[co + j] += av * a1[bo + j];
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+        } else {
+            final int nn = 32, kk = d_batch, m = 1;
+            final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
+            for (int i0 = 0; i0 < m; i0 += 64) {
+                final int mb = Math.min(64, m - i0);
+                for (int ii = 0; ii < mb; ii++) {
+                    Arrays.fill(rows[ii], 0, nn, 0.0f);
+                }
+                int p = 0;
+                for (; p + 4 <= kk; p += 4) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                    System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                    System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                    // 0: not checked yet, 1: these rows of B are finite, 2: not
+                    int fin = 0;
+                    int ii = 0;
+                    for (; ii + 1 < mb; ii += 2) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                        final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii], d = rows[ii + 1];
+                        for (int j = 0; j < nn; j++) {
+                            final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                            c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                            d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                        }
+                    }
+                    if (ii < mb) {
+                        final int i = i0 + ii;
+                        final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                        if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                        }
+                        if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                            }
+                        }
+                    }
+                }
+                // the last rows of B when k is not a multiple of 4
+                for (; p < kk; p++) {
+                    System.arraycopy(a1, p * nn, r0, 0, nn);
+                    int fin = 0;
+                    for (int ii = 0; ii < mb; ii++) {
+                        final float x0 = a0[(p) * m + i0 + ii];
+                        if (x0 == 0.0f) {
+                            if (fin == 0) {
+                                boolean ok = true;
+                                for (int j = 0; j < nn; j++) {
+                                    ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                }
+                                fin = ok ? 1 : 2;
+                            }
+                            if (fin == 1) {
+                                continue;
+                            }
+                        }
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                for (int ii = 0; ii < mb; ii++) {
+                    System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+                }
+            }
         }
     }
 
@@ -944,7 +1379,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64), (long) 32));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
         try {
             run$gradients();
             return buf$17[0];
@@ -1057,16 +1492,20 @@ public final class GradientPenalty {
      * Whether every element of {@code a} is finite (no NaN, no infinity).
      */
     private static boolean finite(float[] a) {
-        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int j = 0;
-        for (; j + 3 < a.length; j += 4) {
-            a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-            a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000;
-            a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000;
-            a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000;
+        for (; j + 7 < a.length; j += 8) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+            s4 += a[j + 4] * 0;
+            s5 += a[j + 5] * 0;
+            s6 += a[j + 6] * 0;
+            s7 += a[j + 7] * 0;
         }
-        for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-        return (a0 | a1 | a2 | a3) >= 0;
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0;
     }
 
     private boolean gradientsFinite$() {
@@ -1133,7 +1572,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) 1);
         buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
         scratch$acc = grow(scratch$acc, (long) 32);
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 2, (long) 1), (long) dim$batch), (long) 32);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
         float loss$;
         try {
             run$trainStep();
@@ -1458,6 +1897,24 @@ public final class GradientPenalty {
 
     private static IOException fail(Path file, String message) {
         return new IOException(file + ": not a valid parameter file: " + message);
+    }
+
+    /**
+     * {@code (float) Math.tanh(x)}, computed without the JDK's native call.
+     */
+    private static float tanhf(float xf) {
+        double x = xf;
+        double ax = Math.abs(x);
+        if (ax < 0.0625) {
+            double x2 = x * x;
+            return (float) (x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835))))));
+        }
+        if (ax > 9.1) {
+            // tanh rounds to ±1 in float from 9.01; also the infinities
+            return Math.copySign(1.0f, xf);
+        }
+        double e = Math.exp(2 * ax);
+        return (float) Math.copySign(1 - 2 / (e + 1), x);
     }
 
     /**

@@ -166,32 +166,92 @@ public final class HousePrices {
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 256;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 331; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
+        final int nn = 256, kk = 331, m = d_batch;
+        final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
+        for (int i0 = 0; i0 < m; i0 += 32) {
+            final int mb = Math.min(32, m - i0);
+            for (int ii = 0; ii < mb; ii++) {
+                Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < d_batch; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 331; p++) {
-                float av = a0[i * (331) + p];
-                if (av == 0.0f && finite) {
-                    continue;
+            int p = 0;
+            for (; p + 4 <= kk; p += 4) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                // 0: not checked yet, 1: these rows of B are finite, 2: not
+                int fin = 0;
+                int ii = 0;
+                for (; ii + 1 < mb; ii += 2) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                    final float y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1], y2 = a0[(i + 1) * kk + p + 2], y3 = a0[(i + 1) * kk + p + 3];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii], d = rows[ii + 1];
+                    for (int j = 0; j < nn; j++) {
+                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                    }
                 }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                if (ii < mb) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                    }
+                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                        }
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            // the last rows of B when k is not a multiple of 4
+            for (; p < kk; p++) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                int fin = 0;
+                for (int ii = 0; ii < mb; ii++) {
+                    final float x0 = a0[(i0 + ii) * kk + p];
+                    if (x0 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii];
+                    for (int j = 0; j < nn; j++) {
+                        c[j] += x0 * r0[j];
+                    }
+                }
+            }
+            for (int ii = 0; ii < mb; ii++) {
+                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+            }
         }
     }
 
@@ -212,16 +272,53 @@ public final class HousePrices {
      * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (1), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 256; p++) {
-                int bo = p * (1);
-                float av = a0[i * (256) + p];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 256, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -271,7 +368,7 @@ public final class HousePrices {
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, (long) 331, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
         } finally {
@@ -348,7 +445,7 @@ public final class HousePrices {
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, (long) 331, (long) 256);
+        scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
             return buf$1[0];
@@ -410,34 +507,57 @@ public final class HousePrices {
      */
     private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 256;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 1; p++) {
-            float[] r = rows[p];
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * (1) + p];
+        if ((long) (d_batch) * (1) * (256) <= 1024) {
+            for (int i = 0; i < d_batch; i++) {
+                for (int j = 0; j < 256; j++) {
+                    float s = 0;
+                    for (int p = 0; p < 1; p++) {
+                        s += a0[i * (1) + p] * a1[j * (1) + p];
+                    }
+                    out[i * (256) + j] = s;
+                }
             }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < d_batch; i++) {
+        } else {
+            final int nn = 256, kk = 1, m = d_batch;
             Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 1; p++) {
-                float av = a0[i * (1) + p];
-                if (av == 0.0f && finite) {
-                    continue;
-                }
-                float[] r = rows[p];
+            for (int p = 0; p < kk; p++) {
+                final float[] r = rows[p];
+                // B stored as [n, k]: row p of B is column p of the stored array
                 for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                    r[j] = a1[j * kk + p];
+                }
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += r[j] * 0.0f;
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            boolean finite = true;
+            for (int j = 0; j < nn; j++) {
+                finite &= acc[j] == 0.0f;
+            }
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(acc, 0, nn, 0.0f);
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && finite) {
+                        continue;
+                    }
+                    final float[] r0 = rows[p], r1 = rows[p + 1];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    }
+                }
+                if (p < kk) {
+                    final float x0 = a0[(i) * kk + p];
+                    if (x0 != 0.0f || !finite) {
+                        final float[] r0 = rows[p];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                System.arraycopy(acc, 0, out, i * nn, nn);
+            }
         }
     }
 
@@ -455,32 +575,92 @@ public final class HousePrices {
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 256;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            float[] r = rows[p];
-            System.arraycopy(a1, p * nn, r, 0, nn);
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
+        final int nn = 256, kk = d_batch, m = 331;
+        final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
+        for (int i0 = 0; i0 < m; i0 += 32) {
+            final int mb = Math.min(32, m - i0);
+            for (int ii = 0; ii < mb; ii++) {
+                Arrays.fill(rows[ii], 0, nn, 0.0f);
             }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < 331; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < d_batch; p++) {
-                float av = a0[p * (331) + i];
-                if (av == 0.0f && finite) {
-                    continue;
+            int p = 0;
+            for (; p + 4 <= kk; p += 4) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
+                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
+                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
+                // 0: not checked yet, 1: these rows of B are finite, 2: not
+                int fin = 0;
+                int ii = 0;
+                for (; ii + 1 < mb; ii += 2) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                    final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii], d = rows[ii + 1];
+                    for (int j = 0; j < nn; j++) {
+                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                    }
                 }
-                float[] r = rows[p];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                if (ii < mb) {
+                    final int i = i0 + ii;
+                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
+                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                    }
+                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                        final float[] c = rows[ii];
+                        for (int j = 0; j < nn; j++) {
+                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                        }
+                    }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+            // the last rows of B when k is not a multiple of 4
+            for (; p < kk; p++) {
+                System.arraycopy(a1, p * nn, r0, 0, nn);
+                int fin = 0;
+                for (int ii = 0; ii < mb; ii++) {
+                    final float x0 = a0[(p) * m + i0 + ii];
+                    if (x0 == 0.0f) {
+                        if (fin == 0) {
+                            boolean ok = true;
+                            for (int j = 0; j < nn; j++) {
+                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                            }
+                            fin = ok ? 1 : 2;
+                        }
+                        if (fin == 1) {
+                            continue;
+                        }
+                    }
+                    final float[] c = rows[ii];
+                    for (int j = 0; j < nn; j++) {
+                        c[j] += x0 * r0[j];
+                    }
+                }
+            }
+            for (int ii = 0; ii < mb; ii++) {
+                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
+            }
         }
     }
 
@@ -501,16 +681,53 @@ public final class HousePrices {
      * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (256) * (1), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (1);
-            for (int i = 0; i < 256; i++) {
-                float av = a0[p * (256) + i];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 256;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -531,12 +748,13 @@ public final class HousePrices {
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
-        int nn = 331;
+        final int nn = 331, kk = 256, m = d_batch;
         Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < 256; p++) {
-            float[] r = rows[p];
+        for (int p = 0; p < kk; p++) {
+            final float[] r = rows[p];
+            // B stored as [n, k]: row p of B is column p of the stored array
             for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * (256) + p];
+                r[j] = a1[j * kk + p];
             }
             for (int j = 0; j < nn; j++) {
                 acc[j] += r[j] * 0.0f;
@@ -546,16 +764,26 @@ public final class HousePrices {
         for (int j = 0; j < nn; j++) {
             finite &= acc[j] == 0.0f;
         }
-        for (int i = 0; i < d_batch; i++) {
+        for (int i = 0; i < m; i++) {
             Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < 256; p++) {
-                float av = a0[i * (256) + p];
-                if (av == 0.0f && finite) {
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                if (x0 == 0.0f && x1 == 0.0f && finite) {
                     continue;
                 }
-                float[] r = rows[p];
+                final float[] r0 = rows[p], r1 = rows[p + 1];
                 for (int j = 0; j < nn; j++) {
-                    acc[j] += av * r[j];
+                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                }
+            }
+            if (p < kk) {
+                final float x0 = a0[(i) * kk + p];
+                if (x0 != 0.0f || !finite) {
+                    final float[] r0 = rows[p];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += x0 * r0[j];
+                    }
                 }
             }
             System.arraycopy(acc, 0, out, i * nn, nn);
@@ -630,7 +858,7 @@ public final class HousePrices {
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
         scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 331, (long) 1), (long) dim$batch), (long) 256), Math.max((long) 256, (long) 331));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 1), (long) 256), Math.max((long) 256, (long) 331));
         try {
             run$gradients();
             return buf$5[0];
@@ -733,16 +961,20 @@ public final class HousePrices {
      * Whether every element of {@code a} is finite (no NaN, no infinity).
      */
     private static boolean finite(float[] a) {
-        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int j = 0;
-        for (; j + 3 < a.length; j += 4) {
-            a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-            a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000;
-            a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000;
-            a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000;
+        for (; j + 7 < a.length; j += 8) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+            s4 += a[j + 4] * 0;
+            s5 += a[j + 5] * 0;
+            s6 += a[j + 6] * 0;
+            s7 += a[j + 7] * 0;
         }
-        for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-        return (a0 | a1 | a2 | a3) >= 0;
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0;
     }
 
     private boolean gradientsFinite$() {
@@ -789,7 +1021,7 @@ public final class HousePrices {
         buf$5 = grow(buf$5, (long) 1);
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$acc = grow(scratch$acc, (long) 256);
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 331, (long) 1), (long) dim$batch), (long) 256);
+        scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 1), (long) 256);
         float loss$;
         try {
             run$trainStep();

@@ -121,16 +121,53 @@ public final class LogisticRegression {
      * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (d_batch) * (1), 0.0f);
-        for (int i = 0; i < d_batch; i++) {
-            for (int p = 0; p < 4; p++) {
-                int bo = p * (1);
-                float av = a0[i * (4) + p];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = 4, m = d_batch;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float x4 = a0[(i + 4) * kk + p];
+                final float x5 = a0[(i + 5) * kk + p];
+                final float x6 = a0[(i + 6) * kk + p];
+                final float x7 = a0[(i + 7) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -297,16 +334,53 @@ public final class LogisticRegression {
      * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
      */
     private static void k$9(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0, (4) * (1), 0.0f);
-        for (int p = 0; p < d_batch; p++) {
-            int bo = p * (1);
-            for (int i = 0; i < 4; i++) {
-                float av = a0[p * (4) + i];
-                int co = i * (1);
-                for (int j = 0; j < 1; j++) {
-                    out[co + j] += av * a1[bo + j];
-                }
+        final int kk = d_batch, m = 4;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            float s0_0 = 0.0f;
+            float s1_0 = 0.0f;
+            float s2_0 = 0.0f;
+            float s3_0 = 0.0f;
+            float s4_0 = 0.0f;
+            float s5_0 = 0.0f;
+            float s6_0 = 0.0f;
+            float s7_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float x1 = a0[(p) * m + i + 1];
+                final float x2 = a0[(p) * m + i + 2];
+                final float x3 = a0[(p) * m + i + 3];
+                final float x4 = a0[(p) * m + i + 4];
+                final float x5 = a0[(p) * m + i + 5];
+                final float x6 = a0[(p) * m + i + 6];
+                final float x7 = a0[(p) * m + i + 7];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+                s1_0 += x1 * b0;
+                s2_0 += x2 * b0;
+                s3_0 += x3 * b0;
+                s4_0 += x4 * b0;
+                s5_0 += x5 * b0;
+                s6_0 += x6 * b0;
+                s7_0 += x7 * b0;
             }
+            out[i * 1 + 0] = s0_0;
+            out[(i + 1) * 1 + 0] = s1_0;
+            out[(i + 2) * 1 + 0] = s2_0;
+            out[(i + 3) * 1 + 0] = s3_0;
+            out[(i + 4) * 1 + 0] = s4_0;
+            out[(i + 5) * 1 + 0] = s5_0;
+            out[(i + 6) * 1 + 0] = s6_0;
+            out[(i + 7) * 1 + 0] = s7_0;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(p) * m + i];
+                final float b0 = a1[p * 1 + 0];
+                s0_0 += x0 * b0;
+            }
+            out[i * 1 + 0] = s0_0;
         }
     }
 
@@ -326,14 +400,73 @@ public final class LogisticRegression {
      * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
      */
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i = 0; i < d_batch; i++) {
-            for (int j = 0; j < 4; j++) {
-                float acc = 0;
-                for (int p = 0; p < 1; p++) {
-                    acc += a0[i * (1) + p] * a1[j * (1) + p];
-                }
-                out[i * (4) + j] = acc;
+        final int kk = 1, m = d_batch;
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f;
+            float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f;
+            float s2_0 = 0.0f, s2_1 = 0.0f, s2_2 = 0.0f, s2_3 = 0.0f;
+            float s3_0 = 0.0f, s3_1 = 0.0f, s3_2 = 0.0f, s3_3 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float x1 = a0[(i + 1) * kk + p];
+                final float x2 = a0[(i + 2) * kk + p];
+                final float x3 = a0[(i + 3) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                final float b2 = a1[2 * kk + p];
+                final float b3 = a1[3 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s0_2 += x0 * b2;
+                s0_3 += x0 * b3;
+                s1_0 += x1 * b0;
+                s1_1 += x1 * b1;
+                s1_2 += x1 * b2;
+                s1_3 += x1 * b3;
+                s2_0 += x2 * b0;
+                s2_1 += x2 * b1;
+                s2_2 += x2 * b2;
+                s2_3 += x2 * b3;
+                s3_0 += x3 * b0;
+                s3_1 += x3 * b1;
+                s3_2 += x3 * b2;
+                s3_3 += x3 * b3;
             }
+            out[i * 4 + 0] = s0_0;
+            out[i * 4 + 1] = s0_1;
+            out[i * 4 + 2] = s0_2;
+            out[i * 4 + 3] = s0_3;
+            out[(i + 1) * 4 + 0] = s1_0;
+            out[(i + 1) * 4 + 1] = s1_1;
+            out[(i + 1) * 4 + 2] = s1_2;
+            out[(i + 1) * 4 + 3] = s1_3;
+            out[(i + 2) * 4 + 0] = s2_0;
+            out[(i + 2) * 4 + 1] = s2_1;
+            out[(i + 2) * 4 + 2] = s2_2;
+            out[(i + 2) * 4 + 3] = s2_3;
+            out[(i + 3) * 4 + 0] = s3_0;
+            out[(i + 3) * 4 + 1] = s3_1;
+            out[(i + 3) * 4 + 2] = s3_2;
+            out[(i + 3) * 4 + 3] = s3_3;
+        }
+        for (; i < m; i++) {
+            float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f;
+            for (int p = 0; p < kk; p++) {
+                final float x0 = a0[(i) * kk + p];
+                final float b0 = a1[0 * kk + p];
+                final float b1 = a1[1 * kk + p];
+                final float b2 = a1[2 * kk + p];
+                final float b3 = a1[3 * kk + p];
+                s0_0 += x0 * b0;
+                s0_1 += x0 * b1;
+                s0_2 += x0 * b2;
+                s0_3 += x0 * b3;
+            }
+            out[i * 4 + 0] = s0_0;
+            out[i * 4 + 1] = s0_1;
+            out[i * 4 + 2] = s0_2;
+            out[i * 4 + 3] = s0_3;
         }
     }
 
@@ -444,16 +577,20 @@ public final class LogisticRegression {
      * Whether every element of {@code a} is finite (no NaN, no infinity).
      */
     private static boolean finite(float[] a) {
-        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int j = 0;
-        for (; j + 3 < a.length; j += 4) {
-            a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-            a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000;
-            a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000;
-            a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000;
+        for (; j + 7 < a.length; j += 8) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+            s4 += a[j + 4] * 0;
+            s5 += a[j + 5] * 0;
+            s6 += a[j + 6] * 0;
+            s7 += a[j + 7] * 0;
         }
-        for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-        return (a0 | a1 | a2 | a3) >= 0;
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0;
     }
 
     private boolean gradientsFinite$() {

@@ -396,16 +396,20 @@ public final class Rosenbrock {
      * Whether every element of {@code a} is finite (no NaN, no infinity).
      */
     private static boolean finite(float[] a) {
-        int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int j = 0;
-        for (; j + 3 < a.length; j += 4) {
-            a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-            a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000;
-            a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000;
-            a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000;
+        for (; j + 7 < a.length; j += 8) {
+            s0 += a[j] * 0;
+            s1 += a[j + 1] * 0;
+            s2 += a[j + 2] * 0;
+            s3 += a[j + 3] * 0;
+            s4 += a[j + 4] * 0;
+            s5 += a[j + 5] * 0;
+            s6 += a[j + 6] * 0;
+            s7 += a[j + 7] * 0;
         }
-        for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000;
-        return (a0 | a1 | a2 | a3) >= 0;
+        for (; j < a.length; j++) s0 += a[j] * 0;
+        return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0;
     }
 
     private boolean gradientsFinite$() {

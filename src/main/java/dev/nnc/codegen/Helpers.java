@@ -17,7 +17,7 @@ import javax.lang.model.element.Modifier;
 final class Helpers {
     private Helpers() {}
 
-    enum Fn { SIGMOID, SOFTPLUS, ERF, ELU, SQ }
+    enum Fn { SIGMOID, SOFTPLUS, ERF, ELU, SQ, TANHF }
 
     static void addTo(TypeSpec.Builder type, Set<Fn> fns, Elem elem) {
         for (Fn f : fns) {
@@ -40,8 +40,40 @@ final class Helpers {
                         .addParameter(elem.type(), "x")
                         .addStatement("return x * x").build());
                 case ERF -> addErf(type);
+                case TANHF -> {
+                    if (elem.f32()) type.addMethod(tanhf());
+                }
             }
         }
+    }
+
+    /**
+     * {@code tanh} of a float, rounded to float: in double, a Taylor polynomial near 0 and
+     * {@code 1 - 2 / (exp(2|x|) + 1)} elsewhere, both within a few double ulps, so the float
+     * result is {@code (float) Math.tanh(x)}: checked for every one of the 2³² floats (signed
+     * zeros, subnormals, infinities and NaNs included) against JDK 17's {@code Math.tanh}.
+     * On JDK 17 {@code Math.tanh} is a native call (tens of ns); {@code Math.exp} is an
+     * intrinsic.
+     */
+    private static MethodSpec tanhf() {
+        return MethodSpec.methodBuilder("tanhf")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code (float) Math.tanh(x)}, computed without the JDK's native call.\n")
+                .returns(TypeName.FLOAT)
+                .addParameter(TypeName.FLOAT, "xf")
+                .addStatement("double x = xf")
+                .addStatement("double ax = Math.abs(x)")
+                .beginControlFlow("if (ax < 0.0625)")
+                .addStatement("double x2 = x * x")
+                .addStatement("return (float) (x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835))))))")
+                .endControlFlow()
+                .beginControlFlow("if (ax > 9.1)")
+                .addComment("tanh rounds to ±1 in float from 9.01; also the infinities")
+                .addStatement("return Math.copySign(1.0f, xf)")
+                .endControlFlow()
+                .addStatement("double e = Math.exp(2 * ax)")
+                .addStatement("return (float) Math.copySign(1 - 2 / (e + 1), x)")
+                .build();
     }
 
     private static MethodSpec unary(String name, String doc, CodeBlock body) {

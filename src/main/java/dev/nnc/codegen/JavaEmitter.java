@@ -395,8 +395,6 @@ public final class JavaEmitter {
                     .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
                             + "the gradients per step, and a non-finite value then reaches the parameters.\n")
                     .addParameter(TypeName.BOOLEAN, "on").addStatement("this.checkFinite$$ = on").build());
-            // Non-finite iff the exponent bits are all ones; adding one unit of the exponent's lowest bit
-            // then carries into the sign bit, so an OR over all elements (which C2 vectorizes) finds one.
             MethodSpec.Builder finite = MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .returns(TypeName.BOOLEAN).addParameter(e.array(), "a")
                     .addJavadoc("Whether every element of {@code a} is finite (no NaN, no infinity).\n");
@@ -416,21 +414,23 @@ public final class JavaEmitter {
                         .addStatement("$T t = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(), ops)
                         .addStatement("for (; j < a.length; j++) t += a[j] * 0")
                         .addStatement("return t == 0");
-            } else if (e.f32()) {
-                finite.addStatement("int a0 = 0, a1 = 0, a2 = 0, a3 = 0")
-                        .addStatement("int j = 0")
-                        .beginControlFlow("for (; j + 3 < a.length; j += 4)")
-                        .addStatement("a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000")
-                        .addStatement("a1 |= (Float.floatToRawIntBits(a[j + 1]) & 0x7f800000) + 0x00800000")
-                        .addStatement("a2 |= (Float.floatToRawIntBits(a[j + 2]) & 0x7f800000) + 0x00800000")
-                        .addStatement("a3 |= (Float.floatToRawIntBits(a[j + 3]) & 0x7f800000) + 0x00800000")
-                        .endControlFlow()
-                        .addStatement("for (; j < a.length; j++) a0 |= (Float.floatToRawIntBits(a[j]) & 0x7f800000) + 0x00800000")
-                        .addStatement("return (a0 | a1 | a2 | a3) >= 0");
             } else {
-                finite.addStatement("long acc = 0")
-                        .addStatement("for (int j = 0; j < a.length; j++) acc |= (Double.doubleToRawLongBits(a[j]) & 0x7ff0000000000000L) + 0x0010000000000000L")
-                        .addStatement("return acc >= 0");
+                // eight independent sums of a * 0 (C2 vectorizes no float reduction, and no bit
+                // reinterpretation either): NaN in some sum iff an element is NaN or infinite
+                finite.addStatement("$T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0", e.type())
+                        .addStatement("int j = 0")
+                        .beginControlFlow("for (; j + 7 < a.length; j += 8)")
+                        .addStatement("s0 += a[j] * 0")
+                        .addStatement("s1 += a[j + 1] * 0")
+                        .addStatement("s2 += a[j + 2] * 0")
+                        .addStatement("s3 += a[j + 3] * 0")
+                        .addStatement("s4 += a[j + 4] * 0")
+                        .addStatement("s5 += a[j + 5] * 0")
+                        .addStatement("s6 += a[j + 6] * 0")
+                        .addStatement("s7 += a[j + 7] * 0")
+                        .endControlFlow()
+                        .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
+                        .addStatement("return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0");
             }
             t.addMethod(finite.build());
             List<Model.Param> ps = m.params();

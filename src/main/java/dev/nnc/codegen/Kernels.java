@@ -31,19 +31,34 @@ final class Kernels {
     /**
      * {@code out[m,n] = A[m,k] · B[k,n]} where either operand may be a transpose read in place.
      *
-     * <p>The rows of B (as [k, n], transposing when B is a transpose view) are first copied into
-     * the scratch rows {@code rows[p]}; each row of the result is then accumulated in the scratch
-     * row {@code acc} as {@code acc += A[i,p] · rows[p]} for p in order, and copied out. Every
-     * array in the inner loop starts at index 0, which is what lets HotSpot's C2 (JDK 17)
-     * vectorize it; with row offsets into two float arrays it does not, since they might overlap.
-     * The sums run over p in order, exactly as a textbook loop, so results are the same bit for
-     * bit. A term {@code A[i,p] · rows[p]} with {@code A[i,p] == 0} is skipped when every element
-     * of B is finite (checked while copying): then it only adds zeros, and skipping it makes
-     * sparse inputs (one-hot features, ReLU activations) proportionally cheaper without changing
+     * <p>HotSpot's C2 (JDK 17) vectorizes an axpy only when every array in it is indexed from 0
+     * (with row offsets into two float arrays it does not, since they might overlap), so both
+     * forms below accumulate rows of the result in scratch rows, from rows of B copied into
+     * scratch rows, and copy the finished rows out. Every element of the result is the sum of
+     * its terms {@code A[i,p] · B[p,j]} for p in order, exactly as a textbook loop, so results
+     * are the same bit for bit; consecutive terms are added in one pass
+     * ({@code c[j] = c[j] + x0 · b0[j] + x1 · b1[j] + …}), which saves loads and stores of
+     * the accumulator without changing the order of the additions.
+     *
+     * <p>When B is stored as [k, n] ({@link #streamRows}), each group of
+     * {@link #STREAM_TERMS} of its rows is copied (block copies) into scratch rows, and applied
+     * to a block of up to {@link #blockRows} rows of the result, held in the other scratch
+     * rows, two result rows at a time: B is read
+     * once per block, the accumulators stay in cache, and a single row (batch 1) costs one pass
+     * over B. When B is a transpose read in place (gathering its rows is slow), its rows are
+     * gathered once into {@code rows[p]} and each row of the result is accumulated in
+     * {@code acc}.
+     *
+     * <p>Terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0} are skipped (all the terms of a
+     * group at once) when the rows of B they multiply are finite: then they
+     * only add zeros (and an accumulator that starts at +0 never becomes −0), and skipping
+     * them makes sparse inputs (one-hot features, ReLU activations) cheaper without changing
      * any result (0 · ±inf and 0 · NaN still give NaN).
      *
      * <p>A product with fewer than {@link #SCRATCH_MIN_COLUMNS} columns (a matrix-vector
-     * product) has nothing to vectorize across its columns: it uses {@link #smallMatmul}.
+     * product) has nothing to vectorize across its columns, and one of at most
+     * {@link #SMALL_WORK} multiply-adds (checked at run time when it depends on runtime dims)
+     * too little to pay for copying rows: they use {@link #smallMatmul}.
      */
     private static void matmul(Plan plan, Kernel k, Node n) {
         Node a = n.input(0), b = n.input(1);
@@ -54,29 +69,178 @@ final class Kernels {
             smallMatmul(plan, k, n, ta, tb);
             return;
         }
+        Sym work = Sym.of(n.shape().get(0)).times(Sym.of(a.shape().get(1))).times(Sym.of(cols));
+        if (work.isStatic() && work.factor() <= SMALL_WORK) {
+            smallMatmul(plan, k, n, ta, tb);
+            return;
+        }
+        boolean branch = work.factor() <= SMALL_WORK;
+        if (branch) {
+            // copying rows costs more than it saves on a few hundred products (batch 1 of a small layer)
+            k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(Sym.of(n.shape().get(0))),
+                    k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(cols)), SMALL_WORK);
+            smallMatmul(plan, k, n, ta, tb);
+            k.body.nextControlFlow("else");
+        }
+        if (tb) gatheredMatmul(plan, k, n, ta);
+        else streamRows(plan, k, n, ta);
+        if (branch) k.body.endControlFlow();
+    }
+
+    /** Products of at most this many multiply-adds use {@link #smallMatmul}, whatever their width. */
+    static final int SMALL_WORK = 1024;
+
+    /** Element (i, p) of A as stored (the locals {@code m} and {@code kk} are A's rows and columns as read). */
+    private static CodeBlock aElem(String A, boolean ta, String i, String p) {
+        return ta ? CodeBlock.of("$L[($L) * m + $L]", A, p, i) : CodeBlock.of("$L[($L) * kk + $L]", A, i, p);
+    }
+
+    /** Statements setting {@code fin} (if 0) to 1 if rows {@code r0} … {@code r<rows-1>} are finite, else 2. */
+    private static void finiteRows(Kernel k, int rows) {
+        String max = k.elem.f32() ? "Float.MAX_VALUE" : "Double.MAX_VALUE";
+        List<CodeBlock> tests = new java.util.ArrayList<>();
+        for (int q = 0; q < rows; q++) tests.add(CodeBlock.of("Math.abs(r$L[j]) <= $L", q, max));
+        k.body.beginControlFlow("if (fin == 0)")
+                .addStatement("boolean ok = true")
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("ok &= $L", CodeBlock.join(tests, " & "))
+                .endControlFlow()
+                .addStatement("fin = ok ? 1 : 2")
+                .endControlFlow();
+    }
+
+    /** The number of result rows a block of {@link #streamRows} accumulates: about 32 KB of them. */
+    static int blockRows(Dim cols) {
+        if (!cols.isStatic()) return 32;
+        return (int) Math.max(2, Math.min(64, (8192 / cols.size()) & ~1L));
+    }
+
+    /**
+     * Rows of B {@link #streamRows} applies per pass. Two result rows by four terms is what C2
+     * still vectorizes: with four result rows (four stores to arrays that might alias), or
+     * eight terms, it gives up and the loop runs scalar, 6-8 times slower.
+     */
+    static final int STREAM_TERMS = 4;
+
+    /** {@link #matmul} with B stored as [k, n]: groups of B's rows streamed over blocks of result rows. */
+    private static void streamRows(Plan plan, Kernel k, Node n, boolean ta) {
+        Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(tb ? b.input(0) : b));
+        String B = k.array(plan.base(b));
+        k.scratch = true;
+        int mb = blockRows(n.shape().get(1));
+        int T = STREAM_TERMS;
+        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock zero = k.elem.lit(0);
+        com.palantir.javapoet.TypeName t = k.elem.type();
+        List<CodeBlock> rowDecl = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>(),
+                bs = new java.util.ArrayList<>(), xZero = new java.util.ArrayList<>(), yZero = new java.util.ArrayList<>(),
+                cSum = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]"))), dSum = new java.util.ArrayList<>(List.of(CodeBlock.of("d[j]"))),
+                cSum1 = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]")));
+        for (int q = 0; q < T; q++) {
+            String pq = q == 0 ? "p" : "p + " + q;
+            rowDecl.add(CodeBlock.of("r$L = rows[$L]", q, mb + q));
+            xs.add(CodeBlock.of("x$L = $L", q, aElem(A, ta, "i", pq)));
+            ys.add(CodeBlock.of("y$L = $L", q, aElem(A, ta, "i + 1", pq)));
+            bs.add(CodeBlock.of("b$L = r$L[j]", q, q));
+            xZero.add(CodeBlock.of("x$L == $L", q, zero));
+            yZero.add(CodeBlock.of("y$L == $L", q, zero));
+            cSum.add(CodeBlock.of("x$L * b$L", q, q));
+            dSum.add(CodeBlock.of("y$L * b$L", q, q));
+            cSum1.add(CodeBlock.of("x$L * r$L[j]", q, q));
+        }
+        List<CodeBlock> allZero = new java.util.ArrayList<>(xZero);
+        allZero.addAll(yZero);
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int nn = $L, kk = $L, m = $L", nn, kk, m)
+                .addStatement("final $T[] $L", t, CodeBlock.join(rowDecl, ", "))
+                .beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", mb)
+                .addStatement("final int mb = Math.min($L, m - i0)", mb)
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("$T.fill(rows[ii], 0, nn, $L)", java.util.Arrays.class, zero)
+                .endControlFlow()
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p + $L <= kk; p += $L)", T, T);
+        for (int q = 0; q < T; q++) c.addStatement("System.arraycopy($L, $L * nn, r$L, 0, nn)", B, q == 0 ? "p" : "(p + " + q + ")", q);
+        c.add("// 0: not checked yet, 1: these rows of B are finite, 2: not\n")
+                .addStatement("int fin = 0")
+                .addStatement("int ii = 0")
+                .beginControlFlow("for (; ii + 1 < mb; ii += 2)")
+                .addStatement("final int i = i0 + ii")
+                .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                .addStatement("final $T $L", t, CodeBlock.join(ys, ", "))
+                .beginControlFlow("if ($L)", CodeBlock.join(allZero, " && "));
+        finiteRows(k, T);
+        c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
+                .endControlFlow()
+                .addStatement("final $T[] c = rows[ii], d = rows[ii + 1]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("final $T $L", t, CodeBlock.join(bs, ", "))
+                .addStatement("c[j] = $L", CodeBlock.join(cSum, " + "))
+                .addStatement("d[j] = $L", CodeBlock.join(dSum, " + "))
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (ii < mb)")
+                .addStatement("final int i = i0 + ii")
+                .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                .beginControlFlow("if ($L)", CodeBlock.join(xZero, " && "));
+        finiteRows(k, T);
+        c.endControlFlow()
+                .beginControlFlow("if (fin != 1 || !($L))", CodeBlock.join(xZero, " && "))
+                .addStatement("final $T[] c = rows[ii]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("c[j] = $L", CodeBlock.join(cSum1, " + "))
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .add("// the last rows of B when k is not a multiple of $L\n", T)
+                .beginControlFlow("for (; p < kk; p++)")
+                .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
+                .addStatement("int fin = 0")
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i0 + ii", "p"))
+                .beginControlFlow("if (x0 == $L)", zero);
+        finiteRows(k, 1);
+        c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
+                .endControlFlow()
+                .addStatement("final $T[] c = rows[ii]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("c[j] += x0 * r0[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
+                .addStatement("System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn)")
+                .endControlFlow()
+                .endControlFlow();
+        k.scratchRows = Sym.of(Dim.of(mb + T));
+        k.scratchWidth = Sym.of(n.shape().get(1));
+    }
+
+    /** {@link #matmul} with B a transpose read in place: its rows gathered once, each result row accumulated in {@code acc}. */
+    private static void gatheredMatmul(Plan plan, Kernel k, Node n, boolean ta) {
+        Node a = n.input(0), b = n.input(1);
+        String A = k.array(plan.base(ta ? a.input(0) : a));
+        String B = k.array(plan.base(b.input(0)));
         k.scratch = true;
         CodeBlock m = k.size(Sym.of(n.shape().get(0)));
         CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
         CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
-        // element (i, p) of A as stored
-        CodeBlock aip = ta ? CodeBlock.of("$L[p * ($L) + i]", A, m) : CodeBlock.of("$L[i * ($L) + p]", A, kk);
         CodeBlock zero = k.elem.lit(0);
+        com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
-        c.addStatement("int nn = $L", nn)
+        c.addStatement("final int nn = $L, kk = $L, m = $L", nn, kk, m)
                 .addStatement("$T.fill(acc, 0, nn, $L)", java.util.Arrays.class, zero)
-                .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                .addStatement("$T[] r = rows[p]", k.elem.type());
-        if (tb) {
-            // B stored as [n, k]: row p of B is column p of the stored array
-            c.beginControlFlow("for (int j = 0; j < nn; j++)")
-                    .addStatement("r[j] = $L[j * ($L) + p]", B, kk)
-                    .endControlFlow();
-        } else {
-            c.addStatement("System.arraycopy($L, p * nn, r, 0, nn)", B);
-        }
-        c.beginControlFlow("for (int j = 0; j < nn; j++)")
+                .beginControlFlow("for (int p = 0; p < kk; p++)")
+                .addStatement("final $T[] r = rows[p]", t)
+                .add("// B stored as [n, k]: row p of B is column p of the stored array\n")
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("r[j] = $L[j * kk + p]", B)
+                .endControlFlow()
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("acc[j] += r[j] * $L", zero)
                 .endControlFlow()
                 .endControlFlow()
@@ -84,16 +248,26 @@ final class Kernels {
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("finite &= acc[j] == $L", zero)
                 .endControlFlow()
-                .beginControlFlow("for (int i = 0; i < $L; i++)", m)
+                .beginControlFlow("for (int i = 0; i < m; i++)")
                 .addStatement("$T.fill(acc, 0, nn, $L)", java.util.Arrays.class, zero)
-                .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                .addStatement("$T av = $L", k.elem.type(), aip)
-                .beginControlFlow("if (av == $L && finite)", zero)
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p + 1 < kk; p += 2)")
+                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"))
+                .beginControlFlow("if (x0 == $L && x1 == $L && finite)", zero, zero)
                 .addStatement("continue")
                 .endControlFlow()
-                .addStatement("$T[] r = rows[p]", k.elem.type())
+                .addStatement("final $T[] r0 = rows[p], r1 = rows[p + 1]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("acc[j] += av * r[j]")
+                .addStatement("acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("if (p < kk)")
+                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i", "p"))
+                .beginControlFlow("if (x0 != $L || !finite)", zero)
+                .addStatement("final $T[] r0 = rows[p]", t)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("acc[j] += x0 * r0[j]")
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .addStatement("System.arraycopy(acc, 0, out, i * nn, nn)")
@@ -206,6 +380,11 @@ final class Kernels {
      * product of rows).
      */
     private static void smallMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb) {
+        Dim cols = n.shape().get(1);
+        if (cols.isStatic() && cols.size() <= REGISTER_SUMS) {
+            registerMatmul(plan, k, n, ta, tb, (int) cols.size());
+            return;
+        }
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(tb ? b.input(0) : b));
@@ -238,13 +417,61 @@ final class Kernels {
             // B stored as [n, k]: out[i, j] = dot(row i of A, row j of B)
             c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                     .beginControlFlow("for (int j = 0; j < $L; j++)", nn)
-                    .addStatement("$T acc = 0", k.elem.type())
+                    .addStatement("$T s = 0", k.elem.type())
                     .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                    .addStatement("acc += $L * $L[j * ($L) + p]", aip, B, kk)
+                    .addStatement("s += $L * $L[j * ($L) + p]", aip, B, kk)
                     .endControlFlow()
-                    .addStatement("out[i * ($L) + j] = acc", nn)
+                    .addStatement("out[i * ($L) + j] = s", nn)
                     .endControlFlow()
                     .endControlFlow();
+        }
+    }
+
+    /** The most sums {@link #registerMatmul} keeps in locals. */
+    static final int REGISTER_SUMS = 16;
+
+    /**
+     * A product with few (static) columns, its sums in locals: blocks of {@code rb} rows of the
+     * result, each element a local that adds its terms for p in order (the sums of a textbook
+     * loop, bit for bit), so nothing goes through memory but the operands; the {@code rb} ×
+     * n independent sums also hide the latency of the additions (a single dot product waits
+     * for each addition before the next).
+     */
+    private static void registerMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb, int nn) {
+        Node a = n.input(0), b = n.input(1);
+        String A = k.array(plan.base(ta ? a.input(0) : a));
+        String B = k.array(plan.base(tb ? b.input(0) : b));
+        int rb = Math.max(1, Math.min(8, REGISTER_SUMS / nn));
+        com.palantir.javapoet.TypeName t = k.elem.type();
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int kk = $L, m = $L", k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(n.shape().get(0))))
+                .addStatement("int i = 0");
+        for (int block : rb > 1 ? new int[] {rb, 1} : new int[] {1}) {
+            if (block > 1) c.beginControlFlow("for (; i + $L <= m; i += $L)", block, block);
+            else c.beginControlFlow("for (; i < m; i++)");
+            for (int r = 0; r < block; r++) {
+                List<CodeBlock> decl = new java.util.ArrayList<>();
+                for (int j = 0; j < nn; j++) decl.add(CodeBlock.of("s$L_$L = $L", r, j, k.elem.lit(0)));
+                c.addStatement("$T $L", t, CodeBlock.join(decl, ", "));
+            }
+            c.beginControlFlow("for (int p = 0; p < kk; p++)");
+            for (int r = 0; r < block; r++) {
+                c.addStatement("final $T x$L = $L", t, r, aElem(A, ta, r == 0 ? "i" : "i + " + r, "p"));
+            }
+            for (int j = 0; j < nn; j++) {
+                CodeBlock bj = tb ? CodeBlock.of("$L[$L * kk + p]", B, j) : CodeBlock.of("$L[p * $L + $L]", B, nn, j);
+                c.addStatement("final $T b$L = $L", t, j, bj);
+            }
+            for (int r = 0; r < block; r++) {
+                for (int j = 0; j < nn; j++) c.addStatement("s$L_$L += x$L * b$L", r, j, r, j);
+            }
+            c.endControlFlow();
+            for (int r = 0; r < block; r++) {
+                for (int j = 0; j < nn; j++) {
+                    c.addStatement("out[$L * $L + $L] = s$L_$L", r == 0 ? "i" : "(i + " + r + ")", nn, j, r, j);
+                }
+            }
+            c.endControlFlow();
         }
     }
 

@@ -25,7 +25,7 @@ final class Scalar {
             case SIGN -> CodeBlock.of("Math.signum($L)", x);
             case SIN -> e.call("Math.sin", x);
             case COS -> e.call("Math.cos", x);
-            case TANH -> e.call("Math.tanh", x);
+            case TANH -> e.f32() ? CodeBlock.of("tanhf($L)", x) : e.call("Math.tanh", x);
             case SIGMOID -> e.call("sigmoid", x);
             case RELU -> CodeBlock.of("Math.max($L, $L)", x, e.lit(0));
             case SOFTPLUS -> e.call("softplus", x);
@@ -59,6 +59,7 @@ final class Scalar {
             case SOFTPLUS -> EnumSet.of(Helpers.Fn.SOFTPLUS);
             case ERF -> EnumSet.of(Helpers.Fn.ERF);
             case ELU -> EnumSet.of(Helpers.Fn.ELU);
+            case TANH -> EnumSet.of(Helpers.Fn.TANHF);
             case POWC -> n.constValue() == 2 ? EnumSet.of(Helpers.Fn.SQ) : EnumSet.noneOf(Helpers.Fn.class);
             default -> EnumSet.noneOf(Helpers.Fn.class);
         };
