@@ -111,6 +111,11 @@ public final class Trainer {
      * (scaled real values) or int[] (labels).
      */
     public List<Object> modelTargets(Dataset d, List<TargetScale> scales) {
+        return modelTargets(d, scales, f32);
+    }
+
+    /** {@link #modelTargets(Dataset, List)} for a model of element type f32 or f64. */
+    public static List<Object> modelTargets(Dataset d, List<TargetScale> scales, boolean f32) {
         List<Object> out = new ArrayList<>();
         for (int k = 0; k < d.targetCount(); k++) {
             Object t = d.target(k);
