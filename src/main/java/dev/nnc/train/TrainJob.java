@@ -246,6 +246,15 @@ public final class TrainJob {
 
     /** @throws DataException saying how the features arose, if their count is not the model's feature width */
     public static void checkWidth(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> statsTables) {
+        if (prep.width() == 0) {
+            // only categorical columns without a value and without a missing-value indicator give no feature;
+            // "change the model's input width to 0" would be no advice
+            List<String> empty = new ArrayList<>();
+            for (Preprocessing.Column col : prep.columns()) if (col.width(prep.naIndicator()) == 0) empty.add(col.name());
+            throw new DataException(t.file() + ": the feature columns give no features (" + prep.explain() + "): every value of "
+                    + summarize(empty, 20) + " is missing, and with --no-na-indicator such a column gives no feature;"
+                    + " leave it out with --ignore, or keep the missing-value indicator");
+        }
         if (prep.width() != info.width()) {
             throw new DataException(widthMismatch(info, prep, t, statsTables));
         }
