@@ -281,7 +281,14 @@ public final class Preprocessing {
      */
     public float[] transform(Csv.Table t) {
         int n = t.rowCount();
-        float[] out = new float[Math.multiplyExact(n, width)];
+        long values = (long) n * width;
+        if (values > Integer.MAX_VALUE) {
+            // Math.multiplyExact threw an ArithmeticException, a stack trace for the user
+            throw new DataException(t.file() + ": " + n + " rows of " + width + " features are " + values
+                    + " values, more than one array holds (" + Integer.MAX_VALUE + "); use fewer rows, or fewer features"
+                    + " (--features, --ignore, or columns with fewer categories)");
+        }
+        float[] out = new float[(int) values];
         int at = 0;
         for (Column c : columns) {
             int col = t.require(c.name(), "a feature the model was trained with");

@@ -152,4 +152,29 @@ class PreprocessingTest {
                 + " 32-bit floats that hold the features (±3.4028235E38); scale the column down, or standardize it (without"
                 + " --no-standardize)", m);
     }
+
+    @Test
+    void moreFeatureValuesThanAnArrayHoldsIsAnError() {
+        // found reviewing the training data path: Math.multiplyExact threw an ArithmeticException
+        // (70,000 rows of 40,000 features); the rows here are one row repeated, nothing is allocated
+        String[] row = {"1"};
+        List<String[]> rows = new java.util.AbstractList<>() {
+            @Override
+            public String[] get(int i) {
+                return row;
+            }
+
+            @Override
+            public int size() {
+                return 70_000;
+            }
+        };
+        Csv.Table t = new Csv.Table("big.csv", List.of("x"), rows, new int[70_000]);
+        List<Preprocessing.Column> cols = java.util.Collections.nCopies(40_000,
+                new Preprocessing.Column("x", Preprocessing.Kind.NUMERIC, 0, 1, null));
+        Preprocessing p = new Preprocessing(cols, Preprocessing.DEFAULT_NA, true);
+        String m = assertThrows(DataException.class, () -> p.transform(t)).getMessage();
+        assertEquals("big.csv: 70000 rows of 40000 features are 2800000000 values, more than one array holds (2147483647);"
+                + " use fewer rows, or fewer features (--features, --ignore, or columns with fewer categories)", m);
+    }
 }
