@@ -155,7 +155,7 @@ public final class Csv {
             if (header == null) {
                 header = rec;
                 headerLine = p.recordLine;
-                checkHeader(file, header);
+                checkHeader(file, header, headerLine);
                 continue;
             }
             if (rec.size() != header.size()) {
@@ -174,12 +174,12 @@ public final class Csv {
         return new Table(file, header, rows, ls);
     }
 
-    private static void checkHeader(String file, List<String> header) {
+    private static void checkHeader(String file, List<String> header, int line) {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
             Integer before = seen.put(header.get(i), i);
             if (before != null) {
-                throw new DataException(file + ", line 1 (header): columns " + (before + 1) + " and " + (i + 1)
+                throw new DataException(file + ", line " + line + " (header): columns " + (before + 1) + " and " + (i + 1)
                         + " are both named '" + header.get(i) + "'; column names must be unique");
             }
         }
@@ -214,7 +214,7 @@ public final class Csv {
         /** The next record, or null at the end. Blank lines are skipped. */
         List<String> next() {
             while (pos < s.length() && (s.charAt(pos) == '\n' || s.charAt(pos) == '\r')) {
-                if (s.charAt(pos) == '\n') line++;
+                if (lineBreakAt(pos)) line++;
                 pos++;
             }
             if (pos >= s.length()) return null;
@@ -231,6 +231,7 @@ public final class Csv {
                             throw new DataException(file + ", line " + openLine + ", field " + (fields.size() + 1)
                                     + ": a quoted field is never closed (the file ends inside quotes)");
                         }
+                        if (lineBreakAt(pos)) line++;
                         char c = s.charAt(pos++);
                         if (c == '"') {
                             if (pos < s.length() && s.charAt(pos) == '"') {
@@ -240,7 +241,6 @@ public final class Csv {
                                 break;
                             }
                         } else {
-                            if (c == '\n') line++;
                             f.append(c);
                         }
                     }
@@ -259,6 +259,12 @@ public final class Csv {
                 line++;
                 return fields;
             }
+        }
+
+        /** Whether a line ends at {@code i}: an LF, or a CR not followed by an LF (CRLF counts at its LF). */
+        private boolean lineBreakAt(int i) {
+            char c = s.charAt(i);
+            return c == '\n' || (c == '\r' && (i + 1 >= s.length() || s.charAt(i + 1) != '\n'));
         }
 
         private static boolean atEnd(char c) {

@@ -130,6 +130,64 @@ public final class Preprocessing {
         return c >= '0' && c <= '9';
     }
 
+    /** The largest magnitude a number in the data may have: the largest double. */
+    private static final String RANGE = "numbers must be within ±" + Double.MAX_VALUE;
+
+    /**
+     * The value of {@code v}, a number by {@link #isNumber} in row {@code r}, column {@code col}
+     * of {@code t}.
+     *
+     * @throws DataException if it is beyond the range of a double (such as {@code 1e400}), which
+     *                       would become infinite
+     */
+    public static double parseFinite(String v, Csv.Table t, int r, int col) {
+        double x = Double.parseDouble(v.strip());
+        if (!Double.isFinite(x)) {
+            throw new DataException(t.where(r, col) + ": \"" + v + "\" is out of range; " + RANGE);
+        }
+        return x;
+    }
+
+    /**
+     * The mean and sample standard deviation (0 for fewer than two values) of finite values. When
+     * the values are so large that the plain sums overflow, they are summed in units of the
+     * largest magnitude instead, so both results stay finite (the deviation at most the largest
+     * double).
+     */
+    public static double[] meanAndStd(double[] x) {
+        int n = x.length;
+        double sum = 0;
+        for (double v : x) sum += v;
+        double mean = n == 0 ? 0 : sum / n, ss = 0;
+        for (double v : x) {
+            double d = v - mean;
+            ss += d * d;
+        }
+        double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+        if (Double.isFinite(mean) && Double.isFinite(std)) return new double[] {mean, std};
+        double m = 0;
+        for (double v : x) m = Math.max(m, Math.abs(v));
+        double s = 0;
+        for (double v : x) s += v / m;
+        double mu = s / n;
+        ss = 0;
+        for (double v : x) {
+            double d = v / m - mu;
+            ss += d * d;
+        }
+        std = n > 1 ? Math.min(Math.sqrt(ss / (n - 1)) * m, Double.MAX_VALUE) : 0;
+        return new double[] {mu * m, std};
+    }
+
+    /**
+     * {@code (x - mean) / std}, also when {@code x - mean} alone would overflow; infinite only if
+     * the result is beyond the range of a double.
+     */
+    public static double standardize(double x, double mean, double std) {
+        double z = (x - mean) / std;
+        return Double.isFinite(z) ? z : x / std - mean / std;
+    }
+
     /**
      * Fits the encoding of {@code featureNames} on the rows of {@code tables} together (the
      * training rows, plus any rows given only for statistics, as d2l does with the test set).
@@ -174,28 +232,18 @@ public final class Preprocessing {
                 isNumeric = numeric == present;
             }
             if (isNumeric) {
-                double sum = 0;
-                long n = 0;
+                double[] values = new double[present];
+                int n = 0;
                 for (int t = 0; t < tables.size(); t++) {
                     Csv.Table tb = tables.get(t);
                     for (int r = 0; r < tb.rowCount(); r++) {
                         String v = tb.get(r, idx[t]);
                         if (na.contains(v)) continue;
-                        sum += Double.parseDouble(v.strip());
-                        n++;
+                        values[n++] = parseFinite(v, tb, r, idx[t]);
                     }
                 }
-                double mean = n == 0 ? 0 : sum / n, ss = 0;
-                for (int t = 0; t < tables.size(); t++) {
-                    Csv.Table tb = tables.get(t);
-                    for (int r = 0; r < tb.rowCount(); r++) {
-                        String v = tb.get(r, idx[t]);
-                        if (na.contains(v)) continue;
-                        double d = Double.parseDouble(v.strip()) - mean;
-                        ss += d * d;
-                    }
-                }
-                double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+                double[] ms = meanAndStd(values);
+                double mean = ms[0], std = ms[1];
                 if (!o.standardize()) cols.add(new Column(name, Kind.NUMERIC, 0, 1, null));
                 else cols.add(new Column(name, Kind.NUMERIC, mean, std > 0 && Double.isFinite(std) ? std : 1, null));
             } else {
@@ -233,7 +281,14 @@ public final class Preprocessing {
      */
     public float[] transform(Csv.Table t) {
         int n = t.rowCount();
-        float[] out = new float[Math.multiplyExact(n, width)];
+        long values = (long) n * width;
+        if (values > Integer.MAX_VALUE) {
+            // Math.multiplyExact threw an ArithmeticException, a stack trace for the user
+            throw new DataException(t.file() + ": " + n + " rows of " + width + " features are " + values
+                    + " values, more than one array holds (" + Integer.MAX_VALUE + "); use fewer rows, or fewer features"
+                    + " (--features, --ignore, or columns with fewer categories)");
+        }
+        float[] out = new float[(int) values];
         int at = 0;
         for (Column c : columns) {
             int col = t.require(c.name(), "a feature the model was trained with");
@@ -249,9 +304,16 @@ public final class Preprocessing {
                             throw new DataException(t.where(r, col) + ": \"" + v + "\" is not a number, but the column is numeric"
                                     + " (it was numeric in the training data); fix the value or mark it missing (" + naHint(naValues) + ")");
                         }
-                        x = (Double.parseDouble(s) - c.mean()) / c.std();
+                        x = standardize(parseFinite(v, t, r, col), c.mean(), c.std());
                     }
-                    out[r * width + at] = (float) x;
+                    float f = (float) x;
+                    if (!Float.isFinite(f)) {
+                        throw new DataException(t.where(r, col) + ": \"" + v + "\" is too large for a feature: "
+                                + (c.mean() == 0 && c.std() == 1 ? "it is" : "standardized it is " + x + ", which is")
+                                + " beyond the range of the 32-bit floats that hold the features (±" + Float.MAX_VALUE
+                                + "); scale the column down, or standardize it (without --no-standardize)");
+                    }
+                    out[r * width + at] = f;
                 }
                 at++;
             } else {

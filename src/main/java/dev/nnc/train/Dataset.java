@@ -90,17 +90,13 @@ public final class Dataset {
                     if (na.isMissing(t.get(r, col))) {
                         throw new DataException(t.where(r, col) + ": the class label is missing; every training row needs one");
                     }
-                    int label;
-                    try {
-                        label = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        double d = Preprocessing.isNumber(v) ? Double.parseDouble(v) : Double.NaN;
-                        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                            throw new DataException(t.where(r, col) + ": \"" + t.get(r, col) + "\" is not an integer class label"
-                                    + (c > 0 ? " (0 to " + (c - 1) + ")" : ""));
-                        }
-                        label = (int) d;
+                    // a decimal number (as for features: Integer.parseInt alone also takes non-ASCII digits) that is an integer
+                    double d = Preprocessing.isNumber(v) ? Double.parseDouble(v) : Double.NaN;
+                    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+                        throw new DataException(t.where(r, col) + ": \"" + t.get(r, col) + "\" is not an integer class label"
+                                + (c > 0 ? " (0 to " + (c - 1) + ")" : ""));
                     }
+                    int label = (int) d;
                     if (label < 0 || (c > 0 && label >= c)) {
                         throw new DataException(t.where(r, col) + ": class label " + label + " is outside 0.." + (c - 1)
                                 + " (the model has " + c + " classes)");
@@ -120,7 +116,7 @@ public final class Dataset {
                         if (!Preprocessing.isNumber(v)) {
                             throw new DataException(t.where(r, col) + ": \"" + v + "\" is not a number, but the target column must be numeric");
                         }
-                        double x = Double.parseDouble(v.strip());
+                        double x = Preprocessing.parseFinite(v, t, r, col);
                         if (log && !(x > 0)) {
                             throw new DataException(t.where(r, col) + ": " + v.strip() + " is not positive, so --log-target cannot take its log");
                         }

@@ -1,5 +1,6 @@
 package dev.nnc.train;
 
+import dev.nnc.data.Preprocessing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +26,10 @@ public record TargetScale(boolean log, double[] mean, double[] std) {
                 std[j] = 1;
                 continue;
             }
-            double s = 0;
-            for (int r = 0; r < rows; r++) s += fwd(raw[r * columns + j], log);
-            double m = s / rows, ss = 0;
-            for (int r = 0; r < rows; r++) {
-                double d = fwd(raw[r * columns + j], log) - m;
-                ss += d * d;
-            }
-            double sd = rows > 1 ? Math.sqrt(ss / (rows - 1)) : 0;
+            double[] v = new double[rows];
+            for (int r = 0; r < rows; r++) v[r] = fwd(raw[r * columns + j], log);
+            double[] ms = Preprocessing.meanAndStd(v);
+            double m = ms[0], sd = ms[1];
             mean[j] = m;
             std[j] = sd > 0 && Double.isFinite(sd) ? sd : 1;
         }
@@ -45,7 +42,7 @@ public record TargetScale(boolean log, double[] mean, double[] std) {
 
     /** The value the model learns for raw value {@code v} of column {@code j}. */
     public double toModel(double v, int j) {
-        return (fwd(v, log) - mean[j]) / std[j];
+        return Preprocessing.standardize(fwd(v, log), mean[j], std[j]);
     }
 
     /** The model's value mapped back before the log: {@code out · std + mean}. */

@@ -110,50 +110,18 @@ public final class TrainJob {
         List<Csv.Table> statsTables = new ArrayList<>();
         for (Supplier<Csv.Table> s : c.statsData()) statsTables.add(s.get());
 
-        // ---- columns: targets, id, features
-        List<int[]> targetCols = new ArrayList<>();
-        List<String> targetNames = new ArrayList<>();
-        assignTargets(c, info, t, targetCols, targetNames);
-        Set<String> notFeatures = new HashSet<>(targetNames);
-        String id = c.id();
-        if (id != null) {
-            t.require(id, "--id");
-        } else {
-            for (String h : t.header()) {
-                if (h.equalsIgnoreCase("id") && !notFeatures.contains(h)) id = h;
-            }
-        }
-        if (id != null) notFeatures.add(id);
-        List<String> featureNames = new ArrayList<>();
-        if (c.features() != null && !c.features().isEmpty()) {
-            for (String f : c.features()) {
-                t.require(f, "--features");
-                if (notFeatures.contains(f)) throw new DataException("column '" + f + "' is both a feature and " + (f.equals(id) ? "the id" : "a target"));
-                featureNames.add(f);
-            }
-        } else {
-            for (String f : c.ignore()) t.require(f, "--ignore");
-            for (String h : t.header()) if (!notFeatures.contains(h) && !c.ignore().contains(h)) featureNames.add(h);
-        }
-        if (featureNames.isEmpty()) throw new DataException(t.file() + ": no feature columns are left (besides the targets" + (id != null ? " and the id" : "") + ")");
-
+        Columns cols = columns(c, info, t, statsTables);
+        Preprocessing prep = cols.prep();
+        checkWidth(info, prep, t, statsTables);
+        Dataset all = dataset(info, cols, t, c.logTarget());
+        List<int[]> targetCols = cols.targetCols();
+        List<String> targetNames = cols.targetNames();
+        String id = cols.id();
         List<Csv.Table> fitTables = new ArrayList<>();
         fitTables.add(t);
         fitTables.addAll(statsTables);
-        Preprocessing prep = Preprocessing.fit(featureNames, fitTables, c.prep());
         int statsRows = 0;
         for (Csv.Table s : fitTables) statsRows += s.rowCount();
-        if (prep.width() != info.width()) {
-            throw new DataException(widthMismatch(info, prep, t, statsTables));
-        }
-        List<Boolean> isInt = new ArrayList<>();
-        List<Integer> classes = new ArrayList<>();
-        for (ModelInfo.Label l : info.labels()) {
-            isInt.add(l.isInt());
-            classes.add(l.isInt() && info.outputWidth() > 1 ? info.outputWidth() : 0);
-        }
-        List<Object> rawTargets = Dataset.readTargets(t, targetCols, isInt, classes, c.logTarget(), prep);
-        Dataset all = new Dataset(t.rowCount(), prep.width(), prep.transform(t), rawTargets);
 
         boolean standardizeTarget = c.standardizeTarget() != null ? c.standardizeTarget() : info.regression();
         Metric metric = c.metric() != null ? c.metric() : defaultMetric(info, c.logTarget());
@@ -224,6 +192,89 @@ public final class TrainJob {
         out.printf(Locale.ROOT, "time: %.1f s training, %.1f s in all%n", trainSeconds, (System.nanoTime() - t0) / 1e9);
         out.flush();
         return result;
+    }
+
+    /**
+     * How a table's columns meet a model: per target input its column indices (and their names),
+     * the id column (or null), the feature columns and their preprocessing, fitted on {@code t}
+     * and {@code statsTables}.
+     */
+    public record Columns(List<int[]> targetCols, List<String> targetNames, String id, List<String> featureNames,
+                          Preprocessing prep) {}
+
+    /**
+     * The first step from a table to tensors: assigns the target columns ({@code --target}), the
+     * id column and the feature columns ({@code --features}, {@code --ignore}), and fits the
+     * preprocessing on them. The feature count may still differ from the model's: see
+     * {@link #checkWidth}.
+     *
+     * @throws DataException if a named column is absent, no feature column is left, or a column cannot be encoded
+     */
+    public static Columns columns(Config c, ModelInfo info, Csv.Table t, List<Csv.Table> statsTables) {
+        List<int[]> targetCols = new ArrayList<>();
+        List<String> targetNames = new ArrayList<>();
+        assignTargets(c, info, t, targetCols, targetNames);
+        Set<String> notFeatures = new HashSet<>(targetNames);
+        String id = c.id();
+        if (id != null) {
+            t.require(id, "--id");
+        } else {
+            for (String h : t.header()) {
+                if (h.equalsIgnoreCase("id") && !notFeatures.contains(h)) id = h;
+            }
+        }
+        if (id != null) notFeatures.add(id);
+        List<String> featureNames = new ArrayList<>();
+        if (c.features() != null && !c.features().isEmpty()) {
+            for (String f : c.features()) {
+                t.require(f, "--features");
+                if (notFeatures.contains(f)) throw new DataException("column '" + f + "' is both a feature and " + (f.equals(id) ? "the id" : "a target"));
+                featureNames.add(f);
+            }
+        } else {
+            for (String f : c.ignore()) t.require(f, "--ignore");
+            for (String h : t.header()) if (!notFeatures.contains(h) && !c.ignore().contains(h)) featureNames.add(h);
+        }
+        if (featureNames.isEmpty()) throw new DataException(t.file() + ": no feature columns are left (besides the targets" + (id != null ? " and the id" : "") + ")");
+
+        List<Csv.Table> fitTables = new ArrayList<>();
+        fitTables.add(t);
+        fitTables.addAll(statsTables);
+        Preprocessing prep = Preprocessing.fit(featureNames, fitTables, c.prep());
+        return new Columns(targetCols, targetNames, id, featureNames, prep);
+    }
+
+    /** @throws DataException saying how the features arose, if their count is not the model's feature width */
+    public static void checkWidth(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> statsTables) {
+        if (prep.width() == 0) {
+            // only categorical columns without a value and without a missing-value indicator give no feature;
+            // "change the model's input width to 0" would be no advice
+            List<String> empty = new ArrayList<>();
+            for (Preprocessing.Column col : prep.columns()) if (col.width(prep.naIndicator()) == 0) empty.add(col.name());
+            throw new DataException(t.file() + ": the feature columns give no features (" + prep.explain() + "): every value of "
+                    + summarize(empty, 20) + " is missing, and with --no-na-indicator such a column gives no feature;"
+                    + " leave it out with --ignore, or keep the missing-value indicator");
+        }
+        if (prep.width() != info.width()) {
+            throw new DataException(widthMismatch(info, prep, t, statsTables));
+        }
+    }
+
+    /**
+     * The last step from a table to tensors: the preprocessed features and the raw targets of
+     * every row of {@code t} (the features' count must be the model's, {@link #checkWidth}).
+     *
+     * @throws DataException if a value cannot be read (a target that is missing or not a number, a label out of range, …)
+     */
+    public static Dataset dataset(ModelInfo info, Columns cols, Csv.Table t, boolean logTarget) {
+        List<Boolean> isInt = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        for (ModelInfo.Label l : info.labels()) {
+            isInt.add(l.isInt());
+            classes.add(l.isInt() && info.outputWidth() > 1 ? info.outputWidth() : 0);
+        }
+        List<Object> rawTargets = Dataset.readTargets(t, cols.targetCols(), isInt, classes, logTarget, cols.prep());
+        return new Dataset(t.rowCount(), cols.prep().width(), cols.prep().transform(t), rawTargets);
     }
 
     private record Run(List<TargetScale> scales, double firstLoss, double lastLoss) {}
@@ -490,6 +541,26 @@ public final class TrainJob {
                              List<int[]> targetCols, Csv.Table t, List<TargetScale> scales, String id, Metric metric, Config c) {
         TensorFile.Builder b = TensorFile.builder();
         b.metadata("format", "nnc").metadata("model", info.name());
+        b.metadata(METADATA_KEY, metadata(info, prep, targetCols, t, scales, id, metric));
+        for (Model.Param p : info.compiled().model().params()) {
+            int[] shape = p.node().shape().sizes(Map.of());
+            Object a = lm.parameterArray(p.name());
+            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
+        }
+        try {
+            SafeTensors.write(file, b.build());
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@value #METADATA_KEY} metadata that {@code --save} writes and {@code nnc predict} reads
+     * (JSON): the roles of the columns, the target scaling ({@code scales}, null for labels) and
+     * the preprocessing.
+     */
+    public static String metadata(ModelInfo info, Preprocessing prep, List<int[]> targetCols, Csv.Table t,
+                                  List<TargetScale> scales, String id, Metric metric) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", info.name());
         meta.put("features_input", info.features().name());
@@ -508,16 +579,6 @@ public final class TrainJob {
         }
         meta.put("targets", targets);
         meta.put("preprocessing", prep.toJson());
-        b.metadata(METADATA_KEY, Json.write(meta));
-        for (Model.Param p : info.compiled().model().params()) {
-            int[] shape = p.node().shape().sizes(Map.of());
-            Object a = lm.parameterArray(p.name());
-            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
-        }
-        try {
-            SafeTensors.write(file, b.build());
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot write: " + e.getMessage());
-        }
+        return Json.write(meta);
     }
 }

@@ -1,6 +1,7 @@
 package dev.nnc.train;
 
 import dev.nnc.codegen.LoadedModel;
+import dev.nnc.data.DataException;
 import dev.nnc.ir.Model;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,6 +112,11 @@ public final class Trainer {
      * (scaled real values) or int[] (labels).
      */
     public List<Object> modelTargets(Dataset d, List<TargetScale> scales) {
+        return modelTargets(d, scales, f32);
+    }
+
+    /** {@link #modelTargets(Dataset, List)} for a model of element type f32 or f64. */
+    public static List<Object> modelTargets(Dataset d, List<TargetScale> scales, boolean f32) {
         List<Object> out = new ArrayList<>();
         for (int k = 0; k < d.targetCount(); k++) {
             Object t = d.target(k);
@@ -125,7 +131,15 @@ public final class Trainer {
             for (int i = 0; i < raw.length; i++) v[i] = s.toModel(raw[i], i % w);
             if (f32) {
                 float[] f = new float[v.length];
-                for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+                for (int i = 0; i < v.length; i++) {
+                    f[i] = (float) v[i];
+                    if (!Float.isFinite(f[i])) {
+                        throw new DataException("target value " + raw[i] + (s.log() ? " (log " + Math.log(raw[i]) + ")" : "")
+                                + (s.std()[i % w] != 1 || s.mean()[i % w] != 0 ? ", standardized " + v[i] + "," : "")
+                                + " is beyond the range of f32 (±" + Float.MAX_VALUE + "), the model's element type;"
+                                + " standardize the targets (--standardize-target) or train in f64 (--precision f64)");
+                    }
+                }
                 out.add(f);
             } else {
                 out.add(v);

@@ -212,6 +212,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void featureColumnsThatGiveNoFeatureAreNamed() throws IOException {
+        // fuzzing finding (TrainingDataFuzzTest): a categorical column with no value and no
+        // missing-value indicator gives 0 features, and the error advised a model width of 0
+        Path blank = write("blank.csv", "Id,color,y\n1,NA,1\n2,,2\n");
+        Cli.Run r = Cli.run("train", linear.toString(), "--data", blank.toString(), "--target", "y", "--categorical", "color",
+                "--no-na-indicator");
+        assertCleanError(r);
+        assertEquals("nnc: " + blank + ": the feature columns give no features (1 categorical column (0 categories) = 0 features):"
+                + " every value of color is missing, and with --no-na-indicator such a column gives no feature; leave it out"
+                + " with --ignore, or keep the missing-value indicator\n", r.err());
+    }
+
+    @Test
     void aFeatureCountMismatchSaysBothNumbersAndHowTheyArose() throws IOException {
         Path narrow = write("narrow.nn", """
                 model Narrow {

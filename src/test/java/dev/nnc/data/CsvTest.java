@@ -92,4 +92,17 @@ class CsvTest {
         String m2 = assertThrows(DataException.class, () -> t.require("zzz", null)).getMessage();
         assertEquals("data.csv: no column named 'zzz'; the header has 3 columns: Id, SalePrice, LotArea", m2);
     }
+
+    @Test
+    void linesCountEveryLineBreakTheReaderKnows() {
+        // found reading the reader while fuzzing: a lone CR ended a record and counted as a line,
+        // but not between records or inside quotes; and a duplicate name was always on "line 1"
+        Csv.Table t = parse("a,b\r\r1,\"x\ry\"\r2,3\r\n\r\n4,5\n");
+        assertEquals(3, t.rowCount());
+        assertEquals(3, t.line(0));
+        assertEquals(5, t.line(1));
+        assertEquals(7, t.line(2));
+        assertEquals("x\ry", t.get(0, 1));
+        assertEquals("data.csv, line 3 (header): columns 1 and 2 are both named 'a'; column names must be unique", error("\n\na,a\n1,2\n"));
+    }
 }

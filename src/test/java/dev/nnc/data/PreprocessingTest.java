@@ -112,4 +112,69 @@ class PreprocessingTest {
         assertEquals(p.columns(), q.columns());
         assertArrayEquals(p.transform(t), q.transform(t));
     }
+
+    @Test
+    void aNumberBeyondTheRangeOfADoubleIsAnErrorNotInfinity() {
+        // fuzzing finding: 1e400 is a decimal number, but parsed it is Infinity; the mean became
+        // Infinity and every feature of the column NaN (and --save failed: JSON cannot hold it)
+        Csv.Table t = csv("t.csv", "x\n1\n1e400\n");
+        String m = assertThrows(DataException.class, () -> fit(List.of("x"), t)).getMessage();
+        assertEquals("t.csv, row 2 (line 3), column 'x' (1): \"1e400\" is out of range; numbers must be within ±1.7976931348623157E308", m);
+        // the same at prediction time, with statistics fitted elsewhere
+        Preprocessing p = fit(List.of("x"), csv("train.csv", "x\n1\n2\n"));
+        m = assertThrows(DataException.class, () -> p.transform(csv("new.csv", "x\n-1e400\n"))).getMessage();
+        assertTrue(m.startsWith("new.csv, row 1 (line 2), column 'x' (1): \"-1e400\" is out of range"), m);
+    }
+
+    @Test
+    void hugeNumbersStandardizeToFiniteFeatures() {
+        // fuzzing finding: the sum of 1e308 and 1e308 overflowed, so the mean was Infinity and the features NaN
+        Csv.Table t = csv("t.csv", "x\n1e308\n1.5e308\n-1.7e308\n1e308\n");
+        Preprocessing p = fit(List.of("x"), t);
+        assertTrue(Double.isFinite(p.columns().get(0).mean()) && Double.isFinite(p.columns().get(0).std()), p.columns()::toString);
+        float[] f = p.transform(t);
+        for (float v : f) assertTrue(Float.isFinite(v) && Math.abs(v) < 2, () -> java.util.Arrays.toString(f));
+        // ordinary values give exactly what the plain formula gives
+        double[] ms = Preprocessing.meanAndStd(new double[] {1, 2, 3, 4.5});
+        assertEquals(2.625, ms[0]);
+        assertEquals(Math.sqrt(((1 - 2.625) * (1 - 2.625) + (2 - 2.625) * (2 - 2.625) + (3 - 2.625) * (3 - 2.625)
+                + (4.5 - 2.625) * (4.5 - 2.625)) / 3), ms[1]);
+    }
+
+    @Test
+    void aFeatureBeyondTheRangeOfFloatIsAnError() {
+        // fuzzing finding: without standardization, 1e39 became an infinite float feature
+        Csv.Table t = csv("t.csv", "x\n1\n1e39\n");
+        Preprocessing p = Preprocessing.fit(List.of("x"), List.of(t),
+                new Preprocessing.Options(Preprocessing.DEFAULT_NA, false, true, Set.of(), Set.of()));
+        String m = assertThrows(DataException.class, () -> p.transform(t)).getMessage();
+        assertEquals("t.csv, row 2 (line 3), column 'x' (1): \"1e39\" is too large for a feature: it is beyond the range of the"
+                + " 32-bit floats that hold the features (±3.4028235E38); scale the column down, or standardize it (without"
+                + " --no-standardize)", m);
+    }
+
+    @Test
+    void moreFeatureValuesThanAnArrayHoldsIsAnError() {
+        // found reviewing the training data path: Math.multiplyExact threw an ArithmeticException
+        // (70,000 rows of 40,000 features); the rows here are one row repeated, nothing is allocated
+        String[] row = {"1"};
+        List<String[]> rows = new java.util.AbstractList<>() {
+            @Override
+            public String[] get(int i) {
+                return row;
+            }
+
+            @Override
+            public int size() {
+                return 70_000;
+            }
+        };
+        Csv.Table t = new Csv.Table("big.csv", List.of("x"), rows, new int[70_000]);
+        List<Preprocessing.Column> cols = java.util.Collections.nCopies(40_000,
+                new Preprocessing.Column("x", Preprocessing.Kind.NUMERIC, 0, 1, null));
+        Preprocessing p = new Preprocessing(cols, Preprocessing.DEFAULT_NA, true);
+        String m = assertThrows(DataException.class, () -> p.transform(t)).getMessage();
+        assertEquals("big.csv: 70000 rows of 40000 features are 2800000000 values, more than one array holds (2147483647);"
+                + " use fewer rows, or fewer features (--features, --ignore, or columns with fewer categories)", m);
+    }
 }

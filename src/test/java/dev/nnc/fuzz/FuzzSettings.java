@@ -12,7 +12,7 @@ final class FuzzSettings {
      * How long each fuzz test fuzzes when {@code JAZZER_FUZZ} is set: the short runs of
      * {@code mvn verify}. Longer runs pass {@code -max_total_time} (bench/fuzz does).
      */
-    static final String VERIFY_DURATION = "10s";
+    static final String VERIFY_DURATION = "8s";
 
     /**
      * An input taking longer than this is a finding (a hang). While fuzzing, libFuzzer's
