@@ -283,8 +283,9 @@ final class EntryEmitter {
                 par.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
                 args.add(m);
-                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
-                        m, VectorKernels.PAR_MIN_ROWS, m, method, CodeBlock.join(par, ", "), method, CodeBlock.join(args, ", ")));
+                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
+                        m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.rowRange), cx.longSize(k.rowWork), VectorKernels.PAR_MIN_WORK,
+                        m, method, CodeBlock.join(par, ", "), method, CodeBlock.join(args, ", ")));
                 cx.usesThreads = true;
                 threads = true;
                 continue;

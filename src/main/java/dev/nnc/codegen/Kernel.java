@@ -47,6 +47,8 @@ final class Kernel {
      * (two trailing parameters), the row count; the caller splits them over threads or passes all.
      */
     Sym rowRange;
+    /** With {@link #rowRange}: the multiply-adds per row of the result. */
+    Sym rowWork;
     /** Vector backend: the register blocks ({@code VectorKernels.microKernel}) the kernel calls, as "RxC". */
     final TreeSet<String> micro = new TreeSet<>();
     final CodeBlock.Builder body = CodeBlock.builder();

@@ -16,7 +16,7 @@ import javax.lang.model.element.Modifier;
  * The optional threads of a vector-backend class: {@code setThreads(n)} gives the instance a
  * fixed pool of n - 1 daemon threads, and every matrix product with at least
  * {@value VectorKernels#PAR_MIN_ROWS} rows (the batch of a forward product, the features of a
- * weight gradient) splits its rows into n chunks of whole register blocks, one per thread, the
+ * weight gradient) and {@value VectorKernels#PAR_MIN_WORK} multiply-adds splits its rows into n chunks of whole register blocks, one per thread, the
  * calling thread taking the first. Each element of the result is computed by the same
  * operations in the same order whichever thread computes it, so results are bit for bit those
  * of one thread. Everything else (elementwise kernels, reductions, narrow products, the
@@ -43,7 +43,8 @@ final class Threads {
                 .initializer("new $T[1][]", e.type()).build());
         t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Splits the rows of every matrix product with at least $L rows (the batch of a forward\n"
-                        + "product, the features of a weight gradient) over {@code n} threads: the calling thread and\n"
+                        + "product, the features of a weight gradient) and $L multiply-adds over {@code n} threads: the\n"
+                        + "calling thread and\n"
                         + "{@code n - 1} daemon threads of this instance's own fixed pool ({@code setThreads(1)}, the\n"
                         + "default, ends them). Results are bit for bit those of one thread: each element is computed by\n"
                         + "the same operations in the same order. The rest of a call (elementwise kernels, reductions,\n"
@@ -51,7 +52,7 @@ final class Threads {
                         + "{@link #copy()} starts with one thread. An instance stays not thread-safe: call it from one\n"
                         + "thread at a time.\n\n"
                         + "@param n the number of threads, at least 1\n"
-                        + "@throws IllegalArgumentException if {@code n < 1}\n", VectorKernels.PAR_MIN_ROWS)
+                        + "@throws IllegalArgumentException if {@code n < 1}\n", VectorKernels.PAR_MIN_ROWS, VectorKernels.PAR_MIN_WORK)
                 .addParameter(TypeName.INT, "n")
                 .beginControlFlow("if (n < 1)")
                 .addStatement("throw new $T($S + n)", IllegalArgumentException.class, "threads must be at least 1, got ")

@@ -52,8 +52,17 @@ final class VectorKernels {
     static final int KB = 128;
     /** Elements of the panel scratch per lane of {@code SPECIES}: {@value #KB} rows of {@value #COLS} vectors. */
     static final int PANEL = KB * COLS;
-    /** Products with at least this many rows are split over threads when the instance has several (setThreads). */
+    /**
+     * Products with at least this many rows, and at least {@link #PAR_MIN_WORK} multiply-adds, are
+     * split over threads when the instance has several (setThreads).
+     */
     static final int PAR_MIN_ROWS = 48;
+    /**
+     * 2^24 multiply-adds (about 70 µs on one core): handing a chunk to a pool thread costs tens of
+     * µs, so smaller products stay on the calling thread (W1's 64 × 331 × 256 ran slower split:
+     * 170 vs 120 µs per train step).
+     */
+    static final long PAR_MIN_WORK = 1L << 24;
     /** Products with at least this many rows copy the panels of B, and narrow products transpose. */
     static final int PACK_MIN_ROWS = 8;
 
@@ -113,6 +122,7 @@ final class VectorKernels {
             } else {
                 // rows r0..r1: the caller may split them over threads (setThreads)
                 k.rowRange = Sym.of(n.shape().get(0));
+                k.rowWork = Sym.of(n.shape().get(1)).times(Sym.of(a.shape().get(1)));
                 axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta);
             }
         } else {

@@ -19,18 +19,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code setThreads}: products split over threads give bit for bit the results of one thread
- * (outputs, loss, gradients, parameters after train steps), for row counts that split evenly,
- * unevenly, and not at all; bad counts are refused; the scalar backend has no such method.
+ * (outputs, loss, gradients, parameters after train steps). Batches 100 and 257 split the first
+ * layer's product and its weight gradient (at least 48 rows and 2^24 multiply-adds) unevenly;
+ * 1, 47 and 48 stay below and run on one thread. Bad counts are refused; the scalar backend has
+ * no such method.
  */
 class ThreadsTest {
     static final String MODEL = """
             model Split {
                 dim batch
-                input x : [batch, 150]
+                input x : [batch, 640]
                 input label : int[batch]
-                param w1 : [150, 96] init he_uniform
-                param b1 : [96]
-                param w2 : [96, 70] init xavier_uniform
+                param w1 : [640, 320] init he_uniform
+                param b1 : [320]
+                param w2 : [320, 70] init xavier_uniform
                 param b2 : [70]
                 param w3 : [70, 10] init xavier_uniform
                 h = dropout(relu(x @ w1 + b1), p = 0.1)
