@@ -391,21 +391,41 @@ public final class Preprocessing {
         return m;
     }
 
-    /** Reads {@link #toJson()}'s form back. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Reads {@link #toJson()}'s form back, checking every field (the JSON comes from a file the
+     * user names): an {@link IllegalArgumentException} saying which field is wrong.
+     */
     public static Preprocessing fromJson(Map<String, Object> m) {
-        List<String> na = (List<String>) m.get("na_values");
+        List<String> na = strings(m.get("na_values"), "'na_values'");
         boolean ind = Boolean.TRUE.equals(m.get("na_indicator"));
+        if (!(m.get("columns") instanceof List<?> columns)) throw new IllegalArgumentException("'columns' must be an array");
         List<Column> cols = new ArrayList<>();
-        for (Object o : (List<Object>) m.get("columns")) {
-            Map<String, Object> j = (Map<String, Object>) o;
-            String name = (String) j.get("name");
+        for (Object o : columns) {
+            if (!(o instanceof Map<?, ?> j) || !(j.get("name") instanceof String name)) {
+                throw new IllegalArgumentException("each of 'columns' must be an object with a string 'name'");
+            }
             if ("numeric".equals(j.get("kind"))) {
-                cols.add(new Column(name, Kind.NUMERIC, ((Number) j.get("mean")).doubleValue(), ((Number) j.get("std")).doubleValue(), null));
+                if (!(j.get("mean") instanceof Number mean) || !(j.get("std") instanceof Number std)
+                        || !Double.isFinite(mean.doubleValue()) || !Double.isFinite(std.doubleValue()) || !(std.doubleValue() > 0)) {
+                    throw new IllegalArgumentException("column '" + name + "' needs a finite 'mean' and a positive finite 'std'");
+                }
+                cols.add(new Column(name, Kind.NUMERIC, mean.doubleValue(), std.doubleValue(), null));
+            } else if ("categorical".equals(j.get("kind"))) {
+                cols.add(new Column(name, Kind.CATEGORICAL, 0, 1, strings(j.get("categories"), "'categories' of column '" + name + "'")));
             } else {
-                cols.add(new Column(name, Kind.CATEGORICAL, 0, 1, (List<String>) j.get("categories")));
+                throw new IllegalArgumentException("column '" + name + "' has 'kind' " + j.get("kind") + "; it must be numeric or categorical");
             }
         }
         return new Preprocessing(cols, na, ind);
+    }
+
+    private static List<String> strings(Object o, String what) {
+        if (!(o instanceof List<?> l)) throw new IllegalArgumentException(what + " must be an array of strings");
+        List<String> out = new ArrayList<>();
+        for (Object e : l) {
+            if (!(e instanceof String str)) throw new IllegalArgumentException(what + " must be an array of strings");
+            out.add(str);
+        }
+        return out;
     }
 }

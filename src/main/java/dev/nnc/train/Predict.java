@@ -45,19 +45,20 @@ public final class Predict {
             throw new DataException(paramsName + ": no preprocessing metadata ('" + TrainJob.METADATA_KEY
                     + "'); predict needs parameters saved by 'nnc train --save'");
         }
-        Map<String, Object> meta;
+        Object json;
         try {
-            meta = (Map<String, Object>) Json.parse(metaText);
-        } catch (IllegalArgumentException | ClassCastException e) {
+            json = Json.parse(metaText);
+        } catch (IllegalArgumentException e) {
             throw new DataException(paramsName + ": the '" + TrainJob.METADATA_KEY + "' metadata is not valid: " + e.getMessage());
         }
-        String savedModel = (String) meta.get("model");
+        SavedMetadata meta = SavedMetadata.read(json, paramsName);
+        String savedModel = meta.model();
         Compiled compiled = TrainJob.compile(file, source, modelName, savedModel);
         if (savedModel != null && !savedModel.equals(compiled.model().name())) {
             throw new DataException(paramsName + " holds parameters of model " + savedModel + ", not " + compiled.model().name());
         }
-        ModelInfo info = ModelInfo.of(compiled, file, source, (String) meta.get("output"), false);
-        Preprocessing prep = Preprocessing.fromJson((Map<String, Object>) meta.get("preprocessing"));
+        ModelInfo info = ModelInfo.of(compiled, file, source, meta.output(), false);
+        Preprocessing prep = meta.preprocessing();
         if (prep.width() != info.width()) {
             throw new DataException(paramsName + ": the saved preprocessing gives " + prep.width() + " features, but input "
                     + ModelInfo.describe(info.features()) + " takes " + info.width());
@@ -83,13 +84,11 @@ public final class Predict {
         int ow = info.outputWidth();
 
         // the first target says how to read the output
-        List<Object> targets = (List<Object>) meta.get("targets");
-        Map<String, Object> t0 = targets == null || targets.isEmpty() ? Map.of() : (Map<String, Object>) targets.get(0);
-        List<String> columns = t0.get("columns") instanceof List<?> l ? (List<String>) l : List.of(info.output().name());
-        boolean isClass = "class".equals(t0.get("kind"));
-        TargetScale scale = t0.get("scale") instanceof Map<?, ?> s ? TargetScale.fromJson((Map<String, Object>) s) : null;
+        List<String> columns = meta.targetColumns() != null ? meta.targetColumns() : List.of(info.output().name());
+        boolean isClass = meta.classTarget();
+        TargetScale scale = meta.scale();
 
-        String id = idColumn != null ? idColumn : (String) meta.get("id");
+        String id = idColumn != null ? idColumn : meta.id();
         int idCol = id == null ? -1 : data.column(id);
         if (idColumn != null && idCol < 0) data.require(idColumn, "--id");
         StringBuilder sb = new StringBuilder();
