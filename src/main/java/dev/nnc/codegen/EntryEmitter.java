@@ -264,6 +264,7 @@ final class EntryEmitter {
                 scratchWidths.add(k.scratchWidth);
                 cx.usesScratch = true;
             }
+            int packArg = args.size();
             if (k.pack) {
                 args.add(CodeBlock.of("scratch$$pack"));
                 pack = true;
@@ -277,8 +278,9 @@ final class EntryEmitter {
             if (k.rowRange != null) {
                 // rows 0..m, split over the instance's threads when there are several and enough rows
                 CodeBlock m = cx.size(k.rowRange);
-                List<CodeBlock> par = new ArrayList<>();
-                for (CodeBlock a : args) par.add(a.toString().equals("scratch$pack") ? CodeBlock.of("scratch$$packs[w$$]") : a);
+                // the same arguments, each thread with its own panel scratch (the product always takes one)
+                List<CodeBlock> par = new ArrayList<>(args);
+                par.set(packArg, CodeBlock.of("scratch$$packs[w$$]"));
                 par.add(CodeBlock.of("lo$$"));
                 par.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));

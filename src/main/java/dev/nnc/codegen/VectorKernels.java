@@ -143,8 +143,8 @@ final class VectorKernels {
     private static void narrowColumns(Kernel k, Node n, Node b, String A, String B, boolean ta) {
         CodeBlock.Builder c = k.body;
         c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
-        c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
         if (ta) {
+            c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
             // A stored as [K, M]: p outermost, rows p of A and B contiguous
             c.beginControlFlow("for (int p = 0; p < K; p++)")
                     .beginControlFlow("for (int i = 0; i < M; i++)")
@@ -179,6 +179,7 @@ final class VectorKernels {
                     .endControlFlow()
                     .endControlFlow()
                     .nextControlFlow("else");
+            c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .beginControlFlow("for (int p = 0; p < K; p++)")
                     .addStatement("final $T ai = $L[i * K + p]", k.elem.type(), A)

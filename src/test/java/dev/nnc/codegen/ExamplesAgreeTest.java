@@ -75,38 +75,48 @@ class ExamplesAgreeTest {
     }
 
     private void check(Path file, JavaEmitter.Backend backend) throws IOException {
+        Compiler.Result r = Compiler.compile(file);
+        assertTrue(r.ok(), r.render());
         for (boolean f32 : new boolean[] {false, true}) {
-            double rel = f32 ? 2e-4 : 1e-12;
-            Compiler.Result r = Compiler.compile(file);
-            assertTrue(r.ok(), r.render());
-            for (Compiled c : r.compiled()) {
-                Model m = c.model();
-                Session s = new Session(m, 7, f32 ? Model.Precision.F32 : Model.Precision.F64);
-                LoadedModel lm = LoadedModel.load(c, f32, 7, file.getFileName().toString(), r.source(), backend);
-                for (Model.Param p : m.params()) assertClose(s.param(p.name()).data(), lm.parameter(p.name()), rel, m.name() + " init " + p.name());
-                Map<String, Tensor> in = randomInputs(m, 5, 42);
-                Map<String, Integer> dims = Interpreter.bindDims(m, in);
-                if (!m.outputs().isEmpty()) {
-                    Map<String, Tensor> want = s.infer(in);
-                    Map<String, Tensor> got = lm.infer(in, dims);
-                    for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, m.name() + " output " + o);
-                }
-                if (m.loss() == null) continue;
-                Gradients g = s.lossAndGradients(in);
-                double loss = lm.gradients(in, dims);
-                assertClose(new double[] {g.loss()}, new double[] {loss}, rel, m.name() + " loss");
-                for (Model.Param p : m.params()) assertClose(g.of(p.name()).data(), lm.gradient(p.name()), rel * 10, m.name() + " grad " + p.name());
-                for (Map.Entry<String, Tensor> e : g.inputs().entrySet()) {
-                    assertClose(e.getValue().data(), lm.inputGradient(e.getKey()), rel * 10, m.name() + " input grad " + e.getKey());
-                }
-                if (m.optimizer() == null) continue;
-                for (int step = 0; step < 3; step++) {
-                    double a = s.trainStep(in), b = lm.trainStep(in, dims);
-                    assertClose(new double[] {a}, new double[] {b}, rel * 10, m.name() + " trainStep " + step + " loss");
-                }
-                for (Model.Param p : m.params()) assertClose(s.param(p.name()).data(), lm.parameter(p.name()), rel * 100, m.name() + " after 3 steps " + p.name());
-            }
+            for (Compiled c : r.compiled()) agree(c, f32, file.getFileName().toString(), r.source(), backend, 7, 5, 42);
         }
+    }
+
+    /**
+     * Generated code (f32 or f64, {@code backend}) against the interpreter with the same seed:
+     * initial params, outputs, loss, param and input gradients on random inputs with every dim
+     * {@code dimValue}, and three train steps (loss of each, params after) when there is an
+     * optimizer.
+     */
+    static void agree(Compiled c, boolean f32, String sourceName, String source, JavaEmitter.Backend backend,
+                      long seed, int dimValue, long inputSeed) {
+        double rel = f32 ? 2e-4 : 1e-12;
+        Model m = c.model();
+        String p = (f32 ? "f32 " : "f64 ") + m.name();
+        Session s = new Session(m, seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
+        LoadedModel lm = LoadedModel.load(c, f32, seed, sourceName, source, backend);
+        for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel, p + " init " + q.name());
+        Map<String, Tensor> in = randomInputs(m, dimValue, inputSeed);
+        Map<String, Integer> dims = Interpreter.bindDims(m, in);
+        if (!m.outputs().isEmpty()) {
+            Map<String, Tensor> want = s.infer(in);
+            Map<String, Tensor> got = lm.infer(in, dims);
+            for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, p + " output " + o);
+        }
+        if (m.loss() == null) return;
+        Gradients g = s.lossAndGradients(in);
+        double loss = lm.gradients(in, dims);
+        assertClose(new double[] {g.loss()}, new double[] {loss}, rel, p + " loss");
+        for (Model.Param q : m.params()) assertClose(g.of(q.name()).data(), lm.gradient(q.name()), rel * 10, p + " grad " + q.name());
+        for (Map.Entry<String, Tensor> e : g.inputs().entrySet()) {
+            assertClose(e.getValue().data(), lm.inputGradient(e.getKey()), rel * 10, p + " input grad " + e.getKey());
+        }
+        if (m.optimizer() == null) return;
+        for (int step = 0; step < 3; step++) {
+            double a = s.trainStep(in), b = lm.trainStep(in, dims);
+            assertClose(new double[] {a}, new double[] {b}, rel * 10, p + " trainStep " + step + " loss");
+        }
+        for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel * 100, p + " after 3 steps " + q.name());
     }
 
     static List<String> names() {

@@ -1,19 +1,10 @@
 package dev.nnc.codegen;
 
-import static dev.nnc.codegen.ExamplesAgreeTest.assertClose;
-import static dev.nnc.codegen.ExamplesAgreeTest.randomInputs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.Compiler;
-import dev.nnc.interp.Gradients;
-import dev.nnc.interp.Interpreter;
-import dev.nnc.interp.Session;
-import dev.nnc.interp.Tensor;
-import dev.nnc.ir.Model;
-import dev.nnc.passes.Compiled;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -75,7 +66,7 @@ class VectorProductsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
     void productsAgreeWithInterpreter(Shape s) {
-        check(model(s), s.m, false);
+        check(model(s), s.m);
     }
 
     static List<Integer> dropoutSizes() {
@@ -99,36 +90,15 @@ class VectorProductsTest {
                     optimizer sgd(lr = 0.01)
                 }
                 """.formatted(hidden, hidden);
-        check(src, 7, true);
+        check(src, 7);
     }
 
-    private static void check(String source, int batch, boolean train) {
+    /** The model through the vector backend against the interpreter (train steps when it has an optimizer). */
+    private static void check(String source, int batch) {
         Compiler.Result r = Compiler.compile("product.nn", source);
         assertTrue(r.ok(), r.render());
-        Compiled c = r.compiled().get(0);
-        Model m = c.model();
         for (boolean f32 : new boolean[] {false, true}) {
-            // f32: the generated code accumulates in float, the interpreter in double (see Agreement)
-            double rel = f32 ? 2e-4 : 1e-12;
-            Session s = new Session(m, 3, f32 ? Model.Precision.F32 : Model.Precision.F64);
-            LoadedModel lm = LoadedModel.load(c, f32, 3, "product.nn", source, JavaEmitter.Backend.VECTOR);
-            Map<String, Tensor> in = randomInputs(m, batch, 11);
-            Map<String, Integer> dims = Interpreter.bindDims(m, in);
-            String p = f32 ? "f32 " : "f64 ";
-            Map<String, Tensor> want = s.infer(in);
-            Map<String, Tensor> got = lm.infer(in, dims);
-            for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, p + "output " + o);
-            Gradients g = s.lossAndGradients(in);
-            assertClose(new double[] {g.loss()}, new double[] {lm.gradients(in, dims)}, rel, p + "loss");
-            for (Model.Param q : m.params()) assertClose(g.of(q.name()).data(), lm.gradient(q.name()), rel * 10, p + "grad " + q.name());
-            for (Map.Entry<String, Tensor> e : g.inputs().entrySet()) {
-                assertClose(e.getValue().data(), lm.inputGradient(e.getKey()), rel * 10, p + "input grad " + e.getKey());
-            }
-            if (!train) continue;
-            for (int step = 0; step < 3; step++) {
-                assertClose(new double[] {s.trainStep(in)}, new double[] {lm.trainStep(in, dims)}, rel * 10, p + "trainStep " + step);
-            }
-            for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel * 100, p + "after 3 steps " + q.name());
+            ExamplesAgreeTest.agree(r.compiled().get(0), f32, "product.nn", source, JavaEmitter.Backend.VECTOR, 3, batch, 11);
         }
     }
 }
