@@ -25,6 +25,13 @@ final class ClassContext {
     /** The vector backend ({@code jdk.incubator.vector}) rather than plain loops. */
     final boolean vector;
     final TypeSpec.Builder type;
+    /**
+     * Where kernels and other code that mentions Vector API types go: {@link #type} on the scalar
+     * backend, the nested class of {@link VectorModule} on the vector backend.
+     */
+    final TypeSpec.Builder kernelType;
+    /** How {@link #type}'s methods call into {@link #kernelType}: "" or the nested class's name and a dot. */
+    final String kernelPrefix;
     final String sourceName;
     final String[] sourceLines;
     /** Java field name of each param, input (array field) and dim, by .nn name. */
@@ -58,6 +65,8 @@ final class ClassContext {
         this.model = compiled.model();
         this.elem = elem;
         this.type = type;
+        this.kernelType = vector ? VectorModule.nested(elem) : type;
+        this.kernelPrefix = vector ? VectorModule.NESTED + "." : "";
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
         // param fields must not clash with the class's own fields
@@ -100,7 +109,7 @@ final class ClassContext {
         }
     }
 
-    /** Adds {@code k} as a method unless an identical one exists; returns its name. */
+    /** Adds {@code k} as a method unless an identical one exists; returns how {@link #type}'s methods call it. */
     String kernel(Kernel k, Node n) {
         String key = k.key();
         String name = kernelNames.get(key);
@@ -108,12 +117,12 @@ final class ClassContext {
             name = "k$" + kernelNames.size();
             kernelNames.put(key, name);
             MethodSpec m = k.method(name, describe(n));
-            type.addMethod(m);
+            kernelType.addMethod(m);
         }
         usesRandom |= k.random;
         usesVectorRandom |= k.vectorRandom;
         microKernels.addAll(k.micro);
-        return name;
+        return kernelPrefix + name;
     }
 
     /** The javadoc line of a kernel: what it computes and the .nn line it came from. */

@@ -215,10 +215,10 @@ final class EntryEmitter {
             b.add(CodeBlock.of("scratch$$acc = grow(scratch$$acc, $L)", width));
             b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
         }
-        if (pack) b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, (long) $L * SPECIES.length())", VectorKernels.PANEL));
+        if (pack) b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, (long) $L * $L.length())", VectorKernels.PANEL, VectorModule.species()));
         if (threads) {
-            b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], (long) $L * SPECIES.length())",
-                    VectorKernels.PANEL));
+            b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], (long) $L * $L.length())",
+                    VectorKernels.PANEL, VectorModule.species()));
         }
         if (!temps.isEmpty()) b.add(CodeBlock.of("scratch$$temp = grow(scratch$$temp, $L)", maxOf(temps)));
         return b;

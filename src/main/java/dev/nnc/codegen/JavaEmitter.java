@@ -106,13 +106,7 @@ public final class JavaEmitter {
 
         void write() {
             classDoc();
-            if (cx.vector) {
-                ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
-                TypeName boxed = e.f32() ? ClassName.get(Float.class) : ClassName.get(Double.class);
-                t.addField(FieldSpec.builder(ParameterizedTypeName.get(species, boxed), "SPECIES",
-                                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("$T.SPECIES_PREFERRED", VectorKernels.vectorType(e)).build());
-            }
+            if (cx.vector) t.addStaticBlock(VectorModule.check(t.build().name()));
             paramFields();
             constructors();
             if (!m.outputs().isEmpty()) infer();
@@ -125,8 +119,9 @@ public final class JavaEmitter {
             if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
-            if (cx.usesVectorRandom) VectorKernels.randomSpecies(t);
-            for (String mk : cx.microKernels) t.addMethod(VectorKernels.microKernel(e, mk));
+            if (cx.usesVectorRandom) VectorKernels.randomSpecies(cx.kernelType);
+            for (String mk : cx.microKernels) cx.kernelType.addMethod(VectorKernels.microKernel(e, mk));
+            if (cx.vector) t.addType(cx.kernelType.build());
             if (cx.usesThreads) Threads.addTo(t, e);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -432,20 +427,20 @@ public final class JavaEmitter {
                         .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
                         .addStatement("return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0");
             }
-            t.addMethod(finite.build());
+            cx.kernelType.addMethod(finite.build());
             List<Model.Param> ps = m.params();
             int per = ClassContext.STATEMENTS_PER_METHOD;
             MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
             if (ps.size() <= per) {
                 List<CodeBlock> terms = new ArrayList<>();
-                for (Model.Param p : ps) terms.add(CodeBlock.of("finite(this.$N)", cx.gradField.get(p.name())));
+                for (Model.Param p : ps) terms.add(CodeBlock.of("$Lfinite(this.$N)", cx.kernelPrefix, cx.gradField.get(p.name())));
                 all.addStatement("return $L", terms.isEmpty() ? CodeBlock.of("true") : CodeBlock.join(terms, " && "));
             } else {
                 for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
                     MethodSpec.Builder chunk = MethodSpec.methodBuilder("gradientsFinite$" + part).addModifiers(Modifier.PRIVATE)
                             .returns(TypeName.BOOLEAN);
                     for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) {
-                        chunk.addStatement("if (!finite(this.$N)) return false", cx.gradField.get(p.name()));
+                        chunk.addStatement("if (!$Lfinite(this.$N)) return false", cx.kernelPrefix, cx.gradField.get(p.name()));
                     }
                     t.addMethod(chunk.addStatement("return true").build());
                     all.addStatement("if (!gradientsFinite$$$L()) return false", part);
