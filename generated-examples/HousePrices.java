@@ -77,6 +77,14 @@ public final class HousePrices {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$x;
+
+    private float[] at$y;
+
+    private float[] sink$price;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -109,6 +117,8 @@ public final class HousePrices {
      */
     private float[] scratch$acc = new float[0];
 
+    private int threads$ = 1;
+
     /**
      * Creates the model with parameters initialized from seed 0.
      */
@@ -130,6 +140,7 @@ public final class HousePrices {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         uniform(w1, mix(seed, 0), -0.10110126149886058, 0.10110126149886058);
         Arrays.fill(b1, 0.0f);
         uniform(w2, mix(seed, 2), -0.15279497210950865, 0.15279497210950865);
@@ -338,43 +349,85 @@ public final class HousePrices {
         k$3(out$price, buf$0, b2, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param price receives output {@code price} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] x, float[] price) {
+    private void infer$(boolean exact$, int batch, float[] x, int x$at, float[] price,
+            int price$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
         }
-        this.in$x = x;
-        if (price == null) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
-        if (price.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$price = price;
+        if (price != null) {
+            if (price$at < 0) {
+                throw new IllegalArgumentException("output price: offset " + price$at + " is negative");
+            }
+            if (exact$ ? price.length != (long) dim$batch : price.length - price$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (price$at == 0 ? ", got " : " from offset " + price$at + ", got an array of ") + price.length);
+            }
+        }
+        if (price != null && price == x) {
+            throw new IllegalArgumentException("output price and input x are the same array; give the output an array of its own");
+        }
+        if (price != null && price$at == 0) {
+            this.out$price = price;
+        } else {
+            this.sink$price = grow(this.sink$price, (long) dim$batch);
+            this.out$price = this.sink$price;
+        }
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
+            if (price != null && price$at != 0) {
+                System.arraycopy(this.sink$price, 0, price, price$at, dim$batch);
+            }
         } finally {
             this.in$x = null;
             this.out$price = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param price receives output {@code price} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] x, float[] price) {
+        infer$(true, batch, x, 0, price, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.x, a.x$at, a.price, a.price$at);
     }
 
     /**
@@ -414,34 +467,47 @@ public final class HousePrices {
         k$6(buf$1, buf$0, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] x, float[] y) {
+    private float loss$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         scratch$acc = grow(scratch$acc, (long) 256);
@@ -453,6 +519,31 @@ public final class HousePrices {
             this.in$x = null;
             this.in$y = null;
         }
+    }
+
+    /**
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] x, float[] y) {
+        return loss$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -820,35 +911,47 @@ public final class HousePrices {
         k$19(inputGrad$y, buf$4, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] x, float[] y) {
+    private float gradients$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         inputGrad$x = inputGrad$x.length == 331 * dim$batch ? inputGrad$x : new float[331 * dim$batch];
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
@@ -866,6 +969,32 @@ public final class HousePrices {
             this.in$x = null;
             this.in$y = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] x, float[] y) {
+        return gradients$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -950,6 +1079,14 @@ public final class HousePrices {
     }
 
     /**
+     * How many {@code trainStep} calls since the last reset changed nothing because the loss or a
+     * gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
+    }
+
+    /**
      * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
      * the gradients per step, and a non-finite value then reaches the parameters.
      */
@@ -981,38 +1118,47 @@ public final class HousePrices {
         return finite(this.grad$w1) && finite(this.grad$b1) && finite(this.grad$w2) && finite(this.grad$b2);
     }
 
-    /**
-     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float trainStep(int batch, float[] x, float[] y) {
+    private float trainStep$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         buf$2 = grow(buf$2, (long) 256 * dim$batch);
@@ -1032,6 +1178,7 @@ public final class HousePrices {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
@@ -1041,6 +1188,35 @@ public final class HousePrices {
         update(this.b2, grad$b2, momentum$b2, this.step == 0);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, float[] x, float[] y) {
+        return trainStep$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -1116,6 +1292,29 @@ public final class HousePrices {
         }
     }
 
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step).append('"');
+        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]},\"optimizer.momentum.w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[340996,679940]},\"optimizer.momentum.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[679940,680964]},\"optimizer.momentum.w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[680964,681988]},\"optimizer.momentum.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[681988,681992]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1145,13 +1344,58 @@ public final class HousePrices {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 340996).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
+     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and the sgd state ({@code optimizer.momentum.<param>}),
+     * with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes
+     * training exactly: the following steps give the
+     * same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,
+     * written beside its destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters, the optimizer state, the step
+     * count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
+     * The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (sgd),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 681992 : 340996)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w1) buf$.putFloat(v);
         for (float v : this.b1) buf$.putFloat(v);
         for (float v : this.w2) buf$.putFloat(v);
         for (float v : this.b2) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.momentum$w1) buf$.putFloat(v);
+            for (float v : this.momentum$b1) buf$.putFloat(v);
+            for (float v : this.momentum$w2) buf$.putFloat(v);
+            for (float v : this.momentum$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1171,13 +1415,7 @@ public final class HousePrices {
         }
     }
 
-    /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1188,20 +1426,54 @@ public final class HousePrices {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {331, 256}, 84736));
         values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 1}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("sgd")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but HousePrices trains with sgd");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w1", new long[] {331, 256}, 84736));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b1", new long[] {256}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w2", new long[] {256, 1}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b2", new long[] {1}, 1));
+        }
         System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
         System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
         System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
         System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(4), 0, this.momentum$w1, 0, this.momentum$w1.length);
+            System.arraycopy(values$.get(5), 0, this.momentum$b1, 0, this.momentum$b1.length);
+            System.arraycopy(values$.get(6), 0, this.momentum$w2, 0, this.momentum$w2.length);
+            System.arraycopy(values$.get(7), 0, this.momentum$b2, 0, this.momentum$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1212,7 +1484,26 @@ public final class HousePrices {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -1347,6 +1638,27 @@ public final class HousePrices {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1413,5 +1725,85 @@ public final class HousePrices {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of {@code infer}, {@code loss}, {@code gradients} and {@code trainStep} by name, for
+     * their {@code (Args)} forms: set the dims, the inputs and the outputs you want (each array with the
+     * offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] x;
+
+        private int x$at;
+
+        private float[] price;
+
+        private int price$at;
+
+        private float[] y;
+
+        private int y$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code x}, [batch, 331] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args x(float[] x, int offset) {
+            this.x = x;
+            this.x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args x(float[] x) {
+            return x(x, 0);
+        }
+
+        /**
+         * Sets where output {@code price} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args price(float[] price, int offset) {
+            this.price = price;
+            this.price$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args price(float[] price) {
+            return price(price, 0);
+        }
+
+        /**
+         * Sets input {@code y}, [batch, 1] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args y(float[] y, int offset) {
+            this.y = y;
+            this.y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args y(float[] y) {
+            return y(y, 0);
+        }
     }
 }

@@ -55,6 +55,14 @@ public final class LogisticRegression {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$x;
+
+    private float[] at$y;
+
+    private float[] sink$probability;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -72,6 +80,8 @@ public final class LogisticRegression {
     private float[] buf$3;
 
     private float[] buf$4;
+
+    private int threads$ = 1;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -94,6 +104,7 @@ public final class LogisticRegression {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         normal(w, mix(seed, 0), 0.0, 0.01);
         Arrays.fill(b, 0.0f);
     }
@@ -185,40 +196,82 @@ public final class LogisticRegression {
         k$1(out$probability, buf$0, b, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param probability receives output {@code probability} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] x, float[] probability) {
+    private void infer$(boolean exact$, int batch, float[] x, int x$at, float[] probability,
+            int probability$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
         }
-        this.in$x = x;
-        if (probability == null) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
-        if (probability.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probability.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$probability = probability;
+        if (probability != null) {
+            if (probability$at < 0) {
+                throw new IllegalArgumentException("output probability: offset " + probability$at + " is negative");
+            }
+            if (exact$ ? probability.length != (long) dim$batch : probability.length - probability$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (probability$at == 0 ? ", got " : " from offset " + probability$at + ", got an array of ") + probability.length);
+            }
+        }
+        if (probability != null && probability == x) {
+            throw new IllegalArgumentException("output probability and input x are the same array; give the output an array of its own");
+        }
+        if (probability != null && probability$at == 0) {
+            this.out$probability = probability;
+        } else {
+            this.sink$probability = grow(this.sink$probability, (long) dim$batch);
+            this.out$probability = this.sink$probability;
+        }
         buf$0 = grow(buf$0, (long) dim$batch);
         try {
             run$infer();
+            if (probability != null && probability$at != 0) {
+                System.arraycopy(this.sink$probability, 0, probability, probability$at, dim$batch);
+            }
         } finally {
             this.in$x = null;
             this.out$probability = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param probability receives output {@code probability} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] x, float[] probability) {
+        infer$(true, batch, x, 0, probability, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.x, a.x$at, a.probability, a.probability$at);
     }
 
     /**
@@ -256,6 +309,58 @@ public final class LogisticRegression {
         k$4(buf$1, buf$0, dim$batch);
     }
 
+    private float loss$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
+        }
+        this.dim$batch = batch;
+        if (x == null) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
+        }
+        if (y == null) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
+        }
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
+        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
+        buf$1 = grow(buf$1, Math.max((long) dim$batch, (long) 1));
+        try {
+            run$loss();
+            return buf$1[0];
+        } finally {
+            this.in$x = null;
+            this.in$y = null;
+        }
+    }
+
     /**
      * The loss for a batch, with dropout off.
      *
@@ -266,33 +371,19 @@ public final class LogisticRegression {
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float loss(int batch, float[] x, float[] y) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
-        }
-        if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
-        }
-        this.in$x = x;
-        this.in$y = y;
-        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
-        buf$1 = grow(buf$1, Math.max((long) dim$batch, (long) 1));
-        try {
-            run$loss();
-            return buf$1[0];
-        } finally {
-            this.in$x = null;
-            this.in$y = null;
-        }
+        return loss$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -484,35 +575,47 @@ public final class LogisticRegression {
         k$11(inputGrad$x, buf$4, w, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] x, float[] y) {
+    private float gradients$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         inputGrad$x = inputGrad$x.length == 4 * dim$batch ? inputGrad$x : new float[4 * dim$batch];
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
@@ -527,6 +630,32 @@ public final class LogisticRegression {
             this.in$x = null;
             this.in$y = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] x, float[] y) {
+        return gradients$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -566,6 +695,14 @@ public final class LogisticRegression {
     }
 
     /**
+     * How many {@code trainStep} calls since the last reset changed nothing because the loss or a
+     * gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
+    }
+
+    /**
      * Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over
      * the gradients per step, and a non-finite value then reaches the parameters.
      */
@@ -597,38 +734,47 @@ public final class LogisticRegression {
         return finite(this.grad$w) && finite(this.grad$b);
     }
 
-    /**
-     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float trainStep(int batch, float[] x, float[] y) {
+    private float trainStep$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
         buf$1 = grow(buf$1, (long) dim$batch);
         buf$2 = grow(buf$2, (long) 1);
@@ -643,6 +789,7 @@ public final class LogisticRegression {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
@@ -650,6 +797,35 @@ public final class LogisticRegression {
         update(this.b, grad$b);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, float[] x, float[] y) {
+        return trainStep$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -719,6 +895,29 @@ public final class LogisticRegression {
         }
     }
 
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step).append('"');
+        h$.append(String.join("", "},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -748,8 +947,47 @@ public final class LogisticRegression {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 20).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
+     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter,
+     * with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes
+     * training exactly: the following steps give the
+     * same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,
+     * written beside its destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters, the optimizer state, the step
+     * count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
+     * The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (sgd),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 20 : 20)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w) buf$.putFloat(v);
         for (float v : this.b) buf$.putFloat(v);
@@ -772,13 +1010,7 @@ public final class LogisticRegression {
         }
     }
 
-    /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -789,16 +1021,40 @@ public final class LogisticRegression {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w", new long[] {4, 1}, 4));
         values$.add(read(file, buf$, entries$, dataStart$, "b", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("sgd")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but LogisticRegression trains with sgd");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+        }
         System.arraycopy(values$.get(0), 0, this.w, 0, this.w.length);
         System.arraycopy(values$.get(1), 0, this.b, 0, this.b.length);
+        if (checkpoint$) {
+            this.step = step$;
+            this.seed = seed$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -809,7 +1065,26 @@ public final class LogisticRegression {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -959,6 +1234,27 @@ public final class LogisticRegression {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1007,5 +1303,85 @@ public final class LogisticRegression {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * The arguments of {@code infer}, {@code loss}, {@code gradients} and {@code trainStep} by name, for
+     * their {@code (Args)} forms: set the dims, the inputs and the outputs you want (each array with the
+     * offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] x;
+
+        private int x$at;
+
+        private float[] probability;
+
+        private int probability$at;
+
+        private float[] y;
+
+        private int y$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code x}, [batch, 4] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args x(float[] x, int offset) {
+            this.x = x;
+            this.x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args x(float[] x) {
+            return x(x, 0);
+        }
+
+        /**
+         * Sets where output {@code probability} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args probability(float[] probability, int offset) {
+            this.probability = probability;
+            this.probability$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args probability(float[] probability) {
+            return probability(probability, 0);
+        }
+
+        /**
+         * Sets input {@code y}, [batch, 1] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args y(float[] y, int offset) {
+            this.y = y;
+            this.y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args y(float[] y) {
+            return y(y, 0);
+        }
     }
 }

@@ -43,6 +43,8 @@ final class ClassContext {
     /** Java parameter name of each input and dim in public methods. */
     final Map<String, String> argName = new LinkedHashMap<>();
     final Set<Helpers.Fn> helpers = EnumSet.noneOf(Helpers.Fn.class);
+    /** The setters of the entries' named form ({@link CallForms}), by argument name, as the entries add them. */
+    final Map<String, CallForms.Setter> argSetters = new LinkedHashMap<>();
     final Map<String, String> kernelNames = new HashMap<>();
     boolean usesRandom;
     /** True when some kernel takes the scratch rows ({@code scratch$rows}, {@code scratch$acc}). */

@@ -115,6 +115,7 @@ public final class JavaEmitter {
                 gradientsMethod();
                 if (m.optimizer() != null) trainStep();
             }
+            if (!cx.argSetters.isEmpty()) CallForms.addFields(cx);
             parameterAccess();
             if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
@@ -122,6 +123,7 @@ public final class JavaEmitter {
             if (cx.usesVectorRandom) VectorKernels.randomSpecies(cx.kernelType);
             for (String mk : cx.microKernels) cx.kernelType.addMethod(VectorKernels.microKernel(e, mk));
             if (cx.vector) t.addType(cx.kernelType.build());
+            if (!cx.argSetters.isEmpty()) t.addType(CallForms.argsType(cx));
             Threads.addTo(t, e, cx.usesThreads, cx.vector);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -296,22 +298,19 @@ public final class JavaEmitter {
                 Model.Output o = m.outputs().get(i);
                 String arg = cx.argName.get("out:" + o.name());
                 mb.addParameter(e.array(), arg);
-                mb.addJavadoc("@param $L receives output {@code $L} $L\n", arg, o.name(), roots.get(i).shape());
+                mb.addJavadoc("@param $L receives output {@code $L} $L, or null if it is not wanted\n", arg, o.name(), roots.get(i).shape());
             }
-            mb.addJavadoc("@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
+            mb.addJavadoc("@throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,\n"
+                    + "        or an output is the same array as an input or another output\n");
             mb.addCode(ee.checkAndStore());
-            for (int i = 0; i < roots.size(); i++) {
-                Model.Output o = m.outputs().get(i);
-                String arg = cx.argName.get("out:" + o.name());
-                mb.addCode(ee.checkArray(arg, "output " + o.name(), roots.get(i).shape()));
-                mb.addStatement("this.$N = $N", "out$" + o.name(), arg);
-            }
+            mb.addCode(CallForms.checkAndStoreOutputs(cx, ee, roots));
             String run = ee.emitRun();
             cx.addStatements(mb, "infer$buffers", ee.ensureBuffers());
-            mb.beginControlFlow("try").addStatement("$N()", run).nextControlFlow("finally").addCode(ee.release());
+            mb.beginControlFlow("try").addStatement("$N()", run).addCode(CallForms.copyOutputs(cx, roots))
+                    .nextControlFlow("finally").addCode(ee.release());
             for (Model.Output o : m.outputs()) mb.addStatement("this.$N = null", "out$" + o.name());
             mb.endControlFlow();
-            t.addMethod(mb.build());
+            CallForms.add(cx, mb.build());
         }
 
         private void lossMethod() {
@@ -330,7 +329,7 @@ public final class JavaEmitter {
             cx.addStatements(mb, "loss$buffers", ee.ensureBuffers());
             mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(loss))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-            t.addMethod(mb.build());
+            CallForms.add(cx, mb.build());
         }
 
         private List<EntryEmitter.Target> gradTargets(List<Node> grads) {
@@ -374,7 +373,7 @@ public final class JavaEmitter {
             cx.addStatements(mb, "gradients$buffers", ee.ensureBuffers());
             mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(eval.loss()))
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-            t.addMethod(mb.build());
+            CallForms.add(cx, mb.build());
         }
 
         private void trainStep() {
@@ -418,7 +417,7 @@ public final class JavaEmitter {
             }
             cx.addStatements(mb, "trainStep$update", updates);
             mb.addStatement("this.step++").addStatement("return loss$$");
-            t.addMethod(mb.build());
+            CallForms.add(cx, mb.build());
         }
 
         /**

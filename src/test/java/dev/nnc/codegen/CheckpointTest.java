@@ -138,6 +138,7 @@ class CheckpointTest {
         String adam = model("adam(lr = 0.01)"), sgd = model("sgd(lr = 0.1, momentum = 0.9)");
         LoadedModel a = LoadedModel.load(compile(adam), true, 1, "resume.nn", adam);
         LoadedModel s = LoadedModel.load(compile(sgd), true, 1, "resume.nn", sgd);
+        for (Map<String, Tensor> b : batches(2)) a.trainStep(b, DIMS);
         Path params = dir.resolve("p.safetensors"), ckpt = dir.resolve("adam.safetensors");
         call(a, "saveParameters", params);
         call(a, "saveCheckpoint", ckpt);
