@@ -37,7 +37,25 @@ final class CompileCommand implements Callable<Integer> {
                     + "the class then needs --add-modules jdk.incubator.vector to compile and run)")
     Backend backend;
 
-    enum Backend { scalar, vector }
+    enum Backend {
+        scalar, vector;
+
+        dev.nnc.codegen.JavaEmitter.Backend codegen() {
+            return this == vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
+        }
+
+        /**
+         * The backend of a class that runs in this JVM ({@code nnc eval}, {@code train}, {@code demo}):
+         * the vector backend needs the JVM option, which the {@code ./nnc} launcher adds.
+         */
+        dev.nnc.codegen.JavaEmitter.Backend inThisJvm() {
+            if (this == vector && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
+                        + "(the ./nnc launcher adds it when you pass --backend vector)");
+            }
+            return codegen();
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,7 +68,7 @@ final class CompileCommand implements Callable<Integer> {
         try {
             options = new Generator.Options(pkg, precision == null ? null
                     : precision == Precision.f32 ? Model.Precision.F32 : Model.Precision.F64,
-                    backend == Backend.vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR);
+                    backend.codegen());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());
         }

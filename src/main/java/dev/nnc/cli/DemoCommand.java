@@ -40,6 +40,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "progress display (default: ${DEFAULT-VALUE}: a bar on a terminal, else a line per epoch)")
     String progress;
 
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "the generated class: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             Csv.Table table = Csv.readResource(DIR + "digits.csv", "digits.csv");
             TrainJob.Config c = new TrainJob.Config("digits_mlp.nn", source, null, null, null, () -> table, List.of(), List.of("label"),
                     List.of(), List.of(), null, new Preprocessing.Options(Preprocessing.DEFAULT_NA, true, true, Set.of(), Set.of()),
-                    false, null, epochs, batch, seed, true, 0, 0.2, null, null, TrainCommand.progressMode(progress));
+                    false, null, epochs, batch, seed, true, 0, 0.2, null, null, TrainCommand.progressMode(progress), backend.inThisJvm());
             TrainJob.Result r = TrainJob.run(c, out);
             out.printf(Locale.ROOT, "test accuracy: %.1f%% on %d held-out images%n", 100 * r.validation(),
                     Math.round(table.rowCount() * 0.2));

@@ -194,12 +194,7 @@ final class EvalCommand implements Callable<Integer> {
                                         Map<String, Tensor> params, boolean f32) {
         if (train) throw new UserError("--train is not supported by --engine java yet; leave out --engine, or use --engine interp");
         Model m = c.model();
-        dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
-                ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
-        if (be == dev.nnc.codegen.JavaEmitter.Backend.VECTOR && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
-                    + "(the ./nnc launcher adds it when you pass --backend vector)");
-        }
+        dev.nnc.codegen.JavaEmitter.Backend be = backend.inThisJvm();
         LoadedModel lm = LoadedModel.load(c, f32, seed, file.getFileName().toString(), r.source(), be);
         for (Map.Entry<String, Tensor> e : params.entrySet()) lm.setParameter(e.getKey(), e.getValue().data());
         Map<String, Tensor> results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : lm.infer(inputs, dims));
