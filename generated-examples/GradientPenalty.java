@@ -1928,6 +1928,17 @@ public final class GradientPenalty {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which GradientPenalty was generated without: generate GradientPenaltyEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
@@ -2023,6 +2034,7 @@ public final class GradientPenalty {
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
         Map<String, String> meta$ = new HashMap<>();
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {2, 32}, 64));

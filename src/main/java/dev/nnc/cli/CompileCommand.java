@@ -57,6 +57,10 @@ final class CompileCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--preprocessing", paramLabel = "P.safetensors",
+            description = "parameters saved by 'nnc train --save': generate the encoder of their model beside its class (repeatable)")
+    List<Path> preprocessing = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,7 +72,7 @@ final class CompileCommand implements Callable<Integer> {
         try {
             options = new Generator.Options(pkg, precision == null ? null
                     : precision == Precision.f32 ? Model.Precision.F32 : Model.Precision.F64,
-                    backend.codegen());
+                    backend.codegen(), preprocessing);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());
         }

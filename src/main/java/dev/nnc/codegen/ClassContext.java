@@ -60,6 +60,8 @@ final class ClassContext {
     /** The register blocks the vector kernels call ({@code VectorKernels.microKernel}). */
     final Set<String> microKernels = new java.util.TreeSet<>();
     int slots;
+    /** The encoder generated beside the class, or null. */
+    JavaEmitter.Encoder encoder;
 
     ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {
         this.compiled = compiled;

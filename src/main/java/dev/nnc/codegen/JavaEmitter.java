@@ -43,13 +43,28 @@ public final class JavaEmitter {
      * @param sourceName  the .nn file name shown in comments (no directories, for reproducible output)
      * @param source      the .nn text, for the line comments on kernels (may be null)
      * @param backend     how kernels are written
+     * @param encoder     the encoder generated beside the class from a parameters file, or null ({@link EncoderCheck})
      */
-    public record Options(String packageName, boolean f32, String sourceName, String source, Backend backend) {
+    public record Options(String packageName, boolean f32, String sourceName, String source, Backend backend, Encoder encoder) {
         /** Scalar backend. */
         public Options(String packageName, boolean f32, String sourceName, String source) {
             this(packageName, f32, sourceName, source, Backend.SCALAR);
         }
+
+        /** No encoder. */
+        public Options(String packageName, boolean f32, String sourceName, String source, Backend backend) {
+            this(packageName, f32, sourceName, source, backend, null);
+        }
     }
+
+    /**
+     * An encoder generated beside the class ({@link EncoderEmitter}).
+     *
+     * @param className   its simple name (same package)
+     * @param fingerprint the fingerprint of its encoding
+     * @param origin      the parameters file it was generated from (no directories)
+     */
+    public record Encoder(String className, String fingerprint, String origin) {}
 
     /**
      * How kernels are written: plain Java loops (compiles and runs anywhere), or the Vector API
@@ -76,6 +91,7 @@ public final class JavaEmitter {
         Elem e = new Elem(o.f32());
         TypeSpec.Builder t = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
         ClassContext cx = new ClassContext(c, e, o.backend() == Backend.VECTOR, t, o.sourceName(), o.source());
+        cx.encoder = o.encoder();
         ClassWriter w = new ClassWriter(cx);
         w.write();
         JavaFile file = JavaFile.builder(pkg, t.build())

@@ -192,6 +192,7 @@ final class SafetensorsCode {
                 .addStatement("String header$$ = new String(bytes$$, 8, (int) n$$, $T.UTF_8)", StandardCharsets.class)
                 .addStatement("$T<String, String> meta$$ = new $T<>()", java.util.Map.class, java.util.HashMap.class)
                 .addStatement("$T<String, long[]> entries$$ = parseHeader(file, header$$, meta$$)", java.util.Map.class)
+                .addStatement("checkEncoding(file, meta$$)")
                 .addStatement("long dataStart$$ = 8 + n$$")
                 .addStatement("$T<Object> values$$ = new $T<>()", List.class, java.util.ArrayList.class);
         var pFile = com.palantir.javapoet.ParameterSpec.builder(Path.class, "file").build();
@@ -218,6 +219,7 @@ final class SafetensorsCode {
             m.endControlFlow();
         }
         cx.type.addMethod(read(cx));
+        cx.type.addMethod(EncoderCheck.method(cx));
         return m.build();
     }
 
