@@ -29,7 +29,12 @@ import javax.lang.model.element.Modifier;
  *       ({@link #gradient}) and every real-valued input ({@code inputGradient});</li>
  *   <li>{@code trainStep(dims…, inputs…)}: dropout on, backward, one optimizer update;</li>
  *   <li>params by name in declaration order: {@code parameter}, {@code setParameter},
- *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)}.</li>
+ *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)};</li>
+ *   <li>each entry also as {@code infer(Args)} etc., arguments by name, arrays at offsets
+ *       ({@link CallForms});</li>
+ *   <li>{@code saveParameters}/{@code loadParameters} ({@link SafetensorsCode}),
+ *       {@code saveCheckpoint}/{@code loadCheckpoint} ({@link CheckpointCode}),
+ *       {@code setThreads} ({@link Threads}).</li>
  * </ul>
  */
 public final class JavaEmitter {

@@ -300,12 +300,7 @@ final class SafetensorsCode {
                 .nextControlFlow("else")
                 .addStatement("skipValue(file, h, at)")
                 .endControlFlow()
-                .addStatement("char c = skipSpace(h, at)")
-                .addStatement("at[0]++")
-                .addStatement("if (c == '}') break")
-                .beginControlFlow("if (c != ',')")
-                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
-                .endControlFlow()
+                .addCode(nextMember())
                 .endControlFlow()
                 .endControlFlow()
                 .nextControlFlow("else")
@@ -346,12 +341,7 @@ final class SafetensorsCode {
                 .nextControlFlow("else")
                 .addStatement("skipValue(file, h, at)")
                 .endControlFlow()
-                .addStatement("char c = skipSpace(h, at)")
-                .addStatement("at[0]++")
-                .addStatement("if (c == '}') break")
-                .beginControlFlow("if (c != ',')")
-                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
-                .endControlFlow()
+                .addCode(nextMember())
                 .endControlFlow()
                 .beginControlFlow("if (dtype < 0 || offsets == null || shape == null)")
                 .addStatement("throw fail(file, \"tensor '\" + name + \"' lacks dtype, shape or data_offsets\")")
@@ -369,6 +359,18 @@ final class SafetensorsCode {
                 .beginControlFlow("if (c != ',')")
                 .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
                 .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /** In a loop over the members of a JSON object: past a ',' to the next member, or out of the loop after the '}'. */
+    private static CodeBlock nextMember() {
+        return CodeBlock.builder()
+                .addStatement("char c = skipSpace(h, at)")
+                .addStatement("at[0]++")
+                .addStatement("if (c == '}') break")
+                .beginControlFlow("if (c != ',')")
+                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
                 .endControlFlow()
                 .build();
     }

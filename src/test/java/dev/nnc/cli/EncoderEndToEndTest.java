@@ -74,9 +74,7 @@ class EncoderEndToEndTest {
     }
 
     Path write(String name, String text) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, text, StandardCharsets.UTF_8);
-        return p;
+        return Cli.write(dir, name, text);
     }
 
     /** Compiles the generated sources under {@code out}; returns the classes by simple name. */

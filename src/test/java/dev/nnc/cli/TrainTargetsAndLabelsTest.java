@@ -28,9 +28,7 @@ class TrainTargetsAndLabelsTest {
     static Path dir;
 
     static Path write(String name, String text) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, text, StandardCharsets.UTF_8);
-        return p;
+        return Cli.write(dir, name, text);
     }
 
     static final String BLOBS = """
@@ -57,6 +55,18 @@ class TrainTargetsAndLabelsTest {
             sb.append(100 + i).append(',').append(fmt(centers[c][0] + 0.7 * rnd.nextGaussian())).append(',')
                     .append(fmt(centers[c][1] + 0.7 * rnd.nextGaussian()));
             if (labelled) sb.append(',').append(names[c]);
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Rows of two random numbers a and b, then a + b (and a - b). */
+    static String sums(Random rnd, int n, String header, boolean difference) {
+        StringBuilder sb = new StringBuilder(header).append('\n');
+        for (int i = 0; i < n; i++) {
+            double a = rnd.nextGaussian(), b = rnd.nextGaussian();
+            sb.append(fmt(a)).append(',').append(fmt(b)).append(',').append(fmt(a + b));
+            if (difference) sb.append(',').append(fmt(a - b));
             sb.append('\n');
         }
         return sb.toString();
@@ -146,13 +156,7 @@ class TrainTargetsAndLabelsTest {
                     optimizer sgd(lr = 0.1)
                 }
                 """);
-        Random rnd = new Random(6);
-        StringBuilder sb = new StringBuilder("a,b,s,d\n");
-        for (int i = 0; i < 100; i++) {
-            double a = rnd.nextGaussian(), b = rnd.nextGaussian();
-            sb.append(fmt(a)).append(',').append(fmt(b)).append(',').append(fmt(a + b)).append(',').append(fmt(a - b)).append('\n');
-        }
-        Path data = write("sums.csv", sb.toString());
+        Path data = write("sums.csv", sums(new Random(6), 100, "a,b,s,d", true));
         for (String[] target : List.of(new String[] {"--target", "s,d"}, new String[] {"--target", "y=s,d"})) {
             Cli.Run r = Cli.run("train", model.toString(), "--data", data.toString(), target[0], target[1], "--epochs", "30",
                     "--progress", "none");
@@ -188,13 +192,7 @@ class TrainTargetsAndLabelsTest {
                     optimizer adam(lr = 0.02)
                 }
                 """);
-        Random rnd = new Random(7);
-        StringBuilder sb = new StringBuilder("p,q,r\n");
-        for (int i = 0; i < 120; i++) {
-            double a = rnd.nextGaussian(), b = rnd.nextGaussian();
-            sb.append(fmt(a)).append(',').append(fmt(b)).append(',').append(fmt(a + b)).append('\n');
-        }
-        Path data = write("ae.csv", sb.toString());
+        Path data = write("ae.csv", sums(new Random(7), 120, "p,q,r", false));
         Path params = dir.resolve("ae.safetensors");
         Cli.Run r = Cli.run("train", model.toString(), "--data", data.toString(), "--epochs", "60", "--progress", "none",
                 "--save", params.toString());
