@@ -88,6 +88,15 @@ public record ClassLabels(List<String> names) {
         return label;
     }
 
+    /** The text labels and their ids, shortened: {@code blue=0, green=1, …}. */
+    public String describe() {
+        if (names == null) return "integers";
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < names.size() && i < 8; i++) parts.add(names.get(i) + "=" + i);
+        if (names.size() > 8) parts.add("…");
+        return String.join(", ", parts);
+    }
+
     /** The name of class {@code id}: its text, or the integer. */
     public String name(int id) {
         return names != null && id < names.size() ? names.get(id) : Integer.toString(id);

@@ -1,9 +1,17 @@
 package dev.nnc.train;
 
+import dev.nnc.codegen.LoadedModel;
+import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
+import dev.nnc.io.SafeTensors;
+import dev.nnc.io.TensorData;
+import dev.nnc.io.TensorFile;
+import dev.nnc.ir.Model;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -168,5 +176,31 @@ public record SavedMetadata(String model, String output, Preprocessing preproces
     private static String string(Object o, String what) {
         if (o == null || o instanceof String) return (String) o;
         throw new IllegalArgumentException(what + " must be a string");
+    }
+
+    /**
+     * Writes the parameters file of {@code nnc train --save}: every parameter of {@code lm}, and in the metadata
+     * {@value #KEY} and {@value #FINGERPRINT_KEY}.
+     *
+     * @throws DataException naming the file if it cannot be written
+     */
+    static void save(Path file, LoadedModel lm, ModelInfo info, TableColumns.Columns cols, Csv.Table t,
+                             List<TargetScale> scales, Metric metric) {
+        List<List<String>> targetColumns = new ArrayList<>();
+        for (int[] tc : cols.targetCols()) targetColumns.add(TableColumns.columnNames(t, tc));
+        TensorFile.Builder b = TensorFile.builder();
+        b.metadata("format", "nnc").metadata("model", info.name());
+        b.metadata(SavedMetadata.KEY, SavedMetadata.write(info, cols.prep(), targetColumns, scales, cols.labels(), cols.id(), metric));
+        b.metadata(SavedMetadata.FINGERPRINT_KEY, SavedMetadata.fingerprint(info, cols.prep(), targetColumns, scales, cols.labels()));
+        for (Model.Param p : info.compiled().model().params()) {
+            int[] shape = p.node().shape().sizes(Map.of());
+            Object a = lm.parameterArray(p.name());
+            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
+        }
+        try {
+            SafeTensors.write(file, b.build());
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot write: " + e.getMessage());
+        }
     }
 }

@@ -6,22 +6,15 @@ import dev.nnc.codegen.LoadedModel;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.data.Preprocessing;
-import dev.nnc.io.SafeTensors;
-import dev.nnc.io.TensorData;
-import dev.nnc.io.TensorFile;
 import dev.nnc.ir.Model;
 import dev.nnc.passes.Compiled;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -140,7 +133,7 @@ public final class TrainJob {
             StringBuilder how = new StringBuilder();
             if (l.isInt()) {
                 ClassLabels names = cols.labels().get(k);
-                how.append(names.integers() ? "class labels" : "class labels " + describe(names));
+                how.append(names.integers() ? "class labels" : "class labels " + names.describe());
             } else {
                 if (c.logTarget()) how.append("log");
                 if (standardizeTarget) how.append(how.length() > 0 ? ", " : "").append("standardized");
@@ -193,7 +186,7 @@ public final class TrainJob {
                 Run r = train(c, info, trainer, all, c.seed(), standardizeTarget, progress, "final");
                 scales = r.scales;
             }
-            save(c.save(), lm, info, cols, t, scales, metric);
+            SavedMetadata.save(c.save(), lm, info, cols, t, scales, metric);
             out.printf(Locale.ROOT, "saved the parameters and preprocessing statistics to %s%n", c.save());
         }
         out.printf(Locale.ROOT, "time: %.1f s training, %.1f s in all%n", trainSeconds, (System.nanoTime() - t0) / 1e9);
@@ -322,14 +315,6 @@ public final class TrainJob {
         return new Result(metric, mt, mv, List.of(), all.width(), r.firstLoss, r.lastLoss);
     }
 
-    /** The class names, shortened: {@code red=0, green=1, …}. */
-    private static String describe(ClassLabels names) {
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < names.names().size() && i < 8; i++) parts.add(names.names().get(i) + "=" + i);
-        if (names.names().size() > 8) parts.add("…");
-        return String.join(", ", parts);
-    }
-
     static Metric defaultMetric(ModelInfo info, boolean logTarget) {
         if (info.labels().isEmpty()) return Metric.RMSE;
         if (info.labels().get(0).isInt() || info.lossFns().contains("bce_with_logits") || info.lossFns().contains("cross_entropy")) {
@@ -384,26 +369,6 @@ public final class TrainJob {
 
         public CompileError(String rendered) {
             super(rendered, null, false, false);
-        }
-    }
-
-    private static void save(Path file, LoadedModel lm, ModelInfo info, TableColumns.Columns cols, Csv.Table t,
-                             List<TargetScale> scales, Metric metric) {
-        List<List<String>> targetColumns = new ArrayList<>();
-        for (int[] tc : cols.targetCols()) targetColumns.add(TableColumns.columnNames(t, tc));
-        TensorFile.Builder b = TensorFile.builder();
-        b.metadata("format", "nnc").metadata("model", info.name());
-        b.metadata(SavedMetadata.KEY, SavedMetadata.write(info, cols.prep(), targetColumns, scales, cols.labels(), cols.id(), metric));
-        b.metadata(SavedMetadata.FINGERPRINT_KEY, SavedMetadata.fingerprint(info, cols.prep(), targetColumns, scales, cols.labels()));
-        for (Model.Param p : info.compiled().model().params()) {
-            int[] shape = p.node().shape().sizes(Map.of());
-            Object a = lm.parameterArray(p.name());
-            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
-        }
-        try {
-            SafeTensors.write(file, b.build());
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot write: " + e.getMessage());
         }
     }
 }

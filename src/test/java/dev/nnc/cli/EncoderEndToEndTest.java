@@ -11,8 +11,6 @@ import dev.nnc.io.SafeTensors;
 import dev.nnc.train.SavedMetadata;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
