@@ -136,14 +136,14 @@ public final class GradientPenalty {
     private float[] buf$18;
 
     /**
-     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     * Scratch for matrix products: rows of the right operand, each starting at index 0.
      */
     private float[][] scratch$rows = new float[0][];
 
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -204,8 +204,7 @@ public final class GradientPenalty {
     /**
      * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (d_batch) * (2) * (32) <= 1024) {
             Arrays.fill(out, 0, (d_batch) * (32), 0.0f);
             for (int i = 0; i < d_batch; i++) {
@@ -386,7 +385,7 @@ public final class GradientPenalty {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$score, buf$0, b2, dim$batch);
@@ -421,7 +420,6 @@ public final class GradientPenalty {
         this.out$score = score;
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 32);
         scratch$rows = growRows(scratch$rows, (long) 68, (long) 32);
         try {
             run$infer();
@@ -646,13 +644,13 @@ public final class GradientPenalty {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$1, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$1, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$2, buf$1, b1, dim$batch);
         k$2(buf$1, buf$2, w2, dim$batch);
-        k$0(buf$2, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$4(buf$2);
         k$5(buf$4, buf$2, dim$batch);
@@ -709,8 +707,8 @@ public final class GradientPenalty {
         buf$3 = grow(buf$3, (long) 32 * dim$batch);
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 32);
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$loss();
             return buf$5[0];
@@ -846,8 +844,7 @@ public final class GradientPenalty {
     /**
      * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (2) * (d_batch) * (32) <= 1024) {
             Arrays.fill(out, 0, (2) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
@@ -998,27 +995,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
-     */
-    private static void k$28(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
-        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
-            out[i0] = ((-(a0[i0] * a1[i0])) * a2[i0]);
-        }
-    }
-
-    /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
-     */
-    private static void k$29(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
-            out[i0] = ((a0[i0] + a0[i0]) * a1[i0]);
-        }
-    }
-
-    /**
      * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
+    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
         int i = 0;
         for (; i + 8 <= m; i += 8) {
@@ -1092,7 +1071,7 @@ public final class GradientPenalty {
     /**
      * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$31(float[] out, float[] a0) {
+    private static void k$29(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
             int base = b * (32) * (2);
             for (int i = 0; i < 32; i++) {
@@ -1100,6 +1079,24 @@ public final class GradientPenalty {
                     out[base + j * (32) + i] = a0[base + i * (2) + j];
                 }
             }
+        }
+    }
+
+    /**
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     */
+    private static void k$30(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
+        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
+            out[i0] = ((-(a0[i0] * a1[i0])) * a2[i0]);
+        }
+    }
+
+    /**
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     */
+    private static void k$31(float[] out, float[] a0, float[] a1, int d_batch) {
+        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
+            out[i0] = ((a0[i0] + a0[i0]) * a1[i0]);
         }
     }
 
@@ -1124,8 +1121,7 @@ public final class GradientPenalty {
     /**
      * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (1) * (d_batch) * (32) <= 1024) {
             Arrays.fill(out, 0, (1) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
@@ -1251,13 +1247,13 @@ public final class GradientPenalty {
     }
 
     private void run$gradients$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
@@ -1278,40 +1274,40 @@ public final class GradientPenalty {
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
         k$8(inputGrad$fake, buf$14, w1, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
-        k$12(buf$14, buf$11, dim$batch);
-        k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
-        k$23(buf$13, dim$batch);
-        k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
-        k$24(buf$4, dim$batch);
-        k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
-        k$26(buf$4, buf$18, buf$10, dim$batch);
-        k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows);
+        k$23(buf$14, dim$batch);
+        k$5(buf$17, buf$14, dim$batch);
+        k$24(buf$14, dim$batch);
+        k$25(buf$18, buf$14, buf$11, buf$12, dim$batch);
+        k$26(buf$14, buf$18, buf$10, dim$batch);
+        k$27(buf$10, buf$14, dim$batch);
+        k$0(buf$14, buf$10, w1, dim$batch, scratch$rows);
+        k$28(buf$18, buf$9, buf$10, dim$batch);
+        k$29(buf$10, buf$18);
+        k$30(buf$9, buf$14, buf$7, buf$5, dim$batch);
+        k$31(buf$5, buf$9, buf$8, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows);
     }
 
     private void run$gradients$1() {
-        k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
-        k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$30(buf$7, buf$9, buf$10, dim$batch);
-        k$31(buf$10, buf$7);
-        k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
-        k$21(buf$10, buf$13, dim$batch);
-        k$21(buf$18, buf$5, dim$batch);
-        k$33(grad$b1, buf$18, buf$15, buf$10);
-        k$20(buf$15, buf$1, buf$2, dim$batch);
-        k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
-        k$35(buf$18, buf$10);
-        k$33(grad$w2, buf$18, buf$16, buf$15);
-        k$19(buf$14, buf$2, dim$batch);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
+        k$7(buf$9, buf$7, buf$4, buf$1, dim$batch);
+        k$22(buf$7, in$real, buf$9, dim$batch, scratch$rows);
+        k$32(grad$w1, buf$10, buf$18, buf$3, buf$7);
+        k$21(buf$7, buf$5, dim$batch);
+        k$21(buf$18, buf$9, dim$batch);
+        k$33(grad$b1, buf$7, buf$15, buf$18);
+        k$15(buf$4, buf$14, buf$8, dim$batch);
+        k$34(buf$15, buf$6, buf$4, dim$batch, scratch$rows);
+        k$35(buf$7, buf$15);
+        k$20(buf$18, buf$1, buf$17, dim$batch);
+        k$33(grad$w2, buf$7, buf$16, buf$18);
+        k$19(buf$14, buf$17, dim$batch);
         k$36(grad$b2, buf$0, buf$14);
-        k$8(inputGrad$real, buf$13, w1, dim$batch);
+        k$8(inputGrad$real, buf$9, w1, dim$batch);
         k$8(inputGrad$mixed, buf$5, w1, dim$batch);
+        k$12(buf$4, buf$11, dim$batch);
+        k$13(buf$0, buf$13, buf$2, buf$4, dim$batch);
     }
 
     private void run$gradients() {
@@ -1363,26 +1359,26 @@ public final class GradientPenalty {
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$4 = grow(buf$4, Math.max(Math.max((long) 32 * dim$batch, (long) 1), (long) 2 * dim$batch));
+        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch, (long) 1));
         buf$5 = grow(buf$5, (long) 32 * dim$batch);
         buf$6 = grow(buf$6, (long) dim$batch);
-        buf$7 = grow(buf$7, Math.max((long) 32 * dim$batch, (long) 64));
+        buf$7 = grow(buf$7, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
         buf$8 = grow(buf$8, (long) 32 * dim$batch);
         buf$9 = grow(buf$9, (long) 32 * dim$batch);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 2 * dim$batch, (long) 64), (long) 32));
+        buf$10 = grow(buf$10, Math.max((long) 2 * dim$batch, (long) 64));
         buf$11 = grow(buf$11, (long) dim$batch);
         buf$12 = grow(buf$12, (long) dim$batch);
-        buf$13 = grow(buf$13, Math.max((long) 1, (long) 32 * dim$batch));
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 64));
+        buf$13 = grow(buf$13, (long) 1);
+        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
         buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
         buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) 1);
-        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64), (long) 32));
-        scratch$acc = grow(scratch$acc, (long) 32);
+        buf$17 = grow(buf$17, (long) dim$batch);
+        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 64), (long) 32));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$gradients();
-            return buf$17[0];
+            return buf$0[0];
         } finally {
             this.in$real = null;
             this.in$fake = null;
@@ -1391,13 +1387,13 @@ public final class GradientPenalty {
     }
 
     private void run$trainStep$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
@@ -1417,38 +1413,38 @@ public final class GradientPenalty {
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
-        k$12(buf$14, buf$11, dim$batch);
-        k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
-        k$23(buf$13, dim$batch);
-        k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
-        k$24(buf$4, dim$batch);
-        k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
-        k$26(buf$4, buf$18, buf$10, dim$batch);
-        k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
-        k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows);
+        k$23(buf$14, dim$batch);
+        k$5(buf$17, buf$14, dim$batch);
+        k$24(buf$14, dim$batch);
+        k$25(buf$18, buf$14, buf$11, buf$12, dim$batch);
+        k$26(buf$14, buf$18, buf$10, dim$batch);
+        k$27(buf$10, buf$14, dim$batch);
+        k$0(buf$14, buf$10, w1, dim$batch, scratch$rows);
+        k$28(buf$18, buf$9, buf$10, dim$batch);
+        k$29(buf$10, buf$18);
+        k$30(buf$9, buf$14, buf$7, buf$5, dim$batch);
+        k$31(buf$5, buf$9, buf$8, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
     }
 
     private void run$trainStep$1() {
-        k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$30(buf$7, buf$9, buf$10, dim$batch);
-        k$31(buf$10, buf$7);
-        k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
-        k$21(buf$10, buf$13, dim$batch);
-        k$21(buf$13, buf$5, dim$batch);
-        k$33(grad$b1, buf$13, buf$15, buf$10);
-        k$20(buf$15, buf$1, buf$2, dim$batch);
-        k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
-        k$35(buf$13, buf$10);
-        k$33(grad$w2, buf$13, buf$16, buf$15);
-        k$19(buf$14, buf$2, dim$batch);
+        k$7(buf$9, buf$7, buf$4, buf$1, dim$batch);
+        k$22(buf$7, in$real, buf$9, dim$batch, scratch$rows);
+        k$32(grad$w1, buf$10, buf$18, buf$3, buf$7);
+        k$21(buf$7, buf$5, dim$batch);
+        k$21(buf$5, buf$9, dim$batch);
+        k$33(grad$b1, buf$7, buf$15, buf$5);
+        k$15(buf$4, buf$14, buf$8, dim$batch);
+        k$34(buf$15, buf$6, buf$4, dim$batch, scratch$rows);
+        k$35(buf$7, buf$15);
+        k$20(buf$5, buf$1, buf$17, dim$batch);
+        k$33(grad$w2, buf$7, buf$16, buf$5);
+        k$19(buf$14, buf$17, dim$batch);
         k$36(grad$b2, buf$0, buf$14);
+        k$12(buf$4, buf$11, dim$batch);
+        k$13(buf$0, buf$13, buf$2, buf$4, dim$batch);
     }
 
     private void run$trainStep() {
@@ -1556,27 +1552,27 @@ public final class GradientPenalty {
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$4 = grow(buf$4, Math.max(Math.max((long) 32 * dim$batch, (long) 1), (long) 2 * dim$batch));
-        buf$5 = grow(buf$5, (long) 32 * dim$batch);
+        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch, (long) 1));
+        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch, (long) 32));
         buf$6 = grow(buf$6, (long) dim$batch);
-        buf$7 = grow(buf$7, Math.max((long) 32 * dim$batch, (long) 64));
+        buf$7 = grow(buf$7, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
         buf$8 = grow(buf$8, (long) 32 * dim$batch);
         buf$9 = grow(buf$9, (long) 32 * dim$batch);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 2 * dim$batch, (long) 64), (long) 32));
+        buf$10 = grow(buf$10, Math.max((long) 2 * dim$batch, (long) 64));
         buf$11 = grow(buf$11, (long) dim$batch);
         buf$12 = grow(buf$12, (long) dim$batch);
-        buf$13 = grow(buf$13, Math.max(Math.max((long) 1, (long) 32 * dim$batch), (long) 32));
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 64));
+        buf$13 = grow(buf$13, (long) 1);
+        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
         buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
         buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) 1);
-        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
-        scratch$acc = grow(scratch$acc, (long) 32);
+        buf$17 = grow(buf$17, (long) dim$batch);
+        buf$18 = grow(buf$18, Math.max((long) dim$batch, (long) 64));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$17[0];
+            loss$ = buf$0[0];
         } finally {
             this.in$real = null;
             this.in$fake = null;

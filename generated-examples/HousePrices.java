@@ -100,14 +100,14 @@ public final class HousePrices {
     private float[] buf$6;
 
     /**
-     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     * Scratch for matrix products: rows of the right operand, each starting at index 0.
      */
     private float[][] scratch$rows = new float[0][];
 
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -164,8 +164,7 @@ public final class HousePrices {
     /**
      * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 331, m = d_batch;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -332,7 +331,7 @@ public final class HousePrices {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$price, buf$0, b2, dim$batch);
@@ -367,7 +366,6 @@ public final class HousePrices {
         this.out$price = price;
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
@@ -406,7 +404,7 @@ public final class HousePrices {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$4(buf$1, buf$0, b2, in$y, dim$batch);
@@ -444,7 +442,6 @@ public final class HousePrices {
         this.in$y = y;
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
@@ -573,8 +570,7 @@ public final class HousePrices {
     /**
      * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
      */
-    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 331;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -800,24 +796,24 @@ public final class HousePrices {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$8(buf$0, buf$1, dim$batch);
+        k$2(buf$2, buf$0, w2, dim$batch);
+        k$4(buf$3, buf$2, b2, in$y, dim$batch);
+        k$5(buf$2, buf$3, dim$batch);
+        k$6(buf$4, buf$2, dim$batch);
         k$9(buf$2, dim$batch);
-        k$2(buf$3, buf$0, w2, dim$batch);
-        k$4(buf$4, buf$3, b2, in$y, dim$batch);
-        k$5(buf$3, buf$4, dim$batch);
-        k$6(buf$5, buf$3, dim$batch);
-        k$10(buf$3, buf$2, buf$4, dim$batch);
-        k$11(buf$4, buf$3, dim$batch);
-        k$12(buf$3, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$13(buf$2, buf$3, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$2, dim$batch, scratch$rows, scratch$acc);
+        k$10(buf$5, buf$2, buf$3, dim$batch);
+        k$11(buf$3, buf$5, dim$batch);
+        k$12(buf$5, buf$3, w2, dim$batch, scratch$rows, scratch$acc);
+        k$13(buf$2, buf$5, buf$1, dim$batch);
+        k$14(grad$w1, in$x, buf$2, dim$batch, scratch$rows);
         k$15(grad$b1, buf$2, dim$batch);
-        k$16(grad$w2, buf$0, buf$4, dim$batch);
-        k$17(grad$b2, buf$4, dim$batch);
+        k$16(grad$w2, buf$0, buf$3, dim$batch);
+        k$17(grad$b2, buf$3, dim$batch);
         k$18(inputGrad$x, buf$2, w1, dim$batch, scratch$rows, scratch$acc);
-        k$19(inputGrad$y, buf$4, dim$batch);
+        k$19(inputGrad$y, buf$3, dim$batch);
     }
 
     /**
@@ -853,15 +849,15 @@ public final class HousePrices {
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 1, (long) 256 * dim$batch));
-        buf$3 = grow(buf$3, Math.max(Math.max((long) dim$batch, (long) 1), (long) 256 * dim$batch));
-        buf$4 = grow(buf$4, (long) dim$batch);
-        buf$5 = grow(buf$5, (long) 1);
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
+        buf$2 = grow(buf$2, Math.max(Math.max((long) dim$batch, (long) 1), (long) 256 * dim$batch));
+        buf$3 = grow(buf$3, (long) dim$batch);
+        buf$4 = grow(buf$4, (long) 1);
+        buf$5 = grow(buf$5, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 1), (long) 256), Math.max((long) 256, (long) 331));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
         try {
             run$gradients();
-            return buf$5[0];
+            return buf$4[0];
         } finally {
             this.in$x = null;
             this.in$y = null;
@@ -904,7 +900,7 @@ public final class HousePrices {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$20(buf$0, dim$batch, seed, step);
         k$21(buf$2, buf$1, buf$0, dim$batch);
@@ -917,7 +913,7 @@ public final class HousePrices {
         k$11(buf$4, buf$6, dim$batch);
         k$12(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$22(buf$3, buf$6, buf$0, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$3, dim$batch, scratch$rows, scratch$acc);
+        k$14(grad$w1, in$x, buf$3, dim$batch, scratch$rows);
         k$15(grad$b1, buf$3, dim$batch);
         k$16(grad$w2, buf$2, buf$4, dim$batch);
         k$17(grad$b2, buf$4, dim$batch);
@@ -1020,8 +1016,8 @@ public final class HousePrices {
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 1), (long) 256);
+        scratch$acc = grow(scratch$acc, (long) 256);
         float loss$;
         try {
             run$trainStep();

@@ -110,14 +110,14 @@ public final class MnistMlp {
     private float[] buf$8;
 
     /**
-     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
+     * Scratch for matrix products: rows of the right operand, each starting at index 0.
      */
     private float[][] scratch$rows = new float[0][];
 
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -178,8 +178,7 @@ public final class MnistMlp {
     /**
      * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 784, m = d_batch;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -400,7 +399,7 @@ public final class MnistMlp {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -440,7 +439,6 @@ public final class MnistMlp {
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
@@ -541,7 +539,7 @@ public final class MnistMlp {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -587,7 +585,6 @@ public final class MnistMlp {
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
@@ -758,8 +755,7 @@ public final class MnistMlp {
     /**
      * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
      */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 784;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -967,7 +963,7 @@ public final class MnistMlp {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -979,21 +975,21 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
-        k$30(inputGrad$image, buf$5, w1, dim$batch, scratch$rows, scratch$acc);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$30(inputGrad$image, buf$7, w1, dim$batch, scratch$rows, scratch$acc);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     /**
@@ -1031,15 +1027,15 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
         try {
             run$gradients();
-            return buf$8[0];
+            return buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
@@ -1047,7 +1043,7 @@ public final class MnistMlp {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -1059,20 +1055,20 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     /**
@@ -1168,16 +1164,16 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 256);
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 10), (long) 256);
+        scratch$acc = grow(scratch$acc, (long) 256);
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$8[0];
+            loss$ = buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;

@@ -12,7 +12,7 @@
  * `file` is the same language in one rule, kept in step with the driver by tests.
  *
  * Reserved words: only `true` and `false`. Every other keyword (package fn model dim const
- * input param init output optimizer precision int) is contextual: it is a keyword only where
+ * input param buffer init output optimizer precision int) is contextual: it is a keyword only where
  * a declaration or clause starts with it, and an ordinary name everywhere else (see `ident`).
  * `loss` and `T` are not keywords at all: `loss = e` is an assignment that the AST builder
  * turns into a loss statement, and `.T` is a '.' followed by the name T.
@@ -62,6 +62,7 @@ stmt
     | CONST ident ASSIGN expr                       # constStmt
     | INPUT ident COLON INT? shape                  # inputStmt
     | PARAM ident COLON shape (INIT expr)?          # paramStmt
+    | BUFFER ident COLON shape (INIT expr)?         # bufferStmt
     | OUTPUT ident (ASSIGN expr)?                   # outputStmt
     | OPTIMIZER ident (LPAREN argList? RPAREN)?     # optimizerStmt
     | PRECISION ident                               # precisionStmt
@@ -95,7 +96,7 @@ arg         : (ident ASSIGN)? expr ;
 // a name: contextual keywords are names too
 ident
     : ID
-    | PACKAGE | FN | MODEL | DIM | CONST | INPUT | PARAM | INIT | OUTPUT
+    | PACKAGE | FN | MODEL | DIM | CONST | INPUT | PARAM | BUFFER | INIT | OUTPUT
     | OPTIMIZER | PRECISION | INT
     ;
 
@@ -108,6 +109,7 @@ DIM       : 'dim' ;
 CONST     : 'const' ;
 INPUT     : 'input' ;
 PARAM     : 'param' ;
+BUFFER    : 'buffer' ;
 INIT      : 'init' ;
 OUTPUT    : 'output' ;
 OPTIMIZER : 'optimizer' ;

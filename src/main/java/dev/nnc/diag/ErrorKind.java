@@ -69,6 +69,7 @@ public enum ErrorKind {
     UNKNOWN_MODEL("E511", "no model named ''{0}''; the file has {1}"),
     INITIALIZER_FAN("E512", "initializer {0} needs a parameter of rank 2 or more to compute fan-in and fan-out, got {1}"),
     JAVA_PACKAGE("E514", "package {0} cannot hold the generated Java classes: {1}"),
+    BUFFER_UPDATED_TWICE("E515", "buffer ''{0}'' is already updated at line {1}; a buffer holds one running value"),
 
     // ---- generated files (reported by dev.nnc.build.Generator, which knows every input of a run)
     CLASS_CLASH("E600", "model ''{0}'' would be generated as {1}, which {2} also generates"),

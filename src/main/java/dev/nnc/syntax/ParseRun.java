@@ -187,7 +187,7 @@ final class ParseRun {
 
     private static final List<String> TOP_KEYWORDS = List.of("fn", "model", "package");
     private static final List<String> STMT_KEYWORDS =
-            List.of("dim", "const", "input", "param", "output", "optimizer", "precision");
+            List.of("dim", "const", "input", "param", "buffer", "output", "optimizer", "precision");
 
     /** "did you mean 'model'?" when {@code word name} looks like a misspelt keyword and a name. */
     private static String didYouMean(Token word, Token next, List<String> keywords) {
@@ -200,7 +200,7 @@ final class ParseRun {
         int t1 = ts.LA(1);
         int t2 = ts.LA(2);
         return switch (t1) {
-            case DIM, CONST, INPUT, PARAM, OUTPUT, OPTIMIZER, PRECISION -> true;
+            case DIM, CONST, INPUT, PARAM, BUFFER, OUTPUT, OPTIMIZER, PRECISION -> true;
             default -> isIdent(t1) && t2 == ASSIGN;
         };
     }
@@ -346,7 +346,7 @@ final class ParseRun {
                 where = tokenSpan(x);
             } else {
                 String what = switch (first.getType()) {
-                    case DIM, CONST, INPUT, PARAM, OUTPUT -> "a name";
+                    case DIM, CONST, INPUT, PARAM, BUFFER, OUTPUT -> "a name";
                     case OPTIMIZER -> "an optimizer such as sgd(lr = 0.01)";
                     case PRECISION -> "f32 or f64";
                     default -> null;
@@ -408,7 +408,8 @@ final class ParseRun {
         Set<String> out = new LinkedHashSet<>();
         boolean afterOperand = expected.contains(PLUS) || expected.contains(STAR) || expected.contains(AT)
                 || expected.contains(CARET) || expected.contains(DOT);
-        boolean shapeStmt = ctx instanceof NNParser.InputStmtContext || ctx instanceof NNParser.ParamStmtContext;
+        boolean shapeStmt = ctx instanceof NNParser.InputStmtContext || ctx instanceof NNParser.ParamStmtContext
+                || ctx instanceof NNParser.BufferStmtContext;
         for (int type : expected.toList()) {
             if (type == Token.EOF || type == Token.EPSILON) continue;
             if (afterOperand && (isBinaryOperator(type) || type == DOT || type == LPAREN)) continue;

@@ -4,11 +4,11 @@ import dev.nnc.data.DataException;
 import dev.nnc.diag.Diagnostics;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
 import dev.nnc.passes.Compiled;
 import dev.nnc.syntax.Ast;
 import dev.nnc.syntax.Parser;
+import dev.nnc.ops.Leaf;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -183,7 +183,7 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
         while (!stack.isEmpty()) {
             Node n = stack.pop();
             if (!seen.add(n)) continue;
-            if (n.op() == Op.INPUT) names.add(n.leafName());
+            if (n.op() == Leaf.INPUT) names.add(n.leafName());
             stack.addAll(n.inputs());
         }
         return names;
