@@ -358,6 +358,11 @@ public final class Checker {
         }
     }
 
+    /** The names of the built-in functions, in the order the language reference lists them. */
+    public static List<String> builtinNames() {
+        return List.copyOf(Builtins.ALL.keySet());
+    }
+
     static String hintFor(String name, List<String> known) {
         String best = Suggest.closest(name, known);
         return best == null ? null : "did you mean '" + best + "'?";
