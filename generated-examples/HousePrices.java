@@ -30,6 +30,11 @@ public final class HousePrices {
     public static final List<String> PARAMETER_NAMES = List.of("w1", "b1", "w2", "b2");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w1 : [331, 256]}
      */
     private final float[] w1 = new float[84736];
@@ -100,7 +105,7 @@ public final class HousePrices {
     private float[] buf$6;
 
     /**
-     * Scratch for matrix products: rows of the right operand, each starting at index 0.
+     * Scratch for matrix products: the rows of the right operand, each starting at index 0.
      */
     private float[][] scratch$rows = new float[0][];
 
@@ -124,8 +129,8 @@ public final class HousePrices {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -141,9 +146,9 @@ public final class HousePrices {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public HousePrices copy() {
         HousePrices c$ = new HousePrices(this.seed);
@@ -978,7 +983,8 @@ public final class HousePrices {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -1037,6 +1043,97 @@ public final class HousePrices {
         update(this.b2, grad$b2, momentum$b2, this.step == 0);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * sub → [batch, 1], from house_prices.nn line 19: {@code loss = mse(price, y)}
+     */
+    private static void k$23(float[] out, float[] a0, float[] a1, int d_batch) {
+        for (int i0 = 0; i0 < d_batch; i0++) {
+            out[i0] = (a0[i0] - a1[i0]);
+        }
+    }
+
+    private void run$trainingPass() {
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
+        k$7(buf$1, buf$0, b1, dim$batch);
+        k$20(buf$0, dim$batch, seed, step);
+        k$21(buf$2, buf$1, buf$0, dim$batch);
+        k$2(buf$3, buf$2, w2, dim$batch);
+        k$3(out$price, buf$3, b2, dim$batch);
+        k$23(buf$3, out$price, in$y, dim$batch);
+        k$5(buf$4, buf$3, dim$batch);
+        k$6(buf$5, buf$4, dim$batch);
+        k$9(buf$4, dim$batch);
+        k$10(buf$6, buf$4, buf$3, dim$batch);
+        k$11(buf$3, buf$6, dim$batch);
+        k$12(buf$6, buf$3, w2, dim$batch, scratch$rows, scratch$acc);
+        k$22(buf$4, buf$6, buf$0, buf$1, dim$batch);
+        k$14(grad$w1, in$x, buf$4, dim$batch, scratch$rows);
+        k$15(grad$b1, buf$4, dim$batch);
+        k$16(grad$w2, buf$2, buf$3, dim$batch);
+        k$17(grad$b2, buf$3, dim$batch);
+        k$18(inputGrad$x, buf$4, w1, dim$batch, scratch$rows, scratch$acc);
+        k$19(inputGrad$y, buf$3, dim$batch);
+    }
+
+    /**
+     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
+     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
+     * Parameters, optimizer state and the step count do not change.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @param price receives output {@code price} [batch, 1]
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(int batch, float[] x, float[] y, float[] price) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
+        }
+        this.dim$batch = batch;
+        if (x == null) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (x.length != (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        }
+        if (y == null) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (y.length != (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        }
+        this.in$x = x;
+        this.in$y = y;
+        if (price == null) {
+            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (price.length != (long) dim$batch) {
+            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
+        }
+        this.out$price = price;
+        inputGrad$x = inputGrad$x.length == 331 * dim$batch ? inputGrad$x : new float[331 * dim$batch];
+        inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
+        buf$0 = grow(buf$0, (long) 256 * dim$batch);
+        buf$1 = grow(buf$1, (long) 256 * dim$batch);
+        buf$2 = grow(buf$2, (long) 256 * dim$batch);
+        buf$3 = grow(buf$3, (long) dim$batch);
+        buf$4 = grow(buf$4, Math.max((long) 1, (long) 256 * dim$batch));
+        buf$5 = grow(buf$5, (long) 1);
+        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 1), (long) 256), Math.max((long) 256, (long) 331));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
+        try {
+            run$trainingPass();
+            return buf$5[0];
+        } finally {
+            this.in$x = null;
+            this.in$y = null;
+            this.out$price = null;
+        }
     }
 
     /**
@@ -1134,7 +1231,8 @@ public final class HousePrices {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -1168,10 +1266,10 @@ public final class HousePrices {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

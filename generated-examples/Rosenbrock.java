@@ -30,6 +30,11 @@ public final class Rosenbrock {
     public static final List<String> PARAMETER_NAMES = List.of("x", "y");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code x : []}
      */
     private final float[] x = new float[1];
@@ -98,8 +103,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -113,9 +118,9 @@ public final class Rosenbrock {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public Rosenbrock copy() {
         Rosenbrock c$ = new Rosenbrock(this.seed);
@@ -417,7 +422,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -445,6 +451,107 @@ public final class Rosenbrock {
         update(this.y, grad$y, m$y, v$y, this.step + 1);
         this.step++;
         return loss$;
+    }
+
+    private void run$trainingPass() {
+        k$0(buf$0, x);
+        k$1(buf$1, x);
+        k$9(inputGrad$vx);
+        k$2(buf$2, y, x);
+        k$3(out$value, buf$0, buf$2);
+        k$4(out$grad_y, buf$2);
+        k$5(buf$2, out$grad_y);
+        k$6(out$grad_x, buf$2, buf$1, buf$0);
+        k$7(out$hvp_y, in$vy, in$vx, buf$1);
+        k$8(out$hvp_x, in$vx, buf$2, out$hvp_y, buf$1);
+        System.arraycopy(out$grad_x, 0, grad$x, 0, 1);
+        System.arraycopy(out$grad_y, 0, grad$y, 0, 1);
+        System.arraycopy(inputGrad$vx, 0, inputGrad$vy, 0, 1);
+    }
+
+    /**
+     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
+     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
+     * Parameters, optimizer state and the step count do not change.
+     *
+     * @param vx input {@code vx}, [], row-major
+     * @param vy input {@code vy}, [], row-major
+     * @param value receives output {@code value} []
+     * @param grad_x receives output {@code grad_x} []
+     * @param grad_y receives output {@code grad_y} []
+     * @param hvp_x receives output {@code hvp_x} []
+     * @param hvp_y receives output {@code hvp_y} []
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
+            float[] hvp_x, float[] hvp_y) {
+        if (vx == null) {
+            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + "null");
+        }
+        if (vx.length != 1) {
+            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + vx.length);
+        }
+        if (vy == null) {
+            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + "null");
+        }
+        if (vy.length != 1) {
+            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + vy.length);
+        }
+        this.in$vx = vx;
+        this.in$vy = vy;
+        if (value == null) {
+            throw new IllegalArgumentException("output value [] needs 1 elements, got " + "null");
+        }
+        if (value.length != 1) {
+            throw new IllegalArgumentException("output value [] needs 1 elements, got " + value.length);
+        }
+        this.out$value = value;
+        if (grad_x == null) {
+            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + "null");
+        }
+        if (grad_x.length != 1) {
+            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + grad_x.length);
+        }
+        this.out$grad_x = grad_x;
+        if (grad_y == null) {
+            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + "null");
+        }
+        if (grad_y.length != 1) {
+            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + grad_y.length);
+        }
+        this.out$grad_y = grad_y;
+        if (hvp_x == null) {
+            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + "null");
+        }
+        if (hvp_x.length != 1) {
+            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + hvp_x.length);
+        }
+        this.out$hvp_x = hvp_x;
+        if (hvp_y == null) {
+            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + "null");
+        }
+        if (hvp_y.length != 1) {
+            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + hvp_y.length);
+        }
+        this.out$hvp_y = hvp_y;
+        inputGrad$vx = inputGrad$vx.length == 1 ? inputGrad$vx : new float[1];
+        inputGrad$vy = inputGrad$vy.length == 1 ? inputGrad$vy : new float[1];
+        buf$0 = grow(buf$0, (long) 1);
+        buf$1 = grow(buf$1, (long) 1);
+        buf$2 = grow(buf$2, (long) 1);
+        try {
+            run$trainingPass();
+            return out$value[0];
+        } finally {
+            this.in$vx = null;
+            this.in$vy = null;
+            this.out$value = null;
+            this.out$grad_x = null;
+            this.out$grad_y = null;
+            this.out$hvp_x = null;
+            this.out$hvp_y = null;
+        }
     }
 
     /**
@@ -536,7 +643,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -568,10 +676,10 @@ public final class Rosenbrock {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

@@ -47,9 +47,9 @@ class PlansTest {
                     assertEquals(kernelCalls(src, e.name()), e.kernels().size(), what + ": kernels of " + e.name());
                     checkPartition(e, what);
                 }
-                assertEquals(c.eval().loss() == null ? List.of("infer")
-                        : c.model().optimizer() == null ? List.of("infer", "loss", "gradients")
-                        : List.of("infer", "loss", "gradients", "trainStep"), names, what);
+                assertEquals(c.eval().loss() == null ? List.of("infer", "trainingPass")
+                        : c.model().optimizer() == null ? List.of("infer", "loss", "gradients", "trainingPass")
+                        : List.of("infer", "loss", "gradients", "trainStep", "trainingPass"), names, what);
                 checked++;
             }
         }
