@@ -295,10 +295,13 @@ public final class Graph {
 
     /** The 2-D product primitive {@code [m,k] @ [k,n] -> [m,n]} (the surface {@code @} is {@link #matmul}). */
     public Node product(Node a, Node b) {
-        Shape sa = a.shape(), sb = b.shape();
-        if (sa.rank() != 2 || sb.rank() != 2) throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 2", sa + " @ " + sb);
-        if (!sa.get(1).equals(sb.get(0))) throw new ShapeException(ErrorKind.MATMUL, sa, sb, sa.get(1), sb.get(0));
-        return make(Structured.MATMUL, List.of(a, b), Attr.None.INSTANCE, Shape.of(sa.get(0), sb.get(1)), DType.REAL);
+        return structured(Structured.MATMUL, List.of(a, b), Attr.None.INSTANCE);
+    }
+
+    /** A structured op over real inputs, its shape from the op's own rule ({@link Structured#shape}). */
+    public Node structured(Structured op, List<Node> inputs, Attr attr) {
+        for (Node i : inputs) requireReal(i, op.lower());
+        return make(op, inputs, attr, op.shape(inputs, attr), DType.REAL);
     }
 
     public Node transpose(Node x) {

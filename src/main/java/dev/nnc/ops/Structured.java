@@ -1,7 +1,11 @@
 package dev.nnc.ops;
 
+import dev.nnc.diag.ErrorKind;
+import dev.nnc.ir.Attr;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
+import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Size;
 import java.util.List;
 
@@ -13,7 +17,12 @@ import java.util.List;
 public enum Structured implements Op {
     /** The 2-D matrix product {@code [m,k] @ [k,n]}; other ranks of {@code @} lower to it. */
     MATMUL {
-        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.product(in.get(0), in.get(1)); }
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            Shape sa = in.get(0).shape(), sb = in.get(1).shape();
+            if (sa.rank() != 2 || sb.rank() != 2) throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 2", sa + " @ " + sb);
+            if (!sa.get(1).equals(sb.get(0))) throw new ShapeException(ErrorKind.MATMUL, sa, sb, sa.get(1), sb.get(0));
+            return Shape.of(sa.get(0), sb.get(1));
+        }
         @Override public Node[] vjp(Graph g, Node y, Node adj) {
             Node a = y.input(0), b = y.input(1);
             return new Node[] {g.matmul(adj, g.transpose(b)), g.matmul(g.transpose(a), adj)};
@@ -35,12 +44,20 @@ public enum Structured implements Op {
         }
     };
 
+    /** The shape rule: the result's shape, or a {@link ShapeException} for inputs the op does not take. */
+    public abstract Shape shape(List<Node> in, Attr attr);
+
     /** The interpreter's kernel, as {@link Layout#eval}. */
     public abstract double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out);
 
     @Override
     public Family family() {
         return Family.STRUCTURED;
+    }
+
+    @Override
+    public Node rebuild(Graph g, Node n, List<Node> in) {
+        return g.structured(this, in, n.attr());
     }
 
     @Override
