@@ -217,7 +217,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         Map<String, Tensor> results;
         if (train) {
-            results = lm.trainingPass(inputs, dims); // outputs, loss, gradients and the buffers' updates in one pass
+            LoadedModel.Pass pass = lm.trainingPass(inputs, dims); // outputs, loss, gradients and the buffers' updates in one pass
+            results = new LinkedHashMap<>(pass.outputs());
+            if (m.loss() != null) results.put("loss", Tensor.scalar(pass.loss()));
         } else {
             results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : lm.infer(inputs, dims));
             if (m.loss() != null) results.put("loss", Tensor.scalar(lm.gradients(inputs, dims)));

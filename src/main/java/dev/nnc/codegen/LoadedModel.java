@@ -182,17 +182,18 @@ public final class LoadedModel {
         return outputs(outs, dims);
     }
 
+    /** What {@link #trainingPass} computed: every output, and the loss (NaN for a model without one). */
+    public record Pass(Map<String, Tensor> outputs, double loss) {}
+
     /**
-     * One training-mode pass without an optimizer update ({@code trainingPass}): every output,
-     * then the loss (the model's, if it has one, under "loss"); gradients and buffers are read
-     * afterwards with {@link #gradient}, {@link #inputGradient} and {@link #buffer}.
+     * One training-mode pass without an optimizer update ({@code trainingPass}): every output and
+     * the loss; gradients and buffers are read afterwards with {@link #gradient},
+     * {@link #inputGradient} and {@link #buffer}.
      */
-    public Map<String, Tensor> trainingPass(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+    public Pass trainingPass(Map<String, Tensor> inputs, Map<String, Integer> dims) {
         Map<String, Object> outs = outputArrays(dims);
         Object loss = invoke("trainingPass", inputs, dims, outs);
-        Map<String, Tensor> result = outputs(outs, dims);
-        if (loss != null) result.put("loss", Tensor.scalar(((Number) loss).doubleValue()));
-        return result;
+        return new Pass(outputs(outs, dims), loss == null ? Double.NaN : ((Number) loss).doubleValue());
     }
 
     private Map<String, Object> outputArrays(Map<String, Integer> dims) {

@@ -247,12 +247,12 @@ final class Agreement {
      */
     static void compareTrainingPass(Model m, Session s, LoadedModel lm, Map<String, Tensor> in, double rel, String at) {
         Map<String, Integer> dims = Interpreter.bindDims(m, in);
-        Map<String, Tensor> got = lm.trainingPass(in, dims);
+        LoadedModel.Pass got = lm.trainingPass(in, dims);
         Map<String, Tensor> want = s.infer(in, true);
-        for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, at + " trainingPass output " + o);
+        for (String o : want.keySet()) assertClose(want.get(o).data(), got.outputs().get(o).data(), rel, at + " trainingPass output " + o);
         if (m.loss() != null) {
             Gradients g = s.lossAndGradients(in, true);
-            assertClose(new double[] {g.loss()}, got.get("loss").data(), rel, at + " trainingPass loss");
+            assertClose(new double[] {g.loss()}, new double[] {got.loss()}, rel, at + " trainingPass loss");
             for (Model.Param p : m.params()) {
                 assertClose(g.of(p.name()).data(), lm.gradient(p.name()), rel, at + " trainingPass gradient of param " + p.name());
             }
