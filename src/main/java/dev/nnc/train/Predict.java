@@ -53,7 +53,7 @@ public final class Predict {
         ModelInfo info = ModelInfo.of(compiled, file, source, meta.output(), false);
         Preprocessing prep = meta.preprocessing();
         if (prep.width() != info.width()) {
-            throw new DataException(paramsName + ": the saved preprocessing gives " + prep.width() + " features, but input "
+            throw new DataException(paramsName + ": the saved preprocessing gives " + Preprocessing.count(prep.width(), "feature") + ", but input "
                     + ModelInfo.describe(info.features()) + " takes " + info.width());
         }
         boolean useF32 = f32 != null ? f32 : compiled.model().precision() != Model.Precision.F64;
