@@ -162,7 +162,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -256,7 +256,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -269,7 +269,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -323,7 +323,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -456,7 +456,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -469,7 +469,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$8(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -503,7 +503,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -562,7 +562,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -571,7 +571,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -665,7 +665,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -678,7 +678,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -732,7 +732,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * sum → [1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$17(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -744,7 +744,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -869,7 +869,7 @@ public final class HousePrices {
     }
 
     /**
-     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$20(float[] out, int d_batch, long seed, long step) {
         final long s0 = mix(mix(seed, step), 0L);
@@ -886,7 +886,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$21(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -895,7 +895,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {

@@ -176,7 +176,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -270,7 +270,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -283,7 +283,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -327,7 +327,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -599,7 +599,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -612,7 +612,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -700,7 +700,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -747,7 +747,7 @@ public final class MnistMlp {
     }
 
     /**
-     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -756,7 +756,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -850,7 +850,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$27(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -863,7 +863,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -907,7 +907,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -920,7 +920,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
