@@ -228,10 +228,11 @@ final class SyntaxErrors {
             int len = Character.charCount(cp);
             Span s = new Span(file, t.getLine(), t.getCharPositionInLine() + 1, t.getStartIndex(),
                     Math.min(source.length(), t.getStartIndex() + len));
-            String shown = Character.isISOControl(cp) || Character.isWhitespace(cp)
+            String shown = Character.isISOControl(cp) || Character.isWhitespace(cp) || cp == 0xFFFD
                     ? String.format("U+%04X", cp) : "'" + new String(Character.toChars(cp)) + "'";
             String hint = null;
-            if (cp == '#') hint = "comments start with //";
+            if (cp == 0xFFFD) hint = "bytes that are not UTF-8 read as U+FFFD: nnc reads .nn files as UTF-8; save the file as UTF-8";
+            else if (cp == '#') hint = "comments start with //";
             else if (Character.isLetter(cp)) hint = "names use only the letters A-Z and a-z, digits and _";
             else if (cp == '"' || cp == '\'' || cp == '\u2018' || cp == '\u201c') hint = "the language has no strings";
             diags.add(new Diagnostic(ErrorKind.BAD_CHARACTER, s, ErrorKind.BAD_CHARACTER.format(shown), hint));
