@@ -39,7 +39,7 @@ public final class Json {
     public static Object parse(String text) throws SyntaxException {
         JsonReader r = new JsonReader(text);
         try {
-            Object v = value(r);
+            Object v = value(r, Double::parseDouble); // the grammar is checked: always parses
             r.expectEnd();
             return v;
         } catch (JsonException e) {
@@ -47,26 +47,29 @@ public final class Json {
         }
     }
 
-    // Recursion is bounded: readObject and readArray refuse to nest deeper than MAX_DEPTH.
-    private static Object value(JsonReader r) throws JsonException {
+    /**
+     * The tree of the next value, numbers made by {@code number} from their text. Recursion is
+     * bounded: readObject and readArray refuse to nest deeper than {@link JsonReader#MAX_DEPTH}.
+     */
+    static Object value(JsonReader r, java.util.function.Function<String, Object> number) throws JsonException {
         switch (r.peek()) {
             case OBJECT: {
                 Map<String, Object> m = new LinkedHashMap<>();
                 r.readObject((name, at) -> {
                     if (m.containsKey(name)) throw new JsonException("member \"" + name + "\" is given twice", at, false);
-                    m.put(name, value(r));
+                    m.put(name, value(r, number));
                 });
                 return Collections.unmodifiableMap(m);
             }
             case ARRAY: {
                 List<Object> l = new ArrayList<>();
-                r.readArray(i -> l.add(value(r)));
+                r.readArray(i -> l.add(value(r, number)));
                 return Collections.unmodifiableList(l);
             }
             case STRING:
                 return r.readString();
             case NUMBER:
-                return Double.parseDouble(r.readNumber()); // the grammar is checked: always parses
+                return number.apply(r.readNumber());
             case NULL:
                 r.readNull();
                 return null;

@@ -36,18 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileFilesTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
-    private static final String MODEL = """
-            model Affine {
-                dim batch
-                input x : [batch, 2]
-                input y : [batch, 1]
-                param w : [2, 1] init constant(0.5)
-                param b : [1]
-                output yhat = x @ w + b
-                loss = mse(yhat, y)
-                optimizer sgd(lr = 0.1)
-            }
-            """;
+    private static final String MODEL = CliTest.MODEL;
 
     @TempDir
     Path dir;
