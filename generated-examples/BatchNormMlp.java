@@ -221,7 +221,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 128, kk = 64, m = d_batch;
@@ -314,7 +314,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sqrt → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sqrt → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$1(float[] out, float[] a0) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -323,7 +323,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, float[] a2, float[] a3, float[] a4,
             int d_batch) {
@@ -337,7 +337,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 128, m = d_batch;
@@ -381,7 +381,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * add → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$4(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -605,7 +605,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -618,7 +618,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -631,7 +631,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 128 * d_batch; i0++) {
@@ -735,7 +735,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 128], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [batch, 128], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -782,7 +782,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 128 * d_batch; i0++) {
@@ -791,7 +791,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -804,7 +804,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [64, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [64, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$27(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 128, kk = d_batch, m = 64;
@@ -897,7 +897,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -911,7 +911,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -924,7 +924,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [128, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [128, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 128;
@@ -968,7 +968,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * sum → [10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$31(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -981,7 +981,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 64], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [batch, 64], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$32(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -1114,7 +1114,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$33(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1123,7 +1123,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sub → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sub → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1136,7 +1136,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$35(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1149,7 +1149,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$36(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1162,14 +1162,14 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$37(float[] out, int d_batch) {
         out[0] = ((float) (d_batch) / ((float) (d_batch) - 1.0f));
     }
 
     /**
-     * mul → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$38(float[] out, float[] a0, float[] a1) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1178,7 +1178,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$39(float[] out, float[] a0, float[] a1) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1187,7 +1187,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$40(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1200,7 +1200,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$41(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1214,7 +1214,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$42(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1223,7 +1223,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$43(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1236,7 +1236,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$44(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1250,7 +1250,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$45(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1263,7 +1263,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$46(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {

@@ -207,7 +207,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (d_batch) * (2) * (32) <= 1024) {
@@ -314,7 +314,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -327,7 +327,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -381,7 +381,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -451,7 +451,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -510,7 +510,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -519,7 +519,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -725,7 +725,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -734,7 +734,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -768,7 +768,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$19(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -780,7 +780,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
@@ -834,7 +834,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$21(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 32, 0.0f);
@@ -847,7 +847,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (2) * (d_batch) * (32) <= 1024) {
@@ -1000,7 +1000,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
@@ -1074,7 +1074,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
@@ -1088,7 +1088,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -1097,7 +1097,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$31(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -1106,7 +1106,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$32(float[] out, float[] a0, float[] a1, float[] a2, float[] a3) {
         for (int i0 = 0; i0 < 64; i0++) {
@@ -1115,7 +1115,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$33(float[] out, float[] a0, float[] a1, float[] a2) {
         for (int i0 = 0; i0 < 32; i0++) {
@@ -1124,7 +1124,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (1) * (d_batch) * (32) <= 1024) {
@@ -1231,7 +1231,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$35(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
@@ -1245,7 +1245,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$36(float[] out, float[] a0, float[] a1) {
         out[0] = (a0[0] + a1[0]);

@@ -167,7 +167,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 331, m = d_batch;
@@ -260,7 +260,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -273,7 +273,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -327,7 +327,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -458,7 +458,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -471,7 +471,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$8(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -505,7 +505,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -564,7 +564,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -573,7 +573,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 331;
@@ -666,7 +666,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -679,7 +679,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -733,7 +733,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * sum → [1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$17(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -745,7 +745,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -870,7 +870,7 @@ public final class HousePrices {
     }
 
     /**
-     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$20(float[] out, int d_batch, long seed, long step) {
         final long s0 = mix(mix(seed, step), 0L);
@@ -887,7 +887,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$21(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -896,7 +896,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {

@@ -123,7 +123,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 4, m = d_batch;
@@ -227,7 +227,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -336,7 +336,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$9(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 4;
@@ -390,7 +390,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * sum → [1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * sum → [1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$10(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -402,7 +402,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 1, m = d_batch;

@@ -181,7 +181,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 784, m = d_batch;
@@ -274,7 +274,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -287,7 +287,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -331,7 +331,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -601,7 +601,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -614,7 +614,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -702,7 +702,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -749,7 +749,7 @@ public final class MnistMlp {
     }
 
     /**
-     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -758,7 +758,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 784;
@@ -851,7 +851,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$27(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -864,7 +864,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -908,7 +908,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -921,7 +921,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {

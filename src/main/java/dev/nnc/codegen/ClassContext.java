@@ -124,11 +124,26 @@ final class ClassContext {
         Span s = n.origin();
         if (s.isNone() || s.line() > sourceLines.length) return what + " (synthesized)";
         String line = sourceLines[s.line() - 1].strip();
-        return what + ", from " + sourceName + " line " + s.line() + ": {@code " + escape(line) + "}";
+        return what + ", from " + sourceName + " line " + s.line() + ": " + code(line);
     }
 
-    private static String escape(String s) {
-        return s.replace("*/", "* /").replace("{", "&#123;").replace("}", "&#125;").replace("@", "&#64;");
+    /**
+     * A line of .nn source as Javadoc code that reads the same in the source and in the rendered
+     * page: {@code {@code x @ w}} when its braces balance (inside that tag HTML entities are not
+     * interpreted, so '@' must stay '@'), else {@code <code>} with entities for the braces and
+     * HTML's special characters. A comment end is broken up in either form.
+     */
+    static String code(String line) {
+        String s = line.replace("*/", "* /");
+        int depth = 0;
+        boolean balanced = true;
+        for (int i = 0; i < s.length() && balanced; i++) {
+            if (s.charAt(i) == '{') depth++;
+            else if (s.charAt(i) == '}' && --depth < 0) balanced = false;
+        }
+        if (balanced && depth == 0) return "{@code " + s + "}";
+        return "<code>" + s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("{", "&#123;").replace("}", "&#125;") + "</code>";
     }
 
     CodeBlock dim(String d) {
