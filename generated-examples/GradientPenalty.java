@@ -1597,80 +1597,9 @@ public final class GradientPenalty {
         return loss$;
     }
 
-    private void run$trainingPass$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
-        k$1(buf$1, buf$0, b1, dim$batch);
-        k$2(buf$0, buf$1, w2, dim$batch);
-        k$3(out$score, buf$0, b2, dim$batch);
-        k$0(buf$0, in$fake, w1, dim$batch, scratch$rows);
-        k$1(buf$2, buf$0, b1, dim$batch);
-        k$2(buf$0, buf$2, w2, dim$batch);
-        k$0(buf$3, in$mixed, w1, dim$batch, scratch$rows);
-        k$1(buf$4, buf$3, b1, dim$batch);
-        k$4(buf$3);
-        k$5(buf$5, buf$3, dim$batch);
-        k$6(buf$6, buf$5, w2, dim$batch, scratch$rows, scratch$acc);
-        k$14(buf$7, buf$3, buf$4, dim$batch);
-        k$15(buf$8, buf$6, buf$7, dim$batch);
-        k$8(buf$9, buf$8, w1, dim$batch);
-        k$9(buf$10, buf$9, dim$batch);
-        k$16(buf$11, buf$10, dim$batch);
-        k$17(buf$10, buf$11, buf$3, dim$batch);
-        k$11(buf$12, buf$0, b2, dim$batch);
-        k$19(buf$0, out$score, dim$batch);
-        k$18(buf$13, buf$3, dim$batch);
-        k$5(buf$14, buf$13, dim$batch);
-        k$19(buf$13, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
-        k$20(buf$16, buf$2, buf$14, dim$batch);
-        k$7(buf$14, buf$15, buf$3, buf$2, dim$batch);
-        k$21(buf$15, buf$14, dim$batch);
-        k$8(inputGrad$fake, buf$14, w1, dim$batch);
-        k$22(buf$2, in$fake, buf$14, dim$batch, scratch$rows);
-        k$23(buf$14, dim$batch);
-        k$5(buf$17, buf$14, dim$batch);
-        k$24(buf$14, dim$batch);
-        k$25(buf$18, buf$14, buf$10, buf$11, dim$batch);
-        k$26(buf$14, buf$18, buf$9, dim$batch);
-        k$27(buf$9, buf$14, dim$batch);
-        k$0(buf$14, buf$9, w1, dim$batch, scratch$rows);
-        k$28(buf$18, buf$8, buf$9, dim$batch);
-        k$29(buf$9, buf$18);
-        k$30(buf$8, buf$14, buf$6, buf$4, dim$batch);
-        k$31(buf$4, buf$8, buf$7, dim$batch);
-    }
-
-    private void run$trainingPass$1() {
-        k$22(buf$18, in$mixed, buf$4, dim$batch, scratch$rows);
-        k$6(buf$6, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$8, buf$6, buf$3, buf$1, dim$batch);
-        k$22(buf$6, in$real, buf$8, dim$batch, scratch$rows);
-        k$32(grad$w1, buf$9, buf$18, buf$2, buf$6);
-        k$21(buf$6, buf$4, dim$batch);
-        k$21(buf$18, buf$8, dim$batch);
-        k$33(grad$b1, buf$6, buf$15, buf$18);
-        k$15(buf$3, buf$14, buf$7, dim$batch);
-        k$34(buf$15, buf$5, buf$3, dim$batch, scratch$rows);
-        k$35(buf$6, buf$15);
-        k$20(buf$18, buf$1, buf$17, dim$batch);
-        k$33(grad$w2, buf$6, buf$16, buf$18);
-        k$19(buf$14, buf$17, dim$batch);
-        k$36(grad$b2, buf$13, buf$14);
-        k$8(inputGrad$real, buf$8, w1, dim$batch);
-        k$8(inputGrad$mixed, buf$4, w1, dim$batch);
-        k$12(buf$3, buf$10, dim$batch);
-        k$13(buf$13, buf$12, buf$0, buf$3, dim$batch);
-    }
-
-    private void run$trainingPass() {
-        run$trainingPass$0();
-        run$trainingPass$1();
-    }
-
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param real input {@code real}, [batch, 2], row-major
@@ -1681,71 +1610,8 @@ public final class GradientPenalty {
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float trainingPass(int batch, float[] real, float[] fake, float[] mixed, float[] score) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
-        }
-        if (fake == null) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (fake.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
-        }
-        if (mixed == null) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (mixed.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
-        }
-        this.in$real = real;
-        this.in$fake = fake;
-        this.in$mixed = mixed;
-        if (score == null) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (score.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + score.length);
-        }
-        this.out$score = score;
-        inputGrad$real = inputGrad$real.length == 2 * dim$batch ? inputGrad$real : new float[2 * dim$batch];
-        inputGrad$fake = inputGrad$fake.length == 2 * dim$batch ? inputGrad$fake : new float[2 * dim$batch];
-        inputGrad$mixed = inputGrad$mixed.length == 2 * dim$batch ? inputGrad$mixed : new float[2 * dim$batch];
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
-        buf$1 = grow(buf$1, (long) 32 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 1));
-        buf$4 = grow(buf$4, (long) 32 * dim$batch);
-        buf$5 = grow(buf$5, (long) dim$batch);
-        buf$6 = grow(buf$6, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
-        buf$7 = grow(buf$7, (long) 32 * dim$batch);
-        buf$8 = grow(buf$8, (long) 32 * dim$batch);
-        buf$9 = grow(buf$9, Math.max((long) 2 * dim$batch, (long) 64));
-        buf$10 = grow(buf$10, (long) dim$batch);
-        buf$11 = grow(buf$11, (long) dim$batch);
-        buf$12 = grow(buf$12, (long) 1);
-        buf$13 = grow(buf$13, (long) 1);
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
-        buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
-        buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) dim$batch);
-        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 64), (long) 32));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
-        scratch$acc = grow(scratch$acc, (long) 32);
-        try {
-            run$trainingPass();
-            return buf$13[0];
-        } finally {
-            this.in$real = null;
-            this.in$fake = null;
-            this.in$mixed = null;
-            this.out$score = null;
-        }
+        infer(batch, real, score);
+        return gradients(batch, real, fake, mixed);
     }
 
     /**

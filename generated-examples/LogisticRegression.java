@@ -659,43 +659,8 @@ public final class LogisticRegression {
     }
 
     /**
-     * sigmoid → [batch, 1], from logistic_regression.nn line 14: {@code output probability = sigmoid(z)}
-     */
-    private static void k$13(float[] out, float[] a0, int d_batch) {
-        for (int i0 = 0; i0 < d_batch; i0++) {
-            out[i0] = (float) sigmoid(a0[i0]);
-        }
-    }
-
-    /**
-     * add → [batch, 1], from logistic_regression.nn line 15: {@code loss = bce_with_logits(z, y)}
-     */
-    private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            int d_batch) {
-        for (int i0 = 0; i0 < d_batch; i0++) {
-            out[i0] = ((a0[i0] * a1[i0]) + (a2[0] * a3[i0]));
-        }
-    }
-
-    private void run$trainingPass() {
-        k$0(buf$0, in$x, w, dim$batch);
-        k$2(buf$1, buf$0, b, dim$batch);
-        k$13(out$probability, buf$1, dim$batch);
-        k$3(buf$0, buf$1, in$y, dim$batch);
-        k$4(buf$2, buf$0, dim$batch);
-        k$5(buf$0, dim$batch);
-        k$6(buf$3, buf$0, dim$batch);
-        k$7(inputGrad$y, buf$3, buf$1, dim$batch);
-        k$14(buf$1, buf$3, in$y, buf$0, out$probability, dim$batch);
-        k$9(grad$w, in$x, buf$1, dim$batch);
-        k$10(grad$b, buf$1, dim$batch);
-        k$11(inputGrad$x, buf$1, w, dim$batch);
-    }
-
-    /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param x input {@code x}, [batch, 4], row-major
@@ -705,45 +670,8 @@ public final class LogisticRegression {
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float trainingPass(int batch, float[] x, float[] y, float[] probability) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
-        }
-        if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
-        }
-        this.in$x = x;
-        this.in$y = y;
-        if (probability == null) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (probability.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probability.length);
-        }
-        this.out$probability = probability;
-        inputGrad$x = inputGrad$x.length == 4 * dim$batch ? inputGrad$x : new float[4 * dim$batch];
-        inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
-        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
-        buf$1 = grow(buf$1, (long) dim$batch);
-        buf$2 = grow(buf$2, (long) 1);
-        buf$3 = grow(buf$3, (long) dim$batch);
-        try {
-            run$trainingPass();
-            return buf$2[0];
-        } finally {
-            this.in$x = null;
-            this.in$y = null;
-            this.out$probability = null;
-        }
+        infer(batch, x, probability);
+        return gradients(batch, x, y);
     }
 
     /**

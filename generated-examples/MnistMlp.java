@@ -1197,41 +1197,9 @@ public final class MnistMlp {
         return loss$;
     }
 
-    private void run$trainingPass() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
-        k$15(buf$1, buf$0, b1, dim$batch);
-        k$16(buf$0, buf$1, dim$batch);
-        k$2(buf$2, buf$0, w2, dim$batch);
-        k$3(buf$3, buf$2, b2, dim$batch);
-        k$4(buf$2, buf$3, dim$batch);
-        k$8(buf$4, in$label, dim$batch);
-        k$17(buf$5, dim$batch);
-        k$18(buf$6, buf$5, dim$batch);
-        k$9(buf$5, buf$3, buf$2, dim$batch);
-        k$19(buf$3, buf$5, dim$batch);
-        k$6(buf$2, buf$3, dim$batch);
-        k$7(out$probs, buf$3, buf$2, dim$batch);
-        k$20(buf$7, buf$6, buf$4, dim$batch);
-        k$21(buf$6, buf$7, dim$batch);
-        k$22(buf$8, buf$6, buf$2, dim$batch);
-        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
-        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$7, buf$8, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
-        k$27(grad$b1, buf$7, dim$batch);
-        k$28(grad$w2, buf$0, buf$6, dim$batch);
-        k$29(grad$b2, buf$6, dim$batch);
-        k$30(inputGrad$image, buf$7, w1, dim$batch, scratch$rows, scratch$acc);
-        k$11(buf$8, buf$2, dim$batch);
-        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
-        k$13(buf$5, buf$6, dim$batch);
-        k$14(buf$6, buf$5, dim$batch);
-    }
-
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param image input {@code image}, [batch, 784], row-major
@@ -1241,51 +1209,8 @@ public final class MnistMlp {
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float trainingPass(int batch, float[] image, int[] label, float[] probs) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
-        }
-        if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
-        }
-        this.in$image = image;
-        this.in$label = label;
-        if (probs == null) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (probs.length != (long) 10 * dim$batch) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probs.length);
-        }
-        this.out$probs = probs;
-        inputGrad$image = inputGrad$image.length == 784 * dim$batch ? inputGrad$image : new float[784 * dim$batch];
-        buf$0 = grow(buf$0, (long) 256 * dim$batch);
-        buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
-        buf$3 = grow(buf$3, (long) 10 * dim$batch);
-        buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
-        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
-        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
-        try {
-            run$trainingPass();
-            return buf$6[0];
-        } finally {
-            this.in$image = null;
-            this.in$label = null;
-            this.out$probs = null;
-        }
+        infer(batch, image, probs);
+        return gradients(batch, image, label);
     }
 
     /**

@@ -453,26 +453,9 @@ public final class Rosenbrock {
         return loss$;
     }
 
-    private void run$trainingPass() {
-        k$0(buf$0, x);
-        k$1(buf$1, x);
-        k$9(inputGrad$vx);
-        k$2(buf$2, y, x);
-        k$3(out$value, buf$0, buf$2);
-        k$4(out$grad_y, buf$2);
-        k$5(buf$2, out$grad_y);
-        k$6(out$grad_x, buf$2, buf$1, buf$0);
-        k$7(out$hvp_y, in$vy, in$vx, buf$1);
-        k$8(out$hvp_x, in$vx, buf$2, out$hvp_y, buf$1);
-        System.arraycopy(out$grad_x, 0, grad$x, 0, 1);
-        System.arraycopy(out$grad_y, 0, grad$y, 0, 1);
-        System.arraycopy(inputGrad$vx, 0, inputGrad$vy, 0, 1);
-    }
-
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
      *
      * @param vx input {@code vx}, [], row-major
      * @param vy input {@code vy}, [], row-major
@@ -486,72 +469,8 @@ public final class Rosenbrock {
      */
     public float trainingPass(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
             float[] hvp_x, float[] hvp_y) {
-        if (vx == null) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + "null");
-        }
-        if (vx.length != 1) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + vx.length);
-        }
-        if (vy == null) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + "null");
-        }
-        if (vy.length != 1) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + vy.length);
-        }
-        this.in$vx = vx;
-        this.in$vy = vy;
-        if (value == null) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + "null");
-        }
-        if (value.length != 1) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + value.length);
-        }
-        this.out$value = value;
-        if (grad_x == null) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + "null");
-        }
-        if (grad_x.length != 1) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + grad_x.length);
-        }
-        this.out$grad_x = grad_x;
-        if (grad_y == null) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + "null");
-        }
-        if (grad_y.length != 1) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + grad_y.length);
-        }
-        this.out$grad_y = grad_y;
-        if (hvp_x == null) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + "null");
-        }
-        if (hvp_x.length != 1) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + hvp_x.length);
-        }
-        this.out$hvp_x = hvp_x;
-        if (hvp_y == null) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + "null");
-        }
-        if (hvp_y.length != 1) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + hvp_y.length);
-        }
-        this.out$hvp_y = hvp_y;
-        inputGrad$vx = inputGrad$vx.length == 1 ? inputGrad$vx : new float[1];
-        inputGrad$vy = inputGrad$vy.length == 1 ? inputGrad$vy : new float[1];
-        buf$0 = grow(buf$0, (long) 1);
-        buf$1 = grow(buf$1, (long) 1);
-        buf$2 = grow(buf$2, (long) 1);
-        try {
-            run$trainingPass();
-            return out$value[0];
-        } finally {
-            this.in$vx = null;
-            this.in$vy = null;
-            this.out$value = null;
-            this.out$grad_x = null;
-            this.out$grad_y = null;
-            this.out$hvp_x = null;
-            this.out$hvp_y = null;
-        }
+        infer(vx, vy, value, grad_x, grad_y, hvp_x, hvp_y);
+        return gradients();
     }
 
     /**

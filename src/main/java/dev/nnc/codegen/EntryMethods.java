@@ -160,6 +160,11 @@ final class EntryMethods {
         boolean hasLoss = spec.loss() != null;
         EntryEmitter ee = emitter(spec);
         MethodSpec.Builder mb = entry("trainingPass", ee, hasLoss ? e.type() : TypeName.VOID);
+        if (spec.delegated()) {
+            // no dropout, no batch statistics: training mode computes what infer and gradients do
+            delegatingTrainingPass(mb, ee, spec, hasLoss);
+            return;
+        }
         mb.addJavadoc("One pass in training mode (dropout on with the masks of the current step, batch statistics),\n"
                 + "without an optimizer update: every output into the given arrays$L, and the buffers' updates.\n"
                 + "Parameters, optimizer state and the step count do not change.\n\n",
@@ -256,6 +261,33 @@ final class EntryMethods {
             all.addStatement("return true");
         }
         t.addMethod(all.build());
+    }
+
+    /** {@code trainingPass} as calls of {@code infer} and {@code gradients}, for a model whose modes do not differ. */
+    private void delegatingTrainingPass(MethodSpec.Builder mb, EntryEmitter ee, EntrySpecs.Spec spec, boolean hasLoss) {
+        mb.addJavadoc("One pass in training mode, which for this model (no dropout, no batch statistics) computes what\n"
+                + "{@code infer}$L do: every output into the given arrays$L.\n\n",
+                hasLoss ? " and {@code gradients}" : "",
+                hasLoss ? ", the loss and its gradients (read with {@link #gradient} and {@link #inputGradient})" : "");
+        ee.addArgDocs(mb);
+        List<Node> outs = new ArrayList<>();
+        for (EntrySpecs.Target t : spec.targets()) if (t.role() == EntrySpecs.Role.OUTPUT) outs.add(t.root());
+        outputArgs(mb, ee, outs, CodeBlock.builder());
+        mb.addJavadoc("$L@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n",
+                hasLoss ? "@return the loss\n" : "");
+        if (!outs.isEmpty()) mb.addStatement("infer($L)", delegateArgs("infer"));
+        if (hasLoss) mb.addStatement("return gradients($L)", delegateArgs("gradients"));
+        t.addMethod(mb.build());
+    }
+
+    /** The arguments of this method that entry {@code name} takes, in its order. */
+    private CodeBlock delegateArgs(String name) {
+        List<CodeBlock> args = new ArrayList<>();
+        for (String a : entries.get(name)) {
+            String kind = a.substring(0, a.indexOf(':')), n = a.substring(a.indexOf(':') + 1);
+            args.add(CodeBlock.of("$N", cx.argName.get(kind.equals("output") ? "out:" + n : n)));
+        }
+        return CodeBlock.join(args, ", ");
     }
 
     void trainStep() {
