@@ -30,6 +30,11 @@ public final class MnistMlp {
     public static final List<String> PARAMETER_NAMES = List.of("w1", "b1", "w2", "b2");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w1 : [784, 256]}
      */
     private final float[] w1 = new float[200704];
@@ -125,7 +130,7 @@ public final class MnistMlp {
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     private int threads$ = 1;
 
@@ -144,8 +149,8 @@ public final class MnistMlp {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -166,9 +171,9 @@ public final class MnistMlp {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public MnistMlp copy() {
         MnistMlp c$ = new MnistMlp(this.seed);
@@ -187,10 +192,9 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 784, m = d_batch;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -281,7 +285,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -294,7 +298,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -338,7 +342,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -411,7 +415,7 @@ public final class MnistMlp {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -465,7 +469,6 @@ public final class MnistMlp {
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
@@ -594,7 +597,7 @@ public final class MnistMlp {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -654,7 +657,6 @@ public final class MnistMlp {
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
@@ -691,7 +693,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -704,7 +706,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -792,7 +794,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -839,7 +841,7 @@ public final class MnistMlp {
     }
 
     /**
-     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -848,10 +850,9 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 784;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -942,7 +943,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$27(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -955,7 +956,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -999,7 +1000,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -1012,7 +1013,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -1059,7 +1060,7 @@ public final class MnistMlp {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -1071,21 +1072,21 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
-        k$30(inputGrad$image, buf$5, w1, dim$batch, scratch$rows, scratch$acc);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$30(inputGrad$image, buf$7, w1, dim$batch, scratch$rows, scratch$acc);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     private float gradients$(boolean exact$, int batch, float[] image, int image$at, int[] label,
@@ -1136,15 +1137,15 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
         try {
             run$gradients();
-            return buf$8[0];
+            return buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
@@ -1178,7 +1179,7 @@ public final class MnistMlp {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -1190,20 +1191,20 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     /**
@@ -1317,16 +1318,16 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 256);
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 10), (long) 256);
+        scratch$acc = grow(scratch$acc, (long) 256);
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$8[0];
+            loss$ = buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
@@ -1346,7 +1347,8 @@ public final class MnistMlp {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
@@ -1372,6 +1374,40 @@ public final class MnistMlp {
      */
     public float trainStep(Args a) {
         return trainStep$(false, a.batch, a.image, a.image$at, a.label, a.label$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, float[] image, int image$at, int[] label,
+            int label$at, float[] probs, int probs$at) {
+        infer$(exact$, batch, image, image$at, probs, probs$at);
+        return gradients$(exact$, batch, image, image$at, label, label$at);
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @param probs receives output {@code probs} [batch, 10], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public float trainingPass(int batch, float[] image, int[] label, float[] probs) {
+        return trainingPass$(true, batch, image, 0, label, 0, probs, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.image, a.image$at, a.label, a.label$at, a.probs, a.probs$at);
     }
 
     /**
@@ -1502,7 +1538,8 @@ public final class MnistMlp {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -1513,17 +1550,17 @@ public final class MnistMlp {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         load$(file, false);
     }
 
     /**
-     * Writes a checkpoint to {@code file}: every parameter and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
      * with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes
      * training exactly: the following steps give the
      * same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,
@@ -1536,8 +1573,8 @@ public final class MnistMlp {
     }
 
     /**
-     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters, the optimizer state, the step
-     * count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
      * The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.
      *
      * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),

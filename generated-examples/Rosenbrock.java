@@ -30,6 +30,11 @@ public final class Rosenbrock {
     public static final List<String> PARAMETER_NAMES = List.of("x", "y");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code x : []}
      */
     private final float[] x = new float[1];
@@ -116,8 +121,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -132,9 +137,9 @@ public final class Rosenbrock {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public Rosenbrock copy() {
         Rosenbrock c$ = new Rosenbrock(this.seed);
@@ -595,7 +600,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
@@ -624,6 +630,45 @@ public final class Rosenbrock {
         update(this.y, grad$y, m$y, v$y, this.step + 1);
         this.step++;
         return loss$;
+    }
+
+    private float trainingPass$(boolean exact$, float[] vx, int vx$at, float[] vy, int vy$at,
+            float[] value, int value$at, float[] grad_x, int grad_x$at, float[] grad_y,
+            int grad_y$at, float[] hvp_x, int hvp_x$at, float[] hvp_y, int hvp_y$at) {
+        infer$(exact$, vx, vx$at, vy, vy$at, value, value$at, grad_x, grad_x$at, grad_y, grad_y$at, hvp_x, hvp_x$at, hvp_y, hvp_y$at);
+        return gradients();
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param vx input {@code vx}, [], row-major
+     * @param vy input {@code vy}, [], row-major
+     * @param value receives output {@code value} [], or null if it is not wanted
+     * @param grad_x receives output {@code grad_x} [], or null if it is not wanted
+     * @param grad_y receives output {@code grad_y} [], or null if it is not wanted
+     * @param hvp_x receives output {@code hvp_x} [], or null if it is not wanted
+     * @param hvp_y receives output {@code hvp_y} [], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public float trainingPass(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
+            float[] hvp_x, float[] hvp_y) {
+        return trainingPass$(true, vx, 0, vy, 0, value, 0, grad_x, 0, grad_y, 0, hvp_x, 0, hvp_y, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.vx, a.vx$at, a.vy, a.vy$at, a.value, a.value$at, a.grad_x, a.grad_x$at, a.grad_y, a.grad_y$at, a.hvp_x, a.hvp_x$at, a.hvp_y, a.hvp_y$at);
     }
 
     /**
@@ -749,7 +794,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -760,17 +806,17 @@ public final class Rosenbrock {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         load$(file, false);
     }
 
     /**
-     * Writes a checkpoint to {@code file}: every parameter and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
      * with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes
      * training exactly: the following steps give the
      * same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,
@@ -783,8 +829,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters, the optimizer state, the step
-     * count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
      * The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.
      *
      * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),

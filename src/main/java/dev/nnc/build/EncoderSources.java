@@ -59,7 +59,7 @@ final class EncoderSources {
             }
             SavedMetadata meta;
             try {
-                meta = SavedMetadata.parse(text, f.toString());
+                meta = SavedMetadata.read(text, f.toString());
             } catch (DataException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -150,7 +150,7 @@ final class CallForms {
         }
         for (int i = 0; i < outs.size(); i++) {
             String name = outs.get(i).name(), arg = cx.argName.get("out:" + name);
-            CodeBlock n = cx.longSize(Sym.numel(roots.get(i).shape()));
+            CodeBlock n = cx.longSize(roots.get(i).shape().numel());
             b.beginControlFlow("if ($N != null && $N == 0)", arg, offset(arg))
                     .addStatement("this.$N = $N", "out$" + name, arg)
                     .nextControlFlow("else")
@@ -169,7 +169,7 @@ final class CallForms {
             String name = outs.get(i).name(), arg = cx.argName.get("out:" + name);
             b.beginControlFlow("if ($N != null && $N != 0)", arg, offset(arg))
                     .addStatement("System.arraycopy(this.$N, 0, $N, $N, $L)", sink(name), arg, offset(arg),
-                            cx.size(Sym.numel(roots.get(i).shape())))
+                            cx.size(roots.get(i).shape().numel()))
                     .endControlFlow();
         }
         return b.build();

@@ -15,13 +15,14 @@ import javax.lang.model.element.Modifier;
 
 /**
  * {@code saveCheckpoint}/{@code loadCheckpoint}: everything training needs to resume exactly as
- * if it had never stopped. A checkpoint is a safetensors file with every parameter (named as in
- * the .nn file), the optimizer state ({@code optimizer.momentum.<param>} for SGD with momentum,
- * {@code optimizer.m.<param>} and {@code optimizer.v.<param>} for Adam), and in the metadata
- * {@code nnc.checkpoint} (the optimizer), {@code nnc.step} (the step count, which also drives
- * Adam's bias correction, SGD's first momentum step and the dropout masks) and {@code nnc.seed}
- * (the seed of the dropout masks). {@code loadParameters} reads a checkpoint's parameters too.
- * The save and load code is {@link SafetensorsCode}'s, with a flag.
+ * if it had never stopped. A checkpoint is a safetensors file with every parameter and buffer
+ * (named as in the .nn file: what {@code saveParameters} writes), the optimizer state
+ * ({@code optimizer.momentum.<param>} for SGD with momentum, {@code optimizer.m.<param>} and
+ * {@code optimizer.v.<param>} for Adam), and in the metadata {@code nnc.checkpoint} (the
+ * optimizer), {@code nnc.step} (the step count, which also drives Adam's bias correction, SGD's
+ * first momentum step and the dropout masks) and {@code nnc.seed} (the seed of the dropout
+ * masks). {@code loadParameters} reads a checkpoint's parameters and buffers too. The save and
+ * load code is {@link SafetensorsCode}'s, with a flag.
  */
 final class CheckpointCode {
     private CheckpointCode() {}
@@ -63,15 +64,15 @@ final class CheckpointCode {
                 delegate("saveParameters", "save$", false, SafetensorsCode.saveDoc(cx)),
                 delegate("loadParameters", "load$", false, SafetensorsCode.loadDoc()),
                 delegate("saveCheckpoint", "save$", true, CodeBlock.of(
-                        "Writes a checkpoint to {@code file}: every parameter$L,\n"
+                        "Writes a checkpoint to {@code file}: every parameter and buffer$L,\n"
                                 + "with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes\n"
                                 + "training exactly: the following steps give the\n"
                                 + "same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,\n"
                                 + "written beside its destination and moved into place.\n\n"
                                 + "@throws IOException if the file cannot be written\n", state)),
                 delegate("loadCheckpoint", "load$", true, CodeBlock.of(
-                        "Reads a checkpoint written by {@link #saveCheckpoint}: the parameters, the optimizer state, the step\n"
-                                + "count and the seed (which replaces this instance's). Nothing changes unless all of it is read.\n"
+                        "Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer\n"
+                                + "state, the step count and the seed (which replaces this instance's). Nothing changes unless all of it is read.\n"
                                 + "The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.\n\n"
                                 + "@throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer ($L),\n"
                                 + "        or lacks a tensor\n",

@@ -5,7 +5,6 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Dim;
-import dev.nnc.ir.Model;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,11 +33,11 @@ final class SafetensorsCode {
     /** One array the file holds: its tensor name, the field, the shape. */
     record Stored(String tensor, String field, List<Dim> dims, long count) {}
 
-    /** The parameters, as {@code saveParameters} writes them. */
+    /** The parameters and buffers ({@link ClassContext#saved}), as {@code saveParameters} writes them. */
     static List<Stored> parameters(ClassContext cx) {
         List<Stored> out = new java.util.ArrayList<>();
-        for (Model.Param p : cx.params()) {
-            out.add(new Stored(p.name(), cx.paramField.get(p.name()), p.node().shape().dims(), p.node().shape().staticProduct()));
+        for (ClassContext.State st : cx.saved()) {
+            out.add(new Stored(st.name(), st.field(), st.shape().dims(), st.shape().staticProduct()));
         }
         return out;
     }
@@ -140,15 +139,16 @@ final class SafetensorsCode {
     }
 
     static CodeBlock saveDoc(ClassContext cx) {
-        return CodeBlock.of("Writes every parameter to {@code file} in the safetensors format ($L, names as in the .nn file).\n"
+        return CodeBlock.of("Writes every parameter and buffer to {@code file} in the safetensors format ($L, names as in the\n"
+                + ".nn file).\n"
                 + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
                 + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64");
     }
 
     static CodeBlock loadDoc() {
-        return CodeBlock.of("Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with\n"
-                + "the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.\n\n"
-                + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter\n");
+        return CodeBlock.of("Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn\n"
+                + "file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.\n\n"
+                + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer\n");
     }
 
     /** {@code values$.add(read(…))} for each of {@code arrays}. */
@@ -214,7 +214,7 @@ final class SafetensorsCode {
         cx.addStatements(m, "loadParameters$copy", copies(parameters(cx), 0), pValues);
         if (ckpt) {
             m.beginControlFlow("if (checkpoint$$)");
-            cx.addStatements(m, "loadCheckpoint$copy", copies(CheckpointCode.states(cx), cx.params().size()), pValues);
+            cx.addStatements(m, "loadCheckpoint$copy", copies(CheckpointCode.states(cx), parameters(cx).size()), pValues);
             m.addCode(CheckpointCode.restore());
             m.endControlFlow();
         }

@@ -54,7 +54,7 @@ public final class Predict {
             throw new DataException(paramsName + ": no preprocessing metadata ('" + SavedMetadata.KEY
                     + "'); predict needs parameters saved by 'nnc train --save'");
         }
-        SavedMetadata meta = SavedMetadata.parse(metaText, paramsName);
+        SavedMetadata meta = SavedMetadata.read(metaText, paramsName);
         String savedModel = meta.model();
         Compiled compiled = TrainJob.compile(file, source, modelName, savedModel);
         if (savedModel != null && !savedModel.equals(compiled.model().name())) {
@@ -63,7 +63,7 @@ public final class Predict {
         ModelInfo info = ModelInfo.of(compiled, file, source, meta.output(), false);
         Preprocessing prep = meta.preprocessing();
         if (prep.width() != info.width()) {
-            throw new DataException(paramsName + ": the saved preprocessing gives " + prep.width() + " features, but input "
+            throw new DataException(paramsName + ": the saved preprocessing gives " + Preprocessing.count(prep.width(), "feature") + ", but input "
                     + ModelInfo.describe(info.features()) + " takes " + info.width());
         }
         boolean isClass = meta.classTarget();
@@ -74,17 +74,10 @@ public final class Predict {
         boolean useF32 = f32 != null ? f32 : compiled.model().precision() != Model.Precision.F64;
         LoadedModel lm = LoadedModel.load(compiled, useF32, 0, Path.of(file).getFileName().toString(), source);
         for (Model.Param p : compiled.model().params()) {
-            TensorData d = params.tensors().get(p.name());
-            int[] want = p.node().shape().sizes(Map.of());
-            if (d == null) {
-                throw new DataException(paramsName + ": no tensor for param '" + p.name() + "' " + Arrays.toString(want)
-                        + " of model " + info.name() + "; the file has " + params.tensors().keySet());
-            }
-            if (!Arrays.equals(d.shape(), want) || d.dtype() == DType.I32 || d.dtype() == DType.I64) {
-                throw new DataException(paramsName + ": param '" + p.name() + "' must be a real tensor of shape " + Arrays.toString(want)
-                        + ", got " + d.dtype() + " " + Arrays.toString(d.shape()));
-            }
-            lm.setParameter(p.name(), d.asDoubles());
+            lm.setParameter(p.name(), values(params, paramsName, info, "param", p.name(), p.node().shape()));
+        }
+        for (Model.Buffer b : compiled.model().buffers()) {
+            lm.setBuffer(b.name(), values(params, paramsName, info, "buffer", b.name(), b.node().shape()));
         }
 
         Dataset ds = new Dataset(data.rowCount(), prep.width(), prep.transform(data), List.of());
@@ -175,6 +168,21 @@ public final class Predict {
      * The id column of {@code data}: {@code --id}, else the one saved at training, else a column
      * named id in any case that is not a feature; -1 for none.
      */
+    /** The values of the parameters file's tensor {@code name}, the {@code what} (param or buffer) of that shape. */
+    private static double[] values(TensorFile params, String paramsName, ModelInfo info, String what, String name, dev.nnc.ir.Shape shape) {
+        TensorData d = params.tensors().get(name);
+        int[] want = shape.sizes(Map.of());
+        if (d == null) {
+            throw new DataException(paramsName + ": no tensor for " + what + " '" + name + "' " + Arrays.toString(want)
+                    + " of model " + info.name() + "; the file has " + params.tensors().keySet());
+        }
+        if (!Arrays.equals(d.shape(), want) || d.dtype() == DType.I32 || d.dtype() == DType.I64) {
+            throw new DataException(paramsName + ": " + what + " '" + name + "' must be a real tensor of shape " + Arrays.toString(want)
+                    + ", got " + d.dtype() + " " + Arrays.toString(d.shape()));
+        }
+        return d.asDoubles();
+    }
+
     private static int idColumn(Csv.Table data, String given, String saved, Preprocessing prep) {
         if (given != null) return data.require(given, "--id");
         if (saved != null && data.column(saved) >= 0) return data.column(saved);

@@ -3,8 +3,8 @@ package dev.nnc.train;
 import dev.nnc.codegen.LoadedModel;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
+import dev.nnc.io.Json;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.TensorData;
 import dev.nnc.io.TensorFile;
@@ -102,19 +102,25 @@ public record SavedMetadata(String model, String output, Preprocessing preproces
         }
     }
 
-    /** Parses and reads the {@value #KEY} metadata text; {@code fileName} is for messages. */
-    public static SavedMetadata parse(String text, String fileName) {
+    /**
+     * Reads the metadata text (JSON) of a parameters file.
+     *
+     * @param fileName the parameters file, for messages
+     * @throws DataException naming the file and what is wrong, for any text that is not what
+     *                       {@code nnc train --save} writes
+     */
+    public static SavedMetadata read(String text, String fileName) {
         Object json;
         try {
             json = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new DataException(fileName + ": the '" + KEY + "' metadata is not valid: " + e.getMessage());
+        } catch (Json.SyntaxException e) {
+            throw new DataException(fileName + ": the '" + KEY + "' metadata is not valid JSON: " + e.getMessage());
         }
-        return read(json, fileName);
+        return fromTree(json, fileName);
     }
 
-    /** Reads the metadata object; {@code fileName} is for messages. */
-    static SavedMetadata read(Object json, String fileName) {
+    /** Reads the metadata as a JSON tree ({@link Json#parse}). */
+    static SavedMetadata fromTree(Object json, String fileName) {
         try {
             Map<?, ?> meta = map(json, "the metadata");
             Object prep = meta.get("preprocessing");
@@ -179,7 +185,7 @@ public record SavedMetadata(String model, String output, Preprocessing preproces
     }
 
     /**
-     * Writes the parameters file of {@code nnc train --save}: every parameter of {@code lm}, and in the metadata
+     * Writes the parameters file of {@code nnc train --save}: every parameter and buffer of {@code lm}, and in the metadata
      * {@value #KEY} and {@value #FINGERPRINT_KEY}.
      *
      * @throws DataException naming the file if it cannot be written
@@ -192,15 +198,18 @@ public record SavedMetadata(String model, String output, Preprocessing preproces
         b.metadata("format", "nnc").metadata("model", info.name());
         b.metadata(SavedMetadata.KEY, SavedMetadata.write(info, cols.prep(), targetColumns, scales, cols.labels(), cols.id(), metric));
         b.metadata(SavedMetadata.FINGERPRINT_KEY, SavedMetadata.fingerprint(info, cols.prep(), targetColumns, scales, cols.labels()));
-        for (Model.Param p : info.compiled().model().params()) {
-            int[] shape = p.node().shape().sizes(Map.of());
-            Object a = lm.parameterArray(p.name());
-            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
-        }
+        Model model = info.compiled().model();
+        for (Model.Param p : model.params()) tensor(b, p.name(), p.node().shape(), lm.parameterArray(p.name()));
+        for (Model.Buffer s : model.buffers()) tensor(b, s.name(), s.node().shape(), lm.bufferArray(s.name()));
         try {
             SafeTensors.write(file, b.build());
         } catch (IOException e) {
             throw new DataException(file + ": cannot write: " + e.getMessage());
         }
+    }
+
+    private static void tensor(TensorFile.Builder b, String name, dev.nnc.ir.Shape shape, Object a) {
+        int[] sizes = shape.sizes(Map.of());
+        b.tensor(name, a instanceof float[] f ? TensorData.f32(sizes, f) : TensorData.f64(sizes, (double[]) a));
     }
 }

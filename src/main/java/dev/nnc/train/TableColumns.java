@@ -190,9 +190,9 @@ public final class TableColumns {
 
     private static String widthMismatch(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> stats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("the data gives ").append(prep.width()).append(" features, but input ").append(ModelInfo.describe(info.features()))
+        sb.append("the data gives ").append(Preprocessing.count(prep.width(), "feature")).append(", but input ").append(ModelInfo.describe(info.features()))
                 .append(" of model ").append(info.name()).append(" (").append(info.file()).append(") takes ").append(info.width()).append(".\n");
-        sb.append("  how the ").append(prep.width()).append(" features arose from ").append(t.file());
+        sb.append("  how the ").append(Preprocessing.count(prep.width(), "feature")).append(" arose from ").append(t.file());
         for (Csv.Table s : stats) sb.append(" + ").append(s.file());
         sb.append(": ").append(prep.explain()).append('\n');
         List<String> numeric = new ArrayList<>();

@@ -346,21 +346,13 @@ public final class TrainJob {
     public static Compiled compile(String file, String source, String name, String preferred) {
         Compiler.Result r = Compiler.compile(file, source);
         if (!r.ok()) throw new CompileError(r.render());
-        List<String> names = r.compiled().stream().map(Compiled::name).toList();
-        if (name == null && preferred != null && r.compiled().size() > 1 && r.model(preferred) != null) name = preferred;
-        if (name != null) {
-            Compiled c = r.model(name);
-            if (c == null) {
-                String near = dev.nnc.diag.Suggest.closest(name, names);
-                throw new DataException(file + ": no model named '" + name + "'" + (near != null ? "; did you mean '" + near + "'?" : "")
-                        + "; the file has " + String.join(", ", names));
-            }
-            return c;
+        try {
+            return r.select(name, preferred);
+        } catch (Compiler.NoSuchModelException e) {
+            List<String> names = r.compiled().stream().map(Compiled::name).toList();
+            String near = name == null || names.contains(name) ? null : dev.nnc.diag.Suggest.closest(name, names);
+            throw new DataException(e.getMessage() + (near != null ? "; did you mean '" + near + "'?" : ""));
         }
-        if (r.compiled().size() != 1) {
-            throw new DataException(file + " has " + names.size() + " models (" + String.join(", ", names) + "); pick one with --model NAME");
-        }
-        return r.compiled().get(0);
     }
 
     /** The model file does not compile: the rendered diagnostics. */

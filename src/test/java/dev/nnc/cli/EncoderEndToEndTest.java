@@ -145,7 +145,7 @@ class EncoderEndToEndTest {
             for (int c = 0; c < fields.length; c++) fields[c] = t.get(row, c);
             call(encoder, null, "encode", new Class<?>[] {String[].class, int[].class, array, int.class}, fields, positions, x, row * features);
         }
-        SavedMetadata meta = SavedMetadata.parse(SafeTensors.read(params).metadata().get(SavedMetadata.KEY), "p");
+        SavedMetadata meta = SavedMetadata.read(SafeTensors.read(params).metadata().get(SavedMetadata.KEY), "p");
         float[] expected = meta.preprocessing().transform(t);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], ((Number) java.lang.reflect.Array.get(x, i)).floatValue(), "feature " + i % features + " of row " + i / features);
