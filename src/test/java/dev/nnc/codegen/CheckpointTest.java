@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Training resumed from a checkpoint equals training that never stopped, bit for bit: the
  * losses of the following steps and the parameters after them, for SGD with momentum (and
  * weight decay, Nesterov), plain SGD and Adam, in f32 and f64, with dropout (whose masks depend
- * on the seed and the step count). The controls show what a checkpoint adds: resuming from the
- * parameters alone gives other values.
+ * on the seed and the step count), and with buffers (batch norm's running statistics). The
+ * controls show what a checkpoint adds: resuming from the parameters alone, or without the
+ * buffers, gives other values.
  */
 class CheckpointTest {
     static String model(String optimizer) {
@@ -131,6 +132,65 @@ class CheckpointTest {
         assertEquals("4", f.metadata().get("nnc.step"));
         assertEquals("7", f.metadata().get("nnc.seed"));
         for (String s : ParamCode.stateNames(c.model().optimizer())) assertTrue(f.tensors().containsKey("optimizer." + s + ".w1"), s);
+    }
+
+    /**
+     * Buffers are state too: generated-examples/batchnorm_mlp.nn (Adam, batch norm's running
+     * statistics in buffers that trainStep updates and infer reads) resumed from a checkpoint
+     * equals training that never stopped in its parameters, its buffers and what infer gives; the
+     * control resumes with the buffers as a fresh instance has them, and ends elsewhere.
+     */
+    @ParameterizedTest(name = "f32 {0}")
+    @CsvSource({"true", "false"})
+    void aCheckpointCarriesTheBuffers(boolean f32, @TempDir Path dir) throws Throwable {
+        String source = java.nio.file.Files.readString(Path.of("generated-examples/batchnorm_mlp.nn"));
+        Compiled c = compile(source);
+        Model model = c.model();
+        assertEquals(List.of("mean1", "var1"), model.buffers().stream().map(Model.Buffer::name).toList());
+        Random rnd = new Random(5);
+        List<Map<String, Tensor>> batches = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            double[] x = new double[16 * 64];
+            for (int j = 0; j < x.length; j++) x[j] = rnd.nextGaussian() * 2 + 1;
+            double[] label = new double[16];
+            for (int j = 0; j < label.length; j++) label[j] = rnd.nextInt(10);
+            batches.add(Map.of("x", Tensor.of(new int[] {16, 64}, x), "label", Tensor.of(new int[] {16}, label)));
+        }
+        Map<String, Integer> dims = Map.of("batch", 16);
+
+        // one compiled class, several instances
+        LoadedModel straight = LoadedModel.load(c, f32, 3, "batchnorm_mlp.nn", source);
+        java.util.function.Supplier<LoadedModel> fresh = () -> LoadedModel.of(c, straight.output(), straight.instance().getClass(), f32, 3);
+        Map<String, double[]> initialBuffers = new java.util.HashMap<>();
+        for (Model.Buffer b : model.buffers()) initialBuffers.put(b.name(), straight.buffer(b.name()));
+        for (Map<String, Tensor> b : batches) straight.trainStep(b, dims);
+
+        LoadedModel first = fresh.get();
+        for (int i = 0; i < 3; i++) first.trainStep(batches.get(i), dims);
+        Path checkpoint = dir.resolve("bn.ckpt.safetensors");
+        call(first, "saveCheckpoint", checkpoint);
+        TensorFile f = SafeTensors.read(checkpoint);
+        assertTrue(f.tensors().keySet().containsAll(List.of("mean1", "var1", "optimizer.m.w1", "optimizer.v.gamma")), f.tensors().keySet()::toString);
+
+        LoadedModel resumed = fresh.get();
+        call(resumed, "loadCheckpoint", checkpoint);
+        LoadedModel control = fresh.get();
+        call(control, "loadCheckpoint", checkpoint);
+        for (Model.Buffer b : model.buffers()) control.setBuffer(b.name(), initialBuffers.get(b.name()));
+        for (int i = 3; i < batches.size(); i++) {
+            resumed.trainStep(batches.get(i), dims);
+            control.trainStep(batches.get(i), dims);
+        }
+        assertTrue(sameParameters(model, straight, resumed), "parameters after resuming");
+        for (Model.Buffer b : model.buffers()) {
+            assertArrayEquals(straight.buffer(b.name()), resumed.buffer(b.name()), "buffer " + b.name() + " after resuming");
+        }
+        Map<String, Tensor> evalBatch = batches.get(0);
+        assertArrayEquals(straight.infer(evalBatch, dims).get("logits").data(), resumed.infer(evalBatch, dims).get("logits").data(),
+                "infer after resuming (it reads the running statistics)");
+        assertFalse(Arrays.equals(straight.buffer("mean1"), control.buffer("mean1")), "resuming without the buffers changed nothing");
+        assertFalse(Arrays.equals(straight.infer(evalBatch, dims).get("logits").data(), control.infer(evalBatch, dims).get("logits").data()),
+                "infer without the resumed buffers is the same");
     }
 
     @org.junit.jupiter.api.Test
