@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * exact copies, bit for bit, and write nothing outside their range; an output that is not set
  * is not wanted; inputs not set, short arrays, negative offsets and an output that is an input
  * are refused with the argument's name. The positional form takes null for an unwanted output.
+ * {@code trainingPass} has both forms too, delegated or planned on its own.
  */
 class CallFormsTest {
     static final String SOURCE = BadArgumentsTest.SOURCE;
@@ -137,6 +138,65 @@ class CallFormsTest {
         set(a, "weights", onlyWeights = new float[8]);
         invoke(m, "infer", a);
         assertArrayEquals(weights, onlyWeights);
+    }
+
+    /**
+     * {@code trainingPass} has the same two forms: delegated to {@code infer} and
+     * {@code gradients} (a model whose modes do not differ) and planned on its own (batch norm:
+     * batch statistics and the buffers' updates), each with offsets into larger arrays and an
+     * unwanted output, against the positional form on exact copies.
+     */
+    @Test
+    void trainingPassTakesOffsetsAndUnwantedOutputs() throws Exception {
+        Random rnd = new Random(6);
+        int batch = 4, seq = 2, rows = 9, first = 3;
+        double[] images = random(rnd, rows * 6), tokens = random(rnd, rows * seq), bias = random(rnd, 3);
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) labels[i] = rnd.nextInt(3);
+        Object positional = load(false), named = load(false);
+        double[] image = Arrays.copyOfRange(images, first * 6, (first + batch) * 6), token = Arrays.copyOfRange(tokens, first * seq, (first + batch) * seq);
+        int[] label = Arrays.copyOfRange(labels, first, first + batch);
+        double[] probs = new double[batch * 3], weights = new double[batch * seq];
+        Object loss = invoke(positional, "trainingPass", batch, seq, image, label, token, bias, probs, weights);
+        double[] allProbs = new double[rows * 3];
+        Arrays.fill(allProbs, -7);
+        Object a = args(named);
+        set(a, "batch", batch);
+        set(a, "seq", seq);
+        set(a, "image", images, first * 6);
+        set(a, "label", labels, first);
+        set(a, "tokens", tokens, first * seq);
+        set(a, "bias", bias);
+        set(a, "probs", allProbs, first * 3);
+        assertEquals(loss, invoke(named, "trainingPass", a));
+        assertArrayEquals(probs, Arrays.copyOfRange(allProbs, first * 3, (first + batch) * 3));
+        assertEquals(-7, allProbs[first * 3 - 1]);
+        assertEquals(-7, allProbs[(first + batch) * 3]);
+        assertArrayEquals((double[]) invoke(positional, "gradient", "w"), (double[]) invoke(named, "gradient", "w"));
+        assertArrayEquals((double[]) invoke(positional, "inputGradient", "image"), (double[]) invoke(named, "inputGradient", "image"));
+        assertEquals("output probs [batch, 3] needs 12 elements (batch = 4), got 13",
+                refused(positional, "trainingPass", batch, seq, image, label, token, bias, new double[13], null));
+
+        String bnSource = java.nio.file.Files.readString(java.nio.file.Path.of("generated-examples/batchnorm_mlp.nn"));
+        Compiled bn = Agreement.compile(bnSource).compiled().get(0);
+        LoadedModel bnFirst = LoadedModel.load(bn, true, 2, "batchnorm_mlp.nn", bnSource);
+        Object bnPositional = bnFirst.instance(), bnNamed = LoadedModel.of(bn, bnFirst.output(), bnPositional.getClass(), true, 2).instance();
+        float[] xs = toFloat(random(rnd, rows * 64));
+        float[] x = Arrays.copyOfRange(xs, first * 64, (first + batch) * 64);
+        float[] logits = new float[batch * 10], allLogits = new float[rows * 10];
+        Object bnLoss = invoke(bnPositional, "trainingPass", batch, x, label, logits);
+        Object b = args(bnNamed);
+        set(b, "batch", batch);
+        set(b, "x", xs, first * 64);
+        set(b, "label", labels, first);
+        set(b, "logits", allLogits, first * 10);
+        assertEquals(bnLoss, invoke(bnNamed, "trainingPass", b));
+        assertArrayEquals(logits, Arrays.copyOfRange(allLogits, first * 10, (first + batch) * 10));
+        assertArrayEquals((float[]) invoke(bnPositional, "buffer", "mean1"), (float[]) invoke(bnNamed, "buffer", "mean1"));
+        // without the output: the same loss and buffer updates
+        set(b, "logits", null, 0);
+        assertEquals(invoke(bnPositional, "trainingPass", batch, x, label, null), invoke(bnNamed, "trainingPass", b));
+        assertArrayEquals((float[]) invoke(bnPositional, "buffer", "var1"), (float[]) invoke(bnNamed, "buffer", "var1"));
     }
 
     static float[] toFloat(double[] d) {
