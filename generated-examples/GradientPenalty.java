@@ -1813,6 +1813,12 @@ public final class GradientPenalty {
 
     private float trainingPass$(boolean exact$, int batch, float[] real, int real$at, float[] fake,
             int fake$at, float[] mixed, int mixed$at, float[] score, int score$at) {
+        if (score != null && score == fake) {
+            throw new IllegalArgumentException("output score and input fake are the same array; give the output an array of its own");
+        }
+        if (score != null && score == mixed) {
+            throw new IllegalArgumentException("output score and input mixed are the same array; give the output an array of its own");
+        }
         infer$(exact$, batch, real, real$at, score, score$at);
         return gradients$(exact$, batch, real, real$at, fake, fake$at, mixed, mixed$at);
     }

@@ -836,6 +836,9 @@ public final class LogisticRegression {
 
     private float trainingPass$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at,
             float[] probability, int probability$at) {
+        if (probability != null && probability == y) {
+            throw new IllegalArgumentException("output probability and input y are the same array; give the output an array of its own");
+        }
         infer$(exact$, batch, x, x$at, probability, probability$at);
         return gradients$(exact$, batch, x, x$at, y, y$at);
     }

@@ -136,18 +136,7 @@ final class CallForms {
             String arg = cx.argName.get("out:" + outs.get(i).name());
             b.add(ee.checkArray(arg, "output " + outs.get(i).name(), roots.get(i).shape(), true));
         }
-        for (int i = 0; i < outs.size(); i++) {
-            String arg = cx.argName.get("out:" + outs.get(i).name());
-            List<String[]> others = new ArrayList<>();
-            for (Model.Input in : ee.inputs) if (!in.isInt()) others.add(new String[] {cx.argName.get(in.name()), "input " + in.name()});
-            for (int j = 0; j < i; j++) others.add(new String[] {cx.argName.get("out:" + outs.get(j).name()), "output " + outs.get(j).name()});
-            for (String[] o : others) {
-                b.beginControlFlow("if ($N != null && $N == $N)", arg, arg, o[0])
-                        .addStatement("throw new $T($S)", IllegalArgumentException.class, "output " + outs.get(i).name() + " and " + o[1]
-                                + " are the same array; give the output an array of its own")
-                        .endControlFlow();
-            }
-        }
+        b.add(refuseAliases(cx, ee.inputs, true));
         for (int i = 0; i < outs.size(); i++) {
             String name = outs.get(i).name(), arg = cx.argName.get("out:" + name);
             CodeBlock n = cx.longSize(roots.get(i).shape().numel());
@@ -157,6 +146,30 @@ final class CallForms {
                     .addStatement("this.$N = grow(this.$N, $L)", sink(name), sink(name), n)
                     .addStatement("this.$N = this.$N", "out$" + name, sink(name))
                     .endControlFlow();
+        }
+        return b.build();
+    }
+
+    /**
+     * Refuses an output that is the same array as one of the real {@code inputs}, or with
+     * {@code amongOutputs} as another output: the kernels would overwrite what they still read.
+     */
+    static CodeBlock refuseAliases(ClassContext cx, List<Model.Input> inputs, boolean amongOutputs) {
+        CodeBlock.Builder b = CodeBlock.builder();
+        List<Model.Output> outs = cx.model.outputs();
+        for (int i = 0; i < outs.size(); i++) {
+            String arg = cx.argName.get("out:" + outs.get(i).name());
+            List<String[]> others = new ArrayList<>();
+            for (Model.Input in : inputs) if (!in.isInt()) others.add(new String[] {cx.argName.get(in.name()), "input " + in.name()});
+            for (int j = 0; amongOutputs && j < i; j++) {
+                others.add(new String[] {cx.argName.get("out:" + outs.get(j).name()), "output " + outs.get(j).name()});
+            }
+            for (String[] o : others) {
+                b.beginControlFlow("if ($N != null && $N == $N)", arg, arg, o[0])
+                        .addStatement("throw new $T($S)", IllegalArgumentException.class, "output " + outs.get(i).name() + " and " + o[1]
+                                + " are the same array; give the output an array of its own")
+                        .endControlFlow();
+            }
         }
         return b.build();
     }

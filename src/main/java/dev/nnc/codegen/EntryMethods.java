@@ -1,9 +1,6 @@
 package dev.nnc.codegen;
 
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -12,7 +9,6 @@ import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -209,6 +205,12 @@ final class EntryMethods {
         List<Node> outs = outputs(spec);
         outputArgs(mb, outs);
         mb.addJavadoc("$L$L", hasLoss ? "@return the loss\n" : "", outs.isEmpty() ? THROWS : THROWS_WITH_OUTPUTS);
+        if (!outs.isEmpty() && hasLoss) {
+            // infer refuses outputs that alias its own inputs; the loss's other inputs are read after infer writes
+            List<Model.Input> lossOnly = new ArrayList<>();
+            for (Model.Input in : ee.inputs) if (!entries.get("infer").contains("input:" + in.name())) lossOnly.add(in);
+            mb.addCode(CallForms.refuseAliases(cx, lossOnly, false));
+        }
         if (!outs.isEmpty()) mb.addStatement(delegateCall("infer"));
         if (hasLoss) mb.addStatement("return $L", delegateCall("gradients"));
         CallForms.add(cx, mb.build());

@@ -62,13 +62,18 @@ class CallFormsTest {
         return a;
     }
 
+    static int[] labels(Random r, int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextInt(3);
+        return a;
+    }
+
     @Test
     void offsetsIntoLargerArraysGiveThePositionalResultsOnCopies() throws ReflectiveOperationException {
         Random rnd = new Random(3);
         int batch = 4, seq = 2, rows = 10, first = 5;
         double[] images = random(rnd, rows * 6), tokens = random(rnd, rows * seq), bias = random(rnd, 3);
-        int[] labels = new int[rows];
-        for (int i = 0; i < rows; i++) labels[i] = rnd.nextInt(3);
+        int[] labels = labels(rnd, rows);
         double[] image = Arrays.copyOfRange(images, first * 6, (first + batch) * 6);
         double[] token = Arrays.copyOfRange(tokens, first * seq, (first + batch) * seq);
         int[] label = Arrays.copyOfRange(labels, first, first + batch);
@@ -151,8 +156,7 @@ class CallFormsTest {
         Random rnd = new Random(6);
         int batch = 4, seq = 2, rows = 9, first = 3;
         double[] images = random(rnd, rows * 6), tokens = random(rnd, rows * seq), bias = random(rnd, 3);
-        int[] labels = new int[rows];
-        for (int i = 0; i < rows; i++) labels[i] = rnd.nextInt(3);
+        int[] labels = labels(rnd, rows);
         Object positional = load(false), named = load(false);
         double[] image = Arrays.copyOfRange(images, first * 6, (first + batch) * 6), token = Arrays.copyOfRange(tokens, first * seq, (first + batch) * seq);
         int[] label = Arrays.copyOfRange(labels, first, first + batch);
@@ -176,6 +180,12 @@ class CallFormsTest {
         assertArrayEquals((double[]) invoke(positional, "inputGradient", "image"), (double[]) invoke(named, "inputGradient", "image"));
         assertEquals("output probs [batch, 3] needs 12 elements (batch = 4), got 13",
                 refused(positional, "trainingPass", batch, seq, image, label, token, bias, new double[13], null));
+        // delegated, an output that is an input only the loss reads would be overwritten before the loss reads it
+        String lrSource = java.nio.file.Files.readString(java.nio.file.Path.of("generated-examples/logistic_regression.nn"));
+        Object lr = LoadedModel.load(Agreement.compile(lrSource).compiled().get(0), false, 1, "logistic_regression.nn", lrSource).instance();
+        double[] y = new double[4];
+        assertEquals("output probability and input y are the same array; give the output an array of its own",
+                refused(lr, "trainingPass", 4, new double[16], y, y));
 
         String bnSource = java.nio.file.Files.readString(java.nio.file.Path.of("generated-examples/batchnorm_mlp.nn"));
         Compiled bn = Agreement.compile(bnSource).compiled().get(0);
