@@ -1890,9 +1890,9 @@ public final class HousePrices {
     }
 
     /**
-     * The arguments of {@code infer}, {@code loss}, {@code gradients} and {@code trainStep} by name, for
-     * their {@code (Args)} forms: set the dims, the inputs and the outputs you want (each array with the
-     * offset of its first element), then call. It holds references, not copies: make one, set what
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
      * changes before each call, and no call allocates. Setters return {@code this}.
      */
     public static final class Args {

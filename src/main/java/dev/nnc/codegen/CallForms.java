@@ -16,7 +16,7 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The two public forms of every entry method ({@code infer}, {@code loss}, {@code gradients},
- * {@code trainStep}), over one private implementation {@code NAME$}:
+ * {@code trainStep}, {@code trainingPass}), over one private implementation {@code NAME$}:
  * <ul>
  *   <li>positional, {@code infer(batch, x, price)}: every array exactly as long as needed, as
  *       before;</li>
@@ -205,9 +205,9 @@ final class CallForms {
         String name = argsName(cx);
         ClassName self = ClassName.get("", name);
         TypeSpec.Builder t = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("The arguments of {@code infer}, {@code loss}, {@code gradients} and {@code trainStep} by name, for\n"
-                        + "their {@code (Args)} forms: set the dims, the inputs and the outputs you want (each array with the\n"
-                        + "offset of its first element), then call. It holds references, not copies: make one, set what\n"
+                .addJavadoc("The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},\n"
+                        + "{@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs\n"
+                        + "you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what\n"
                         + "changes before each call, and no call allocates. Setters return {@code this}.\n");
         for (Setter s : cx.argSetters.values()) {
             t.addField(FieldSpec.builder(s.type(), field(s.arg()), Modifier.PRIVATE).build());
