@@ -122,6 +122,7 @@ public final class JavaEmitter {
                 if (m.optimizer() != null) trainStep();
             }
             parameterAccess();
+            FlatCode.addTo(cx);
             if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
@@ -270,7 +271,8 @@ public final class JavaEmitter {
             cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
             t.addMethod(copy.addStatement("return c$$").build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
-                    .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
+                    .addJavadoc("The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the\n"
+                            + "parameters) since the last reset.\n")
                     .addStatement("return step").build());
         }
 
@@ -389,7 +391,8 @@ public final class JavaEmitter {
             t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
             t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
             t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
-                    .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
+                    .addJavadoc("Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was\n"
+                            + "not finite.\n")
                     .addStatement("return this.lastStepSkipped$$").build());
             t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
@@ -483,17 +486,7 @@ public final class JavaEmitter {
                     .addStatement("return loss$$")
                     .endControlFlow()
                     .addStatement("this.lastStepSkipped$$ = false");
-            List<CodeBlock> updates = new ArrayList<>();
-            for (Model.Param p : m.params()) {
-                String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
-                if (o.kind().equals("sgd")) {
-                    if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
-                    else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
-                } else {
-                    updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
-                }
-            }
-            cx.addStatements(mb, "trainStep$update", updates);
+            cx.addStatements(mb, "trainStep$update", ParamCode.updateCalls(cx));
             mb.addStatement("this.step++").addStatement("return loss$$");
             t.addMethod(mb.build());
         }
