@@ -994,6 +994,17 @@ public final class HousePrices {
     }
 
     /**
+     * One sgd update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, momentum$w1, this.step == 0, this.learningRate$);
+        update(this.b1, grad$b1, momentum$b1, this.step == 0, this.learningRate$);
+        update(this.w2, grad$w2, momentum$w2, this.step == 0, this.learningRate$);
+        update(this.b2, grad$b2, momentum$b2, this.step == 0, this.learningRate$);
+        this.step++;
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one sgd update of every parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
@@ -1047,11 +1058,7 @@ public final class HousePrices {
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, momentum$w1, this.step == 0, this.learningRate$);
-        update(this.b1, grad$b1, momentum$b1, this.step == 0, this.learningRate$);
-        update(this.w2, grad$w2, momentum$w2, this.step == 0, this.learningRate$);
-        update(this.b2, grad$b2, momentum$b2, this.step == 0, this.learningRate$);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
@@ -1255,11 +1262,7 @@ public final class HousePrices {
             return;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, momentum$w1, this.step == 0, this.learningRate$);
-        update(this.b1, grad$b1, momentum$b1, this.step == 0, this.learningRate$);
-        update(this.w2, grad$w2, momentum$w2, this.step == 0, this.learningRate$);
-        update(this.b2, grad$b2, momentum$b2, this.step == 0, this.learningRate$);
-        this.step++;
+        optimizerStep$();
     }
 
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,

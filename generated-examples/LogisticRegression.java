@@ -610,6 +610,15 @@ public final class LogisticRegression {
     }
 
     /**
+     * One sgd update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.w, grad$w, this.learningRate$);
+        update(this.b, grad$b, this.learningRate$);
+        this.step++;
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one sgd update of every parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
@@ -658,9 +667,7 @@ public final class LogisticRegression {
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w, grad$w, this.learningRate$);
-        update(this.b, grad$b, this.learningRate$);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
@@ -848,9 +855,7 @@ public final class LogisticRegression {
             return;
         }
         this.lastStepSkipped$ = false;
-        update(this.w, grad$w, this.learningRate$);
-        update(this.b, grad$b, this.learningRate$);
-        this.step++;
+        optimizerStep$();
     }
 
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,

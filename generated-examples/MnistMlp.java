@@ -1142,6 +1142,17 @@ public final class MnistMlp {
     }
 
     /**
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one adam update of every parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
@@ -1197,11 +1208,7 @@ public final class MnistMlp {
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
@@ -1404,11 +1411,7 @@ public final class MnistMlp {
             return;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
-        this.step++;
+        optimizerStep$();
     }
 
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,

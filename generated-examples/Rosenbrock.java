@@ -427,6 +427,15 @@ public final class Rosenbrock {
     }
 
     /**
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.x, grad$x, m$x, v$x, this.step + 1, this.learningRate$);
+        update(this.y, grad$y, m$y, v$y, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    /**
      * One training step: forward with dropout on, backward, and one adam update of every parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
@@ -451,9 +460,7 @@ public final class Rosenbrock {
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.x, grad$x, m$x, v$x, this.step + 1, this.learningRate$);
-        update(this.y, grad$y, m$y, v$y, this.step + 1, this.learningRate$);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
@@ -641,9 +648,7 @@ public final class Rosenbrock {
             return;
         }
         this.lastStepSkipped$ = false;
-        update(this.x, grad$x, m$x, v$x, this.step + 1, this.learningRate$);
-        update(this.y, grad$y, m$y, v$y, this.step + 1, this.learningRate$);
-        this.step++;
+        optimizerStep$();
     }
 
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,

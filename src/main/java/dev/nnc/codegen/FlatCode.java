@@ -125,8 +125,7 @@ final class FlatCode {
                 .addStatement("return")
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
-        cx.addStatements(m, "applyGradient$update", ParamCode.updateCalls(cx));
-        return m.addStatement("this.step++");
+        return m.addStatement("$N()", ParamCode.OPTIMIZER_STEP);
     }
 
     /** A method of one flat argument that runs {@code each(field, offset)} for every param field. */

@@ -29,7 +29,9 @@ import javax.lang.model.element.Modifier;
  *       ({@link #gradient}) and every real-valued input ({@code inputGradient});</li>
  *   <li>{@code trainStep(dims…, inputs…)}: dropout on, backward, one optimizer update;</li>
  *   <li>params by name in declaration order: {@code parameter}, {@code setParameter},
- *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)}.</li>
+ *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)};</li>
+ *   <li>every parameter and gradient as one flat vector, gradient accumulation,
+ *       {@code applyGradient} and the learning rate ({@link FlatCode}).</li>
  * </ul>
  */
 public final class JavaEmitter {
@@ -486,8 +488,11 @@ public final class JavaEmitter {
                     .addStatement("return loss$$")
                     .endControlFlow()
                     .addStatement("this.lastStepSkipped$$ = false");
-            cx.addStatements(mb, "trainStep$update", ParamCode.updateCalls(cx));
-            mb.addStatement("this.step++").addStatement("return loss$$");
+            MethodSpec.Builder step = MethodSpec.methodBuilder(ParamCode.OPTIMIZER_STEP).addModifiers(Modifier.PRIVATE)
+                    .addJavadoc("One $L update of every parameter from the gradients in the {@code grad$$} fields, and the step count.\n", o.kind());
+            cx.addStatements(step, "optimizerStep$update", ParamCode.updateCalls(cx));
+            t.addMethod(step.addStatement("this.step++").build());
+            mb.addStatement("$N()", ParamCode.OPTIMIZER_STEP).addStatement("return loss$$");
             t.addMethod(mb.build());
         }
 

@@ -114,8 +114,8 @@ final class ParamCode {
 
     /**
      * The statements of one optimizer step, after the gradients are in the {@code grad$} fields:
-     * one {@code update} call per param, at the current learning rate and step count (the caller
-     * increments the step count afterwards).
+     * one {@code update} call per param, at the current learning rate and step count (the
+     * body of {@link #OPTIMIZER_STEP}, which then increments the step count).
      */
     static List<CodeBlock> updateCalls(ClassContext cx) {
         Model.Optimizer o = cx.model.optimizer();
@@ -135,6 +135,9 @@ final class ParamCode {
         }
         return updates;
     }
+
+    /** The private method of generated classes that takes one optimizer step ({@link #updateCalls}, then the step count). */
+    static final String OPTIMIZER_STEP = "optimizerStep$";
 
     /** The field holding the learning rate ({@code learningRate()}, {@code setLearningRate}). */
     static final String LEARNING_RATE = "learningRate$";
