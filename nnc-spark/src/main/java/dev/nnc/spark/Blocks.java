@@ -3,6 +3,7 @@ package dev.nnc.spark;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -13,6 +14,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /** Turns the rows of a {@code Dataset<Row>} into one {@link Block} per partition. */
 final class Blocks {
@@ -22,6 +24,13 @@ final class Blocks {
      * The blocks of {@code data}: the values of {@code featureColumns} (numeric, or arrays of
      * numbers, flattened in order) as each row's features, those of {@code targetColumns} as its
      * target. Partitions stay as they are (one block each, possibly empty).
+     *
+     * <p>The blocks go through a shuffle into the same partitions. Every training step runs tasks
+     * on them, and a task carries its RDD's lineage up to the last shuffle: without one, that is
+     * the whole query that made {@code data} (and for a Dataset made from a local collection, its
+     * rows themselves: 0.7–1 s per step instead of 30–50 ms for the house-price data on a loaded
+     * 2-core machine). A shuffle keeps fault tolerance (lost blocks are recomputed from the
+     * lineage), unlike a local checkpoint, and costs one write of the data per fit.
      *
      * @throws IllegalArgumentException if a column is missing or not numeric
      */
@@ -33,8 +42,39 @@ final class Blocks {
         List<String> names = new ArrayList<>(featureColumns);
         names.addAll(targetColumns);
         int nf = featureColumns.size();
-        return data.select(cols.toArray(Column[]::new)).javaRDD().mapPartitionsWithIndex(
+        JavaRDD<Block> converted = data.select(cols.toArray(Column[]::new)).javaRDD().mapPartitionsWithIndex(
                 (index, rows) -> List.of(convert(index, rows, names, nf, f32, classLabels)).iterator(), true);
+        return converted.mapToPair(b -> new Tuple2<>(b.partition, b)).partitionBy(new SamePartition(converted.getNumPartitions())).values();
+    }
+
+    /** Sends the block of partition i to partition i. */
+    static final class SamePartition extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int partitions;
+
+        SamePartition(int partitions) {
+            this.partitions = partitions;
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Integer) key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SamePartition p && p.partitions == partitions;
+        }
+
+        @Override
+        public int hashCode() {
+            return partitions;
+        }
     }
 
     private static Column column(StructType schema, String name, String role) {

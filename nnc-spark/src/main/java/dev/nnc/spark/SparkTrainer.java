@@ -190,9 +190,6 @@ public final class SparkTrainer<M> {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         String description = jsc.getLocalProperty("spark.job.description");
         JavaRDD<Block> blocks = Blocks.of(data, featureCols, targets, model.f32, model.classLabels).persist(StorageLevel.MEMORY_AND_DISK());
-        // with a checkpoint directory, the blocks are written there once and every step's tasks read them without the
-        // lineage (whose partitions can hold the data itself: an RDD made by parallelize ships its rows in every task)
-        if (jsc.getCheckpointDir().isPresent()) blocks.checkpoint();
         try {
             jsc.setJobDescription("nnc " + model.type.getSimpleName() + ": converting the rows");
             List<Block.Summary> parts = new ArrayList<>(blocks.map(Block::summary).collect());

@@ -98,25 +98,6 @@ class SparkTrainerTest {
     }
 
     @Test
-    void withACheckpointDirectoryTheBlocksLoseTheirLineageButNotTheResult(@TempDir Path dir) {
-        Regressor64 lineage = regressor64().fit(regression());
-        org.apache.spark.SparkContext sc = TestData.spark().sparkContext();
-        sc.setCheckpointDir(dir.toString());
-        Regressor64 checkpointed;
-        try {
-            checkpointed = regressor64().fit(regression());
-        } finally {
-            sc.setCheckpointDir(null); // local mode: no checkpoint directory again, for the other tests
-        }
-        assertArrayEquals(parameters(lineage), parameters(checkpointed));
-        try (var files = Files.walk(dir)) {
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("part-")), "the blocks were written to " + dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    @Test
     void dataWithoutRowsIsAnError() {
         Dataset<Row> none = TestData.partitioned(TestData.REGRESSION, List.of(), List.of());
         assertEquals("the data has no rows", assertThrows(IllegalArgumentException.class, () -> regressor64().fit(none)).getMessage());

@@ -18,9 +18,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code local[2]}, and without Spark (the same batches: gradient accumulation over the
  * partitions' batches then {@code applyGradient}; and plain {@code trainStep} on batches of the
  * same total size). The data is preprocessed once and split into the same 2 partitions for
- * every mode; each mode runs warm-up epochs, then timed ones, and reports the median epoch. The
- * Spark modes set a checkpoint directory (a temporary folder), so the trainer's cached blocks
- * are read without the lineage of the parallelized rows.
+ * every mode; each mode runs warm-up epochs, then timed ones, and reports the median epoch.
  *
  * <pre>Throughput TRAIN.csv [--test TEST.csv] [--epochs 10] [--warmup 3] [--batch 64]</pre>
  */
@@ -69,9 +67,6 @@ public final class Throughput {
     static double[] spark(String master, List<Row> rows, StructType schema, int batch, int warmup, int epochs) {
         SparkSession s = session(master);
         try {
-            // the trainer then cuts the lineage of its cached blocks, whose partitions would otherwise be the
-            // parallelized rows themselves, shipped with every task of every step
-            s.sparkContext().setCheckpointDir(java.nio.file.Files.createTempDirectory("nnc-throughput").toString());
             Dataset<Row> data = s.createDataFrame(JavaSparkContext.fromSparkContext(s.sparkContext()).parallelize(rows, PARTITIONS), schema);
             List<EpochReport> reports = new ArrayList<>();
             SparkTrainer.of(HousePrices.class).features("features").target("y").batchSize(batch).epochs(warmup + epochs)
@@ -79,8 +74,6 @@ public final class Throughput {
             List<EpochReport> timed = reports.subList(warmup, reports.size());
             double seconds = median(timed.stream().mapToDouble(EpochReport::seconds).toArray());
             return report("Spark " + master, rows.size(), seconds, timed.get(0).steps());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         } finally {
             s.stop();
         }

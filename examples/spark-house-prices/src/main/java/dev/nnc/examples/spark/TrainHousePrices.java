@@ -22,8 +22,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <pre>
  * TrainHousePrices TRAIN.csv [--test TEST.csv] [--epochs 100] [--batch 64] [--partitions N]
- *                  [--out house_prices.safetensors] [--checkpoints DIR]
+ *                  [--seed N] [--out house_prices.safetensors] [--checkpoints DIR]
  * </pre>
+ * ({@code --partitions}: default Spark's default parallelism.)
  *
  * Run locally, the master is {@code local[*]} unless {@code spark.master} is set (spark-submit sets it).
  */
@@ -52,7 +53,9 @@ public final class TrainHousePrices {
         HousePriceFeatures f = HousePriceFeatures.of(spark, o.train, o.test);
         System.out.println("data " + o.train + ": " + f.describe());
         Dataset<Row> data = f.data();
-        if (o.partitions > 0) data = data.repartition(o.partitions);
+        // a small CSV file is read as one partition: spread the rows so that every core has some
+        int partitions = o.partitions > 0 ? o.partitions : spark.sparkContext().defaultParallelism();
+        if (data.rdd().getNumPartitions() != partitions) data = data.repartition(partitions);
         List<EpochReport> reports = new ArrayList<>();
         SparkTrainer<HousePrices> trainer = SparkTrainer.of(HousePrices.class).features("features").target("y")
                 .batchSize(o.batch).epochs(o.epochs).seed(o.seed).onEpoch(r -> {
