@@ -8,7 +8,8 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The work of one step in one partition (the {@code seqOp} of {@code treeAggregate}): load the
+ * The work of one step in one partition (the {@code seqOp} of {@code treeAggregate}, or the body
+ * of {@link PartitionSum}): load the
  * broadcast parameters into this thread's model instance, take the partition's batch of this
  * step, compute its gradient with {@code gradients} and add rows × gradient to the sum.
  * Deterministic: a retried task computes the same numbers.

@@ -98,6 +98,31 @@ class SparkTrainerTest {
     }
 
     @Test
+    void upTo16PartitionsTheDriverAddsTheSumsInPartitionOrderSoRunsRepeatBitForBit() {
+        Dataset<Row> five = TestData.partitioned(TestData.REGRESSION, ROWS.subList(0, 9), ROWS.subList(9, 30), ROWS.subList(30, 31),
+                ROWS.subList(31, 60), ROWS.subList(60, 75));
+        Regressor64 first = regressor64().fit(five), second = regressor64().fit(five);
+        assertArrayEquals(parameters(first), parameters(second));
+        Regressor64 single = new Regressor64(5);
+        TestData.reference(single, TestData.partitions(five), 6, 8, 3, 5, true, null);
+        assertTrue(difference(parameters(single), parameters(first)) <= 1e-12);
+    }
+
+    @Test
+    void moreThan16PartitionsAreSummedByTreeAggregate() {
+        List<List<Row>> parts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) parts.add(ROWS.subList(i * 75 / 20, (i + 1) * 75 / 20));
+        @SuppressWarnings("unchecked")
+        Dataset<Row> twenty = TestData.partitioned(TestData.REGRESSION, parts.toArray(List[]::new));
+        assertTrue(twenty.rdd().getNumPartitions() > SparkTrainer.DRIVER_SUM_PARTITIONS);
+        Regressor64 spark = regressor64().batchSize(2).fit(twenty);
+        Regressor64 single = new Regressor64(5);
+        TestData.reference(single, TestData.partitions(twenty), 6, 2, 3, 5, true, null);
+        double d = difference(parameters(single), parameters(spark));
+        assertTrue(d <= 1e-12, "largest difference " + d + " of the largest parameter");
+    }
+
+    @Test
     void dataWithoutRowsIsAnError() {
         Dataset<Row> none = TestData.partitioned(TestData.REGRESSION, List.of(), List.of());
         assertEquals("the data has no rows", assertThrows(IllegalArgumentException.class, () -> regressor64().fit(none)).getMessage());
