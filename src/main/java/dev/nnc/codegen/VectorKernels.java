@@ -6,7 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Size;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -68,6 +68,26 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
+    /** The panel scratch: {@value #PANEL} elements per lane, where products copy a panel of their right operand to be contiguous. */
+    static final Scratch PACK = new Scratch("scratch$pack", "pk", null, Size.constant(PANEL), true,
+            "Scratch for matrix products: a panel of the right operand, copied to be contiguous.");
+
+    /** A temporary of {@code elements}: a transposed operand or result of a narrow product. */
+    static Scratch temp(Size elements) {
+        return Scratch.flat("scratch$temp", "tk", elements, "Scratch for matrix products: a transposed operand or result.");
+    }
+
+    /** Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC", and the long species. */
+    static final String MICRO = "micro:";
+    static final String LSPECIES = "LSPECIES";
+
+    /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
+    static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
+        if (key.equals(LSPECIES)) randomSpecies(t);
+        else if (key.startsWith(MICRO)) t.addMethod(microKernel(e, key.substring(MICRO.length())));
+        else throw new IllegalArgumentException("no class member " + key);
+    }
+
     static ClassName vectorType(Elem e) {
         return ClassName.get("jdk.incubator.vector", e.f32() ? "FloatVector" : "DoubleVector");
     }
@@ -91,13 +111,13 @@ final class VectorKernels {
     /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
     static void matmul(Plan plan, Kernel k, Node n) {
         Node a = n.input(0), b = n.input(1);
-        boolean ta = plan.how.get(a) == Plan.How.VIEW && a.op() == Op.TRANSPOSE;
-        boolean tb = plan.how.get(b) == Plan.How.VIEW && b.op() == Op.TRANSPOSE;
+        boolean ta = plan.isTransposedView(a);
+        boolean tb = plan.isTransposedView(b);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(tb ? b.input(0) : b));
-        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock m = k.size(Size.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
         CodeBlock.Builder c = k.body;
         c.addStatement("final int M = $L, N = $L, K = $L", m, nn, kk);
         c.addStatement("final int L = SPECIES.length()");
@@ -121,8 +141,7 @@ final class VectorKernels {
                 narrowColumns(k, n, b, A, B, ta);
             } else {
                 // rows r0..r1: the caller may split them over threads (setThreads)
-                k.rowRange = Sym.of(n.shape().get(0));
-                k.rowWork = Sym.of(n.shape().get(1)).times(Sym.of(a.shape().get(1)));
+                k.splitRows(Size.of(n.shape().get(0)), Size.of(n.shape().get(1)).times(Size.of(a.shape().get(1))));
                 axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta);
             }
         } else {
@@ -156,7 +175,7 @@ final class VectorKernels {
             // past N hold the next row and are ignored) while they stay inside the array, then
             // finish each element with scalars
             ClassName V = vectorType(k.elem);
-            k.pack = true;
+            k.scratch(PACK);
             c.beginControlFlow("if (N <= L)")
                     .addStatement("final int pv = $L.length >= L ? Math.min(K, ($L.length - L) / N + 1) : 0", B, B)
                     .beginControlFlow("for (int i = 0; i < M; i++)")
@@ -190,14 +209,14 @@ final class VectorKernels {
         c.nextControlFlow("else");
         if (ta) {
             // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then out = tkᵀ
-            k.temp = Sym.numel(n.shape());
+            k.scratch(temp(n.shape().numel()));
             axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true);
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .addStatement("for (int j = 0; j < N; j++) out[i * N + j] = tk[j * M + i]")
                     .endControlFlow();
         } else {
             // tk[N, K] = Bᵀ, then dot products of the rows of A and tk
-            k.temp = Sym.numel(b.shape());
+            k.scratch(temp(b.shape().numel()));
             c.beginControlFlow("for (int p = 0; p < K; p++)")
                     .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L[p * N + j]", B)
                     .endControlFlow();
@@ -209,7 +228,7 @@ final class VectorKernels {
     /** A narrow {@code A·Bᵀ} (few shared elements, B stored as [N, K]): with enough rows, transpose B into {@code tk} and take axpys. */
     private static void narrowShared(Kernel k, Node b, String A, String B) {
         CodeBlock.Builder c = k.body;
-        k.temp = Sym.numel(b.shape());
+        k.scratch(temp(b.shape().numel()));
         c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
         dotKernel(k, new Names("out", A, B, "M", "N", "K"));
         c.nextControlFlow("else");
@@ -229,19 +248,19 @@ final class VectorKernels {
      */
     private static void axpyKernel(Kernel k, Names x, boolean ta) {
         CodeBlock.Builder c = k.body;
-        k.pack = true;
-        k.micro.add(TALL + "x" + COLS);
-        k.micro.add(ROWS + "x" + COLS);
-        k.micro.add("1x" + COLS);
-        k.micro.add("1x1");
+        k.scratch(PACK);
+        k.members.add(MICRO + TALL + "x" + COLS);
+        k.members.add(MICRO + ROWS + "x" + COLS);
+        k.members.add(MICRO + "1x" + COLS);
+        k.members.add(MICRO + "1x1");
         // element (i + r, p0 + p) of A is A[ao + r * as + p * ap]
         CodeBlock ao = ta ? CodeBlock.of("p0 * $L + i", x.m) : CodeBlock.of("i * $L + p0", x.k);
         String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
         c.add("{\n$>");
         // fewer rows than a block: each row of the result is one pass over B, streamed in order,
         // with as many vectors of columns in registers as the machine has (32 with AVX-512)
-        k.micro.add("1x" + WIDE);
-        k.micro.add("1x" + WIDE / 2);
+        k.members.add(MICRO + "1x" + WIDE);
+        k.members.add(MICRO + "1x" + WIDE / 2);
         CodeBlock ao0 = ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k);
         c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
         c.addStatement("int j = 0");
@@ -483,7 +502,7 @@ final class VectorKernels {
     static void dropout(Kernel k, CodeBlock count, long threshold, java.util.function.Consumer<String> scalarTail) {
         ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        k.vectorRandom = true;
+        k.members.add(LSPECIES);
         CodeBlock.Builder c = k.body;
         String conv = k.elem.f32() ? "L2F" : "L2D";
         c.addStatement("int iv = 0")
