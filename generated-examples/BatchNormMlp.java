@@ -118,6 +118,8 @@ public final class BatchNormMlp {
 
     private double learningRate$ = 0.001;
 
+    private float[] trainingOut$logits;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -1731,6 +1733,27 @@ public final class BatchNormMlp {
     }
 
     /**
+     * The loss and its gradients in training mode (dropout on with the masks of the current step, batch
+     * statistics), what {@code trainStep} computes before its update, and the buffers' updates:
+     * {@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and
+     * the step count do not change.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, int[] label) {
+        long long$batch = batch;
+        long n$0 = 10 * long$batch;
+        if (this.trainingOut$logits == null || this.trainingOut$logits.length != n$0) this.trainingOut$logits = new float[(int) Math.max(0, Math.min(n$0, 2147483639))];
+        return trainingPass(batch, x, label, this.trainingOut$logits);
+    }
+
+    /**
      * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
      *
      * @param flat {@code PARAMETER_COUNT} elements
@@ -1784,8 +1807,9 @@ public final class BatchNormMlp {
     }
 
     /**
-     * Adds {@code rows} times the parameter gradient of the last {@code gradients} call to {@code sum} (the
-     * layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of the batch, that is the
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
      * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
      * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
      *
@@ -1812,8 +1836,9 @@ public final class BatchNormMlp {
      * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
      * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
      * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
-     * equals a {@code trainStep} on all those rows at once (without dropout: the gradients come from
-     * {@code gradients}). For a loss that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
      *
      * <p>When an element of the gradient is not finite, nothing changes and {@link #lastStepSkipped()}
      * returns true (unless {@link #setCheckFinite} turned the check off). The parameter gradients

@@ -90,6 +90,8 @@ public final class HousePrices {
 
     private double learningRate$ = 0.01;
 
+    private float[] trainingOut$price;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -1251,6 +1253,27 @@ public final class HousePrices {
     }
 
     /**
+     * The loss and its gradients in training mode (dropout on with the masks of the current step, batch
+     * statistics), what {@code trainStep} computes before its update, and the buffers' updates:
+     * {@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and
+     * the step count do not change.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, float[] y) {
+        long long$batch = batch;
+        long n$0 = long$batch;
+        if (this.trainingOut$price == null || this.trainingOut$price.length != n$0) this.trainingOut$price = new float[(int) Math.max(0, Math.min(n$0, 2147483639))];
+        return trainingPass(batch, x, y, this.trainingOut$price);
+    }
+
+    /**
      * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
      *
      * @param flat {@code PARAMETER_COUNT} elements
@@ -1301,8 +1324,9 @@ public final class HousePrices {
     }
 
     /**
-     * Adds {@code rows} times the parameter gradient of the last {@code gradients} call to {@code sum} (the
-     * layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of the batch, that is the
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
      * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
      * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
      *
@@ -1328,8 +1352,9 @@ public final class HousePrices {
      * backward pass (sgd, with the optimizer state, weight decay, learning rate and step count of this
      * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
      * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
-     * equals a {@code trainStep} on all those rows at once (without dropout: the gradients come from
-     * {@code gradients}). For a loss that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
      *
      * <p>When an element of the gradient is not finite, nothing changes and {@link #lastStepSkipped()}
      * returns true (unless {@link #setCheckFinite} turned the check off). The parameter gradients

@@ -1325,6 +1325,22 @@ public final class MnistMlp {
     }
 
     /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] image, int[] label) {
+        return gradients(batch, image, label);
+    }
+
+    /**
      * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
      *
      * @param flat {@code PARAMETER_COUNT} elements
@@ -1375,8 +1391,9 @@ public final class MnistMlp {
     }
 
     /**
-     * Adds {@code rows} times the parameter gradient of the last {@code gradients} call to {@code sum} (the
-     * layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of the batch, that is the
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
      * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
      * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
      *
@@ -1402,8 +1419,9 @@ public final class MnistMlp {
      * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
      * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
      * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
-     * equals a {@code trainStep} on all those rows at once (without dropout: the gradients come from
-     * {@code gradients}). For a loss that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
      *
      * <p>When an element of the gradient is not finite, nothing changes and {@link #lastStepSkipped()}
      * returns true (unless {@link #setCheckFinite} turned the check off). The parameter gradients

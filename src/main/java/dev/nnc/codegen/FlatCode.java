@@ -1,5 +1,6 @@
 package dev.nnc.codegen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
@@ -8,6 +9,7 @@ import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Model;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import javax.lang.model.element.Modifier;
 
@@ -23,6 +25,9 @@ import javax.lang.model.element.Modifier;
  *   <li>{@code applyGradient(double[] summed, long rows)}: one optimizer step (momentum or Adam
  *       state, weight decay, step count, finiteness check: exactly what {@code trainStep} does
  *       after its backward pass) with the gradient {@code summed / rows};</li>
+ *   <li>{@code trainingGradients(dims…, inputs…)}: the loss and gradients of a training-mode pass
+ *       ({@code trainingPass} without the outputs, or {@code gradients} when the modes do not
+ *       differ), for accumulation and workers that train as {@code trainStep} does;</li>
  *   <li>{@code learningRate()} and {@code setLearningRate(v)}, which {@code trainStep} uses too.</li>
  * </ul>
  * Sums are {@code double[]} in both precisions: a sum over many batches keeps more bits than
@@ -36,12 +41,13 @@ final class FlatCode {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** Adds the flat-vector members to the class of {@code cx}. */
-    static void addTo(ClassContext cx) {
+    static void addTo(ClassContext cx, Map<String, List<String>> entries) {
         long total = 0;
         for (Model.Param p : cx.params()) total += p.node().shape().staticProduct();
         boolean hasLoss = cx.compiled.eval().loss() != null;
         Model.Optimizer o = cx.model.optimizer();
         if (hasLoss && o != null) learningRate(cx, o.arg("lr"));
+        if (hasLoss) trainingGradients(cx, entries);
         if (total > MAX_ARRAY) return;
         cx.type.addField(FieldSpec.builder(TypeName.INT, "PARAMETER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and\n"
@@ -63,8 +69,9 @@ final class FlatCode {
                 (g, off) -> CodeBlock.of("System.arraycopy(this.$N, 0, flat, $L, this.$N.length)", g, off, g), false).build());
         ParameterSpec sum = ParameterSpec.builder(double[].class, "sum").build();
         MethodSpec.Builder acc = perGrad(cx, "accumulateGradient", sum,
-                "Adds {@code rows} times the parameter gradient of the last {@code gradients} call to {@code sum} (the\n"
-                        + "layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of the batch, that is the\n"
+                "Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}\n"
+                        + "call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of\n"
+                        + "the batch, that is the\n"
                         + "gradient of the sum of their losses: accumulate each micro-batch with its row count, then\n"
                         + "{@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.\n",
                 (g, off) -> CodeBlock.of("for (int j = 0; j < this.$N.length; j++) sum[$L] += (double) rows * this.$N[j]", g, at(off), g), true);
@@ -92,6 +99,65 @@ final class FlatCode {
                 .addStatement("this.$N = rate", f).build());
     }
 
+    /**
+     * {@code trainingGradients(dims…, inputs…)}: {@code trainingPass} with outputs into arrays of
+     * the instance (kept from call to call while the dims stay), or {@code gradients} when the
+     * modes do not differ ({@code trainingPass} would compute the outputs for nothing).
+     *
+     * @param entries each entry method's arguments ({@code dim:d}, {@code input:x},
+     *                {@code output:y}), in order
+     */
+    private static void trainingGradients(ClassContext cx, Map<String, List<String>> entries) {
+        List<String> args = entries.get("trainingPass");
+        Elem e = cx.elem;
+        boolean delegated = EntrySpecs.named(cx.compiled, "trainingPass").delegated();
+        MethodSpec.Builder m = MethodSpec.methodBuilder("trainingGradients").addModifiers(Modifier.PUBLIC).returns(e.type())
+                .addJavadoc(delegated
+                        ? "The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)\n"
+                                + "is {@code gradients}: the same call.\n\n"
+                        : "The loss and its gradients in training mode (dropout on with the masks of the current step, batch\n"
+                                + "statistics), what {@code trainStep} computes before its update, and the buffers' updates:\n"
+                                + "{@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and\n"
+                                + "the step count do not change.\n\n")
+                .addJavadoc("Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.\n\n");
+        List<CodeBlock> call = new ArrayList<>(), inner = new ArrayList<>();
+        for (String a : args) {
+            String kind = a.substring(0, a.indexOf(':')), n = a.substring(a.indexOf(':') + 1);
+            if (kind.equals("dim")) {
+                m.addParameter(TypeName.INT, cx.argName.get(n)).addJavadoc("@param $L the runtime dim {@code $L}, at least 1\n", cx.argName.get(n), n);
+                call.add(CodeBlock.of("$N", cx.argName.get(n)));
+            } else if (kind.equals("input")) {
+                Model.Input in = cx.model.input(n);
+                m.addParameter(in.isInt() ? ArrayTypeName.of(TypeName.INT) : e.array(), cx.argName.get(n))
+                        .addJavadoc("@param $L input {@code $L}, $L$L, row-major\n", cx.argName.get(n), n, in.isInt() ? "int" : "",
+                                in.node().shape());
+                call.add(CodeBlock.of("$N", cx.argName.get(n)));
+            } else if (!delegated) {
+                // the output's length, in long arithmetic from the dims; a bad dim gets an empty array, which trainingPass rejects
+                String f = "trainingOut$" + n;
+                cx.type.addField(e.array(), f, Modifier.PRIVATE);
+                Model.Output o = cx.model.outputs().stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow();
+                CodeBlock size = SizeCode.of(cx.compiled.train().outputs().get(cx.model.outputs().indexOf(o)).shape().numel(), d -> "long$" + d);
+                int k = inner.size() / 2;
+                inner.add(CodeBlock.of("long n$$$L = $L", k, size));
+                inner.add(CodeBlock.of("if (this.$N == null || this.$N.length != n$$$L) this.$N = new $T[(int) Math.max(0, Math.min(n$$$L, $L))]",
+                        f, f, k, f, e.type(), k, MAX_ARRAY));
+                call.add(CodeBlock.of("this.$N", f));
+            }
+        }
+        m.addJavadoc("@return the loss\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
+        if (delegated) {
+            // gradients takes the dims and inputs its roots use: a subset of trainingPass's, named alike
+            List<CodeBlock> g = new ArrayList<>();
+            for (String a : entries.get("gradients")) g.add(CodeBlock.of("$N", cx.argName.get(a.substring(a.indexOf(':') + 1))));
+            cx.type.addMethod(m.addStatement("return gradients($L)", CodeBlock.join(g, ", ")).build());
+            return;
+        }
+        for (String a : args) if (a.startsWith("dim:")) m.addStatement("long long$$$L = $N", a.substring(4), cx.argName.get(a.substring(4)));
+        for (CodeBlock c : inner) m.addStatement(c);
+        cx.type.addMethod(m.addStatement("return trainingPass($L)", CodeBlock.join(call, ", ")).build());
+    }
+
     /** {@code applyGradient(summed, rows)}: the gradient {@code summed / rows}, then {@code trainStep}'s update. */
     private static MethodSpec.Builder applyGradient(ClassContext cx) {
         Elem e = cx.elem;
@@ -102,8 +168,9 @@ final class FlatCode {
                         + "backward pass ($L, with the optimizer state, weight decay, learning rate and step count of this\n"
                         + "instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over\n"
                         + "rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step\n"
-                        + "equals a {@code trainStep} on all those rows at once (without dropout: the gradients come from\n"
-                        + "{@code gradients}). For a loss that sums over rows, pass the plain sum of gradients and {@code rows = 1}.\n\n"
+                        + "equals a {@code trainStep} on all those rows at once when the gradients come from\n"
+                        + "{@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss\n"
+                        + "that sums over rows, pass the plain sum of gradients and {@code rows = 1}.\n\n"
                         + "<p>When an element of the gradient is not finite, nothing changes and {@link #lastStepSkipped()}\n"
                         + "returns true (unless {@link #setCheckFinite} turned the check off). The parameter gradients\n"
                         + "({@code gradient(name)}) hold the applied gradient afterwards.\n\n"

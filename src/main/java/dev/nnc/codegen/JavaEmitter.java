@@ -130,7 +130,7 @@ public final class JavaEmitter {
             AccessMethods access = new AccessMethods(cx);
             access.parameterAccess();
             access.bufferAccess();
-            FlatCode.addTo(cx);
+            FlatCode.addTo(cx, entries);
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);

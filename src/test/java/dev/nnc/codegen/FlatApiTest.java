@@ -73,6 +73,26 @@ class FlatApiTest {
             }
             """;
 
+    /** Batch norm (buffers) and dropout: training mode differs from evaluation mode. */
+    static final String MODES = """
+            model Normed {
+                dim batch
+                input x : [batch, 5]
+                input y : [batch, 2]
+                param w1 : [5, 8] init xavier_uniform
+                param gamma : [8] init ones
+                param beta : [8] init zeros
+                buffer mean : [8]
+                buffer var : [8] init ones
+                param w2 : [8, 2] init xavier_uniform
+                param b2 : [2] init uniform(-0.1, 0.1)
+                h = dropout(relu(batch_norm(x @ w1, gamma, beta, mean, var)), p = 0.25)
+                output out = h @ w2 + b2
+                loss = mse(out, y)
+                optimizer sgd(lr = 0.05, momentum = 0.9, weight_decay = 0.01)
+            }
+            """;
+
     static final int[] MICRO = {3, 5, 1, 7};
 
     static Stream<Arguments> cases() {
@@ -116,7 +136,7 @@ class FlatApiTest {
             for (int i = 0; i < n; i++) l[i] = rnd.nextInt(3);
             y = l;
         } else {
-            double[] t = new double[n * (src == NESTEROV ? 2 : 1)];
+            double[] t = new double[n * (src == NESTEROV || src == MODES ? 2 : 1)];
             for (int i = 0; i < t.length; i++) t[i] = src == PLAIN ? rnd.nextInt(2) : rnd.nextGaussian();
             y = elems(t, f32);
         }
@@ -202,6 +222,60 @@ class FlatApiTest {
         double[] now = flatParameters(accumulated);
         for (int i = 0; i < count; i++) moved = Math.max(moved, Math.abs(now[i] - initial[i]));
         assertTrue(moved > 1e-3, "training moved the parameters (by " + moved + ")");
+    }
+
+    /**
+     * With dropout and batch norm, {@code trainingGradients} is the training-mode pass of
+     * {@code trainStep} (the same dropout masks, batch statistics and buffer updates): applying
+     * its gradient is one {@code trainStep}, buffers included.
+     */
+    @ParameterizedTest(name = "f32={0} {1}")
+    @MethodSource("precisionsAndBackends")
+    void trainingGradientsThenApplyIsOneTrainStepWithDropoutAndBatchNorm(boolean f32, JavaEmitter.Backend backend) throws Throwable {
+        LoadedModel applied = load(MODES, f32, backend), stepped = load(MODES, f32, backend), evaluated = load(MODES, f32, backend);
+        Object a = applied.instance(), s = stepped.instance();
+        int count = (Integer) a.getClass().getField("PARAMETER_COUNT").get(null);
+        Random rnd = new Random(4);
+        double worst = 0;
+        for (int step = 0; step < 4; step++) {
+            Batch b = batch(MODES, f32, rnd, 9);
+            double[] sum = new double[count];
+            double lossA = ((Number) call(a, "trainingGradients", 9, b.x(), b.y())).doubleValue();
+            call(a, "accumulateGradient", sum, 9L);
+            call(a, "applyGradient", sum, 9L);
+            double lossS = ((Number) call(s, "trainStep", 9, b.x(), b.y())).doubleValue();
+            assertEquals(lossS, lossA, 0.0, "the same training-mode loss (dropout masks of the same step)");
+            double lossE = ((Number) call(evaluated.instance(), "gradients", 9, b.x(), b.y())).doubleValue();
+            assertTrue(Math.abs(lossE - lossS) > 1e-6, "gradients is evaluation mode, which differs here");
+            double[] want = flatParameters(stepped), got = flatParameters(applied);
+            for (int i = 0; i < count; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+            for (String buffer : List.of("mean", "var")) {
+                double[] wb = stepped.buffer(buffer), gb = applied.buffer(buffer);
+                for (int i = 0; i < wb.length; i++) worst = Math.max(worst, Math.abs(gb[i] - wb[i]));
+            }
+        }
+        assertTrue(worst <= (f32 ? 1e-6 : 1e-12), "largest difference " + worst);
+        assertTrue(applied.buffer("var")[0] != 1.0, "the running statistics moved");
+    }
+
+    /** Without dropout or batch norm, {@code trainingGradients} is {@code gradients}. */
+    @Test
+    void trainingGradientsIsGradientsWhenTheModesDoNotDiffer() throws Throwable {
+        LoadedModel m = load(NESTEROV, false, JavaEmitter.Backend.SCALAR), n = load(NESTEROV, false, JavaEmitter.Backend.SCALAR);
+        Batch b = batch(NESTEROV, false, new Random(8), 6);
+        assertEquals(call(n.instance(), "gradients", 6, b.x(), b.y()), call(m.instance(), "trainingGradients", 6, b.x(), b.y()));
+        for (String p : List.of("w1", "b1", "w2", "b2")) assertArrayEquals(n.gradient(p), m.gradient(p), p);
+        assertEquals("input x [batch, 5] needs 30 elements (batch = 6), got 5",
+                assertThrows(IllegalArgumentException.class, () -> call(m.instance(), "trainingGradients", 6, new double[5], b.y())).getMessage());
+        LoadedModel modes = load(MODES, false, JavaEmitter.Backend.SCALAR);
+        assertEquals("dim batch must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> call(modes.instance(), "trainingGradients", 0, new double[0], new double[0])).getMessage());
+    }
+
+    static Stream<Arguments> precisionsAndBackends() {
+        List<Arguments> out = new ArrayList<>();
+        for (boolean f32 : new boolean[] {false, true}) for (JavaEmitter.Backend b : JavaEmitter.Backend.values()) out.add(Arguments.of(f32, b));
+        return out.stream();
     }
 
     @Test
