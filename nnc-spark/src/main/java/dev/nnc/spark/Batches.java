@@ -40,6 +40,15 @@ public final class Batches {
         return order;
     }
 
+    /**
+     * The seed of the model instance that computes partition {@code partition}'s gradient in
+     * global step {@code step} (counted from 0 over all epochs): its dropout masks, different in
+     * every step and partition, the same on every run and every retry.
+     */
+    public static long dropoutSeed(long seed, long step, int partition) {
+        return mix(mix(mix(seed, 0x64726f70L), step), partition);
+    }
+
     private static long mix(long h, long k) {
         long z = h * 0x9E3779B97F4A7C15L + k;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

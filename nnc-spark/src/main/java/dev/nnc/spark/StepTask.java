@@ -9,25 +9,29 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The work of one step in one partition (the {@code seqOp} of {@code treeAggregate}, or the body
- * of {@link PartitionSum}): load the
- * broadcast parameters into this thread's model instance, take the partition's batch of this
- * step, compute its gradient with {@code gradients} and add rows × gradient to the sum.
- * Deterministic: a retried task computes the same numbers.
+ * of {@link PartitionSum}): seed this thread's model instance for the step and partition
+ * ({@link Batches#dropoutSeed}), load the broadcast parameters and buffers into it, take the
+ * partition's batch of this step, compute its training-mode gradient with
+ * {@code trainingGradients} (dropout on, batch statistics) and add rows × gradient to the sum,
+ * with the buffers as that pass updated them. Deterministic: a retried task computes the same
+ * numbers.
  */
 final class StepTask<M> implements Function2<GradientSum, Block, GradientSum> {
     private static final long serialVersionUID = 1L;
 
     private final GeneratedModel<M> model;
-    private final Broadcast<Object> parameters;
-    private final long seed;
+    /** The parameters (flat) and then each buffer's values. */
+    private final Broadcast<Object[]> state;
+    private final long seed, globalStep;
     private final boolean shuffle;
     private final int epoch, step, batchSize;
     private final TaskHook hook;
 
-    StepTask(GeneratedModel<M> model, Broadcast<Object> parameters, long seed, boolean shuffle, int epoch, int step, int batchSize,
-             TaskHook hook) {
+    StepTask(GeneratedModel<M> model, Broadcast<Object[]> state, long seed, boolean shuffle, int epoch, int step, long globalStep,
+             int batchSize, TaskHook hook) {
         this.model = model;
-        this.parameters = parameters;
+        this.state = state;
+        this.globalStep = globalStep;
         this.seed = seed;
         this.shuffle = shuffle;
         this.epoch = epoch;
@@ -44,14 +48,21 @@ final class StepTask<M> implements Function2<GradientSum, Block, GradientSum> {
         Worker w = Worker.of(model);
         @SuppressWarnings("unchecked")
         M m = (M) w.instance;
-        model.copyParametersFrom(m, parameters.value());
+        Object[] s = state.value();
+        model.reset(m, Batches.dropoutSeed(seed, globalStep, b.partition));
+        model.copyParametersFrom(m, s[0]);
+        if (s.length > 1) model.setBuffers(m, java.util.Arrays.copyOfRange(s, 1, s.length));
         Object[] batch = w.batch(model, n, b.featureWidth, b.targetWidth);
         b.gather(shuffle ? Orders.get(seed, epoch, b.partition, b.rows) : null, from, to, batch[0], batch[1]);
-        double loss = model.gradients(m, n, batch[0], batch[1]);
+        double loss = model.trainingGradients(m, n, batch[0], batch[1]);
         if (acc.sum == null) acc.sum = new double[model.parameterCount];
         model.accumulateGradient(m, acc.sum, n);
         acc.rows += n;
         acc.lossSum += loss * n;
+        if (!model.bufferNames.isEmpty() && b.partition < acc.buffersFrom) {
+            acc.buffers = model.copyBuffers(m);
+            acc.buffersFrom = b.partition;
+        }
         if (hook != null) {
             TaskContext tc = TaskContext.get();
             hook.afterGradient(epoch, step, b.partition, tc == null ? 0 : tc.attemptNumber());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.spark.models.Classifier;
 import dev.nnc.spark.models.Linear;
+import dev.nnc.spark.models.Normed;
 import dev.nnc.spark.models.Regressor32;
 import dev.nnc.spark.models.Regressor64;
 import java.nio.file.Files;
@@ -77,6 +78,23 @@ class SparkTrainerTest {
         Regressor32 single = new Regressor32(5);
         TestData.reference(single, TestData.partitions(data), 6, 8, 3, 5, true, null);
         assertArrayEquals(parameters(single), parameters(spark), "bit for bit");
+    }
+
+    /**
+     * Batch norm and dropout: every partition runs a training-mode pass (its own dropout masks,
+     * its batch's statistics), and the driver keeps the running statistics of the first
+     * partition with rows, as DistributedDataParallel keeps rank 0's buffers.
+     */
+    @Test
+    void batchNormAndDropoutTrainInTrainingModeAndKeepTheFirstPartitionsBuffers() {
+        Dataset<Row> data = regression();
+        Normed spark = SparkTrainer.of(Normed.class).target("y0", "y1").batchSize(8).epochs(2).seed(4).fit(data);
+        Normed single = new Normed(4);
+        TestData.reference(single, TestData.partitions(data), 6, 8, 2, 4, true, null);
+        assertArrayEquals(parameters(single), parameters(spark), "parameters bit for bit");
+        assertArrayEquals(single.buffer("mean"), spark.buffer("mean"), "running mean bit for bit");
+        assertArrayEquals(single.buffer("var"), spark.buffer("var"), "running variance bit for bit");
+        assertTrue(Math.abs(spark.buffer("var")[0] - 1) > 1e-3 && spark.buffer("mean")[0] != 0, "the running statistics moved");
     }
 
     @Test

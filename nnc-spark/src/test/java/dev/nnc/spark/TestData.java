@@ -123,17 +123,21 @@ final class TestData {
 
     /**
      * Trains {@code model} in this process on the batches {@link Batches} assigns to
-     * {@code parts} (the rows of each partition): per step, {@code gradients} and
-     * {@code accumulateGradient} on each partition's batch, then one {@code applyGradient}.
+     * {@code parts} (the rows of each partition): per step and partition, a worker instance
+     * seeded with {@link Batches#dropoutSeed} and given the model's parameters and buffers runs
+     * {@code trainingGradients} and {@code accumulateGradient} on the partition's batch; then one
+     * {@code applyGradient}, and the buffers of the first partition with rows.
      */
     static void reference(Object model, List<List<Row>> parts, int nf, int batchSize, int epochs, long seed, boolean shuffle,
                           LearningRateSchedule schedule) {
         boolean f32 = hasFloatParameters(model);
         boolean labels = false;
         for (Method m : model.getClass().getMethods()) {
-            if (m.getName().equals("gradients")) labels = m.getParameterTypes()[2] == int[].class;
+            if (m.getName().equals("trainingGradients")) labels = m.getParameterTypes()[2] == int[].class;
         }
         int count = (Integer) field(model, "PARAMETER_COUNT");
+        List<?> buffers = (List<?>) field(model, "BUFFER_NAMES");
+        Object worker = call(model, "copy");
         int[] sizes = parts.stream().mapToInt(List::size).toArray();
         int steps = Batches.stepsPerEpoch(sizes, batchSize);
         double declared = (Double) call(model, "learningRate");
@@ -142,6 +146,9 @@ final class TestData {
                 if (schedule != null) call(model, "setLearningRate", schedule.rate((long) e * steps + k, e, declared));
                 double[] sum = new double[count];
                 long total = 0;
+                Object flat = Array.newInstance(f32 ? float.class : double.class, count);
+                call(model, "copyParametersTo", flat);
+                List<Object> updated = null;
                 for (int p = 0; p < parts.size(); p++) {
                     int n = sizes[p], from = Math.min(n, k * batchSize), to = Math.min(n, from + batchSize);
                     if (from >= to) continue;
@@ -149,13 +156,30 @@ final class TestData {
                     List<Row> batch = new ArrayList<>();
                     for (int i = from; i < to; i++) batch.add(parts.get(p).get(order == null ? i : order[i]));
                     Object[] xy = arrays(batch, nf, f32, labels);
-                    call(model, "gradients", to - from, xy[0], xy[1]);
-                    call(model, "accumulateGradient", sum, (long) (to - from));
+                    call(worker, "reset", Batches.dropoutSeed(seed, (long) e * steps + k, p));
+                    call(worker, "copyParametersFrom", flat);
+                    for (Object b : buffers) call(worker, "setBuffer", b, copyOf(call(model, "buffer", b)));
+                    call(worker, "trainingGradients", to - from, xy[0], xy[1]);
+                    call(worker, "accumulateGradient", sum, (long) (to - from));
                     total += to - from;
+                    if (updated == null) {
+                        updated = new ArrayList<>();
+                        for (Object b : buffers) updated.add(copyOf(call(worker, "buffer", b)));
+                    }
                 }
                 call(model, "applyGradient", sum, total);
+                if (!(Boolean) call(model, "lastStepSkipped")) {
+                    for (int i = 0; i < buffers.size(); i++) call(model, "setBuffer", buffers.get(i), updated.get(i));
+                }
             }
         }
+    }
+
+    private static Object copyOf(Object array) {
+        int n = Array.getLength(array);
+        Object c = Array.newInstance(array.getClass().getComponentType(), n);
+        System.arraycopy(array, 0, c, 0, n);
+        return c;
     }
 
     static boolean hasFloatParameters(Object model) {
