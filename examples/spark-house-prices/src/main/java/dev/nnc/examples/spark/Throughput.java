@@ -150,7 +150,7 @@ public final class Throughput {
                     } else {
                         float[] px = new float[rowsHere * width], py = new float[rowsHere];
                         gather(x[p], y[p], order[p], from, to, width, px, py, 0);
-                        m.gradients(rowsHere, px, py);
+                        m.trainingGradients(rowsHere, px, py);
                         m.accumulateGradient(sum, rowsHere);
                     }
                     total += rowsHere;
