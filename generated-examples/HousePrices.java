@@ -35,6 +35,12 @@ public final class HousePrices {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 85249;
+
+    /**
      * param {@code w1 : [331, 256]}
      */
     private final float[] w1 = new float[84736];
@@ -89,6 +95,10 @@ public final class HousePrices {
     private float[] at$y;
 
     private float[] sink$price;
+
+    private double learningRate$ = 0.01;
+
+    private float[] trainingOut$price;
 
     private int dim$batch;
 
@@ -171,7 +181,8 @@ public final class HousePrices {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
@@ -1054,34 +1065,37 @@ public final class HousePrices {
     }
 
     /**
-     * One step of {@code torch.optim.SGD}(lr = 0.01, momentum = 0.9, weight_decay = 1.0E-4, nesterov = false).
+     * One step of {@code torch.optim.SGD}(lr, momentum = 0.9, weight_decay = 1.0E-4, nesterov = false); the
+     * declared lr is 0.01.
      */
-    private static void update(float[] p, float[] g, float[] buf, boolean first) {
+    private static void update(float[] p, float[] g, float[] buf, boolean first, double lr) {
+        float rate = (float) lr;
         if (first) {
             for (int j = 0; j < p.length; j++) {
                 float d = g[j] + 1.0E-4f * p[j];
                 buf[j] = d;
-                p[j] = p[j] - 0.01f * (buf[j]);
+                p[j] = p[j] - rate * (buf[j]);
             }
         } else {
             for (int j = 0; j < p.length; j++) {
                 float d = g[j] + 1.0E-4f * p[j];
                 buf[j] = 0.9f * buf[j] + d;
-                p[j] = p[j] - 0.01f * (buf[j]);
+                p[j] = p[j] - rate * (buf[j]);
             }
         }
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
     }
 
     /**
-     * How many {@code trainStep} calls since the last reset changed nothing because the loss or a
-     * gradient was not finite (they do not count in {@link #steps()}).
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
      */
     public long skippedSteps() {
         return this.skippedSteps$;
@@ -1117,6 +1131,17 @@ public final class HousePrices {
 
     private boolean gradientsFinite$() {
         return finite(this.grad$w1) && finite(this.grad$b1) && finite(this.grad$w2) && finite(this.grad$b2);
+    }
+
+    /**
+     * One sgd update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, momentum$w1, this.step == 0, this.learningRate$);
+        update(this.b1, grad$b1, momentum$b1, this.step == 0, this.learningRate$);
+        update(this.w2, grad$w2, momentum$w2, this.step == 0, this.learningRate$);
+        update(this.b2, grad$b2, momentum$b2, this.step == 0, this.learningRate$);
+        this.step++;
     }
 
     private float trainStep$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
@@ -1183,11 +1208,7 @@ public final class HousePrices {
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, momentum$w1, this.step == 0);
-        update(this.b1, grad$b1, momentum$b1, this.step == 0);
-        update(this.w2, grad$w2, momentum$w2, this.step == 0);
-        update(this.b2, grad$b2, momentum$b2, this.step == 0);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
@@ -1442,10 +1463,166 @@ public final class HousePrices {
     }
 
     /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.01) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode (dropout on with the masks of the current step, batch
+     * statistics), what {@code trainStep} computes before its update, and the buffers' updates:
+     * {@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and
+     * the step count do not change.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, float[] y) {
+        long long$batch = batch;
+        long n$0 = long$batch;
+        if (this.trainingOut$price == null || this.trainingOut$price.length != n$0) this.trainingOut$price = new float[(int) Math.max(0, Math.min(n$0, 2147483639))];
+        return trainingPass(batch, x, y, this.trainingOut$price);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w1, 0, flat, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 84736, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 84992, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 85248, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 84736, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 84992, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 85248, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w1, 0, flat, 0, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 84736, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 84992, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 85248, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) sum[j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[84736 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[84992 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[85248 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (sgd, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[84736 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[84992 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[85248 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
      * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
      */
     private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step).append('"');
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
         h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]},\"optimizer.momentum.w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[340996,679940]},\"optimizer.momentum.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[679940,680964]},\"optimizer.momentum.w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[680964,681988]},\"optimizer.momentum.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[681988,681992]}}"));
         while ((8 + h$.length()) % 8 != 0) h$.append(' ');
         return h$.toString().getBytes(StandardCharsets.UTF_8);
@@ -1520,10 +1697,10 @@ public final class HousePrices {
 
     /**
      * Writes a checkpoint to {@code file}: every parameter and buffer and the sgd state ({@code optimizer.momentum.<param>}),
-     * with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes
-     * training exactly: the following steps give the
-     * same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,
-     * written beside its destination and moved into place.
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
      *
      * @throws IOException if the file cannot be written
      */
@@ -1533,8 +1710,9 @@ public final class HousePrices {
 
     /**
      * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
-     * state, the step count and the seed (which replaces this instance's). Nothing changes unless all of it is read.
-     * The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
      *
      * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (sgd),
      *         or lacks a tensor
@@ -1597,6 +1775,7 @@ public final class HousePrices {
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 1}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
         long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
         if (checkpoint$) {
             String kind$ = meta$.get("nnc.checkpoint");
             if (kind$ == null) {
@@ -1609,6 +1788,18 @@ public final class HousePrices {
             seed$ = metaLong(file, meta$, "nnc.seed");
             if (step$ < 0) {
                 throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
         if (checkpoint$) {
@@ -1628,6 +1819,7 @@ public final class HousePrices {
             System.arraycopy(values$.get(7), 0, this.momentum$b2, 0, this.momentum$b2.length);
             this.step = step$;
             this.seed = seed$;
+            this.learningRate$ = rate$;
         }
     }
 

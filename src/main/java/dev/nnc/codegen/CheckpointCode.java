@@ -20,9 +20,12 @@ import javax.lang.model.element.Modifier;
  * ({@code optimizer.momentum.<param>} for SGD with momentum, {@code optimizer.m.<param>} and
  * {@code optimizer.v.<param>} for Adam), and in the metadata {@code nnc.checkpoint} (the
  * optimizer), {@code nnc.step} (the step count, which also drives Adam's bias correction, SGD's
- * first momentum step and the dropout masks) and {@code nnc.seed} (the seed of the dropout
- * masks). {@code loadParameters} reads a checkpoint's parameters and buffers too. The save and
- * load code is {@link SafetensorsCode}'s, with a flag.
+ * first momentum step and the dropout masks), {@code nnc.seed} (the seed of the dropout
+ * masks) and {@code nnc.learning_rate} (the rate the next update uses: {@code setLearningRate}
+ * is part of a training run's state, as the learning rate is in PyTorch's optimizer
+ * {@code state_dict}, so a schedule resumes where it was). {@code loadParameters} reads a
+ * checkpoint's parameters and buffers and leaves the rest. The save and load code is
+ * {@link SafetensorsCode}'s, with a flag.
  */
 final class CheckpointCode {
     private CheckpointCode() {}
@@ -65,15 +68,16 @@ final class CheckpointCode {
                 delegate("loadParameters", "load$", false, SafetensorsCode.loadDoc()),
                 delegate("saveCheckpoint", "save$", true, CodeBlock.of(
                         "Writes a checkpoint to {@code file}: every parameter and buffer$L,\n"
-                                + "with the step count and the seed in the metadata, so that {@link #loadCheckpoint} resumes\n"
-                                + "training exactly: the following steps give the\n"
-                                + "same values, bit for bit, as if training had not stopped (dropout masks included). Safetensors,\n"
-                                + "written beside its destination and moved into place.\n\n"
+                                + "with the step count, the seed and the learning rate in the metadata, so that\n"
+                                + "{@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit\n"
+                                + "for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its\n"
+                                + "destination and moved into place.\n\n"
                                 + "@throws IOException if the file cannot be written\n", state)),
                 delegate("loadCheckpoint", "load$", true, CodeBlock.of(
                         "Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer\n"
-                                + "state, the step count and the seed (which replaces this instance's). Nothing changes unless all of it is read.\n"
-                                + "The finiteness check's state ({@link #lastStepSkipped}, {@link #skippedSteps}) is not part of it.\n\n"
+                                + "state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing\n"
+                                + "changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},\n"
+                                + "{@link #skippedSteps}) is not part of it.\n\n"
                                 + "@throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer ($L),\n"
                                 + "        or lacks a tensor\n",
                         kind)));
@@ -95,8 +99,11 @@ final class CheckpointCode {
         String rest = "}" + SafetensorsCode.tensorEntries(cx, stored(cx)) + "}";
         return MethodSpec.methodBuilder("checkpointHeader$").addModifiers(Modifier.PRIVATE).returns(byte[].class)
                 .addJavadoc("The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.\n")
-                .addStatement("StringBuilder h$$ = new StringBuilder($S).append(this.seed).append($S).append(this.step).append('\"')",
-                        start, "\",\"nnc.step\":\"")
+                .addStatement("StringBuilder h$$ = new StringBuilder($S).append(this.seed).append($S).append(this.step)", start,
+                        "\",\"nnc.step\":\"")
+                // Double.toString gives the shortest text that parses back to the same double
+                .addStatement("h$$.append($S).append(Double.toString(this.$N)).append('\"')", "\",\"nnc.learning_rate\":\"",
+                        ParamCode.LEARNING_RATE)
                 .addStatement("h$$.append($L)", SafetensorsCode.pieces(rest))
                 .addStatement("while ((8 + h$$.length()) % 8 != 0) h$$.append(' ')")
                 .addStatement("return h$$.toString().getBytes($T.UTF_8)", StandardCharsets.class)
@@ -105,12 +112,14 @@ final class CheckpointCode {
 
     /**
      * In {@code load$}: with {@code checkpoint$}, checks that the file is a checkpoint of this
-     * optimizer and reads the step count and the seed into {@code step$} and {@code seed$}.
+     * optimizer and reads the step count, the seed and the learning rate into {@code step$},
+     * {@code seed$} and {@code rate$}.
      */
     static CodeBlock readMetadata(ClassContext cx) {
         String kind = cx.model.optimizer().kind();
         return CodeBlock.builder()
                 .addStatement("long step$$ = this.step, seed$$ = this.seed")
+                .addStatement("double rate$$ = this.$N", ParamCode.LEARNING_RATE)
                 .beginControlFlow("if (checkpoint$$)")
                 .addStatement("String kind$$ = meta$$.get($S)", "nnc.checkpoint")
                 .beginControlFlow("if (kind$$ == null)")
@@ -126,13 +135,26 @@ final class CheckpointCode {
                 .beginControlFlow("if (step$$ < 0)")
                 .addStatement("throw fail(file, \"a negative step count, \" + step$$)")
                 .endControlFlow()
+                .addStatement("String rateText$$ = meta$$.get($S)", "nnc.learning_rate")
+                .beginControlFlow("if (rateText$$ == null)")
+                .addStatement("throw fail(file, $S)", "no 'nnc.learning_rate' metadata")
+                .endControlFlow()
+                .beginControlFlow("try")
+                .addStatement("rate$$ = Double.parseDouble(rateText$$)")
+                .nextControlFlow("catch ($T e)", NumberFormatException.class)
+                .addStatement("rate$$ = Double.NaN")
+                .endControlFlow()
+                .beginControlFlow("if (!(rate$$ >= 0) || Double.isInfinite(rate$$))")
+                .addStatement("throw fail(file, \"metadata 'nnc.learning_rate' is \" + rateText$$ + \", not a finite rate of at least 0\")")
+                .endControlFlow()
                 .endControlFlow()
                 .build();
     }
 
-    /** In {@code load$}, once everything is read: the step count and the seed. */
+    /** In {@code load$}, once everything is read: the step count, the seed and the learning rate. */
     static CodeBlock restore() {
-        return CodeBlock.builder().addStatement("this.step = step$$").addStatement("this.seed = seed$$").build();
+        return CodeBlock.builder().addStatement("this.step = step$$").addStatement("this.seed = seed$$")
+                .addStatement("this.$N = rate$$", ParamCode.LEARNING_RATE).build();
     }
 
     private static MethodSpec metaLong() {

@@ -274,18 +274,11 @@ final class EntryMethods {
                 .addStatement("return loss$$")
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
-        List<CodeBlock> updates = new ArrayList<>();
-        for (Model.Param p : m.params()) {
-            String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
-            if (o.kind().equals("sgd")) {
-                if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
-                else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
-            } else {
-                updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
-            }
-        }
-        cx.addStatements(mb, "trainStep$update", updates);
-        mb.addStatement("this.step++").addStatement("return loss$$");
+        MethodSpec.Builder step = MethodSpec.methodBuilder(ParamCode.OPTIMIZER_STEP).addModifiers(Modifier.PRIVATE)
+                .addJavadoc("One $L update of every parameter from the gradients in the {@code grad$$} fields, and the step count.\n", o.kind());
+        cx.addStatements(step, "optimizerStep$update", ParamCode.updateCalls(cx));
+        t.addMethod(step.addStatement("this.step++").build());
+        mb.addStatement("$N()", ParamCode.OPTIMIZER_STEP).addStatement("return loss$$");
         CallForms.add(cx, mb.build());
     }
 

@@ -38,7 +38,9 @@ import javax.lang.model.element.Modifier;
  *       ({@link CallForms});</li>
  *   <li>{@code saveParameters}/{@code loadParameters} ({@link SafetensorsCode}),
  *       {@code saveCheckpoint}/{@code loadCheckpoint} ({@link CheckpointCode}),
- *       {@code setThreads} ({@link Threads}).</li>
+ *       {@code setThreads} ({@link Threads});</li>
+ *   <li>every parameter and gradient as one flat vector, gradient accumulation,
+ *       {@code applyGradient} and the learning rate ({@link FlatCode}).</li>
  * </ul>
  */
 public final class JavaEmitter {
@@ -147,6 +149,7 @@ public final class JavaEmitter {
             AccessMethods access = new AccessMethods(cx);
             access.parameterAccess();
             access.bufferAccess();
+            FlatCode.addTo(cx, entries);
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
@@ -301,7 +304,8 @@ public final class JavaEmitter {
             cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
             t.addMethod(copy.addStatement("return c$$").build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
-                    .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
+                    .addJavadoc("The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the\n"
+                            + "parameters) since the last reset.\n")
                     .addStatement("return step").build());
         }
 

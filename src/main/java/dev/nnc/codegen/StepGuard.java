@@ -27,11 +27,12 @@ final class StepGuard {
         t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
         t.addField(TypeName.LONG, "skippedSteps$", Modifier.PRIVATE);
         t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
-                .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
+                .addJavadoc("Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was\n"
+                        + "not finite.\n")
                 .addStatement("return this.lastStepSkipped$$").build());
         t.addMethod(MethodSpec.methodBuilder("skippedSteps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
-                .addJavadoc("How many {@code trainStep} calls since the last reset changed nothing because the loss or a\n"
-                        + "gradient was not finite (they do not count in {@link #steps()}).\n")
+                .addJavadoc("How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing\n"
+                        + "because the loss or a gradient was not finite (they do not count in {@link #steps()}).\n")
                 .addStatement("return this.skippedSteps$$").build());
         t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Training resumed from a checkpoint equals training that never stopped, bit for bit: the
  * losses of the following steps and the parameters after them, for SGD with momentum (and
  * weight decay, Nesterov), plain SGD and Adam, in f32 and f64, with dropout (whose masks depend
- * on the seed and the step count), and with buffers (batch norm's running statistics). The
+ * on the seed and the step count), with a learning rate set during the run, and with buffers
+ * (batch norm's running statistics). The
  * controls show what a checkpoint adds: resuming from the parameters alone, or without the
  * buffers, gives other values.
  */
@@ -83,6 +84,11 @@ class CheckpointTest {
         return m.instance().getClass().getMethod(method).invoke(m.instance());
     }
 
+    static void halveLearningRate(LoadedModel m) throws ReflectiveOperationException {
+        double rate = (Double) call(m, "learningRate");
+        m.instance().getClass().getMethod("setLearningRate", double.class).invoke(m.instance(), rate / 2);
+    }
+
     static boolean sameParameters(Model model, LoadedModel a, LoadedModel b) {
         for (Model.Param p : model.params()) if (!Arrays.equals(a.parameter(p.name()), b.parameter(p.name()))) return false;
         return true;
@@ -100,12 +106,19 @@ class CheckpointTest {
         Compiled c = compile(source);
         List<Map<String, Tensor>> batches = batches(10);
 
+        // a schedule: the learning rate halves after step 2, and the checkpoint after step 4 must keep it
         LoadedModel straight = LoadedModel.load(c, f32, 7, "resume.nn", source);
         double[] losses = new double[batches.size()];
-        for (int i = 0; i < batches.size(); i++) losses[i] = straight.trainStep(batches.get(i), DIMS);
+        for (int i = 0; i < batches.size(); i++) {
+            if (i == 2) halveLearningRate(straight);
+            losses[i] = straight.trainStep(batches.get(i), DIMS);
+        }
 
         LoadedModel first = LoadedModel.load(c, f32, 7, "resume.nn", source);
-        for (int i = 0; i < 4; i++) first.trainStep(batches.get(i), DIMS);
+        for (int i = 0; i < 4; i++) {
+            if (i == 2) halveLearningRate(first);
+            first.trainStep(batches.get(i), DIMS);
+        }
         Path checkpoint = dir.resolve("resume.ckpt.safetensors");
         call(first, "saveCheckpoint", checkpoint);
 
@@ -113,6 +126,7 @@ class CheckpointTest {
         LoadedModel resumed = LoadedModel.load(c, f32, 99, "resume.nn", source);
         call(resumed, "loadCheckpoint", checkpoint);
         assertEquals(4L, call(resumed, "steps"));
+        assertEquals(call(first, "learningRate"), call(resumed, "learningRate"));
         for (int i = 4; i < batches.size(); i++) {
             assertEquals(losses[i], resumed.trainStep(batches.get(i), DIMS), "loss of step " + (i + 1));
         }
