@@ -48,6 +48,8 @@ final class ClassContext {
     boolean usesVectorRandom;
     /** True when some vector product can split its rows over threads ({@code setThreads}). */
     boolean usesThreads;
+    /** Vector backend: the calls run as steps ({@link VectorSteps}), by index. */
+    final List<CodeBlock> steps = new java.util.ArrayList<>();
     /** The register blocks the vector kernels call ({@code VectorKernels.microKernel}). */
     final Set<String> microKernels = new java.util.TreeSet<>();
     int slots;

@@ -42,8 +42,8 @@ final class EntryEmitter {
     /** The scratch sizes the kernels of this entry need (filled by {@link #emitRun}). */
     private final Set<Sym> scratchRows = new java.util.LinkedHashSet<>();
     private final Set<Sym> scratchWidths = new java.util.LinkedHashSet<>();
-    /** Whether some kernel of this entry takes the panel scratch, and the temporaries' sizes (filled by {@link #emitRun}). */
-    private boolean pack;
+    /** The rows of the panel scratch the kernels of this entry need, and the temporaries' sizes (filled by {@link #emitRun}). */
+    private final Set<Sym> packRows = new java.util.LinkedHashSet<>();
     /** Whether some product of this entry may split its rows over threads. */
     private boolean threads;
     private final Set<Sym> temps = new java.util.LinkedHashSet<>();
@@ -215,10 +215,10 @@ final class EntryEmitter {
             b.add(CodeBlock.of("scratch$$acc = grow(scratch$$acc, $L)", width));
             b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
         }
-        if (pack) b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, (long) $L * SPECIES.length())", VectorKernels.PANEL));
-        if (threads) {
-            b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], (long) $L * SPECIES.length())",
-                    VectorKernels.PANEL));
+        if (!packRows.isEmpty()) {
+            CodeBlock panel = CodeBlock.of("$L * $L * SPECIES.length()", maxOf(packRows), VectorKernels.COLS);
+            b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, $L)", panel));
+            if (threads) b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], $L)", panel));
         }
         if (!temps.isEmpty()) b.add(CodeBlock.of("scratch$$temp = grow(scratch$$temp, $L)", maxOf(temps)));
         return b;
@@ -265,9 +265,9 @@ final class EntryEmitter {
                 cx.usesScratch = true;
             }
             int packArg = args.size();
-            if (k.pack) {
+            if (!k.packRows.isEmpty()) {
                 args.add(CodeBlock.of("scratch$$pack"));
-                pack = true;
+                packRows.addAll(k.packRows);
                 cx.usesPack = true;
             }
             if (k.temp != null) {
@@ -292,7 +292,8 @@ final class EntryEmitter {
                 threads = true;
                 continue;
             }
-            calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
+            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+            calls.add(k.vectorCode ? VectorSteps.step(cx, call) : call);
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;

@@ -33,11 +33,12 @@ final class Kernel {
     Sym scratchRows;
     Sym scratchWidth;
     /**
-     * Vector backend: true for kernels that take the instance's panel scratch ({@code pk}, at
-     * least {@code VectorKernels.PANEL * SPECIES.length()} elements), where products copy a panel
-     * of their right operand so that it is contiguous.
+     * Vector backend: for kernels that take the instance's panel scratch ({@code pk}), where
+     * products copy a panel of their right operand so that it is contiguous, the rows it must
+     * hold ({@code pk} has at least rows × {@code VectorKernels.COLS * SPECIES.length()}
+     * elements); empty for the others.
      */
-    boolean pack;
+    final java.util.Set<Sym> packRows = new java.util.LinkedHashSet<>();
     /** Vector backend: the elements of the temporary ({@code tk}) the kernel takes, or null for none. */
     Sym temp;
     /** Vector backend: the kernel draws random bits with {@code LongVector}s (the class then declares {@code LSPECIES}). */
@@ -49,6 +50,8 @@ final class Kernel {
     Sym rowRange;
     /** With {@link #rowRange}: the multiply-adds per row of the result. */
     Sym rowWork;
+    /** Vector backend: the kernel has Vector API code, so its calls go through the class's steps ({@code VectorSteps}). */
+    boolean vectorCode;
     /** Vector backend: the register blocks ({@code VectorKernels.microKernel}) the kernel calls, as "RxC". */
     final TreeSet<String> micro = new TreeSet<>();
     final CodeBlock.Builder body = CodeBlock.builder();
@@ -97,7 +100,7 @@ final class Kernel {
             m.addParameter(ArrayTypeName.of(elem.array()), "rows");
             m.addParameter(elem.array(), "acc");
         }
-        if (pack) m.addParameter(elem.array(), "pk");
+        if (!packRows.isEmpty()) m.addParameter(elem.array(), "pk");
         if (temp != null) m.addParameter(elem.array(), "tk");
         if (rowRange != null) {
             m.addParameter(TypeName.INT, "r0");
@@ -110,7 +113,7 @@ final class Kernel {
     String key() {
         StringBuilder sb = new StringBuilder();
         for (Node a : arrays) sb.append(a.dtype()).append(',');
-        sb.append(dims).append(random).append(scratch).append(pack).append(temp != null).append(rowRange != null).append('\n').append(body.build());
+        sb.append(dims).append(random).append(scratch).append(!packRows.isEmpty()).append(temp != null).append(rowRange != null).append(vectorCode).append('\n').append(body.build());
         return sb.toString();
     }
 }

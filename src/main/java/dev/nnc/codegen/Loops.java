@@ -95,6 +95,7 @@ final class Loops {
         if (accumulate) b.addStatement("$T acc = out[$L]", k.elem.type(), offsetOr0(bases, 0));
         CodeBlock start = CodeBlock.of("0");
         if (vector) {
+            k.vectorCode = true;
             ClassName V = VectorKernels.vectorType(k.elem);
             ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
             Map<Integer, CodeBlock> vOff = new HashMap<>();
@@ -106,22 +107,23 @@ final class Loops {
             b.addStatement("int iv = 0");
             b.addStatement("final int bound = $L - $L % SPECIES.length()", k.size(size), k.size(size));
             if (accumulate) {
-                b.addStatement("$T vacc = $L", V, sum ? CodeBlock.of("$T.zero(SPECIES)", V)
-                        : CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(Double.NEGATIVE_INFINITY)));
+                b.addStatement("$T vacc = $L", V, sum ? VectorExact.zero(k.elem) : VectorExact.broadcast(k.elem.lit(Double.NEGATIVE_INFINITY)));
             }
             b.beginControlFlow("for (; iv < bound; iv += SPECIES.length())");
-            CodeBlock v = vexpr(src, vOff, st, lvl, !reduce);
+            // the computed vector receives the call, the loop-carried or loaded one is its argument (VectorExact)
+            CodeBlock v = receiver(vexpr(src, vOff, st, lvl, !reduce));
             if (accumulate) {
-                b.addStatement(sum ? "vacc = vacc.add($L)" : "vacc = vacc.max($L)", v);
+                b.addStatement(sum ? "vacc = $L.add(vacc)" : "vacc = $L.max(vacc)", v);
             } else if (!reduce) {
                 b.addStatement("$L.intoArray(out, $L)", v, vOff.get(0));
             } else {
                 CodeBlock old = CodeBlock.of("$T.fromArray(SPECIES, out, $L)", V, vOff.get(0));
-                b.addStatement("$L.$L($L).intoArray(out, $L)", old, sum ? "add" : "max", v, vOff.get(0));
+                b.addStatement("$L.$L($L).intoArray(out, $L)", v, sum ? "add" : "max", old, vOff.get(0));
             }
             b.endControlFlow();
             if (accumulate) {
-                b.addStatement(sum ? "acc += vacc.reduceLanes($T.ADD)" : "acc = Math.max(acc, vacc.reduceLanes($T.MAX))", ops);
+                CodeBlock lanes = VectorExact.exact(k.elem, CodeBlock.of("vacc"));
+                b.addStatement(sum ? "acc += $L.reduceLanes($T.ADD)" : "acc = Math.max(acc, $L.reduceLanes($T.MAX))", lanes, ops);
             }
             start = CodeBlock.of("iv");
         }
@@ -175,44 +177,68 @@ final class Loops {
         return true;
     }
 
+    /** A vector expression, and whether C2 knows its class exactly while parsing (loads: no; see {@link VectorExact}). */
+    private record VExpr(CodeBlock code, boolean exact) {}
+
+    /** {@code e} written so that it can receive a call. */
+    private CodeBlock receiver(VExpr e) {
+        return e.exact() ? e.code() : VectorExact.exact(k.elem, e.code());
+    }
+
+    /**
+     * {@code x.op(y)} for a commutative op: the exact one of the two receives the call (the same
+     * lanes bit for bit, IEEE addition, multiplication, max and min being commutative).
+     */
+    private VExpr commutative(String op, VExpr x, VExpr y) {
+        return !x.exact() && y.exact() ? new VExpr(CodeBlock.of("$L.$L($L)", y.code(), op, x.code()), true)
+                : new VExpr(CodeBlock.of("$L.$L($L)", receiver(x), op, y.code()), true);
+    }
+
     /** The vector expression of {@code n} at vector offsets {@code vOff}. */
-    private CodeBlock vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Sym>> st, int lvl, boolean top) {
+    private VExpr vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Sym>> st, int lvl, boolean top) {
         ClassName V = VectorKernels.vectorType(k.elem);
         Plan.How h = plan.how.get(n);
         if (!top && h != Plan.How.FUSED) {
-            if (n.op() == Op.CONST) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(n.constValue()));
-            if (n.op() == Op.SIZE) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, size(n));
+            if (n.op() == Op.CONST) return new VExpr(VectorExact.broadcast(k.elem.lit(n.constValue())), true);
+            if (n.op() == Op.SIZE) return new VExpr(VectorExact.broadcast(size(n)), true);
             if (h == Plan.How.VIEW && n.op() == Op.BROADCAST) return vexpr(n.input(0), vOff, st, lvl, false);
             int idx = reads.get(List.of(plan.base(n), n.shape()));
             String arr = arrayNames.get(idx);
-            if (st.get(idx).get(lvl).isZero()) return CodeBlock.of("$T.broadcast(SPECIES, $L[$L])", V, arr, vOff.get(idx));
-            return CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx));
+            if (st.get(idx).get(lvl).isZero()) return new VExpr(VectorExact.broadcast(CodeBlock.of("$L[$L]", arr, vOff.get(idx))), true);
+            return new VExpr(CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx)), false);
         }
-        if (n.op() == Op.CONST) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(n.constValue()));
-        if (n.op() == Op.SIZE) return CodeBlock.of("$T.broadcast(SPECIES, $L)", V, size(n));
+        if (n.op() == Op.CONST) return new VExpr(VectorExact.broadcast(k.elem.lit(n.constValue())), true);
+        if (n.op() == Op.SIZE) return new VExpr(VectorExact.broadcast(size(n)), true);
         if (n.op() == Op.BROADCAST) return vexpr(n.input(0), vOff, st, lvl, false);
-        List<CodeBlock> a = new ArrayList<>();
+        List<VExpr> a = new ArrayList<>();
         for (Node i : n.inputs()) a.add(vexpr(i, vOff, st, lvl, false));
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        CodeBlock one = CodeBlock.of("$T.broadcast(SPECIES, $L)", V, k.elem.lit(1));
-        CodeBlock zero = CodeBlock.of("$T.zero(SPECIES)", V);
-        return switch (n.op()) {
-            case ADD -> CodeBlock.of("$L.add($L)", a.get(0), a.get(1));
-            case SUB -> CodeBlock.of("$L.sub($L)", a.get(0), a.get(1));
-            case MUL -> CodeBlock.of("$L.mul($L)", a.get(0), a.get(1));
-            case DIV -> CodeBlock.of("$L.div($L)", a.get(0), a.get(1));
-            case NEG -> CodeBlock.of("$L.neg()", a.get(0));
-            case MAXIMUM -> CodeBlock.of("$L.max($L)", a.get(0), a.get(1));
-            case MINIMUM -> CodeBlock.of("$L.min($L)", a.get(0), a.get(1));
-            case RELU -> CodeBlock.of("$L.max($L)", a.get(0), zero);
-            case ABS -> CodeBlock.of("$L.abs()", a.get(0));
-            case SQRT -> CodeBlock.of("$L.sqrt()", a.get(0));
-            case POWC -> n.constValue() == 1 ? a.get(0) : CodeBlock.of("$L.mul($L)", a.get(0), a.get(0));
-            case GT -> CodeBlock.of("$L.blend($L, $L.compare($T.GT, $L))", zero, one, a.get(0), ops, a.get(1));
-            case EQ -> CodeBlock.of("$L.blend($L, $L.compare($T.EQ, $L))", zero, one, a.get(0), ops, a.get(1));
-            case CLAMP -> CodeBlock.of("$L.max($L).min($L)", a.get(0), a.get(1), a.get(2));
-            default -> throw new IllegalStateException("no vector form for " + n.op());
-        };
+        CodeBlock one = VectorExact.broadcast(k.elem.lit(1));
+        VExpr zero = new VExpr(VectorExact.zero(k.elem), true);
+        switch (n.op()) {
+            case ADD: return commutative("add", a.get(0), a.get(1));
+            case MUL: return commutative("mul", a.get(0), a.get(1));
+            case MAXIMUM: return commutative("max", a.get(0), a.get(1));
+            case MINIMUM: return commutative("min", a.get(0), a.get(1));
+            case RELU: return commutative("max", a.get(0), zero);
+            case SUB: return new VExpr(CodeBlock.of("$L.sub($L)", receiver(a.get(0)), a.get(1).code()), true);
+            case DIV: return new VExpr(CodeBlock.of("$L.div($L)", receiver(a.get(0)), a.get(1).code()), true);
+            case NEG: return new VExpr(CodeBlock.of("$L.neg()", receiver(a.get(0))), true);
+            case ABS: return new VExpr(CodeBlock.of("$L.abs()", receiver(a.get(0))), true);
+            case SQRT: return new VExpr(CodeBlock.of("$L.sqrt()", receiver(a.get(0))), true);
+            case POWC: return n.constValue() == 1 ? a.get(0) : new VExpr(CodeBlock.of("$L.mul($L)", receiver(a.get(0)), a.get(0).code()), true);
+            case GT: case EQ: {
+                // x > y is y < x, also for NaN (both false)
+                boolean swap = !a.get(0).exact() && a.get(1).exact();
+                String cmp = n.op() == Op.EQ ? "EQ" : swap ? "LT" : "GT";
+                VExpr x = a.get(swap ? 1 : 0), y = a.get(swap ? 0 : 1);
+                return new VExpr(CodeBlock.of("$L.blend($L, $L.compare($T.$L, $L))", zero.code(), one, receiver(x), ops, cmp, y.code()), true);
+            }
+            case CLAMP: return new VExpr(CodeBlock.of("$L.min($L)", commutative("max", a.get(0), a.get(1)).code(), a.get(2).code()), true);
+            default:
+                break;
+        }
+        throw new IllegalStateException("no vector form for " + n.op());
     }
 
     private CodeBlock offsetOr0(Map<Integer, CodeBlock> offsets, int o) {
