@@ -30,6 +30,11 @@ public final class GradientPenalty {
     public static final List<String> PARAMETER_NAMES = List.of("w1", "b1", "w2", "b2");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w1 : [2, 32]}
      */
     private final float[] w1 = new float[64];
@@ -143,7 +148,7 @@ public final class GradientPenalty {
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -160,8 +165,8 @@ public final class GradientPenalty {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -181,9 +186,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public GradientPenalty copy() {
         GradientPenalty c$ = new GradientPenalty(this.seed);
@@ -202,10 +207,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (d_batch) * (2) * (32) <= 1024) {
             Arrays.fill(out, 0, (d_batch) * (32), 0.0f);
             for (int i = 0; i < d_batch; i++) {
@@ -310,7 +314,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -323,7 +327,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -377,7 +381,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -386,7 +390,7 @@ public final class GradientPenalty {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$score, buf$0, b2, dim$batch);
@@ -421,7 +425,6 @@ public final class GradientPenalty {
         this.out$score = score;
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 32);
         scratch$rows = growRows(scratch$rows, (long) 68, (long) 32);
         try {
             run$infer();
@@ -448,7 +451,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -507,7 +510,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -516,7 +519,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -646,13 +649,13 @@ public final class GradientPenalty {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$1, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$1, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$2, buf$1, b1, dim$batch);
         k$2(buf$1, buf$2, w2, dim$batch);
-        k$0(buf$2, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$4(buf$2);
         k$5(buf$4, buf$2, dim$batch);
@@ -709,8 +712,8 @@ public final class GradientPenalty {
         buf$3 = grow(buf$3, (long) 32 * dim$batch);
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 32);
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$loss();
             return buf$5[0];
@@ -722,7 +725,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -731,7 +734,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -765,7 +768,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$19(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -777,7 +780,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
@@ -831,7 +834,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$21(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 32, 0.0f);
@@ -844,10 +847,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (2) * (d_batch) * (32) <= 1024) {
             Arrays.fill(out, 0, (2) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
@@ -998,27 +1000,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$28(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
-        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
-            out[i0] = ((-(a0[i0] * a1[i0])) * a2[i0]);
-        }
-    }
-
-    /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
-     */
-    private static void k$29(float[] out, float[] a0, float[] a1, int d_batch) {
-        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
-            out[i0] = ((a0[i0] + a0[i0]) * a1[i0]);
-        }
-    }
-
-    /**
-     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
-     */
-    private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
+    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
         int i = 0;
         for (; i + 8 <= m; i += 8) {
@@ -1090,9 +1074,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$31(float[] out, float[] a0) {
+    private static void k$29(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
             int base = b * (32) * (2);
             for (int i = 0; i < 32; i++) {
@@ -1104,7 +1088,25 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
+     */
+    private static void k$30(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
+        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
+            out[i0] = ((-(a0[i0] * a1[i0])) * a2[i0]);
+        }
+    }
+
+    /**
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
+     */
+    private static void k$31(float[] out, float[] a0, float[] a1, int d_batch) {
+        for (int i0 = 0; i0 < 32 * d_batch; i0++) {
+            out[i0] = ((a0[i0] + a0[i0]) * a1[i0]);
+        }
+    }
+
+    /**
+     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$32(float[] out, float[] a0, float[] a1, float[] a2, float[] a3) {
         for (int i0 = 0; i0 < 64; i0++) {
@@ -1113,7 +1115,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$33(float[] out, float[] a0, float[] a1, float[] a2) {
         for (int i0 = 0; i0 < 32; i0++) {
@@ -1122,10 +1124,9 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (1) * (d_batch) * (32) <= 1024) {
             Arrays.fill(out, 0, (1) * (32), 0.0f);
             for (int p = 0; p < d_batch; p++) {
@@ -1230,7 +1231,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$35(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
@@ -1244,20 +1245,20 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$36(float[] out, float[] a0, float[] a1) {
         out[0] = (a0[0] + a1[0]);
     }
 
     private void run$gradients$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
@@ -1278,40 +1279,40 @@ public final class GradientPenalty {
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
         k$8(inputGrad$fake, buf$14, w1, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
-        k$12(buf$14, buf$11, dim$batch);
-        k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
-        k$23(buf$13, dim$batch);
-        k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
-        k$24(buf$4, dim$batch);
-        k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
-        k$26(buf$4, buf$18, buf$10, dim$batch);
-        k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows);
+        k$23(buf$14, dim$batch);
+        k$5(buf$17, buf$14, dim$batch);
+        k$24(buf$14, dim$batch);
+        k$25(buf$18, buf$14, buf$11, buf$12, dim$batch);
+        k$26(buf$14, buf$18, buf$10, dim$batch);
+        k$27(buf$10, buf$14, dim$batch);
+        k$0(buf$14, buf$10, w1, dim$batch, scratch$rows);
+        k$28(buf$18, buf$9, buf$10, dim$batch);
+        k$29(buf$10, buf$18);
+        k$30(buf$9, buf$14, buf$7, buf$5, dim$batch);
+        k$31(buf$5, buf$9, buf$8, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows);
     }
 
     private void run$gradients$1() {
-        k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
-        k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$30(buf$7, buf$9, buf$10, dim$batch);
-        k$31(buf$10, buf$7);
-        k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
-        k$21(buf$10, buf$13, dim$batch);
-        k$21(buf$18, buf$5, dim$batch);
-        k$33(grad$b1, buf$18, buf$15, buf$10);
-        k$20(buf$15, buf$1, buf$2, dim$batch);
-        k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
-        k$35(buf$18, buf$10);
-        k$33(grad$w2, buf$18, buf$16, buf$15);
-        k$19(buf$14, buf$2, dim$batch);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
+        k$7(buf$9, buf$7, buf$4, buf$1, dim$batch);
+        k$22(buf$7, in$real, buf$9, dim$batch, scratch$rows);
+        k$32(grad$w1, buf$10, buf$18, buf$3, buf$7);
+        k$21(buf$7, buf$5, dim$batch);
+        k$21(buf$18, buf$9, dim$batch);
+        k$33(grad$b1, buf$7, buf$15, buf$18);
+        k$15(buf$4, buf$14, buf$8, dim$batch);
+        k$34(buf$15, buf$6, buf$4, dim$batch, scratch$rows);
+        k$35(buf$7, buf$15);
+        k$20(buf$18, buf$1, buf$17, dim$batch);
+        k$33(grad$w2, buf$7, buf$16, buf$18);
+        k$19(buf$14, buf$17, dim$batch);
         k$36(grad$b2, buf$0, buf$14);
-        k$8(inputGrad$real, buf$13, w1, dim$batch);
+        k$8(inputGrad$real, buf$9, w1, dim$batch);
         k$8(inputGrad$mixed, buf$5, w1, dim$batch);
+        k$12(buf$4, buf$11, dim$batch);
+        k$13(buf$0, buf$13, buf$2, buf$4, dim$batch);
     }
 
     private void run$gradients() {
@@ -1363,26 +1364,26 @@ public final class GradientPenalty {
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$4 = grow(buf$4, Math.max(Math.max((long) 32 * dim$batch, (long) 1), (long) 2 * dim$batch));
+        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch, (long) 1));
         buf$5 = grow(buf$5, (long) 32 * dim$batch);
         buf$6 = grow(buf$6, (long) dim$batch);
-        buf$7 = grow(buf$7, Math.max((long) 32 * dim$batch, (long) 64));
+        buf$7 = grow(buf$7, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
         buf$8 = grow(buf$8, (long) 32 * dim$batch);
         buf$9 = grow(buf$9, (long) 32 * dim$batch);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 2 * dim$batch, (long) 64), (long) 32));
+        buf$10 = grow(buf$10, Math.max((long) 2 * dim$batch, (long) 64));
         buf$11 = grow(buf$11, (long) dim$batch);
         buf$12 = grow(buf$12, (long) dim$batch);
-        buf$13 = grow(buf$13, Math.max((long) 1, (long) 32 * dim$batch));
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 64));
+        buf$13 = grow(buf$13, (long) 1);
+        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
         buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
         buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) 1);
-        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64), (long) 32));
-        scratch$acc = grow(scratch$acc, (long) 32);
+        buf$17 = grow(buf$17, (long) dim$batch);
+        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 64), (long) 32));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$gradients();
-            return buf$17[0];
+            return buf$0[0];
         } finally {
             this.in$real = null;
             this.in$fake = null;
@@ -1391,13 +1392,13 @@ public final class GradientPenalty {
     }
 
     private void run$trainStep$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
-        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$2, in$fake, w1, dim$batch, scratch$rows);
         k$1(buf$3, buf$2, b1, dim$batch);
         k$2(buf$2, buf$3, w2, dim$batch);
-        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$4, in$mixed, w1, dim$batch, scratch$rows);
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
@@ -1417,38 +1418,38 @@ public final class GradientPenalty {
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
-        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows, scratch$acc);
-        k$12(buf$14, buf$11, dim$batch);
-        k$13(buf$17, buf$13, buf$2, buf$14, dim$batch);
-        k$23(buf$13, dim$batch);
-        k$5(buf$2, buf$13, dim$batch);
-        k$6(buf$14, buf$2, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$13, buf$14, buf$4, buf$1, dim$batch);
-        k$22(buf$14, in$real, buf$13, dim$batch, scratch$rows, scratch$acc);
-        k$24(buf$4, dim$batch);
-        k$25(buf$18, buf$4, buf$11, buf$12, dim$batch);
-        k$26(buf$4, buf$18, buf$10, dim$batch);
-        k$27(buf$10, buf$4, dim$batch);
-        k$0(buf$4, buf$10, w1, dim$batch, scratch$rows, scratch$acc);
-        k$28(buf$18, buf$4, buf$7, buf$5, dim$batch);
+        k$22(buf$3, in$fake, buf$14, dim$batch, scratch$rows);
+        k$23(buf$14, dim$batch);
+        k$5(buf$17, buf$14, dim$batch);
+        k$24(buf$14, dim$batch);
+        k$25(buf$18, buf$14, buf$11, buf$12, dim$batch);
+        k$26(buf$14, buf$18, buf$10, dim$batch);
+        k$27(buf$10, buf$14, dim$batch);
+        k$0(buf$14, buf$10, w1, dim$batch, scratch$rows);
+        k$28(buf$18, buf$9, buf$10, dim$batch);
+        k$29(buf$10, buf$18);
+        k$30(buf$9, buf$14, buf$7, buf$5, dim$batch);
+        k$31(buf$5, buf$9, buf$8, dim$batch);
+        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
     }
 
     private void run$trainStep$1() {
-        k$29(buf$5, buf$18, buf$8, dim$batch);
-        k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$30(buf$7, buf$9, buf$10, dim$batch);
-        k$31(buf$10, buf$7);
-        k$32(grad$w1, buf$10, buf$18, buf$3, buf$14);
-        k$21(buf$10, buf$13, dim$batch);
-        k$21(buf$13, buf$5, dim$batch);
-        k$33(grad$b1, buf$13, buf$15, buf$10);
-        k$20(buf$15, buf$1, buf$2, dim$batch);
-        k$15(buf$9, buf$4, buf$8, dim$batch);
-        k$34(buf$10, buf$6, buf$9, dim$batch, scratch$rows, scratch$acc);
-        k$35(buf$13, buf$10);
-        k$33(grad$w2, buf$13, buf$16, buf$15);
-        k$19(buf$14, buf$2, dim$batch);
+        k$7(buf$9, buf$7, buf$4, buf$1, dim$batch);
+        k$22(buf$7, in$real, buf$9, dim$batch, scratch$rows);
+        k$32(grad$w1, buf$10, buf$18, buf$3, buf$7);
+        k$21(buf$7, buf$5, dim$batch);
+        k$21(buf$5, buf$9, dim$batch);
+        k$33(grad$b1, buf$7, buf$15, buf$5);
+        k$15(buf$4, buf$14, buf$8, dim$batch);
+        k$34(buf$15, buf$6, buf$4, dim$batch, scratch$rows);
+        k$35(buf$7, buf$15);
+        k$20(buf$5, buf$1, buf$17, dim$batch);
+        k$33(grad$w2, buf$7, buf$16, buf$5);
+        k$19(buf$14, buf$17, dim$batch);
         k$36(grad$b2, buf$0, buf$14);
+        k$12(buf$4, buf$11, dim$batch);
+        k$13(buf$0, buf$13, buf$2, buf$4, dim$batch);
     }
 
     private void run$trainStep() {
@@ -1513,7 +1514,8 @@ public final class GradientPenalty {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -1556,27 +1558,27 @@ public final class GradientPenalty {
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$4 = grow(buf$4, Math.max(Math.max((long) 32 * dim$batch, (long) 1), (long) 2 * dim$batch));
-        buf$5 = grow(buf$5, (long) 32 * dim$batch);
+        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch, (long) 1));
+        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch, (long) 32));
         buf$6 = grow(buf$6, (long) dim$batch);
-        buf$7 = grow(buf$7, Math.max((long) 32 * dim$batch, (long) 64));
+        buf$7 = grow(buf$7, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
         buf$8 = grow(buf$8, (long) 32 * dim$batch);
         buf$9 = grow(buf$9, (long) 32 * dim$batch);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 2 * dim$batch, (long) 64), (long) 32));
+        buf$10 = grow(buf$10, Math.max((long) 2 * dim$batch, (long) 64));
         buf$11 = grow(buf$11, (long) dim$batch);
         buf$12 = grow(buf$12, (long) dim$batch);
-        buf$13 = grow(buf$13, Math.max(Math.max((long) 1, (long) 32 * dim$batch), (long) 32));
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 64));
+        buf$13 = grow(buf$13, (long) 1);
+        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
         buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
         buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) 1);
-        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 64));
-        scratch$acc = grow(scratch$acc, (long) 32);
+        buf$17 = grow(buf$17, (long) dim$batch);
+        buf$18 = grow(buf$18, Math.max((long) dim$batch, (long) 64));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$acc = grow(scratch$acc, (long) 32);
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$17[0];
+            loss$ = buf$0[0];
         } finally {
             this.in$real = null;
             this.in$fake = null;
@@ -1593,6 +1595,23 @@ public final class GradientPenalty {
         update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param fake input {@code fake}, [batch, 2], row-major
+     * @param mixed input {@code mixed}, [batch, 2], row-major
+     * @param score receives output {@code score} [batch, 1]
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(int batch, float[] real, float[] fake, float[] mixed, float[] score) {
+        infer(batch, real, score);
+        return gradients(batch, real, fake, mixed);
     }
 
     /**
@@ -1691,7 +1710,8 @@ public final class GradientPenalty {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -1725,10 +1745,10 @@ public final class GradientPenalty {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

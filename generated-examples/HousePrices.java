@@ -30,6 +30,11 @@ public final class HousePrices {
     public static final List<String> PARAMETER_NAMES = List.of("w1", "b1", "w2", "b2");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w1 : [331, 256]}
      */
     private final float[] w1 = new float[84736];
@@ -107,7 +112,7 @@ public final class HousePrices {
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -124,8 +129,8 @@ public final class HousePrices {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -141,9 +146,9 @@ public final class HousePrices {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public HousePrices copy() {
         HousePrices c$ = new HousePrices(this.seed);
@@ -162,10 +167,9 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 331, m = d_batch;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -256,7 +260,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -269,7 +273,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -323,7 +327,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -332,7 +336,7 @@ public final class HousePrices {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(out$price, buf$0, b2, dim$batch);
@@ -367,7 +371,6 @@ public final class HousePrices {
         this.out$price = price;
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
@@ -406,7 +409,7 @@ public final class HousePrices {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$4(buf$1, buf$0, b2, in$y, dim$batch);
@@ -444,7 +447,6 @@ public final class HousePrices {
         this.in$y = y;
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
@@ -456,7 +458,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -469,7 +471,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$8(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -503,7 +505,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -562,7 +564,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -571,10 +573,9 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
-    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 331;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -665,7 +666,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -678,7 +679,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -732,7 +733,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * sum → [1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$17(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -744,7 +745,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -800,24 +801,24 @@ public final class HousePrices {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$8(buf$0, buf$1, dim$batch);
+        k$2(buf$2, buf$0, w2, dim$batch);
+        k$4(buf$3, buf$2, b2, in$y, dim$batch);
+        k$5(buf$2, buf$3, dim$batch);
+        k$6(buf$4, buf$2, dim$batch);
         k$9(buf$2, dim$batch);
-        k$2(buf$3, buf$0, w2, dim$batch);
-        k$4(buf$4, buf$3, b2, in$y, dim$batch);
-        k$5(buf$3, buf$4, dim$batch);
-        k$6(buf$5, buf$3, dim$batch);
-        k$10(buf$3, buf$2, buf$4, dim$batch);
-        k$11(buf$4, buf$3, dim$batch);
-        k$12(buf$3, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$13(buf$2, buf$3, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$2, dim$batch, scratch$rows, scratch$acc);
+        k$10(buf$5, buf$2, buf$3, dim$batch);
+        k$11(buf$3, buf$5, dim$batch);
+        k$12(buf$5, buf$3, w2, dim$batch, scratch$rows, scratch$acc);
+        k$13(buf$2, buf$5, buf$1, dim$batch);
+        k$14(grad$w1, in$x, buf$2, dim$batch, scratch$rows);
         k$15(grad$b1, buf$2, dim$batch);
-        k$16(grad$w2, buf$0, buf$4, dim$batch);
-        k$17(grad$b2, buf$4, dim$batch);
+        k$16(grad$w2, buf$0, buf$3, dim$batch);
+        k$17(grad$b2, buf$3, dim$batch);
         k$18(inputGrad$x, buf$2, w1, dim$batch, scratch$rows, scratch$acc);
-        k$19(inputGrad$y, buf$4, dim$batch);
+        k$19(inputGrad$y, buf$3, dim$batch);
     }
 
     /**
@@ -853,15 +854,15 @@ public final class HousePrices {
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 1, (long) 256 * dim$batch));
-        buf$3 = grow(buf$3, Math.max(Math.max((long) dim$batch, (long) 1), (long) 256 * dim$batch));
-        buf$4 = grow(buf$4, (long) dim$batch);
-        buf$5 = grow(buf$5, (long) 1);
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
+        buf$2 = grow(buf$2, Math.max(Math.max((long) dim$batch, (long) 1), (long) 256 * dim$batch));
+        buf$3 = grow(buf$3, (long) dim$batch);
+        buf$4 = grow(buf$4, (long) 1);
+        buf$5 = grow(buf$5, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 1), (long) 256), Math.max((long) 256, (long) 331));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
         try {
             run$gradients();
-            return buf$5[0];
+            return buf$4[0];
         } finally {
             this.in$x = null;
             this.in$y = null;
@@ -869,7 +870,7 @@ public final class HousePrices {
     }
 
     /**
-     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$20(float[] out, int d_batch, long seed, long step) {
         final long s0 = mix(mix(seed, step), 0L);
@@ -886,7 +887,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$21(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -895,7 +896,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -904,7 +905,7 @@ public final class HousePrices {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$x, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
         k$7(buf$1, buf$0, b1, dim$batch);
         k$20(buf$0, dim$batch, seed, step);
         k$21(buf$2, buf$1, buf$0, dim$batch);
@@ -917,7 +918,7 @@ public final class HousePrices {
         k$11(buf$4, buf$6, dim$batch);
         k$12(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
         k$22(buf$3, buf$6, buf$0, buf$1, dim$batch);
-        k$14(grad$w1, in$x, buf$3, dim$batch, scratch$rows, scratch$acc);
+        k$14(grad$w1, in$x, buf$3, dim$batch, scratch$rows);
         k$15(grad$b1, buf$3, dim$batch);
         k$16(grad$w2, buf$2, buf$4, dim$batch);
         k$17(grad$b2, buf$4, dim$batch);
@@ -982,7 +983,8 @@ public final class HousePrices {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -1020,8 +1022,8 @@ public final class HousePrices {
         buf$4 = grow(buf$4, (long) dim$batch);
         buf$5 = grow(buf$5, (long) 1);
         buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 1), (long) 256);
+        scratch$acc = grow(scratch$acc, (long) 256);
         float loss$;
         try {
             run$trainStep();
@@ -1041,6 +1043,97 @@ public final class HousePrices {
         update(this.b2, grad$b2, momentum$b2, this.step == 0);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * sub → [batch, 1], from house_prices.nn line 19: {@code loss = mse(price, y)}
+     */
+    private static void k$23(float[] out, float[] a0, float[] a1, int d_batch) {
+        for (int i0 = 0; i0 < d_batch; i0++) {
+            out[i0] = (a0[i0] - a1[i0]);
+        }
+    }
+
+    private void run$trainingPass() {
+        k$0(buf$0, in$x, w1, dim$batch, scratch$rows);
+        k$7(buf$1, buf$0, b1, dim$batch);
+        k$20(buf$0, dim$batch, seed, step);
+        k$21(buf$2, buf$1, buf$0, dim$batch);
+        k$2(buf$3, buf$2, w2, dim$batch);
+        k$3(out$price, buf$3, b2, dim$batch);
+        k$23(buf$3, out$price, in$y, dim$batch);
+        k$5(buf$4, buf$3, dim$batch);
+        k$6(buf$5, buf$4, dim$batch);
+        k$9(buf$4, dim$batch);
+        k$10(buf$6, buf$4, buf$3, dim$batch);
+        k$11(buf$3, buf$6, dim$batch);
+        k$12(buf$6, buf$3, w2, dim$batch, scratch$rows, scratch$acc);
+        k$22(buf$4, buf$6, buf$0, buf$1, dim$batch);
+        k$14(grad$w1, in$x, buf$4, dim$batch, scratch$rows);
+        k$15(grad$b1, buf$4, dim$batch);
+        k$16(grad$w2, buf$2, buf$3, dim$batch);
+        k$17(grad$b2, buf$3, dim$batch);
+        k$18(inputGrad$x, buf$4, w1, dim$batch, scratch$rows, scratch$acc);
+        k$19(inputGrad$y, buf$3, dim$batch);
+    }
+
+    /**
+     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
+     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
+     * Parameters, optimizer state and the step count do not change.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @param price receives output {@code price} [batch, 1]
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(int batch, float[] x, float[] y, float[] price) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
+        }
+        this.dim$batch = batch;
+        if (x == null) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (x.length != (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        }
+        if (y == null) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (y.length != (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        }
+        this.in$x = x;
+        this.in$y = y;
+        if (price == null) {
+            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        }
+        if (price.length != (long) dim$batch) {
+            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
+        }
+        this.out$price = price;
+        inputGrad$x = inputGrad$x.length == 331 * dim$batch ? inputGrad$x : new float[331 * dim$batch];
+        inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
+        buf$0 = grow(buf$0, (long) 256 * dim$batch);
+        buf$1 = grow(buf$1, (long) 256 * dim$batch);
+        buf$2 = grow(buf$2, (long) 256 * dim$batch);
+        buf$3 = grow(buf$3, (long) dim$batch);
+        buf$4 = grow(buf$4, Math.max((long) 1, (long) 256 * dim$batch));
+        buf$5 = grow(buf$5, (long) 1);
+        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 1), (long) 256), Math.max((long) 256, (long) 331));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
+        try {
+            run$trainingPass();
+            return buf$5[0];
+        } finally {
+            this.in$x = null;
+            this.in$y = null;
+            this.out$price = null;
+        }
     }
 
     /**
@@ -1138,7 +1231,8 @@ public final class HousePrices {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -1172,10 +1266,10 @@ public final class HousePrices {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

@@ -30,6 +30,11 @@ public final class LogisticRegression {
     public static final List<String> PARAMETER_NAMES = List.of("w", "b");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w : [4, 1]}
      */
     private final float[] w = new float[4];
@@ -88,8 +93,8 @@ public final class LogisticRegression {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -99,9 +104,9 @@ public final class LogisticRegression {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public LogisticRegression copy() {
         LogisticRegression c$ = new LogisticRegression(this.seed);
@@ -118,7 +123,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 4, m = d_batch;
@@ -222,7 +227,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -331,7 +336,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$9(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 4;
@@ -385,7 +390,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * sum → [1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * sum → [1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$10(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -397,7 +402,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 1, m = d_batch;
@@ -598,7 +603,8 @@ public final class LogisticRegression {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one sgd update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -650,6 +656,22 @@ public final class LogisticRegression {
         update(this.b, grad$b);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @param probability receives output {@code probability} [batch, 1]
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(int batch, float[] x, float[] y, float[] probability) {
+        infer(batch, x, probability);
+        return gradients(batch, x, y);
     }
 
     /**
@@ -741,7 +763,8 @@ public final class LogisticRegression {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -773,10 +796,10 @@ public final class LogisticRegression {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

@@ -30,6 +30,11 @@ public final class MnistMlp {
     public static final List<String> PARAMETER_NAMES = List.of("w1", "b1", "w2", "b2");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code w1 : [784, 256]}
      */
     private final float[] w1 = new float[200704];
@@ -117,7 +122,7 @@ public final class MnistMlp {
     /**
      * Scratch for matrix products: one row of the result.
      */
-    private float[] scratch$acc = new float[0];
+    private float[] scratch$acc;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -134,8 +139,8 @@ public final class MnistMlp {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -155,9 +160,9 @@ public final class MnistMlp {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public MnistMlp copy() {
         MnistMlp c$ = new MnistMlp(this.seed);
@@ -176,10 +181,9 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
-    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 784, m = d_batch;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -270,7 +274,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -283,7 +287,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -327,7 +331,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -400,7 +404,7 @@ public final class MnistMlp {
     }
 
     private void run$infer() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -440,7 +444,6 @@ public final class MnistMlp {
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
@@ -541,7 +544,7 @@ public final class MnistMlp {
     }
 
     private void run$loss() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$1(buf$1, buf$0, b1, dim$batch);
         k$2(buf$0, buf$1, w2, dim$batch);
         k$3(buf$1, buf$0, b2, dim$batch);
@@ -587,7 +590,6 @@ public final class MnistMlp {
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
-        scratch$acc = grow(scratch$acc, (long) 256);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$loss();
@@ -599,7 +601,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -612,7 +614,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -700,7 +702,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -747,7 +749,7 @@ public final class MnistMlp {
     }
 
     /**
-     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -756,10 +758,9 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 784;
         final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
         for (int i0 = 0; i0 < m; i0 += 32) {
@@ -850,7 +851,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$27(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -863,7 +864,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -907,7 +908,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -920,7 +921,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -967,7 +968,7 @@ public final class MnistMlp {
     }
 
     private void run$gradients() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -979,21 +980,21 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
-        k$30(inputGrad$image, buf$5, w1, dim$batch, scratch$rows, scratch$acc);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$30(inputGrad$image, buf$7, w1, dim$batch, scratch$rows, scratch$acc);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     /**
@@ -1031,15 +1032,15 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
+        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
         try {
             run$gradients();
-            return buf$8[0];
+            return buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
@@ -1047,7 +1048,7 @@ public final class MnistMlp {
     }
 
     private void run$trainStep() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows, scratch$acc);
+        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
         k$15(buf$1, buf$0, b1, dim$batch);
         k$16(buf$0, buf$1, dim$batch);
         k$2(buf$2, buf$0, w2, dim$batch);
@@ -1059,20 +1060,20 @@ public final class MnistMlp {
         k$9(buf$5, buf$3, buf$2, dim$batch);
         k$19(buf$3, buf$5, dim$batch);
         k$6(buf$2, buf$3, dim$batch);
-        k$11(buf$7, buf$2, dim$batch);
-        k$12(buf$8, buf$4, buf$5, buf$7, dim$batch);
-        k$13(buf$5, buf$8, dim$batch);
-        k$14(buf$8, buf$5, dim$batch);
-        k$20(buf$5, buf$6, buf$4, dim$batch);
-        k$21(buf$7, buf$5, dim$batch);
-        k$22(buf$6, buf$7, buf$2, dim$batch);
-        k$23(buf$4, buf$5, buf$6, buf$3, dim$batch);
-        k$24(buf$6, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$5, buf$6, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$5, dim$batch, scratch$rows, scratch$acc);
-        k$27(grad$b1, buf$5, dim$batch);
-        k$28(grad$w2, buf$0, buf$4, dim$batch);
-        k$29(grad$b2, buf$4, dim$batch);
+        k$20(buf$7, buf$6, buf$4, dim$batch);
+        k$21(buf$6, buf$7, dim$batch);
+        k$22(buf$8, buf$6, buf$2, dim$batch);
+        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
+        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$25(buf$7, buf$8, buf$1, dim$batch);
+        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
+        k$27(grad$b1, buf$7, dim$batch);
+        k$28(grad$w2, buf$0, buf$6, dim$batch);
+        k$29(grad$b2, buf$6, dim$batch);
+        k$11(buf$8, buf$2, dim$batch);
+        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
+        k$13(buf$5, buf$6, dim$batch);
+        k$14(buf$6, buf$5, dim$batch);
     }
 
     /**
@@ -1132,7 +1133,8 @@ public final class MnistMlp {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -1168,16 +1170,16 @@ public final class MnistMlp {
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
         buf$3 = grow(buf$3, (long) 10 * dim$batch);
         buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max(Math.max((long) 1, (long) 10 * dim$batch), (long) 256 * dim$batch));
-        buf$6 = grow(buf$6, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        buf$7 = grow(buf$7, (long) dim$batch);
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 1));
-        scratch$acc = grow(scratch$acc, (long) 256);
+        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
+        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
+        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
+        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
         scratch$rows = growRows(scratch$rows, Math.max((long) 36, (long) 10), (long) 256);
+        scratch$acc = grow(scratch$acc, (long) 256);
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$8[0];
+            loss$ = buf$6[0];
         } finally {
             this.in$image = null;
             this.in$label = null;
@@ -1193,6 +1195,22 @@ public final class MnistMlp {
         update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @param probs receives output {@code probs} [batch, 10]
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(int batch, float[] image, int[] label, float[] probs) {
+        infer(batch, image, probs);
+        return gradients(batch, image, label);
     }
 
     /**
@@ -1289,7 +1307,8 @@ public final class MnistMlp {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -1323,10 +1342,10 @@ public final class MnistMlp {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

@@ -30,6 +30,11 @@ public final class Rosenbrock {
     public static final List<String> PARAMETER_NAMES = List.of("x", "y");
 
     /**
+     * The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    /**
      * param {@code x : []}
      */
     private final float[] x = new float[1];
@@ -98,8 +103,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Re-initializes every parameter from {@code seed} with its declared initializer, clears the
-     * optimizer state, and restarts the step count (which also seeds dropout).
+     * Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears
+     * the optimizer state, and restarts the step count (which also seeds dropout).
      */
     public void reset(long seed) {
         this.seed = seed;
@@ -113,9 +118,9 @@ public final class Rosenbrock {
     }
 
     /**
-     * A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh
-     * optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs
-     * one pass over the parameters.
+     * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
+     * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
+     * copy costs one pass over the parameters.
      */
     public Rosenbrock copy() {
         Rosenbrock c$ = new Rosenbrock(this.seed);
@@ -417,7 +422,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * One training step: forward with dropout on, backward, and one adam update of every parameter.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
      * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
@@ -445,6 +451,26 @@ public final class Rosenbrock {
         update(this.y, grad$y, m$y, v$y, this.step + 1);
         this.step++;
         return loss$;
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param vx input {@code vx}, [], row-major
+     * @param vy input {@code vy}, [], row-major
+     * @param value receives output {@code value} []
+     * @param grad_x receives output {@code grad_x} []
+     * @param grad_y receives output {@code grad_y} []
+     * @param hvp_x receives output {@code hvp_x} []
+     * @param hvp_y receives output {@code hvp_y} []
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingPass(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
+            float[] hvp_x, float[] hvp_y) {
+        infer(vx, vy, value, grad_x, grad_y, hvp_x, hvp_y);
+        return gradients();
     }
 
     /**
@@ -536,7 +562,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * Writes every parameter to {@code file} in the safetensors format (F32, names as in the .nn file).
+     * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
+     * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
      * partial file.
      *
@@ -568,10 +595,10 @@ public final class Rosenbrock {
     }
 
     /**
-     * Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with
-     * the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
      *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
      */
     public void loadParameters(Path file) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);

@@ -1,5 +1,5 @@
 /*
- * The grammar of .nn files (docs: /work/shared/docs/LANGUAGE.md, sections "A file",
+ * The grammar of .nn files (the language reference: docs/language.md, sections "A file",
  * "Declarations inside a model" and "Expressions").
  *
  * How it is used. The lexer output goes through dev.nnc.syntax.NewlineFilter, which decides
@@ -12,7 +12,7 @@
  * `file` is the same language in one rule, kept in step with the driver by tests.
  *
  * Reserved words: only `true` and `false`. Every other keyword (package fn model dim const
- * input param init output optimizer precision int) is contextual: it is a keyword only where
+ * input param buffer init output optimizer precision int) is contextual: it is a keyword only where
  * a declaration or clause starts with it, and an ordinary name everywhere else (see `ident`).
  * `loss` and `T` are not keywords at all: `loss = e` is an assignment that the AST builder
  * turns into a loss statement, and `.T` is a '.' followed by the name T.
@@ -24,7 +24,7 @@
  *
  * No target-language actions: the grammar is plain.
  *
- * Choices where LANGUAGE.md is silent:
+ * Choices where the language contract is silent (docs/language.md states them for users):
  *  - numbers: `.5` is one, `2.` is not (so `x.T` and `2.T` stay simple); a minus sign is always
  *    the unary operator (`-1` is Unary(Num 1)); a literal that overflows a double is an error;
  *  - a trailing comma is allowed in call arguments, fn parameters and [ ] lists (not in `dim`);
@@ -62,6 +62,7 @@ stmt
     | CONST ident ASSIGN expr                       # constStmt
     | INPUT ident COLON INT? shape                  # inputStmt
     | PARAM ident COLON shape (INIT expr)?          # paramStmt
+    | BUFFER ident COLON shape (INIT expr)?         # bufferStmt
     | OUTPUT ident (ASSIGN expr)?                   # outputStmt
     | OPTIMIZER ident (LPAREN argList? RPAREN)?     # optimizerStmt
     | PRECISION ident                               # precisionStmt
@@ -95,7 +96,7 @@ arg         : (ident ASSIGN)? expr ;
 // a name: contextual keywords are names too
 ident
     : ID
-    | PACKAGE | FN | MODEL | DIM | CONST | INPUT | PARAM | INIT | OUTPUT
+    | PACKAGE | FN | MODEL | DIM | CONST | INPUT | PARAM | BUFFER | INIT | OUTPUT
     | OPTIMIZER | PRECISION | INT
     ;
 
@@ -108,6 +109,7 @@ DIM       : 'dim' ;
 CONST     : 'const' ;
 INPUT     : 'input' ;
 PARAM     : 'param' ;
+BUFFER    : 'buffer' ;
 INIT      : 'init' ;
 OUTPUT    : 'output' ;
 OPTIMIZER : 'optimizer' ;

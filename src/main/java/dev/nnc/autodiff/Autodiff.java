@@ -5,6 +5,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.Walk;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,11 +13,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Symbolic reverse mode: the gradient of a scalar node with respect to leaves, built as more
- * nodes of the same {@link Graph}. Because the result is ordinary graph, it can be
+ * nodes of the same {@link Graph} from each op's vector-Jacobian rule ({@code Op.vjp}). Because the result is ordinary graph, it can be
  * differentiated again (grad of grad, Hessian-vector products).
  */
 public final class Autodiff {
@@ -30,27 +30,25 @@ public final class Autodiff {
         if (!f.shape().isScalar()) throw new IllegalArgumentException("gradient of non-scalar " + f.shape());
         Set<Node> targets = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         targets.addAll(wrt);
-        // Nodes reachable from f, by id (ids are a topological order: inputs are older).
-        TreeMap<Integer, Node> reach = new TreeMap<>();
-        List<Node> stack = new ArrayList<>(List.of(f));
-        while (!stack.isEmpty()) {
-            Node n = stack.remove(stack.size() - 1);
-            if (reach.putIfAbsent(n.id(), n) == null) stack.addAll(n.inputs());
-        }
+        List<Node> reach = Walk.reachable(f);
         // Active nodes: those through which f depends on a target.
         Set<Integer> active = new HashSet<>();
-        for (Node n : reach.values()) {
+        for (Node n : reach) {
             boolean a = targets.contains(n);
             for (Node i : n.inputs()) a |= active.contains(i.id());
             if (a && n.dtype() == DType.REAL) active.add(n.id());
         }
         Map<Integer, Node> adjoint = new HashMap<>();
         if (active.contains(f.id())) adjoint.put(f.id(), G.constant(1));
-        for (Node y : reach.descendingMap().values()) {
+        for (int k = reach.size() - 1; k >= 0; k--) {
+            Node y = reach.get(k);
             Node g = adjoint.get(y.id());
             if (g == null || y.inputs().isEmpty()) continue;
             dev.nnc.diag.Span prev = G.at(y.origin());
-            Node[] gs = VjpRules.vjp(G, y, g);
+            Node[] gs = y.op().vjp(G, y, g);
+            if (gs.length != y.inputs().size()) {
+                throw new IllegalStateException(y.op() + " gave " + gs.length + " gradients for " + y.inputs().size() + " inputs");
+            }
             for (int i = 0; i < gs.length; i++) {
                 Node x = y.input(i);
                 if (gs[i] == null || !active.contains(x.id())) continue;

@@ -3,8 +3,9 @@ package dev.nnc.check;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Unary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,18 +34,32 @@ final class Builtins {
         /** A tensor that may be an integer label tensor. */
         LABELS,
         /** grad's second argument: an input or param. */
-        LEAF
+        LEAF,
+        /** A buffer (batch_norm's running statistics). */
+        BUFFER
     }
 
     /** One parameter; {@code def} is its default, or {@link #REQUIRED}. */
     record P(String name, Kind kind, Object def) {}
 
     static final Object REQUIRED = new Object();
+    /** The default of an argument that may be left out: {@link Args#has} is false. */
+    static final Object ABSENT = new Object();
     static final Object ALL_AXES = new Object();
 
     /** Arguments after binding, by parameter name. */
     interface Args {
+        /** False for an argument with default {@link #ABSENT} that the call left out. */
+        boolean has(String name);
+
+        /** A tensor argument, or null when it was left out. */
         Node tensor(String name);
+
+        /**
+         * Registers the new value of buffer {@code buffer} after a training-mode forward; a
+         * {@code ShapeException} when the model already updates it.
+         */
+        void update(Node buffer, Node value);
 
         double number(String name);
 
@@ -63,14 +78,27 @@ final class Builtins {
         Node lower(Graph g, Args a);
     }
 
-    record Fn(String name, List<P> params, Lowering lowering) {
+    /** The groups of docs/language.md's table of functions, in its order. */
+    enum Group {
+        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"), LOSS("losses"),
+        NORMALIZATION("normalization"), TRAINING("training"), DERIVATIVE("derivatives");
+
+        final String label;
+
+        Group(String label) {
+            this.label = label;
+        }
+    }
+
+    record Fn(String name, Group group, List<P> params, Lowering lowering) {
         String signature() {
             StringBuilder sb = new StringBuilder(name).append('(');
             for (int i = 0; i < params.size(); i++) {
                 if (i > 0) sb.append(", ");
                 P p = params.get(i);
                 sb.append(p.name());
-                if (p.def() != REQUIRED) sb.append(" = ").append(p.def() == ALL_AXES ? "all" : p.def());
+                if (p.def() == ABSENT) sb.append("?");
+                else if (p.def() != REQUIRED) sb.append(" = ").append(p.def() == ALL_AXES ? "all" : p.def());
             }
             return sb.append(')').toString();
         }
@@ -84,8 +112,20 @@ final class Builtins {
 
     static final Map<String, Fn> ALL = new LinkedHashMap<>();
 
+    /** The group of the functions defined next (the static block sets it before each group). */
+    private static Group group;
+
     private static void def(String name, Lowering l, P... params) {
-        ALL.put(name, new Fn(name, List.of(params), l));
+        ALL.put(name, new Fn(name, group, List.of(params), l));
+    }
+
+    /** Every built-in function by group: "elementwise exp, log, …; reductions sum, …; …". */
+    static String catalogue() {
+        Map<Group, List<String>> by = new java.util.EnumMap<>(Group.class);
+        for (Fn f : ALL.values()) by.computeIfAbsent(f.group(), k -> new ArrayList<>()).add(f.name());
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<Group, List<String>> e : by.entrySet()) parts.add(e.getKey().label + " " + String.join(", ", e.getValue()));
+        return String.join("; ", parts);
     }
 
     private static P t(String n) {
@@ -104,55 +144,60 @@ final class Builtins {
         return new P("keepdims", Kind.BOOL, false);
     }
 
-    private static void unary(String name, Op op) {
+    private static void unary(String name, Unary op) {
         def(name, (g, a) -> g.unary(op, a.tensor("x")), t("x"));
     }
 
     static {
-        unary("exp", Op.EXP);
-        unary("log", Op.LOG);
-        unary("sqrt", Op.SQRT);
-        unary("abs", Op.ABS);
-        unary("sin", Op.SIN);
-        unary("cos", Op.COS);
-        unary("tanh", Op.TANH);
-        unary("sigmoid", Op.SIGMOID);
-        unary("relu", Op.RELU);
-        unary("softplus", Op.SOFTPLUS);
+        group = Group.ELEMENTWISE;
+        unary("exp", Unary.EXP);
+        unary("log", Unary.LOG);
+        unary("sqrt", Unary.SQRT);
+        unary("abs", Unary.ABS);
+        unary("sin", Unary.SIN);
+        unary("cos", Unary.COS);
+        unary("tanh", Unary.TANH);
+        unary("sigmoid", Unary.SIGMOID);
+        unary("relu", Unary.RELU);
+        unary("softplus", Unary.SOFTPLUS);
         def("square", (g, a) -> g.mul(a.tensor("x"), a.tensor("x")), t("x"));
         def("gelu", (g, a) -> {
             Node x = a.tensor("x");
-            Node phi = g.mul(g.constant(0.5), g.add(g.constant(1), g.unary(Op.ERF, g.mul(x, g.constant(Math.sqrt(0.5))))));
+            Node phi = g.mul(g.constant(0.5), g.add(g.constant(1), g.unary(Unary.ERF, g.mul(x, g.constant(Math.sqrt(0.5))))));
             return g.mul(x, phi);
         }, t("x"));
         def("leaky_relu", (g, a) -> {
             Node x = a.tensor("x");
-            Node pos = g.binary(Op.GT, x, g.constant(0));
+            Node pos = g.binary(Binary.GT, x, g.constant(0));
             double s = a.number("slope");
             Node scale = g.add(g.mul(pos, g.constant(1 - s)), g.constant(s));
             return g.mul(x, scale);
         }, t("x"), num("slope", 0.01));
         def("elu", (g, a) -> g.elu(a.tensor("x"), a.number("alpha")), t("x"), num("alpha", 1.0));
-        def("maximum", (g, a) -> g.binary(Op.MAXIMUM, a.tensor("a"), a.tensor("b"), "take the maximum of"), t("a"), t("b"));
-        def("minimum", (g, a) -> g.binary(Op.MINIMUM, a.tensor("a"), a.tensor("b"), "take the minimum of"), t("a"), t("b"));
+        def("maximum", (g, a) -> g.binary(Binary.MAXIMUM, a.tensor("a"), a.tensor("b"), "take the maximum of"), t("a"), t("b"));
+        def("minimum", (g, a) -> g.binary(Binary.MINIMUM, a.tensor("a"), a.tensor("b"), "take the minimum of"), t("a"), t("b"));
         def("clamp", (g, a) -> g.clamp(a.tensor("x"), a.tensor("lo"), a.tensor("hi")), t("x"), t("lo"), t("hi"));
 
+        group = Group.REDUCTION;
         def("sum", (g, a) -> g.sum(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("mean", (g, a) -> mean(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("max", (g, a) -> g.max(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("min", (g, a) -> g.neg(g.max(g.neg(a.tensor("x")), a.axes("axis"), a.bool("keepdims"))), t("x"), axes(ALL_AXES), keep());
         def("logsumexp", (g, a) -> logsumexp(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        group = Group.ALONG_AXIS;
         def("softmax", (g, a) -> softmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
         def("log_softmax", (g, a) -> logSoftmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
 
+        group = Group.SHAPE;
         def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
         def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
         def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
         def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), classCount(a.number("n"))),
                 new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
 
+        group = Group.LOSS;
         def("mse", (g, a) -> {
-            Node d = g.binary(Op.SUB, a.tensor("pred"), a.tensor("target"), "compare");
+            Node d = g.binary(Binary.SUB, a.tensor("pred"), a.tensor("target"), "compare");
             return mean(g, g.mul(d, d), null, false);
         }, t("pred"), t("target"));
         def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label")),
@@ -160,20 +205,27 @@ final class Builtins {
         def("bce_with_logits", (g, a) -> {
             Node x = a.tensor("logits");
             Node t = a.tensor("target");
-            Node l = g.binary(Op.SUB, g.unary(Op.SOFTPLUS, x), g.binary(Op.MUL, x, t, "compare"), "compare");
+            Node l = g.binary(Binary.SUB, g.unary(Unary.SOFTPLUS, x), g.binary(Binary.MUL, x, t, "compare"), "compare");
             return mean(g, l, null, false);
         }, t("logits"), t("target"));
         def("huber", (g, a) -> {
-            Node d = g.binary(Op.SUB, a.tensor("pred"), a.tensor("target"), "compare");
-            Node abs = g.unary(Op.ABS, d);
+            Node d = g.binary(Binary.SUB, a.tensor("pred"), a.tensor("target"), "compare");
+            Node abs = g.unary(Unary.ABS, d);
             Node delta = g.constant(a.number("delta"));
-            Node m = g.binary(Op.MINIMUM, abs, delta);
+            Node m = g.binary(Binary.MINIMUM, abs, delta);
             Node l = g.add(g.mul(g.constant(0.5), g.mul(m, m)), g.mul(delta, g.sub(abs, m)));
             return mean(g, l, null, false);
         }, t("pred"), t("target"), num("delta", 1.0));
 
+        group = Group.NORMALIZATION;
+        def("batch_norm", Normalization::batchNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
+                new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
+                num("eps", 1e-5));
+
+        group = Group.TRAINING;
         def("dropout", null, t("x"), num("p", 0.5));
         def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
+        group = Group.DERIVATIVE;
         def("grad", null, t("f"), new P("x", Kind.LEAF, REQUIRED));
     }
 

@@ -1,5 +1,6 @@
 package dev.nnc.check;
 
+import dev.nnc.util.BigStack;
 import dev.nnc.diag.Diagnostics;
 import dev.nnc.diag.ErrorKind;
 import dev.nnc.diag.Span;
@@ -195,6 +196,7 @@ public final class Checker {
         private final List<String> dims = new ArrayList<>();
         private final List<Model.Input> inputs = new ArrayList<>();
         private final List<Model.Param> params = new ArrayList<>();
+        private final List<Model.Buffer> buffers = new ArrayList<>();
         private final List<Model.Output> outputs = new ArrayList<>();
         private Node loss;
         private Span lossSpan;
@@ -229,7 +231,8 @@ public final class Checker {
             if (!declaresOutput && lossSpan == null) {
                 diags.error(ErrorKind.NOTHING_TO_COMPUTE, decl.name().span(), name);
             }
-            return new Model(name, pkg, g, dims, inputs, params, outputs, loss, optimizer, precision, decl.span());
+            return new Model(name, pkg, g, dims, inputs, params, buffers, exprs.updates(), outputs, loss, optimizer, precision,
+                    decl.span());
         }
 
         private void statement(Ast.Stmt s) {
@@ -263,6 +266,13 @@ public final class Checker {
                 Node n = shape == null ? null : g.param(p.name().name(), params.size(), shape);
                 if (declare(p.name(), Scope.What.PARAM, n, 0) && n != null && init != null) {
                     params.add(new Model.Param(p.name().name(), n, init, p.span()));
+                }
+            } else if (s instanceof Ast.BufferStmt b) {
+                Shape shape = Shapes.resolve(b.shape(), scope, diags, false);
+                Model.Init init = b.init() == null ? Model.Init.ZEROS : Inits.resolve(b.init(), shape, exprs, scope, diags);
+                Node n = shape == null ? null : g.buffer(b.name().name(), buffers.size(), shape);
+                if (declare(b.name(), Scope.What.BUFFER, n, 0) && n != null && init != null) {
+                    buffers.add(new Model.Buffer(b.name().name(), n, init, b.span()));
                 }
             } else if (s instanceof Ast.AssignStmt a) {
                 Node v = exprs.eval(a.value(), scope);
@@ -327,7 +337,7 @@ public final class Checker {
             if (v != null) outputs.add(new Model.Output(name, v, o.span()));
         }
 
-        /** Binds a local; inputs, params, dims and consts cannot be rebound. */
+        /** Binds a local; inputs, params, buffers, dims and consts cannot be rebound. */
         private void rebind(Ast.Ident name, Node v) {
             Scope.Binding b = scope.get(name.name());
             if (b != null && b.fixed()) {
@@ -347,6 +357,11 @@ public final class Checker {
             scope.put(new Scope.Binding(what, name.name(), node, value, name.span()));
             return true;
         }
+    }
+
+    /** The names of the built-in functions, in the order the language reference lists them. */
+    public static List<String> builtinNames() {
+        return List.copyOf(Builtins.ALL.keySet());
     }
 
     static String hintFor(String name, List<String> known) {

@@ -9,11 +9,12 @@ import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Shape;
 import dev.nnc.passes.Fold;
 import dev.nnc.syntax.Ast;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Leaf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,9 @@ final class Exprs {
     private final Set<String> recursiveFns;
     private final Map<List<Object>, Node> inlineMemo = new HashMap<>();
     private int dropoutSites;
+    /** The buffer updates that lowered calls registered (batch_norm's running statistics), by buffer name. */
+    private final Map<String, Node> updates = new LinkedHashMap<>();
+    private final Map<String, Span> updateSpans = new HashMap<>();
 
     /**
      * How deep expressions may nest once {@code fn} bodies are inlined into them (each written
@@ -153,10 +157,10 @@ final class Exprs {
         if (l == null || r == null) return null;
         Span at = b.opSpan();
         return switch (b.op()) {
-            case "+" -> apply(at, () -> g.binary(Op.ADD, l, r, "add"));
-            case "-" -> apply(at, () -> g.binary(Op.SUB, l, r, "subtract"));
-            case "*" -> apply(at, () -> g.binary(Op.MUL, l, r, "multiply"));
-            case "/" -> apply(at, () -> g.binary(Op.DIV, l, r, "divide"));
+            case "+" -> apply(at, () -> g.binary(Binary.ADD, l, r, "add"));
+            case "-" -> apply(at, () -> g.binary(Binary.SUB, l, r, "subtract"));
+            case "*" -> apply(at, () -> g.binary(Binary.MUL, l, r, "multiply"));
+            case "/" -> apply(at, () -> g.binary(Binary.DIV, l, r, "divide"));
             case "@" -> apply(at, () -> g.matmul(l, r));
             case "^" -> apply(at, () -> power(l, r));
             default -> throw new IllegalStateException("operator " + b.op());
@@ -168,7 +172,7 @@ final class Exprs {
         if (c != null && base.dtype() == DType.REAL) return g.powc(base, c);
         Double bv = base.shape().isScalar() ? Fold.scalar(base) : null;
         if (bv != null && bv == Math.E) return g.exp(exponent);
-        return g.binary(Op.POW, base, exponent, "raise");
+        return g.binary(Binary.POW, base, exponent, "raise");
     }
 
     // ------------------------------------------------------------------ calls
@@ -185,11 +189,21 @@ final class Exprs {
             diags.error(ErrorKind.NOT_A_FUNCTION, c.fn().span(), name);
             return null;
         }
+        diags.errorWithHint(ErrorKind.UNKNOWN_FUNCTION, c.fn().span(), unknownFunctionHint(name), name);
+        return null;
+    }
+
+    /**
+     * "did you mean 'sigmoid'?" when one function is a likely typo away (stricter than for other
+     * names: {@code conv2d} is no typo of {@code concat}); otherwise every function there is.
+     */
+    private String unknownFunctionHint(String name) {
         Set<String> known = new TreeSet<>(fns.keySet());
         known.addAll(Builtins.ALL.keySet());
-        String best = Suggest.closest(name, known);
-        diags.errorWithHint(ErrorKind.UNKNOWN_FUNCTION, c.fn().span(), best == null ? null : "did you mean '" + best + "'?", name);
-        return null;
+        String best = Suggest.closestStrict(name, known);
+        if (best != null) return "did you mean '" + best + "'?";
+        String mine = fns.isEmpty() ? "" : "; this file's fn " + String.join(", ", new TreeSet<>(fns.keySet()));
+        return "the functions are: " + Builtins.catalogue() + mine;
     }
 
     private boolean checkArgOrder(Ast.Call c) {
@@ -263,7 +277,7 @@ final class Exprs {
         }
         Node memo = inlineMemo.get(key);
         if (memo != null) return memo;
-        int sitesBefore = dropoutSites;
+        int sitesBefore = dropoutSites + updates.size();
         int errorsBefore = diags.count();
         inlining.add(c);
         Node r;
@@ -273,7 +287,7 @@ final class Exprs {
             inlining.remove(inlining.size() - 1);
         }
         diags.hintSince(errorsBefore, "in the call of " + fn.name().name() + " at " + c.span().line() + ":" + c.span().col());
-        if (r != null && dropoutSites == sitesBefore) inlineMemo.put(key, r);
+        if (r != null && dropoutSites + updates.size() == sitesBefore) inlineMemo.put(key, r);
         return r;
     }
 
@@ -291,12 +305,13 @@ final class Exprs {
         return switch (fn.name()) {
             case "dropout" -> dropout(c, (Node) values.get("x"), (Double) values.get("p"), bound.get("p"));
             case "grad" -> grad(c, (Node) values.get("f"), (Node) values.get("x"), bound.get("x"));
-            default -> apply(c.span(), () -> fn.lowering().lower(g, new BoundArgs(values)));
+            default -> apply(c.span(), () -> fn.lowering().lower(g, new BoundArgs(values, c.span())));
         };
     }
 
     private static Object defaultValue(Builtins.P p) {
         if (p.def() == Builtins.ALL_AXES) return AllAxes.INSTANCE;
+        if (p.def() == Builtins.ABSENT) return Builtins.ABSENT;
         if (p.kind() == Builtins.Kind.AXES) return List.of((Integer) p.def());
         if (p.def() instanceof Integer i) return i.doubleValue();
         return p.def();
@@ -307,11 +322,21 @@ final class Exprs {
     /** Evaluates one argument by its kind; null after reporting an error. */
     private Object argument(Builtins.Fn fn, Builtins.P p, Ast.Expr e, Scope scope) {
         switch (p.kind()) {
+            case BUFFER -> {
+                Node n = eval(e, scope);
+                if (n == null) return null;
+                if (n.op() != Leaf.BUFFER) {
+                    diags.errorWithHint(ErrorKind.ARG_TYPE, e.span(), "a running statistic lives in a declaration such as "
+                            + "'buffer running_mean : [16] init zeros'", p.name(), fn.name(), "a buffer");
+                    return null;
+                }
+                return n;
+            }
             case TENSOR, LABELS, LEAF -> {
                 Node n = eval(e, scope);
                 if (n == null) return null;
                 if (n.dtype() == DType.INT && p.kind() != Builtins.Kind.LABELS) {
-                    diags.error(ErrorKind.INT_TENSOR, e.span(), n.op() == Op.INPUT ? n.leafName() : "?");
+                    diags.error(ErrorKind.INT_TENSOR, e.span(), n.op() == Leaf.INPUT ? n.leafName() : "?");
                     return null;
                 }
                 return n;
@@ -353,17 +378,39 @@ final class Exprs {
         throw new IllegalStateException();
     }
 
-    /** Typed access to bound arguments for lowerings. */
-    private static final class BoundArgs implements Builtins.Args {
-        private final Map<String, Object> v;
+    /** The buffer updates registered so far, by buffer name (for {@link dev.nnc.ir.Model#updates()}). */
+    Map<String, Node> updates() {
+        return updates;
+    }
 
-        BoundArgs(Map<String, Object> v) {
+    /** Typed access to bound arguments for lowerings. */
+    private final class BoundArgs implements Builtins.Args {
+        private final Map<String, Object> v;
+        private final Span at;
+
+        BoundArgs(Map<String, Object> v, Span at) {
             this.v = v;
+            this.at = at;
+        }
+
+        @Override
+        public boolean has(String name) {
+            return v.get(name) != Builtins.ABSENT;
         }
 
         @Override
         public Node tensor(String name) {
-            return (Node) v.get(name);
+            Object o = v.get(name);
+            return o == Builtins.ABSENT ? null : (Node) o;
+        }
+
+        @Override
+        public void update(Node buffer, Node value) {
+            String name = buffer.leafName();
+            Span prev = updateSpans.get(name);
+            if (prev != null) throw new ShapeException(ErrorKind.BUFFER_UPDATED_TWICE, name, prev.line());
+            updates.put(name, value);
+            updateSpans.put(name, at);
         }
 
         @Override
@@ -404,8 +451,7 @@ final class Exprs {
             return null;
         }
         if (p == 0) return x;
-        Node mask = g.dropoutMask(x.shape(), p, dropoutSites++);
-        return g.mul(x, mask);
+        return g.dropout(x, p, dropoutSites++);
     }
 
     private Node grad(Ast.Call c, Node f, Node x, Ast.Expr xExpr) {
@@ -413,8 +459,8 @@ final class Exprs {
             diags.error(ErrorKind.GRAD_NOT_SCALAR, c.args().get(0).span(), f.shape());
             return null;
         }
-        if ((x.op() != Op.INPUT && x.op() != Op.PARAM) || x.dtype() != DType.REAL) {
-            String what = x.op() == Op.INPUT ? "integer input '" + x.leafName() + "'" : "'" + text(xExpr) + "'";
+        if ((x.op() != Leaf.INPUT && x.op() != Leaf.PARAM) || x.dtype() != DType.REAL) {
+            String what = x.op() == Leaf.INPUT ? "integer input '" + x.leafName() + "'" : "'" + text(xExpr) + "'";
             diags.error(ErrorKind.GRAD_WRT, xExpr.span(), what);
             return null;
         }

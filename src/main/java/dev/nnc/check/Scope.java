@@ -9,7 +9,7 @@ import java.util.Map;
 final class Scope {
     /** What a name is bound to. */
     enum What {
-        DIM("dim"), CONST("const"), INPUT("input"), PARAM("param"), LOCAL("local"), FN_PARAM("parameter");
+        DIM("dim"), CONST("const"), INPUT("input"), PARAM("param"), BUFFER("buffer"), LOCAL("local"), FN_PARAM("parameter");
 
         final String word;
 

@@ -18,8 +18,6 @@ import picocli.CommandLine.Parameters;
         description = {"Generates one self-contained Java class per model.",
                 "Files are written only when every input compiles; each is written to a temporary file and moved into place."})
 final class CompileCommand implements Callable<Integer> {
-    enum Precision { f32, f64 }
-
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .nn files")
     List<Path> files;
 
@@ -29,8 +27,8 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--package", paramLabel = "P", description = "the Java package (default: the file's package statement, else none)")
     String pkg;
 
-    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type (default: the model's precision statement, else f32)")
-    Precision precision;
+    @CommandLine.Mixin
+    Options.Precision precision = new Options.Precision();
 
     @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
             description = "kernels as plain loops (default) or with the Vector API (jdk.incubator.vector; "
@@ -48,8 +46,7 @@ final class CompileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Generator.Options options;
         try {
-            options = new Generator.Options(pkg, precision == null ? null
-                    : precision == Precision.f32 ? Model.Precision.F32 : Model.Precision.F64,
+            options = new Generator.Options(pkg, precision.precision(),
                     backend == Backend.vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());

@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -28,8 +27,8 @@ import picocli.CommandLine.Parameters;
 /** {@code nnc eval}: the contract of LANGUAGE.md, on generated code (default) or the interpreter. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates a model on inputs from a safetensors file and writes its outputs, loss and gradients.",
-                "Writes every output, 'loss' when the model has one, and then 'grad.<p>' for every param and",
-                "'grad.<x>' for every real-valued input. Computes in f64 unless --precision f32."})
+                "Writes every output, 'loss' when the model has one, and then 'grad.<p>' for every param and 'grad.<x>' for "
+                        + "every real-valued input. Computes in f64 unless --precision f32."})
 final class EvalCommand implements Callable<Integer> {
     enum Engine { java, interp }
 
@@ -38,8 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model to run, when the file has several")
-    String modelName;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName();
 
     @Option(names = "--inputs", required = true, paramLabel = "IN.safetensors", description = "the inputs, by name")
     Path inputsFile;
@@ -47,20 +46,22 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--params", paramLabel = "P.safetensors", description = "parameter values by name; missing ones are initialized from --seed")
     Path paramsFile;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization and dropout (default ${DEFAULT-VALUE})")
-    long seed;
+    @CommandLine.Mixin
+    Options.Seed seed = new Options.Seed();
 
-    @Option(names = "--precision", defaultValue = "f64", description = "f64 or f32 (default ${DEFAULT-VALUE})")
+    // not Options.Precision: the eval contract computes in f64 whatever the model says
+    @Option(names = "--precision", paramLabel = "f64|f32", defaultValue = "f64", description = "f64 or f32 (default: ${DEFAULT-VALUE})")
     Precision precision;
 
-    @Option(names = "--train", description = "dropout on (training mode), with the masks of step 0")
+    @Option(names = "--train", description = "training mode (dropout on with the masks of step 0, batch statistics), "
+            + "then the buffers as one training-mode forward updates them")
     boolean train;
 
     @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "where to write the results")
     Path out;
 
     @Option(names = "--engine", description = "java (generated code, compiled in memory; the default) or interp (the "
-            + "reference interpreter; the default with --train, which generated code does not offer yet)")
+            + "reference interpreter)")
     Engine engine;
 
     @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
@@ -79,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
             err.flush();
             return Main.USER_ERROR;
         }
-        Compiled c = select(r);
+        Compiled c = model.select(r);
         Model m = c.model();
         Map<String, Tensor> inputs = readInputs(m);
         Map<String, Integer> dims;
@@ -90,7 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Map<String, Tensor> params = readParams(m);
         boolean f32 = precision == Precision.f32;
-        if (engine == null) engine = train ? Engine.interp : Engine.java;
+        if (engine == null) engine = Engine.java;
         Map<String, Tensor> results;
         try {
             results = engine == Engine.java ? runJava(c, r, inputs, dims, params, f32) : runInterp(m, inputs, params, f32);
@@ -108,19 +109,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError(out + ": cannot write: " + e.getMessage());
         }
         return 0;
-    }
-
-    private Compiled select(Compiler.Result r) {
-        List<String> names = r.compiled().stream().map(Compiled::name).toList();
-        if (modelName != null) {
-            Compiled c = r.model(modelName);
-            if (c == null) throw new UserError(file + ": error[E511]: no model named '" + modelName + "'; the file has " + String.join(", ", names));
-            return c;
-        }
-        if (r.compiled().size() != 1) {
-            throw new UserError(file + " has " + names.size() + " models (" + String.join(", ", names) + "); pick one with --model NAME");
-        }
-        return r.compiled().get(0);
     }
 
     private static TensorFile read(Path p, String what) {
@@ -157,19 +145,24 @@ final class EvalCommand implements Callable<Integer> {
         return inputs;
     }
 
+    /** Params and buffers from {@code --params}, by name (a buffer's name as declared, like a param's). */
     private Map<String, Tensor> readParams(Model m) {
         Map<String, Tensor> params = new LinkedHashMap<>();
         if (paramsFile == null) return params;
         TensorFile f = read(paramsFile, "params");
         for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
             Model.Param p = m.param(e.getKey());
-            if (p == null) {
-                spec.commandLine().getErr().println("nnc: warning: " + paramsFile + ": '" + e.getKey() + "' is not a param of " + m.name() + "; ignored");
+            Model.Buffer b = m.buffer(e.getKey());
+            if (p == null && b == null) {
+                spec.commandLine().getErr().println("nnc: warning: " + paramsFile + ": '" + e.getKey() + "' is neither a param nor a buffer of "
+                        + m.name() + "; ignored");
                 continue;
             }
-            int[] want = p.node().shape().sizes(Map.of());
+            dev.nnc.ir.Shape shape = p != null ? p.node().shape() : b.node().shape();
+            String what = p != null ? "param" : "buffer";
+            int[] want = shape.sizes(Map.of());
             if (!java.util.Arrays.equals(want, e.getValue().shape()) || e.getValue().dtype() == DType.I32 || e.getValue().dtype() == DType.I64) {
-                throw new UserError(paramsFile + ": param '" + e.getKey() + "' must be a real tensor of shape " + p.node().shape()
+                throw new UserError(paramsFile + ": " + what + " '" + e.getKey() + "' must be a real tensor of shape " + shape
                         + ", got " + e.getValue().dtype() + " " + java.util.Arrays.toString(e.getValue().shape()));
             }
             params.put(e.getKey(), Tensor.of(want, e.getValue().asDoubles()));
@@ -178,8 +171,11 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Map<String, Tensor> runInterp(Model m, Map<String, Tensor> inputs, Map<String, Tensor> params, boolean f32) {
-        Session s = new Session(m, seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
-        s.setParams(params);
+        Session s = new Session(m, seed.seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            if (m.param(e.getKey()) != null) s.setParam(e.getKey(), e.getValue());
+            else s.setBuffer(e.getKey(), e.getValue());
+        }
         Map<String, Tensor> results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : s.infer(inputs, train));
         if (m.loss() != null) {
             Gradients g = s.lossAndGradients(inputs, train);
@@ -187,12 +183,13 @@ final class EvalCommand implements Callable<Integer> {
             for (Map.Entry<String, Tensor> e : g.params().entrySet()) results.put("grad." + e.getKey(), e.getValue());
             for (Map.Entry<String, Tensor> e : g.inputs().entrySet()) results.put("grad." + e.getKey(), e.getValue());
         }
+        if (train) s.updateBuffers(inputs);
+        for (Map.Entry<String, Tensor> e : s.buffers().entrySet()) results.put("buffer." + e.getKey(), e.getValue());
         return results;
     }
 
     private Map<String, Tensor> runJava(Compiled c, Compiler.Result r, Map<String, Tensor> inputs, Map<String, Integer> dims,
                                         Map<String, Tensor> params, boolean f32) {
-        if (train) throw new UserError("--train is not supported by --engine java yet; leave out --engine, or use --engine interp");
         Model m = c.model();
         dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
                 ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
@@ -200,11 +197,21 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
                     + "(the ./nnc launcher adds it when you pass --backend vector)");
         }
-        LoadedModel lm = LoadedModel.load(c, f32, seed, file.getFileName().toString(), r.source(), be);
-        for (Map.Entry<String, Tensor> e : params.entrySet()) lm.setParameter(e.getKey(), e.getValue().data());
-        Map<String, Tensor> results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : lm.infer(inputs, dims));
+        LoadedModel lm = LoadedModel.load(c, f32, seed.seed, file.getFileName().toString(), r.source(), be);
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            if (m.param(e.getKey()) != null) lm.setParameter(e.getKey(), e.getValue().data());
+            else lm.setBuffer(e.getKey(), e.getValue().data());
+        }
+        Map<String, Tensor> results;
+        if (train) {
+            LoadedModel.Pass pass = lm.trainingPass(inputs, dims); // outputs, loss, gradients and the buffers' updates in one pass
+            results = new LinkedHashMap<>(pass.outputs());
+            if (m.loss() != null) results.put("loss", Tensor.scalar(pass.loss()));
+        } else {
+            results = new LinkedHashMap<>(m.outputs().isEmpty() ? Map.of() : lm.infer(inputs, dims));
+            if (m.loss() != null) results.put("loss", Tensor.scalar(lm.gradients(inputs, dims)));
+        }
         if (m.loss() != null) {
-            results.put("loss", Tensor.scalar(lm.gradients(inputs, dims)));
             for (Model.Param p : m.params()) {
                 results.put("grad." + p.name(), Tensor.of(p.node().shape().sizes(dims), lm.gradient(p.name())));
             }
@@ -212,6 +219,7 @@ final class EvalCommand implements Callable<Integer> {
                 if (!in.isInt()) results.put("grad." + in.name(), Tensor.of(in.node().shape().sizes(dims), lm.inputGradient(in.name())));
             }
         }
+        for (Model.Buffer b : m.buffers()) results.put("buffer." + b.name(), Tensor.of(b.node().shape().sizes(dims), lm.buffer(b.name())));
         return results;
     }
 }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 /** {@code nnc predict MODEL.nn --params P --data test.csv --out predictions.csv}. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predicts the rows of a CSV file with parameters saved by 'nnc train --save'.",
-                "Replays the saved preprocessing; writes a CSV with an id column and the prediction",
-                "(Kaggle's submission format)."})
+                "Replays the saved preprocessing; writes a CSV with an id column and the prediction (Kaggle's submission "
+                        + "format). --model defaults to the model the parameters were saved from."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file the parameters were trained with")
     Path file;
@@ -37,11 +37,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "COL", description = "the id column to copy (default: the one used in training; else row numbers)")
     String id;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model, when the file has several (default: the saved one)")
-    String modelName;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName(); // default: the one the parameters were saved from
 
-    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type of the generated code (default: the model's)")
-    CompileCommand.Precision precision;
+    @CommandLine.Mixin
+    Options.Precision precision = new Options.Precision();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,8 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         String csv;
         try {
             Csv.Table t = Csv.read(data);
-            csv = Predict.run(file.toString(), source, p, params.toString(), t, id, modelName,
-                    precision == null ? null : precision == CompileCommand.Precision.f32);
+            csv = Predict.run(file.toString(), source, p, params.toString(), t, id, model.name, precision.f32());
         } catch (DataException e) {
             throw new UserError(e.getMessage());
         } catch (TrainJob.CompileError e) {

@@ -7,6 +7,8 @@ import com.palantir.javapoet.TypeSpec;
 import dev.nnc.diag.Span;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
+import dev.nnc.ops.Helper;
+import dev.nnc.ir.Size;
 import dev.nnc.passes.Compiled;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -35,23 +37,22 @@ final class ClassContext {
     final Map<String, String> dimField = new LinkedHashMap<>();
     /** Java parameter name of each input and dim in public methods. */
     final Map<String, String> argName = new LinkedHashMap<>();
-    final Set<Helpers.Fn> helpers = EnumSet.noneOf(Helpers.Fn.class);
+    /** Java field name of each buffer, by .nn name. */
+    final Map<String, String> bufferField = new LinkedHashMap<>();
+    /** The helper methods the kernels call. */
+    final Set<Helper> helpers = EnumSet.noneOf(Helper.class);
     final Map<String, String> kernelNames = new HashMap<>();
     boolean usesRandom;
-    /** True when some kernel takes the scratch rows ({@code scratch$rows}, {@code scratch$acc}). */
-    boolean usesScratch;
-    /** True when some vector kernel takes the panel scratch ({@code scratch$pack}). */
-    boolean usesPack;
-    /** True when some vector kernel takes the temporary ({@code scratch$temp}). */
-    boolean usesTemp;
-    /** True when some vector kernel draws random bits with {@code LongVector}s. */
-    boolean usesVectorRandom;
+    /** The scratch fields some kernel takes, by field. */
+    final Map<String, Scratch> scratch = new LinkedHashMap<>();
+    /** The per-worker scratch fields of kernels that split their rows over threads, by field. */
+    final Map<String, Scratch> perWorkerScratch = new LinkedHashMap<>();
     /** True when some vector product can split its rows over threads ({@code setThreads}). */
     boolean usesThreads;
     /** Vector backend: the calls run as steps ({@link VectorSteps}), by index. */
     final List<CodeBlock> steps = new java.util.ArrayList<>();
-    /** The register blocks the vector kernels call ({@code VectorKernels.microKernel}). */
-    final Set<String> microKernels = new java.util.TreeSet<>();
+    /** Class-level members the kernels ask for ({@link Kernel#members}). */
+    final Set<String> members = new java.util.TreeSet<>();
     int slots;
 
     ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {
@@ -63,8 +64,9 @@ final class ClassContext {
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
         // param fields must not clash with the class's own fields
-        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES"));
+        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES", "BUFFER_NAMES"));
         for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
+        for (Model.Buffer b : model.buffers()) bufferField.put(b.name(), Names.unique(b.name(), taken));
         for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());
         for (Model.Input in : model.inputs()) inputField.put(in.name(), "in$" + in.name());
         for (Model.Input in : model.inputs()) if (!in.isInt()) inputGradField.put(in.name(), "inputGrad$" + in.name());
@@ -112,9 +114,9 @@ final class ClassContext {
             MethodSpec m = k.method(name, describe(n));
             type.addMethod(m);
         }
-        usesRandom |= k.random;
-        usesVectorRandom |= k.vectorRandom;
-        microKernels.addAll(k.micro);
+        usesRandom |= k.isRandom();
+        helpers.addAll(k.helpers);
+        members.addAll(k.members);
         return name;
     }
 
@@ -124,11 +126,26 @@ final class ClassContext {
         Span s = n.origin();
         if (s.isNone() || s.line() > sourceLines.length) return what + " (synthesized)";
         String line = sourceLines[s.line() - 1].strip();
-        return what + ", from " + sourceName + " line " + s.line() + ": {@code " + escape(line) + "}";
+        return what + ", from " + sourceName + " line " + s.line() + ": " + code(line);
     }
 
-    private static String escape(String s) {
-        return s.replace("*/", "* /").replace("{", "&#123;").replace("}", "&#125;").replace("@", "&#64;");
+    /**
+     * A line of .nn source as Javadoc code that reads the same in the source and in the rendered
+     * page: {@code {@code x @ w}} when its braces balance (inside that tag HTML entities are not
+     * interpreted, so '@' must stay '@'), else {@code <code>} with entities for the braces and
+     * HTML's special characters. A comment end is broken up in either form.
+     */
+    static String code(String line) {
+        String s = line.replace("*/", "* /");
+        int depth = 0;
+        boolean balanced = true;
+        for (int i = 0; i < s.length() && balanced; i++) {
+            if (s.charAt(i) == '{') depth++;
+            else if (s.charAt(i) == '}' && --depth < 0) balanced = false;
+        }
+        if (balanced && depth == 0) return "{@code " + s + "}";
+        return "<code>" + s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("{", "&#123;").replace("}", "&#125;") + "</code>";
     }
 
     CodeBlock dim(String d) {
@@ -136,16 +153,30 @@ final class ClassContext {
     }
 
     /** A size expression over the runtime dims as stored in this instance's dim fields. */
-    CodeBlock size(Sym s) {
-        return s.code(dimField::get);
+    CodeBlock size(Size s) {
+        return SizeCode.of(s, dimField::get);
     }
 
     /** The same as a long expression, safe from int overflow. */
-    CodeBlock longSize(Sym s) {
-        return CodeBlock.of("(long) $L", s.code(dimField::get));
+    CodeBlock longSize(Size s) {
+        return CodeBlock.of("(long) $L", SizeCode.of(s, dimField::get));
     }
 
     List<Model.Param> params() {
         return model.params();
+    }
+
+    /**
+     * A tensor the instance holds and saves: a param or a buffer, with its field and the random
+     * stream its initializer draws from (params from 0, then buffers).
+     */
+    record State(String name, String field, dev.nnc.ir.Shape shape, Model.Init init, int stream) {}
+
+    /** The params, then the buffers: what {@code saveParameters}, {@code loadParameters} and {@code reset} cover. */
+    List<State> saved() {
+        List<State> out = new java.util.ArrayList<>();
+        for (Model.Param p : model.params()) out.add(new State(p.name(), paramField.get(p.name()), p.node().shape(), p.init(), out.size()));
+        for (Model.Buffer b : model.buffers()) out.add(new State(b.name(), bufferField.get(b.name()), b.node().shape(), b.init(), out.size()));
+        return out;
     }
 }

@@ -9,7 +9,8 @@ import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Size;
+import dev.nnc.ops.Leaf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ final class EntryEmitter {
     static final int CALLS_PER_METHOD = 40;
 
     /** Where a root's value must end up. */
-    record Target(Node root, CodeBlock field, Sym numel) {}
+    record Target(Node root, CodeBlock field, Size numel) {}
 
     private final ClassContext cx;
     private final String name;
@@ -39,35 +40,26 @@ final class EntryEmitter {
     private final Map<Node, CodeBlock> direct = new LinkedHashMap<>();
     final List<Model.Input> inputs = new ArrayList<>();
     final List<String> dims = new ArrayList<>();
-    /** The scratch sizes the kernels of this entry need (filled by {@link #emitRun}). */
-    private final Set<Sym> scratchRows = new java.util.LinkedHashSet<>();
-    private final Set<Sym> scratchWidths = new java.util.LinkedHashSet<>();
-    /** The rows of the panel scratch the kernels of this entry need, and the temporaries' sizes (filled by {@link #emitRun}). */
-    private final Set<Sym> packRows = new java.util.LinkedHashSet<>();
-    /** Whether some product of this entry may split its rows over threads. */
-    private boolean threads;
-    private final Set<Sym> temps = new java.util.LinkedHashSet<>();
+    /** The scratch the kernels of this entry declare, by field (filled by {@link #emitRun}). */
+    private final Map<String, List<Scratch>> scratch = new LinkedHashMap<>();
+    /** The scratch fields that kernels splitting their rows over threads take once per worker. */
+    private final Set<String> perWorker = new java.util.LinkedHashSet<>();
 
     EntryEmitter(ClassContext cx, String name, List<Node> roots, List<Target> targets) {
         this.cx = cx;
         this.name = name;
         this.roots = roots;
         this.targets = targets;
-        Set<Node> directTargets = new HashSet<>();
-        Plan trial = new Plan(roots, Set.of());
-        for (Target t : targets) {
-            if (trial.how.get(t.root()) == Plan.How.KERNEL && !direct.containsKey(t.root())) {
-                direct.put(t.root(), t.field());
-                directTargets.add(t.root());
-            }
-        }
-        this.plan = new Plan(roots, directTargets);
+        List<Node> targetRoots = new ArrayList<>();
+        for (Target t : targets) targetRoots.add(t.root());
+        this.plan = Plan.of(roots, targetRoots);
+        for (Target t : targets) if (plan.direct.contains(t.root())) direct.putIfAbsent(t.root(), t.field());
         Set<Node> reach = plan.how.keySet();
         for (Model.Input in : cx.model.inputs()) if (reach.contains(in.node())) inputs.add(in);
         Set<String> used = new HashSet<>();
         for (Node n : reach) {
             for (Dim d : n.shape().dims()) if (!d.isStatic()) used.add(d.symbol());
-            if (n.op() == Op.SIZE) used.addAll(n.attr(Attr.Dims.class).symbols());
+            if (n.op() == Leaf.SIZE) used.addAll(n.attr(Attr.Extent.class).size().dims());
         }
         for (String d : cx.model.dims()) if (used.contains(d)) dims.add(d);
         cx.slots = Math.max(cx.slots, plan.slotNodes.size());
@@ -101,7 +93,7 @@ final class EntryEmitter {
                     .endControlFlow()
                     .addStatement("this.$N = $N", cx.dimField.get(d), a);
         }
-        for (Map.Entry<Sym, dev.nnc.ir.Shape> big : sizesToCheck().entrySet()) {
+        for (Map.Entry<Size, dev.nnc.ir.Shape> big : sizesToCheck().entrySet()) {
             // in double: the product of int dims cannot overflow there, and is exact up to 2^53
             b.beginControlFlow("if ((double) $L > $L)", cx.size(big.getKey()), Integer.MAX_VALUE)
                     .addStatement("throw new $T($S + $L + $S)", IllegalArgumentException.class, "dims ",
@@ -120,17 +112,17 @@ final class EntryEmitter {
      * and what it got (a length, or null).
      */
     CodeBlock checkArray(String arg, String what, dev.nnc.ir.Shape shape) {
-        Sym n = Sym.numel(shape);
+        Size n = shape.numel();
         CodeBlock.Builder b = CodeBlock.builder();
         String shapeText = shape.toString();
         CodeBlock needs = n.isStatic()
-                ? CodeBlock.of("$S", what + " " + shapeText + " needs " + n.factor() + " elements, got ")
+                ? CodeBlock.of("$S", what + " " + shapeText + " needs " + n.coefficient() + " elements, got ")
                 : CodeBlock.of("$S + $L + $S + $L + $S", what + " " + shapeText + " needs ", cx.longSize(n), " elements (",
                         dimsText(shape), "), got ");
         b.beginControlFlow("if ($N == null)", arg)
                 .addStatement("throw new $T($L + $S)", IllegalArgumentException.class, needs, "null")
                 .endControlFlow();
-        b.beginControlFlow("if ($N.length != $L)", arg, n.isStatic() ? CodeBlock.of("$L", n.factor()) : cx.longSize(n))
+        b.beginControlFlow("if ($N.length != $L)", arg, n.isStatic() ? CodeBlock.of("$L", n.coefficient()) : cx.longSize(n))
                 .addStatement("throw new $T($L + $N.length)", IllegalArgumentException.class, needs, arg)
                 .endControlFlow();
         return b.build();
@@ -145,46 +137,42 @@ final class EntryEmitter {
      * or a work buffer's size in {@code grow} (exact in long for two factors). Each count comes
      * with a shape that has it, for the message.
      */
-    private Map<Sym, dev.nnc.ir.Shape> sizesToCheck() {
-        Map<Sym, dev.nnc.ir.Shape> all = new HashMap<>();
-        List<Sym> covered = new ArrayList<>();
+    private Map<Size, dev.nnc.ir.Shape> sizesToCheck() {
+        Map<Size, dev.nnc.ir.Shape> all = new HashMap<>();
+        List<Size> covered = new ArrayList<>();
         for (Node n : plan.how.keySet()) {
             List<dev.nnc.ir.Shape> shapes = new ArrayList<>(List.of(n.shape()));
-            if (n.op() == Op.SIZE) {
+            if (n.op() == Leaf.SIZE) {
                 List<Dim> ds = new ArrayList<>();
-                for (String d : n.attr(Attr.Dims.class).symbols()) ds.add(Dim.sym(d));
+                for (String d : n.attr(Attr.Extent.class).size().symbols()) ds.add(Dim.sym(d));
                 shapes.add(new dev.nnc.ir.Shape(ds));
             }
             for (dev.nnc.ir.Shape sh : shapes) {
-                Sym z = Sym.numel(sh);
-                if (z.isStatic() || (z.factor() == 1 && z.symbols().size() == 1)) continue;
+                Size z = sh.numel();
+                if (z.isStatic() || (z.coefficient() == 1 && z.symbols().size() == 1)) continue;
                 all.merge(z, sh, (x, y) -> x.toString().compareTo(y.toString()) <= 0 ? x : y);
-                if (n.op() == Op.INPUT && z.symbols().size() + (z.factor() == 1 ? 0 : 1) <= 2) covered.add(z);
+                if (n.op() == Leaf.INPUT && z.symbols().size() + (z.coefficient() == 1 ? 0 : 1) <= 2) covered.add(z);
             }
         }
         for (List<Node> slot : plan.slotNodes) {
             for (Node n : slot) {
-                Sym z = Sym.numel(n.shape());
-                if (z.symbols().size() + (z.factor() == 1 ? 0 : 1) <= 2) covered.add(z);
+                Size z = n.shape().numel();
+                if (z.symbols().size() + (z.coefficient() == 1 ? 0 : 1) <= 2) covered.add(z);
             }
         }
-        List<Sym> syms = new ArrayList<>(all.keySet());
-        syms.sort(java.util.Comparator.comparing((Sym z) -> String.join(",", z.symbols())).thenComparingLong(Sym::factor));
-        Map<Sym, dev.nnc.ir.Shape> out = new LinkedHashMap<>();
-        for (Sym z : syms) {
+        List<Size> syms = new ArrayList<>(all.keySet());
+        syms.sort(java.util.Comparator.comparing((Size z) -> String.join(",", z.symbols())).thenComparingLong(Size::coefficient));
+        Map<Size, dev.nnc.ir.Shape> out = new LinkedHashMap<>();
+        for (Size z : syms) {
             boolean implied = covered.stream().anyMatch(c -> atMost(z, c));
-            for (Sym o : syms) implied |= !o.equals(z) && atMost(z, o);
+            for (Size o : syms) implied |= !o.equals(z) && atMost(z, o);
             if (!implied) out.put(z, all.get(z));
         }
         return out;
     }
 
-    /** Whether {@code a} is at most {@code b} for all dims (each at least 1): fewer of each dim, and a smaller factor. */
-    private static boolean atMost(Sym a, Sym b) {
-        if (a.factor() > b.factor()) return false;
-        List<String> rest = new ArrayList<>(b.symbols());
-        for (String d : a.symbols()) if (!rest.remove(d)) return false;
-        return true;
+    private static boolean atMost(Size a, Size b) {
+        return a.atMost(b);
     }
 
     private CodeBlock dimsText(dev.nnc.ir.Shape shape) {
@@ -201,32 +189,40 @@ final class EntryEmitter {
         List<CodeBlock> b = new ArrayList<>();
         for (int s = 0; s < plan.slotNodes.size(); s++) {
             List<CodeBlock> sizes = new ArrayList<>();
-            Set<Sym> seen = new HashSet<>();
+            Set<Size> seen = new HashSet<>();
             for (Node n : plan.slotNodes.get(s)) {
-                Sym z = Sym.numel(n.shape());
+                Size z = n.shape().numel();
                 if (seen.add(z)) sizes.add(cx.longSize(z));
             }
             CodeBlock max = sizes.get(0);
             for (int i = 1; i < sizes.size(); i++) max = CodeBlock.of("Math.max($L, $L)", max, sizes.get(i));
             b.add(CodeBlock.of("buf$$$L = grow(buf$$$L, $L)", s, s, max));
         }
-        if (!scratchWidths.isEmpty()) {
-            CodeBlock rows = maxOf(scratchRows), width = maxOf(scratchWidths);
-            b.add(CodeBlock.of("scratch$$acc = grow(scratch$$acc, $L)", width));
-            b.add(CodeBlock.of("scratch$$rows = growRows(scratch$$rows, $L, $L)", rows, width));
+        for (Map.Entry<String, List<Scratch>> e : scratch.entrySet()) {
+            Scratch first = e.getValue().get(0);
+            Set<Size> widths = new java.util.LinkedHashSet<>(), rows = new java.util.LinkedHashSet<>();
+            for (Scratch sc : e.getValue()) {
+                widths.add(sc.width());
+                if (sc.isRows()) rows.add(sc.rows());
+            }
+            CodeBlock width = first.perLane() ? CodeBlock.of("$L * SPECIES.length()", maxOf(widths)) : maxOf(widths);
+            if (first.isRows()) {
+                b.add(CodeBlock.of("$N = growRows($N, $L, $L)", first.field(), first.field(), maxOf(rows), width));
+            } else {
+                b.add(CodeBlock.of("$N = grow($N, $L)", first.field(), first.field(), width));
+            }
+            if (perWorker.contains(first.field())) {
+                String w = first.perWorkerField();
+                b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) $N[w$$] = $L($N[w$$], $L)", w,
+                        first.isRows() ? "growRows" : "grow", w, first.isRows() ? CodeBlock.of("$L, $L", maxOf(rows), width) : width));
+            }
         }
-        if (!packRows.isEmpty()) {
-            CodeBlock panel = CodeBlock.of("$L * $L * SPECIES.length()", maxOf(packRows), VectorKernels.COLS);
-            b.add(CodeBlock.of("scratch$$pack = grow(scratch$$pack, $L)", panel));
-            if (threads) b.add(CodeBlock.of("for (int w$$ = 0; w$$ < threads$$; w$$++) scratch$$packs[w$$] = grow(scratch$$packs[w$$], $L)", panel));
-        }
-        if (!temps.isEmpty()) b.add(CodeBlock.of("scratch$$temp = grow(scratch$$temp, $L)", maxOf(temps)));
         return b;
     }
 
-    private CodeBlock maxOf(Set<Sym> sizes) {
+    private CodeBlock maxOf(Set<Size> sizes) {
         CodeBlock max = null;
-        for (Sym z : sizes) max = max == null ? cx.longSize(z) : CodeBlock.of("Math.max($L, $L)", max, cx.longSize(z));
+        for (Size z : sizes) max = max == null ? cx.longSize(z) : CodeBlock.of("Math.max($L, $L)", max, cx.longSize(z));
         return max;
     }
 
@@ -234,8 +230,9 @@ final class EntryEmitter {
     CodeBlock storage(Node n) {
         Node base = plan.base(n);
         if (direct.containsKey(base)) return direct.get(base);
-        if (base.op() == Op.INPUT) return CodeBlock.of("$N", cx.inputField.get(base.leafName()));
-        if (base.op() == Op.PARAM) return CodeBlock.of("$N", cx.paramField.get(base.leafName()));
+        if (base.op() == Leaf.INPUT) return CodeBlock.of("$N", cx.inputField.get(base.leafName()));
+        if (base.op() == Leaf.PARAM) return CodeBlock.of("$N", cx.paramField.get(base.leafName()));
+        if (base.op() == Leaf.BUFFER) return CodeBlock.of("$N", cx.bufferField.get(base.leafName()));
         Integer s = plan.slot.get(base);
         if (s == null) throw new IllegalStateException("no storage for " + base);
         return CodeBlock.of("buf$$$L", s);
@@ -246,54 +243,43 @@ final class EntryEmitter {
         List<CodeBlock> calls = new ArrayList<>();
         for (Node n : plan.kernels) {
             Kernel k = new Kernel(cx.elem, cx.vector);
-            Kernels.emit(plan, k, n);
-            collectHelpers(n);
+            OpKernels.of(n).emit(plan, k, n);
             String method = cx.kernel(k, n);
             List<CodeBlock> args = new ArrayList<>();
             args.add(storage(n));
             for (Node a : k.arrays) args.add(storage(a));
             for (String d : k.dims) args.add(cx.dim(d));
-            if (k.random) {
+            if (k.isRandom()) {
                 args.add(CodeBlock.of("seed"));
                 args.add(CodeBlock.of("step"));
             }
-            if (k.scratch) {
-                args.add(CodeBlock.of("scratch$$rows"));
-                args.add(CodeBlock.of("scratch$$acc"));
-                scratchRows.add(k.scratchRows);
-                scratchWidths.add(k.scratchWidth);
-                cx.usesScratch = true;
+            List<CodeBlock> workerArgs = new ArrayList<>(args);
+            for (Scratch sc : k.scratch()) {
+                scratch.computeIfAbsent(sc.field(), f -> new ArrayList<>()).add(sc);
+                cx.scratch.putIfAbsent(sc.field(), sc);
+                args.add(CodeBlock.of("$N", sc.field()));
+                workerArgs.add(CodeBlock.of("$N[w$$]", sc.perWorkerField()));
             }
-            int packArg = args.size();
-            if (!k.packRows.isEmpty()) {
-                args.add(CodeBlock.of("scratch$$pack"));
-                packRows.addAll(k.packRows);
-                cx.usesPack = true;
-            }
-            if (k.temp != null) {
-                args.add(CodeBlock.of("scratch$$temp"));
-                temps.add(k.temp);
-                cx.usesTemp = true;
-            }
-            if (k.rowRange != null) {
-                // rows 0..m, split over the instance's threads when there are several and enough rows
-                CodeBlock m = cx.size(k.rowRange);
-                // the same arguments, each thread with its own panel scratch (the product always takes one)
-                List<CodeBlock> par = new ArrayList<>(args);
-                par.set(packArg, CodeBlock.of("scratch$$packs[w$$]"));
-                par.add(CodeBlock.of("lo$$"));
-                par.add(CodeBlock.of("hi$$"));
+            if (k.splitRows() != null) {
+                // rows 0..m, split over the instance's threads when there are several and enough rows;
+                // each thread with its own scratch
+                for (Scratch sc : k.scratch()) {
+                    perWorker.add(sc.field());
+                    cx.perWorkerScratch.putIfAbsent(sc.perWorkerField(), sc);
+                }
+                CodeBlock m = cx.size(k.splitRows());
+                workerArgs.add(CodeBlock.of("lo$$"));
+                workerArgs.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
                 args.add(m);
                 calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
-                        m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.rowRange), cx.longSize(k.rowWork), VectorKernels.PAR_MIN_WORK,
-                        m, method, CodeBlock.join(par, ", "), method, CodeBlock.join(args, ", ")));
+                        m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
+                        m, method, CodeBlock.join(workerArgs, ", "), method, CodeBlock.join(args, ", ")));
                 cx.usesThreads = true;
-                threads = true;
                 continue;
             }
             CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
-            calls.add(k.vectorCode ? VectorSteps.step(cx, call) : call);
+            calls.add(k.runsAsStep() ? VectorSteps.step(cx, call) : call);
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;
@@ -318,20 +304,6 @@ final class EntryEmitter {
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
         for (CodeBlock c : calls) m.addStatement(c);
         return m.build();
-    }
-
-    private void collectHelpers(Node kernelNode) {
-        List<Node> stack = new ArrayList<>(List.of(kernelNode));
-        Set<Node> seen = new HashSet<>();
-        while (!stack.isEmpty()) {
-            Node n = stack.remove(stack.size() - 1);
-            if (!seen.add(n)) continue;
-            cx.helpers.addAll(Scalar.helpers(n));
-            for (Node i : n.inputs()) {
-                Plan.How h = plan.how.get(i);
-                if (h == Plan.How.FUSED || h == Plan.How.INLINE || (h == Plan.How.VIEW && i.op() == Op.BROADCAST)) stack.add(i);
-            }
-        }
     }
 
     /** Clears the references to the caller's arrays. */

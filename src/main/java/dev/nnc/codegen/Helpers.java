@@ -7,43 +7,57 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.ir.Erf;
+import dev.nnc.ops.Helper;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
  * Private static helper methods that generated classes include when their kernels need them:
- * the same algorithms as {@link dev.nnc.ir.ScalarOps} and {@link Erf}, written with JavaPoet.
+ * the same algorithms as the ops' own definitions ({@code dev.nnc.ops}) and {@link Erf}, written
+ * with JavaPoet.
  */
 final class Helpers {
     private Helpers() {}
 
-    enum Fn { SIGMOID, SOFTPLUS, ERF, ELU, SQ, TANHF }
+    /** A call of helper {@code h}: narrowed to float in f32 code when the helper computes in double. */
+    static CodeBlock call(Elem e, Helper h, CodeBlock... args) {
+        return switch (h) {
+            case SIGMOID -> e.call("sigmoid", args);
+            case SOFTPLUS -> e.call("softplus", args);
+            case ERF -> e.call("erf", args);
+            case ELU -> e.call("elu", args);
+            case SQ -> CodeBlock.of("sq($L)", args[0]);
+            case TANHF -> CodeBlock.of("tanhf($L)", args[0]);
+        };
+    }
 
-    static void addTo(TypeSpec.Builder type, Set<Fn> fns, Elem elem) {
-        for (Fn f : fns) {
-            switch (f) {
-                case SIGMOID -> type.addMethod(unary("sigmoid", "The logistic function, stable for large |x|.", CodeBlock.builder()
+    static void addTo(TypeSpec.Builder type, Set<Helper> fns, Elem elem) {
+        for (Helper f : fns) {
+            MethodSpec m = switch (f) {
+                case SIGMOID -> (unary("sigmoid", "The logistic function, stable for large |x|.", CodeBlock.builder()
                         .addStatement("double e = Math.exp(-Math.abs(x))")
                         .addStatement("return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)").build()));
-                case SOFTPLUS -> type.addMethod(unary("softplus", "{@code log(1 + exp(x))}, stable for large |x|.",
+                case SOFTPLUS -> (unary("softplus", "{@code log(1 + exp(x))}, stable for large |x|.",
                         CodeBlock.of("return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));\n")));
-                case ELU -> type.addMethod(MethodSpec.methodBuilder("elu")
+                case ELU -> (MethodSpec.methodBuilder("elu")
                         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                         .addJavadoc("ELU: {@code x} above 0, else {@code alpha·(exp(x) − 1)}.\n")
                         .returns(TypeName.DOUBLE)
                         .addParameter(TypeName.DOUBLE, "x")
                         .addParameter(TypeName.DOUBLE, "alpha")
                         .addStatement("return x > 0 ? x : alpha * Math.expm1(x)").build());
-                case SQ -> type.addMethod(MethodSpec.methodBuilder("sq")
+                case SQ -> (MethodSpec.methodBuilder("sq")
                         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                         .returns(elem.type())
                         .addParameter(elem.type(), "x")
                         .addStatement("return x * x").build());
-                case ERF -> addErf(type);
-                case TANHF -> {
-                    if (elem.f32()) type.addMethod(tanhf());
+                case ERF -> {
+                    addErf(type); // tables and a method
+                    yield null;
                 }
-            }
+                case TANHF -> elem.f32() ? tanhf() : null; // f64 code calls Math.tanh
+            };
+            if (m != null) type.addMethod(m);
         }
     }
 

@@ -12,6 +12,7 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
+import dev.nnc.ir.Size;
 import dev.nnc.passes.Compiled;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,20 +117,24 @@ public final class JavaEmitter {
             }
             paramFields();
             constructors();
-            if (!m.outputs().isEmpty()) infer();
+            EntryMethods em = new EntryMethods(cx);
+            if (!m.outputs().isEmpty()) em.infer();
             if (cx.compiled.eval().loss() != null) {
-                lossMethod();
-                gradientsMethod();
-                if (m.optimizer() != null) trainStep();
+                em.lossMethod();
+                em.gradientsMethod();
+                if (m.optimizer() != null) em.trainStep();
             }
-            parameterAccess();
-            if (!m.params().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
+            em.trainingPass();
+            entries.putAll(em.entries);
+            AccessMethods access = new AccessMethods(cx);
+            access.parameterAccess();
+            access.bufferAccess();
+            if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             if (cx.vector) VectorSteps.addTo(t, cx);
             Helpers.addTo(t, cx.helpers, e);
-            if (cx.usesVectorRandom) VectorKernels.randomHelpers(t, e);
-            for (String mk : cx.microKernels) t.addMethod(VectorKernels.microKernel(e, mk));
-            if (cx.usesThreads) Threads.addTo(t, e);
+            for (String member : cx.members) VectorKernels.addMember(t, e, member);
+            if (cx.usesThreads) Threads.addTo(t, e, cx.perWorkerScratch.values());
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")
@@ -139,7 +144,7 @@ public final class JavaEmitter {
                             "these dims need an intermediate of ", " elements, more than a Java array holds")
                     .endControlFlow()
                     .addStatement("return b != null && b.length >= n ? b : new $T[(int) n]", e.type()).build());
-            if (cx.usesScratch) {
+            if (cx.scratch.values().stream().anyMatch(Scratch::isRows)) {
                 t.addMethod(MethodSpec.methodBuilder("growRows").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                         .addJavadoc("{@code r} if it has {@code rows} rows of {@code width} elements, else one that does (keeping the rows that fit).\n")
                         .returns(ArrayTypeName.of(e.array())).addParameter(ArrayTypeName.of(e.array()), "r")
@@ -164,6 +169,10 @@ public final class JavaEmitter {
             t.addJavadoc("The model {@code $L} compiled by nnc ($L precision).\n\n", m.name(), e.f32() ? "f32" : "f64");
             t.addJavadoc("<p>Parameters live in this instance as flat row-major arrays, in declaration order: $L.\n",
                     String.join(", ", m.params().stream().map(p -> "{@code " + p.name() + " " + p.node().shape() + "}").toList()));
+            if (!m.buffers().isEmpty()) {
+                t.addJavadoc("<p>Buffers (state without a gradient, updated by {@code trainStep}): $L.\n",
+                        String.join(", ", m.buffers().stream().map(b -> "{@code " + b.name() + " " + b.node().shape() + "}").toList()));
+            }
             if (cx.vector) {
                 t.addJavadoc("<p>Vector backend: compile and run with {@code --add-modules jdk.incubator.vector}.\n");
             }
@@ -195,6 +204,17 @@ public final class JavaEmitter {
             for (String s : ParamCode.stateNames(m.optimizer())) {
                 for (Model.Param p : m.params()) paramArray(s + "$" + p.name(), p, split, null);
             }
+            t.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(String.class)),
+                            "BUFFER_NAMES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("The .nn names of the buffers (non-trainable state such as running statistics), in declaration order.\n")
+                    .initializer("$T.of($L)", List.class, CodeBlock.join(m.buffers().stream().map(b -> CodeBlock.of("$S", b.name())).toList(), ", "))
+                    .build());
+            for (Model.Buffer b : m.buffers()) {
+                int n = (int) b.node().shape().staticProduct();
+                t.addField(FieldSpec.builder(e.array(), cx.bufferField.get(b.name()), Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("buffer {@code $L : $L}\n", b.name(), b.node().shape())
+                        .initializer("new $T[$L]", e.type(), n).build());
+            }
             t.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE).build());
             t.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE).build());
         }
@@ -218,21 +238,11 @@ public final class JavaEmitter {
             for (Model.Output o : m.outputs()) t.addField(e.array(), "out$" + o.name(), Modifier.PRIVATE);
             // allocated by grow on first use: no initializer, so none lands in the constructor however many there are
             for (int s = 0; s < cx.slots; s++) t.addField(e.array(), "buf$" + s, Modifier.PRIVATE);
-            if (cx.usesScratch) {
-                t.addField(FieldSpec.builder(ArrayTypeName.of(e.array()), "scratch$rows", Modifier.PRIVATE)
-                        .addJavadoc("Scratch for matrix products: the rows of the right operand, each starting at index 0.\n")
-                        .initializer("new $T[0][]", e.type()).build());
-                t.addField(FieldSpec.builder(e.array(), "scratch$acc", Modifier.PRIVATE)
-                        .addJavadoc("Scratch for matrix products: one row of the result.\n")
-                        .initializer("new $T[0]", e.type()).build());
-            }
-            if (cx.usesPack) {
-                t.addField(FieldSpec.builder(e.array(), "scratch$pack", Modifier.PRIVATE)
-                        .addJavadoc("Scratch for matrix products: a panel of the right operand, copied to be contiguous.\n").build());
-            }
-            if (cx.usesTemp) {
-                t.addField(FieldSpec.builder(e.array(), "scratch$temp", Modifier.PRIVATE)
-                        .addJavadoc("Scratch for matrix products: a transposed operand or result.\n").build());
+            for (Scratch sc : cx.scratch.values()) {
+                FieldSpec.Builder f = FieldSpec.builder(sc.isRows() ? ArrayTypeName.of(e.array()) : e.array(), sc.field(), Modifier.PRIVATE)
+                        .addJavadoc("$L\n", sc.doc());
+                if (sc.isRows()) f.initializer("new $T[0][]", e.type());
+                t.addField(f.build());
             }
         }
 
@@ -248,8 +258,8 @@ public final class JavaEmitter {
             t.addMethod(ctor.addStatement("reset(seed)").build());
             ParameterSpec seed = ParameterSpec.builder(TypeName.LONG, "seed").build();
             MethodSpec.Builder reset = MethodSpec.methodBuilder("reset").addModifiers(Modifier.PUBLIC)
-                    .addJavadoc("Re-initializes every parameter from {@code seed} with its declared initializer, clears the\n"
-                            + "optimizer state, and restarts the step count (which also seeds dropout).\n")
+                    .addJavadoc("Re-initializes every parameter and buffer from {@code seed} with its declared initializer, clears\n"
+                            + "the optimizer state, and restarts the step count (which also seeds dropout).\n")
                     .addParameter(seed)
                     .addStatement("this.seed = seed")
                     .addStatement("this.step = 0");
@@ -261,14 +271,13 @@ public final class JavaEmitter {
             t.addMethod(reset.build());
             ClassName self = ClassName.get("", cx.type.build().name());
             MethodSpec.Builder copy = MethodSpec.methodBuilder("copy").addModifiers(Modifier.PUBLIC).returns(self)
-                    .addJavadoc("A new instance with this one's parameter values (copied) and seed, its own work buffers and a fresh\n"
-                            + "optimizer state: an instance is not thread-safe, so give each thread its own copy. The copy costs\n"
-                            + "one pass over the parameters.\n")
+                    .addJavadoc("A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers\n"
+                            + "and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The\n"
+                            + "copy costs one pass over the parameters.\n")
                     .addStatement("$T c$$ = new $T(this.seed)", self, self);
             List<CodeBlock> copies = new ArrayList<>();
-            for (Model.Param p : m.params()) {
-                String f = cx.paramField.get(p.name());
-                copies.add(CodeBlock.of("System.arraycopy(this.$N, 0, c$$.$N, 0, this.$N.length)", f, f, f));
+            for (ClassContext.State st : cx.saved()) {
+                copies.add(CodeBlock.of("System.arraycopy(this.$N, 0, c$$.$N, 0, this.$N.length)", st.field(), st.field(), st.field()));
             }
             cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
             t.addMethod(copy.addStatement("return c$$").build());
@@ -277,320 +286,5 @@ public final class JavaEmitter {
                     .addStatement("return step").build());
         }
 
-        private MethodSpec.Builder entry(String name, EntryEmitter ee, TypeName returns) {
-            MethodSpec.Builder mb = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(returns);
-            ee.addArgs(mb);
-            List<String> args = new ArrayList<>();
-            for (String d : ee.dims) args.add("dim:" + d);
-            for (Model.Input in : ee.inputs) args.add("input:" + in.name());
-            if (name.equals("infer")) for (Model.Output o : m.outputs()) args.add("output:" + o.name());
-            entries.put(name, List.copyOf(args));
-            return mb;
-        }
-
-        private void infer() {
-            List<Node> roots = cx.compiled.eval().outputs();
-            List<EntryEmitter.Target> targets = new ArrayList<>();
-            for (int i = 0; i < roots.size(); i++) {
-                targets.add(new EntryEmitter.Target(roots.get(i), CodeBlock.of("$N", "out$" + m.outputs().get(i).name()),
-                        Sym.numel(roots.get(i).shape())));
-            }
-            EntryEmitter ee = new EntryEmitter(cx, "infer", roots, targets);
-            MethodSpec.Builder mb = entry("infer", ee, TypeName.VOID);
-            mb.addJavadoc("Computes every output with dropout off, into the given arrays.\n\n");
-            ee.addArgDocs(mb);
-            for (int i = 0; i < roots.size(); i++) {
-                Model.Output o = m.outputs().get(i);
-                String arg = cx.argName.get("out:" + o.name());
-                mb.addParameter(e.array(), arg);
-                mb.addJavadoc("@param $L receives output {@code $L} $L\n", arg, o.name(), roots.get(i).shape());
-            }
-            mb.addJavadoc("@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
-            mb.addCode(ee.checkAndStore());
-            for (int i = 0; i < roots.size(); i++) {
-                Model.Output o = m.outputs().get(i);
-                String arg = cx.argName.get("out:" + o.name());
-                mb.addCode(ee.checkArray(arg, "output " + o.name(), roots.get(i).shape()));
-                mb.addStatement("this.$N = $N", "out$" + o.name(), arg);
-            }
-            String run = ee.emitRun();
-            cx.addStatements(mb, "infer$buffers", ee.ensureBuffers());
-            mb.beginControlFlow("try").addStatement("$N()", run).nextControlFlow("finally").addCode(ee.release());
-            for (Model.Output o : m.outputs()) mb.addStatement("this.$N = null", "out$" + o.name());
-            mb.endControlFlow();
-            t.addMethod(mb.build());
-        }
-
-        private void lossMethod() {
-            Node loss = cx.compiled.eval().loss();
-            EntryEmitter ee = new EntryEmitter(cx, "loss", List.of(loss), List.of());
-            MethodSpec.Builder mb = entry("loss", ee, e.type());
-            mb.addJavadoc("The loss for a batch, with dropout off.\n\n");
-            ee.addArgDocs(mb);
-            mb.addJavadoc("@return the loss\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
-            finishScalar(mb, ee, loss);
-        }
-
-        private void finishScalar(MethodSpec.Builder mb, EntryEmitter ee, Node loss) {
-            mb.addCode(ee.checkAndStore());
-            String run = ee.emitRun();
-            cx.addStatements(mb, "loss$buffers", ee.ensureBuffers());
-            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(loss))
-                    .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-            t.addMethod(mb.build());
-        }
-
-        private List<EntryEmitter.Target> gradTargets(List<Node> grads) {
-            List<EntryEmitter.Target> targets = new ArrayList<>();
-            for (int i = 0; i < grads.size(); i++) {
-                Model.Param p = m.params().get(i);
-                targets.add(new EntryEmitter.Target(grads.get(i), CodeBlock.of("$N", cx.gradField.get(p.name())),
-                        Sym.numel(p.node().shape())));
-            }
-            return targets;
-        }
-
-        private void gradientsMethod() {
-            var eval = cx.compiled.eval();
-            List<Node> roots = new ArrayList<>();
-            roots.add(eval.loss());
-            roots.addAll(eval.paramGrads());
-            List<EntryEmitter.Target> targets = gradTargets(eval.paramGrads());
-            List<Model.Input> gradInputs = new ArrayList<>();
-            for (int i = 0; i < m.inputs().size(); i++) {
-                Node g = eval.inputGrads().get(i);
-                if (g == null) continue;
-                Model.Input in = m.inputs().get(i);
-                roots.add(g);
-                gradInputs.add(in);
-                targets.add(new EntryEmitter.Target(g, CodeBlock.of("$N", cx.inputGradField.get(in.name())), Sym.numel(in.node().shape())));
-            }
-            EntryEmitter ee = new EntryEmitter(cx, "gradients", roots, targets);
-            MethodSpec.Builder mb = entry("gradients", ee, e.type());
-            mb.addJavadoc("The loss for a batch with dropout off, and its gradient with respect to every parameter\n"
-                    + "(read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).\n\n");
-            ee.addArgDocs(mb);
-            mb.addJavadoc("@return the loss\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
-            mb.addCode(ee.checkAndStore());
-            for (Model.Input in : gradInputs) {
-                Sym n = Sym.numel(in.node().shape());
-                mb.addStatement("$N = $N.length == $L ? $N : new $T[$L]", cx.inputGradField.get(in.name()), cx.inputGradField.get(in.name()),
-                        cx.size(n), cx.inputGradField.get(in.name()), e.type(), cx.size(n));
-            }
-            String run = ee.emitRun();
-            cx.addStatements(mb, "gradients$buffers", ee.ensureBuffers());
-            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(eval.loss()))
-                    .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-            t.addMethod(mb.build());
-        }
-
-        /**
-         * {@code gradientsFinite$()}: whether every parameter gradient is finite (an OR over the
-         * exponent bits); plus the switch and the report of skipped steps.
-         */
-        private void finiteCheck() {
-            t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
-            t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
-            t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
-                    .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
-                    .addStatement("return this.lastStepSkipped$$").build());
-            t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
-                    .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
-                            + "the gradients per step, and a non-finite value then reaches the parameters.\n")
-                    .addParameter(TypeName.BOOLEAN, "on").addStatement("this.checkFinite$$ = on").build());
-            MethodSpec.Builder finite = MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .returns(TypeName.BOOLEAN).addParameter(e.array(), "a")
-                    .addJavadoc("Whether every element of {@code a} is finite (no NaN, no infinity).\n");
-            if (cx.vector) {
-                // four vector accumulators of a * 0: NaN in some lane iff an element is NaN or infinite
-                // (0 · a receives the calls, the sums are arguments: VectorExact)
-                ClassName V = VectorKernels.vectorType(e);
-                ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-                CodeBlock zero = VectorExact.zero(e);
-                finite.addStatement("final int L = SPECIES.length()")
-                        .addStatement("$T s0 = $L, s1 = s0, s2 = s0, s3 = s0", V, zero)
-                        .addStatement("int j = 0")
-                        .beginControlFlow("for (; j + 4 * L <= a.length; j += 4 * L)")
-                        .addStatement("s0 = $L.mul($T.fromArray(SPECIES, a, j)).add(s0)", zero, V)
-                        .addStatement("s1 = $L.mul($T.fromArray(SPECIES, a, j + L)).add(s1)", zero, V)
-                        .addStatement("s2 = $L.mul($T.fromArray(SPECIES, a, j + 2 * L)).add(s2)", zero, V)
-                        .addStatement("s3 = $L.mul($T.fromArray(SPECIES, a, j + 3 * L)).add(s3)", zero, V)
-                        .endControlFlow()
-                        .addStatement("$T t = $L.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(),
-                                VectorExact.exact(e, CodeBlock.of("s0")), ops)
-                        .addStatement("for (; j < a.length; j++) t += a[j] * 0")
-                        .addStatement("return t == 0");
-            } else {
-                // eight independent sums of a * 0 (C2 vectorizes no float reduction, and no bit
-                // reinterpretation either): NaN in some sum iff an element is NaN or infinite
-                finite.addStatement("$T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0", e.type())
-                        .addStatement("int j = 0")
-                        .beginControlFlow("for (; j + 7 < a.length; j += 8)")
-                        .addStatement("s0 += a[j] * 0")
-                        .addStatement("s1 += a[j + 1] * 0")
-                        .addStatement("s2 += a[j + 2] * 0")
-                        .addStatement("s3 += a[j + 3] * 0")
-                        .addStatement("s4 += a[j + 4] * 0")
-                        .addStatement("s5 += a[j + 5] * 0")
-                        .addStatement("s6 += a[j + 6] * 0")
-                        .addStatement("s7 += a[j + 7] * 0")
-                        .endControlFlow()
-                        .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
-                        .addStatement("return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0");
-            }
-            t.addMethod(finite.build());
-            List<Model.Param> ps = m.params();
-            if (cx.vector) {
-                // each check a step of its own (VectorSteps): finite inlined four times into one method passed C2's node count
-                t.addField(TypeName.BOOLEAN, "finite$", Modifier.PRIVATE);
-                MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN)
-                        .addStatement("finite$$ = true");
-                List<CodeBlock> checks = new ArrayList<>();
-                for (Model.Param p : ps) {
-                    checks.add(VectorSteps.step(cx, CodeBlock.of("finite$$ &= finite(this.$N)", cx.gradField.get(p.name()))));
-                }
-                cx.addStatements(all, "gradientsFinite", checks);
-                t.addMethod(all.addStatement("return finite$$").build());
-                return;
-            }
-            int per = ClassContext.STATEMENTS_PER_METHOD;
-            MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
-            if (ps.size() <= per) {
-                List<CodeBlock> terms = new ArrayList<>();
-                for (Model.Param p : ps) terms.add(CodeBlock.of("finite(this.$N)", cx.gradField.get(p.name())));
-                all.addStatement("return $L", terms.isEmpty() ? CodeBlock.of("true") : CodeBlock.join(terms, " && "));
-            } else {
-                for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
-                    MethodSpec.Builder chunk = MethodSpec.methodBuilder("gradientsFinite$" + part).addModifiers(Modifier.PRIVATE)
-                            .returns(TypeName.BOOLEAN);
-                    for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) {
-                        chunk.addStatement("if (!finite(this.$N)) return false", cx.gradField.get(p.name()));
-                    }
-                    t.addMethod(chunk.addStatement("return true").build());
-                    all.addStatement("if (!gradientsFinite$$$L()) return false", part);
-                }
-                all.addStatement("return true");
-            }
-            t.addMethod(all.build());
-        }
-
-        private void trainStep() {
-            var train = cx.compiled.train();
-            List<Node> roots = new ArrayList<>();
-            roots.add(train.loss());
-            roots.addAll(train.paramGrads());
-            EntryEmitter ee = new EntryEmitter(cx, "trainStep", roots, gradTargets(train.paramGrads()));
-            MethodSpec.Builder mb = entry("trainStep", ee, e.type());
-            Model.Optimizer o = m.optimizer();
-            mb.addJavadoc("One training step: forward with dropout on, backward, and one $L update of every parameter.\n\n"
-                    + "<p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,\n"
-                    + "optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next\n"
-                    + "step. {@link #setCheckFinite} turns the check off.\n\n", o.kind());
-            ee.addArgDocs(mb);
-            mb.addJavadoc("@return the loss before the update\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
-            mb.addCode(ee.checkAndStore());
-            String run = ee.emitRun();
-            cx.addStatements(mb, "trainStep$buffers", ee.ensureBuffers());
-            // locals and fields are named so that no argument (an input or dim, any .nn name) can hide them
-            mb.addStatement("$T loss$$", e.type());
-            mb.beginControlFlow("try").addStatement("$N()", run).addStatement("loss$$ = $L[0]", ee.storage(train.loss()))
-                    .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-            t.addMethod(ParamCode.update(o, e));
-            finiteCheck();
-            mb.beginControlFlow("if (this.checkFinite$$ && !($T.isFinite(loss$$) && gradientsFinite$$()))", e.f32() ? Float.class : Double.class)
-                    .addStatement("this.lastStepSkipped$$ = true")
-                    .addStatement("return loss$$")
-                    .endControlFlow()
-                    .addStatement("this.lastStepSkipped$$ = false");
-            List<CodeBlock> updates = new ArrayList<>();
-            for (Model.Param p : m.params()) {
-                String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
-                if (o.kind().equals("sgd")) {
-                    if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
-                    else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
-                } else {
-                    updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
-                }
-            }
-            cx.addStatements(mb, "trainStep$update", updates);
-            mb.addStatement("this.step++").addStatement("return loss$$");
-            t.addMethod(mb.build());
-        }
-
-        /**
-         * The body of a lookup by .nn param name: a switch returning {@code value} of the param, or
-         * throwing for an unknown name. With many params the switch would be too big for C2, so the
-         * cases are split among helper methods {@code method$0, method$1, …} that return null for
-         * names they do not know.
-         */
-        private void paramSwitch(MethodSpec.Builder b, String method, TypeName returns, Function<Model.Param, CodeBlock> value) {
-            CodeBlock unknown = CodeBlock.of("throw new $T($S + name + $S + PARAMETER_NAMES)", IllegalArgumentException.class,
-                    "no parameter named '", "'; the parameters are ");
-            List<Model.Param> ps = m.params();
-            int per = ClassContext.STATEMENTS_PER_METHOD;
-            if (ps.size() <= per) {
-                b.beginControlFlow("switch (name)");
-                for (Model.Param p : ps) b.addStatement("case $S: return $L", p.name(), value.apply(p));
-                b.addStatement("default: $L", unknown).endControlFlow();
-                return;
-            }
-            b.addStatement("$T r = null", returns);
-            for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
-                MethodSpec.Builder h = MethodSpec.methodBuilder(method + "$" + part).addModifiers(Modifier.PRIVATE)
-                        .returns(returns).addParameter(String.class, "name").beginControlFlow("switch (name)");
-                for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) h.addStatement("case $S: return $L", p.name(), value.apply(p));
-                t.addMethod(h.addStatement("default: return null").endControlFlow().build());
-                if (part == 0) b.addStatement("r = $N(name)", method + "$" + part);
-                else b.beginControlFlow("if (r == null)").addStatement("r = $N(name)", method + "$" + part).endControlFlow();
-            }
-            b.beginControlFlow("if (r == null)").addStatement(unknown).endControlFlow().addStatement("return r");
-        }
-
-        private void parameterAccess() {
-            MethodSpec.Builder get = MethodSpec.methodBuilder("parameter").addModifiers(Modifier.PUBLIC).returns(e.array())
-                    .addJavadoc("The live array of parameter {@code name} (row-major); writes to it change the model.\n\n"
-                            + "@throws IllegalArgumentException if the model has no such parameter\n")
-                    .addParameter(String.class, "name");
-            MethodSpec.Builder shape = MethodSpec.methodBuilder("parameterShape").addModifiers(Modifier.PUBLIC)
-                    .returns(ArrayTypeName.of(TypeName.INT))
-                    .addJavadoc("The shape of parameter {@code name}.\n\n@throws IllegalArgumentException if the model has no such parameter\n")
-                    .addParameter(String.class, "name");
-            MethodSpec.Builder grad = MethodSpec.methodBuilder("gradient").addModifiers(Modifier.PUBLIC).returns(e.array())
-                    .addJavadoc("The gradient of the loss with respect to parameter {@code name}, as computed by the last\n"
-                            + "{@code gradients} or {@code trainStep} call (a live array, overwritten by the next call).\n\n"
-                            + "@throws IllegalArgumentException if the model has no such parameter\n")
-                    .addParameter(String.class, "name");
-            paramSwitch(get, "parameter", e.array(), p -> CodeBlock.of("this.$N", cx.paramField.get(p.name())));
-            paramSwitch(shape, "parameterShape", ArrayTypeName.of(TypeName.INT), p -> CodeBlock.of("new int[] {$L}",
-                    CodeBlock.join(p.node().shape().dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ")));
-            t.addMethod(get.build());
-            t.addMethod(shape.build());
-            if (cx.compiled.eval().loss() != null) {
-                paramSwitch(grad, "gradient", e.array(), p -> CodeBlock.of("$N", cx.gradField.get(p.name())));
-                t.addMethod(grad.build());
-            }
-            t.addMethod(MethodSpec.methodBuilder("setParameter").addModifiers(Modifier.PUBLIC)
-                    .addJavadoc("Copies {@code values} into parameter {@code name}.\n\n"
-                            + "@throws IllegalArgumentException if there is no such parameter or the length is wrong\n")
-                    .addParameter(String.class, "name").addParameter(e.array(), "values")
-                    .addStatement("$T[] p = parameter(name)", e.type())
-                    .beginControlFlow("if (values == null || values.length != p.length)")
-                    .addStatement("throw new $T($S + name + $S + p.length + $S + (values == null ? $S : values.length))",
-                            IllegalArgumentException.class, "parameter ", " needs ", " values, got ", "null")
-                    .endControlFlow()
-                    .addStatement("System.arraycopy(values, 0, p, 0, p.length)").build());
-            if (!cx.inputGradField.isEmpty() && cx.compiled.eval().loss() != null) {
-                MethodSpec.Builder ig = MethodSpec.methodBuilder("inputGradient").addModifiers(Modifier.PUBLIC).returns(e.array())
-                        .addJavadoc("The gradient of the loss with respect to real-valued input {@code name}, as computed by the\n"
-                                + "last {@code gradients} call (a live array, overwritten by the next call).\n\n"
-                                + "@throws IllegalArgumentException if the model has no such real-valued input\n")
-                        .addParameter(String.class, "name")
-                        .beginControlFlow("switch (name)");
-                for (String in : cx.inputGradField.keySet()) ig.addStatement("case $S: return $N", in, cx.inputGradField.get(in));
-                ig.addStatement("default: throw new $T($S + name + $S)", IllegalArgumentException.class, "no real-valued input named '", "'")
-                        .endControlFlow();
-                t.addMethod(ig.build());
-            }
-        }
     }
 }

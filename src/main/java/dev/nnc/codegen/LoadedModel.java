@@ -165,15 +165,49 @@ public final class LoadedModel {
         return fromArray(call("inputGradient", new Class<?>[] {String.class}, name));
     }
 
+    /** Copies {@code values} into buffer {@code name}. */
+    public void setBuffer(String name, double[] values) {
+        call("setBuffer", new Class<?>[] {String.class, arrayType()}, name, toArray(values));
+    }
+
+    /** A copy of buffer {@code name}. */
+    public double[] buffer(String name) {
+        return fromArray(call("buffer", new Class<?>[] {String.class}, name));
+    }
+
     /** Every output, dropout off. */
     public Map<String, Tensor> infer(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        Map<String, Object> outs = outputArrays(dims);
+        invoke("infer", inputs, dims, outs);
+        return outputs(outs, dims);
+    }
+
+    /** What {@link #trainingPass} computed: every output, and the loss (NaN for a model without one). */
+    public record Pass(Map<String, Tensor> outputs, double loss) {}
+
+    /**
+     * One training-mode pass without an optimizer update ({@code trainingPass}): every output and
+     * the loss; gradients and buffers are read afterwards with {@link #gradient},
+     * {@link #inputGradient} and {@link #buffer}.
+     */
+    public Pass trainingPass(Map<String, Tensor> inputs, Map<String, Integer> dims) {
+        Map<String, Object> outs = outputArrays(dims);
+        Object loss = invoke("trainingPass", inputs, dims, outs);
+        return new Pass(outputs(outs, dims), loss == null ? Double.NaN : ((Number) loss).doubleValue());
+    }
+
+    private Map<String, Object> outputArrays(Map<String, Integer> dims) {
         Map<String, Object> outs = new LinkedHashMap<>();
         Model m = compiled.model();
         for (int i = 0; i < m.outputs().size(); i++) {
             int[] shape = compiled.eval().outputs().get(i).shape().sizes(dims);
             outs.put(m.outputs().get(i).name(), f32 ? new float[Tensor.numel(shape)] : new double[Tensor.numel(shape)]);
         }
-        invoke("infer", inputs, dims, outs);
+        return outs;
+    }
+
+    private Map<String, Tensor> outputs(Map<String, Object> outs, Map<String, Integer> dims) {
+        Model m = compiled.model();
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (int i = 0; i < m.outputs().size(); i++) {
             String name = m.outputs().get(i).name();

@@ -20,14 +20,13 @@ import javax.lang.model.element.Modifier;
 final class ParamCode {
     private ParamCode() {}
 
-    /** Statements (without their semicolons) that set every param to its initial value for {@code seed}. */
+    /** Statements (without their semicolons) that set every param and buffer to its initial value for {@code seed}. */
     static List<CodeBlock> initialize(ClassContext cx) {
         List<CodeBlock> b = new ArrayList<>();
-        List<Model.Param> ps = cx.params();
-        for (int i = 0; i < ps.size(); i++) {
-            Model.Param p = ps.get(i);
-            String f = cx.paramField.get(p.name());
-            Shape s = p.node().shape();
+        for (ClassContext.State p : cx.saved()) {
+            int i = p.stream();
+            String f = p.field();
+            Shape s = p.shape();
             List<Double> a = p.init().args();
             long fanIn = s.rank() >= 2 ? s.get(0).size() * receptive(s) : 0;
             long fanOut = s.rank() >= 2 ? s.get(1).size() * receptive(s) : 0;

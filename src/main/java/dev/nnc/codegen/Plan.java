@@ -1,7 +1,11 @@
 package dev.nnc.codegen;
 
+import dev.nnc.codegen.Plans.How;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Size;
+import dev.nnc.ir.Walk;
+import dev.nnc.ops.Layout;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The schedule of one entry point: which nodes get a kernel (in order), which are fused into
@@ -17,22 +20,6 @@ import java.util.TreeMap;
  * kernel's result (buffers are reused by liveness).
  */
 final class Plan {
-    /** How a node's value comes to exist. */
-    enum How {
-        /** An input array or a param field. */
-        LEAF,
-        /** Its own kernel writes it to a buffer. */
-        KERNEL,
-        /** Computed inside its single consumer's loop (elementwise fusion). */
-        FUSED,
-        /** A literal or a dim product, written into the loops that read it. */
-        INLINE,
-        /** A reshape: the same storage as its input. */
-        ALIAS,
-        /** A broadcast read with zero strides, or a transpose read in place by matrix products. */
-        VIEW
-    }
-
     /** Ops per fused loop at most, so each kernel method stays small. */
     static final int MAX_FUSED = 40;
 
@@ -45,70 +32,67 @@ final class Plan {
     /** Per slot, the nodes it holds (for its size). */
     final List<List<Node>> slotNodes = new ArrayList<>();
     /** The sizes of each slot's nodes, so picking a slot does not rescan them (big models have many). */
-    private final List<Set<Sym>> slotSizes = new ArrayList<>();
+    private final List<Set<Size>> slotSizes = new ArrayList<>();
     final Map<Node, List<Node>> consumers = new HashMap<>();
+    /** The roots written straight to their destination by their own kernel (not through a work buffer). */
+    final Set<Node> direct;
 
-    Plan(List<Node> roots, Set<Node> directTargets) {
+    private Plan(List<Node> roots, Set<Node> directTargets) {
         this.roots = roots;
-        TreeMap<Integer, Node> reach = reachable(roots);
-        for (Node n : reach.values()) consumers.put(n, new ArrayList<>());
-        for (Node n : reach.values()) for (Node i : n.inputs()) consumers.get(i).add(n);
+        this.direct = directTargets;
+        List<Node> reach = Walk.reachable(roots);
+        for (Node n : reach) consumers.put(n, new ArrayList<>());
+        for (Node n : reach) for (Node i : n.inputs()) consumers.get(i).add(n);
         Set<Node> rootSet = new HashSet<>(roots);
         decide(reach, rootSet);
-        for (Node n : reach.values()) if (how.get(n) == How.KERNEL) kernels.add(n);
+        for (Node n : reach) if (how.get(n) == How.KERNEL) kernels.add(n);
         assignSlots(reach, rootSet, directTargets);
     }
 
-    private static TreeMap<Integer, Node> reachable(List<Node> roots) {
-        TreeMap<Integer, Node> reach = new TreeMap<>();
-        List<Node> stack = new ArrayList<>(roots);
-        while (!stack.isEmpty()) {
-            Node n = stack.remove(stack.size() - 1);
-            if (reach.putIfAbsent(n.id(), n) == null) stack.addAll(n.inputs());
-        }
-        return reach;
+    /**
+     * The schedule of an entry method computing {@code roots}, where the values of
+     * {@code targets} (roots too) end up in arrays of their own: a target that its own kernel
+     * computes is written there directly, once, instead of through a work buffer.
+     */
+    static Plan of(List<Node> roots, Collection<Node> targets) {
+        Plan trial = new Plan(roots, Set.of());
+        Set<Node> direct = new LinkedHashSet<>();
+        for (Node t : targets) if (trial.how.get(t) == How.KERNEL) direct.add(t);
+        return direct.isEmpty() ? trial : new Plan(roots, direct);
     }
 
-    private static boolean loopsOver(Node consumer) {
-        return consumer.op().isElementwise() || consumer.op() == Op.SUM || consumer.op() == Op.MAX;
+    /** A transpose that the product reading it takes in place. */
+    boolean isTransposedView(Node n) {
+        return how.get(n) == How.VIEW && n.op() == Layout.TRANSPOSE;
     }
 
-    private void decide(TreeMap<Integer, Node> reach, Set<Node> rootSet) {
-        // First guess from each node's own kind and its consumers.
-        for (Node n : reach.values()) {
-            List<Node> cs = consumers.get(n);
-            How h;
-            switch (n.op()) {
-                case INPUT, PARAM -> h = How.LEAF;
-                case CONST, SIZE -> h = How.INLINE;
-                case RESHAPE -> h = How.ALIAS;
-                case BROADCAST -> h = cs.stream().allMatch(Plan::loopsOver) ? How.VIEW : How.KERNEL;
-                case TRANSPOSE -> h = !cs.isEmpty() && cs.stream().allMatch(c -> c.op() == Op.MATMUL) ? How.VIEW : How.KERNEL;
-                default -> {
-                    boolean fuse = n.op().isElementwise() && cs.size() == 1 && loopsOver(cs.get(0))
-                            && (!cs.get(0).op().isElementwise() || cs.get(0).shape().equals(n.shape()));
-                    h = fuse ? How.FUSED : How.KERNEL;
-                }
-            }
+    /** A broadcast that the loops reading it take with zero strides. */
+    boolean isBroadcastView(Node n) {
+        return how.get(n) == How.VIEW && n.op() == Layout.BROADCAST;
+    }
+
+    private void decide(List<Node> reach, Set<Node> rootSet) {
+        // First guess from each node's own op and its consumers.
+        for (Node n : reach) {
+            How h = OpKernels.initial(n, consumers.get(n));
             if (rootSet.contains(n) && h != How.LEAF && h != How.ALIAS) h = How.KERNEL;
             how.put(n, h);
         }
-        // Values read as whole arrays (by matrix products, copies, reshapes, roots) need storage.
-        List<Node> order = new ArrayList<>(reach.descendingMap().values());
-        for (Node n : order) {
-            if (how.get(n) == How.FUSED || how.get(n) == How.INLINE) {
-                continue;
-            }
-            if (how.get(n) == How.VIEW && n.op() == Op.BROADCAST) continue; // reads its input in loops
-            if (how.get(n) == How.KERNEL && (loopsOver(n) || n.op() == Op.BROADCAST)) continue; // loops read inputs by element
+        // Values read as whole arrays (by products, copies, reshapes, roots) need storage.
+        for (int k = reach.size() - 1; k >= 0; k--) {
+            Node n = reach.get(k);
+            How h = how.get(n);
+            if (h == How.FUSED || h == How.INLINE) continue;
+            if (isBroadcastView(n)) continue; // reads its input in loops
+            if (h == How.KERNEL && OpKernels.isLoop(n)) continue; // loops read inputs by element
             for (Node i : n.inputs()) needStorage(i);
         }
         for (Node r : rootSet) needStorage(r);
         // Bound the size of fused loops.
         Map<Node, Integer> size = new HashMap<>();
-        for (Node n : reach.values()) {
+        for (Node n : reach) {
             if (how.get(n) != How.FUSED && how.get(n) != How.KERNEL) continue;
-            if (!loopsOver(n) && n.op() != Op.BROADCAST) continue;
+            if (!OpKernels.isLoop(n)) continue;
             int s = 1;
             List<Node> fused = new ArrayList<>();
             for (Node i : n.inputs()) if (how.get(i) == How.FUSED) fused.add(i);
@@ -127,11 +111,7 @@ final class Plan {
     private void needStorage(Node n) {
         How h = how.get(n);
         if (h == How.LEAF || h == How.KERNEL) return;
-        if (h == How.ALIAS) {
-            needStorage(n.input(0));
-            return;
-        }
-        if (h == How.VIEW && n.op() == Op.TRANSPOSE) {
+        if (h == How.ALIAS || isTransposedView(n)) {
             needStorage(n.input(0));
             return;
         }
@@ -144,13 +124,33 @@ final class Plan {
         return n;
     }
 
-    private void assignSlots(TreeMap<Integer, Node> reach, Set<Node> rootSet, Set<Node> directTargets) {
+    /** The FUSED nodes whose values are computed inside kernel {@code k}'s loop, by id. */
+    List<Node> fusedInto(Node k) {
+        List<Node> out = new ArrayList<>();
+        List<Node> stack = new ArrayList<>(k.inputs());
+        Set<Node> seen = new HashSet<>();
+        while (!stack.isEmpty()) {
+            Node n = stack.remove(stack.size() - 1);
+            if (!seen.add(n)) continue;
+            if (how.get(n) == How.FUSED) {
+                out.add(n);
+                stack.addAll(n.inputs());
+            } else if (isBroadcastView(n)) {
+                stack.addAll(n.inputs()); // read in the loop with zero strides
+            }
+        }
+        out.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return out;
+    }
+
+    private void assignSlots(List<Node> reach, Set<Node> rootSet, Set<Node> directTargets) {
         Map<Node, Integer> index = new HashMap<>();
         for (int i = 0; i < kernels.size(); i++) index.put(kernels.get(i), i);
         int end = kernels.size();
         // lastUse: the last kernel that reads a node's storage (through fused consumers, views and aliases).
         Map<Node, Integer> lastUse = new HashMap<>();
-        for (Node n : reach.descendingMap().values()) {
+        for (int k = reach.size() - 1; k >= 0; k--) {
+            Node n = reach.get(k);
             int last = rootSet.contains(n) ? end : -1;
             for (Node c : consumers.get(n)) {
                 int at = how.get(c) == How.KERNEL ? index.get(c) : lastUse.getOrDefault(c, -1);
@@ -174,7 +174,7 @@ final class Plan {
                 }
                 slot.put(n, s);
                 slotNodes.get(s).add(n);
-                slotSizes.get(s).add(Sym.numel(n.shape()));
+                slotSizes.get(s).add(n.shape().numel());
                 releaseAt.computeIfAbsent(Math.max(k, lastUse.get(n)), x -> new ArrayList<>()).add(n);
             }
             for (Node r : releaseAt.getOrDefault(k, List.of())) free.add(slot.get(r));
@@ -183,15 +183,10 @@ final class Plan {
 
     /** Prefers a free slot that already held a value of the same size. */
     private int pickSlot(List<Integer> free, Node n) {
-        Sym want = Sym.numel(n.shape());
+        Size want = n.shape().numel();
         for (int i = 0; i < free.size(); i++) {
             if (slotSizes.get(free.get(i)).contains(want)) return free.remove(i);
         }
         return free.remove(free.size() - 1);
-    }
-
-    /** Kernel nodes whose values the entry's roots need, in order, de-duplicated. */
-    Set<Node> kernelSet() {
-        return new LinkedHashSet<>(kernels);
     }
 }

@@ -1,27 +1,23 @@
 package dev.nnc.codegen;
 
-import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.passes.Compiled;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A read-only view of the schedules the code generator makes, for tools that explain a
- * compiled model ({@code nnc graph}, {@code nnc check --verbose}). It builds the same
- * {@link Plan}s as {@link JavaEmitter}, for the same entry methods with the same roots and
- * result targets, and changes nothing in generated code.
+ * compiled model ({@code nnc graph}, {@code nnc check --verbose}): the very {@link Plan}s
+ * {@link EntryEmitter} makes ({@link Plan#of}), for the same entry methods with the same roots
+ * and result targets.
  */
 public final class Plans {
     private Plans() {}
 
-    /** How a node's value comes to exist in generated code (mirrors the planner's categories). */
+    /** How a node's value comes to exist in generated code (the planner's categories). */
     public enum How {
         /** An input array or a param field. */
         LEAF,
@@ -95,32 +91,14 @@ public final class Plans {
         }
     }
 
-    /** The entries {@link JavaEmitter} generates for {@code c}, in the order it writes them. */
+    /**
+     * The entries {@link JavaEmitter} generates for {@code c} with kernels of their own, in the
+     * order it writes them (a {@code trainingPass} that only calls {@code infer} and
+     * {@code gradients} is not one).
+     */
     public static List<Entry> entries(Compiled c) {
-        Model m = c.model();
         List<Entry> out = new ArrayList<>();
-        Compiled.Roots eval = c.eval();
-        if (!m.outputs().isEmpty()) out.add(entry("infer", eval.outputs(), eval.outputs()));
-        if (eval.loss() != null) {
-            out.add(entry("loss", List.of(eval.loss()), List.of()));
-            List<Node> roots = new ArrayList<>();
-            roots.add(eval.loss());
-            roots.addAll(eval.paramGrads());
-            List<Node> targets = new ArrayList<>(eval.paramGrads());
-            for (Node g : eval.inputGrads()) {
-                if (g == null) continue;
-                roots.add(g);
-                targets.add(g);
-            }
-            out.add(entry("gradients", roots, targets));
-            if (m.optimizer() != null) {
-                Compiled.Roots train = c.train();
-                List<Node> troots = new ArrayList<>();
-                troots.add(train.loss());
-                troots.addAll(train.paramGrads());
-                out.add(entry("trainStep", troots, train.paramGrads()));
-            }
-        }
+        for (EntrySpecs.Spec s : EntrySpecs.of(c)) if (!s.delegated()) out.add(entry(s.name(), s.roots(), s.targetRoots()));
         return out;
     }
 
@@ -157,53 +135,20 @@ public final class Plans {
         return n;
     }
 
-    /** As {@link EntryEmitter}: a target root its own kernel computes is written in place, once. */
+    /** The same plan {@link EntryEmitter} makes for this method, seen from outside. */
     private static Entry entry(String name, List<Node> roots, List<Node> targets) {
-        Plan trial = new Plan(roots, Set.of());
-        Set<Node> direct = new HashSet<>();
-        for (Node t : targets) if (trial.how.get(t) == Plan.How.KERNEL) direct.add(t);
-        Plan plan = new Plan(roots, direct);
+        Plan plan = Plan.of(roots, targets);
         Map<Node, How> how = new LinkedHashMap<>();
         plan.how.entrySet().stream().sorted(Map.Entry.comparingByKey((a, b) -> Integer.compare(a.id(), b.id())))
-                .forEach(e -> how.put(e.getKey(), How.valueOf(e.getValue().name())));
+                .forEach(e -> how.put(e.getKey(), e.getValue()));
         List<Kernel> kernels = new ArrayList<>();
         for (Node k : plan.kernels) {
-            kernels.add(new Kernel(kernels.size(), k, fusedInto(plan, k), plan.slot.getOrDefault(k, -1)));
+            kernels.add(new Kernel(kernels.size(), k, plan.fusedInto(k), plan.slot.getOrDefault(k, -1)));
         }
         return new Entry(name, roots, how, kernels, plan.slotNodes);
     }
 
-    /** The FUSED nodes whose values are computed inside {@code k}'s loop. */
-    private static List<Node> fusedInto(Plan plan, Node k) {
-        List<Node> out = new ArrayList<>();
-        List<Node> stack = new ArrayList<>(k.inputs());
-        Set<Node> seen = new HashSet<>();
-        while (!stack.isEmpty()) {
-            Node n = stack.remove(stack.size() - 1);
-            if (!seen.add(n)) continue;
-            Plan.How h = plan.how.get(n);
-            if (h == Plan.How.FUSED) {
-                out.add(n);
-                stack.addAll(n.inputs());
-            } else if (h == Plan.How.VIEW && n.op() == Op.BROADCAST) {
-                stack.addAll(n.inputs()); // read in the loop with zero strides
-            }
-        }
-        out.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        return out;
-    }
-
     private static long numel(Node n, Map<String, Integer> dims) {
-        long p = 1;
-        for (dev.nnc.ir.Dim d : n.shape().dims()) {
-            if (d.isStatic()) {
-                p *= d.size();
-            } else {
-                Integer v = dims.get(d.symbol());
-                if (v == null) throw new IllegalArgumentException("no value for dim " + d.symbol());
-                p *= v;
-            }
-        }
-        return p;
+        return n.shape().numel().eval(dims);
     }
 }

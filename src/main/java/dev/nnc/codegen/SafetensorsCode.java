@@ -34,10 +34,10 @@ final class SafetensorsCode {
                 .append(cx.model.name()).append("\"}");
         long offset = 0;
         int size = cx.elem.f32() ? 4 : 8;
-        for (Model.Param p : cx.params()) {
-            long bytes = p.node().shape().staticProduct() * size;
+        for (ClassContext.State p : cx.saved()) {
+            long bytes = p.shape().staticProduct() * size;
             sb.append(",\"").append(p.name()).append("\":{\"dtype\":\"").append(cx.elem.f32() ? "F32" : "F64").append("\",\"shape\":[");
-            List<Dim> ds = p.node().shape().dims();
+            List<Dim> ds = p.shape().dims();
             for (int i = 0; i < ds.size(); i++) sb.append(i == 0 ? "" : ",").append(ds.get(i).size());
             sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
             offset += bytes;
@@ -50,7 +50,8 @@ final class SafetensorsCode {
     private static MethodSpec save(ClassContext cx) {
         String put = cx.elem.f32() ? "putFloat" : "putDouble";
         MethodSpec.Builder m = MethodSpec.methodBuilder("saveParameters").addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Writes every parameter to {@code file} in the safetensors format ($L, names as in the .nn file).\n"
+                .addJavadoc("Writes every parameter and buffer to {@code file} in the safetensors format ($L, names as in the\n"
+                        + ".nn file).\n"
                         + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
                         + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64")
                 .addParameter(Path.class, "file").addException(IOException.class);
@@ -60,13 +61,13 @@ final class SafetensorsCode {
         for (int i = 0; i < header.length(); i += 8192) pieces.add(CodeBlock.of("$S", header.substring(i, Math.min(header.length(), i + 8192))));
         m.addStatement("byte[] header$$ = String.join(\"\", $L).getBytes($T.UTF_8)", CodeBlock.join(pieces, ", "), StandardCharsets.class);
         long total = 0;
-        for (Model.Param p : cx.params()) total += p.node().shape().staticProduct() * (cx.elem.f32() ? 4 : 8);
+        for (ClassContext.State p : cx.saved()) total += p.shape().staticProduct() * (cx.elem.f32() ? 4 : 8);
         m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
                 total, ByteOrder.class);
         m.addStatement("buf$$.putLong(header$$.length).put(header$$)");
         List<CodeBlock> puts = new java.util.ArrayList<>();
-        for (Model.Param p : cx.params()) {
-            puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), cx.paramField.get(p.name()), put));
+        for (ClassContext.State p : cx.saved()) {
+            puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), p.field(), put));
         }
         cx.addStatements(m, "saveParameters", puts, com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build());
         m.addStatement("$T dir$$ = file.toAbsolutePath().getParent()", Path.class)
@@ -92,9 +93,9 @@ final class SafetensorsCode {
 
     private static MethodSpec load(ClassContext cx) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("loadParameters").addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Reads every parameter from a safetensors file (F32 or F64 tensors named as in the .nn file, with\n"
-                        + "the declared shapes; other tensors are ignored). Nothing changes unless every parameter is read.\n\n"
-                        + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter\n")
+                .addJavadoc("Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn\n"
+                        + "file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.\n\n"
+                        + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer\n")
                 .addParameter(Path.class, "file").addException(IOException.class)
                 .addStatement("byte[] bytes$$ = $T.readAllBytes(file)", Files.class)
                 .addStatement("$T buf$$ = $T.wrap(bytes$$).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
@@ -110,11 +111,11 @@ final class SafetensorsCode {
                 .addStatement("long dataStart$$ = 8 + n$$")
                 .addStatement("$T<Object> values$$ = new $T<>()", List.class, java.util.ArrayList.class);
         List<CodeBlock> reads = new java.util.ArrayList<>();
-        for (Model.Param p : cx.params()) {
-            List<Dim> ds = p.node().shape().dims();
+        for (ClassContext.State p : cx.saved()) {
+            List<Dim> ds = p.shape().dims();
             CodeBlock shape = CodeBlock.join(ds.stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
             reads.add(CodeBlock.of("values$$.add(read(file, buf$$, entries$$, dataStart$$, $S, new long[] {$L}, $L))", p.name(), shape,
-                    p.node().shape().staticProduct()));
+                    p.shape().staticProduct()));
         }
         var pFile = com.palantir.javapoet.ParameterSpec.builder(Path.class, "file").build();
         var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
@@ -125,8 +126,8 @@ final class SafetensorsCode {
         // the split helpers must declare the IOException that read() throws
         List<CodeBlock> copies = new java.util.ArrayList<>();
         int i = 0;
-        for (Model.Param p : cx.params()) {
-            String f = cx.paramField.get(p.name());
+        for (ClassContext.State p : cx.saved()) {
+            String f = p.field();
             copies.add(CodeBlock.of("System.arraycopy(values$$.get($L), 0, this.$N, 0, this.$N.length)", i++, f, f));
         }
         addThrowing(cx, m, "loadParameters$read", reads, pFile, pBuf, pEntries, pStart, pValues);

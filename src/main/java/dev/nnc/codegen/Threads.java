@@ -25,10 +25,17 @@ import javax.lang.model.element.Modifier;
 final class Threads {
     private Threads() {}
 
+    private static com.palantir.javapoet.CodeBlock perWorkerResize(java.util.Collection<Scratch> perWorker, Elem e) {
+        com.palantir.javapoet.CodeBlock.Builder b = com.palantir.javapoet.CodeBlock.builder();
+        for (Scratch sc : perWorker) b.addStatement(sc.isRows() ? "$N = new $T[n][][]" : "$N = new $T[n][]", sc.perWorkerField(), e.type());
+        return b.build();
+    }
+
     /** Rows per chunk are a multiple of this: whole blocks of 6 and of 4 rows. */
     static final int CHUNK_ROWS = 12;
 
-    static void addTo(TypeSpec.Builder t, Elem e) {
+    /** The threads' fields and methods; {@code perWorker} is the scratch each worker has its own of. */
+    static void addTo(TypeSpec.Builder t, Elem e, java.util.Collection<Scratch> perWorker) {
         ClassName rows = ClassName.get("", "Rows$");
         t.addType(TypeSpec.interfaceBuilder("Rows$").addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Rows {@code lo} to {@code hi} of a product, computed with worker {@code worker}'s scratch.\n")
@@ -38,9 +45,11 @@ final class Threads {
                 .build());
         t.addField(FieldSpec.builder(TypeName.INT, "threads$", Modifier.PRIVATE).initializer("1").build());
         t.addField(FieldSpec.builder(ExecutorService.class, "pool$", Modifier.PRIVATE).build());
-        t.addField(FieldSpec.builder(ArrayTypeName.of(e.array()), "scratch$packs", Modifier.PRIVATE)
-                .addJavadoc("The panel scratch of each thread.\n")
-                .initializer("new $T[1][]", e.type()).build());
+        for (Scratch sc : perWorker) {
+            t.addField(FieldSpec.builder(ArrayTypeName.of(sc.isRows() ? ArrayTypeName.of(e.array()) : e.array()), sc.perWorkerField(), Modifier.PRIVATE)
+                    .addJavadoc("Per thread: $L\n", sc.doc())
+                    .initializer(sc.isRows() ? "new $T[1][][]" : "new $T[1][]", e.type()).build());
+        }
         t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Splits the rows of every matrix product with at least $L rows (the batch of a forward\n"
                         + "product, the features of a weight gradient) and $L multiply-adds over {@code n} threads: the\n"
@@ -62,7 +71,7 @@ final class Threads {
                 .addStatement("pool$$ = null")
                 .endControlFlow()
                 .addStatement("threads$$ = n")
-                .addStatement("scratch$$packs = new $T[n][]", e.type())
+                .addCode(perWorkerResize(perWorker, e))
                 .beginControlFlow("if (n > 1)")
                 .addStatement("final String name = \"nnc-\" + getClass().getSimpleName()")
                 .addStatement("pool$$ = $T.newFixedThreadPool(n - 1, r -> { Thread th = new Thread(r, name); th.setDaemon(true); return th; })",

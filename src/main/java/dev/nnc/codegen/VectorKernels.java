@@ -6,7 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Size;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -64,6 +64,31 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
+    /**
+     * The panel scratch for products whose panels of B have {@code rows} rows: {@value #COLS}
+     * vectors per row, where products copy a panel of their right operand to be contiguous.
+     */
+    static Scratch pack(Size rows) {
+        return new Scratch("scratch$pack", "pk", null, rows.times(COLS), true,
+                "Scratch for matrix products: a panel of the right operand, copied to be contiguous.");
+    }
+
+    /** A temporary of {@code elements}: a transposed operand or result of a narrow product. */
+    static Scratch temp(Size elements) {
+        return Scratch.flat("scratch$temp", "tk", elements, "Scratch for matrix products: a transposed operand or result.");
+    }
+
+    /** Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC", and the long species. */
+    static final String MICRO = "micro:";
+    static final String LSPECIES = "LSPECIES";
+
+    /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
+    static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
+        if (key.equals(LSPECIES)) randomHelpers(t, e);
+        else if (key.startsWith(MICRO)) t.addMethod(microKernel(e, key.substring(MICRO.length())));
+        else throw new IllegalArgumentException("no class member " + key);
+    }
+
     static ClassName vectorType(Elem e) {
         return ClassName.get("jdk.incubator.vector", e.f32() ? "FloatVector" : "DoubleVector");
     }
@@ -86,15 +111,15 @@ final class VectorKernels {
 
     /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
     static void matmul(Plan plan, Kernel k, Node n) {
-        k.vectorCode = true;
+        k.runAsStep();
         Node a = n.input(0), b = n.input(1);
-        boolean ta = plan.how.get(a) == Plan.How.VIEW && a.op() == Op.TRANSPOSE;
-        boolean tb = plan.how.get(b) == Plan.How.VIEW && b.op() == Op.TRANSPOSE;
+        boolean ta = plan.isTransposedView(a);
+        boolean tb = plan.isTransposedView(b);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(tb ? b.input(0) : b));
-        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock m = k.size(Size.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
         CodeBlock.Builder c = k.body;
         c.addStatement("final int M = $L, N = $L, K = $L", m, nn, kk);
         c.addStatement("final int L = SPECIES.length()");
@@ -118,9 +143,8 @@ final class VectorKernels {
                 narrowColumns(k, n, b, A, B, ta);
             } else {
                 // rows r0..r1: the caller may split them over threads (setThreads)
-                k.rowRange = Sym.of(n.shape().get(0));
-                k.rowWork = Sym.of(n.shape().get(1)).times(Sym.of(a.shape().get(1)));
-                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta, Sym.of(shared));
+                k.splitRows(Size.of(n.shape().get(0)), Size.of(n.shape().get(1)).times(Size.of(a.shape().get(1))));
+                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta, Size.of(shared));
             }
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
@@ -153,7 +177,7 @@ final class VectorKernels {
             // past N hold the next row and are ignored) while they stay inside the array, then
             // finish each element with scalars
             ClassName V = vectorType(k.elem);
-            k.packRows.add(Sym.ONE);
+            k.scratch(pack(Size.ONE));
             c.beginControlFlow("if (N <= L)")
                     .addStatement("final int pv = $L.length >= L ? Math.min(K, ($L.length - L) / N + 1) : 0", B, B)
                     .beginControlFlow("for (int i = 0; i < M; i++)")
@@ -187,14 +211,14 @@ final class VectorKernels {
         c.nextControlFlow("else");
         if (ta) {
             // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then out = tkᵀ
-            k.temp = Sym.numel(n.shape());
-            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true, Sym.of(n.input(0).shape().get(1)));
+            k.scratch(temp(n.shape().numel()));
+            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true, Size.of(n.input(0).shape().get(1)));
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .addStatement("for (int j = 0; j < N; j++) out[i * N + j] = tk[j * M + i]")
                     .endControlFlow();
         } else {
             // tk[N, K] = Bᵀ, then dot products of the rows of A and tk
-            k.temp = Sym.numel(b.shape());
+            k.scratch(temp(b.shape().numel()));
             c.beginControlFlow("for (int p = 0; p < K; p++)")
                     .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L[p * N + j]", B)
                     .endControlFlow();
@@ -206,14 +230,14 @@ final class VectorKernels {
     /** A narrow {@code A·Bᵀ} (few shared elements, B stored as [N, K]): with enough rows, transpose B into {@code tk} and take axpys. */
     private static void narrowShared(Kernel k, Node b, String A, String B) {
         CodeBlock.Builder c = k.body;
-        k.temp = Sym.numel(b.shape());
+        k.scratch(temp(b.shape().numel()));
         c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
         dotKernel(k, new Names("out", A, B, "M", "N", "K"));
         c.nextControlFlow("else");
         c.beginControlFlow("for (int j = 0; j < N; j++)")
                 .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L[j * K + p]", B)
                 .endControlFlow();
-        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false, Sym.of(b.shape().get(0)));
+        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false, Size.of(b.shape().get(0)));
         c.endControlFlow();
     }
 
@@ -225,15 +249,15 @@ final class VectorKernels {
      * micro-kernels ({@link #microKernel}); this is the loop around them. In a block of its own,
      * so that its locals do not clash with the code around it.
      */
-    private static void axpyKernel(Kernel k, Names x, boolean ta, Sym shared) {
+    private static void axpyKernel(Kernel k, Names x, boolean ta, Size shared) {
         CodeBlock.Builder c = k.body;
-        k.packRows.add(shared);
-        k.micro.add(TALL + "x" + COLS);
-        k.micro.add(ROWS + "x" + COLS);
-        k.micro.add("1x" + COLS);
-        k.micro.add(TALL + "x1");
-        k.micro.add(ROWS + "x1");
-        k.micro.add("1x1");
+        k.scratch(pack(shared));
+        k.members.add(MICRO + TALL + "x" + COLS);
+        k.members.add(MICRO + ROWS + "x" + COLS);
+        k.members.add(MICRO + "1x" + COLS);
+        k.members.add(MICRO + TALL + "x1");
+        k.members.add(MICRO + ROWS + "x1");
+        k.members.add(MICRO + "1x1");
         // element (i + r, p) of A is A[ao + r * as + p * ap]
         String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
         c.add("{\n$>");
@@ -244,7 +268,7 @@ final class VectorKernels {
         c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
         c.addStatement("int j = 0");
         for (int w : STREAM_WIDTHS) {
-            k.micro.add("1x" + w);
+            k.members.add(MICRO + "1x" + w);
             c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", w, x.n, w)
                     .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L)",
                             x.lo, x.hi, w, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
@@ -486,8 +510,8 @@ final class VectorKernels {
     static void dropout(Kernel k, CodeBlock count, long threshold, java.util.function.Consumer<String> scalarTail) {
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         ClassName LV = ClassName.get("jdk.incubator.vector", "LongVector");
-        k.vectorRandom = true;
-        k.vectorCode = true;
+        k.members.add(LSPECIES);
+        k.runAsStep();
         CodeBlock.Builder c = k.body;
         c.addStatement("int iv = 0")
                 .beginControlFlow("for (; iv + LSPECIES.length() <= $L; iv += LSPECIES.length())", count);

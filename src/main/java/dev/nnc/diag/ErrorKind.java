@@ -21,7 +21,7 @@ public enum ErrorKind {
     UNKNOWN_NAME("E200", "unknown name ''{0}''"),
     UNKNOWN_FUNCTION("E201", "unknown function ''{0}''"),
     DUPLICATE_NAME("E202", "''{0}'' is already declared at line {1}"),
-    REBIND_FIXED("E203", "cannot rebind {0} ''{1}'': inputs, params, dims and consts are fixed"),
+    REBIND_FIXED("E203", "cannot rebind {0} ''{1}'': inputs, params, buffers, dims and consts are fixed"),
     RECURSIVE_FN("E204", "function ''{0}'' is recursive ({1}); functions are inlined, so recursion is not allowed"),
     DUPLICATE_FN("E205", "function ''{0}'' is already defined at line {1}"),
     DUPLICATE_MODEL("E206", "model ''{0}'' is already defined at line {1}"),
@@ -53,6 +53,7 @@ public enum ErrorKind {
     SIZE_OVERFLOW("E410", "{0} has {1} elements; nnc supports at most 2147483647 elements per tensor"),
     INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels (cross_entropy, one_hot)"),
     LABEL_SHAPE("E412", "{0}: labels {1} do not fit logits {2}"),
+    SHAPE_ARITHMETIC("E413", "cannot compute {0} in a shape: {1}"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),
@@ -69,6 +70,7 @@ public enum ErrorKind {
     UNKNOWN_MODEL("E511", "no model named ''{0}''; the file has {1}"),
     INITIALIZER_FAN("E512", "initializer {0} needs a parameter of rank 2 or more to compute fan-in and fan-out, got {1}"),
     JAVA_PACKAGE("E514", "package {0} cannot hold the generated Java classes: {1}"),
+    BUFFER_UPDATED_TWICE("E515", "buffer ''{0}'' is already updated at line {1}; a buffer holds one running value"),
 
     // ---- generated files (reported by dev.nnc.build.Generator, which knows every input of a run)
     CLASS_CLASH("E600", "model ''{0}'' would be generated as {1}, which {2} also generates"),

@@ -22,6 +22,7 @@ public final class Dot {
     static final String INPUT = "#dbe9f6";
     static final String PARAM = "#fde9b6";
     static final String MASK = "#eeeeee";
+    static final String BUFFER = "#dff0d8";
     static final String OUTPUT = "#d5efcf";
     static final String LOSS = "#f6c9c4";
     static final String BACKWARD = "#fdebdc";
@@ -105,6 +106,7 @@ public final class Dot {
         switch (it.role()) {
             case INPUT -> attrs.add("fillcolor=\"" + INPUT + "\"");
             case PARAM -> attrs.add("fillcolor=\"" + PARAM + "\"");
+            case BUFFER -> attrs.add("fillcolor=\"" + BUFFER + "\"");
             case MASK -> {
                 attrs.add("fillcolor=\"" + MASK + "\"");
                 attrs.add("style=\"rounded,filled,dashed\"");
@@ -151,6 +153,7 @@ public final class Dot {
         StringBuilder l = new StringBuilder("<table border=\"0\" cellspacing=\"4\" cellpadding=\"2\"><tr>");
         cell(l, INPUT, "input");
         cell(l, PARAM, "param");
+        if (!v.model().buffers().isEmpty()) cell(l, BUFFER, "buffer");
         cell(l, OUTPUT, "output");
         cell(l, LOSS, "loss");
         cell(l, "white", "forward op");

@@ -5,8 +5,13 @@ import dev.nnc.codegen.Plans;
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Size;
+import dev.nnc.ir.Walk;
+import java.util.HashSet;
+import dev.nnc.ops.Family;
+import dev.nnc.ops.Leaf;
 import dev.nnc.passes.Compiled;
+import dev.nnc.passes.Pipeline;
 import dev.nnc.passes.Fold;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +37,7 @@ public final class GraphView {
     public enum Phase { FORWARD, BACKWARD }
 
     /** How a node is styled. */
-    public enum Role { INPUT, PARAM, MASK, OUTPUT, LOSS, GRADIENT, OP }
+    public enum Role { INPUT, PARAM, BUFFER, MASK, OUTPUT, LOSS, GRADIENT, OP }
 
     /** An edge's kind: inside the forward graph, inside the backward graph, or a forward value the backward pass reuses. */
     public enum EdgeKind { FORWARD, BACKWARD, REUSE }
@@ -50,7 +55,7 @@ public final class GraphView {
      *                "trainStep k3 (fused)"; null otherwise or when no kernel computes it
      * @param cluster the fused loop it belongs to, or null
      */
-    public record Item(Node node, Phase phase, boolean reused, Role role, List<String> names, Poly flops, String kernel,
+    public record Item(Node node, Phase phase, boolean reused, Role role, List<String> names, Size flops, String kernel,
                        Cluster cluster) {
         public String id() {
             return "n" + node.id();
@@ -149,28 +154,14 @@ public final class GraphView {
         return v;
     }
 
-    /** The checker's roots, and with {@code grad} the gradients autodiff builds before simplification. */
+    /** The checker's roots in training mode, and with {@code grad} the gradients autodiff builds before simplification. */
     private static Compiled.Roots parsedRoots(Model m, boolean grad) {
-        List<Node> outputs = new ArrayList<>();
-        for (Model.Output o : m.outputs()) outputs.add(o.node());
-        List<Node> paramGrads = new ArrayList<>();
-        List<Node> inputGrads = new ArrayList<>();
-        if (grad) {
-            // the same call as the pipeline's: hash-consing returns the very nodes it made
-            List<Node> wrt = new ArrayList<>();
-            for (Model.Param p : m.params()) wrt.add(p.node());
-            for (Model.Input in : m.inputs()) if (!in.isInt()) wrt.add(in.node());
-            List<Node> grads = Autodiff.gradients(m.graph(), m.loss(), wrt);
-            paramGrads.addAll(grads.subList(0, m.params().size()));
-            int k = m.params().size();
-            for (Model.Input in : m.inputs()) inputGrads.add(in.isInt() ? null : grads.get(k++));
-        }
-        return new Compiled.Roots(outputs, m.loss(), paramGrads, inputGrads);
+        return Pipeline.parsed(m, true, grad);
     }
 
     private void fill(List<Node> forwardRoots, List<Node> backwardRoots, Map<Node, List<String>> names, List<Plans.Entry> plans) {
-        Set<Node> fwd = Flops.reach(forwardRoots);
-        Set<Node> all = Flops.reach(backwardRoots);
+        Set<Node> fwd = new HashSet<>(Walk.reachable(forwardRoots));
+        Set<Node> all = new HashSet<>(Walk.reachable(backwardRoots));
         all.addAll(fwd);
         Set<Node> rootSet = names.keySet();
         TreeMap<Integer, Node> ordered = new TreeMap<>();
@@ -220,18 +211,20 @@ public final class GraphView {
     }
 
     private static boolean isInlined(Node n, Set<Node> roots) {
-        return (n.op() == Op.CONST || n.op() == Op.SIZE) && !roots.contains(n);
+        return (n.op() == Leaf.CONST || n.op() == Leaf.SIZE) && !roots.contains(n);
     }
 
     private static Role role(Node n, List<String> names) {
         for (String s : names) if (s.equals("loss")) return Role.LOSS;
         for (String s : names) if (s.startsWith("output ")) return Role.OUTPUT;
         if (!names.isEmpty()) return Role.GRADIENT;
-        return switch (n.op()) {
+        if (!(n.op() instanceof Leaf leaf)) return Role.OP;
+        return switch (leaf) {
             case INPUT -> Role.INPUT;
             case PARAM -> Role.PARAM;
+            case BUFFER -> Role.BUFFER;
             case DROPOUT_MASK -> Role.MASK;
-            default -> Role.OP;
+            case CONST, SIZE -> Role.OP;
         };
     }
 
@@ -278,12 +271,12 @@ public final class GraphView {
     /** Ops (drawn non-leaf nodes) of one phase. */
     public int ops(Phase p) {
         int n = 0;
-        for (Item it : items) if (it.phase() == p && it.node().op().kind() != Op.Kind.LEAF) n++;
+        for (Item it : items) if (it.phase() == p && it.node().op().family() != Family.LEAF) n++;
         return n;
     }
 
-    public Poly flops(Phase p) {
-        Poly sum = Poly.ZERO;
+    public Size flops(Phase p) {
+        Size sum = Size.ZERO;
         for (Item it : items) if (it.phase() == p) sum = sum.plus(it.flops());
         return sum;
     }
@@ -307,42 +300,16 @@ public final class GraphView {
      * {@code sum axes 1}, and constant operands in place: {@code mul(•, 0.5)}, {@code div(•, batch)}.
      */
     public static String describe(Node n) {
-        String head = switch (n.op()) {
-            case INPUT -> "input " + n.leafName() + (n.dtype() == dev.nnc.ir.DType.INT ? " (int)" : "");
-            case PARAM -> "param " + n.leafName();
-            case CONST -> "const " + Fold.format(n.constValue());
-            case SIZE -> "size " + String.join("·", n.attr(Attr.Dims.class).symbols());
-            case DROPOUT_MASK -> "dropout mask p=" + Fold.format(n.attr(Attr.Dropout.class).p());
-            case POWC -> "pow ^" + Fold.format(n.constValue());
-            case ELU -> "elu α=" + Fold.format(n.constValue());
-            case SUM, MAX -> {
-                Attr.Axes a = n.attr(Attr.Axes.class);
-                boolean allAxes = a.axes().size() == n.input(0).shape().rank();
-                yield n.op().lower() + (allAxes ? "" : " axis " + join(a.axes())) + (a.keepdims() ? " keepdims" : "");
-            }
-            case CONCAT -> "concat axis " + n.attr(Attr.Axis.class).axis();
-            case SLICE -> {
-                Attr.Slice s = n.attr(Attr.Slice.class);
-                yield "slice axis " + s.axis() + " [" + s.start() + ":" + s.end() + "]";
-            }
-            case ONE_HOT -> "one_hot " + n.attr(Attr.Count.class).n();
-            default -> n.op().lower();
-        };
+        String head = n.op().label(n);
         boolean anyInline = false;
-        for (Node i : n.inputs()) anyInline |= i.op() == Op.CONST || i.op() == Op.SIZE;
+        for (Node i : n.inputs()) anyInline |= i.op() == Leaf.CONST || i.op() == Leaf.SIZE;
         if (!anyInline) return head;
         List<String> args = new ArrayList<>();
         for (Node i : n.inputs()) {
-            if (i.op() == Op.CONST) args.add(Fold.format(i.constValue()));
-            else if (i.op() == Op.SIZE) args.add(String.join("·", i.attr(Attr.Dims.class).symbols()));
+            if (i.op() == Leaf.CONST) args.add(Fold.format(i.constValue()));
+            else if (i.op() == Leaf.SIZE) args.add(i.attr(Attr.Extent.class).size().toString());
             else args.add("•");
         }
         return head + "(" + String.join(", ", args) + ")";
-    }
-
-    private static String join(List<Integer> xs) {
-        List<String> s = new ArrayList<>();
-        for (int x : xs) s.add(Integer.toString(x));
-        return String.join(",", s);
     }
 }

@@ -1,5 +1,7 @@
 package dev.nnc.inspect;
 
+import dev.nnc.ir.Size;
+
 import dev.nnc.inspect.GraphView.Item;
 import dev.nnc.inspect.GraphView.Phase;
 import java.util.Map;
@@ -75,7 +77,7 @@ public final class Html {
             h.append(esc(GraphView.describe(it.node()))).append("</td>");
             h.append("<td>").append(esc(it.node().shape().toString())).append("</td>");
             h.append("<td class=\"num\">").append(esc(it.flops().toString())).append("</td>");
-            if (!dims.isEmpty()) h.append("<td class=\"num\">").append(Poly.group(it.flops().eval(dims))).append("</td>");
+            if (!dims.isEmpty()) h.append("<td class=\"num\">").append(Size.group(it.flops().eval(dims))).append("</td>");
             if (kernels) h.append("<td>").append(it.kernel() == null ? "" : esc(it.kernel())).append("</td>");
             h.append("<td class=\"num\">").append(it.line() > 0 ? Integer.toString(it.line()) : "").append("</td>");
             h.append("<td><code>").append(esc(v.sourceLine(it.line()))).append("</code></td>");
@@ -89,10 +91,10 @@ public final class Html {
         return h.toString();
     }
 
-    private static void totalRow(StringBuilder h, String what, int ops, Poly flops, Map<String, Integer> dims) {
+    private static void totalRow(StringBuilder h, String what, int ops, Size flops, Map<String, Integer> dims) {
         h.append("<tr><th>").append(what).append("</th><td class=\"num\">").append(ops).append("</td><td class=\"num\">")
                 .append(esc(flops.toString())).append("</td>");
-        if (!dims.isEmpty()) h.append("<td class=\"num\">").append(Poly.group(flops.eval(dims))).append("</td>");
+        if (!dims.isEmpty()) h.append("<td class=\"num\">").append(Size.group(flops.eval(dims))).append("</td>");
         h.append("</tr>\n");
     }
 

@@ -1,5 +1,7 @@
 package dev.nnc.inspect;
 
+import dev.nnc.ir.Size;
+
 import dev.nnc.codegen.Plans;
 import dev.nnc.inspect.GraphView.Phase;
 import dev.nnc.ir.Model;
@@ -19,7 +21,7 @@ public final class Statistics {
     private Statistics() {}
 
     /** One generated method. */
-    public record EntryStats(String name, int kernels, Poly flops, Poly update, int buffers, long bufferBytes, long unsharedBytes) {}
+    public record EntryStats(String name, int kernels, Size flops, Size update, int buffers, long bufferBytes, long unsharedBytes) {}
 
     /**
      * Binds every runtime dim of {@code m}: the value given, else 1.
@@ -62,7 +64,7 @@ public final class Statistics {
         int eb = elementBytes(c.model());
         List<EntryStats> out = new ArrayList<>();
         for (Plans.Entry e : Plans.entries(c)) {
-            Poly update = e.name().equals("trainStep") ? Flops.update(c.model()) : Poly.ZERO;
+            Size update = e.name().equals("trainStep") ? Flops.update(c.model()) : Size.ZERO;
             long bytes = 0;
             for (long s : e.slotElements(dims)) bytes += s * eb;
             out.add(new EntryStats(e.name(), e.kernels().size(), Flops.reachable(e.roots()), update,
@@ -98,19 +100,19 @@ public final class Statistics {
                     f.append(" + ").append(e.update()).append(" for the ").append(m.optimizer().kind()).append(" update");
                     total += e.update().eval(dims);
                 }
-                if (!e.flops().isConstant() || !e.update().isZero()) f.append(" = ").append(Poly.group(total));
+                if (!e.flops().isStatic() || !e.update().isZero()) f.append(" = ").append(Size.group(total));
                 sb.append(String.format(Locale.ROOT, "    %-" + w + "s  FLOPs %s\n", e.name(), f));
                 sb.append(String.format(Locale.ROOT, "    %-" + w + "s  %d kernel%s; %d work buffer%s, %s bytes (%s bytes without reuse)\n", "",
                         e.kernels(), e.kernels() == 1 ? "" : "s", e.buffers(), e.buffers() == 1 ? "" : "s",
-                        Poly.group(e.bufferBytes()), Poly.group(e.unsharedBytes())));
+                        Size.group(e.bufferBytes()), Size.group(e.unsharedBytes())));
             }
         }
         long params = parameterCount(m);
         int eb = elementBytes(m);
         String prec = eb == 8 ? "f64" : "f32";
-        sb.append(String.format(Locale.ROOT, "  parameters: %s (%s bytes as %s)\n", Poly.group(params), Poly.group(params * eb), prec));
+        sb.append(String.format(Locale.ROOT, "  parameters: %s (%s bytes as %s)\n", Size.group(params), Size.group(params * eb), prec));
         sb.append(String.format(Locale.ROOT, "  work buffers after memory planning%s: %d, %s bytes as %s (shared by all methods)\n", at,
-                Plans.bufferCount(plans), Poly.group(Plans.bufferBytes(plans, dims, eb)), prec));
+                Plans.bufferCount(plans), Size.group(Plans.bufferBytes(plans, dims, eb)), prec));
         return sb.toString();
     }
 

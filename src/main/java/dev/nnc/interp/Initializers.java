@@ -13,7 +13,8 @@ import java.util.Map;
  * reproduces it bit for bit.
  *
  * <p>Param number {@code i} (declaration order, from 0) of a model initialized with
- * {@code seed} draws from {@code new Rng(Rng.mix(seed, i))}, element by element in row-major
+ * {@code seed} draws from {@code new Rng(Rng.mix(seed, i))} (buffer number {@code j} from stream
+ * {@code params + j}), element by element in row-major
  * order ({@link #init(Model.Init, int[], Rng)}):
  * <ul>
  *   <li>{@code zeros}, {@code ones}, {@code constant(v)}: no draws.
@@ -91,6 +92,20 @@ public final class Initializers {
         for (int i = 0; i < params.size(); i++) {
             Model.Param p = params.get(i);
             out.put(p.name(), init(p.init() == null ? Model.Init.ZEROS : p.init(), staticSizes(p.name(), p.node().shape()), seed, i));
+        }
+        return out;
+    }
+
+    /**
+     * The initial values of every buffer of {@code model}, by name in declaration order: buffer
+     * number {@code j} draws from stream {@code params + j}, after the params'.
+     */
+    public static Map<String, Tensor> initBuffers(Model model, long seed) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Model.Buffer> buffers = model.buffers();
+        for (int j = 0; j < buffers.size(); j++) {
+            Model.Buffer b = buffers.get(j);
+            out.put(b.name(), init(b.init(), staticSizes(b.name(), b.node().shape()), seed, model.params().size() + j));
         }
         return out;
     }

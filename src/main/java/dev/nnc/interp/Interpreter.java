@@ -1,15 +1,18 @@
 package dev.nnc.interp;
 
-import dev.nnc.ir.ScalarOps;
-
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Model.Precision;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Elementwise;
+import dev.nnc.ops.Index;
+import dev.nnc.ops.Layout;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Reduce;
+import dev.nnc.ops.Structured;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,7 +25,7 @@ import java.util.Map;
  * The reference evaluator of the graph IR: the oracle that generated code is tested against.
  *
  * <p>One instance is one evaluation context: fixed leaf values (INPUT and PARAM tensors by
- * name), runtime dim values, a training flag, a {@link Precision} and a source of dropout
+ * name, buffers too), runtime dim values, a training flag, a {@link Precision} and a source of dropout
  * masks. Every node's value is memoized for the lifetime of the instance, so a DAG that
  * shares nodes computes each once, and several {@link #evaluate} calls on the same instance
  * (say the loss, then its gradients) see the same dropout masks. Make a new instance when
@@ -45,9 +48,10 @@ public final class Interpreter {
     private final Map<Node, Tensor> memo = new IdentityHashMap<>();
 
     /**
-     * @param leaves    INPUT and PARAM values by name
+     * @param leaves    INPUT, PARAM and BUFFER values by name
      * @param dims      runtime dim values by name (see {@link #bindDims})
-     * @param training  true: DROPOUT_MASK draws from {@code masks}; false: it is all ones
+     * @param training  true: training mode (each {@code MODE} node takes its first input; dropout
+     *                  masks draw from {@code masks}); false: evaluation mode
      * @param precision F64, or F32 to round every node's result to float
      * @param masks     the dropout masks; may be null when not training
      */
@@ -94,7 +98,7 @@ public final class Interpreter {
             while (!stack.isEmpty()) {
                 Frame f = stack.remove(stack.size() - 1);
                 if (memo.containsKey(f.node)) continue;
-                List<Node> in = f.node.inputs();
+                List<Node> in = needed(f.node);
                 int i = f.next;
                 while (i < in.size() && memo.containsKey(in.get(i))) i++;
                 if (i < in.size()) {
@@ -108,6 +112,11 @@ public final class Interpreter {
         List<Tensor> out = new ArrayList<>(roots.size());
         for (Node r : roots) out.add(memo.get(r));
         return out;
+    }
+
+    /** The inputs whose values {@code n} needs: all of them, but only the chosen side of a mode. */
+    private List<Node> needed(Node n) {
+        return n.op() == Layout.MODE ? List.of(n.input(training ? 0 : 1)) : n.inputs();
     }
 
     // ------------------------------------------------------------------ dims
@@ -216,93 +225,96 @@ public final class Interpreter {
 
     private Tensor compute(Node n) {
         int[] shape = sizes(n.shape());
-        Tensor result = switch (n.op()) {
-            case INPUT, PARAM -> leaf(n, shape);
-            case CONST -> real(shape, new double[] {n.constValue()});
-            case SIZE -> {
-                long p = 1;
-                for (String s : n.attr(Attr.Dims.class).symbols()) p *= dimValue(Dim.sym(s));
-                yield real(shape, new double[] {p});
-            }
-            case DROPOUT_MASK -> {
-                Attr.Dropout d = n.attr(Attr.Dropout.class);
-                int numel = Tensor.numel(shape);
-                double[] m;
-                if (training) {
-                    m = masks.mask(d.site(), d.p(), numel);
-                    if (m.length != numel) throw new IllegalStateException("dropout mask of " + m.length + " elements for shape " + n.shape());
-                } else {
-                    m = new double[numel];
-                    Arrays.fill(m, 1.0);
-                }
-                yield real(shape, m);
-            }
-            case NEG, EXP, LOG, SQRT, ABS, SIGN, SIN, COS, TANH, SIGMOID, RELU, SOFTPLUS, ERF -> unary(n, 0);
-            case POWC, ELU -> unary(n, n.constValue());
-            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, GT, EQ -> {
-                Tensor a = value(n.input(0)), b = value(n.input(1));
-                int[] ia = Kernels.broadcastIndex(a.shape(), shape), ib = Kernels.broadcastIndex(b.shape(), shape);
-                double[] da = a.data(), db = b.data();
-                double[] out = new double[ia.length];
-                Op op = n.op();
-                for (int i = 0; i < out.length; i++) out[i] = Kernels.binary(op, da[ia[i]], db[ib[i]]);
-                yield real(shape, out);
-            }
-            case CLAMP -> {
-                Tensor x = value(n.input(0)), lo = value(n.input(1)), hi = value(n.input(2));
-                int[] ix = Kernels.broadcastIndex(x.shape(), shape);
-                int[] il = Kernels.broadcastIndex(lo.shape(), shape);
-                int[] ih = Kernels.broadcastIndex(hi.shape(), shape);
-                double[] out = new double[ix.length];
-                for (int i = 0; i < out.length; i++) out[i] = ScalarOps.clamp(x.data()[ix[i]], lo.data()[il[i]], hi.data()[ih[i]]);
-                yield real(shape, out);
-            }
-            case SUM, MAX -> {
-                Tensor x = value(n.input(0));
-                yield real(shape, Kernels.reduce(n.op(), x.data(), x.shape(), n.attr(Attr.Axes.class).axes()));
-            }
-            case MATMUL -> {
-                Tensor a = value(n.input(0)), b = value(n.input(1));
-                int m = a.shape()[0], k = a.shape()[1], cols = b.shape()[1];
-                if (b.shape()[0] != k) throw new IllegalStateException("matmul of " + Tensor.shapeString(a.shape()) + " and " + Tensor.shapeString(b.shape()));
-                yield real(shape, Kernels.matmul(a.data(), b.data(), m, k, cols));
-            }
-            case TRANSPOSE -> {
-                Tensor x = value(n.input(0));
-                yield real(shape, Kernels.transpose(x.data(), x.shape()));
-            }
-            case RESHAPE, STOP_GRADIENT -> {
-                Tensor x = value(n.input(0));
-                yield new Tensor(shape, x.data(), n.dtype()); // shares the (already rounded) data
-            }
-            case BROADCAST -> {
-                Tensor x = value(n.input(0));
-                int[] idx = Kernels.broadcastIndex(x.shape(), shape);
-                double[] out = new double[idx.length];
-                for (int i = 0; i < out.length; i++) out[i] = x.data()[idx[i]];
-                yield new Tensor(shape, out, n.dtype());
-            }
-            case CONCAT -> {
-                List<double[]> parts = new ArrayList<>();
-                List<int[]> shapes = new ArrayList<>();
-                for (Node p : n.inputs()) {
-                    Tensor t = value(p);
-                    parts.add(t.data());
-                    shapes.add(t.shape());
-                }
-                yield real(shape, Kernels.concat(parts, shapes, n.attr(Attr.Axis.class).axis(), shape));
-            }
-            case SLICE -> {
-                Tensor x = value(n.input(0));
-                Attr.Slice s = n.attr(Attr.Slice.class);
-                yield new Tensor(shape, Kernels.slice(x.data(), x.shape(), s.axis(), s.start(), s.end()), n.dtype());
-            }
-            case ONE_HOT -> real(shape, Kernels.oneHot(value(n.input(0)).data(), n.attr(Attr.Count.class).n()));
+        Tensor result = switch (n.op().family()) {
+            case LEAF -> leafValue(n, (Leaf) n.op(), shape);
+            case UNARY, BINARY, TERNARY -> elementwise(n, (Elementwise) n.op(), shape);
+            case REDUCE -> reduce(n, (Reduce) n.op(), shape);
+            case LAYOUT -> n.op() == Layout.MODE ? value(n.input(training ? 0 : 1)) : kernel(n, shape, ((Layout) n.op())::eval);
+            case STRUCTURED -> kernel(n, shape, ((Structured) n.op())::eval);
         };
         if (result.numel() != Tensor.numel(shape)) {
             throw new IllegalStateException(n + ": computed " + result.numel() + " elements for shape " + Tensor.shapeString(shape));
         }
         return result;
+    }
+
+    private Tensor leafValue(Node n, Leaf op, int[] shape) {
+        return switch (op) {
+            case INPUT, PARAM, BUFFER -> leaf(n, shape);
+            case CONST -> real(shape, new double[] {n.constValue()});
+            case SIZE -> real(shape, new double[] {n.attr(Attr.Extent.class).size().eval(dims)});
+            case DROPOUT_MASK -> {
+                int numel = Tensor.numel(shape);
+                if (!training) { // ones: where a gradient of the training side multiplies it by zero
+                    double[] ones = new double[numel];
+                    Arrays.fill(ones, 1.0);
+                    yield real(shape, ones);
+                }
+                Attr.Dropout d = n.attr(Attr.Dropout.class);
+                double[] m = masks.mask(d.site(), d.p(), numel);
+                if (m.length != numel) throw new IllegalStateException("dropout mask of " + m.length + " elements for shape " + n.shape());
+                yield real(shape, m);
+            }
+        };
+    }
+
+    /** One scalar function per element, each input read through NumPy broadcasting. */
+    private Tensor elementwise(Node n, Elementwise op, int[] shape) {
+        int k = n.inputs().size();
+        double[][] data = new double[k][];
+        int[][] idx = new int[k][];
+        for (int j = 0; j < k; j++) {
+            Tensor t = value(n.input(j));
+            data[j] = t.data();
+            idx[j] = Index.broadcast(t.shape(), shape);
+        }
+        double c = n.attr() instanceof Attr.Const a ? a.value() : 0;
+        double[] out = new double[Tensor.numel(shape)];
+        double[] args = new double[k];
+        for (int i = 0; i < out.length; i++) {
+            for (int j = 0; j < k; j++) args[j] = data[j][idx[j][i]];
+            out[i] = op.eval(args, c);
+        }
+        return real(shape, out);
+    }
+
+    /**
+     * A reduction over the node's axes, accumulated in double in row-major order of the input;
+     * the result is laid out as with keepdims (the same order either way).
+     */
+    private Tensor reduce(Node n, Reduce op, int[] shape) {
+        Tensor x = value(n.input(0));
+        int[] in = x.shape();
+        List<Integer> axes = n.attr(Attr.Axes.class).axes();
+        int[] kept = in.clone();
+        for (int a : axes) kept[a] = 1;
+        int[] keptStrides = Index.strides(kept);
+        int[] st = new int[in.length];
+        for (int i = 0; i < in.length; i++) st[i] = axes.contains(i) ? 0 : keptStrides[i];
+        int[] to = Index.walk(in, st);
+        double[] out = new double[Tensor.numel(kept)];
+        Arrays.fill(out, op.identity());
+        double[] d = x.data();
+        for (int i = 0; i < d.length; i++) out[to[i]] = op.combine(out[to[i]], d[i]);
+        return real(shape, out);
+    }
+
+    /** The kernel of a layout or structured op. */
+    private interface Kernel {
+        double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out);
+    }
+
+    private Tensor kernel(Node n, int[] shape, Kernel k) {
+        List<double[]> in = new ArrayList<>();
+        List<int[]> shapes = new ArrayList<>();
+        for (Node i : n.inputs()) {
+            Tensor t = value(i);
+            in.add(t.data());
+            shapes.add(t.shape());
+        }
+        double[] out = k.eval(n, in, shapes, shape);
+        if (in.contains(out) || n.dtype() == DType.INT) return new Tensor(shape, out, n.dtype()); // the same (already rounded) data
+        return real(shape, out);
     }
 
     private Tensor value(Node n) {
@@ -317,18 +329,9 @@ public final class Interpreter {
         return new Tensor(shape, data, DType.REAL);
     }
 
-    private Tensor unary(Node n, double c) {
-        Tensor x = value(n.input(0));
-        double[] d = x.data();
-        double[] out = new double[d.length];
-        Op op = n.op();
-        for (int i = 0; i < out.length; i++) out[i] = Kernels.unary(op, d[i], c);
-        return real(sizes(n.shape()), out);
-    }
-
     private Tensor leaf(Node n, int[] shape) {
         String name = n.leafName();
-        String what = n.op() == Op.INPUT ? "input" : "param";
+        String what = n.op().lower();
         Tensor t = leaves.get(name);
         if (t == null) throw new IllegalArgumentException("missing " + what + " '" + name + "' (shape " + n.shape() + ")");
         if (t.isInt() != (n.dtype() == DType.INT)) {

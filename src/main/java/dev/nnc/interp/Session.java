@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model being run by the interpreter: its parameter values, its optimizer state and its
- * training step counter. The interpreter counterpart of the class that nnc generates.
+ * A model being run by the interpreter: its parameter and buffer values, its optimizer state
+ * and its training step counter. The interpreter counterpart of the class that nnc generates.
  *
  * <p>Params start from {@link Initializers} with the session's seed (param {@code i} from
  * {@code Rng.mix(seed, i)}) and can be replaced by name. Inputs are given by name; runtime
@@ -34,6 +34,7 @@ public final class Session {
     private final Precision precision;
     private final Map<String, double[]> params = new LinkedHashMap<>();
     private final Map<String, int[]> paramShapes = new HashMap<>();
+    private final Map<String, double[]> buffers = new LinkedHashMap<>();
     private Optimizers.Optimizer optimizer;
     private long step;
     private boolean lastStepSkipped;
@@ -56,6 +57,10 @@ public final class Session {
         this.precision = precision == null ? Precision.F64 : precision;
         for (Map.Entry<String, Tensor> e : Initializers.initAll(model, seed).entrySet()) {
             params.put(e.getKey(), e.getValue().data());
+            paramShapes.put(e.getKey(), e.getValue().shape());
+        }
+        for (Map.Entry<String, Tensor> e : Initializers.initBuffers(model, seed).entrySet()) {
+            buffers.put(e.getKey(), e.getValue().data());
             paramShapes.put(e.getKey(), e.getValue().shape());
         }
     }
@@ -107,6 +112,44 @@ public final class Session {
     /** {@link #setParam} for each entry; names that are not params are an error. */
     public void setParams(Map<String, Tensor> values) {
         for (Map.Entry<String, Tensor> e : values.entrySet()) setParam(e.getKey(), e.getValue());
+    }
+
+    /** A copy of every buffer, by name in declaration order. */
+    public Map<String, Tensor> buffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : buffers.entrySet()) out.put(e.getKey(), Tensor.of(paramShapes.get(e.getKey()), e.getValue()));
+        return out;
+    }
+
+    /** Replaces buffer {@code name}'s values (copied); the shape must match its declaration. */
+    public void setBuffer(String name, Tensor value) {
+        double[] d = buffers.get(name);
+        if (d == null) throw new IllegalArgumentException("unknown buffer '" + name + "'; the buffers are " + buffers.keySet());
+        int[] shape = paramShapes.get(name);
+        if (value.isInt() || !Arrays.equals(shape, value.shape())) {
+            throw new IllegalArgumentException("buffer '" + name + "': expected a real tensor of shape " + Tensor.shapeString(shape)
+                    + ", got " + (value.isInt() ? "int" : "") + Tensor.shapeString(value.shape()));
+        }
+        System.arraycopy(value.data(), 0, d, 0, value.numel());
+    }
+
+    /**
+     * The buffer updates of one training-mode forward with the dropout masks of the current
+     * {@link #step()}, written to the buffers (what {@code nnc eval --train} does after its
+     * evaluation; {@link #trainStep} does it too).
+     */
+    public void updateBuffers(Map<String, Tensor> inputs) {
+        Interpreter in = interpreter(inputs, true);
+        List<String> names = new ArrayList<>(model.updates().keySet());
+        List<Tensor> vals = in.evaluate(new ArrayList<>(model.updates().values()));
+        writeBuffers(names, vals);
+    }
+
+    private void writeBuffers(List<String> names, List<Tensor> vals) {
+        for (int i = 0; i < names.size(); i++) {
+            double[] v = vals.get(i).data();
+            System.arraycopy(v, 0, buffers.get(names.get(i)), 0, v.length);
+        }
     }
 
     // ------------------------------------------------------------------ running
@@ -171,7 +214,7 @@ public final class Session {
     /**
      * One training step: forward in training mode with the dropout masks of the current step,
      * the gradients of the loss with respect to every param (the same masks: one evaluation),
-     * one optimizer update, then the step counter advances.
+     * one optimizer update, the buffers' updates of the same forward, then the step counter advances.
      *
      * <p>When the loss or a gradient is not finite, nothing is updated (see {@link #lastStepSkipped}).
      *
@@ -186,6 +229,7 @@ public final class Session {
         List<Node> roots = new ArrayList<>();
         roots.add(loss);
         roots.addAll(grads.subList(0, np));
+        roots.addAll(model.updates().values());
         List<Tensor> vals = interpreter(inputs, true).evaluate(roots);
         double lossValue = vals.get(0).item(); // read now: a loss that is a param shares its array, which the update changes
         boolean finite = Double.isFinite(lossValue);
@@ -200,6 +244,7 @@ public final class Session {
             gs.add(vals.get(1 + i).data().clone()); // never alias a param's own array
         }
         optimizer.step(ps, gs, precision == Precision.F32);
+        writeBuffers(new ArrayList<>(model.updates().keySet()), vals.subList(1 + np, vals.size()));
         step++;
         return lossValue;
     }
@@ -242,6 +287,9 @@ public final class Session {
         }
         for (Map.Entry<String, double[]> e : params.entrySet()) {
             leaves.put(e.getKey(), new Tensor(paramShapes.get(e.getKey()), e.getValue(), DType.REAL));
+        }
+        for (Map.Entry<String, double[]> e : buffers.entrySet()) {
+            leaves.put(e.getKey(), new Tensor(paramShapes.get(e.getKey()), e.getValue().clone(), DType.REAL));
         }
         return new Interpreter(leaves, dims, training, precision, training ? DropoutMasks.seeded(seed, step) : null);
     }

@@ -6,10 +6,12 @@
  *   <li>{@link dev.nnc.interp.Tensor}: shape + row-major {@code double[]}; integer label
  *       tensors share the representation, flagged by {@link dev.nnc.ir.DType#INT}.
  *   <li>{@link dev.nnc.interp.Interpreter}: evaluates nodes (memoized per instance), reads
- *       runtime dims off input shapes ({@code bindDims}), F64 or F32 emulation, dropout on/off.
- *   <li>{@link dev.nnc.interp.Kernels}: the scalar definition of every elementwise op — the
- *       numerical contract for generated code — and the structural kernels.
- *   <li>{@link dev.nnc.interp.Erf}: the error function (faithfully rounded, ≤ 1 ulp).
+ *       runtime dims off input shapes ({@code bindDims}), F64 or F32 emulation, training or
+ *       evaluation mode.
+ *   <li>The kernels themselves live with the ops ({@code dev.nnc.ops}): each elementwise op's
+ *       scalar definition (the numerical contract for generated code), each reduction's
+ *       identity and combination, each layout and structured op's {@code eval}; the error
+ *       function is {@link dev.nnc.ir.Erf}.
  *   <li>{@link dev.nnc.interp.Rng}, {@link dev.nnc.interp.DropoutMasks},
  *       {@link dev.nnc.interp.Initializers}: the exactly specified random numbers (SplitMix64,
  *       stream seeds by {@code Rng.mix}) that generated code reproduces bit for bit.

@@ -13,18 +13,14 @@ public sealed interface Attr {
         public static final None INSTANCE = new None();
     }
 
-    /** An input's or param's name and its position in declaration order. */
+    /** An input's, param's or buffer's name and its position in declaration order. */
     record Leaf(String name, int index) implements Attr {}
 
     /** A number: a constant's value, a POWC exponent, an ELU alpha. */
     record Const(double value) implements Attr {}
 
-    /** A product of runtime dims. */
-    record Dims(List<String> symbols) implements Attr {
-        public Dims {
-            symbols = List.copyOf(symbols);
-        }
-    }
+    /** A product of runtime dims (the value of a SIZE node). */
+    record Extent(Size size) implements Attr {}
 
     /** Dropout probability and a unique id per dropout site (so two sites are two masks). */
     record Dropout(double p, int site) implements Attr {}

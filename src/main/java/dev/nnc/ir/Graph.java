@@ -2,6 +2,14 @@ package dev.nnc.ir;
 
 import dev.nnc.diag.ErrorKind;
 import dev.nnc.diag.Span;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Layout;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Op;
+import dev.nnc.ops.Reduce;
+import dev.nnc.ops.Structured;
+import dev.nnc.ops.Ternary;
+import dev.nnc.ops.Unary;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,28 +66,37 @@ public final class Graph {
     }
 
     private static void checkSize(Shape shape) {
-        if (shape.staticProduct() > Integer.MAX_VALUE) {
-            throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "shape " + shape, shape.staticProduct() == Long.MAX_VALUE
-                    ? "more than 9223372036854775807" : Long.toString(shape.staticProduct()));
+        long n = shape.staticProduct();
+        if (n > Integer.MAX_VALUE) {
+            throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "shape " + shape, n == Long.MAX_VALUE ? "more than 9223372036854775807" : Long.toString(n));
         }
     }
 
     private static void requireReal(Node n, String what) {
-        if (n.dtype() == DType.INT) throw new ShapeException(ErrorKind.INT_TENSOR, n.op() == Op.INPUT ? n.leafName() : what);
+        if (n.dtype() == DType.INT) throw new ShapeException(ErrorKind.INT_TENSOR, n.op() == Leaf.INPUT ? n.leafName() : what);
     }
 
     // ------------------------------------------------------------------ leaves
 
+    /** A leaf: its shape is declared, not computed. Used by the constructors below and by rewriting passes. */
+    public Node leaf(Leaf op, Attr attr, Shape shape, DType dtype) {
+        return make(op, List.of(), attr, shape, dtype);
+    }
+
     public Node input(String name, int index, Shape shape, DType dtype) {
-        return make(Op.INPUT, List.of(), new Attr.Leaf(name, index), shape, dtype);
+        return leaf(Leaf.INPUT, new Attr.Leaf(name, index), shape, dtype);
     }
 
     public Node param(String name, int index, Shape shape) {
-        return make(Op.PARAM, List.of(), new Attr.Leaf(name, index), shape, DType.REAL);
+        return leaf(Leaf.PARAM, new Attr.Leaf(name, index), shape, DType.REAL);
+    }
+
+    public Node buffer(String name, int index, Shape shape) {
+        return leaf(Leaf.BUFFER, new Attr.Leaf(name, index), shape, DType.REAL);
     }
 
     public Node constant(double v) {
-        return make(Op.CONST, List.of(), new Attr.Const(v), Shape.SCALAR, DType.REAL);
+        return leaf(Leaf.CONST, new Attr.Const(v), Shape.SCALAR, DType.REAL);
     }
 
     /** A constant of any shape: a broadcast scalar. */
@@ -89,99 +106,99 @@ public final class Graph {
 
     /** The runtime value of a product of dims (folds to a constant when all are static). */
     public Node size(List<Dim> dims) {
-        long staticPart = 1;
-        List<String> syms = new ArrayList<>();
-        for (Dim d : dims) {
-            if (d.isStatic()) staticPart *= d.size();
-            else syms.add(d.symbol());
-        }
-        if (syms.isEmpty()) return constant(staticPart);
-        syms.sort(null);
-        Node s = make(Op.SIZE, List.of(), new Attr.Dims(syms), Shape.SCALAR, DType.REAL);
-        return staticPart == 1 ? s : mul(constant(staticPart), s);
+        Size s = Size.product(dims);
+        if (s.isStatic()) return constant(s.value());
+        Node n = leaf(Leaf.SIZE, new Attr.Extent(Size.monomial(1, s.symbols())), Shape.SCALAR, DType.REAL);
+        return s.coefficient() == 1 ? n : mul(constant(s.coefficient()), n);
     }
 
     public Node dropoutMask(Shape shape, double p, int site) {
-        return make(Op.DROPOUT_MASK, List.of(), new Attr.Dropout(p, site), shape, DType.REAL);
+        return leaf(Leaf.DROPOUT_MASK, new Attr.Dropout(p, site), shape, DType.REAL);
+    }
+
+    /**
+     * Inverted dropout of {@code x} at site {@code site}: {@code x} times a fresh mask in
+     * training mode, {@code x} itself in evaluation mode.
+     */
+    public Node dropout(Node x, double p, int site) {
+        return mode(mul(x, dropoutMask(x.shape(), p, site)), x);
     }
 
     // ------------------------------------------------------------------ elementwise
 
-    public Node unary(Op op, Node x) {
-        if (op.kind() != Op.Kind.UNARY || op == Op.POWC || op == Op.ELU) throw new IllegalArgumentException(op + " is not a plain unary op");
+    /** A unary op without a constant attribute. */
+    public Node unary(Unary op, Node x) {
+        if (op.hasConstant()) throw new IllegalArgumentException(op + " needs its constant");
         requireReal(x, op.lower());
         return make(op, List.of(x), Attr.None.INSTANCE, x.shape(), DType.REAL);
     }
 
+    /** A unary op with a constant attribute (POWC's exponent, ELU's alpha). */
+    public Node unary(Unary op, Node x, double c) {
+        if (!op.hasConstant()) throw new IllegalArgumentException(op + " has no constant");
+        requireReal(x, op == Unary.POWC ? "^" : op.lower());
+        return make(op, List.of(x), new Attr.Const(c), x.shape(), DType.REAL);
+    }
+
     public Node neg(Node x) {
-        return unary(Op.NEG, x);
+        return unary(Unary.NEG, x);
     }
 
     public Node exp(Node x) {
-        return unary(Op.EXP, x);
+        return unary(Unary.EXP, x);
     }
 
     public Node log(Node x) {
-        return unary(Op.LOG, x);
+        return unary(Unary.LOG, x);
     }
 
     public Node powc(Node x, double c) {
-        requireReal(x, "^");
-        return make(Op.POWC, List.of(x), new Attr.Const(c), x.shape(), DType.REAL);
+        return unary(Unary.POWC, x, c);
     }
 
     public Node elu(Node x, double alpha) {
-        requireReal(x, "elu");
-        return make(Op.ELU, List.of(x), new Attr.Const(alpha), x.shape(), DType.REAL);
+        return unary(Unary.ELU, x, alpha);
     }
 
     /** A broadcasting binary op; {@code verb} names it in shape errors ("add", "multiply"). */
-    public Node binary(Op op, Node a, Node b, String verb) {
-        if (op.kind() != Op.Kind.BINARY) throw new IllegalArgumentException(op + " is not binary");
+    public Node binary(Binary op, Node a, Node b, String verb) {
         requireReal(a, verb);
         requireReal(b, verb);
         return make(op, List.of(a, b), Attr.None.INSTANCE, broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
     }
 
-    public Node binary(Op op, Node a, Node b) {
-        return binary(op, a, b, defaultVerb(op));
+    public Node binary(Binary op, Node a, Node b) {
+        return binary(op, a, b, op.verb());
     }
 
     public Node add(Node a, Node b) {
-        return binary(Op.ADD, a, b);
+        return binary(Binary.ADD, a, b);
     }
 
     public Node sub(Node a, Node b) {
-        return binary(Op.SUB, a, b);
+        return binary(Binary.SUB, a, b);
     }
 
     public Node mul(Node a, Node b) {
-        return binary(Op.MUL, a, b);
+        return binary(Binary.MUL, a, b);
     }
 
     public Node div(Node a, Node b) {
-        return binary(Op.DIV, a, b);
+        return binary(Binary.DIV, a, b);
+    }
+
+    /** A broadcasting ternary op. */
+    public Node ternary(Ternary op, Node a, Node b, Node c) {
+        String what = op.lower();
+        requireReal(a, what);
+        requireReal(b, what);
+        requireReal(c, what);
+        Shape s = broadcastShapes(broadcastShapes(a.shape(), b.shape(), what), c.shape(), what);
+        return make(op, List.of(a, b, c), Attr.None.INSTANCE, s, DType.REAL);
     }
 
     public Node clamp(Node x, Node lo, Node hi) {
-        requireReal(x, "clamp");
-        requireReal(lo, "clamp");
-        requireReal(hi, "clamp");
-        Shape s = broadcastShapes(broadcastShapes(x.shape(), lo.shape(), "clamp"), hi.shape(), "clamp");
-        return make(Op.CLAMP, List.of(x, lo, hi), Attr.None.INSTANCE, s, DType.REAL);
-    }
-
-    static String defaultVerb(Op op) {
-        return switch (op) {
-            case ADD -> "add";
-            case SUB -> "subtract";
-            case MUL -> "multiply";
-            case DIV -> "divide";
-            case POW -> "raise";
-            case MAXIMUM -> "take the maximum of";
-            case MINIMUM -> "take the minimum of";
-            default -> "combine";
-        };
+        return ternary(Ternary.CLAMP, x, lo, hi);
     }
 
     /** NumPy broadcasting: trailing dims align; a static 1 or a missing dim stretches. */
@@ -213,8 +230,7 @@ public final class Graph {
     }
 
     /** Reduction over {@code axes} (null = all); axes may be negative. */
-    public Node reduce(Op op, Node x, List<Integer> axes, boolean keepdims) {
-        if (op.kind() != Op.Kind.REDUCE) throw new IllegalArgumentException(op + " is not a reduction");
+    public Node reduce(Reduce op, Node x, List<Integer> axes, boolean keepdims) {
         requireReal(x, op.lower());
         List<Integer> norm = normalizeAxes(axes, x.shape());
         if (norm.isEmpty()) return x;
@@ -230,11 +246,11 @@ public final class Graph {
     }
 
     public Node sum(Node x, List<Integer> axes, boolean keepdims) {
-        return reduce(Op.SUM, x, axes, keepdims);
+        return reduce(Reduce.SUM, x, axes, keepdims);
     }
 
     public Node max(Node x, List<Integer> axes, boolean keepdims) {
-        return reduce(Op.MAX, x, axes, keepdims);
+        return reduce(Reduce.MAX, x, axes, keepdims);
     }
 
     /** Sorted, distinct, non-negative axes; null means all. */
@@ -270,12 +286,22 @@ public final class Graph {
         if (!ka.equals(kb)) throw new ShapeException(ErrorKind.MATMUL, sa, sb, ka, kb);
         Node a2 = sa.rank() == 1 ? reshape(a, Shape.of(Dim.of(1), ka)) : a;
         Node b2 = sb.rank() == 1 ? reshape(b, Shape.of(kb, Dim.of(1))) : b;
-        Shape s = Shape.of(a2.shape().get(0), b2.shape().get(1));
-        Node p = make(Op.MATMUL, List.of(a2, b2), Attr.None.INSTANCE, s, DType.REAL);
+        Node p = product(a2, b2);
         List<Dim> out = new ArrayList<>();
         if (sa.rank() == 2) out.add(sa.get(0));
         if (sb.rank() == 2) out.add(sb.get(1));
         return reshape(p, new Shape(out));
+    }
+
+    /** The 2-D product primitive {@code [m,k] @ [k,n] -> [m,n]} (the surface {@code @} is {@link #matmul}). */
+    public Node product(Node a, Node b) {
+        return structured(Structured.MATMUL, List.of(a, b), Attr.None.INSTANCE);
+    }
+
+    /** A structured op over real inputs, its shape from the op's own rule ({@link Structured#shape}). */
+    public Node structured(Structured op, List<Node> inputs, Attr attr) {
+        for (Node i : inputs) requireReal(i, op.lower());
+        return make(op, inputs, attr, op.shape(inputs, attr), DType.REAL);
     }
 
     public Node transpose(Node x) {
@@ -285,7 +311,7 @@ public final class Graph {
         List<Dim> ds = new ArrayList<>(s.dims());
         ds.set(s.rank() - 1, s.get(s.rank() - 2));
         ds.set(s.rank() - 2, s.get(s.rank() - 1));
-        return make(Op.TRANSPOSE, List.of(x), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
+        return make(Layout.TRANSPOSE, List.of(x), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
     }
 
     public Node reshape(Node x, Shape shape) {
@@ -293,15 +319,15 @@ public final class Graph {
             throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, numelText(x.shape()), numelText(shape));
         }
         if (x.shape().equals(shape)) return x;
-        if (x.op() == Op.RESHAPE) x = x.input(0);
+        if (x.op() == Layout.RESHAPE) x = x.input(0);
         if (x.shape().equals(shape)) return x;
-        return make(Op.RESHAPE, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
+        return make(Layout.RESHAPE, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
     }
 
     static String numelText(Shape s) {
-        List<String> syms = s.symbols();
-        if (syms.isEmpty()) return Long.toString(s.staticProduct());
-        return (s.staticProduct() == 1 ? "" : s.staticProduct() + "·") + String.join("·", syms);
+        Size n = s.numel();
+        if (n.isStatic()) return Long.toString(n.value());
+        return (n.coefficient() == 1 ? "" : n.coefficient() + "·") + String.join("·", n.symbols());
     }
 
     /** Stretches {@code x} to {@code shape}, which must be a broadcast of x's shape. */
@@ -309,7 +335,7 @@ public final class Graph {
         Shape b = broadcastShapes(x.shape(), shape, "broadcast");
         if (!b.equals(shape)) throw new ShapeException(ErrorKind.BROADCAST, "broadcast", x.shape(), shape, 0, x.shape(), shape);
         if (x.shape().equals(shape)) return x;
-        return make(Op.BROADCAST, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
+        return make(Layout.BROADCAST, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
     }
 
     /** Concatenation along {@code axis}; the sizes along it must be static. */
@@ -335,7 +361,7 @@ public final class Graph {
         }
         if (parts.size() == 1) return first;
         if (total > Integer.MAX_VALUE) throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "concat", total);
-        return make(Op.CONCAT, parts, new Attr.Axis(ax), first.shape().with(ax, Dim.of((int) total)), DType.REAL);
+        return make(Layout.CONCAT, parts, new Attr.Axis(ax), first.shape().with(ax, Dim.of((int) total)), DType.REAL);
     }
 
     /** Elements {@code [start, end)} along a static axis. */
@@ -346,7 +372,7 @@ public final class Graph {
             throw new IllegalArgumentException("bad slice [" + start + ", " + end + ") of " + x.shape());
         }
         if (start == 0 && end == d.size()) return x;
-        return make(Op.SLICE, List.of(x), new Attr.Slice(ax, start, end), x.shape().with(ax, Dim.of(end - start)), x.dtype());
+        return make(Layout.SLICE, List.of(x), new Attr.Slice(ax, start, end), x.shape().with(ax, Dim.of(end - start)), x.dtype());
     }
 
     /** Integer labels of any shape to one-hot real rows with {@code n} classes. */
@@ -356,18 +382,30 @@ public final class Graph {
         }
         List<Dim> ds = new ArrayList<>(labels.shape().dims());
         ds.add(Dim.of(n));
-        return make(Op.ONE_HOT, List.of(labels), new Attr.Count(n), new Shape(ds), DType.REAL);
+        return make(Layout.ONE_HOT, List.of(labels), new Attr.Count(n), new Shape(ds), DType.REAL);
     }
 
     public Node stopGradient(Node x) {
         requireReal(x, "stop_gradient");
-        if (x.op() == Op.STOP_GRADIENT || x.op() == Op.CONST) return x;
-        return make(Op.STOP_GRADIENT, List.of(x), Attr.None.INSTANCE, x.shape(), DType.REAL);
+        if (x.op() == Layout.STOP_GRADIENT || x.op() == Leaf.CONST) return x;
+        return make(Layout.STOP_GRADIENT, List.of(x), Attr.None.INSTANCE, x.shape(), DType.REAL);
     }
 
     /**
-     * Re-creates {@code n}'s op over new inputs (used by rewriting passes); returns {@code n}
-     * itself when the inputs are the same objects.
+     * {@code train} in training mode, {@code eval} everywhere else (see {@link Layout#MODE});
+     * one node when both are the same.
+     */
+    public Node mode(Node train, Node eval) {
+        if (train == eval) return train;
+        if (!train.shape().equals(eval.shape()) || train.dtype() != eval.dtype()) {
+            throw new IllegalArgumentException("the two modes of a value differ: " + train.shape() + " vs " + eval.shape());
+        }
+        return make(Layout.MODE, List.of(train, eval), Attr.None.INSTANCE, train.shape(), train.dtype());
+    }
+
+    /**
+     * Re-creates {@code n}'s op over new inputs (used by rewriting passes), applying its shape
+     * rule again; returns {@code n} itself when the inputs are the same objects.
      */
     public Node rebuild(Node n, List<Node> newInputs) {
         boolean same = true;
@@ -375,32 +413,7 @@ public final class Graph {
         if (same && owns(n)) return n;
         Span prev = at(n.origin());
         try {
-            return switch (n.op()) {
-                case INPUT, PARAM, CONST, SIZE, DROPOUT_MASK -> make(n.op(), List.of(), n.attr(), n.shape(), n.dtype());
-                case POWC -> powc(newInputs.get(0), n.constValue());
-                case ELU -> elu(newInputs.get(0), n.constValue());
-                case CLAMP -> clamp(newInputs.get(0), newInputs.get(1), newInputs.get(2));
-                case SUM, MAX -> {
-                    Attr.Axes ax = n.attr(Attr.Axes.class);
-                    yield reduce(n.op(), newInputs.get(0), ax.axes(), ax.keepdims());
-                }
-                case MATMUL -> make(Op.MATMUL, newInputs, Attr.None.INSTANCE, n.shape(), DType.REAL);
-                case TRANSPOSE -> transpose(newInputs.get(0));
-                case RESHAPE -> reshape(newInputs.get(0), n.shape());
-                case BROADCAST -> broadcast(newInputs.get(0), n.shape());
-                case CONCAT -> concat(newInputs, n.attr(Attr.Axis.class).axis());
-                case SLICE -> {
-                    Attr.Slice s = n.attr(Attr.Slice.class);
-                    yield slice(newInputs.get(0), s.axis(), s.start(), s.end());
-                }
-                case ONE_HOT -> oneHot(newInputs.get(0), n.attr(Attr.Count.class).n());
-                case STOP_GRADIENT -> stopGradient(newInputs.get(0));
-                default -> {
-                    if (n.op().kind() == Op.Kind.UNARY) yield unary(n.op(), newInputs.get(0));
-                    if (n.op().kind() == Op.Kind.BINARY) yield binary(n.op(), newInputs.get(0), newInputs.get(1));
-                    throw new IllegalStateException("cannot rebuild " + n.op());
-                }
-            };
+            return n.op().rebuild(this, n, newInputs);
         } finally {
             at(prev);
         }

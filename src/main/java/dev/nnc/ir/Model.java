@@ -14,6 +14,9 @@ import java.util.Map;
  * @param dims      runtime dim names, in declaration order
  * @param inputs    inputs in declaration order
  * @param params    params in declaration order
+ * @param buffers   buffers (non-trainable state) in declaration order
+ * @param updates   the new value of each buffer that a training-mode forward updates, by name
+ *                  (buffers absent from it keep their value); these are roots of the training graph
  * @param outputs   outputs in declaration order
  * @param loss      the loss node, or null when the model has none
  * @param optimizer the optimizer, or null when none is declared
@@ -21,14 +24,22 @@ import java.util.Map;
  * @param span      where the model is declared
  */
 public record Model(String name, String pkg, Graph graph, List<String> dims, List<Input> inputs,
-                    List<Param> params, List<Output> outputs, Node loss, Optimizer optimizer,
-                    Precision precision, Span span) {
+                    List<Param> params, List<Buffer> buffers, Map<String, Node> updates, List<Output> outputs,
+                    Node loss, Optimizer optimizer, Precision precision, Span span) {
 
     public Model {
         dims = List.copyOf(dims);
         inputs = List.copyOf(inputs);
         params = List.copyOf(params);
+        buffers = List.copyOf(buffers);
+        updates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(updates));
         outputs = List.copyOf(outputs);
+    }
+
+    /** A model without buffers. */
+    public Model(String name, String pkg, Graph graph, List<String> dims, List<Input> inputs, List<Param> params,
+                 List<Output> outputs, Node loss, Optimizer optimizer, Precision precision, Span span) {
+        this(name, pkg, graph, dims, inputs, params, List.of(), Map.of(), outputs, loss, optimizer, precision, span);
     }
 
     /** An {@code input} declaration; {@code node} is its INPUT leaf. */
@@ -40,6 +51,9 @@ public record Model(String name, String pkg, Graph graph, List<String> dims, Lis
 
     /** A {@code param} declaration; {@code node} is its PARAM leaf. */
     public record Param(String name, Node node, Init init, Span span) {}
+
+    /** A {@code buffer} declaration; {@code node} is its BUFFER leaf. */
+    public record Buffer(String name, Node node, Init init, Span span) {}
 
     /** An {@code output}. */
     public record Output(String name, Node node, Span span) {}
@@ -79,6 +93,12 @@ public record Model(String name, String pkg, Graph graph, List<String> dims, Lis
     /** The input named {@code name}, or null. */
     public Input input(String name) {
         for (Input i : inputs) if (i.name().equals(name)) return i;
+        return null;
+    }
+
+    /** The buffer named {@code name}, or null. */
+    public Buffer buffer(String name) {
+        for (Buffer b : buffers) if (b.name().equals(name)) return b;
         return null;
     }
 

@@ -1,6 +1,8 @@
 package dev.nnc.ir;
 
 import dev.nnc.diag.Span;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Op;
 import java.util.List;
 
 /**
@@ -72,10 +74,10 @@ public final class Node {
     }
 
     public boolean isConst(double v) {
-        return op == Op.CONST && Double.compare(constValue(), v) == 0;
+        return op == Leaf.CONST && Double.compare(constValue(), v) == 0;
     }
 
-    /** The name of an INPUT or PARAM. */
+    /** The name of an INPUT, PARAM or BUFFER. */
     public String leafName() {
         return ((Attr.Leaf) attr).name();
     }

@@ -59,17 +59,33 @@ public record Shape(List<Dim> dims) {
         return p;
     }
 
-    /** The runtime dim names, sorted, with repetition: with {@link #staticProduct} this identifies the element count. */
-    public List<String> symbols() {
-        List<String> s = new ArrayList<>();
-        for (Dim d : dims) if (!d.isStatic()) s.add(d.symbol());
-        s.sort(null);
-        return s;
+    /** The element count; throws {@link ArithmeticException} beyond the range of a long. */
+    public Size numel() {
+        return Size.product(dims);
+    }
+
+    /** Row-major strides, in elements. */
+    public List<Size> strides() {
+        List<Size> out = new ArrayList<>();
+        Size acc = Size.ONE;
+        for (int i = dims.size() - 1; i >= 0; i--) {
+            out.add(0, acc);
+            acc = acc.times(Size.of(dims.get(i)));
+        }
+        return out;
     }
 
     /** True when both shapes have the same element count for every binding of the runtime dims. */
     public boolean sameNumel(Shape other) {
         return staticProduct() == other.staticProduct() && symbols().equals(other.symbols());
+    }
+
+    /** The runtime dim names, sorted, with repetition. */
+    private List<String> symbols() {
+        List<String> s = new ArrayList<>();
+        for (Dim d : dims) if (!d.isStatic()) s.add(d.symbol());
+        s.sort(null);
+        return s;
     }
 
     /** The element count once runtime dims are bound. */

@@ -1,8 +1,11 @@
 package dev.nnc.passes;
 
+import dev.nnc.ir.Attr;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
-import dev.nnc.ir.ScalarOps;
+import dev.nnc.ir.Numbers;
+import dev.nnc.ops.Elementwise;
+import dev.nnc.ops.Layout;
+import dev.nnc.ops.Leaf;
 
 /** Evaluation of constant scalar sub-graphs at compile time. */
 public final class Fold {
@@ -10,38 +13,26 @@ public final class Fold {
 
     /**
      * The value of scalar {@code n} when it depends on constants only, else null. Follows the
-     * same element semantics as the interpreter ({@link ScalarOps}).
+     * same element semantics as the interpreter (each op's {@link Elementwise#eval}).
      */
     public static Double scalar(Node n) {
         if (!n.shape().isScalar()) return null;
-        switch (n.op()) {
-            case CONST:
-                return n.constValue();
-            case RESHAPE:
-            case BROADCAST:
-            case STOP_GRADIENT:
-                return n.input(0).shape().isScalar() ? scalar(n.input(0)) : null;
-            default:
-                break;
+        if (n.op() == Leaf.CONST) return n.constValue();
+        if (n.op() == Layout.RESHAPE || n.op() == Layout.BROADCAST || n.op() == Layout.STOP_GRADIENT) {
+            return n.input(0).shape().isScalar() ? scalar(n.input(0)) : null;
         }
-        if (n.op().kind() == Op.Kind.UNARY) {
-            Double x = scalar(n.input(0));
-            if (x == null) return null;
-            double c = (n.op() == Op.POWC || n.op() == Op.ELU) ? n.constValue() : 0;
-            return ScalarOps.unary(n.op(), x, c);
+        if (!(n.op() instanceof Elementwise e)) return null;
+        double[] args = new double[n.inputs().size()];
+        for (int i = 0; i < args.length; i++) {
+            Double v = scalar(n.input(i));
+            if (v == null) return null;
+            args[i] = v;
         }
-        if (n.op().kind() == Op.Kind.BINARY) {
-            Double a = scalar(n.input(0));
-            if (a == null) return null;
-            Double b = scalar(n.input(1));
-            return b == null ? null : ScalarOps.binary(n.op(), a, b);
-        }
-        return null;
+        return e.eval(args, n.attr() instanceof Attr.Const c ? c.value() : 0);
     }
 
     /** A number as a user wrote it: {@code 3} rather than {@code 3.0}. */
     public static String format(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return Double.toString(v);
+        return Numbers.format(v);
     }
 }

@@ -3,12 +3,15 @@ package dev.nnc.passes;
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ir.Walk;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Layout;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Reduce;
+import dev.nnc.ops.Unary;
 import dev.nnc.ir.Shape;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Constant folding and algebraic simplification, applied bottom-up until nothing changes.
@@ -32,115 +35,91 @@ import java.util.Map;
 public final class Simplify {
     private final Graph g;
     private final boolean dropStopGradient;
-    private final Map<Node, Node> done = new HashMap<>();
+    private final Walk.Rewrite rewrite;
 
-    private Simplify(Graph g, boolean dropStopGradient) {
+    /** A simplifier of nodes of {@code g}; results are remembered across {@link #apply} calls. */
+    public Simplify(Graph g, boolean dropStopGradient) {
         this.g = g;
         this.dropStopGradient = dropStopGradient;
+        this.rewrite = new Walk.Rewrite((n, ins) -> {
+            Node r = g.rebuild(n, ins);
+            for (int guard = 0; guard < 8; guard++) {
+                Node next = step(r);
+                if (next == r) break;
+                r = next;
+            }
+            return r;
+        });
     }
 
     /** Simplifies the graphs of {@code roots}; the result has one node per root, in order. */
     public static List<Node> run(Graph g, List<Node> roots, boolean dropStopGradient) {
-        Simplify s = new Simplify(g, dropStopGradient);
-        List<Node> out = new ArrayList<>();
-        for (Node r : roots) out.add(s.simplify(r));
-        return out;
+        return new Simplify(g, dropStopGradient).rewrite.apply(roots);
     }
 
-    private Node simplify(Node root) {
-        // Iterative post-order so deep graphs cannot overflow the stack.
-        List<Node> stack = new ArrayList<>(List.of(root));
-        while (!stack.isEmpty()) {
-            Node n = stack.get(stack.size() - 1);
-            if (done.containsKey(n)) {
-                stack.remove(stack.size() - 1);
-                continue;
-            }
-            boolean ready = true;
-            for (Node i : n.inputs()) {
-                if (!done.containsKey(i)) {
-                    stack.add(i);
-                    ready = false;
-                }
-            }
-            if (!ready) continue;
-            stack.remove(stack.size() - 1);
-            List<Node> ins = new ArrayList<>();
-            for (Node i : n.inputs()) ins.add(done.get(i));
-            Node r = g.rebuild(n, ins);
-            for (int guard = 0; guard < 8; guard++) {
-                Node next = rewrite(r);
-                if (next == r) break;
-                r = next;
-            }
-            done.put(n, r);
-        }
-        return done.get(root);
+    /** The simplified {@code root}. */
+    public Node apply(Node root) {
+        return rewrite.apply(root);
     }
 
     /** One rewrite step at {@code n}, or {@code n} itself. */
-    private Node rewrite(Node n) {
+    private Node step(Node n) {
         Node folded = fold(n);
         if (folded != null) return folded;
-        Op op = n.op();
-        if (op.isElementwise() && op != Op.CLAMP) {
-            Node b = unbroadcast(n);
-            if (b != n) return b;
-        }
-        switch (op) {
-            case ADD:
-                if (isZero(n.input(1))) return same(n, n.input(0));
-                if (isZero(n.input(0))) return same(n, n.input(1));
-                break;
-            case SUB:
-                if (isZero(n.input(1))) return same(n, n.input(0));
-                if (isZero(n.input(0))) return same(n, g.neg(n.input(1)));
-                break;
-            case MUL:
-                if (isConst(n.input(1), 1)) return same(n, n.input(0));
-                if (isConst(n.input(0), 1)) return same(n, n.input(1));
-                if (isConst(n.input(1), -1)) return same(n, g.neg(n.input(0)));
-                if (isConst(n.input(0), -1)) return same(n, g.neg(n.input(1)));
-                break;
-            case DIV:
-                if (isConst(n.input(1), 1)) return same(n, n.input(0));
-                break;
-            case NEG:
-                if (n.input(0).op() == Op.NEG) return n.input(0).input(0);
-                break;
-            case POWC:
-                if (n.constValue() == 1) return n.input(0);
-                if (n.constValue() == 2) return g.mul(n.input(0), n.input(0));
-                break;
-            case TRANSPOSE:
-                if (n.input(0).op() == Op.TRANSPOSE) return n.input(0).input(0);
-                break;
-            case BROADCAST:
-                if (n.input(0).op() == Op.BROADCAST) return g.broadcast(n.input(0).input(0), n.shape());
-                break;
-            case SUM: {
-                boolean allOne = true;
-                for (int a : n.attr(Attr.Axes.class).axes()) allOne &= n.input(0).shape().get(a).isOne();
-                if (allOne) return g.reshape(n.input(0), n.shape());
-                break;
-            }
-            case STOP_GRADIENT:
-                if (dropStopGradient) return n.input(0);
-                break;
-            default:
-                break;
-        }
+        return switch (n.op().family()) {
+            case UNARY -> unary(n, (Unary) n.op());
+            case BINARY -> binary(unbroadcast(n), n);
+            case TERNARY, LEAF, STRUCTURED -> n;
+            case REDUCE -> reduce(n, (Reduce) n.op());
+            case LAYOUT -> layout(n, (Layout) n.op());
+        };
+    }
+
+    private Node unary(Node n, Unary op) {
+        Node b = unbroadcast(n);
+        if (b != n) return b;
+        if (op == Unary.NEG && n.input(0).op() == Unary.NEG) return n.input(0).input(0);
+        if (op == Unary.POWC && n.constValue() == 1) return n.input(0);
+        if (op == Unary.POWC && n.constValue() == 2) return g.mul(n.input(0), n.input(0));
         return n;
+    }
+
+    /** {@code b} is {@code n} with its broadcast inputs read directly where that gives the same shape. */
+    private Node binary(Node b, Node n) {
+        if (b != n) return b;
+        Node x = n.input(0), y = n.input(1);
+        return switch ((Binary) n.op()) {
+            case ADD -> isZero(y) ? same(n, x) : isZero(x) ? same(n, y) : n;
+            case SUB -> isZero(y) ? same(n, x) : isZero(x) ? same(n, g.neg(y)) : n;
+            case MUL -> isConst(y, 1) ? same(n, x) : isConst(x, 1) ? same(n, y)
+                    : isConst(y, -1) ? same(n, g.neg(x)) : isConst(x, -1) ? same(n, g.neg(y)) : n;
+            case DIV -> isConst(y, 1) ? same(n, x) : n;
+            case POW, MAXIMUM, MINIMUM, GT, EQ -> n;
+        };
+    }
+
+    private Node reduce(Node n, Reduce op) {
+        if (op != Reduce.SUM) return n;
+        boolean allOne = true;
+        for (int a : n.attr(Attr.Axes.class).axes()) allOne &= n.input(0).shape().get(a).isOne();
+        return allOne ? g.reshape(n.input(0), n.shape()) : n;
+    }
+
+    private Node layout(Node n, Layout op) {
+        Node x = n.input(0);
+        return switch (op) {
+            case TRANSPOSE -> x.op() == Layout.TRANSPOSE ? x.input(0) : n;
+            case BROADCAST -> x.op() == Layout.BROADCAST ? g.broadcast(x.input(0), n.shape()) : n;
+            case STOP_GRADIENT -> dropStopGradient ? x : n;
+            case RESHAPE, CONCAT, SLICE, ONE_HOT, MODE -> n;
+        };
     }
 
     /** A scalar elementwise node over constants, folded; else null. */
     private Node fold(Node n) {
-        if (n.op() == Op.CONST || !n.shape().isScalar()) return null;
-        if (!n.op().isElementwise() && n.op() != Op.RESHAPE && n.op() != Op.STOP_GRADIENT) return null;
-        for (Node i : n.inputs()) if (i.op() != Op.CONST) return null;
-        if (n.op() == Op.CLAMP) {
-            return g.constant(dev.nnc.ir.ScalarOps.clamp(n.input(0).constValue(), n.input(1).constValue(), n.input(2).constValue()));
-        }
+        if (n.op() == Leaf.CONST || !n.shape().isScalar()) return null;
+        if (!n.op().family().elementwise() && n.op() != Layout.RESHAPE && n.op() != Layout.STOP_GRADIENT) return null;
+        for (Node i : n.inputs()) if (i.op() != Leaf.CONST) return null;
         Double v = Fold.scalar(n);
         return v == null ? null : g.constant(v);
     }
@@ -150,7 +129,7 @@ public final class Simplify {
         List<Node> ins = new ArrayList<>(n.inputs());
         boolean changed = false;
         for (int i = 0; i < ins.size(); i++) {
-            if (ins.get(i).op() != Op.BROADCAST) continue;
+            if (ins.get(i).op() != Layout.BROADCAST) continue;
             List<Node> trial = new ArrayList<>(ins);
             trial.set(i, ins.get(i).input(0));
             if (shapeOf(trial).equals(n.shape())) {
@@ -177,7 +156,7 @@ public final class Simplify {
     }
 
     private static boolean isConst(Node n, double v) {
-        Node c = n.op() == Op.BROADCAST ? n.input(0) : n;
-        return c.op() == Op.CONST && c.constValue() == v;
+        Node c = n.op() == Layout.BROADCAST ? n.input(0) : n;
+        return c.op() == Leaf.CONST && c.constValue() == v;
     }
 }

@@ -51,6 +51,9 @@ public final class Ast {
      */
     public record ParamStmt(Ident name, List<Expr> shape, Expr init, Span span) implements Stmt {}
 
+    /** {@code buffer N : [..] init I}: non-trainable state; {@code init} may be null (zeros). */
+    public record BufferStmt(Ident name, List<Expr> shape, Expr init, Span span) implements Stmt {}
+
     /** {@code name = expr}. */
     public record AssignStmt(Ident name, Expr value, Span span) implements Stmt {}
 

@@ -92,6 +92,17 @@ final class AstBuilder {
         return new Ast.FnDecl(ident(ids.get(0)), idents(ids.subList(1, ids.size())), root(c.expr()), span(c));
     }
 
+    /** An {@code init} clause: a name or a call, or null when there is none. */
+    private Ast.Expr init(NNParser.ExprContext e) {
+        if (e == null) return null;
+        Ast.Expr init = root(e);
+        if (!(init instanceof Ast.Name) && !(init instanceof Ast.Call)) {
+            throw new BuildError(ErrorKind.SYNTAX, init.span(),
+                    "an initializer is a name such as zeros or a call such as uniform(-0.1, 0.1)", null);
+        }
+        return init;
+    }
+
     Ast.Stmt stmt(NNParser.StmtContext c) {
         Span sp = span(c);
         if (c instanceof NNParser.DimStmtContext d) {
@@ -101,15 +112,9 @@ final class AstBuilder {
         } else if (c instanceof NNParser.InputStmtContext in) {
             return new Ast.InputStmt(ident(in.ident()), in.INT() != null, shape(in.shape()), sp);
         } else if (c instanceof NNParser.ParamStmtContext pa) {
-            Ast.Expr init = null;
-            if (pa.expr() != null) {
-                init = root(pa.expr());
-                if (!(init instanceof Ast.Name) && !(init instanceof Ast.Call)) {
-                    throw new BuildError(ErrorKind.SYNTAX, init.span(),
-                            "an initializer is a name such as zeros or a call such as uniform(-0.1, 0.1)", null);
-                }
-            }
-            return new Ast.ParamStmt(ident(pa.ident()), shape(pa.shape()), init, sp);
+            return new Ast.ParamStmt(ident(pa.ident()), shape(pa.shape()), init(pa.expr()), sp);
+        } else if (c instanceof NNParser.BufferStmtContext bu) {
+            return new Ast.BufferStmt(ident(bu.ident()), shape(bu.shape()), init(bu.expr()), sp);
         } else if (c instanceof NNParser.OutputStmtContext o) {
             return new Ast.OutputStmt(ident(o.ident()), o.expr() == null ? null : root(o.expr()), sp);
         } else if (c instanceof NNParser.OptimizerStmtContext op) {

@@ -1,6 +1,7 @@
 package dev.nnc.train;
 
 import dev.nnc.data.DataException;
+import dev.nnc.data.Preprocessing;
 import java.util.Locale;
 
 /** How predictions are scored against the first target input. */
@@ -67,7 +68,10 @@ public enum Metric {
             }
             double[] y = (double[]) t;
             int tw = y.length / n;
-            if (tw != ow) throw new DataException("accuracy needs the output (" + ow + " columns) and the target (" + tw + " columns) to match");
+            if (tw != ow) {
+                throw new DataException("accuracy needs the output (" + Preprocessing.count(ow, "column") + ") and the target ("
+                        + Preprocessing.count(tw, "column") + ") to match");
+            }
             for (int r = 0; r < n; r++) {
                 if (ow == 1) {
                     boolean p = out[r] >= (info.probability() ? 0.5 : 0);
@@ -88,8 +92,8 @@ public enum Metric {
         }
         int tw = y.length / n;
         if (tw != ow) {
-            throw new DataException(label + " compares output " + info.output().name() + " (" + ow + " columns) with the target ("
-                    + tw + " columns); they must match");
+            throw new DataException(label + " compares output " + info.output().name() + " (" + Preprocessing.count(ow, "column")
+                    + ") with the target (" + Preprocessing.count(tw, "column") + "); they must match");
         }
         double ss = 0;
         for (int r = 0; r < n; r++) {

@@ -4,14 +4,13 @@ import dev.nnc.data.DataException;
 import dev.nnc.diag.Diagnostics;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.Walk;
+import dev.nnc.ops.Leaf;
 import dev.nnc.passes.Compiled;
 import dev.nnc.syntax.Ast;
 import dev.nnc.syntax.Parser;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -178,14 +177,7 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
     /** The names of the inputs that {@code roots} depend on. */
     static Set<String> inputsUsedBy(List<Node> roots) {
         Set<String> names = new HashSet<>();
-        Set<Node> seen = new HashSet<>();
-        Deque<Node> stack = new ArrayDeque<>(roots);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (!seen.add(n)) continue;
-            if (n.op() == Op.INPUT) names.add(n.leafName());
-            stack.addAll(n.inputs());
-        }
+        for (Node n : Walk.reachable(roots)) if (n.op() == Leaf.INPUT) names.add(n.leafName());
         return names;
     }
 

@@ -3,7 +3,6 @@ package dev.nnc.train;
 import dev.nnc.codegen.LoadedModel;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
 import dev.nnc.io.DType;
 import dev.nnc.io.TensorData;
@@ -45,13 +44,7 @@ public final class Predict {
             throw new DataException(paramsName + ": no preprocessing metadata ('" + TrainJob.METADATA_KEY
                     + "'); predict needs parameters saved by 'nnc train --save'");
         }
-        Object json;
-        try {
-            json = Json.parse(metaText);
-        } catch (IllegalArgumentException e) {
-            throw new DataException(paramsName + ": the '" + TrainJob.METADATA_KEY + "' metadata is not valid: " + e.getMessage());
-        }
-        SavedMetadata meta = SavedMetadata.read(json, paramsName);
+        SavedMetadata meta = SavedMetadata.read(metaText, paramsName);
         String savedModel = meta.model();
         Compiled compiled = TrainJob.compile(file, source, modelName, savedModel);
         if (savedModel != null && !savedModel.equals(compiled.model().name())) {
@@ -60,7 +53,7 @@ public final class Predict {
         ModelInfo info = ModelInfo.of(compiled, file, source, meta.output(), false);
         Preprocessing prep = meta.preprocessing();
         if (prep.width() != info.width()) {
-            throw new DataException(paramsName + ": the saved preprocessing gives " + prep.width() + " features, but input "
+            throw new DataException(paramsName + ": the saved preprocessing gives " + Preprocessing.count(prep.width(), "feature") + ", but input "
                     + ModelInfo.describe(info.features()) + " takes " + info.width());
         }
         boolean useF32 = f32 != null ? f32 : compiled.model().precision() != Model.Precision.F64;

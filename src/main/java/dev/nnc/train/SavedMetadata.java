@@ -2,6 +2,7 @@ package dev.nnc.train;
 
 import dev.nnc.data.DataException;
 import dev.nnc.data.Preprocessing;
+import dev.nnc.io.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,28 @@ import java.util.Map;
  * @param scale         how the first target was scaled, or null
  * @param id            the id column, or null
  */
-record SavedMetadata(String model, String output, Preprocessing preprocessing, List<String> targetColumns,
+public record SavedMetadata(String model, String output, Preprocessing preprocessing, List<String> targetColumns,
                      boolean classTarget, TargetScale scale, String id) {
 
-    /** Reads the metadata object; {@code fileName} is for messages. */
-    static SavedMetadata read(Object json, String fileName) {
+    /**
+     * Reads the metadata text (JSON) of a parameters file.
+     *
+     * @param fileName the parameters file, for messages
+     * @throws DataException naming the file and what is wrong, for any text that is not what
+     *                       {@code nnc train --save} writes
+     */
+    public static SavedMetadata read(String text, String fileName) {
+        Object json;
+        try {
+            json = Json.parse(text);
+        } catch (Json.SyntaxException e) {
+            throw new DataException(fileName + ": the '" + TrainJob.METADATA_KEY + "' metadata is not valid JSON: " + e.getMessage());
+        }
+        return fromTree(json, fileName);
+    }
+
+    /** Reads the metadata as a JSON tree ({@link Json#parse}). */
+    static SavedMetadata fromTree(Object json, String fileName) {
         try {
             Map<?, ?> meta = map(json, "the metadata");
             Object prep = meta.get("preprocessing");

@@ -4,8 +4,8 @@ import dev.nnc.Compiler;
 import dev.nnc.codegen.LoadedModel;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
+import dev.nnc.io.Json;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.TensorData;
 import dev.nnc.io.TensorFile;
@@ -422,17 +422,11 @@ public final class TrainJob {
     public static Compiled compile(String file, String source, String name, String preferred) {
         Compiler.Result r = Compiler.compile(file, source);
         if (!r.ok()) throw new CompileError(r.render());
-        List<String> names = r.compiled().stream().map(Compiled::name).toList();
-        if (name == null && preferred != null && r.compiled().size() > 1 && r.model(preferred) != null) name = preferred;
-        if (name != null) {
-            Compiled c = r.model(name);
-            if (c == null) throw new DataException(file + ": no model named '" + name + "'; the file has " + String.join(", ", names));
-            return c;
+        try {
+            return r.select(name, preferred);
+        } catch (Compiler.NoSuchModelException e) {
+            throw new DataException(e.getMessage());
         }
-        if (r.compiled().size() != 1) {
-            throw new DataException(file + " has " + names.size() + " models (" + String.join(", ", names) + "); pick one with --model NAME");
-        }
-        return r.compiled().get(0);
     }
 
     /** The model file does not compile: the rendered diagnostics. */
@@ -513,9 +507,9 @@ public final class TrainJob {
 
     private static String widthMismatch(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> stats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("the data gives ").append(prep.width()).append(" features, but input ").append(ModelInfo.describe(info.features()))
+        sb.append("the data gives ").append(Preprocessing.count(prep.width(), "feature")).append(", but input ").append(ModelInfo.describe(info.features()))
                 .append(" of model ").append(info.name()).append(" (").append(info.file()).append(") takes ").append(info.width()).append(".\n");
-        sb.append("  how the ").append(prep.width()).append(" features arose from ").append(t.file());
+        sb.append("  how the ").append(Preprocessing.count(prep.width(), "feature")).append(" arose from ").append(t.file());
         for (Csv.Table s : stats) sb.append(" + ").append(s.file());
         sb.append(": ").append(prep.explain()).append('\n');
         List<String> numeric = new ArrayList<>();

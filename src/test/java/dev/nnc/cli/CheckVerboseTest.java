@@ -15,8 +15,9 @@ class CheckVerboseTest {
         String out = r.out();
         assertTrue(out.startsWith("generated-examples/house_prices.nn: model HousePrices\n"), out);
         assertTrue(out.contains("    parsed     forward 10, backward 16"), out);
-        assertTrue(out.contains("    infer      FLOPs 170,497·batch = 10,911,808\n"), out);
-        assertTrue(out.contains("    trainStep  FLOPs 342,279·batch + 2 + 511,494 for the sgd update = 22,417,352\n"), out);
+        assertTrue(out.contains("    infer         FLOPs 170,497·batch = 10,911,808\n"), out);
+        assertTrue(out.contains("    trainStep     FLOPs 342,279·batch + 2 + 511,494 for the sgd update = 22,417,352\n"), out);
+        assertTrue(out.contains("    trainingPass  FLOPs 511,752·batch + 2 = 32,752,130\n"), out);
         assertTrue(out.contains("  parameters: 85,249 (340,996 bytes as f32)\n"), out);
         assertTrue(out.contains("  work buffers after memory planning at batch=64: 7, "), out);
     }

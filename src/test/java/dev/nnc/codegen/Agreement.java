@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs one {@code .nn} model through generated code ({@link LoadedModel}) and through the
  * reference interpreter ({@link Session}) with the same parameters and inputs, and compares
  * outputs, {@code loss}, the loss and every parameter and input gradient from
- * {@code gradients}, and optionally a few {@code trainStep}s (loss of each, parameters after
+ * {@code gradients}, the same in training mode from {@code trainingPass} (with the buffers it
+ * updates), and optionally a few {@code trainStep}s (loss of each, parameters and buffers after
  * each).
  *
  * <p>Tolerances. In f64 both sides do the same IEEE double operations (Java arithmetic is
@@ -133,6 +134,18 @@ final class Agreement {
     private record Prepared(Compiled compiled, JavaEmitter.Output output, Class<?> type) {}
 
     private static final Map<String, Prepared> PREPARED = new ConcurrentHashMap<>();
+    /** True while a test only lists cases (their source), so that {@link #prepare} generates nothing. */
+    static final ThreadLocal<Boolean> LISTING_ONLY = ThreadLocal.withInitial(() -> false);
+
+    /** The cases {@code lists} gives, without generating their classes. */
+    static List<Case> listOnly(java.util.function.Supplier<List<Case>> lists) {
+        LISTING_ONLY.set(true);
+        try {
+            return lists.get();
+        } finally {
+            LISTING_ONLY.set(false);
+        }
+    }
     private static final AtomicInteger PACKAGES = new AtomicInteger();
 
     /**
@@ -144,6 +157,7 @@ final class Agreement {
      * @return {@code cases}
      */
     static List<Case> prepare(List<Case> cases) {
+        if (LISTING_ONLY.get()) return cases;
         Map<String, String> sources = new LinkedHashMap<>();
         Map<String, Object[]> pending = new LinkedHashMap<>();
         for (Case c : cases) {
@@ -192,12 +206,21 @@ final class Agreement {
             s.setParam(p.name(), Tensor.of(p.node().shape().sizes(Map.of()), v));
             lm.setParameter(p.name(), v);
         }
+        for (Model.Buffer b : m.buffers()) {
+            // positive: running variances must be
+            int n = (int) b.node().shape().staticProduct();
+            double[] v = c.fixed().containsKey(b.name()) ? c.fixed().get(b.name()) : draw(rnd, Domain.POSITIVE, n);
+            v = f32 ? toFloats(v) : v;
+            s.setBuffer(b.name(), Tensor.of(b.node().shape().sizes(Map.of()), v));
+            lm.setBuffer(b.name(), v);
+        }
         Map<String, Tensor> first = null;
         for (Map<String, Integer> dims : c.dimSets()) {
             Map<String, Tensor> in = inputs(m, c, dims, rnd, f32);
             if (first == null) first = in;
             String at = where + " " + dims;
             compareOnce(m, s, lm, in, rel, at);
+            compareTrainingPass(m, s, lm, in, rel, at);
         }
         if (c.steps() > 0) {
             assertNotNull(m.optimizer(), where + ": steps need an optimizer");
@@ -209,8 +232,36 @@ final class Agreement {
                     assertClose(s.param(p.name()).data(), lm.parameter(p.name()), rel,
                             where + " param " + p.name() + " after trainStep " + step);
                 }
+                compareBuffers(m, s, lm, rel, where + " after trainStep " + step);
             }
         }
+    }
+
+    static void compareBuffers(Model m, Session s, LoadedModel lm, double rel, String at) {
+        for (Model.Buffer b : m.buffers()) assertClose(s.buffers().get(b.name()).data(), lm.buffer(b.name()), rel, at + " buffer " + b.name());
+    }
+
+    /**
+     * The training-mode pass ({@code trainingPass}) against the interpreter's training mode with
+     * the same step's masks: outputs, loss, gradients, then the buffers both updated.
+     */
+    static void compareTrainingPass(Model m, Session s, LoadedModel lm, Map<String, Tensor> in, double rel, String at) {
+        Map<String, Integer> dims = Interpreter.bindDims(m, in);
+        LoadedModel.Pass got = lm.trainingPass(in, dims);
+        Map<String, Tensor> want = s.infer(in, true);
+        for (String o : want.keySet()) assertClose(want.get(o).data(), got.outputs().get(o).data(), rel, at + " trainingPass output " + o);
+        if (m.loss() != null) {
+            Gradients g = s.lossAndGradients(in, true);
+            assertClose(new double[] {g.loss()}, new double[] {got.loss()}, rel, at + " trainingPass loss");
+            for (Model.Param p : m.params()) {
+                assertClose(g.of(p.name()).data(), lm.gradient(p.name()), rel, at + " trainingPass gradient of param " + p.name());
+            }
+            for (Model.Input i : m.inputs()) {
+                if (!i.isInt()) assertClose(g.of(i.name()).data(), lm.inputGradient(i.name()), rel, at + " trainingPass gradient of input " + i.name());
+            }
+        }
+        s.updateBuffers(in);
+        compareBuffers(m, s, lm, rel, at + " after trainingPass");
     }
 
     /** Outputs, loss, gradients of one call. */

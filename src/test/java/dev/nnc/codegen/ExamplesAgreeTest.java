@@ -85,8 +85,8 @@ class ExamplesAgreeTest {
     /**
      * Generated code (f32 or f64, {@code backend}) against the interpreter with the same seed:
      * initial params, outputs, loss, param and input gradients on random inputs with every dim
-     * {@code dimValue}, and three train steps (loss of each, params after) when there is an
-     * optimizer.
+     * {@code dimValue}, the same in training mode ({@code trainingPass}, buffers updated), and
+     * three train steps (loss of each, params and buffers after) when there is an optimizer.
      */
     static void agree(Compiled c, boolean f32, String sourceName, String source, JavaEmitter.Backend backend,
                       long seed, int dimValue, long inputSeed) {
@@ -96,6 +96,7 @@ class ExamplesAgreeTest {
         Session s = new Session(m, seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
         LoadedModel lm = LoadedModel.load(c, f32, seed, sourceName, source, backend);
         for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel, p + " init " + q.name());
+        for (Model.Buffer q : m.buffers()) assertClose(s.buffers().get(q.name()).data(), lm.buffer(q.name()), rel, p + " init " + q.name());
         Map<String, Tensor> in = randomInputs(m, dimValue, inputSeed);
         Map<String, Integer> dims = Interpreter.bindDims(m, in);
         if (!m.outputs().isEmpty()) {
@@ -103,6 +104,17 @@ class ExamplesAgreeTest {
             Map<String, Tensor> got = lm.infer(in, dims);
             for (String o : want.keySet()) assertClose(want.get(o).data(), got.get(o).data(), rel, p + " output " + o);
         }
+        // training mode without an update: outputs, loss and gradients with the masks of step 0, then the buffers' updates
+        LoadedModel.Pass pass = lm.trainingPass(in, dims);
+        Map<String, Tensor> trainOut = s.infer(in, true);
+        for (String o : trainOut.keySet()) assertClose(trainOut.get(o).data(), pass.outputs().get(o).data(), rel, p + " trainingPass output " + o);
+        if (m.loss() != null) {
+            Gradients t = s.lossAndGradients(in, true);
+            assertClose(new double[] {t.loss()}, new double[] {pass.loss()}, rel, p + " trainingPass loss");
+            for (Model.Param q : m.params()) assertClose(t.of(q.name()).data(), lm.gradient(q.name()), rel * 10, p + " trainingPass grad " + q.name());
+        }
+        s.updateBuffers(in);
+        for (Model.Buffer q : m.buffers()) assertClose(s.buffers().get(q.name()).data(), lm.buffer(q.name()), rel, p + " trainingPass " + q.name());
         if (m.loss() == null) return;
         Gradients g = s.lossAndGradients(in);
         double loss = lm.gradients(in, dims);
@@ -117,6 +129,7 @@ class ExamplesAgreeTest {
             assertClose(new double[] {a}, new double[] {b}, rel * 10, p + " trainStep " + step + " loss");
         }
         for (Model.Param q : m.params()) assertClose(s.param(q.name()).data(), lm.parameter(q.name()), rel * 100, p + " after 3 steps " + q.name());
+        for (Model.Buffer q : m.buffers()) assertClose(s.buffers().get(q.name()).data(), lm.buffer(q.name()), rel * 100, p + " after 3 steps " + q.name());
     }
 
     static List<String> names() {

@@ -5,19 +5,21 @@ import dev.nnc.codegen.InMemoryJavac;
 import dev.nnc.codegen.JavaEmitter;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
 import dev.nnc.diag.Diagnostic;
+import dev.nnc.io.Json;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.SafeTensorsException;
 import dev.nnc.io.TensorFile;
 import dev.nnc.passes.Compiled;
 import dev.nnc.train.Dataset;
 import dev.nnc.train.Metric;
+import dev.nnc.train.SavedMetadata;
 import dev.nnc.train.ModelInfo;
 import dev.nnc.train.TargetScale;
 import dev.nnc.train.TrainJob;
 import dev.nnc.train.Trainer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -324,8 +326,8 @@ final class FuzzTargets {
         }
         // --save, then nnc predict: the metadata reads back, and the preprocessing encodes the rows the same way
         String meta = TrainJob.metadata(info, prep, cols.targetCols(), t, scales, cols.id(), Metric.RMSE);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> back = (Map<String, Object>) Json.parse(meta);
+        Map<String, Object> back = tree(meta);
+        SavedMetadata.read(meta, "p.safetensors"); // as nnc predict reads it: no DataException
         @SuppressWarnings("unchecked")
         Preprocessing again = Preprocessing.fromJson((Map<String, Object>) back.get("preprocessing"));
         if (!again.columns().equals(prep.columns()) || again.width() != prep.width()) {
@@ -341,6 +343,47 @@ final class FuzzTargets {
             if (!Arrays.equals(s.mean(), scales.get(k).mean()) || !Arrays.equals(s.std(), scales.get(k).std())) {
                 throw new AssertionError("the saved target scaling reads back different");
             }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> tree(String json) {
+        try {
+            return (Map<String, Object>) Json.parse(json);
+        } catch (Json.SyntaxException e) {
+            throw new AssertionError("nnc wrote JSON it cannot read: " + e.getMessage() + "\n" + json);
+        }
+    }
+
+    /**
+     * The training metadata of a parameters file ({@code nnc.training}), as {@code nnc predict}
+     * reads it: {@link SavedMetadata#read} gives the metadata or a {@link DataException} naming
+     * the file, nothing else (no StackOverflowError however deep the JSON nests, no
+     * ClassCastException or NullPointerException whatever the types). Metadata it accepts is
+     * usable: finite target scaling with positive stds, and a preprocessing that is written
+     * back and reads back equal.
+     */
+    static void savedMetadata(byte[] bytes) {
+        SavedMetadata m;
+        try {
+            m = SavedMetadata.read(new String(bytes, StandardCharsets.UTF_8), "p.safetensors");
+        } catch (DataException e) {
+            expected(e);
+            if (!e.getMessage().startsWith("p.safetensors: ")) throw new AssertionError("the message does not name the file: " + e.getMessage());
+            return;
+        }
+        if (m.preprocessing() == null) throw new AssertionError("no preprocessing");
+        if (m.targetColumns() != null && m.targetColumns().isEmpty()) throw new AssertionError("empty target columns");
+        if (m.scale() != null) {
+            for (int j = 0; j < m.scale().mean().length; j++) {
+                if (!Double.isFinite(m.scale().mean()[j]) || !(m.scale().std()[j] > 0) || !Double.isFinite(m.scale().std()[j])) {
+                    throw new AssertionError("target scaling " + m.scale().mean()[j] + " / " + m.scale().std()[j]);
+                }
+            }
+        }
+        Preprocessing again = Preprocessing.fromJson(tree(Json.write(m.preprocessing().toJson())));
+        if (!again.columns().equals(m.preprocessing().columns()) || again.width() != m.preprocessing().width()) {
+            throw new AssertionError("the preprocessing writes back different:\n" + m.preprocessing().toJson() + "\n" + again.toJson());
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.nnc.inspect;
 
+import dev.nnc.ir.Size;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,12 +22,12 @@ class FlopsTest {
 
     @Test
     void polynomialsPrintHighestDegreeFirstAndEvaluate() {
-        Poly p = Poly.monomial(2, List.of("n", "b")).plus(Poly.monomial(1234, List.of("b"))).plus(Poly.constant(7));
+        Size p = Size.monomial(2, List.of("n", "b")).plus(Size.monomial(1234, List.of("b"))).plus(Size.constant(7));
         assertEquals("2·b·n + 1,234·b + 7", p.toString());
         assertEquals(2 * 3 * 5 + 1234 * 3 + 7, p.eval(Map.of("b", 3, "n", 5)));
-        assertEquals("0", Poly.ZERO.toString());
-        assertEquals("b", Poly.monomial(1, List.of("b")).toString());
-        assertEquals(Poly.monomial(6, List.of("b", "b")), Poly.monomial(2, List.of("b")).times(Poly.monomial(3, List.of("b"))));
+        assertEquals("0", Size.ZERO.toString());
+        assertEquals("b", Size.monomial(1, List.of("b")).toString());
+        assertEquals(Size.monomial(6, List.of("b", "b")), Size.monomial(2, List.of("b")).times(Size.monomial(3, List.of("b"))));
         assertThrows(IllegalArgumentException.class, () -> p.eval(Map.of("b", 1)));
     }
 

@@ -12,8 +12,9 @@ import dev.nnc.inspect.GraphView.Item;
 import dev.nnc.inspect.GraphView.Phase;
 import dev.nnc.inspect.GraphView.Stage;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.passes.Compiled;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Unary;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +42,7 @@ class GraphViewTest {
         Set<String> ids = new HashSet<>();
         for (Item it : v.items()) {
             assertTrue(ids.add(it.id()), what + ": duplicate " + it.id());
-            assertTrue(it.node().op() != Op.CONST || !it.names().isEmpty(), what + ": constants are inlined");
+            assertTrue(it.node().op() != Leaf.CONST || !it.names().isEmpty(), what + ": constants are inlined");
             if (!v.grad()) assertEquals(Phase.FORWARD, it.phase(), what);
             if (it.reused()) assertEquals(Phase.FORWARD, it.phase(), what);
             if (it.cluster() != null) assertEquals(it.cluster().phase(), it.phase(), what + ": a fused loop stays in one phase");
@@ -87,7 +88,7 @@ class GraphViewTest {
         assertTrue(v.edges().stream().anyMatch(e -> e.kind() == EdgeKind.REUSE));
         assertEquals("trainStep", v.entries());
         // the relu and the dropout multiply run in one loop of trainStep
-        Item relu = v.items().stream().filter(it -> it.node().op() == Op.RELU).findFirst().orElseThrow();
+        Item relu = v.items().stream().filter(it -> it.node().op() == Unary.RELU).findFirst().orElseThrow();
         assertNotNull(relu.cluster());
         assertTrue(relu.kernel().startsWith("trainStep k"));
     }

@@ -1,5 +1,7 @@
 package dev.nnc.inspect;
 
+import dev.nnc.ir.Size;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +54,7 @@ class HtmlPageTest {
         String t = totals.getTextContent();
         assertTrue(t.contains(v.flops(GraphView.Phase.FORWARD).toString()), t);
         assertTrue(t.contains(v.flops(GraphView.Phase.BACKWARD).toString()), t);
-        assertTrue(t.contains(Poly.group(v.flops(GraphView.Phase.BACKWARD).eval(dims))), t);
+        assertTrue(t.contains(Size.group(v.flops(GraphView.Phase.BACKWARD).eval(dims))), t);
         assertSelfContained(page);
     }
 

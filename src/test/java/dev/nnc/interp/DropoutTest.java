@@ -54,8 +54,12 @@ class DropoutTest {
         Graph g = new Graph();
         Node m0 = g.dropoutMask(Shape.of(4, 5), 0.5, 0);
         Node m1 = g.dropoutMask(Shape.of(4, 5), 0.5, 1);
-        Tensor inference = Interpreter.inference(Map.of(), Map.of()).evaluate(m0);
+        Node ones = g.filled(1, Shape.of(4, 5));
+        // dropout of ones: the identity in inference (the mask is not even drawn), the mask in training
+        Tensor inference = Interpreter.inference(Map.of(), Map.of()).evaluate(g.dropout(ones, 0.5, 0));
         for (double v : inference.data()) assertEquals(1.0, v);
+        assertArrayEquals(DropoutMasks.seeded(9, 4).mask(0, 0.5, 20),
+                Interpreter.training(Map.of(), Map.of(), 9, 4).evaluate(g.dropout(ones, 0.5, 0)).data());
         Interpreter train = Interpreter.training(Map.of(), Map.of(), 9, 4);
         List<Tensor> both = train.evaluate(List.of(m0, m1));
         assertArrayEquals(DropoutMasks.seeded(9, 4).mask(0, 0.5, 20), both.get(0).data());

@@ -10,8 +10,9 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
+import dev.nnc.ops.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Unary;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,8 +44,8 @@ final class Fixtures {
         Node b1 = g.param("b1", 1, Shape.of(4));
         Node w2 = g.param("w2", 2, Shape.of(4, 1));
         Node b2 = g.param("b2", 3, Shape.of(1));
-        Node h = g.unary(Op.RELU, g.add(g.matmul(x, w1), b1));
-        if (dropoutP > 0) h = g.mul(h, g.dropoutMask(h.shape(), dropoutP, 0));
+        Node h = g.unary(Unary.RELU, g.add(g.matmul(x, w1), b1));
+        if (dropoutP > 0) h = g.dropout(h, dropoutP, 0);
         Node pred = g.add(g.matmul(h, w2), b2);
         Node loss = mse(g, pred, y);
         return new Model("Mlp", "", g, List.of("batch"),
@@ -168,7 +169,7 @@ final class Fixtures {
 
     /** Every op in the graph under {@code roots}. */
     static java.util.Set<Op> opsUnder(List<Node> roots) {
-        java.util.Set<Op> ops = java.util.EnumSet.noneOf(Op.class);
+        java.util.Set<Op> ops = new java.util.LinkedHashSet<>();
         List<Node> stack = new ArrayList<>(roots);
         java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         while (!stack.isEmpty()) {

@@ -13,8 +13,9 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Unary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +63,17 @@ class ForwardTest {
         dims.put("batch", 5);
         dims.put("seq", 3);
         Node size = g.size(xb.shape().dims());
-        assertEquals(Op.MUL, size.op()); // 2 * SIZE(batch, seq)
+        assertEquals(Binary.MUL, size.op()); // 2 * SIZE(batch, seq)
         expect(size, s(), 30);
         expect(g.size(List.of(Fixtures.BATCH)), s(), 5);
     }
 
     @Test
-    void dropoutMaskIsOnesInInference() {
-        Node m = g.dropoutMask(Shape.of(2, 3), 0.5, 0);
-        expect(m, s(2, 3), 1, 1, 1, 1, 1, 1);
+    void dropoutIsTheIdentityInInference() {
+        Node x = g.input("x", 0, Shape.of(2, 3), DType.REAL);
+        values.put("x", t(s(2, 3), 1, 2, 3, 4, 5, 6));
+        expect(g.dropout(x, 0.5, 0), s(2, 3), 1, 2, 3, 4, 5, 6);
+        expect(g.dropoutMask(Shape.of(2, 3), 0.5, 0), s(2, 3), 1, 1, 1, 1, 1, 1);
     }
 
     // ------------------------------------------------------------------ unary
@@ -78,9 +81,9 @@ class ForwardTest {
     private static final double[] XS = {-1000, -30, -2.5, -1, -0.5, -1e-3, 0, 1e-3, 0.3, 1, 2.5, 30, 1000};
 
     @ParameterizedTest
-    @EnumSource(value = Op.class, names = {"NEG", "EXP", "LOG", "SQRT", "ABS", "SIGN", "SIN", "COS", "TANH", "SIGMOID",
+    @EnumSource(value = Unary.class, names = {"NEG", "EXP", "LOG", "SQRT", "ABS", "SIGN", "SIN", "COS", "TANH", "SIGMOID",
         "RELU", "SOFTPLUS", "ERF"})
-    void unaryOps(Op op) {
+    void unaryOps(Unary op) {
         DoubleUnaryOperator f = switch (op) {
             case NEG -> x -> -x;
             case EXP -> Math::exp;
@@ -114,11 +117,11 @@ class ForwardTest {
     @Test
     void reluAndSignAtKinks() {
         Node x = in("x", t(s(3), -0.0, 0.0, Double.NaN));
-        Tensor relu = run(g.unary(Op.RELU, x));
+        Tensor relu = run(g.unary(Unary.RELU, x));
         assertEquals(0.0, relu.data()[0]);
         assertEquals(0.0, relu.data()[1]);
         assertTrue(Double.isNaN(relu.data()[2]));
-        Tensor sign = run(g.unary(Op.SIGN, x));
+        Tensor sign = run(g.unary(Unary.SIGN, x));
         assertEquals(0.0, Math.abs(sign.data()[0]));
         assertEquals(0.0, sign.data()[1]);
     }
@@ -146,7 +149,7 @@ class ForwardTest {
 
     // ------------------------------------------------------------------ binary, broadcasting
 
-    private void binaryCase(Op op, DoubleBinaryOperator f, Tensor a, Tensor b, int[] outShape) {
+    private void binaryCase(Binary op, DoubleBinaryOperator f, Tensor a, Tensor b, int[] outShape) {
         values.clear();
         Node na = in("a" + index, a), nb = in("b" + index, b);
         Tensor v = run(g.binary(op, na, nb));
@@ -173,8 +176,8 @@ class ForwardTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Op.class, names = {"ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "MINIMUM", "GT", "EQ"})
-    void binaryOpsBroadcastInEveryDirection(Op op) {
+    @EnumSource(value = Binary.class, names = {"ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "MINIMUM", "GT", "EQ"})
+    void binaryOpsBroadcastInEveryDirection(Binary op) {
         DoubleBinaryOperator f = switch (op) {
             case ADD -> (a, b) -> a + b;
             case SUB -> (a, b) -> a - b;
@@ -206,8 +209,8 @@ class ForwardTest {
     @Test
     void maximumAndMinimumPropagateNaN() {
         Node a = in("a", t(s(2), Double.NaN, 1)), b = in("b", t(s(2), 0, Double.NaN));
-        assertTrue(Double.isNaN(run(g.binary(Op.MAXIMUM, a, b)).data()[0]));
-        assertTrue(Double.isNaN(run(g.binary(Op.MINIMUM, a, b)).data()[1]));
+        assertTrue(Double.isNaN(run(g.binary(Binary.MAXIMUM, a, b)).data()[0]));
+        assertTrue(Double.isNaN(run(g.binary(Binary.MINIMUM, a, b)).data()[1]));
     }
 
     @Test

@@ -8,8 +8,11 @@ import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Binary;
+import dev.nnc.ops.Op;
+import dev.nnc.ops.Reduce;
+import dev.nnc.ops.Unary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -111,8 +114,8 @@ class GradientCheckTest {
         List<Case> cs = new ArrayList<>();
         long seed = 1;
         // ---- unary
-        for (Op op : List.of(Op.NEG, Op.EXP, Op.LOG, Op.SQRT, Op.ABS, Op.SIGN, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU,
-                Op.SOFTPLUS, Op.ERF)) {
+        for (Unary op : List.of(Unary.NEG, Unary.EXP, Unary.LOG, Unary.SQRT, Unary.ABS, Unary.SIGN, Unary.SIN, Unary.COS, Unary.TANH, Unary.SIGMOID, Unary.RELU,
+                Unary.SOFTPLUS, Unary.ERF)) {
             for (int trial = 0; trial < 2; trial++) {
                 Builder b = new Builder(seed++);
                 int[] s = b.shape(0, 3);
@@ -136,7 +139,7 @@ class GradientCheckTest {
             cs.add(b.build("ELU " + alpha, b.g.elu(b.awayFromZero("x", s, 0.05, 2), alpha)));
         }
         // ---- binary, broadcasting in random directions
-        for (Op op : List.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MAXIMUM, Op.MINIMUM, Op.GT, Op.EQ)) {
+        for (Binary op : List.of(Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.POW, Binary.MAXIMUM, Binary.MINIMUM, Binary.GT, Binary.EQ)) {
             for (int trial = 0; trial < 5; trial++) {
                 Builder b = new Builder(seed++);
                 int[] full = b.shape(1, 3);
@@ -171,16 +174,16 @@ class GradientCheckTest {
             }
         }
         // runtime dims on both sides of a broadcast: [batch, 1, 2] with [batch], [2, batch] with [1, 1], ...
-        for (Op op : List.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV)) {
+        for (Binary op : List.of(Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV)) {
             int[][][] pairs = {{{3, 1, 2}, {3, 1}}, {{2, 3}, {1, 1}}, {{3, 1}, {1, 3}}, {{1}, {2, 3, 3}}, {{3}, {3, 3}}};
             for (int[][] pair : pairs) {
                 Builder b = new Builder(seed++);
                 Node a = b.batched("a", pair[0], -2, 2);
-                Node bb = op == Op.DIV ? b.batched("b", pair[1], 0.5, 2) : b.batched("b", pair[1], -2, 2);
+                Node bb = op == Binary.DIV ? b.batched("b", pair[1], 0.5, 2) : b.batched("b", pair[1], -2, 2);
                 cs.add(b.build(op + " " + a.shape() + " " + bb.shape(), b.g.binary(op, a, bb)));
             }
         }
-        for (Op op : List.of(Op.SUM, Op.MAX)) {
+        for (Reduce op : List.of(Reduce.SUM, Reduce.MAX)) {
             for (List<Integer> axes : Arrays.asList(null, List.of(0), List.of(1), List.of(-1))) {
                 Builder b = new Builder(seed++);
                 Node x = b.batched("x", new int[] {3, 2, 3}, -2, 2);
@@ -208,7 +211,7 @@ class GradientCheckTest {
         }
         // ---- reductions
         List<List<Integer>> axesChoices = Arrays.asList(null, List.of(0), List.of(-1), List.of(0, 2), List.of(1), List.of(-3, -1));
-        for (Op op : List.of(Op.SUM, Op.MAX)) {
+        for (Reduce op : List.of(Reduce.SUM, Reduce.MAX)) {
             for (List<Integer> axes : axesChoices) {
                 for (boolean keep : new boolean[] {false, true}) {
                     Builder b = new Builder(seed++);
@@ -279,7 +282,18 @@ class GradientCheckTest {
             Builder b = new Builder(seed++);
             b.training = true;
             Node x = b.input("x", new int[] {3, 5}, -2, 2);
-            cs.add(b.build("DROPOUT_MASK (training)", b.g.mul(x, b.g.dropoutMask(x.shape(), 0.4, 0))));
+            cs.add(b.build("DROPOUT_MASK and MODE (training)", b.g.dropout(x, 0.4, 0)));
+        }
+        for (boolean training : new boolean[] {false, true}) {
+            // a buffer is state without a gradient: the gradient flows to x alone, on either side of a mode
+            Builder b = new Builder(seed++);
+            b.training = training;
+            Node x = b.input("x", new int[] {2, 3}, -2, 2);
+            Node buf = b.g.buffer("running", 0, Shape.of(3));
+            b.values.put("running", Fixtures.random(b.r, new int[] {3}, 0.5, 2));
+            Node scaled = b.g.mul(x, buf);
+            Node shifted = b.g.sub(x, b.g.div(b.g.sum(x, null, true), b.g.constant(6)));
+            cs.add(b.build("BUFFER and MODE " + (training ? "(training)" : "(evaluation)"), b.g.mode(shifted, scaled)));
         }
         {
             // a composite: softmax cross-entropy as the checker would build it, logsumexp with a stop_gradient max
@@ -306,13 +320,13 @@ class GradientCheckTest {
 
     @Test
     void everyOpIsCovered() {
-        Set<Op> covered = EnumSet.noneOf(Op.class);
+        Set<Op> covered = new java.util.HashSet<>();
         cases().forEach(a -> covered.addAll(Fixtures.opsUnder(List.of(((Case) a.get()[0]).out()))));
-        assertEquals(EnumSet.allOf(Op.class), covered, "ops without a gradient check: " + missing(covered));
+        assertEquals(Set.copyOf(Op.all()), covered, "ops without a gradient check: " + missing(covered));
     }
 
     private static Set<Op> missing(Set<Op> covered) {
-        Set<Op> m = EnumSet.allOf(Op.class);
+        Set<Op> m = new java.util.LinkedHashSet<>(Op.all());
         m.removeAll(covered);
         return m;
     }
@@ -362,7 +376,7 @@ class GradientCheckTest {
         // x^0 is constant: its gradient is 0 even at x = 0 (not 0·0^-1 = NaN)
         assertClose(new double[] {0, 0, 0}, grads.apply(g.powc(x, 0)).get(0).data(), 0, 0, "d x^0 / dx");
         // d(a^b)/db = a^b log a is taken as 0 at a = 0 (its limit for b > 0)
-        List<Tensor> pow = grads.apply(g.binary(Op.POW, x, b));
+        List<Tensor> pow = grads.apply(g.binary(Binary.POW, x, b));
         assertClose(new double[] {0, 0, Math.sqrt(2) * Math.log(2)}, pow.get(1).data(), 1e-15, 0, "d a^b / db");
         // d(a^b)/da = b·a^(b-1); at a = b = 0 it is 0·inf = NaN here (PyTorch: 0), a case left open
         double[] da = pow.get(0).data();
@@ -394,13 +408,13 @@ class GradientCheckTest {
         Map<String, Tensor> v = Map.of("x", Tensor.vector(0, -1, 1));
         Function<Node, double[]> grad = n -> Interpreter.inference(v, Map.of())
                 .evaluate(Autodiff.gradients(g, g.sum(n, null, false), List.of(x)).get(0)).data();
-        assertClose(new double[] {0, 0, 1}, grad.apply(g.unary(Op.RELU, x)), 0, 0, "relu'(0) = 0");
-        assertClose(new double[] {0, -1, 1}, grad.apply(g.unary(Op.ABS, x)), 0, 0, "abs'(0) = 0");
+        assertClose(new double[] {0, 0, 1}, grad.apply(g.unary(Unary.RELU, x)), 0, 0, "relu'(0) = 0");
+        assertClose(new double[] {0, -1, 1}, grad.apply(g.unary(Unary.ABS, x)), 0, 0, "abs'(0) = 0");
         assertClose(new double[] {1, 0, 0}, grad.apply(g.clamp(x, lo, hi)), 0, 0, "clamp: strictly inside only");
         Node y = g.input("y", 1, Shape.of(3), DType.REAL);
         Map<String, Tensor> v2 = Map.of("x", Tensor.vector(0, -1, 1), "y", Tensor.vector(0, 2, 1));
         double[] dmax = Interpreter.inference(v2, Map.of())
-                .evaluate(Autodiff.gradients(g, g.sum(g.binary(Op.MAXIMUM, x, y), null, false), List.of(x)).get(0)).data();
+                .evaluate(Autodiff.gradients(g, g.sum(g.binary(Binary.MAXIMUM, x, y), null, false), List.of(x)).get(0)).data();
         assertClose(new double[] {0.5, 0, 0.5}, dmax, 0, 0, "maximum splits ties");
     }
 }

@@ -7,8 +7,8 @@ import dev.nnc.autodiff.Autodiff;
 import dev.nnc.ir.DType;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
 import dev.nnc.ir.Shape;
+import dev.nnc.ops.Unary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,7 @@ class SecondOrderTest {
         Graph g = new Graph();
         Node s = g.param("s", 0, Shape.SCALAR);
         // f = s^3 sin(s) + erf(s) ;  f'' = 6s sin s + 6s² cos s − s³ sin s − (4s/√π) e^{−s²}
-        Node f = g.add(g.mul(g.powc(s, 3), g.unary(Op.SIN, s)), g.unary(Op.ERF, s));
+        Node f = g.add(g.mul(g.powc(s, 3), g.unary(Unary.SIN, s)), g.unary(Unary.ERF, s));
         Node df = Autodiff.gradients(g, f, List.of(s)).get(0);
         Node d2f = Autodiff.gradients(g, df, List.of(s)).get(0);
         for (double v : new double[] {-1.3, 0.2, 0.7, 2.1}) {
@@ -41,9 +41,9 @@ class SecondOrderTest {
 
     /** A loss over w with matmul, tanh, sigmoid, softplus, max and broadcasting. */
     private static Node loss(Graph g, Node x, Node w, Node b) {
-        Node h = g.unary(Op.TANH, g.add(g.matmul(x, w), b));
+        Node h = g.unary(Unary.TANH, g.add(g.matmul(x, w), b));
         Node a = g.sum(g.powc(h, 2), null, false);
-        Node c = g.sum(g.mul(g.unary(Op.SIGMOID, w), g.unary(Op.SOFTPLUS, w)), null, false);
+        Node c = g.sum(g.mul(g.unary(Unary.SIGMOID, w), g.unary(Unary.SOFTPLUS, w)), null, false);
         Node m = g.sum(g.max(g.mul(h, g.constant(3)), List.of(1), false), null, false);
         return g.add(g.add(a, c), m);
     }

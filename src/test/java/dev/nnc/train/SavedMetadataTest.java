@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +27,7 @@ class SavedMetadataTest {
 
     @org.junit.jupiter.api.Test
     void whatTrainWritesReadsBack() {
-        SavedMetadata m = SavedMetadata.read(Json.parse(GOOD), "p.safetensors");
+        SavedMetadata m = SavedMetadata.read(GOOD, "p.safetensors");
         assertEquals("House", m.model());
         assertEquals("price", m.output());
         assertEquals("Id", m.id());
@@ -36,8 +35,8 @@ class SavedMetadataTest {
         assertFalse(m.classTarget());
         assertEquals(12.0, m.scale().mean()[0]);
         assertEquals(2, m.preprocessing().columns().size());
-        SavedMetadata bare = SavedMetadata.read(Json.parse("""
-                {"preprocessing": {"na_values": [], "columns": []}}"""), "p.safetensors");
+        SavedMetadata bare = SavedMetadata.read("""
+                {"preprocessing": {"na_values": [], "columns": []}}""", "p.safetensors");
         assertNull(bare.model());
         assertNull(bare.targetColumns());
         assertNull(bare.scale());
@@ -65,8 +64,23 @@ class SavedMetadataTest {
         "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"scale\": {\"std\": [1]}}]}",
     })
     void anythingElseIsADataExceptionNamingTheFile(String json) {
-        DataException e = assertThrows(DataException.class, () -> SavedMetadata.read(Json.parse(json), "p.safetensors"));
+        DataException e = assertThrows(DataException.class, () -> SavedMetadata.read(json, "p.safetensors"));
         assertTrue(e.getMessage().startsWith("p.safetensors: the 'nnc.training' metadata is not what 'nnc train --save' writes: "),
+                e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void textThatIsNotJsonOrNestsTooDeeplyIsADataExceptionNamingTheFile() {
+        // was a StackOverflowError from the lenient recursive parser (issue 18)
+        String deep = "{\"preprocessing\": " + "[".repeat(300_000) + "]".repeat(300_000) + "}";
+        for (String text : List.of(deep, "[".repeat(300_000), "{\"preprocessing\": {}, \"preprocessing\": {}}", "{'a': 1}", "",
+                "{\"preprocessing\": {\"na_values\": [], \"columns\": []}} x")) {
+            DataException e = assertThrows(DataException.class, () -> SavedMetadata.read(text, "p.safetensors"));
+            assertTrue(e.getMessage().startsWith("p.safetensors: the 'nnc.training' metadata is not valid JSON: "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+        DataException e = assertThrows(DataException.class, () -> SavedMetadata.read(deep, "p.safetensors"));
+        assertEquals("p.safetensors: the 'nnc.training' metadata is not valid JSON: nesting deeper than 64 levels (at character 82)",
                 e.getMessage());
     }
 }

@@ -1,31 +1,23 @@
 package dev.nnc.codegen;
 
 import com.palantir.javapoet.CodeBlock;
-import dev.nnc.ir.Attr;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Node;
-import dev.nnc.ir.Op;
-import dev.nnc.ir.Shape;
+import dev.nnc.ir.Size;
 import java.util.List;
 
-/** Bodies of the kernels that are not plain loops: products, transposes, copies, one-hot, dropout. */
-final class Kernels {
-    private Kernels() {}
+/** Matrix products for the scalar backend: plain loops that C2 vectorizes, over scratch rows. */
+final class ScalarProducts {
+    private ScalarProducts() {}
 
-    /** Emits the body computing KERNEL node {@code n} into {@code out}. */
-    static void emit(Plan plan, Kernel k, Node n) {
-        switch (n.op()) {
-            case MATMUL -> {
-                if (k.vector) VectorKernels.matmul(plan, k, n);
-                else matmul(plan, k, n);
-            }
-            case TRANSPOSE -> transpose(plan, k, n);
-            case CONCAT -> concat(plan, k, n);
-            case SLICE -> slice(plan, k, n);
-            case ONE_HOT -> oneHot(plan, k, n);
-            case DROPOUT_MASK -> dropout(k, n);
-            default -> Loops.emit(plan, k, n);
-        }
+    /** Scratch rows of the right operand, each starting at index 0 (where C2 vectorizes an axpy). */
+    static Scratch rows(Size rows, Size width) {
+        return new Scratch("scratch$rows", "rows", rows, width, false, "Scratch for matrix products: the rows of the right operand, each starting at index 0.");
+    }
+
+    /** One row of the result. */
+    static Scratch acc(Size width) {
+        return Scratch.flat("scratch$acc", "acc", width, "Scratch for matrix products: one row of the result.");
     }
 
     /**
@@ -60,25 +52,25 @@ final class Kernels {
      * {@link #SMALL_WORK} multiply-adds (checked at run time when it depends on runtime dims)
      * too little to pay for copying rows: they use {@link #smallMatmul}.
      */
-    private static void matmul(Plan plan, Kernel k, Node n) {
+    static void matmul(Plan plan, Kernel k, Node n) {
         Node a = n.input(0), b = n.input(1);
-        boolean ta = plan.how.get(a) == Plan.How.VIEW && a.op() == Op.TRANSPOSE;
-        boolean tb = plan.how.get(b) == Plan.How.VIEW && b.op() == Op.TRANSPOSE;
+        boolean ta = plan.isTransposedView(a);
+        boolean tb = plan.isTransposedView(b);
         Dim cols = n.shape().get(1);
         if (cols.isStatic() && cols.size() < SCRATCH_MIN_COLUMNS) {
             smallMatmul(plan, k, n, ta, tb);
             return;
         }
-        Sym work = Sym.of(n.shape().get(0)).times(Sym.of(a.shape().get(1))).times(Sym.of(cols));
-        if (work.isStatic() && work.factor() <= SMALL_WORK) {
+        Size work = Size.of(n.shape().get(0)).times(Size.of(a.shape().get(1))).times(Size.of(cols));
+        if (work.isStatic() && work.coefficient() <= SMALL_WORK) {
             smallMatmul(plan, k, n, ta, tb);
             return;
         }
-        boolean branch = work.factor() <= SMALL_WORK;
+        boolean branch = work.coefficient() <= SMALL_WORK;
         if (branch) {
             // copying rows costs more than it saves on a few hundred products (batch 1 of a small layer)
-            k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(Sym.of(n.shape().get(0))),
-                    k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(cols)), SMALL_WORK);
+            k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(Size.of(n.shape().get(0))),
+                    k.size(Size.of(a.shape().get(1))), k.size(Size.of(cols)), SMALL_WORK);
             smallMatmul(plan, k, n, ta, tb);
             k.body.nextControlFlow("else");
         }
@@ -127,12 +119,12 @@ final class Kernels {
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(b));
-        k.scratch = true;
         int mb = blockRows(n.shape().get(1));
+        k.scratch(rows(Size.constant(mb + STREAM_TERMS), Size.of(n.shape().get(1))));
         int T = STREAM_TERMS;
-        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock m = k.size(Size.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         List<CodeBlock> rowDecl = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>(),
@@ -216,8 +208,6 @@ final class Kernels {
                 .addStatement("System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn)")
                 .endControlFlow()
                 .endControlFlow();
-        k.scratchRows = Sym.of(Dim.of(mb + T));
-        k.scratchWidth = Sym.of(n.shape().get(1));
     }
 
     /** {@link #matmul} with B a transpose read in place: its rows gathered once, each result row accumulated in {@code acc}. */
@@ -225,10 +215,11 @@ final class Kernels {
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(b.input(0)));
-        k.scratch = true;
-        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        k.scratch(rows(Size.of(a.shape().get(1)), Size.of(n.shape().get(1))));
+        k.scratch(acc(Size.of(n.shape().get(1))));
+        CodeBlock m = k.size(Size.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
@@ -272,107 +263,8 @@ final class Kernels {
                 .endControlFlow()
                 .addStatement("System.arraycopy(acc, 0, out, i * nn, nn)")
                 .endControlFlow();
-        k.scratchRows = Sym.of(a.shape().get(1));
-        k.scratchWidth = Sym.of(n.shape().get(1));
     }
 
-    /** Swaps the last two dims: {@code out[b, j, i] = x[b, i, j]}. */
-    private static void transpose(Plan plan, Kernel k, Node n) {
-        Node x = n.input(0);
-        Shape s = x.shape();
-        String X = k.array(plan.base(x));
-        CodeBlock rows = k.size(Sym.of(s.last(2)));
-        CodeBlock cols = k.size(Sym.of(s.last(1)));
-        CodeBlock batches = k.size(Sym.numel(new Shape(s.dims().subList(0, s.rank() - 2))));
-        k.body.beginControlFlow("for (int b = 0; b < $L; b++)", batches)
-                .addStatement("int base = b * ($L) * ($L)", rows, cols)
-                .beginControlFlow("for (int i = 0; i < $L; i++)", rows)
-                .beginControlFlow("for (int j = 0; j < $L; j++)", cols)
-                .addStatement("out[base + j * ($L) + i] = $L[base + i * ($L) + j]", rows, X, cols)
-                .endControlFlow().endControlFlow().endControlFlow();
-    }
-
-    /** Block copies: each part's rows land side by side along the axis. */
-    private static void concat(Plan plan, Kernel k, Node n) {
-        int axis = n.attr(Attr.Axis.class).axis();
-        Shape s = n.shape();
-        CodeBlock outer = k.size(Sym.numel(new Shape(s.dims().subList(0, axis))));
-        Sym inner = Sym.numel(new Shape(s.dims().subList(axis + 1, s.rank())));
-        Sym total = inner.times(Sym.of(s.get(axis)));
-        long offset = 0;
-        k.body.beginControlFlow("for (int o = 0; o < $L; o++)", outer);
-        for (Node part : n.inputs()) {
-            int len = part.shape().get(axis).size();
-            Sym block = inner.times(Sym.of(Dim.of(len)));
-            k.body.addStatement("System.arraycopy($L, o * ($L), out, o * ($L) + $L * ($L), $L)",
-                    k.array(plan.base(part)), k.size(block), k.size(total), offset, k.size(inner), k.size(block));
-            offset += len;
-        }
-        k.body.endControlFlow();
-    }
-
-    /** Copies {@code [start, end)} along the axis. */
-    private static void slice(Plan plan, Kernel k, Node n) {
-        Attr.Slice sl = n.attr(Attr.Slice.class);
-        Node x = n.input(0);
-        Shape s = x.shape();
-        CodeBlock outer = k.size(Sym.numel(new Shape(s.dims().subList(0, sl.axis()))));
-        Sym inner = Sym.numel(new Shape(s.dims().subList(sl.axis() + 1, s.rank())));
-        Sym full = inner.times(Sym.of(s.get(sl.axis())));
-        Sym block = inner.times(Sym.of(Dim.of(sl.end() - sl.start())));
-        k.body.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
-                .addStatement("System.arraycopy($L, o * ($L) + $L * ($L), out, o * ($L), $L)",
-                        k.array(plan.base(x)), k.size(full), sl.start(), k.size(inner), k.size(block), k.size(block))
-                .endControlFlow();
-    }
-
-    /** One row of zeros with a single one per label; labels out of range are rejected, naming their input. */
-    private static void oneHot(Plan plan, Kernel k, Node n) {
-        int classes = n.attr(Attr.Count.class).n();
-        Node labels = n.input(0);
-        Node base = plan.base(labels);
-        String L = k.array(base);
-        String what = base.op() == Op.INPUT ? "input " + base.leafName() + ": class label " : "class label ";
-        CodeBlock count = k.size(Sym.numel(labels.shape()));
-        k.body.addStatement("$T.fill(out, 0, ($L) * $L, $L)", java.util.Arrays.class, count, classes, k.elem.lit(0))
-                .beginControlFlow("for (int i = 0; i < $L; i++)", count)
-                .addStatement("int c = $L[i]", L)
-                .beginControlFlow("if (c < 0 || c >= $L)", classes)
-                .addStatement("throw new $T($S + c + $S + i + $S)", IllegalArgumentException.class, what, " at position ",
-                        " is outside [0, " + classes + ")")
-                .endControlFlow()
-                .addStatement("out[i * $L + c] = $L", classes, k.elem.lit(1))
-                .endControlFlow();
-    }
-
-    /**
-     * An inverted-dropout mask for this training step, exactly as the interpreter draws it:
-     * SplitMix64 seeded with {@code mix(seed, step, site)}, one uniform per element, kept iff
-     * {@code u >= p}.
-     */
-    private static void dropout(Kernel k, Node n) {
-        Attr.Dropout d = n.attr(Attr.Dropout.class);
-        k.random = true;
-        CodeBlock count = k.size(Sym.numel(n.shape()));
-        long threshold = (long) Math.ceil(d.p() * 0x1p53); // u >= p  <=>  (bits >>> 11) >= ceil(p * 2^53), exactly
-        k.body.addStatement("final long s0 = mix(mix(seed, step), $LL)", d.site())
-                .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())));
-        if (k.vector) VectorKernels.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
-        else dropoutLoop(k, count, threshold, "0");
-    }
-
-    /** The mask's elements from index {@code from} on, one SplitMix64 draw each. */
-    private static void dropoutLoop(Kernel k, CodeBlock count, long threshold, String from) {
-        k.body.beginControlFlow("for (int i = $L; i < $L; i++)", from, count)
-                .add("// SplitMix64 draw number i + 1 of the stream, without a loop-carried state\n")
-                .addStatement("long z = s0 + (i + 1) * 0x9E3779B97F4A7C15L")
-                .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
-                .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
-                .addStatement("z = z ^ (z >>> 31)")
-                .add("// keep iff u = (z >>> 11) * 2^-53 >= p, branch-free\n")
-                .addStatement("out[i] = keep * (1 - (((z >>> 11) - $LL) >>> 63))", threshold)
-                .endControlFlow();
-    }
 
     /**
      * Plain loops for a product with few columns. Loop orders keep the innermost loop
@@ -388,9 +280,9 @@ final class Kernels {
         Node a = n.input(0), b = n.input(1);
         String A = k.array(plan.base(ta ? a.input(0) : a));
         String B = k.array(plan.base(tb ? b.input(0) : b));
-        CodeBlock m = k.size(Sym.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Sym.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Sym.of(a.shape().get(1)));
+        CodeBlock m = k.size(Size.of(n.shape().get(0)));
+        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
+        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
         // element (i, p) of A and (p, j) of B as stored
         CodeBlock aip = ta ? CodeBlock.of("$L[p * ($L) + i]", A, m) : CodeBlock.of("$L[i * ($L) + p]", A, kk);
         CodeBlock.Builder c = k.body;
@@ -444,7 +336,7 @@ final class Kernels {
         int rb = Math.max(1, Math.min(8, REGISTER_SUMS / nn));
         com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int kk = $L, m = $L", k.size(Sym.of(a.shape().get(1))), k.size(Sym.of(n.shape().get(0))))
+        c.addStatement("final int kk = $L, m = $L", k.size(Size.of(a.shape().get(1))), k.size(Size.of(n.shape().get(0))))
                 .addStatement("int i = 0");
         for (int block : rb > 1 ? new int[] {rb, 1} : new int[] {1}) {
             if (block > 1) c.beginControlFlow("for (; i + $L <= m; i += $L)", block, block);
@@ -477,8 +369,4 @@ final class Kernels {
 
     /** Products with at least this many (static) columns use the scratch-row form of {@link #matmul}. */
     static final int SCRATCH_MIN_COLUMNS = 16;
-
-    static List<Op> handled() {
-        return List.of(Op.MATMUL, Op.TRANSPOSE, Op.CONCAT, Op.SLICE, Op.ONE_HOT, Op.DROPOUT_MASK);
-    }
 }

@@ -1,0 +1,125 @@
+package dev.nnc.codegen;
+
+import dev.nnc.codegen.Plans.How;
+import dev.nnc.ir.Node;
+import dev.nnc.ops.Layout;
+import dev.nnc.ops.Leaf;
+import dev.nnc.ops.Structured;
+import java.util.List;
+
+/**
+ * The code generator's side of each op, by family: how the planner materializes its value
+ * ({@link #initial}) and which kernel computes it ({@link #of}). Elementwise ops and reductions
+ * are loops ({@link Loops}), whose element code each op states itself; the other ops have a
+ * {@link Code} of their own. Every switch here is exhaustive, so a new op does not compile until
+ * this class says how to generate it.
+ */
+final class OpKernels {
+    private OpKernels() {}
+
+    /**
+     * The contract of a kernel that is not a plain loop. Its body declares on the {@link Kernel}
+     * what else it needs: scratch ({@link Kernel#scratch}), the random state, and whether its
+     * rows may split over threads ({@link Kernel#splitRows}).
+     */
+    interface Code {
+        /** Whether the kernel reads input {@code input} in place when it is a transpose (a view). */
+        default boolean readsTransposed(int input) {
+            return false;
+        }
+
+        /** Writes the body computing {@code n} into {@code out}, for the backend of {@code k}. */
+        void emit(Plan plan, Kernel k, Node n);
+    }
+
+    private static final Code LOOP = Loops::emit;
+    private static final Code MATMUL = new Code() {
+        @Override
+        public boolean readsTransposed(int input) {
+            return true;
+        }
+
+        @Override
+        public void emit(Plan plan, Kernel k, Node n) {
+            if (k.vector) VectorKernels.matmul(plan, k, n);
+            else ScalarProducts.matmul(plan, k, n);
+        }
+    };
+    private static final Code TRANSPOSE = CopyKernels::transpose;
+    private static final Code CONCAT = CopyKernels::concat;
+    private static final Code SLICE = CopyKernels::slice;
+    private static final Code ONE_HOT = CopyKernels::oneHot;
+    private static final Code DROPOUT = (plan, k, n) -> CopyKernels.dropout(k, n);
+
+    /** The kernel of a node the planner gave its own kernel. */
+    static Code of(Node n) {
+        return switch (n.op().family()) {
+            case LEAF -> switch ((Leaf) n.op()) {
+                case DROPOUT_MASK -> DROPOUT;
+                case CONST, SIZE -> LOOP; // a root that is a number: a loop fills it
+                case INPUT, PARAM, BUFFER -> throw new IllegalStateException("no kernel computes " + n);
+            };
+            case UNARY, BINARY, TERNARY, REDUCE -> LOOP;
+            case LAYOUT -> switch ((Layout) n.op()) {
+                case TRANSPOSE -> TRANSPOSE;
+                case BROADCAST -> LOOP;
+                case CONCAT -> CONCAT;
+                case SLICE -> SLICE;
+                case ONE_HOT -> ONE_HOT;
+                case RESHAPE, STOP_GRADIENT -> throw new IllegalStateException("an alias has no kernel: " + n);
+                case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
+            };
+            case STRUCTURED -> switch ((Structured) n.op()) {
+                case MATMUL -> MATMUL;
+            };
+        };
+    }
+
+    /** True for the kernels that are loops over elements, reading their inputs element by element. */
+    static boolean isLoop(Node n) {
+        return of(n) == LOOP;
+    }
+
+    /** True for the nodes a loop kernel can compute inside its own loop (elementwise ops and reductions). */
+    static boolean loopsOver(Node consumer) {
+        return consumer.op().family().elementwise() || consumer.op().family() == dev.nnc.ops.Family.REDUCE;
+    }
+
+    /**
+     * How {@code n}'s value comes to exist, from its op and its consumers, before the planner
+     * bounds fused loops and gives storage to the values read as whole arrays.
+     */
+    static How initial(Node n, List<Node> consumers) {
+        return switch (n.op().family()) {
+            case LEAF -> switch ((Leaf) n.op()) {
+                case INPUT, PARAM, BUFFER -> How.LEAF;
+                case CONST, SIZE -> How.INLINE;
+                case DROPOUT_MASK -> How.KERNEL;
+            };
+            case UNARY, BINARY, TERNARY -> {
+                // computed inside its single consumer's loop, when that loop runs over the same elements
+                boolean fuse = consumers.size() == 1 && loopsOver(consumers.get(0))
+                        && (!consumers.get(0).op().family().elementwise() || consumers.get(0).shape().equals(n.shape()));
+                yield fuse ? How.FUSED : How.KERNEL;
+            }
+            case REDUCE, STRUCTURED -> How.KERNEL;
+            case LAYOUT -> switch ((Layout) n.op()) {
+                case RESHAPE, STOP_GRADIENT -> How.ALIAS;
+                case BROADCAST -> consumers.stream().allMatch(OpKernels::loopsOver) ? How.VIEW : How.KERNEL;
+                case TRANSPOSE -> !consumers.isEmpty() && consumers.stream().allMatch(c -> readsTransposed(c, n)) ? How.VIEW : How.KERNEL;
+                case CONCAT, SLICE, ONE_HOT -> How.KERNEL;
+                case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
+            };
+        };
+    }
+
+    /** Whether {@code consumer}'s kernel reads its input {@code view} (a transpose) in place. */
+    private static boolean readsTransposed(Node consumer, Node view) {
+        if (consumer.op().family() != dev.nnc.ops.Family.STRUCTURED) return false;
+        Code c = of(consumer);
+        for (int i = 0; i < consumer.inputs().size(); i++) {
+            if (consumer.input(i) == view && !c.readsTransposed(i)) return false;
+        }
+        return true;
+    }
+}
