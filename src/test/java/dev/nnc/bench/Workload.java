@@ -44,15 +44,16 @@ public final class Workload {
         this.infer = infer;
     }
 
-    /** The model file of workload {@code w1}, {@code w2} or {@code w3}. */
+    /** The model file of workload {@code w1}, {@code w2}, {@code w3} or {@code bn} (the batch-norm example). */
     public static Path modelFile(String workload) {
         String name = workload.substring(0, workload.indexOf(':'));
-        return Path.of("bench/models", switch (name) {
-            case "w1" -> "w1_house.nn";
-            case "w2" -> "w2_mnist.nn";
-            case "w3" -> "w3_tiny.nn";
-            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1)");
-        });
+        return switch (name) {
+            case "w1" -> Path.of("bench/models/w1_house.nn");
+            case "w2" -> Path.of("bench/models/w2_mnist.nn");
+            case "w3" -> Path.of("bench/models/w3_tiny.nn");
+            case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, bn:64)");
+        };
     }
 
     /**
