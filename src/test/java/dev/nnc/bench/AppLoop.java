@@ -43,7 +43,7 @@ import org.objectweb.asm.Opcodes;
  * call. {@code --check}: the bytes the calling thread allocates per call (and, with threads, the
  * instance's pool threads), and the JIT compilations of every method of the generated classes,
  * from JFR's {@code jdk.Compilation} events (recorded from the start, no JVM flag needed), with
- * whether the method has Vector API code and whether it runs as C2 code. {@code --pollute}: first, another user of the Vector
+ * whether the method has Vector API code and whether C2 compiled it. {@code --pollute}: first, another user of the Vector
  * API (other species, every operation kind, introduced after the JDK has compiled its shared
  * helpers), as an application might have.
  */
@@ -141,14 +141,13 @@ public final class AppLoop {
     }
 
     /**
-     * Whether the method runs as C2 code: its last normal (not on-stack replacement) compilation
-     * is C2's (level 4), or C2 inlined it into the last compilation of a method that calls it
-     * ("inlined4", the method's own C1 code then no longer runs).
+     * Whether C2 compiled the method: on its own (level 4, also on-stack replacement) or inlined
+     * into a C2 compilation of a caller ("inlined4"). Its latest code may still be C1's for a
+     * while after a deoptimization, as in any JVM; the allocation check catches code that stays
+     * slow.
      */
     private static boolean inC2(List<String> levels) {
-        String last = "-";
-        for (String l : levels) if (!l.startsWith("osr")) last = l;
-        return last.equals("4") || levels.contains("inlined4");
+        return levels.contains("4") || levels.contains("osr4") || levels.contains("inlined4");
     }
 
     private static Spec spec(String text) throws Throwable {
@@ -242,12 +241,11 @@ public final class AppLoop {
     /**
      * The successful compilations in recording {@code jfr} of the methods of {@code classes}, by
      * "class name+descriptor": their levels in order, "osr" before those of on-stack replacement,
-     * and "inlined4" if C2 inlined the method into the last normal compilation of a caller.
+     * and "inlined4" if C2 inlined the method into a compilation of a caller.
      */
     private static Map<String, List<String>> compilations(Set<String> classes, Path jfr) throws java.io.IOException {
         Map<String, List<String>> levels = new TreeMap<>();
         Map<Integer, String> c2 = new java.util.HashMap<>();
-        Map<String, Integer> lastCompile = new java.util.HashMap<>();
         List<RecordedEvent> inlinings = new ArrayList<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
             String type = e.getEventType().getName();
@@ -258,14 +256,12 @@ public final class AppLoop {
             if (!type.equals("jdk.Compilation") || !e.getBoolean("succeded")) continue;
             RecordedMethod m = e.getValue("method");
             String key = m.getType().getName() + " " + m.getName() + m.getDescriptor();
-            if (!e.getBoolean("isOsr")) lastCompile.put(key, e.getInt("compileId"));
-            if (e.getShort("compileLevel") == 4 && !e.getBoolean("isOsr")) c2.put(e.getInt("compileId"), key);
+            if (e.getShort("compileLevel") == 4) c2.put(e.getInt("compileId"), key);
             if (!classes.contains(m.getType().getName())) continue;
             levels.computeIfAbsent(key, k -> new ArrayList<>()).add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
         }
         for (RecordedEvent e : inlinings) {
-            String caller = c2.get(e.getInt("compileId"));
-            if (caller == null || !lastCompile.get(caller).equals(e.getInt("compileId"))) continue;
+            if (!c2.containsKey(e.getInt("compileId"))) continue;
             String key = calleeType(e) + " " + e.getValue("callee.name") + e.getValue("callee.descriptor");
             List<String> l = levels.computeIfAbsent(key, k -> new ArrayList<>());
             if (!l.contains("inlined4")) l.add("inlined4");
