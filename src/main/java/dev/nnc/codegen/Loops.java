@@ -130,7 +130,15 @@ final class Loops {
             }
             b.endControlFlow();
             if (accumulate) {
-                CodeBlock lanes = CodeBlock.of("$L.reduceLanes($T.$L)", VectorExact.exact(k.elem, CodeBlock.of("vacc")), ops, reduction.lanes());
+                CodeBlock vacc = VectorExact.exact(k.elem, CodeBlock.of("vacc"));
+                CodeBlock lanes = switch (reduction) {
+                    case SUM -> {
+                        // in lane order: the same bits whichever compiler ran (VectorExact.sumLanes)
+                        VectorExact.sumLanes(b, k.elem, "lanes", vacc);
+                        yield CodeBlock.of("lanes");
+                    }
+                    case MAX -> CodeBlock.of("$L.reduceLanes($T.$L)", vacc, ops, reduction.lanes()); // any order, the same max
+                };
                 b.addStatement(reduction.update(CodeBlock.of("acc"), lanes));
             }
             start = CodeBlock.of("iv");

@@ -69,6 +69,19 @@ final class VectorExact {
         return CodeBlock.of("LANCHOR$$.broadcast($L)", x);
     }
 
+    /**
+     * Adds statements declaring {@code T name}: the sum of the lanes of {@code v} (an exact
+     * vector) in lane order, from 0, as {@code reduceLanes(ADD)}'s Java code does. Not
+     * {@code reduceLanes(ADD)} itself, whose order the API leaves open: JDK 25's C2 adds the lanes
+     * of a float vector in another order than the interpreter and C1 run, so results depended on
+     * which code ran (a product split over threads differed from one thread in the last bits).
+     */
+    static void sumLanes(com.palantir.javapoet.CodeBlock.Builder b, Elem e, String name, CodeBlock v) {
+        b.addStatement("final $T $L$$v = $L", VectorKernels.vectorType(e), name, v);
+        b.addStatement("$T $L = 0", e.type(), name);
+        b.addStatement("for (int l$$ = 0; l$$ < SPECIES.length(); l$$++) $L += $L$$v.lane(l$$)", name, name);
+    }
+
     /** Vector {@code v} (a load, or a vector from outside the loop) as a receiver: {@code -0 + v}, the same lanes. */
     static CodeBlock exact(Elem e, CodeBlock v) {
         return CodeBlock.of("$L.add($L)", broadcast(e.lit(-0.0)), v);

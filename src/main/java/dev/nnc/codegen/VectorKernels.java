@@ -400,7 +400,6 @@ final class VectorKernels {
     /** {@code out[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
     private static void matVec(Kernel k, String A, String B) {
         ClassName V = vectorType(k.elem);
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         k.body.beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("final int ar = i * K")
                 .addStatement("$T s0 = $L, s1 = s0, s2 = s0, s3 = s0", V, VectorExact.zero(k.elem))
@@ -414,8 +413,7 @@ final class VectorKernels {
                 .beginControlFlow("for (; p + L <= K; p += L)")
                 .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p), s0)", loadExact(k.elem, A, "ar + p"), V, B)
                 .endControlFlow()
-                .addStatement("$T s = $L.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", k.elem.type(),
-                        VectorExact.exact(k.elem, CodeBlock.of("s0")), ops)
+                .add(sumLanes(k.elem, "s", CodeBlock.of("$L.add(s1).add(s2).add(s3)", VectorExact.exact(k.elem, CodeBlock.of("s0")))))
                 .addStatement("for (; p < K; p++) s += $L[ar + p] * $L[p]", A, B)
                 .addStatement("out[i] = s")
                 .endControlFlow();
@@ -456,7 +454,6 @@ final class VectorKernels {
     /** {@code x.out = x.a·x.bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
     private static void dotKernel(Kernel k, Names x) {
         ClassName V = vectorType(k.elem);
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         String A = x.a, B = x.b, out = x.out;
         CodeBlock.Builder c = k.body;
         c.add("{\n$>");
@@ -477,10 +474,10 @@ final class VectorKernels {
                 .addStatement("s10 = ra1.fma(rb0, s10)")
                 .addStatement("s11 = ra1.fma(rb1, s11)")
                 .endControlFlow()
-                .addStatement("$T r00 = $L.reduceLanes($T.ADD), r01 = $L.reduceLanes($T.ADD)", k.elem.type(),
-                        VectorExact.exact(k.elem, CodeBlock.of("s00")), ops, VectorExact.exact(k.elem, CodeBlock.of("s01")), ops)
-                .addStatement("$T r10 = $L.reduceLanes($T.ADD), r11 = $L.reduceLanes($T.ADD)", k.elem.type(),
-                        VectorExact.exact(k.elem, CodeBlock.of("s10")), ops, VectorExact.exact(k.elem, CodeBlock.of("s11")), ops)
+                .add(sumLanes(k.elem, "r00", VectorExact.exact(k.elem, CodeBlock.of("s00"))))
+                .add(sumLanes(k.elem, "r01", VectorExact.exact(k.elem, CodeBlock.of("s01"))))
+                .add(sumLanes(k.elem, "r10", VectorExact.exact(k.elem, CodeBlock.of("s10"))))
+                .add(sumLanes(k.elem, "r11", VectorExact.exact(k.elem, CodeBlock.of("s11"))))
                 .beginControlFlow("for (; p < K; p++)")
                 .addStatement("$T x0 = $L[i * K + p], x1 = $L[i1 * K + p], y0 = $L[j * K + p], y1 = $L[j1 * K + p]",
                         k.elem.type(), A, A, B, B)
@@ -556,6 +553,13 @@ final class VectorKernels {
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$T.of(long.class, SPECIES.vectorShape())", species).build());
         VectorExact.addLongAnchor(t);
+    }
+
+    /** {@link VectorExact#sumLanes} as a block of statements. */
+    private static CodeBlock sumLanes(Elem e, String name, CodeBlock v) {
+        CodeBlock.Builder b = CodeBlock.builder();
+        VectorExact.sumLanes(b, e, name, v);
+        return b.build();
     }
 
     /** A load of {@code array} at {@code at} that receives a call (see {@link VectorExact}). */
