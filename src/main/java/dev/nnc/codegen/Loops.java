@@ -134,7 +134,7 @@ final class Loops {
                 CodeBlock lanes = switch (reduction) {
                     case SUM -> {
                         // in lane order: the same bits whichever compiler ran (VectorExact.sumLanes)
-                        VectorExact.sumLanes(b, k.elem, "lanes", vacc);
+                        VectorExact.sumLanes(k, b, "lanes", vacc);
                         yield CodeBlock.of("lanes");
                     }
                     case MAX -> CodeBlock.of("$L.reduceLanes($T.$L)", vacc, ops, reduction.lanes()); // any order, the same max

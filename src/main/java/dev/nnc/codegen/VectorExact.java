@@ -75,12 +75,20 @@ final class VectorExact {
      * {@code reduceLanes(ADD)} itself, whose order the API leaves open: JDK 25's C2 adds the lanes
      * of a float vector in another order than the interpreter and C1 run, so results depended on
      * which code ran (a product split over threads differed from one thread in the last bits).
+     * The lanes go through the kernel's one-vector scratch {@link #LANES}: a loop over
+     * {@code lane(l)} inlined 16 switch cases per sum, and four sums took a kernel past C2's node
+     * count for inlining (its vectors were then allocated, 3,840 B per call).
      */
-    static void sumLanes(com.palantir.javapoet.CodeBlock.Builder b, Elem e, String name, CodeBlock v) {
-        b.addStatement("final $T $L$$v = $L", VectorKernels.vectorType(e), name, v);
-        b.addStatement("$T $L = 0", e.type(), name);
-        b.addStatement("for (int l$$ = 0; l$$ < SPECIES.length(); l$$++) $L += $L$$v.lane(l$$)", name, name);
+    static void sumLanes(Kernel k, com.palantir.javapoet.CodeBlock.Builder b, String name, CodeBlock v) {
+        String lk = k.scratch(LANES);
+        b.addStatement("$L.intoArray($L, 0)", v, lk);
+        b.addStatement("$T $L = 0", k.elem.type(), name);
+        b.addStatement("for (int l$$ = 0; l$$ < SPECIES.length(); l$$++) $L += $L[l$$]", name, lk);
     }
+
+    /** One vector's lanes, for {@link #sumLanes}. */
+    static final Scratch LANES = new Scratch("scratch$lanes", "lk", null, dev.nnc.ir.Size.ONE, true,
+            "Scratch for sums of vector lanes in lane order: one vector.");
 
     /** Vector {@code v} (a load, or a vector from outside the loop) as a receiver: {@code -0 + v}, the same lanes. */
     static CodeBlock exact(Elem e, CodeBlock v) {

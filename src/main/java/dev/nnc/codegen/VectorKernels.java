@@ -413,7 +413,7 @@ final class VectorKernels {
                 .beginControlFlow("for (; p + L <= K; p += L)")
                 .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p), s0)", loadExact(k.elem, A, "ar + p"), V, B)
                 .endControlFlow()
-                .add(sumLanes(k.elem, "s", CodeBlock.of("$L.add(s1).add(s2).add(s3)", VectorExact.exact(k.elem, CodeBlock.of("s0")))))
+                .add(sumLanes(k, "s", CodeBlock.of("$L.add(s1).add(s2).add(s3)", VectorExact.exact(k.elem, CodeBlock.of("s0")))))
                 .addStatement("for (; p < K; p++) s += $L[ar + p] * $L[p]", A, B)
                 .addStatement("out[i] = s")
                 .endControlFlow();
@@ -474,10 +474,10 @@ final class VectorKernels {
                 .addStatement("s10 = ra1.fma(rb0, s10)")
                 .addStatement("s11 = ra1.fma(rb1, s11)")
                 .endControlFlow()
-                .add(sumLanes(k.elem, "r00", VectorExact.exact(k.elem, CodeBlock.of("s00"))))
-                .add(sumLanes(k.elem, "r01", VectorExact.exact(k.elem, CodeBlock.of("s01"))))
-                .add(sumLanes(k.elem, "r10", VectorExact.exact(k.elem, CodeBlock.of("s10"))))
-                .add(sumLanes(k.elem, "r11", VectorExact.exact(k.elem, CodeBlock.of("s11"))))
+                .add(sumLanes(k, "r00", VectorExact.exact(k.elem, CodeBlock.of("s00"))))
+                .add(sumLanes(k, "r01", VectorExact.exact(k.elem, CodeBlock.of("s01"))))
+                .add(sumLanes(k, "r10", VectorExact.exact(k.elem, CodeBlock.of("s10"))))
+                .add(sumLanes(k, "r11", VectorExact.exact(k.elem, CodeBlock.of("s11"))))
                 .beginControlFlow("for (; p < K; p++)")
                 .addStatement("$T x0 = $L[i * K + p], x1 = $L[i1 * K + p], y0 = $L[j * K + p], y1 = $L[j1 * K + p]",
                         k.elem.type(), A, A, B, B)
@@ -556,9 +556,9 @@ final class VectorKernels {
     }
 
     /** {@link VectorExact#sumLanes} as a block of statements. */
-    private static CodeBlock sumLanes(Elem e, String name, CodeBlock v) {
+    private static CodeBlock sumLanes(Kernel k, String name, CodeBlock v) {
         CodeBlock.Builder b = CodeBlock.builder();
-        VectorExact.sumLanes(b, e, name, v);
+        VectorExact.sumLanes(k, b, name, v);
         return b.build();
     }
 
