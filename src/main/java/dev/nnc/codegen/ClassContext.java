@@ -64,7 +64,7 @@ final class ClassContext {
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
         // param fields must not clash with the class's own fields
-        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES", "BUFFER_NAMES"));
+        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES", "BUFFER_NAMES", "PARAMETER_COUNT"));
         for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
         for (Model.Buffer b : model.buffers()) bufferField.put(b.name(), Names.unique(b.name(), taken));
         for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());

@@ -197,7 +197,8 @@ final class EntryMethods {
         t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
         t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
         t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
-                .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
+                .addJavadoc("Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was\n"
+                        + "not finite.\n")
                 .addStatement("return this.lastStepSkipped$$").build());
         t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
@@ -343,18 +344,11 @@ final class EntryMethods {
                 .addStatement("return loss$$")
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
-        List<CodeBlock> updates = new ArrayList<>();
-        for (Model.Param p : m.params()) {
-            String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
-            if (o.kind().equals("sgd")) {
-                if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
-                else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
-            } else {
-                updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
-            }
-        }
-        cx.addStatements(mb, "trainStep$update", updates);
-        mb.addStatement("this.step++").addStatement("return loss$$");
+        MethodSpec.Builder step = MethodSpec.methodBuilder(ParamCode.OPTIMIZER_STEP).addModifiers(Modifier.PRIVATE)
+                .addJavadoc("One $L update of every parameter from the gradients in the {@code grad$$} fields, and the step count.\n", o.kind());
+        cx.addStatements(step, "optimizerStep$update", ParamCode.updateCalls(cx));
+        t.addMethod(step.addStatement("this.step++").build());
+        mb.addStatement("$N()", ParamCode.OPTIMIZER_STEP).addStatement("return loss$$");
         t.addMethod(mb.build());
     }
 

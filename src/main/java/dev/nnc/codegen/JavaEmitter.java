@@ -30,7 +30,9 @@ import javax.lang.model.element.Modifier;
  *       ({@link #gradient}) and every real-valued input ({@code inputGradient});</li>
  *   <li>{@code trainStep(dims…, inputs…)}: dropout on, backward, one optimizer update;</li>
  *   <li>params by name in declaration order: {@code parameter}, {@code setParameter},
- *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)}.</li>
+ *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)};</li>
+ *   <li>every parameter and gradient as one flat vector, gradient accumulation,
+ *       {@code applyGradient} and the learning rate ({@link FlatCode}).</li>
  * </ul>
  */
 public final class JavaEmitter {
@@ -129,6 +131,7 @@ public final class JavaEmitter {
             AccessMethods access = new AccessMethods(cx);
             access.parameterAccess();
             access.bufferAccess();
+            FlatCode.addTo(cx, entries);
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             if (cx.vector) VectorSteps.addTo(t, cx);
@@ -282,7 +285,8 @@ public final class JavaEmitter {
             cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
             t.addMethod(copy.addStatement("return c$$").build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
-                    .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
+                    .addJavadoc("The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the\n"
+                            + "parameters) since the last reset.\n")
                     .addStatement("return step").build());
         }
 
