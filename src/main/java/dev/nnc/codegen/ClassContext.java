@@ -58,6 +58,8 @@ final class ClassContext {
     final Map<String, Scratch> perWorkerScratch = new LinkedHashMap<>();
     /** True when some vector product can split its rows over threads ({@code setThreads}). */
     boolean usesThreads;
+    /** Vector backend: the calls run as steps ({@link VectorSteps}), by index. */
+    final List<CodeBlock> steps = new java.util.ArrayList<>();
     /** Class-level members the kernels ask for ({@link Kernel#members}). */
     final Set<String> members = new java.util.TreeSet<>();
     int slots;

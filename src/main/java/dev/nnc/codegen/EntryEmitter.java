@@ -312,7 +312,8 @@ final class EntryEmitter {
                 cx.usesThreads = true;
                 continue;
             }
-            calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
+            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+            calls.add(k.runsAsStep() ? VectorSteps.step(cx, call) : call);
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;

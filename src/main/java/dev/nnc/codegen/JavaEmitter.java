@@ -133,7 +133,10 @@ public final class JavaEmitter {
 
         void write() {
             classDoc();
-            if (cx.vector) t.addStaticBlock(VectorModule.check(t.build().name()));
+            if (cx.vector) {
+                t.addStaticBlock(VectorModule.check(t.build().name()));
+                VectorExact.addAnchor(cx.kernelType, e);
+            }
             paramFields();
             constructors();
             EntryMethods em = new EntryMethods(cx);
@@ -152,6 +155,7 @@ public final class JavaEmitter {
             FlatCode.addTo(cx, entries);
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
+            if (cx.vector) VectorSteps.addTo(t, cx);
             Helpers.addTo(t, cx.helpers, e);
             for (String member : cx.members) VectorKernels.addMember(cx.kernelType, e, member);
             if (cx.vector) t.addType(cx.kernelType.build());
@@ -276,6 +280,7 @@ public final class JavaEmitter {
                     .addJavadoc("Creates the model with parameters initialized from {@code seed}.\n")
                     .addParameter(TypeName.LONG, "seed");
             cx.addStatements(ctor, "allocate", allocations);
+            if (cx.vector) ctor.addStatement(VectorSteps.init());
             t.addMethod(ctor.addStatement("reset(seed)").build());
             ParameterSpec seed = ParameterSpec.builder(TypeName.LONG, "seed").build();
             MethodSpec.Builder reset = MethodSpec.methodBuilder("reset").addModifiers(Modifier.PUBLIC)

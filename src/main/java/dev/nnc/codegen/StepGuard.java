@@ -43,18 +43,21 @@ final class StepGuard {
                 .addJavadoc("Whether every element of {@code a} is finite (no NaN, no infinity).\n");
         if (cx.vector) {
             // four vector accumulators of a * 0: NaN in some lane iff an element is NaN or infinite
+            // (0 · a receives the calls, the sums are arguments: VectorExact)
             ClassName V = VectorKernels.vectorType(e);
             ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+            CodeBlock zero = VectorExact.zero(e);
             finite.addStatement("final int L = SPECIES.length()")
-                    .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
+                    .addStatement("$T s0 = $L, s1 = s0, s2 = s0, s3 = s0", V, zero)
                     .addStatement("int j = 0")
                     .beginControlFlow("for (; j + 4 * L <= a.length; j += 4 * L)")
-                    .addStatement("s0 = s0.add($T.fromArray(SPECIES, a, j).mul(z))", V)
-                    .addStatement("s1 = s1.add($T.fromArray(SPECIES, a, j + L).mul(z))", V)
-                    .addStatement("s2 = s2.add($T.fromArray(SPECIES, a, j + 2 * L).mul(z))", V)
-                    .addStatement("s3 = s3.add($T.fromArray(SPECIES, a, j + 3 * L).mul(z))", V)
+                    .addStatement("s0 = $L.mul($T.fromArray(SPECIES, a, j)).add(s0)", zero, V)
+                    .addStatement("s1 = $L.mul($T.fromArray(SPECIES, a, j + L)).add(s1)", zero, V)
+                    .addStatement("s2 = $L.mul($T.fromArray(SPECIES, a, j + 2 * L)).add(s2)", zero, V)
+                    .addStatement("s3 = $L.mul($T.fromArray(SPECIES, a, j + 3 * L)).add(s3)", zero, V)
                     .endControlFlow()
-                    .addStatement("$T t = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(), ops)
+                    .addStatement("$T t = $L.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(),
+                            VectorExact.exact(e, CodeBlock.of("s0")), ops)
                     .addStatement("for (; j < a.length; j++) t += a[j] * 0")
                     .addStatement("return t == 0");
         } else {
@@ -77,6 +80,19 @@ final class StepGuard {
         }
         cx.kernelType.addMethod(finite.build());
         List<Model.Param> ps = m.params();
+        if (cx.vector) {
+            // each check a step of its own (VectorSteps): finite inlined four times into one method passed C2's node count
+            t.addField(TypeName.BOOLEAN, "finite$", Modifier.PRIVATE);
+            MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN)
+                    .addStatement("finite$$ = true");
+            List<CodeBlock> checks = new ArrayList<>();
+            for (Model.Param p : ps) {
+                checks.add(VectorSteps.step(cx, CodeBlock.of("finite$$ &= $Lfinite(this.$N)", cx.kernelPrefix, cx.gradField.get(p.name()))));
+            }
+            cx.addStatements(all, "gradientsFinite", checks);
+            t.addMethod(all.addStatement("return finite$$").build());
+            return;
+        }
         int per = ClassContext.STATEMENTS_PER_METHOD;
         MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
         if (ps.size() <= per) {
