@@ -16,8 +16,8 @@ import javax.lang.model.element.Modifier;
  * <p>The bare error comes from the bytecode verifier, before any code of the class runs: a
  * method that passes a {@code FloatVector} where a {@code Vector<Float>} is expected makes the
  * verifier load {@code Vector}. So every member that mentions a Vector API type (the species,
- * the kernels, the register blocks, the finiteness check) lives in a nested class,
- * {@value #NESTED}, which is verified only when the outer class first calls into it; the outer
+ * the anchors of {@link VectorExact}, the kernels, the register blocks, the finiteness check)
+ * lives in a nested class, {@value #NESTED}, which is verified only when the outer class first calls into it; the outer
  * class's own methods mention the species only through {@code VectorSpecies.length()}, which
  * the verifier checks without loading anything. The outer class's static initializer checks
  * the boot layer for the module first.
