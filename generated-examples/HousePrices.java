@@ -177,6 +177,16 @@ public final class HousePrices {
     }
 
     /**
+     * Sets the seed of the dropout masks: those of a pass in training mode are drawn from it and the
+     * step count, as after {@code reset(seed)}, but the parameters, buffers, optimizer state and step
+     * count stay as they are. Data-parallel training gives each worker's instance masks of its own
+     * this way. {@code copy()} keeps the seed and {@code saveCheckpoint} records it.
+     */
+    public void setDropoutSeed(long seed) {
+        this.seed = seed;
+    }
+
+    /**
      * A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers
      * and a fresh optimizer state: an instance is not thread-safe, so give each thread its own copy. The
      * copy costs one pass over the parameters.
