@@ -175,6 +175,12 @@ final class ClassContext {
         return CodeBlock.of("(long) $L", SizeCode.of(s, dimField::get));
     }
 
+    /** True when a pass in training mode draws dropout masks (from the seed and the step count). */
+    boolean drawsMasks() {
+        for (Node n : dev.nnc.ir.Walk.reachable(compiled.train().all())) if (n.op() == dev.nnc.ops.Leaf.DROPOUT_MASK) return true;
+        return false;
+    }
+
     List<Model.Param> params() {
         return model.params();
     }
