@@ -50,17 +50,11 @@ import org.objectweb.asm.Opcodes;
 public final class AppLoop {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /**
-     * Bytes per call that an instance with {@code setThreads(n > 1)} may allocate: the tasks it
-     * hands to its pool (futures, lambdas; its javadoc says so), a few hundred bytes, against the
-     * kilobytes to megabytes of vectors that are not kept in registers.
-     */
-    static final long TASK_BYTES = 1024;
-
     record Spec(String text, Workload workload, MethodHandle call, int threads) {}
 
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
+        long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
         int blocks = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
@@ -86,11 +80,14 @@ public final class AppLoop {
             rec.enable("jdk.CompilerInlining");
             rec.start();
         }
+        long t0 = System.nanoTime();
         if (pollute) VectorApiUser.run();
+        long t1 = System.nanoTime();
         List<Spec> calls = new ArrayList<>();
         for (String s : specs) calls.add(spec(s));
 
         long start = System.nanoTime();
+        long jfrNs = 0;
         long warmNs = warmUp(calls, minCalls, quietMs, maxWarmS);
         Map<String, Set<String>> vectorMethods = new TreeMap<>();
         for (Spec s : calls) {
@@ -101,8 +98,10 @@ public final class AppLoop {
             // more warm-up while a method with vector code compiled by C1 has no C2 code (yet)
             Path jfr = Files.createTempFile("apploop", ".jfr");
             while (true) {
+                long j = System.nanoTime();
                 rec.dump(jfr);
                 levels = compilations(vectorMethods.keySet(), jfr);
+                jfrNs += System.nanoTime() - j;
                 boolean pending = false;
                 for (Map.Entry<String, List<String>> e : levels.entrySet()) pending |= isVector(vectorMethods, e.getKey()) && !inC2(e.getValue());
                 if (!pending || System.nanoTime() - start > maxWarmS * 1_000_000_000L) break;
@@ -119,8 +118,7 @@ public final class AppLoop {
             for (Spec s : calls) {
                 while (true) {
                     long caller = perCall(s, false), pool = s.threads > 1 ? perCall(s, true) : 0;
-                    long allowed = s.threads > 1 ? TASK_BYTES : 0;
-                    if ((caller <= allowed && pool <= allowed) || System.nanoTime() - start > maxWarmS * 1_000_000_000L) {
+                    if ((caller <= 0 && pool <= 0) || System.nanoTime() - start > maxWarmS * 1_000_000_000L) {
                         System.out.printf("alloc %s caller=%d pool=%d%n", s.text, caller, pool);
                         break;
                     }
@@ -131,6 +129,9 @@ public final class AppLoop {
                 System.out.printf("compiled %s vector=%s levels=%s c2=%s%n", e.getKey(), isVector(vectorMethods, e.getKey()),
                         String.join(",", e.getValue()), inC2(e.getValue()));
             }
+            long end = System.nanoTime();
+            System.out.printf("seconds: jvm start %.1f, pollute %.1f, classes %.1f, warm-up %.1f, JFR %.1f, total %.1f%n", jvmMs / 1e3,
+                    (t1 - t0) / 1e9, (start - t1) / 1e9, warmNs / 1e9, jfrNs / 1e9, (end - t0) / 1e9 + jvmMs / 1e3);
         }
     }
 
