@@ -47,7 +47,7 @@ final class WorkerPool {
                 .addField(FieldSpec.builder(TypeName.INT, "SPINS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .initializer("$L", SPINS).build())
                 .addField(FieldSpec.builder(ArrayTypeName.of(Thread.class), "workers", Modifier.PRIVATE, Modifier.FINAL).build())
-                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(WeakReference.class), TypeName.OBJECT), "owner",
+                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(WeakReference.class), ClassName.OBJECT), "owner",
                         Modifier.PRIVATE, Modifier.FINAL).build())
                 .addField(FieldSpec.builder(atomic, "pending", Modifier.PRIVATE, Modifier.FINAL).initializer("new $T()", atomic).build())
                 .addField(FieldSpec.builder(TypeName.INT, "generation", Modifier.PRIVATE, Modifier.VOLATILE).build())
@@ -73,7 +73,7 @@ final class WorkerPool {
         return MethodSpec.constructorBuilder()
                 .addJavadoc("Starts {@code n} daemon threads named {@code name} for {@code owner}; if one cannot start, ends the\n"
                         + "others and rethrows.\n")
-                .addParameter(TypeName.OBJECT, "owner").addParameter(TypeName.INT, "n").addParameter(String.class, "name")
+                .addParameter(ClassName.OBJECT, "owner").addParameter(TypeName.INT, "n").addParameter(String.class, "name")
                 .addStatement("this.owner = new $T<>(owner)", WeakReference.class)
                 .addStatement("this.workers = new $T[n]", Thread.class)
                 .beginControlFlow("try")
