@@ -3,15 +3,21 @@ package dev.nnc.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nnc.codegen.JavaEmitter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Issue 12, checked without timing anything: fresh JVMs call generated vector classes as an
@@ -35,15 +41,35 @@ class VectorJitTest {
     private static final Pattern COMPILED = Pattern.compile("^compiled (\\S+ \\S+) vector=(true|false) levels=(\\S*) c2=(true|false)$",
             Pattern.MULTILINE);
 
-    @ParameterizedTest
-    @ValueSource(strings = {
+    static final String[] SCENARIOS = {
             "--pollute w1:64,vector,f32,trainStep",
             "w2:256,vector,f32,infer,2 w3:1,scalar,f32,trainStep bn:16,vector,f32,trainStep",
             "--pollute w1:64,vector,f64,trainStep w2:1,vector,f32,trainStep bn:16,vector,f32,infer",
-    })
+    };
+
+    /** Every child's classes, compiled here in one javac run ({@link ClassCache}). */
+    @TempDir
+    static Path classes;
+
+    @BeforeAll
+    static void compileTheChildrensClasses() throws Exception {
+        Map<String, String> sources = new TreeMap<>(Map.of(VectorApiUser.NAME, VectorApiUser.SOURCE));
+        for (String scenario : SCENARIOS) {
+            for (String spec : scenario.split(" ")) {
+                if (spec.startsWith("--")) continue;
+                String[] f = spec.split(",");
+                JavaEmitter.Output out = Workload.source(f[0], JavaEmitter.Backend.valueOf(f[1].toUpperCase(Locale.ROOT)), f[2].equals("f32")).output();
+                sources.put(out.qualifiedName(), out.source());
+            }
+        }
+        ClassCache.write(classes, sources);
+    }
+
+    @ParameterizedTest
+    @FieldSource("SCENARIOS")
     void freshJvmAllocatesNothingAndC2CompilesVectorCode(String args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "--add-modules", "jdk.incubator.vector", "-D" + ClassCache.PROPERTY + "=" + classes, "-cp", System.getProperty("java.class.path"),
                 AppLoop.class.getName(), "--check", "--min-calls", "2000", "--quiet-ms", "500", "--max-warm-s", "90"));
         cmd.addAll(List.of(args.split(" ")));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
