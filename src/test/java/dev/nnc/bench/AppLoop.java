@@ -158,10 +158,7 @@ public final class AppLoop {
             boolean done = n >= minCalls && now - quietSince >= quietMs * 1_000_000L;
             // two deliveries after the last compilation: the second holds every event of before the first
             if (done && jit != null) done = jit.flushes() >= flushesAtQuiet + 2 && !pendingC2(jit, vectorMethods);
-            if (done || now > deadline) {
-                if (System.getenv("APPLOOP_DEBUG") != null) System.out.printf("DEBUG warmUp min %d: %d rounds %.1f s, quiet at %.1f s%n", minCalls, n, (now - start) / 1e9, (quietSince - start) / 1e9);
-                return now - start;
-            }
+            if (done || now > deadline) return now - start;
         }
     }
 

@@ -34,7 +34,10 @@ import org.junit.jupiter.params.provider.FieldSource;
  * child runs on the JDK running the tests (CI runs them on JDK 17 and 25). Warm-up ends when no compilation finished for half a
  * second after at least 2,000 calls of each, and goes on while C2 has not compiled some method
  * with vector code yet or a call still allocates, for at most 90 s: on a quiet machine each JVM takes 5 to
- * 20 s; only a machine too loaded for C2 to keep up with its queue comes near the limit.
+ * 20 s; only a machine too loaded for C2 to keep up with its queue comes near the limit. The
+ * children's generated classes (and the other Vector API user's) are compiled once, here, where
+ * javac is warm ({@link ClassCache}): a cold javac in each child took more than a third of its
+ * time. A child prints how long each phase took (its last line), shown when a case fails.
  */
 class VectorJitTest {
     private static final Pattern ALLOC = Pattern.compile("^alloc (\\S+) caller=(\\d+) pool=(\\d+)$", Pattern.MULTILINE);
