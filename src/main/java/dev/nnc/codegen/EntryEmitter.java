@@ -306,10 +306,10 @@ final class EntryEmitter {
                 workerArgs.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
                 args.add(m);
-                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
+                String task = cx.splitTask(CodeBlock.of("(w$$, lo$$, hi$$) -> $N($L)", method, CodeBlock.join(workerArgs, ", ")));
+                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, $N); else $N($L)",
                         m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
-                        m, method, CodeBlock.join(workerArgs, ", "), method, CodeBlock.join(args, ", ")));
-                cx.usesThreads = true;
+                        m, task, method, CodeBlock.join(args, ", ")));
                 continue;
             }
             CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));

@@ -161,7 +161,7 @@ public final class JavaEmitter {
             for (String member : cx.members) VectorKernels.addMember(cx.kernelType, e, member);
             if (cx.vector) t.addType(cx.kernelType.build());
             if (!cx.argSetters.isEmpty()) t.addType(CallForms.argsType(cx));
-            Threads.addTo(t, e, cx.usesThreads, cx.vector, cx.perWorkerScratch.values());
+            Threads.addTo(t, e, cx.vector, cx.perWorkerScratch.values(), cx.splitTasks);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")

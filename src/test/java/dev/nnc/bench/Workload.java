@@ -63,13 +63,10 @@ public final class Workload {
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
-        Path file = modelFile(workload);
-        Compiler.Result r = Compiler.compile(file);
-        if (!r.ok()) throw new IllegalStateException(r.render());
-        Compiled c = r.compiled().get(0);
-        String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
-        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
-        InMemoryJavac.Classes classes = InMemoryJavac.compile(out.qualifiedName(), out.source());
+        Source src = source(workload, backend, f32);
+        Compiled c = src.compiled();
+        JavaEmitter.Output out = src.output();
+        InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
         Object inst = type.getConstructor(long.class).newInstance(7L);
         if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
@@ -98,6 +95,19 @@ public final class Workload {
         return new Workload(workload, batch, c, type, classes.bytecode(), inst,
                 MethodHandles.insertArguments(train.bindTo(inst), 0, batch, x, y).asType(call),
                 MethodHandles.insertArguments(infer.bindTo(inst), 0, batch, x, array(f32, batch * outs, rnd)).asType(call));
+    }
+
+    /** A workload's model, compiled by nnc, and its generated class. */
+    record Source(Compiled compiled, JavaEmitter.Output output) {}
+
+    /** The generated class of {@code workload}'s model (its batch does not matter) for {@code backend}, in f32 or f64. */
+    static Source source(String workload, JavaEmitter.Backend backend, boolean f32) throws java.io.IOException {
+        Path file = modelFile(workload);
+        Compiler.Result r = Compiler.compile(file);
+        if (!r.ok()) throw new IllegalStateException(r.render());
+        Compiled c = r.compiled().get(0);
+        String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
+        return new Source(c, JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend)));
     }
 
     private static Object array(boolean f32, int n, Random rnd) {
