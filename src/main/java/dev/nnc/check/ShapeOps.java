@@ -34,7 +34,7 @@ final class ShapeOps {
         for (String d : known.symbols()) divides &= dims.remove(d);
         if (!divides) {
             throw new ShapeException(ErrorKind.RESHAPE_INFER, x.shape(), written,
-                    text(total) + " elements are not a whole number of " + text(known));
+                    text(total) + " elements are not a multiple of " + text(known));
         }
         Dim inferred = single(c / k, dims);
         if (inferred == null) {
@@ -65,7 +65,9 @@ final class ShapeOps {
     static Node unsqueeze(Graph g, Node x, int axis) {
         Shape s = x.shape();
         int r = s.rank();
-        if (axis < -r - 1 || axis > r) throw new ShapeException(ErrorKind.AXIS_RANGE, axis, s + " (unsqueeze inserts at 0 to " + r + ")", r);
+        if (axis < -r - 1 || axis > r) {
+            throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "axis", "unsqueeze", "must be from " + (-r - 1) + " to " + r + " for " + s + ", got " + axis);
+        }
         List<Dim> out = new ArrayList<>(s.dims());
         out.add(axis < 0 ? axis + r + 1 : axis, Dim.of(1));
         return g.reshape(x, new Shape(out));
@@ -91,7 +93,8 @@ final class ShapeOps {
     static Node transpose(Graph g, Node x, Integer a, Integer b) {
         if (a == null && b == null) return g.transpose(x);
         if (a == null || b == null) {
-            throw new ShapeException(ErrorKind.BAD_ARG_VALUE, a == null ? "a" : "b", "transpose", "needs a partner: give two axes, or none for the last two");
+            throw new ShapeException(ErrorKind.BAD_ARG_VALUE, a == null ? "b" : "a", "transpose",
+                    "needs '" + (a == null ? "a" : "b") + "' too: give two axes, or none to swap the last two");
         }
         Shape s = x.shape();
         int i = Graph.axis(a, s), j = Graph.axis(b, s);
