@@ -1788,6 +1788,267 @@ def _(r):
              notes="maximum(h, 0.1 h) is a leaky relu; h is never 0")
 
 
+# ---- version 2: shapes, indexing, comparisons, selection, constants --------------------------
+
+@case("v2_reshape_flatten")
+def _(r):
+    def fwd(v):
+        x, w, p = v["x"], v["w"], v["p"]
+        z = x * w
+        r1 = z.reshape(-1, 12)
+        r2 = z.reshape(z.shape[0], -1, 3)
+        f1 = torch.flatten(z, 1)
+        f2 = torch.flatten(p, 0, 1)
+        f3 = torch.flatten(p, 0)
+        u = torch.unsqueeze(z, 1) * torch.unsqueeze(z, -1)[:, :, :1]
+        s = torch.squeeze(torch.unsqueeze(p, -1), -1) + torch.squeeze(p.sum((0,), keepdim=True), 0)
+        loss = (r1 * r1).sum() + torch.sin(r2).sum() + (f1 * f3[:12]).sum() + (f2 * f2 * f2).sum() + u.sum() + (s * s).sum()
+        return OrderedDict([("r1", r1), ("r2", r2), ("f1", f1), ("f2", f2), ("f3", f3), ("u", u), ("s", s)]), loss
+    return C("""
+        // reshape with -1 (inferring the runtime dim, or a constant), flatten, unsqueeze, squeeze
+        model V2Reshape {
+            dim batch
+            input x : [batch, 2, 6]
+            param w : [6]
+            param p : [2, 3, 4]
+            z = x * w
+            r1 = reshape(z, [-1, 12])              // [batch, 12]: -1 is batch
+            r2 = reshape(z, [batch, -1, 3])        // [batch, 4, 3]
+            f1 = flatten(z)                        // start = 1: [batch, 12]
+            f2 = flatten(p, 0, 1)                  // [6, 4]
+            f3 = flatten(p, start = 0)             // [24]
+            u = unsqueeze(z, 1) * unsqueeze(z, -1)[:, :, :1]   // [batch, 1, 2, 6] * [batch, 2, 1, 1]
+            s = squeeze(unsqueeze(p, -1), -1) + squeeze(sum(p, axis = [0], keepdims = true), 0)
+            output r1
+            output r2
+            output f1
+            output f2
+            output f3
+            output u
+            output s
+            loss = sum(r1 * r1) + sum(sin(r2)) + sum(f1 * f3[:12]) + sum(f2 * f2 * f2) + sum(u) + sum(s * s)
+        }
+        """, {"x": r.u(B, 2, 6)}, {"w": r.u(6), "p": r.u(2, 3, 4)}, fwd,
+             description="v2 shapes: reshape with -1 (a runtime dim or a constant), flatten (default start 1, start/end), unsqueeze, squeeze")
+
+
+@case("v2_permute_transpose")
+def _(r):
+    def fwd(v):
+        x, w = v["x"], v["w"]
+        p1 = x.permute(2, 0, 1)
+        t1 = x.transpose(0, 2)
+        t2 = x.transpose(-1, 1)
+        t3 = torch.exp(x.permute(1, 2, 0) * 0.5)
+        prod = x.permute(0, 2, 1)[0] @ w
+        loss = (p1 * p1).sum() + torch.sin(t1).sum() + (t2 * t2.transpose(-1, -2).transpose(-1, -2)).sum() + t3.sum() + (prod * prod).sum()
+        return OrderedDict([("p1", p1), ("t1", t1), ("t2", t2), ("t3", t3)]), loss
+    return C("""
+        // permute and transpose(x, a, b); a permute read by a product
+        model V2Permute {
+            dim batch
+            input x : [batch, 2, 3]
+            param w : [2, 4]
+            p1 = permute(x, [2, 0, 1])             // [3, batch, 2]
+            t1 = transpose(x, 0, 2)                // [3, 2, batch]
+            t2 = transpose(x, -1, 1)               // the last two: as .T
+            t3 = exp(permute(x, [1, 2, 0]) * 0.5)  // [2, 3, batch]
+            prod = permute(x, [0, 2, 1])[0] @ w    // [3, 2] @ [2, 4]: the product reads a copy
+            output p1
+            output t1
+            output t2
+            output t3
+            loss = sum(p1 * p1) + sum(sin(t1)) + sum(t2 * t2.T.T) + sum(t3) + sum(prod * prod)
+        }
+        """, {"x": r.u(B, 2, 3)}, {"w": r.u(2, 4)}, fwd,
+             description="v2 shapes: permute, transpose(x, a, b) of outer and last axes")
+
+
+@case("v2_reduce_axis_lists_var")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["s"]
+        a = z.sum((0, 2))
+        m = z.mean((1, -1), keepdim=True)
+        mx = torch.amax(z, (0, 1))
+        mn = torch.amin(z, (2, 0), keepdim=True)
+        l = torch.logsumexp(z, (1, 2))
+        v1 = torch.var(z)
+        v2 = torch.var(z, (0, 2), correction=0)
+        v3 = torch.var(z, 1, keepdim=True, correction=2)
+        loss = (a * a).sum() + m.sum() + torch.sin(mx).sum() + (mn * mn).sum() + l.sum() + v1 + (v2 * v2).sum() + v3.sum()
+        return OrderedDict([("a", a), ("m", m), ("mx", mx), ("mn", mn), ("l", l), ("v1", v1), ("v2", v2), ("v3", v3)]), loss
+    return C("""
+        // every reduction over a list of axes; var as torch.var (correction 1 by default, 0, 2)
+        model V2Reductions {
+            dim batch
+            input x : [batch, 3, 4]
+            param s : [4]
+            z = x * s
+            a = sum(z, axis = [0, 2])                          // [3]
+            m = mean(z, [1, -1], keepdims = true)              // [batch, 1, 1]
+            mx = max(z, axis = [0, 1])                         // [4]
+            mn = min(z, axis = [2, 0], keepdims = true)        // [1, 3, 1]
+            l = logsumexp(z, axis = [1, 2])                    // [batch]
+            v1 = var(z)                                        // []
+            v2 = var(z, axis = [0, 2], correction = 0)         // [3]
+            v3 = var(z, 1, keepdims = true, correction = 2)    // [batch, 1, 4]
+            output a
+            output m
+            output mx
+            output mn
+            output l
+            output v1
+            output v2
+            output v3
+            loss = sum(a * a) + sum(m) + sum(sin(mx)) + sum(mn * mn) + sum(l) + v1 + sum(v2 * v2) + sum(v3)
+        }
+        """, {"x": r.u(B, 3, 4)}, {"s": r.away(4, lo=0.5, hi=1.5)}, fwd,
+             description="v2: sum/mean/max/min/logsumexp over lists of axes; var with correction 1, 0, 2",
+             notes="values are distinct, so max/min have no ties")
+
+
+@case("v2_indexing")
+def _(r):
+    def fwd(v):
+        x, w = v["x"], v["w"]
+        h = x * w[1]
+        a = h[0]
+        b = h[:, -1]
+        c = h[:, 1:3, ::2]
+        d = h[..., -3:-1]
+        e_ = h[-2:, :2, 1]
+        f = w[1:4:2, ...]
+        g = w[-7:100:3, 2] + w.transpose(-1, -2)[1, 1:3]
+        loss = (a * a).sum() + torch.sin(b).sum() + (c * c * c).sum() + d.sum() + (e_ * e_).sum() + (f * f).sum() + (g * g).sum()
+        return OrderedDict([("a", a), ("b", b), ("c", c), ("d", d), ("e2", e_), ("f", f), ("g", g)]), loss
+    return C("""
+        // basic indexing as NumPy's: integers (negative from the end), slices with steps, '...',
+        // on static dims and on the runtime dims batch and seq
+        model V2Indexing {
+            dim batch, seq
+            input x : [batch, seq, 4]
+            param w : [5, 4]
+            h = x * w[1]
+            a = h[0]                    // [seq, 4]
+            b = h[:, -1]                // [batch, 4]
+            c = h[:, 1:3, ::2]          // [batch, 2, 2]
+            d = h[..., -3:-1]           // [batch, seq, 2]
+            e2 = h[-2:, :2, 1]          // [2, 2]
+            f = w[1:4:2, ...]           // [2, 4]
+            g = w[-7:100:3, 2] + w.T[1, 1:3]   // bounds clamp as NumPy's: [2]
+            output a
+            output b
+            output c
+            output d
+            output e2
+            output f
+            output g
+            loss = sum(a * a) + sum(sin(b)) + sum(c * c * c) + sum(d) + sum(e2 * e2) + sum(f * f) + sum(g * g)
+        }
+        """, {"x": r.u(B, 4, 4)}, {"w": r.u(5, 4)}, fwd,
+             description="v2 indexing: integers, negative positions, strided slices, '...', clamped bounds, runtime dims; gradients into zeros",
+             notes="batch = 5, seq = 4; the gradient of an indexed tensor is zero outside the selection")
+
+
+@case("v2_comparisons_where")
+def _(r):
+    def fwd(v):
+        x, y, w = v["x"], v["y"], v["w"]
+        z = x * w
+        f = lambda t: t.to(torch.float64)
+        lt, le, gt, ge = f(z < y), f(z <= y), f(z > y), f(z >= 0.25)
+        eq, ne = f(z == z) + f(z == y), f(z != y)
+        s = torch.where(z > y, z * z, y - z)
+        m = torch.where(lt != 0, torch.ones_like(z), z)
+        c = f(z * 2 + 1 > y * 3 - 1)
+        loss = s.sum() + (m * m).sum() + (lt * z).sum() + (c * z).sum()
+        return OrderedDict([("lt", lt), ("le", le), ("gt", gt), ("ge", ge), ("eq", eq), ("ne", ne), ("s", s), ("m", m), ("c", c)]), loss
+    return C("""
+        // the six comparisons (1 or 0, broadcasting, no gradient); where, whose gradient follows the mask
+        model V2Where {
+            dim batch
+            input x : [batch, 3]
+            input y : [3]
+            param w : [3]
+            z = x * w
+            lt = z < y
+            le = z <= y
+            gt = z > y
+            ge = z >= 0.25
+            eq = (z == z) + (z == y)
+            ne = z != y
+            s = where(z > y, z * z, y - z)
+            m = where(lt, 1, z)
+            c = z * 2 + 1 > y * 3 - 1         // comparisons bind more loosely than + - * /
+            output lt
+            output le
+            output gt
+            output ge
+            output eq
+            output ne
+            output s
+            output m
+            output c
+            loss = sum(s) + sum(m * m) + sum(lt * z) + sum(c * z)
+        }
+        """, {"x": r.u(B, 3), "y": r.u(3)}, {"w": r.away(3, lo=0.5, hi=1.5)}, fwd,
+             description="v2 comparisons < <= > >= == != (broadcasting, 1/0, no gradient) and where (gradient by the mask)",
+             notes="torch's boolean results are converted to float64; inputs are continuous, so no ties")
+
+
+@case("v2_masks_constants")
+def _(r):
+    def fwd(v):
+        x, s_, p = v["x"], v["s"], v["p"]
+        seq = x.shape[1]
+        z = x * s_
+        lo = torch.tril(z)
+        up = torch.triu(z, diagonal=1)
+        lo2 = torch.tril(z, -1)
+        up2 = torch.triu(z, -2)
+        rect = torch.tril(p, 1) + 2 * torch.triu(p, -1)
+        mask = torch.tril(torch.ones(seq, seq))
+        att = torch.softmax(torch.where(mask > 0, z, torch.full_like(z, -1e9)), -1)
+        rng = torch.arange(seq, dtype=torch.float64)
+        f = torch.full((x.shape[0], seq), 2.5) + torch.zeros(seq) + rng
+        loss = (lo * lo).sum() + up.sum() + (lo2 * up2).sum() + (rect * rect).sum() + (att * x).sum() + f.sum()
+        return OrderedDict([("lo", lo), ("up", up), ("lo2", lo2), ("up2", up2), ("rect", rect), ("mask", mask), ("att", att),
+                            ("rng", rng), ("f", f)]), loss
+    return C("""
+        // tril and triu (diagonals of both signs, square over runtime dims and rectangular), a causal
+        // mask with where and softmax, arange, zeros, ones and full with runtime dims
+        model V2Masks {
+            dim batch, seq
+            input x : [batch, seq, seq]
+            param s : [1]
+            param p : [3, 4]
+            z = x * s
+            lo = tril(z)
+            up = triu(z, diagonal = 1)
+            lo2 = tril(z, -1)
+            up2 = triu(z, -2)
+            rect = tril(p, 1) + 2 * triu(p, -1)
+            mask = tril(ones([seq, seq]))
+            att = softmax(where(mask > 0, z, -1e9))
+            rng = arange(seq)
+            f = full([batch, seq], 2.5) + zeros([seq]) + rng
+            output lo
+            output up
+            output lo2
+            output up2
+            output rect
+            output mask
+            output att
+            output rng
+            output f
+            loss = sum(lo * lo) + sum(up) + sum(lo2 * up2) + sum(rect * rect) + sum(att * x) + sum(f)
+        }
+        """, {"x": r.u(B, 4, 4)}, {"s": r.away(1, lo=0.5, hi=1.5), "p": r.u(3, 4)}, fwd,
+             description="v2 tril/triu, a causal mask (tril(ones([seq, seq])) with where), arange, zeros, ones, full over runtime dims",
+             notes="batch = 5, seq = 4")
+
+
 # ---- training ----------------------------------------------------------------------------
 
 def _mlp_train_case(r, mname, optimizer_line, train, classify=False):

@@ -29,8 +29,12 @@ final class Builtins {
         BOOL,
         /** An integer axis, a bracketed list of them, or absent (all axes). */
         AXES,
-        /** A bracketed shape, for reshape. */
+        /** A bracketed shape (zeros, ones, full). */
         SHAPE,
+        /** A bracketed shape in which one entry may be -1, inferred (reshape). */
+        TARGET,
+        /** One shape entry: a count or a runtime dim (arange); read as a shape of rank 1. */
+        SIZE,
         /** A tensor that may be an integer label tensor. */
         LABELS,
         /** grad's second argument: an input or param. */
@@ -80,7 +84,8 @@ final class Builtins {
 
     /** The groups of docs/language.md's table of functions, in its order. */
     enum Group {
-        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"), LOSS("losses"),
+        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"),
+        SELECTION("selection and constants"), LOSS("losses"),
         NORMALIZATION("normalization"), TRAINING("training"), DERIVATIVE("derivatives");
 
         final String label;
@@ -184,13 +189,21 @@ final class Builtins {
         def("max", (g, a) -> g.max(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("min", (g, a) -> g.neg(g.max(g.neg(a.tensor("x")), a.axes("axis"), a.bool("keepdims"))), t("x"), axes(ALL_AXES), keep());
         def("logsumexp", (g, a) -> logsumexp(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("var", (g, a) -> variance(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims"), a.number("correction")),
+                t("x"), axes(ALL_AXES), keep(), num("correction", 1));
         group = Group.ALONG_AXIS;
         def("softmax", (g, a) -> softmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
         def("log_softmax", (g, a) -> logSoftmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
 
         group = Group.SHAPE;
-        def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
-        def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
+        def("reshape", (g, a) -> ShapeOps.reshape(g, a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.TARGET, REQUIRED));
+        def("flatten", (g, a) -> ShapeOps.flatten(g, a.tensor("x"), a.axis("start"), a.axis("end")), t("x"),
+                new P("start", Kind.AXES, 1), new P("end", Kind.AXES, -1));
+        def("unsqueeze", (g, a) -> ShapeOps.unsqueeze(g, a.tensor("x"), a.axis("axis")), t("x"), axes(REQUIRED));
+        def("squeeze", (g, a) -> ShapeOps.squeeze(g, a.tensor("x"), a.axes("axis")), t("x"), axes(REQUIRED));
+        def("transpose", (g, a) -> ShapeOps.transpose(g, a.tensor("x"), a.has("a") ? a.axis("a") : null, a.has("b") ? a.axis("b") : null),
+                t("x"), new P("a", Kind.AXES, ABSENT), new P("b", Kind.AXES, ABSENT));
+        def("permute", (g, a) -> g.permute(a.tensor("x"), a.axes("axes")), t("x"), new P("axes", Kind.AXES, REQUIRED));
         def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
         def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), classCount(a.number("n"))),
                 new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
@@ -222,6 +235,15 @@ final class Builtins {
                 new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
                 num("eps", 1e-5));
 
+        group = Group.SELECTION;
+        def("where", (g, a) -> g.where(a.tensor("c"), a.tensor("a"), a.tensor("b")), t("c"), t("a"), t("b"));
+        def("tril", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), true), t("x"), num("diagonal", 0));
+        def("triu", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), false), t("x"), num("diagonal", 0));
+        def("arange", (g, a) -> g.arange(a.shape("n").get(0)), new P("n", Kind.SIZE, REQUIRED));
+        def("zeros", (g, a) -> g.filled(0, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
+        def("ones", (g, a) -> g.filled(1, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
+        def("full", (g, a) -> g.filled(a.number("value"), a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED), num("value", REQUIRED));
+
         group = Group.TRAINING;
         def("dropout", null, t("x"), num("p", 0.5));
         def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
@@ -243,11 +265,20 @@ final class Builtins {
     }
 
     static Node mean(Graph g, Node x, List<Integer> axes, boolean keepdims) {
-        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
-        List<Dim> reduced = new ArrayList<>();
-        for (int i : norm) reduced.add(x.shape().get(i));
-        Node s = g.sum(x, axes, keepdims);
-        return g.div(s, g.size(reduced));
+        return g.div(g.sum(x, axes, keepdims), g.size(reduced(x, axes)));
+    }
+
+    /** torch.var: the mean square deviation over {@code axes}, divided by (count − correction). */
+    static Node variance(Graph g, Node x, List<Integer> axes, boolean keepdims, double correction) {
+        Node d = g.sub(x, mean(g, x, axes, true));
+        return g.div(g.sum(g.mul(d, d), axes, keepdims), g.sub(g.size(reduced(x, axes)), g.constant(correction)));
+    }
+
+    /** The dims of {@code x} that a reduction over {@code axes} (null: all) sums over. */
+    private static List<Dim> reduced(Node x, List<Integer> axes) {
+        List<Dim> out = new ArrayList<>();
+        for (int i : Graph.normalizeAxes(axes, x.shape())) out.add(x.shape().get(i));
+        return out;
     }
 
     static Node logsumexp(Graph g, Node x, List<Integer> axes, boolean keepdims) {

@@ -8,7 +8,7 @@ import dev.nnc.ir.Size;
 import dev.nnc.ir.Shape;
 import dev.nnc.ops.Leaf;
 
-/** Kernels that copy or generate elements: transposes, concatenations, slices, one-hot rows, dropout masks. */
+/** Kernels that copy or generate elements: transposes, concatenations, slices, one-hot rows, ranges, dropout masks. */
 final class CopyKernels {
     private CopyKernels() {}
 
@@ -78,6 +78,13 @@ final class CopyKernels {
                         " is outside [0, " + classes + ")")
                 .endControlFlow()
                 .addStatement("out[i * $L + c] = $L", classes, k.elem.lit(1))
+                .endControlFlow();
+    }
+
+    /** The numbers 0, 1, …, n − 1. */
+    static void arange(Kernel k, Node n) {
+        k.body.beginControlFlow("for (int i = 0; i < $L; i++)", k.size(n.shape().numel()))
+                .addStatement("out[i] = i")
                 .endControlFlow();
     }
 

@@ -54,6 +54,10 @@ public enum ErrorKind {
     INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels (cross_entropy, one_hot)"),
     LABEL_SHAPE("E412", "{0}: labels {1} do not fit logits {2}"),
     SHAPE_ARITHMETIC("E413", "cannot compute {0} in a shape: {1}"),
+    INDEX_RANGE("E420", "index {0} is out of range for dimension {1} of {2}, whose size is {3}"),
+    BAD_INDEX("E421", "{0}"),
+    RESHAPE_INFER("E422", "cannot infer the -1 in reshape({0}, {1}): {2}"),
+    DIM_PRODUCT("E423", "{0} would make a dimension {1}, but a runtime dim can only stand alone in a shape"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),

@@ -112,6 +112,11 @@ public final class Graph {
         return s.coefficient() == 1 ? n : mul(constant(s.coefficient()), n);
     }
 
+    /** The numbers 0, 1, …, n − 1 ({@code n} may be a runtime dim). */
+    public Node arange(Dim n) {
+        return leaf(Leaf.ARANGE, Attr.None.INSTANCE, Shape.of(n), DType.REAL);
+    }
+
     public Node dropoutMask(Shape shape, double p, int site) {
         return leaf(Leaf.DROPOUT_MASK, new Attr.Dropout(p, site), shape, DType.REAL);
     }
@@ -199,6 +204,10 @@ public final class Graph {
 
     public Node clamp(Node x, Node lo, Node hi) {
         return ternary(Ternary.CLAMP, x, lo, hi);
+    }
+
+    public Node where(Node c, Node a, Node b) {
+        return ternary(Ternary.WHERE, c, a, b);
     }
 
     /** NumPy broadcasting: trailing dims align; a static 1 or a missing dim stretches. */
@@ -312,6 +321,48 @@ public final class Graph {
         ds.set(s.rank() - 1, s.get(s.rank() - 2));
         ds.set(s.rank() - 2, s.get(s.rank() - 1));
         return make(Layout.TRANSPOSE, List.of(x), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
+    }
+
+    /**
+     * Reorders the axes: axis {@code i} of the result is axis {@code axes.get(i)} of {@code x}
+     * (a permutation, entries may be negative). The identity is {@code x}; swapping the last two
+     * axes is a {@link Layout#TRANSPOSE}, which products read in place.
+     */
+    public Node permute(Node x, List<Integer> axes) {
+        requireReal(x, "permute");
+        Shape s = x.shape();
+        if (axes.size() != s.rank()) throw new ShapeException(ErrorKind.RANK, "permute with " + axes.size() + " axes", "a tensor of rank " + axes.size(), s);
+        List<Integer> p = new ArrayList<>();
+        List<Dim> ds = new ArrayList<>();
+        for (int a : axes) {
+            int n = axis(a, s);
+            if (p.contains(n)) throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "axes", "permute", "must name every axis once, got " + axes);
+            p.add(n);
+            ds.add(s.get(n));
+        }
+        boolean identity = true, lastTwo = s.rank() >= 2;
+        for (int i = 0; i < p.size(); i++) {
+            identity &= p.get(i) == i;
+            lastTwo &= i < p.size() - 2 ? p.get(i) == i : p.get(i) == 2 * p.size() - 3 - i;
+        }
+        if (identity) return x;
+        if (lastTwo) return transpose(x);
+        return make(Layout.PERMUTE, List.of(x), new Attr.Perm(p), new Shape(ds), DType.REAL);
+    }
+
+    /** Basic indexing of {@code x} (the attr's source shape is x's); the identity is {@code x}. */
+    public Node select(Node x, Attr.Select s) {
+        requireReal(x, "indexing");
+        if (!s.source().equals(x.shape())) throw new IllegalArgumentException("a selection of " + s.source() + " applied to " + x.shape());
+        if (s.isIdentity()) return x;
+        return make(Layout.SELECT, List.of(x), s, s.shape(), DType.REAL);
+    }
+
+    /** The adjoint of {@link #select}: zeros of the source shape, with {@code x} where {@code s} selects. */
+    public Node place(Node x, Attr.Select s) {
+        if (!s.shape().equals(x.shape())) throw new IllegalArgumentException("placing " + x.shape() + " where " + s.shape() + " was selected");
+        if (s.isIdentity()) return x;
+        return make(Layout.PLACE, List.of(x), s, s.source(), DType.REAL);
     }
 
     public Node reshape(Node x, Shape shape) {
