@@ -111,7 +111,7 @@ public final class Simplify {
             case TRANSPOSE -> x.op() == Layout.TRANSPOSE ? x.input(0) : n;
             case BROADCAST -> x.op() == Layout.BROADCAST ? g.broadcast(x.input(0), n.shape()) : n;
             case STOP_GRADIENT -> dropStopGradient ? x : n;
-            case RESHAPE, CONCAT, SLICE, ONE_HOT, MODE -> n;
+            case RESHAPE, CONCAT, SLICE, ONE_HOT, GATHER, MODE -> n;
         };
     }
 
