@@ -221,6 +221,8 @@ _UNARY = [
     ("softplus", "softplus", softplus, "u2", "u2"),
     ("gelu", "gelu", lambda t: F.gelu(t), "u2", "u2"),
     ("square", "square", lambda t: t * t, "u2", "u2"),
+    ("silu", "silu", F.silu, "u2", "u2"),
+    ("log_sigmoid", "log_sigmoid", F.logsigmoid, "u2", "u2"),
 ]
 
 
@@ -2119,6 +2121,183 @@ def _(r):
                            dict(optimizer="adam", lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05))
 
 
+@case("train_adamw_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamWClipNorm",
+                           "optimizer adamw(lr = 0.02, weight_decay = 0.1, clip_norm = 0.2)",
+                           dict(optimizer="adamw", lr=0.02, weight_decay=0.1, clip_norm=0.2), classify=True)
+
+
+@case("train_adamw_defaults")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamWDefaults", "optimizer adamw", dict(optimizer="adamw", lr=1e-3))
+
+
+@case("train_sgd_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainSgdClipNorm",
+                           "optimizer sgd(lr = 0.1, momentum = 0.9, clip_norm = 0.2)",
+                           dict(optimizer="sgd", lr=0.1, momentum=0.9, clip_norm=0.2))
+
+
+# ---- tensor core: batched products, embeddings, layer norm, silu, log_sigmoid, smoothed and
+# rank-3 cross-entropy (LANGUAGE.md, Version 2) --------------------------------------------
+
+@case("batched_matmul")
+def _(r):
+    def fwd(v):
+        y = (v["x"] @ v["w"]) @ v["z"]
+        q = v["x"] @ v["v"]
+        p = v["v"] @ v["w"]
+        return OrderedDict([("y", y), ("q", q), ("p", p)]), (y * y).sum() * 0.1 + (q * q).sum() + (p * p).sum()
+    return C("""
+        // @ of rank 3 and 4 as torch.matmul: batch axes broadcast (w is shared by every batch,
+        // z by both heads), a 1-D operand on either side
+        model BatchedMatmul {
+            dim batch
+            input x : [batch, 2, 3, 4]
+            input z : [batch, 1, 5, 3]
+            param w : [2, 4, 5]
+            param v : [4]
+            output y = (x @ w) @ z
+            output q = x @ v
+            output p = v @ w
+            loss = sum(y * y) * 0.1 + sum(q * q) + sum(p * p)
+        }
+        """, {"x": r.u(B, 2, 3, 4), "z": r.u(B, 1, 5, 3)}, {"w": r.u(2, 4, 5), "v": r.u(4)}, fwd,
+             description="batched @: broadcast batch axes on both sides, 1-D operands; gradients sum over broadcast axes")
+
+
+@case("batched_attention")
+def _(r):
+    def fwd(v):
+        x = v["x"]
+        q, k, val = x @ v["wq"], x @ v["wk"], x @ v["wv"]
+        a = torch.softmax(q @ k.transpose(-1, -2) / 2, dim=-1)
+        y = a @ val
+        return OrderedDict([("y", y)]), (y * v["c"]).sum()
+    return C("""
+        // single-head attention over [batch, seq, d]: shared weights, scores q @ k^T, values
+        model BatchedAttention {
+            dim batch
+            input x : [batch, 4, 6]
+            input c : [batch, 4, 3]
+            param wq : [6, 3]
+            param wk : [6, 3]
+            param wv : [6, 3]
+            q = x @ wq
+            k = x @ wk
+            a = softmax(q @ transpose(k) / 2)
+            output y = a @ (x @ wv)
+            loss = sum(y * c)
+        }
+        """, {"x": r.u(B, 4, 6), "c": r.u(B, 4, 3)}, {"wq": r.u(6, 3), "wk": r.u(6, 3), "wv": r.u(6, 3)}, fwd,
+             description="attention with batched products: x @ w on rank 3, q @ transpose(k), a @ v")
+
+
+@case("embedding")
+def _(r):
+    def fwd(v):
+        e = F.embedding(v["ids"], v["table"])
+        f = F.embedding(v["first"], v["table"] * 2)
+        return OrderedDict([("e", e), ("f", f)]), (e * v["c"]).sum() + (f * f).sum()
+    return C("""
+        // embedding: rows of a table picked by int ids; repeated ids add up in the table's gradient
+        model Embedding {
+            dim batch
+            input ids : int[batch, 3]
+            input first : int[batch]
+            input c : [batch, 3, 4]
+            param table : [5, 4]
+            output e = embedding(ids, table)
+            output f = embedding(first, table * 2)
+            loss = sum(e * c) + sum(f * f)
+        }
+        """, {"ids": np.array([[0, 4, 0], [1, 1, 1], [4, 2, 0], [3, 3, 0], [2, 0, 4]], dtype=np.int64),
+              "first": np.array([4, 4, 0, 1, 4], dtype=np.int64), "c": r.u(B, 3, 4)},
+             {"table": r.u(5, 4)}, fwd,
+             description="embedding with repeated ids (rank-2 and rank-1 ids, a computed table)")
+
+
+@case("layer_norm")
+def _(r):
+    def fwd(v):
+        x, g, b, c = v["x"], v["g"], v["b"], v["c"]
+        y1 = F.layer_norm(x, (6,), g, b, 1e-5)
+        y2 = F.layer_norm(x * 2, (6,), None, None, 1e-2)
+        y3 = F.layer_norm(x, (6,), g, None, 1e-5)
+        y4 = F.layer_norm(x, (6,), None, b, 1e-5)
+        loss = (y1 * c).sum() + (y2 * y2 * c).sum() + (y3 * c * c).sum() + (y4 * y4).sum()
+        return OrderedDict([("y1", y1), ("y2", y2), ("y3", y3)]), loss
+    return C("""
+        // layer_norm over the last axis (biased variance): weight and bias, neither, either alone; eps
+        model LayerNorm {
+            dim batch
+            input x : [batch, 2, 6]
+            input c : [batch, 2, 6]
+            param g : [6]
+            param b : [6]
+            output y1 = layer_norm(x, g, b)
+            output y2 = layer_norm(x * 2, eps = 1e-2)
+            output y3 = layer_norm(x, weight = g)
+            y4 = layer_norm(x, bias = b)
+            loss = sum(y1 * c) + sum(y2 * y2 * c) + sum(y3 * c * c) + sum(y4 * y4)
+        }
+        """, {"x": r.normal(B, 2, 6), "c": r.u(B, 2, 6)}, {"g": r.u(6, lo=0.5, hi=1.5), "b": r.u(6)}, fwd,
+             description="layer_norm as F.layer_norm(x, [D], weight, bias, eps)")
+
+
+@case("stable_silu_log_sigmoid")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["t"]
+        a, b = F.silu(z), F.logsigmoid(z)
+        return OrderedDict([("a", a), ("b", b)]), (a * v["c"]).sum() + (b * v["c"]).sum()
+    return C("""
+        // silu and log_sigmoid at +-1000 and in between
+        model StableSiluLogSigmoid {
+            input x : [6]
+            input c : [6]
+            param t : []
+            z = x * t
+            output a = silu(z)
+            output b = log_sigmoid(z)
+            loss = sum(a * c) + sum(b * c)
+        }
+        """, {"x": arr([1000, -1000, 0.5, -2, 30, -30]), "c": r.u(6)}, {"t": arr(1.0)}, fwd,
+             description="silu and log_sigmoid are stable for arguments of +-1000", notes=_STABLE_NOTE)
+
+
+@case("cross_entropy_rank3_smoothing")
+def _(r):
+    def fwd(v):
+        logits = v["x"] @ v["w"]
+        smooth = F.cross_entropy(logits.permute(0, 2, 1), v["label"], label_smoothing=0.1)
+        plain = F.cross_entropy(logits.permute(0, 2, 1), v["label"])
+        probs = F.cross_entropy(logits.sum(1), v["target"], label_smoothing=0.25)
+        return OrderedDict([("smooth", smooth), ("plain", plain)]), smooth + plain + probs
+    return C("""
+        // cross_entropy of [batch, seq, classes] logits with int labels [batch, seq] (mean over every
+        // position), with and without label smoothing; probability targets with label smoothing
+        model CrossEntropyRank3 {
+            dim batch
+            input x : [batch, 4, 3]
+            input label : int[batch, 4]
+            input target : [batch, 6]
+            param w : [3, 6]
+            logits = x @ w
+            smooth = cross_entropy(logits, label, label_smoothing = 0.1)
+            plain = cross_entropy(logits, label)
+            output smooth
+            output plain
+            loss = smooth + plain + cross_entropy(sum(logits, axis = 1), target, label_smoothing = 0.25)
+        }
+        """, {"x": r.u(B, 4, 3), "label": r.labels(B * 4, 6).reshape(B, 4), "target": r.probs(B, 6)},
+             {"w": r.u(3, 6)}, fwd,
+             description="cross_entropy: rank-3 logits averaged over every position, label_smoothing (int labels and probabilities)",
+             notes="torch takes the classes on axis 1: the fixture permutes [batch, seq, classes] to [batch, classes, seq]")
+
+
 # --------------------------------------------------------------------------- evaluation
 
 TRAIN_STEPS = 3
@@ -2162,6 +2341,9 @@ def train(spec):
     if t["optimizer"] == "sgd":
         opt = torch.optim.SGD(plist, lr=t["lr"], momentum=t.get("momentum", 0.0),
                               weight_decay=t.get("weight_decay", 0.0), nesterov=t.get("nesterov", False), foreach=False)
+    elif t["optimizer"] == "adamw":
+        opt = torch.optim.AdamW(plist, lr=t["lr"], betas=t.get("betas", (0.9, 0.999)), eps=t.get("eps", 1e-8),
+                                weight_decay=t.get("weight_decay", 0.01), foreach=False)
     else:
         opt = torch.optim.Adam(plist, lr=t["lr"], betas=t.get("betas", (0.9, 0.999)), eps=t.get("eps", 1e-8),
                                weight_decay=t.get("weight_decay", 0.0), foreach=False)
@@ -2172,6 +2354,8 @@ def train(spec):
         env.update(params)
         _, loss = spec["fwd"](env)
         loss.backward()
+        if "clip_norm" in t:
+            torch.nn.utils.clip_grad_norm_(plist, t["clip_norm"])
         opt.step()
         result[f"step{step}.loss"] = loss.detach().numpy().copy()
         for k, p in params.items():
@@ -2216,8 +2400,10 @@ def write_case(name, spec):
         tr = train(spec)
         st_write(d / "train.safetensors", [(k, a, "F64") for k, a in tr.items()],
                  OrderedDict([("case", name), ("steps", str(TRAIN_STEPS)), ("optimizer", _optimizer_text(spec["train"]))]))
-        info["train"] = OrderedDict([("steps", TRAIN_STEPS), ("torch", "torch.optim." + ("SGD" if spec["train"]["optimizer"] == "sgd" else "Adam")
-                                      + " " + _optimizer_text(spec["train"])),
+        torch_name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[spec["train"]["optimizer"]]
+        info["train"] = OrderedDict([("steps", TRAIN_STEPS), ("torch", "torch.optim." + torch_name
+                                      + " " + _optimizer_text(spec["train"])
+                                      + (" after torch.nn.utils.clip_grad_norm_" if "clip_norm" in spec["train"] else "")),
                                      ("layout", "step<k>.loss = loss returned by trainStep k (params before update k); "
                                                 "step<k>.<p> = param p after update k; step 0 is params.safetensors")])
     (d / "case.json").write_text(json.dumps(info, indent=2) + "\n")

@@ -85,7 +85,7 @@ final class Builtins {
     /** The groups of docs/language.md's table of functions, in its order. */
     enum Group {
         ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"),
-        SELECTION("selection and constants"), LOSS("losses"),
+        SELECTION("selection, embedding and constants"), LOSS("losses"),
         NORMALIZATION("normalization"), TRAINING("training"), DERIVATIVE("derivatives");
 
         final String label;
@@ -166,6 +166,9 @@ final class Builtins {
         unary("relu", Unary.RELU);
         unary("softplus", Unary.SOFTPLUS);
         def("square", (g, a) -> g.mul(a.tensor("x"), a.tensor("x")), t("x"));
+        def("silu", (g, a) -> g.mul(a.tensor("x"), g.unary(Unary.SIGMOID, a.tensor("x"))), t("x"));
+        // log σ(x) = −softplus(−x): finite at ±1000, where log(sigmoid(x)) is log 0
+        def("log_sigmoid", (g, a) -> g.neg(g.unary(Unary.SOFTPLUS, g.neg(a.tensor("x")))), t("x"));
         def("gelu", (g, a) -> {
             Node x = a.tensor("x");
             Node phi = g.mul(g.constant(0.5), g.add(g.constant(1), g.unary(Unary.ERF, g.mul(x, g.constant(Math.sqrt(0.5))))));
@@ -213,8 +216,8 @@ final class Builtins {
             Node d = g.binary(Binary.SUB, a.tensor("pred"), a.tensor("target"), "compare");
             return mean(g, g.mul(d, d), null, false);
         }, t("pred"), t("target"));
-        def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label")),
-                t("logits"), new P("label", Kind.LABELS, REQUIRED));
+        def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label"), a.number("label_smoothing")),
+                t("logits"), new P("label", Kind.LABELS, REQUIRED), num("label_smoothing", 0.0));
         def("bce_with_logits", (g, a) -> {
             Node x = a.tensor("logits");
             Node t = a.tensor("target");
@@ -234,11 +237,14 @@ final class Builtins {
         def("batch_norm", Normalization::batchNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
                 new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
                 num("eps", 1e-5));
+        def("layer_norm", Normalization::layerNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
+                num("eps", 1e-5));
 
         group = Group.SELECTION;
         def("where", (g, a) -> g.where(a.tensor("c"), a.tensor("a"), a.tensor("b")), t("c"), t("a"), t("b"));
         def("tril", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), true), t("x"), num("diagonal", 0));
         def("triu", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), false), t("x"), num("diagonal", 0));
+        def("embedding", (g, a) -> g.gather(a.tensor("table"), a.tensor("ids")), new P("ids", Kind.LABELS, REQUIRED), t("table"));
         def("arange", (g, a) -> g.arange(a.shape("n").get(0)), new P("n", Kind.SIZE, REQUIRED));
         def("zeros", (g, a) -> g.filled(0, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
         def("ones", (g, a) -> g.filled(1, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
@@ -303,16 +309,24 @@ final class Builtins {
         return g.sub(z, g.log(g.sum(g.exp(z), ax, true)));
     }
 
-    /** Mean over rows of {@code -sum(target * log_softmax(logits))}; int labels become one-hot. */
-    static Node crossEntropy(Graph g, Node logits, Node label) {
+    /**
+     * The mean over positions (every index but the last, the classes) of
+     * {@code -sum(target * log_softmax(logits))}; int labels become one-hot rows, and with label
+     * smoothing {@code ε} the target is {@code (1 − ε)·target + ε/classes} ({@code F.cross_entropy}).
+     */
+    static Node crossEntropy(Graph g, Node logits, Node label, double smoothing) {
         Shape ls = logits.shape();
-        if (ls.rank() < 1 || ls.rank() > 2) {
-            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.RANK, "cross_entropy", "logits [batch, classes] or [classes]", ls);
+        if (ls.rank() < 1) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.RANK, "cross_entropy", "logits [..., classes] with the classes last", ls);
+        }
+        if (!(smoothing >= 0 && smoothing <= 1)) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.BAD_ARG_VALUE, "label_smoothing", "cross_entropy",
+                    "must be in [0, 1], got " + Shapes.fmt(smoothing));
         }
         Dim classes = ls.last(1);
         Node target;
         if (label.dtype() == dev.nnc.ir.DType.INT) {
-            Shape want = ls.rank() == 2 ? Shape.of(ls.get(0)) : Shape.SCALAR;
+            Shape want = new Shape(ls.dims().subList(0, ls.rank() - 1));
             if (!label.shape().equals(want) || !classes.isStatic()) {
                 throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
             }
@@ -323,7 +337,10 @@ final class Builtins {
             }
             target = label;
         }
+        if (smoothing > 0) {
+            target = g.add(g.mul(target, g.constant(1 - smoothing)), g.div(g.constant(smoothing), g.size(List.of(classes))));
+        }
         Node perRow = g.neg(g.sum(g.mul(target, logSoftmax(g, logits, -1)), List.of(-1), false));
-        return ls.rank() == 2 ? mean(g, perRow, null, false) : perRow;
+        return ls.rank() >= 2 ? mean(g, perRow, null, false) : perRow;
     }
 }

@@ -330,6 +330,10 @@ final class EntryMethods {
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
         List<CodeBlock> updates = new ArrayList<>();
+        if (o.clipNorm() != null) {
+            for (MethodSpec c : ParamCode.clipMethods(cx)) t.addMethod(c);
+            updates.add(CodeBlock.of("$N()", ParamCode.CLIP));
+        }
         for (Model.Param p : m.params()) {
             String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
             if (o.kind().equals("sgd")) {

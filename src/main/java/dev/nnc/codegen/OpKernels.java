@@ -51,6 +51,10 @@ final class OpKernels {
     private static final Code ONE_HOT = CopyKernels::oneHot;
     private static final Code DROPOUT = (plan, k, n) -> CopyKernels.dropout(k, n);
     private static final Code ARANGE = (plan, k, n) -> CopyKernels.arange(k, n);
+    private static final Code GATHER = IndexKernels::gather;
+    private static final Code SCATTER_ADD = IndexKernels::scatterAdd;
+    private static final Code LAYER_NORM = NormKernels::layerNorm;
+    private static final Code LAYER_NORM_GRAD = NormKernels::layerNormGrad;
 
     /** The kernel of a node the planner gave its own kernel. */
     static Code of(Node n) {
@@ -68,11 +72,15 @@ final class OpKernels {
                 case CONCAT -> CONCAT;
                 case SLICE -> SLICE;
                 case ONE_HOT -> ONE_HOT;
+                case GATHER -> GATHER;
                 case RESHAPE, STOP_GRADIENT -> throw new IllegalStateException("an alias has no kernel: " + n);
                 case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
             };
             case STRUCTURED -> switch ((Structured) n.op()) {
                 case MATMUL -> MATMUL;
+                case SCATTER_ADD -> SCATTER_ADD;
+                case LAYER_NORM -> LAYER_NORM;
+                case LAYER_NORM_GRAD -> LAYER_NORM_GRAD;
             };
         };
     }
@@ -124,7 +132,7 @@ final class OpKernels {
                 case BROADCAST -> consumers.stream().allMatch(OpKernels::loopsOver) ? How.VIEW : How.KERNEL;
                 case TRANSPOSE -> !consumers.isEmpty() && consumers.stream().allMatch(c -> readsTransposed(c, n)) ? How.VIEW : How.KERNEL;
                 case PERMUTE, SELECT -> !consumers.isEmpty() && consumers.stream().allMatch(OpKernels::readsStrided) ? How.VIEW : How.KERNEL;
-                case CONCAT, SLICE, ONE_HOT, PLACE -> How.KERNEL;
+                case CONCAT, SLICE, ONE_HOT, PLACE, GATHER -> How.KERNEL;
                 case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
             };
         };

@@ -98,77 +98,98 @@ final class VectorKernels {
     }
 
     /**
-     * The names of one product's arrays and sizes in the generated code: {@code out = A·B},
-     * [m, k]·[k, n], computing rows {@code lo} to {@code hi} of the result.
+     * The names of one product's arrays (with their offsets, {@link Product.Arrays}) and sizes in
+     * the generated code: {@code C = A·B}, [m, k]·[k, n], computing rows {@code lo} to {@code hi}
+     * of the result.
      */
-    private record Names(String out, String a, String b, String m, String n, String k, String lo, String hi) {
+    private record Names(Product.Arrays x, String m, String n, String k, String lo, String hi) {
         /** All rows. */
-        Names(String out, String a, String b, String m, String n, String k) {
-            this(out, a, b, m, n, k, "0", m);
+        Names(Product.Arrays x, String m, String n, String k) {
+            this(x, m, n, k, "0", m);
+        }
+
+        String out() {
+            return x.c();
+        }
+
+        String a() {
+            return x.a();
+        }
+
+        String b() {
+            return x.b();
         }
     }
 
-    /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
+    /**
+     * Emits the product {@code n} (a MATMUL whose operands may be transposes read in place): one
+     * 2-D product, or one per batch of a {@link Product} that does not fold its batches (the
+     * batches are then the rows that may split over threads).
+     */
     static void matmul(Plan plan, Kernel k, Node n) {
-        Node a = n.input(0), b = n.input(1);
-        boolean ta = plan.isTransposedView(a);
-        boolean tb = plan.isTransposedView(b);
-        String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(tb ? b.input(0) : b));
-        CodeBlock m = k.size(Size.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
+        Product p = Product.of(plan, n);
+        boolean ta = p.ta, tb = p.tb;
+        Product.Arrays arrays = p.arrays(k);
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int M = $L, N = $L, K = $L", m, nn, kk);
+        c.addStatement("final int M = $L, N = $L, K = $L", k.size(p.m), k.size(p.n), k.size(p.k));
         c.addStatement("final int L = SPECIES.length()");
-        boolean oneColumn = n.shape().get(1).isOne();
-        boolean rankOne = a.shape().get(1).isOne();
-        Dim cols = n.shape().get(1), shared = a.shape().get(1);
-        boolean narrowN = cols.isStatic() && cols.size() < narrow(k.elem);
-        boolean narrowK = shared.isStatic() && shared.size() < narrow(k.elem);
-        Names x = new Names("out", A, B, "M", "N", "K");
+        boolean oneColumn = p.n.isOne();
+        boolean rankOne = p.k.isOne();
+        boolean narrowN = p.n.isStatic() && p.n.value() < narrow(k.elem);
+        boolean narrowK = p.k.isStatic() && p.k.value() < narrow(k.elem);
+        if (p.batched()) {
+            // batches r0..r1: the caller may split them over threads (setThreads)
+            k.splitRows(p.batchCount(), p.batchWork());
+            p.open(k, "r0", "r1");
+        }
+        Names x = new Names(arrays, "M", "N", "K");
         if (oneColumn && !ta && !tb) {
-            matVec(k, A, B);
+            matVec(k, x);
         } else if (oneColumn && ta && !tb) {
-            matTVec(k, A, B);
+            matTVec(k, x);
         } else if (rankOne && !ta && tb) {
-            outer(k, A, B);
+            outer(k, x);
         } else if (tb && !ta) {
-            if (narrowK) narrowShared(k, b, A, B);
+            if (narrowK) narrowShared(k, p, x);
             else dotKernel(k, x);
         } else if (!tb) {
             if (narrowN) {
-                narrowColumns(k, n, b, A, B, ta);
+                narrowColumns(k, p, x, ta);
+            } else if (p.batched()) {
+                axpyKernel(k, x, ta);
             } else {
                 // rows r0..r1: the caller may split them over threads (setThreads)
-                k.splitRows(Size.of(n.shape().get(0)), Size.of(n.shape().get(1)).times(Size.of(a.shape().get(1))));
-                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta);
+                k.splitRows(p.m, p.n.times(p.k));
+                axpyKernel(k, new Names(arrays, "M", "N", "K", "r0", "r1"), ta);
             }
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .beginControlFlow("for (int j = 0; j < N; j++)")
                     .addStatement("$T s = 0", k.elem.type())
-                    .addStatement("for (int p = 0; p < K; p++) s += $L[p * M + i] * $L[j * K + p]", A, B)
-                    .addStatement("out[i * N + j] = s")
+                    .addStatement("for (int p = 0; p < K; p++) s += $L * $L", arrays.a("p * M + i"), arrays.b("j * K + p"))
+                    .addStatement("$L = s", arrays.c("i * N + j"))
                     .endControlFlow().endControlFlow();
         }
+        p.close(k);
     }
 
     /**
      * A narrow {@code A·B} or {@code Aᵀ·B} (few columns): with enough rows, the vectors run along
      * the rows or the shared dimension instead, through the temporary {@code tk}.
      */
-    private static void narrowColumns(Kernel k, Node n, Node b, String A, String B, boolean ta) {
+    private static void narrowColumns(Kernel k, Product p, Names names, boolean ta) {
+        Product.Arrays x = names.x();
+        String A = x.a(), B = x.b(), C = x.c();
         CodeBlock.Builder c = k.body;
         c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
         if (ta) {
-            c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
+            c.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M * N"), k.elem.lit(0));
             // A stored as [K, M]: p outermost, rows p of A and B contiguous
             c.beginControlFlow("for (int p = 0; p < K; p++)")
                     .beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("final $T ai = $L[p * M + i]", k.elem.type(), A)
-                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] += ai * $L[p * N + j]", B)
+                    .addStatement("final $T ai = $L", k.elem.type(), x.a("p * M + i"))
+                    .addStatement("for (int j = 0; j < N; j++) $L += ai * $L", x.c("i * N + j"), x.b("p * N + j"))
                     .endControlFlow().endControlFlow();
         } else {
             // a row of B fits one vector: load whole vectors from the start of each row (the lanes
@@ -176,66 +197,69 @@ final class VectorKernels {
             // finish each element with scalars
             ClassName V = vectorType(k.elem);
             k.scratch(PACK);
+            CodeBlock length = x.bOff() == null ? CodeBlock.of("$L.length", B) : CodeBlock.of("$L.length - $L", B, x.bOff());
             c.beginControlFlow("if (N <= L)")
-                    .addStatement("final int pv = $L.length >= L ? Math.min(K, ($L.length - L) / N + 1) : 0", B, B)
+                    .addStatement("final int pv = $L >= L ? Math.min(K, ($L - L) / N + 1) : 0", length, length)
                     .beginControlFlow("for (int i = 0; i < M; i++)")
                     .addStatement("$T s0 = $T.zero(SPECIES), s1 = s0", V, V)
                     .addStatement("int p = 0")
                     .beginControlFlow("for (; p + 1 < pv; p += 2)")
-                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
-                    .addStatement("s1 = $T.broadcast(SPECIES, $L[i * K + p + 1]).fma($T.fromArray(SPECIES, $L, (p + 1) * N), s1)", V, A, V, B)
+                    .addStatement("s0 = $T.broadcast(SPECIES, $L).fma($T.fromArray(SPECIES, $L, $L), s0)", V, x.a("i * K + p"), V, B, x.bAt("p * N"))
+                    .addStatement("s1 = $T.broadcast(SPECIES, $L).fma($T.fromArray(SPECIES, $L, $L), s1)", V, x.a("i * K + p + 1"), V, B,
+                            x.bAt("(p + 1) * N"))
                     .endControlFlow()
                     .beginControlFlow("if (p < pv)")
-                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
+                    .addStatement("s0 = $T.broadcast(SPECIES, $L).fma($T.fromArray(SPECIES, $L, $L), s0)", V, x.a("i * K + p"), V, B, x.bAt("p * N"))
                     .addStatement("p++")
                     .endControlFlow()
                     .addStatement("final int q0 = p")
                     .addStatement("s0.add(s1).intoArray(pk, 0)")
                     .beginControlFlow("for (int j = 0; j < N; j++)")
                     .addStatement("$T s = pk[j]", k.elem.type())
-                    .addStatement("for (int q = q0; q < K; q++) s += $L[i * K + q] * $L[q * N + j]", A, B)
-                    .addStatement("out[i * N + j] = s")
+                    .addStatement("for (int q = q0; q < K; q++) s += $L * $L", x.a("i * K + q"), x.b("q * N + j"))
+                    .addStatement("$L = s", x.c("i * N + j"))
                     .endControlFlow()
                     .endControlFlow()
                     .nextControlFlow("else");
-            c.addStatement("$T.fill(out, 0, M * N, $L)", java.util.Arrays.class, k.elem.lit(0));
+            c.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M * N"), k.elem.lit(0));
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .beginControlFlow("for (int p = 0; p < K; p++)")
-                    .addStatement("final $T ai = $L[i * K + p]", k.elem.type(), A)
-                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] += ai * $L[p * N + j]", B)
+                    .addStatement("final $T ai = $L", k.elem.type(), x.a("i * K + p"))
+                    .addStatement("for (int j = 0; j < N; j++) $L += ai * $L", x.c("i * N + j"), x.b("p * N + j"))
                     .endControlFlow().endControlFlow();
             c.endControlFlow();
         }
         c.nextControlFlow("else");
         if (ta) {
-            // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then out = tkᵀ
-            k.scratch(temp(n.shape().numel()));
-            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true);
+            // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then C = tkᵀ
+            k.scratch(temp(p.m.times(p.n)));
+            axpyKernel(k, new Names(new Product.Arrays("tk", null, B, x.bOff(), A, x.aOff()), "N", "M", "K"), true);
             c.beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("for (int j = 0; j < N; j++) out[i * N + j] = tk[j * M + i]")
+                    .addStatement("for (int j = 0; j < N; j++) $L = tk[j * M + i]", x.c("i * N + j"))
                     .endControlFlow();
         } else {
             // tk[N, K] = Bᵀ, then dot products of the rows of A and tk
-            k.scratch(temp(b.shape().numel()));
+            k.scratch(temp(p.k.times(p.n)));
             c.beginControlFlow("for (int p = 0; p < K; p++)")
-                    .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L[p * N + j]", B)
+                    .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L", x.b("p * N + j"))
                     .endControlFlow();
-            dotKernel(k, new Names("out", A, "tk", "M", "N", "K"));
+            dotKernel(k, new Names(new Product.Arrays(C, x.cOff(), A, x.aOff(), "tk", null), "M", "N", "K"));
         }
         c.endControlFlow();
     }
 
     /** A narrow {@code A·Bᵀ} (few shared elements, B stored as [N, K]): with enough rows, transpose B into {@code tk} and take axpys. */
-    private static void narrowShared(Kernel k, Node b, String A, String B) {
+    private static void narrowShared(Kernel k, Product p, Names names) {
+        Product.Arrays x = names.x();
         CodeBlock.Builder c = k.body;
-        k.scratch(temp(b.shape().numel()));
+        k.scratch(temp(p.k.times(p.n)));
         c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
-        dotKernel(k, new Names("out", A, B, "M", "N", "K"));
+        dotKernel(k, names);
         c.nextControlFlow("else");
         c.beginControlFlow("for (int j = 0; j < N; j++)")
-                .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L[j * K + p]", B)
+                .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L", x.b("j * K + p"))
                 .endControlFlow();
-        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false);
+        axpyKernel(k, new Names(new Product.Arrays(x.c(), x.cOff(), x.a(), x.aOff(), "tk", null), "M", "N", "K"), false);
         c.endControlFlow();
     }
 
@@ -247,6 +271,7 @@ final class VectorKernels {
      * so that its locals do not clash with the code around it.
      */
     private static void axpyKernel(Kernel k, Names x, boolean ta) {
+        Product.Arrays ar = x.x();
         CodeBlock.Builder c = k.body;
         k.scratch(PACK);
         k.members.add(MICRO + TALL + "x" + COLS);
@@ -254,35 +279,38 @@ final class VectorKernels {
         k.members.add(MICRO + "1x" + COLS);
         k.members.add(MICRO + "1x1");
         // element (i + r, p0 + p) of A is A[ao + r * as + p * ap]
-        CodeBlock ao = ta ? CodeBlock.of("p0 * $L + i", x.m) : CodeBlock.of("i * $L + p0", x.k);
+        CodeBlock ao = ar.aAt(ta ? CodeBlock.of("p0 * $L + i", x.m) : CodeBlock.of("i * $L + p0", x.k));
         String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
+        // element (i, j) of C is C[co]
+        CodeBlock co = ar.cAt(CodeBlock.of("i * $L + j", x.n));
         c.add("{\n$>");
         // fewer rows than a block: each row of the result is one pass over B, streamed in order,
         // with as many vectors of columns in registers as the machine has (32 with AVX-512)
         k.members.add(MICRO + "1x" + WIDE);
         k.members.add(MICRO + "1x" + WIDE / 2);
-        CodeBlock ao0 = ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k);
+        CodeBlock ao0 = ar.aAt(ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k));
+        CodeBlock bj = ar.bAt("j");
         c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
         c.addStatement("int j = 0");
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
                 .beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE, x.n, WIDE)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, WIDE, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+                        x.lo, x.hi, WIDE, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
                 .endControlFlow()
                 .endControlFlow();
         c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE / 2, x.n, WIDE / 2)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, WIDE / 2, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+                        x.lo, x.hi, WIDE / 2, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
                 .endControlFlow();
         c.beginControlFlow("for (; j + L <= $L; j += L)", x.n)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .addStatement("for (int i = $L; i < $L; i++) mk$$1x1($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+                        x.lo, x.hi, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
                 .endControlFlow();
         c.beginControlFlow("for (; j < $L; j++)", x.n)
                 .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
                 .addStatement("$T s = 0", k.elem.type())
-                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L[p * $L + j]", x.k, aElem(x, ta, "i"), x.b, x.n)
-                .addStatement("$L[i * $L + j] = s", x.out, x.n)
+                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L", x.k, aElem(x, ta, "i"), ar.b(CodeBlock.of("p * $L + j", x.n)))
+                .addStatement("$L = s", ar.c(CodeBlock.of("i * $L + j", x.n)))
                 .endControlFlow()
                 .endControlFlow();
         c.nextControlFlow("else");
@@ -299,52 +327,51 @@ final class VectorKernels {
         c.addStatement("final $T bp", k.elem.array());
         c.addStatement("final int bs, bo");
         c.beginControlFlow("if (packed)")
-                .addStatement("for (int p = p0; p < p1; p++) System.arraycopy($L, p * $L + j, pk, (p - p0) * W, W)", x.b, x.n)
+                .addStatement("for (int p = p0; p < p1; p++) System.arraycopy($L, $L, pk, (p - p0) * W, W)", x.b(), ar.bAt(CodeBlock.of("p * $L + j", x.n)))
                 .addStatement("bp = pk")
                 .addStatement("bs = W")
                 .addStatement("bo = 0")
                 .nextControlFlow("else")
-                .addStatement("bp = $L", x.b)
+                .addStatement("bp = $L", x.b())
                 .addStatement("bs = $L", x.n)
-                .addStatement("bo = p0 * $L + j", x.n)
+                .addStatement("bo = $L", ar.bAt(CodeBlock.of("p0 * $L + j", x.n)))
                 .endControlFlow();
         c.addStatement("int i = $L", x.lo);
         // with 32 vector registers (AVX-512), blocks of TALL rows: 24 accumulators
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
                 .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
-                .addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                        TALL, COLS, x.out, x.n, x.n, x.a, ao, as, ap)
+                .addStatement("mk$$$Lx$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
+                        TALL, COLS, x.out(), co, x.n, x.a(), ao, as, ap)
                 .endControlFlow()
                 .endControlFlow();
         c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS);
-        c.addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                ROWS, COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.addStatement("mk$$$Lx$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
+                ROWS, COLS, x.out(), co, x.n, x.a(), ao, as, ap);
         c.endControlFlow();
         c.beginControlFlow("for (; i < $L; i++)", x.hi);
-        c.addStatement("mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.addStatement("mk$$1x$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
+                COLS, x.out(), co, x.n, x.a(), ao, as, ap);
         c.endControlFlow();
         c.endControlFlow();
         // remaining whole vectors of columns, B read in place
         c.beginControlFlow("for (int j = JB; j < JV; j += L)");
         c.beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi);
-        c.addStatement("mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, p0 * $L + j, $L, p1 - p0, first)",
-                x.out, x.n, x.n, x.a, ao, as, ap, x.b, x.n, x.n);
+        c.addStatement("mk$$1x1($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, p1 - p0, first)",
+                x.out(), co, x.n, x.a(), ao, as, ap, x.b(), ar.bAt(CodeBlock.of("p0 * $L + j", x.n)), x.n);
         c.endControlFlow();
         c.endControlFlow();
         // remaining columns, one at a time
         c.beginControlFlow("for (int j = JV; j < $L; j++)", x.n)
                 .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
-                .addStatement("$T s = first ? 0 : $L[i * $L + j]", k.elem.type(), x.out, x.n)
-                .addStatement("for (int p = p0; p < p1; p++) s += $L * $L[p * $L + j]", aElem(x, ta, "i"), x.b, x.n)
-                .addStatement("$L[i * $L + j] = s", x.out, x.n)
+                .addStatement("$T s = first ? 0 : $L", k.elem.type(), ar.c(CodeBlock.of("i * $L + j", x.n)))
+                .addStatement("for (int p = p0; p < p1; p++) s += $L * $L", aElem(x, ta, "i"), ar.b(CodeBlock.of("p * $L + j", x.n)))
+                .addStatement("$L = s", ar.c(CodeBlock.of("i * $L + j", x.n)))
                 .endControlFlow()
                 .endControlFlow();
         c.endControlFlow();
         c.endControlFlow();
         c.add("$<}\n");
     }
-
     /**
      * The register block {@code mk$RxC} ({@code name} is "RxC"): R rows × C vectors of the result
      * at {@code c[co + r * cs + v * L]}, plus (or, when {@code first}, set to) the sum over
@@ -389,70 +416,78 @@ final class VectorKernels {
     }
 
     private static CodeBlock aElem(Names x, boolean ta, String row) {
-        return ta ? CodeBlock.of("$L[p * $L + $L]", x.a, x.m, row) : CodeBlock.of("$L[($L) * $L + p]", x.a, row, x.k);
+        return ta ? x.x().a(CodeBlock.of("p * $L + $L", x.m, row)) : x.x().a(CodeBlock.of("($L) * $L + p", row, x.k));
     }
 
-    /** {@code out[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
-    private static void matVec(Kernel k, String A, String B) {
+    /** {@code C[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
+    private static void matVec(Kernel k, Names names) {
+        Product.Arrays x = names.x();
+        String A = x.a(), B = x.b();
         ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         k.body.beginControlFlow("for (int i = 0; i < M; i++)")
-                .addStatement("final int ar = i * K")
+                .addStatement("final int ar = $L", x.aAt("i * K"))
                 .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p + 4 * L <= K; p += 4 * L)")
-                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, p), s0)", V, A, V, B)
-                .addStatement("s1 = $T.fromArray(SPECIES, $L, ar + p + L).fma($T.fromArray(SPECIES, $L, p + L), s1)", V, A, V, B)
-                .addStatement("s2 = $T.fromArray(SPECIES, $L, ar + p + 2 * L).fma($T.fromArray(SPECIES, $L, p + 2 * L), s2)", V, A, V, B)
-                .addStatement("s3 = $T.fromArray(SPECIES, $L, ar + p + 3 * L).fma($T.fromArray(SPECIES, $L, p + 3 * L), s3)", V, A, V, B)
+                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, $L), s0)", V, A, V, B, x.bAt("p"))
+                .addStatement("s1 = $T.fromArray(SPECIES, $L, ar + p + L).fma($T.fromArray(SPECIES, $L, $L), s1)", V, A, V, B, x.bAt("p + L"))
+                .addStatement("s2 = $T.fromArray(SPECIES, $L, ar + p + 2 * L).fma($T.fromArray(SPECIES, $L, $L), s2)", V, A, V, B, x.bAt("p + 2 * L"))
+                .addStatement("s3 = $T.fromArray(SPECIES, $L, ar + p + 3 * L).fma($T.fromArray(SPECIES, $L, $L), s3)", V, A, V, B, x.bAt("p + 3 * L"))
                 .endControlFlow()
                 .beginControlFlow("for (; p + L <= K; p += L)")
-                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, p), s0)", V, A, V, B)
+                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, $L), s0)", V, A, V, B, x.bAt("p"))
                 .endControlFlow()
                 .addStatement("$T s = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", k.elem.type(), ops)
-                .addStatement("for (; p < K; p++) s += $L[ar + p] * $L[p]", A, B)
-                .addStatement("out[i] = s")
+                .addStatement("for (; p < K; p++) s += $L[ar + p] * $L", A, x.b("p"))
+                .addStatement("$L = s", x.c("i"))
                 .endControlFlow();
     }
 
-    /** {@code out[M,1] = Aᵀ·b} with A stored as [K, M]: axpys of the rows of A, {@code out += b[p] · A[p, :]}. */
-    private static void matTVec(Kernel k, String A, String B) {
+    /** {@code C[M,1] = Aᵀ·b} with A stored as [K, M]: axpys of the rows of A, {@code C += b[p] · A[p, :]}. */
+    private static void matTVec(Kernel k, Names names) {
+        Product.Arrays x = names.x();
+        String A = x.a(), C = x.c();
         ClassName V = vectorType(k.elem);
         k.body.addStatement("final int MV = M - M % L")
-                .addStatement("$T.fill(out, 0, M, $L)", java.util.Arrays.class, k.elem.lit(0))
+                .addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M"), k.elem.lit(0))
                 .beginControlFlow("for (int p = 0; p < K; p++)")
-                .addStatement("final int ar = p * M")
-                .addStatement("final $T bp = $L[p]", k.elem.type(), B)
+                .addStatement("final int ar = $L", x.aAt("p * M"))
+                .addStatement("final $T bp = $L", k.elem.type(), x.b("p"))
                 .addStatement("final $T vb = $T.broadcast(SPECIES, bp)", V, V)
                 .addStatement("int i = 0")
                 .beginControlFlow("for (; i < MV; i += L)")
-                .addStatement("vb.fma($T.fromArray(SPECIES, $L, ar + i), $T.fromArray(SPECIES, out, i)).intoArray(out, i)", V, A, V)
+                .addStatement("vb.fma($T.fromArray(SPECIES, $L, ar + i), $T.fromArray(SPECIES, $L, $L)).intoArray($L, $L)", V, A, V, C, x.cAt("i"),
+                        C, x.cAt("i"))
                 .endControlFlow()
-                .addStatement("for (; i < M; i++) out[i] += bp * $L[ar + i]", A)
+                .addStatement("for (; i < M; i++) $L += bp * $L[ar + i]", x.c("i"), A)
                 .endControlFlow();
     }
 
-    /** {@code out[M,N] = a[M,1]·bᵀ[1,N]} (B stored as [N, 1]): an outer product, row by row. */
-    private static void outer(Kernel k, String A, String B) {
+    /** {@code C[M,N] = a[M,1]·bᵀ[1,N]} (B stored as [N, 1]): an outer product, row by row. */
+    private static void outer(Kernel k, Names names) {
+        Product.Arrays x = names.x();
+        String B = x.b(), C = x.c();
         ClassName V = vectorType(k.elem);
         k.body.addStatement("final int NV = N - N % L")
                 .beginControlFlow("for (int i = 0; i < M; i++)")
-                .addStatement("final $T ai = $L[i]", k.elem.type(), A)
+                .addStatement("final $T ai = $L", k.elem.type(), x.a("i"))
                 .addStatement("final $T va = $T.broadcast(SPECIES, ai)", V, V)
-                .addStatement("final int or = i * N")
+                .addStatement("final int or = $L", x.cAt("i * N"))
                 .addStatement("int j = 0")
                 .beginControlFlow("for (; j < NV; j += L)")
-                .addStatement("va.mul($T.fromArray(SPECIES, $L, j)).intoArray(out, or + j)", V, B)
+                .addStatement("va.mul($T.fromArray(SPECIES, $L, $L)).intoArray($L, or + j)", V, B, x.bAt("j"), C)
                 .endControlFlow()
-                .addStatement("for (; j < N; j++) out[or + j] = ai * $L[j]", B)
+                .addStatement("for (; j < N; j++) $L[or + j] = ai * $L", C, x.b("j"))
                 .endControlFlow();
     }
 
     /** {@code x.out = x.a·x.bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
-    private static void dotKernel(Kernel k, Names x) {
+    private static void dotKernel(Kernel k, Names names) {
+        Product.Arrays x = names.x();
         ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        String A = x.a, B = x.b, out = x.out;
+        String A = x.a(), B = x.b();
         CodeBlock.Builder c = k.body;
         c.add("{\n$>");
         c.addStatement("final int KV = K - K % L");
@@ -463,10 +498,10 @@ final class VectorKernels {
                 .addStatement("$T s00 = $T.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00", V, V)
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p < KV; p += L)")
-                .addStatement("$T ra0 = $T.fromArray(SPECIES, $L, i * K + p)", V, V, A)
-                .addStatement("$T ra1 = $T.fromArray(SPECIES, $L, i1 * K + p)", V, V, A)
-                .addStatement("$T rb0 = $T.fromArray(SPECIES, $L, j * K + p)", V, V, B)
-                .addStatement("$T rb1 = $T.fromArray(SPECIES, $L, j1 * K + p)", V, V, B)
+                .addStatement("$T ra0 = $T.fromArray(SPECIES, $L, $L)", V, V, A, x.aAt("i * K + p"))
+                .addStatement("$T ra1 = $T.fromArray(SPECIES, $L, $L)", V, V, A, x.aAt("i1 * K + p"))
+                .addStatement("$T rb0 = $T.fromArray(SPECIES, $L, $L)", V, V, B, x.bAt("j * K + p"))
+                .addStatement("$T rb1 = $T.fromArray(SPECIES, $L, $L)", V, V, B, x.bAt("j1 * K + p"))
                 .addStatement("s00 = ra0.fma(rb0, s00)")
                 .addStatement("s01 = ra0.fma(rb1, s01)")
                 .addStatement("s10 = ra1.fma(rb0, s10)")
@@ -475,22 +510,21 @@ final class VectorKernels {
                 .addStatement("$T r00 = s00.reduceLanes($T.ADD), r01 = s01.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
                 .addStatement("$T r10 = s10.reduceLanes($T.ADD), r11 = s11.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
                 .beginControlFlow("for (; p < K; p++)")
-                .addStatement("$T x0 = $L[i * K + p], x1 = $L[i1 * K + p], y0 = $L[j * K + p], y1 = $L[j1 * K + p]",
-                        k.elem.type(), A, A, B, B)
+                .addStatement("$T x0 = $L, x1 = $L, y0 = $L, y1 = $L",
+                        k.elem.type(), x.a("i * K + p"), x.a("i1 * K + p"), x.b("j * K + p"), x.b("j1 * K + p"))
                 .addStatement("r00 += x0 * y0")
                 .addStatement("r01 += x0 * y1")
                 .addStatement("r10 += x1 * y0")
                 .addStatement("r11 += x1 * y1")
                 .endControlFlow()
-                .addStatement("$L[i * N + j] = r00", out)
-                .addStatement("$L[i * N + j1] = r01", out)
-                .addStatement("$L[i1 * N + j] = r10", out)
-                .addStatement("$L[i1 * N + j1] = r11", out)
+                .addStatement("$L = r00", x.c("i * N + j"))
+                .addStatement("$L = r01", x.c("i * N + j1"))
+                .addStatement("$L = r10", x.c("i1 * N + j"))
+                .addStatement("$L = r11", x.c("i1 * N + j1"))
                 .endControlFlow()
                 .endControlFlow();
         c.add("$<}\n");
     }
-
     /**
      * The dropout mask ({@code Kernels}' scalar form, the same values bit for bit): the
      * SplitMix64 draws in {@code LongVector} lanes of the same shape as {@code SPECIES}, the 0/1

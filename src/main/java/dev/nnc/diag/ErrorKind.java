@@ -51,7 +51,7 @@ public enum ErrorKind {
     GRAD_WRT("E408", "grad is taken with respect to an input or param, and {0} is not one"),
     BAD_DIM("E409", "a shape entry must be a positive integer, a const or a dim; {0}"),
     SIZE_OVERFLOW("E410", "{0} has {1} elements; nnc supports at most 2147483647 elements per tensor"),
-    INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels (cross_entropy, one_hot)"),
+    INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels or ids (cross_entropy, one_hot, embedding)"),
     LABEL_SHAPE("E412", "{0}: labels {1} do not fit logits {2}"),
     SHAPE_ARITHMETIC("E413", "cannot compute {0} in a shape: {1}"),
     INDEX_RANGE("E420", "index {0} is out of range for dimension {1} of {2}, whose size is {3}"),
@@ -62,7 +62,7 @@ public enum ErrorKind {
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),
     DUPLICATE_OPTIMIZER("E501", "the model already has an optimizer at line {0}"),
-    UNKNOWN_OPTIMIZER("E502", "unknown optimizer ''{0}''; nnc has sgd and adam"),
+    UNKNOWN_OPTIMIZER("E502", "unknown optimizer ''{0}''; nnc has sgd, adam and adamw"),
     UNKNOWN_INITIALIZER("E503", "unknown initializer ''{0}''"),
     UNKNOWN_PRECISION("E504", "unknown precision ''{0}''; use f32 or f64"),
     OPTIMIZER_WITHOUT_LOSS("E505", "model ''{0}'' has an optimizer but no loss"),

@@ -280,37 +280,95 @@ public final class Graph {
     // ------------------------------------------------------------------ structure
 
     /**
-     * {@code a @ b} with the four rank cases of the language; 1-D operands are reshaped to
-     * 2-D around a 2-D MATMUL, so only one product primitive exists.
+     * {@code a @ b} as {@code torch.matmul}: a 1-D operand becomes a matrix ({@code [k]} a row,
+     * {@code [k]} on the right a column) whose added axis the result drops; operands of rank 3
+     * or more multiply their last two axes and broadcast the leading ones, the lower-rank
+     * operand first padded with leading axes of size 1. Everything lowers to one
+     * {@link Structured#MATMUL} of two operands of the same rank.
      */
     public Node matmul(Node a, Node b) {
         requireReal(a, "@");
         requireReal(b, "@");
         Shape sa = a.shape(), sb = b.shape();
-        if (sa.rank() < 1 || sa.rank() > 2 || sb.rank() < 1 || sb.rank() > 2) {
-            throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 1 or 2", sa + " @ " + sb);
+        if (sa.rank() < 1 || sb.rank() < 1) {
+            throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 1 or more", sa + " @ " + sb);
         }
         Dim ka = sa.last(1);
-        Dim kb = sb.rank() == 1 ? sb.get(0) : sb.get(0);
+        Dim kb = sb.rank() == 1 ? sb.get(0) : sb.last(2);
         if (!ka.equals(kb)) throw new ShapeException(ErrorKind.MATMUL, sa, sb, ka, kb);
         Node a2 = sa.rank() == 1 ? reshape(a, Shape.of(Dim.of(1), ka)) : a;
         Node b2 = sb.rank() == 1 ? reshape(b, Shape.of(kb, Dim.of(1))) : b;
-        Node p = product(a2, b2);
-        List<Dim> out = new ArrayList<>();
-        if (sa.rank() == 2) out.add(sa.get(0));
-        if (sb.rank() == 2) out.add(sb.get(1));
+        int r = Math.max(a2.shape().rank(), b2.shape().rank());
+        a2 = withLeadingOnes(a2, r);
+        b2 = withLeadingOnes(b2, r);
+        for (int i = 0; i < r - 2; i++) {
+            Dim da = a2.shape().get(i), db = b2.shape().get(i);
+            if (!da.equals(db) && !da.isOne() && !db.isOne()) throw new ShapeException(ErrorKind.BROADCAST, "multiply", sa, sb, i, da, db);
+        }
+        Node p = product(a2, b2, List.of());
+        List<Dim> out = new ArrayList<>(p.shape().dims().subList(0, r - 2));
+        if (sa.rank() >= 2) out.add(sa.last(2));
+        if (sb.rank() >= 2) out.add(sb.last(1));
         return reshape(p, new Shape(out));
+    }
+
+    /** {@code x} reshaped to rank {@code rank} by leading axes of size 1. */
+    private Node withLeadingOnes(Node x, int rank) {
+        List<Dim> ds = new ArrayList<>();
+        for (int i = x.shape().rank(); i < rank; i++) ds.add(Dim.of(1));
+        ds.addAll(x.shape().dims());
+        return reshape(x, new Shape(ds));
     }
 
     /** The 2-D product primitive {@code [m,k] @ [k,n] -> [m,n]} (the surface {@code @} is {@link #matmul}). */
     public Node product(Node a, Node b) {
-        return structured(Structured.MATMUL, List.of(a, b), Attr.None.INSTANCE);
+        return product(a, b, List.of());
     }
 
-    /** A structured op over real inputs, its shape from the op's own rule ({@link Structured#shape}). */
+    /**
+     * The product primitive of operands of the same rank (see {@link Structured#MATMUL}), also
+     * summing over the batch axes {@code summed} (the gradient of an operand broadcast along them).
+     */
+    public Node product(Node a, Node b, List<Integer> summed) {
+        Attr attr = summed.isEmpty() ? Attr.None.INSTANCE : new Attr.Axes(summed, true);
+        return structured(Structured.MATMUL, List.of(a, b), attr);
+    }
+
+    /**
+     * A structured op, its shape from the op's own rule ({@link Structured#shape}); its inputs
+     * are real but for those the op takes as ids ({@link Structured#takesIds}), which are int.
+     */
     public Node structured(Structured op, List<Node> inputs, Attr attr) {
-        for (Node i : inputs) requireReal(i, op.lower());
+        for (int i = 0; i < inputs.size(); i++) {
+            if (!op.takesIds(i)) requireReal(inputs.get(i), op.lower());
+            else if (inputs.get(i).dtype() != DType.INT) throw new IllegalArgumentException(op + " takes int ids, got " + inputs.get(i));
+        }
         return make(op, inputs, attr, op.shape(inputs, attr), DType.REAL);
+    }
+
+    /** Rows of {@code table} ({@code [V, D]}) picked by the int tensor {@code ids}: shape {@code ids.shape + [D]}. */
+    public Node gather(Node table, Node ids) {
+        requireReal(table, "embedding");
+        if (ids.dtype() != DType.INT) throw new ShapeException(ErrorKind.ARG_TYPE, "ids", "embedding", "an int input such as 'input ids : int[batch]'");
+        if (table.shape().rank() != 2) throw new ShapeException(ErrorKind.RANK, "embedding", "a table [V, D]", table.shape());
+        List<Dim> ds = new ArrayList<>(ids.shape().dims());
+        ds.add(table.shape().last(1));
+        return make(Layout.GATHER, List.of(table, ids), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
+    }
+
+    /** The rows of {@code values} added into zeros of shape {@code table} at {@code ids} (the gradient of {@link #gather}). */
+    public Node scatterAdd(Node values, Node ids, Shape table) {
+        return structured(Structured.SCATTER_ADD, List.of(values, ids), new Attr.ShapeAttr(table));
+    }
+
+    /** {@code x} normalized over its last axis (no scale or shift). */
+    public Node layerNorm(Node x, double eps) {
+        return structured(Structured.LAYER_NORM, List.of(x), new Attr.Const(eps));
+    }
+
+    /** The gradient of {@link #layerNorm} with respect to {@code x}, given the adjoint {@code g} of its value. */
+    public Node layerNormGrad(Node x, Node g, double eps) {
+        return structured(Structured.LAYER_NORM_GRAD, List.of(x, g), new Attr.Const(eps));
     }
 
     public Node transpose(Node x) {

@@ -179,6 +179,22 @@ public enum Layout implements Op {
             return res;
         }
     },
+    /**
+     * Rows of a {@code [V, D]} table (input 0) picked by an int tensor of ids (input 1):
+     * {@code out[i, :] = table[ids[i], :]}, shape {@code ids.shape + [D]} ({@code F.embedding}).
+     * Its gradient is a {@link Structured#SCATTER_ADD} into the table's shape; the ids get none.
+     * An id outside {@code [0, V)} is an {@link IllegalArgumentException} naming their input.
+     */
+    GATHER {
+        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.gather(in.get(0), in.get(1)); }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return new Node[] {g.scatterAdd(adj, y.input(1), y.input(0).shape()), null};
+        }
+        @Override public String label(Node n) { return "gather rows of " + n.input(0).shape(); }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return StructuredEval.gather(in.get(0), in.get(1), inShapes.get(0), Structured.idsName(n));
+        }
+    },
     /** The identity, with a zero gradient. */
     STOP_GRADIENT {
         @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.stopGradient(in.get(0)); }

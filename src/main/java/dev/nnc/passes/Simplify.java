@@ -114,7 +114,7 @@ public final class Simplify {
             case STOP_GRADIENT -> dropStopGradient ? x : n;
             case PERMUTE -> x.op() == Layout.PERMUTE ? g.permute(x.input(0), composed(x, n)) : scalarBroadcast(x, n);
             case SELECT -> scalarBroadcast(x, n);
-            case RESHAPE, CONCAT, SLICE, ONE_HOT, PLACE, MODE -> n;
+            case RESHAPE, CONCAT, SLICE, ONE_HOT, PLACE, GATHER, MODE -> n;
         };
     }
 

@@ -305,6 +305,7 @@ class GradientCheckTest {
             cs.add(b.build("log_softmax composite", b.g.sub(z, lse)));
         }
         cs.addAll(ShapeGradientCases.cases(seed));
+        cs.addAll(ComputeGradientCases.cases(seed));
         return cs.stream().map(Arguments::of);
     }
 
