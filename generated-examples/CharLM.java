@@ -173,8 +173,6 @@ public final class CharLM {
 
     private final float[] grad$head = new float[2048];
 
-    private float[] inputGrad$mask = new float[0];
-
     private final float[] m$tok_emb = new float[2048];
 
     private final float[] m$pos_emb = new float[2048];
@@ -261,8 +259,6 @@ public final class CharLM {
 
     private int[] in$positions;
 
-    private float[] in$mask;
-
     private float[] out$logits;
 
     private float[] buf$0;
@@ -318,6 +314,8 @@ public final class CharLM {
     private float[] buf$25;
 
     private float[] buf$26;
+
+    private float[] buf$27;
 
     /**
      * Scratch for matrix products: the rows of the right operand, each starting at index 0.
@@ -447,7 +445,7 @@ public final class CharLM {
     }
 
     /**
-     * gather → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * gather → [batch, seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$0(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
         final int D = 32, V = 64;
@@ -461,7 +459,7 @@ public final class CharLM {
     }
 
     /**
-     * gather → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * gather → [seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$1(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
@@ -475,7 +473,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * add → [batch, seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -488,7 +486,7 @@ public final class CharLM {
     }
 
     /**
-     * layer_norm → [batch, seq, 32], from char_lm.nn line 46: {@code a = reshape(layer_norm(h, ln1_g, ln1_b), [batch, 1, seq, width])}
+     * layer_norm → [batch, seq, 32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$3(float[] out, float[] a0, int r0, int r1) {
         final int D = 32;
@@ -505,7 +503,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 46: {@code a = reshape(layer_norm(h, ln1_g, ln1_b), [batch, 1, seq, width])}
+     * add → [batch, seq, 32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$4(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -519,7 +517,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
     private static void k$5(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
@@ -613,9 +611,31 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * arange → [seq], from char_lm.nn line 48: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
      */
-    private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$6(float[] out, int d_seq) {
+        for (int i = 0; i < d_seq; i++) {
+            out[i] = i;
+        }
+    }
+
+    /**
+     * where → [seq, seq], from char_lm.nn line 48: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
+     */
+    private static void k$7(float[] out, float[] a0, int d_seq) {
+        for (int i0 = 0; i0 < d_seq; i0++) {
+            int o0_0 = i0 * d_seq;
+            int o1_0 = i0;
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                out[o0_0 + i1] = ((a0[o1_0] >= a0[i1] ? 1.0f : 0.0f) != 0.0f ? 1.0f : 0.0f);
+            }
+        }
+    }
+
+    /**
+     * matmul → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     */
+    private static void k$8(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * 8 * d_seq, offB = batch * 8 * d_seq;
@@ -676,22 +696,22 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * where → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$7(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch; i0++) {
             int o0_0 = i0 * d_seq * d_seq;
-            int o1_0 = i0 * d_seq * d_seq;
+            int o2_0 = i0 * d_seq * d_seq;
             for (int i1 = 0; i1 < d_seq * d_seq; i1++) {
-                out[o0_0 + i1] = ((a0[o1_0 + i1] / 2.828427f) + a1[i1]);
+                out[o0_0 + i1] = (a0[i1] != 0.0f ? (a1[o2_0 + i1] / 2.828427f) : (-1.0E9f));
             }
         }
     }
 
     /**
-     * max → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * max → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$8(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$10(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, Float.NEGATIVE_INFINITY);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -705,9 +725,9 @@ public final class CharLM {
     }
 
     /**
-     * exp → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * exp → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0 * d_seq;
             int o1_0 = i0 * d_seq;
@@ -719,9 +739,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * sum → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$10(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -735,9 +755,9 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * div → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0 * d_seq;
             int o1_0 = i0 * d_seq;
@@ -749,9 +769,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
             final int offC = batch * 8 * d_seq;
@@ -841,7 +861,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
@@ -957,7 +977,7 @@ public final class CharLM {
     /**
      * sum → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$14(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$16(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 32 * d_seq;
@@ -974,7 +994,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] + a1[i0]);
         }
@@ -983,7 +1003,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$16(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1077,7 +1097,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$19(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
             int o1_0 = i0 * 128;
@@ -1090,7 +1110,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$18(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$20(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * (0.5f * (1.0f + (float) erf((a0[i0] * 0.70710677f)))));
         }
@@ -1099,7 +1119,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$19(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$21(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1193,7 +1213,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$20(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
@@ -1208,7 +1228,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$21(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$23(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 64, kk = 32, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1308,26 +1328,28 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$7(buf$3, buf$1, in$mask, dim$batch, dim$seq);
-        k$8(buf$1, buf$3, dim$batch, dim$seq);
-        k$9(buf$0, buf$3, buf$1, dim$batch, dim$seq);
-        k$10(buf$1, buf$0, dim$batch, dim$seq);
-        k$11(buf$3, buf$0, buf$1, dim$batch, dim$seq);
-        k$12(buf$0, buf$3, buf$4, dim$batch, dim$seq);
-        k$13(buf$3, buf$0, wo, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$1, buf$3, dim$batch, dim$seq);
-        k$15(buf$4, buf$2, buf$1, dim$batch, dim$seq);
+        k$6(buf$1, dim$seq);
+        k$7(buf$5, buf$1, dim$seq);
+        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$9(buf$3, buf$5, buf$1, dim$batch, dim$seq);
+        k$10(buf$1, buf$3, dim$batch, dim$seq);
+        k$11(buf$5, buf$3, buf$1, dim$batch, dim$seq);
+        k$12(buf$1, buf$5, dim$batch, dim$seq);
+        k$13(buf$3, buf$5, buf$1, dim$batch, dim$seq);
+        k$14(buf$0, buf$3, buf$4, dim$batch, dim$seq);
+        k$15(buf$3, buf$0, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$1, buf$3, dim$batch, dim$seq);
+        k$17(buf$4, buf$2, buf$1, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$0, buf$4, lo$, hi$)); else k$3(buf$0, buf$4, 0, dim$batch * dim$seq);
         k$4(buf$3, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$16(buf$0, buf$3, w1, dim$batch, dim$seq, scratch$rows);
-        k$17(buf$3, buf$0, b1, dim$batch, dim$seq);
-        k$18(buf$0, buf$3, dim$batch, dim$seq);
-        k$19(buf$2, buf$0, w2, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$1, buf$4, buf$2, b2, dim$batch, dim$seq);
+        k$18(buf$0, buf$3, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$3, buf$0, b1, dim$batch, dim$seq);
+        k$20(buf$0, buf$3, dim$batch, dim$seq);
+        k$21(buf$2, buf$0, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$1, buf$4, buf$2, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$3, buf$1, lo$, hi$)); else k$3(buf$3, buf$1, 0, dim$batch * dim$seq);
         k$4(buf$0, buf$3, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$21(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
+        k$23(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
     }
 
     /**
@@ -1337,12 +1359,10 @@ public final class CharLM {
      * @param seq the runtime dim {@code seq}, at least 1
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param mask input {@code mask}, [seq, seq], row-major
      * @param logits receives output {@code logits} [batch, seq, 64]
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
-    public void infer(int batch, int seq, int[] tokens, int[] positions, float[] mask,
-            float[] logits) {
+    public void infer(int batch, int seq, int[] tokens, int[] positions, float[] logits) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -1369,15 +1389,8 @@ public final class CharLM {
         if (positions.length != (long) dim$seq) {
             throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
         }
-        if (mask == null) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
-        }
-        if (mask.length != (long) dim$seq * dim$seq) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + mask.length);
-        }
         this.in$tokens = tokens;
         this.in$positions = positions;
-        this.in$mask = mask;
         if (logits == null) {
             throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
         }
@@ -1385,11 +1398,12 @@ public final class CharLM {
             throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + logits.length);
         }
         this.out$logits = logits;
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq));
+        buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
         scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
         scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
@@ -1397,7 +1411,6 @@ public final class CharLM {
         } finally {
             this.in$tokens = null;
             this.in$positions = null;
-            this.in$mask = null;
             this.out$logits = null;
         }
     }
@@ -1405,7 +1418,7 @@ public final class CharLM {
     /**
      * one_hot → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$22(float[] out, int[] a0, int d_batch, int d_seq) {
+    private static void k$24(float[] out, int[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, (d_batch * d_seq) * 64, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             int c = a0[i];
@@ -1419,7 +1432,7 @@ public final class CharLM {
     /**
      * max → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$23(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$25(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, Float.NEGATIVE_INFINITY);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1435,7 +1448,7 @@ public final class CharLM {
     /**
      * sub → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 64;
             int o1_0 = i0 * 64;
@@ -1449,7 +1462,7 @@ public final class CharLM {
     /**
      * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$25(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1465,7 +1478,7 @@ public final class CharLM {
     /**
      * log → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$26(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$28(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (float) Math.log(a0[i0]);
         }
@@ -1474,7 +1487,7 @@ public final class CharLM {
     /**
      * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$27(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$29(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1493,7 +1506,7 @@ public final class CharLM {
     /**
      * sum → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$28(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 1, 0.0f);
         float acc = out[0];
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1505,7 +1518,7 @@ public final class CharLM {
     /**
      * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$29(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
         out[0] = (a0[0] / (float) (d_batch * d_seq));
     }
 
@@ -1518,34 +1531,36 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$22(buf$3, in$next, dim$batch, dim$seq);
-        k$7(buf$0, buf$1, in$mask, dim$batch, dim$seq);
-        k$8(buf$1, buf$0, dim$batch, dim$seq);
-        k$9(buf$5, buf$0, buf$1, dim$batch, dim$seq);
-        k$10(buf$1, buf$5, dim$batch, dim$seq);
-        k$11(buf$0, buf$5, buf$1, dim$batch, dim$seq);
-        k$12(buf$1, buf$0, buf$4, dim$batch, dim$seq);
-        k$13(buf$0, buf$1, wo, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$4, buf$0, dim$batch, dim$seq);
-        k$15(buf$1, buf$2, buf$4, dim$batch, dim$seq);
+        k$6(buf$1, dim$seq);
+        k$7(buf$5, buf$1, dim$seq);
+        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$24(buf$3, in$next, dim$batch, dim$seq);
+        k$9(buf$0, buf$5, buf$1, dim$batch, dim$seq);
+        k$10(buf$1, buf$0, dim$batch, dim$seq);
+        k$11(buf$5, buf$0, buf$1, dim$batch, dim$seq);
+        k$12(buf$1, buf$5, dim$batch, dim$seq);
+        k$13(buf$0, buf$5, buf$1, dim$batch, dim$seq);
+        k$14(buf$1, buf$0, buf$4, dim$batch, dim$seq);
+        k$15(buf$0, buf$1, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$4, buf$0, dim$batch, dim$seq);
+        k$17(buf$1, buf$2, buf$4, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$0, buf$1, lo$, hi$)); else k$3(buf$0, buf$1, 0, dim$batch * dim$seq);
         k$4(buf$2, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$16(buf$0, buf$2, w1, dim$batch, dim$seq, scratch$rows);
-        k$17(buf$2, buf$0, b1, dim$batch, dim$seq);
-        k$18(buf$0, buf$2, dim$batch, dim$seq);
-        k$19(buf$4, buf$0, w2, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$2, buf$1, buf$4, b2, dim$batch, dim$seq);
+        k$18(buf$0, buf$2, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$2, buf$0, b1, dim$batch, dim$seq);
+        k$20(buf$0, buf$2, dim$batch, dim$seq);
+        k$21(buf$4, buf$0, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$2, buf$1, buf$4, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$0, buf$2, lo$, hi$)); else k$3(buf$0, buf$2, 0, dim$batch * dim$seq);
         k$4(buf$1, buf$0, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$21(buf$0, buf$1, head, dim$batch, dim$seq, scratch$rows);
-        k$23(buf$1, buf$0, dim$batch, dim$seq);
-        k$24(buf$2, buf$0, buf$1, dim$batch, dim$seq);
-        k$25(buf$1, buf$2, dim$batch, dim$seq);
-        k$26(buf$0, buf$1, dim$batch, dim$seq);
-        k$27(buf$1, buf$3, buf$2, buf$0, dim$batch, dim$seq);
+        k$23(buf$0, buf$1, head, dim$batch, dim$seq, scratch$rows);
+        k$25(buf$1, buf$0, dim$batch, dim$seq);
+        k$26(buf$2, buf$0, buf$1, dim$batch, dim$seq);
+        k$27(buf$1, buf$2, dim$batch, dim$seq);
         k$28(buf$0, buf$1, dim$batch, dim$seq);
-        k$29(buf$1, buf$0, dim$batch, dim$seq);
+        k$29(buf$1, buf$3, buf$2, buf$0, dim$batch, dim$seq);
+        k$30(buf$0, buf$1, dim$batch, dim$seq);
+        k$31(buf$1, buf$0, dim$batch, dim$seq);
     }
 
     /**
@@ -1556,11 +1571,10 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param mask input {@code mask}, [seq, seq], row-major
      * @return the loss
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
-    public float loss(int batch, int seq, int[] tokens, int[] next, int[] positions, float[] mask) {
+    public float loss(int batch, int seq, int[] tokens, int[] next, int[] positions) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -1593,22 +1607,15 @@ public final class CharLM {
         if (positions.length != (long) dim$seq) {
             throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
         }
-        if (mask == null) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
-        }
-        if (mask.length != (long) dim$seq * dim$seq) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + mask.length);
-        }
         this.in$tokens = tokens;
         this.in$next = next;
         this.in$positions = positions;
-        this.in$mask = mask;
         buf$0 = grow(buf$0, Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq));
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, (long) 4 * dim$batch * dim$seq * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
         scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
         scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
@@ -1618,21 +1625,20 @@ public final class CharLM {
             this.in$tokens = null;
             this.in$next = null;
             this.in$positions = null;
-            this.in$mask = null;
         }
     }
 
     /**
      * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$30(float[] out, int d_batch, int d_seq) {
+    private static void k$32(float[] out, int d_batch, int d_seq) {
         out[0] = (1.0f / (float) (d_batch * d_seq));
     }
 
     /**
      * neg → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (-a0[0]);
         }
@@ -1641,7 +1647,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$32(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * 0.70710677f);
         }
@@ -1650,7 +1656,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$35(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (0.5f * (1.0f + (float) erf(a0[i0])));
         }
@@ -1659,7 +1665,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$36(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * a1[i0]);
         }
@@ -1668,7 +1674,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$35(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] * 0.9f) + 0.0015625f);
         }
@@ -1677,7 +1683,7 @@ public final class CharLM {
     /**
      * exp → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$36(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
             out[i0] = (float) Math.exp(a0[i0]);
         }
@@ -1686,7 +1692,7 @@ public final class CharLM {
     /**
      * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$39(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1702,7 +1708,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$38(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$40(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 64;
             int o1_0 = i0;
@@ -1716,7 +1722,7 @@ public final class CharLM {
     /**
      * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$39(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$41(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1732,7 +1738,7 @@ public final class CharLM {
     /**
      * div → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$40(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] / a1[i0]);
         }
@@ -1741,7 +1747,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$41(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$43(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 64;
@@ -1757,7 +1763,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 32, kk = 64, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1804,7 +1810,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$43(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$45(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
             int o1_0 = i0 * 32;
@@ -1817,7 +1823,7 @@ public final class CharLM {
     /**
      * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$44(float[] out, float[] a0, float[] a1, int r0, int r1) {
+    private static void k$46(float[] out, float[] a0, float[] a1, int r0, int r1) {
         final int D = 32;
         for (int r = r0; r < r1; r++) {
             final int o = r * D;
@@ -1839,7 +1845,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$45(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1886,7 +1892,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$46(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+    private static void k$48(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] * a1[i0]) + ((((a0[i0] * a2[i0]) * 0.5f) * (1.1283792f * (float) Math.exp((-(a3[i0] * a3[i0]))))) * 0.70710677f));
@@ -1896,7 +1902,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1943,7 +1949,7 @@ public final class CharLM {
     /**
      * broadcast → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$48(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$50(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 128 * d_seq;
             int o1_0 = i0 * 32 * d_seq;
@@ -1959,7 +1965,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 4, seq, 8], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$51(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
             final int batch1 = batchRest % 4;
@@ -2051,9 +2057,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$50(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$52(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
             final int offC = batch * 8 * d_seq;
@@ -2141,9 +2147,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, 4, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * sum → [batch, 4, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$51(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$53(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
@@ -2160,35 +2166,34 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * div → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$52(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0 * d_seq;
-            int o1_0 = i0 * d_seq;
-            int o2_0 = i0;
-            int o3_0 = i0;
+    private static void k$54(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            float[] a4, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
+            int o0_0 = i0 * d_seq * d_seq;
+            int o2_0 = i0 * d_seq * d_seq;
+            int o3_0 = i0 * d_seq;
             int o4_0 = i0 * d_seq;
+            int o5_0 = i0 * d_seq * d_seq;
             for (int i1 = 0; i1 < d_seq; i1++) {
-                out[o0_0 + i1] = (((a0[o1_0 + i1] / a1[o2_0]) + a2[o3_0]) * a3[o4_0 + i1]);
+                int o0_1 = o0_0 + i1 * d_seq;
+                int o1_1 = i1 * d_seq;
+                int o2_1 = o2_0 + i1 * d_seq;
+                int o3_1 = o3_0 + i1;
+                int o4_1 = o4_0 + i1;
+                int o5_1 = o5_0 + i1 * d_seq;
+                for (int i2 = 0; i2 < d_seq; i2++) {
+                    out[o0_1 + i2] = ((a0[o1_1 + i2] != 0.0f ? (((a1[o2_1 + i2] / a2[o3_1]) + a3[o4_1]) * a4[o5_1 + i2]) : 0.0f) / 2.828427f);
+                }
             }
         }
     }
 
     /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
+     * matmul → [batch, 4, 8, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$53(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq * d_seq; i0++) {
-            out[i0] = (a0[i0] / 2.828427f);
-        }
-    }
-
-    /**
-     * matmul → [batch, 4, 8, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
-     */
-    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * 8 * d_seq, offB = batch * d_seq * d_seq;
@@ -2298,9 +2303,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
+     * matmul → [batch, 1, seq, 32], from char_lm.nn line 47: {@code v = a @ wv}
      */
-    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2369,9 +2374,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 1, seq, 32], from char_lm.nn line 48: {@code k = a @ wk}
+     * matmul → [batch, 1, seq, 32], from char_lm.nn line 46: {@code k = a @ wk}
      */
-    private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$57(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2440,9 +2445,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, 1, seq, 32], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * add → [batch, 1, seq, 32], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$57(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$58(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] + a1[i0]) + a2[i0]);
@@ -2450,9 +2455,9 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [64, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$58(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
+    private static void k$59(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
         final int D = 32, V = 64;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
@@ -2467,9 +2472,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * sum → [seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$59(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$60(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o1_0 = i0 * 32 * d_seq;
@@ -2480,9 +2485,9 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [64, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$60(float[] out, float[] a0, int[] a1, int d_seq) {
+    private static void k$61(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_seq; i++) {
@@ -2497,9 +2502,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [32], from char_lm.nn line 46: {@code a = reshape(layer_norm(h, ln1_g, ln1_b), [batch, 1, seq, width])}
+     * sum → [32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$61(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2511,9 +2516,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [32], from char_lm.nn line 46: {@code a = reshape(layer_norm(h, ln1_g, ln1_b), [batch, 1, seq, width])}
+     * sum → [32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$62(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$63(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2524,9 +2529,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 32, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * matmul → [1, 4, 32, 8], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$63(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2623,9 +2628,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 32, 8], from char_lm.nn line 48: {@code k = a @ wk}
+     * matmul → [1, 4, 32, 8], from char_lm.nn line 46: {@code k = a @ wk}
      */
-    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2724,7 +2729,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 8, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$66(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = batch * 8 * d_seq, offB0 = batch * 32 * d_seq;
@@ -2844,7 +2849,7 @@ public final class CharLM {
     /**
      * matmul → [1, 32, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$66(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = d_batch * d_seq, m = 32;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -2938,7 +2943,7 @@ public final class CharLM {
     /**
      * sum → [128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$67(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$68(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 128, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 128;
@@ -2951,7 +2956,7 @@ public final class CharLM {
     /**
      * matmul → [1, 128, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$68(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$69(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = d_batch * d_seq, m = 128;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -3045,7 +3050,7 @@ public final class CharLM {
     /**
      * matmul → [1, 32, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$69(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$70(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 64, kk = d_batch * d_seq, m = 32;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -3137,19 +3142,6 @@ public final class CharLM {
     }
 
     /**
-     * sum → [seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
-     */
-    private static void k$70(float[] out, float[] a0, int d_batch, int d_seq) {
-        Arrays.fill(out, 0, d_seq * d_seq, 0.0f);
-        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
-            int o1_0 = i0 * d_seq * d_seq;
-            for (int i1 = 0; i1 < d_seq * d_seq; i1++) {
-                out[i1] += a0[o1_0 + i1];
-            }
-        }
-    }
-
-    /**
      * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$71(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
@@ -3177,101 +3169,101 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$22(buf$7, in$next, dim$batch, dim$seq);
-        k$30(buf$8, dim$batch, dim$seq);
-        k$31(buf$9, buf$8, dim$batch, dim$seq);
-        k$7(buf$8, buf$6, in$mask, dim$batch, dim$seq);
-        k$8(buf$6, buf$8, dim$batch, dim$seq);
-        k$9(buf$10, buf$8, buf$6, dim$batch, dim$seq);
-        k$10(buf$6, buf$10, dim$batch, dim$seq);
-        k$11(buf$8, buf$10, buf$6, dim$batch, dim$seq);
-        k$12(buf$11, buf$8, buf$5, dim$batch, dim$seq);
-        k$13(buf$12, buf$11, wo, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$13, buf$12, dim$batch, dim$seq);
-        k$15(buf$12, buf$2, buf$13, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$13, buf$12, lo$, hi$)); else k$3(buf$13, buf$12, 0, dim$batch * dim$seq);
-        k$4(buf$14, buf$13, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$16(buf$15, buf$14, w1, dim$batch, dim$seq, scratch$rows);
-        k$17(buf$16, buf$15, b1, dim$batch, dim$seq);
-        k$32(buf$15, buf$16, dim$batch, dim$seq);
-        k$33(buf$17, buf$15, dim$batch, dim$seq);
-        k$34(buf$18, buf$16, buf$17, dim$batch, dim$seq);
-        k$19(buf$19, buf$18, w2, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$20, buf$12, buf$19, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$19, buf$20, lo$, hi$)); else k$3(buf$19, buf$20, 0, dim$batch * dim$seq);
-        k$4(buf$21, buf$19, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$21(buf$22, buf$21, head, dim$batch, dim$seq, scratch$rows);
-        k$35(buf$23, buf$7, dim$batch, dim$seq);
-        k$23(buf$7, buf$22, dim$batch, dim$seq);
-        k$24(buf$24, buf$22, buf$7, dim$batch, dim$seq);
-        k$36(buf$22, buf$24, dim$batch, dim$seq);
-        k$37(buf$7, buf$22, dim$batch, dim$seq);
-        k$38(buf$25, buf$9, buf$23, dim$batch, dim$seq);
-        k$39(buf$9, buf$25, dim$batch, dim$seq);
+        k$6(buf$6, dim$seq);
+        k$7(buf$7, buf$6, dim$seq);
+        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$24(buf$8, in$next, dim$batch, dim$seq);
+        k$32(buf$9, dim$batch, dim$seq);
+        k$33(buf$10, buf$9, dim$batch, dim$seq);
+        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
+        k$10(buf$6, buf$9, dim$batch, dim$seq);
+        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
+        k$12(buf$6, buf$11, dim$batch, dim$seq);
+        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
+        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
+        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$14, buf$13, dim$batch, dim$seq);
+        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$14, buf$13, lo$, hi$)); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
+        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
+        k$34(buf$16, buf$17, dim$batch, dim$seq);
+        k$35(buf$18, buf$16, dim$batch, dim$seq);
+        k$36(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$20, buf$21, lo$, hi$)); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
+        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$23(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$37(buf$24, buf$8, dim$batch, dim$seq);
+        k$25(buf$8, buf$23, dim$batch, dim$seq);
+        k$26(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$38(buf$23, buf$25, dim$batch, dim$seq);
+        k$39(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$gradients$1() {
-        k$40(buf$26, buf$9, buf$7, dim$batch, dim$seq);
-        k$41(buf$9, buf$25, buf$26, buf$22, dim$batch, dim$seq);
-        k$42(buf$26, buf$9, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$43(buf$25, buf$26, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$22, buf$20, buf$25, lo$, hi$)); else k$44(buf$22, buf$20, buf$25, 0, dim$batch * dim$seq);
-        k$45(buf$25, buf$22, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$46(buf$20, buf$25, buf$17, buf$16, buf$15, dim$batch, dim$seq);
-        k$47(buf$25, buf$20, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$43(buf$17, buf$25, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$15, buf$12, buf$17, lo$, hi$)); else k$44(buf$15, buf$12, buf$17, 0, dim$batch * dim$seq);
-        k$15(buf$12, buf$22, buf$15, dim$batch, dim$seq);
-        k$48(buf$16, buf$12, dim$batch, dim$seq);
-        k$49(buf$17, buf$16, wo, dim$batch, dim$seq);
-        k$6(buf$15, buf$17, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$50(buf$5, buf$8, buf$17, dim$batch, dim$seq);
-        k$51(buf$17, buf$15, buf$8, buf$6, dim$batch, dim$seq);
-        k$52(buf$8, buf$15, buf$6, buf$17, buf$10, dim$batch, dim$seq);
-        k$53(buf$10, buf$8, dim$batch, dim$seq);
-        k$12(buf$15, buf$10, buf$4, dim$batch, dim$seq);
-        k$54(buf$17, buf$3, buf$10, dim$batch, dim$seq, scratch$rows);
-        k$55(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$3, buf$17, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$55(buf$10, buf$15, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$57(buf$6, buf$4, buf$3, buf$10, dim$batch, dim$seq);
-        k$43(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$3, buf$2, buf$4, lo$, hi$)); else k$44(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
-        k$15(buf$10, buf$12, buf$3, dim$batch, dim$seq);
-        k$58(grad$tok_emb, buf$10, in$tokens, dim$batch, dim$seq);
-        k$59(buf$3, buf$10, dim$batch, dim$seq);
-        k$60(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$61(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$62(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$63(buf$6, buf$1, buf$15, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$15, buf$1, buf$17, dim$batch, dim$seq, scratch$sum);
-        k$63(buf$17, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$65(buf$5, buf$11, buf$16, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$61(grad$ln2_g, buf$25, buf$13, dim$batch, dim$seq);
-        k$62(grad$ln2_b, buf$25, dim$batch, dim$seq);
-        k$66(buf$25, buf$14, buf$20, dim$batch, dim$seq, scratch$rows);
-        k$67(grad$b1, buf$20, dim$batch, dim$seq);
+        k$40(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$41(buf$10, buf$26, dim$batch, dim$seq);
+        k$42(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$43(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$44(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$45(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$23, buf$21, buf$26, lo$, hi$)); else k$46(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$47(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$48(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$49(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$45(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$16, buf$13, buf$18, lo$, hi$)); else k$46(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
+        k$50(buf$17, buf$13, dim$batch, dim$seq);
+        k$51(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$52(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$53(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$54(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
+        k$55(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$56(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$57(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$58(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$45(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$3, buf$2, buf$4, lo$, hi$)); else k$46(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
+        k$59(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$60(buf$3, buf$9, dim$batch, dim$seq);
+        k$61(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$62(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$63(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$64(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$65(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$66(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$62(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$63(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$67(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$gradients$2() {
-        k$68(buf$20, buf$18, buf$22, dim$batch, dim$seq, scratch$rows);
-        k$62(grad$b2, buf$22, dim$batch, dim$seq);
-        k$61(grad$lnf_g, buf$26, buf$19, dim$batch, dim$seq);
-        k$62(grad$lnf_b, buf$26, dim$batch, dim$seq);
-        k$69(buf$26, buf$21, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$70(inputGrad$mask, buf$8, dim$batch, dim$seq);
-        k$26(buf$9, buf$7, dim$batch, dim$seq);
-        k$71(buf$7, buf$23, buf$24, buf$9, dim$batch, dim$seq);
-        k$28(buf$8, buf$7, dim$batch, dim$seq);
-        k$29(buf$7, buf$8, dim$batch, dim$seq);
+        k$68(grad$b1, buf$21, dim$batch, dim$seq);
+        k$69(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$63(grad$b2, buf$23, dim$batch, dim$seq);
+        k$62(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$63(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$70(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$28(buf$10, buf$8, dim$batch, dim$seq);
+        k$71(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$30(buf$9, buf$8, dim$batch, dim$seq);
+        k$31(buf$8, buf$9, dim$batch, dim$seq);
         System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$15, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$17, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
         System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$25, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$20, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$26, 0, grad$head, 0, 2048);
+        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$27, 0, grad$head, 0, 2048);
     }
 
     private void run$gradients() {
@@ -3289,12 +3281,10 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param mask input {@code mask}, [seq, seq], row-major
      * @return the loss
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
-    public float gradients(int batch, int seq, int[] tokens, int[] next, int[] positions,
-            float[] mask) {
+    public float gradients(int batch, int seq, int[] tokens, int[] next, int[] positions) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -3327,72 +3317,47 @@ public final class CharLM {
         if (positions.length != (long) dim$seq) {
             throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
         }
-        if (mask == null) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
-        }
-        if (mask.length != (long) dim$seq * dim$seq) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + mask.length);
-        }
         this.in$tokens = tokens;
         this.in$next = next;
         this.in$positions = positions;
-        this.in$mask = mask;
-        inputGrad$mask = inputGrad$mask.length == dim$seq * dim$seq ? inputGrad$mask : new float[dim$seq * dim$seq];
         buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
         buf$1 = grow(buf$1, Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
         buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$6 = grow(buf$6, Math.max(Math.max(Math.max((long) 4 * dim$batch * dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$7 = grow(buf$7, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
-        buf$8 = grow(buf$8, Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq));
-        buf$9 = grow(buf$9, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, Math.max((long) 4 * dim$batch * dim$seq * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$11 = grow(buf$11, (long) 32 * dim$batch * dim$seq);
-        buf$12 = grow(buf$12, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$13 = grow(buf$13, (long) 32 * dim$batch * dim$seq);
+        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
+        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
+        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
-        buf$16 = grow(buf$16, (long) 128 * dim$batch * dim$seq);
-        buf$17 = grow(buf$17, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
-        buf$18 = grow(buf$18, (long) 128 * dim$batch * dim$seq);
-        buf$19 = grow(buf$19, (long) 32 * dim$batch * dim$seq);
-        buf$20 = grow(buf$20, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$21 = grow(buf$21, (long) 32 * dim$batch * dim$seq);
-        buf$22 = grow(buf$22, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$23 = grow(buf$23, (long) 64 * dim$batch * dim$seq);
+        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
+        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
+        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
+        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
+        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
+        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
+        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$24 = grow(buf$24, (long) 64 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$26 = grow(buf$26, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
+        buf$25 = grow(buf$25, (long) 64 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 64), (long) 32), (long) 128), (long) 36), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
         scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         try {
             run$gradients();
-            return buf$7[0];
+            return buf$8[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
             this.in$positions = null;
-            this.in$mask = null;
-        }
-    }
-
-    /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(q @ transpose(k) / sqrt(per) + mask) @ v          // [batch, heads, seq, per]}
-     */
-    private static void k$72(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0 * d_seq;
-            int o1_0 = i0 * d_seq;
-            int o2_0 = i0;
-            int o3_0 = i0;
-            int o4_0 = i0 * d_seq;
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                out[o0_0 + i1] = ((((a0[o1_0 + i1] / a1[o2_0]) + a2[o3_0]) * a3[o4_0 + i1]) / 2.828427f);
-            }
         }
     }
 
@@ -3405,99 +3370,101 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$22(buf$7, in$next, dim$batch, dim$seq);
-        k$30(buf$8, dim$batch, dim$seq);
-        k$31(buf$9, buf$8, dim$batch, dim$seq);
-        k$7(buf$8, buf$6, in$mask, dim$batch, dim$seq);
-        k$8(buf$6, buf$8, dim$batch, dim$seq);
-        k$9(buf$10, buf$8, buf$6, dim$batch, dim$seq);
-        k$10(buf$6, buf$10, dim$batch, dim$seq);
-        k$11(buf$8, buf$10, buf$6, dim$batch, dim$seq);
-        k$12(buf$11, buf$8, buf$5, dim$batch, dim$seq);
-        k$13(buf$12, buf$11, wo, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$13, buf$12, dim$batch, dim$seq);
-        k$15(buf$12, buf$2, buf$13, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$13, buf$12, lo$, hi$)); else k$3(buf$13, buf$12, 0, dim$batch * dim$seq);
-        k$4(buf$14, buf$13, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$16(buf$15, buf$14, w1, dim$batch, dim$seq, scratch$rows);
-        k$17(buf$16, buf$15, b1, dim$batch, dim$seq);
-        k$32(buf$15, buf$16, dim$batch, dim$seq);
-        k$33(buf$17, buf$15, dim$batch, dim$seq);
-        k$34(buf$18, buf$16, buf$17, dim$batch, dim$seq);
-        k$19(buf$19, buf$18, w2, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$20, buf$12, buf$19, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$19, buf$20, lo$, hi$)); else k$3(buf$19, buf$20, 0, dim$batch * dim$seq);
-        k$4(buf$21, buf$19, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$21(buf$22, buf$21, head, dim$batch, dim$seq, scratch$rows);
-        k$35(buf$23, buf$7, dim$batch, dim$seq);
-        k$23(buf$7, buf$22, dim$batch, dim$seq);
-        k$24(buf$24, buf$22, buf$7, dim$batch, dim$seq);
-        k$36(buf$22, buf$24, dim$batch, dim$seq);
-        k$37(buf$7, buf$22, dim$batch, dim$seq);
-        k$38(buf$25, buf$9, buf$23, dim$batch, dim$seq);
-        k$39(buf$9, buf$25, dim$batch, dim$seq);
+        k$6(buf$6, dim$seq);
+        k$7(buf$7, buf$6, dim$seq);
+        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$24(buf$8, in$next, dim$batch, dim$seq);
+        k$32(buf$9, dim$batch, dim$seq);
+        k$33(buf$10, buf$9, dim$batch, dim$seq);
+        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
+        k$10(buf$6, buf$9, dim$batch, dim$seq);
+        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
+        k$12(buf$6, buf$11, dim$batch, dim$seq);
+        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
+        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
+        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$14, buf$13, dim$batch, dim$seq);
+        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$14, buf$13, lo$, hi$)); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
+        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
+        k$34(buf$16, buf$17, dim$batch, dim$seq);
+        k$35(buf$18, buf$16, dim$batch, dim$seq);
+        k$36(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$3(buf$20, buf$21, lo$, hi$)); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
+        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$23(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$37(buf$24, buf$8, dim$batch, dim$seq);
+        k$25(buf$8, buf$23, dim$batch, dim$seq);
+        k$26(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$38(buf$23, buf$25, dim$batch, dim$seq);
+        k$39(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$trainStep$1() {
-        k$40(buf$26, buf$9, buf$7, dim$batch, dim$seq);
-        k$41(buf$9, buf$25, buf$26, buf$22, dim$batch, dim$seq);
-        k$42(buf$26, buf$9, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$43(buf$25, buf$26, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$22, buf$20, buf$25, lo$, hi$)); else k$44(buf$22, buf$20, buf$25, 0, dim$batch * dim$seq);
-        k$45(buf$25, buf$22, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$46(buf$20, buf$25, buf$17, buf$16, buf$15, dim$batch, dim$seq);
-        k$47(buf$25, buf$20, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$43(buf$17, buf$25, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$15, buf$12, buf$17, lo$, hi$)); else k$44(buf$15, buf$12, buf$17, 0, dim$batch * dim$seq);
-        k$15(buf$12, buf$22, buf$15, dim$batch, dim$seq);
-        k$48(buf$16, buf$12, dim$batch, dim$seq);
-        k$49(buf$17, buf$16, wo, dim$batch, dim$seq);
-        k$6(buf$15, buf$17, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$50(buf$5, buf$8, buf$17, dim$batch, dim$seq);
-        k$51(buf$17, buf$15, buf$8, buf$6, dim$batch, dim$seq);
-        k$72(buf$8, buf$15, buf$6, buf$17, buf$10, dim$batch, dim$seq);
-        k$12(buf$15, buf$8, buf$4, dim$batch, dim$seq);
-        k$54(buf$17, buf$3, buf$8, dim$batch, dim$seq, scratch$rows);
-        k$55(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$3, buf$17, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$55(buf$8, buf$15, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$57(buf$6, buf$4, buf$3, buf$8, dim$batch, dim$seq);
-        k$43(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$44(buf$3, buf$2, buf$4, lo$, hi$)); else k$44(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
-        k$15(buf$8, buf$12, buf$3, dim$batch, dim$seq);
-        k$58(grad$tok_emb, buf$8, in$tokens, dim$batch, dim$seq);
-        k$59(buf$3, buf$8, dim$batch, dim$seq);
-        k$60(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$61(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$62(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$63(buf$6, buf$1, buf$15, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$15, buf$1, buf$17, dim$batch, dim$seq, scratch$sum);
-        k$63(buf$17, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$65(buf$5, buf$11, buf$16, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$61(grad$ln2_g, buf$25, buf$13, dim$batch, dim$seq);
-        k$62(grad$ln2_b, buf$25, dim$batch, dim$seq);
-        k$66(buf$25, buf$14, buf$20, dim$batch, dim$seq, scratch$rows);
-        k$67(grad$b1, buf$20, dim$batch, dim$seq);
-        k$68(buf$20, buf$18, buf$22, dim$batch, dim$seq, scratch$rows);
+        k$40(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$41(buf$10, buf$26, dim$batch, dim$seq);
+        k$42(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$43(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$44(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$45(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$23, buf$21, buf$26, lo$, hi$)); else k$46(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$47(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$48(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$49(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$45(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$16, buf$13, buf$18, lo$, hi$)); else k$46(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
+        k$50(buf$17, buf$13, dim$batch, dim$seq);
+        k$51(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$52(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$53(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$54(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
+        k$55(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$56(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$57(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$58(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$45(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, (w$, lo$, hi$) -> k$46(buf$3, buf$2, buf$4, lo$, hi$)); else k$46(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
+        k$59(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$60(buf$3, buf$9, dim$batch, dim$seq);
+        k$61(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$62(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$63(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$64(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$65(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$66(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$62(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$63(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$67(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$trainStep$2() {
-        k$62(grad$b2, buf$22, dim$batch, dim$seq);
-        k$61(grad$lnf_g, buf$26, buf$19, dim$batch, dim$seq);
-        k$62(grad$lnf_b, buf$26, dim$batch, dim$seq);
-        k$69(buf$26, buf$21, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$26(buf$9, buf$7, dim$batch, dim$seq);
-        k$71(buf$7, buf$23, buf$24, buf$9, dim$batch, dim$seq);
-        k$28(buf$8, buf$7, dim$batch, dim$seq);
-        k$29(buf$7, buf$8, dim$batch, dim$seq);
+        k$68(grad$b1, buf$21, dim$batch, dim$seq);
+        k$69(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$63(grad$b2, buf$23, dim$batch, dim$seq);
+        k$62(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$63(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$70(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$28(buf$10, buf$8, dim$batch, dim$seq);
+        k$71(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$30(buf$9, buf$8, dim$batch, dim$seq);
+        k$31(buf$8, buf$9, dim$batch, dim$seq);
         System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$15, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$17, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
         System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$25, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$20, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$26, 0, grad$head, 0, 2048);
+        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$27, 0, grad$head, 0, 2048);
     }
 
     private void run$trainStep() {
@@ -3649,12 +3616,10 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param mask input {@code mask}, [seq, seq], row-major
      * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
-    public float trainStep(int batch, int seq, int[] tokens, int[] next, int[] positions,
-            float[] mask) {
+    public float trainStep(int batch, int seq, int[] tokens, int[] next, int[] positions) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -3687,55 +3652,48 @@ public final class CharLM {
         if (positions.length != (long) dim$seq) {
             throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
         }
-        if (mask == null) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
-        }
-        if (mask.length != (long) dim$seq * dim$seq) {
-            throw new IllegalArgumentException("input mask [seq, seq] needs " + (long) dim$seq * dim$seq + " elements (" + "seq = " + dim$seq + "), got " + mask.length);
-        }
         this.in$tokens = tokens;
         this.in$next = next;
         this.in$positions = positions;
-        this.in$mask = mask;
         buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
         buf$1 = grow(buf$1, Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
         buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$6 = grow(buf$6, Math.max(Math.max(Math.max((long) 4 * dim$batch * dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$7 = grow(buf$7, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
-        buf$8 = grow(buf$8, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
-        buf$9 = grow(buf$9, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, (long) 4 * dim$batch * dim$seq * dim$seq);
-        buf$11 = grow(buf$11, (long) 32 * dim$batch * dim$seq);
-        buf$12 = grow(buf$12, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$13 = grow(buf$13, (long) 32 * dim$batch * dim$seq);
+        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
+        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
+        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
-        buf$16 = grow(buf$16, (long) 128 * dim$batch * dim$seq);
-        buf$17 = grow(buf$17, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
-        buf$18 = grow(buf$18, (long) 128 * dim$batch * dim$seq);
-        buf$19 = grow(buf$19, (long) 32 * dim$batch * dim$seq);
-        buf$20 = grow(buf$20, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$21 = grow(buf$21, (long) 32 * dim$batch * dim$seq);
-        buf$22 = grow(buf$22, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$23 = grow(buf$23, (long) 64 * dim$batch * dim$seq);
+        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
+        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
+        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
+        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
+        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
+        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
+        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$24 = grow(buf$24, (long) 64 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$26 = grow(buf$26, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
+        buf$25 = grow(buf$25, (long) 64 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 64), (long) 32), (long) 128), (long) 36), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
         scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$7[0];
+            loss$ = buf$8[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
             this.in$positions = null;
-            this.in$mask = null;
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
@@ -3773,15 +3731,14 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param mask input {@code mask}, [seq, seq], row-major
      * @param logits receives output {@code logits} [batch, seq, 64]
      * @return the loss
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float trainingPass(int batch, int seq, int[] tokens, int[] next, int[] positions,
-            float[] mask, float[] logits) {
-        infer(batch, seq, tokens, positions, mask, logits);
-        return gradients(batch, seq, tokens, next, positions, mask);
+            float[] logits) {
+        infer(batch, seq, tokens, positions, logits);
+        return gradients(batch, seq, tokens, next, positions);
     }
 
     /**
@@ -3880,19 +3837,6 @@ public final class CharLM {
             throw new IllegalArgumentException("parameter " + name + " needs " + p.length + " values, got " + (values == null ? "null" : values.length));
         }
         System.arraycopy(values, 0, p, 0, p.length);
-    }
-
-    /**
-     * The gradient of the loss with respect to real-valued input {@code name}, as computed by the
-     * last {@code gradients} call (a live array, overwritten by the next call).
-     *
-     * @throws IllegalArgumentException if the model has no such real-valued input
-     */
-    public float[] inputGradient(String name) {
-        switch (name) {
-            case "mask": return inputGrad$mask;
-            default: throw new IllegalArgumentException("no real-valued input named '" + name + "'");
-        }
     }
 
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
