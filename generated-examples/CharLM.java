@@ -361,9 +361,9 @@ public final class CharLM {
         normal(pos_emb, mix(seed, 1), 0.0, 0.02);
         Arrays.fill(ln1_g, 1.0f);
         Arrays.fill(ln1_b, 0.0f);
-        normal(wq, mix(seed, 4), 0.0, 0.02);
-        normal(wk, mix(seed, 5), 0.0, 0.02);
-        normal(wv, mix(seed, 6), 0.0, 0.02);
+        normal(wq, mix(seed, 4), 0.0, 0.2);
+        normal(wk, mix(seed, 5), 0.0, 0.2);
+        normal(wv, mix(seed, 6), 0.0, 0.2);
         normal(wo, mix(seed, 7), 0.0, 0.02);
         Arrays.fill(ln2_g, 1.0f);
         Arrays.fill(ln2_b, 0.0f);
@@ -445,7 +445,7 @@ public final class CharLM {
     }
 
     /**
-     * gather → [batch, seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * gather → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$0(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
         final int D = 32, V = 64;
@@ -459,7 +459,7 @@ public final class CharLM {
     }
 
     /**
-     * gather → [seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * gather → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$1(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
@@ -473,7 +473,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * add → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -486,7 +486,7 @@ public final class CharLM {
     }
 
     /**
-     * layer_norm → [batch, seq, 32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
+     * layer_norm → [batch, seq, 32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$3(float[] out, float[] a0, int r0, int r1) {
         final int D = 32;
@@ -503,7 +503,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
+     * add → [batch, seq, 32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$4(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -517,7 +517,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
     private static void k$5(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
@@ -611,7 +611,7 @@ public final class CharLM {
     }
 
     /**
-     * arange → [seq], from char_lm.nn line 48: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
+     * arange → [seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
      */
     private static void k$6(float[] out, int d_seq) {
         for (int i = 0; i < d_seq; i++) {
@@ -620,7 +620,7 @@ public final class CharLM {
     }
 
     /**
-     * where → [seq, seq], from char_lm.nn line 48: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
+     * where → [seq, seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
      */
     private static void k$7(float[] out, float[] a0, int d_seq) {
         for (int i0 = 0; i0 < d_seq; i0++) {
@@ -633,7 +633,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * matmul → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
@@ -696,7 +696,7 @@ public final class CharLM {
     }
 
     /**
-     * where → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * where → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
     private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch; i0++) {
@@ -709,7 +709,7 @@ public final class CharLM {
     }
 
     /**
-     * max → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * max → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$10(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, Float.NEGATIVE_INFINITY);
@@ -725,7 +725,7 @@ public final class CharLM {
     }
 
     /**
-     * exp → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * exp → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
@@ -739,7 +739,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, 4, seq, 1], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * sum → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
@@ -755,7 +755,7 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * div → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
@@ -769,7 +769,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
@@ -859,7 +859,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -975,7 +975,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * sum → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$16(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_batch * d_seq, 0.0f);
@@ -992,7 +992,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * add → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
@@ -1001,7 +1001,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -1095,7 +1095,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$19(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1108,7 +1108,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
@@ -1117,7 +1117,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$21(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -1211,7 +1211,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -1226,7 +1226,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * matmul → [batch, seq, 64], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$23(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -1416,7 +1416,7 @@ public final class CharLM {
     }
 
     /**
-     * one_hot → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * one_hot → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$24(float[] out, int[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, (d_batch * d_seq) * 64, 0.0f);
@@ -1430,7 +1430,7 @@ public final class CharLM {
     }
 
     /**
-     * max → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * max → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$25(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, Float.NEGATIVE_INFINITY);
@@ -1446,7 +1446,7 @@ public final class CharLM {
     }
 
     /**
-     * sub → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sub → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1460,7 +1460,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
@@ -1476,7 +1476,7 @@ public final class CharLM {
     }
 
     /**
-     * log → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * log → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$28(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1485,7 +1485,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$29(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -1504,7 +1504,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -1516,7 +1516,7 @@ public final class CharLM {
     }
 
     /**
-     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
         out[0] = (a0[0] / (float) (d_batch * d_seq));
@@ -1629,14 +1629,14 @@ public final class CharLM {
     }
 
     /**
-     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$32(float[] out, int d_batch, int d_seq) {
         out[0] = (1.0f / (float) (d_batch * d_seq));
     }
 
     /**
-     * neg → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * neg → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1645,7 +1645,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
@@ -1654,7 +1654,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$35(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
@@ -1663,7 +1663,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$36(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
@@ -1672,7 +1672,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
@@ -1681,7 +1681,7 @@ public final class CharLM {
     }
 
     /**
-     * exp → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * exp → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
@@ -1690,7 +1690,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$39(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
@@ -1706,7 +1706,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$40(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1720,7 +1720,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$41(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
@@ -1736,7 +1736,7 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1745,7 +1745,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$43(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -1761,7 +1761,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * matmul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
@@ -1808,7 +1808,7 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * mul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$45(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1821,7 +1821,7 @@ public final class CharLM {
     }
 
     /**
-     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$46(float[] out, float[] a0, float[] a1, int r0, int r1) {
         final int D = 32;
@@ -1843,7 +1843,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
@@ -1890,7 +1890,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$48(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             int d_batch, int d_seq) {
@@ -1900,7 +1900,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
@@ -1947,7 +1947,7 @@ public final class CharLM {
     }
 
     /**
-     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$50(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1963,7 +1963,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$51(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
@@ -2057,7 +2057,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$52(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
@@ -2147,7 +2147,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, 4, seq], from char_lm.nn line 50: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * sum → [batch, 4, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
     private static void k$53(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -2166,7 +2166,7 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * div → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
     private static void k$54(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             float[] a4, int d_batch, int d_seq) {
@@ -2191,7 +2191,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, 8, seq], from char_lm.nn line 49: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * matmul → [batch, 4, 8, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
     private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -2303,7 +2303,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 1, seq, 32], from char_lm.nn line 47: {@code v = a @ wv}
+     * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
      */
     private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
@@ -2374,7 +2374,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 1, seq, 32], from char_lm.nn line 46: {@code k = a @ wk}
+     * matmul → [batch, 1, seq, 32], from char_lm.nn line 48: {@code k = a @ wk}
      */
     private static void k$57(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
@@ -2445,7 +2445,7 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, 1, seq, 32], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * add → [batch, 1, seq, 32], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
     private static void k$58(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
@@ -2455,7 +2455,7 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$59(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
         final int D = 32, V = 64;
@@ -2472,7 +2472,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [seq, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * sum → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$60(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_seq, 0.0f);
@@ -2485,7 +2485,7 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 41: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$61(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
@@ -2502,7 +2502,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
+     * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
@@ -2516,7 +2516,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [32], from char_lm.nn line 44: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
+     * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
     private static void k$63(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
@@ -2529,7 +2529,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 32, 8], from char_lm.nn line 45: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
+     * matmul → [1, 4, 32, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
     private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
@@ -2628,7 +2628,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 32, 8], from char_lm.nn line 46: {@code k = a @ wk}
+     * matmul → [1, 4, 32, 8], from char_lm.nn line 48: {@code k = a @ wk}
      */
     private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
@@ -2727,7 +2727,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 8, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [1, 4, 8, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
     private static void k$66(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows) {
@@ -2847,7 +2847,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 32, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -2941,7 +2941,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * sum → [128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$68(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -2954,7 +2954,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 128, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 128, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
     private static void k$69(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -3048,7 +3048,7 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * matmul → [1, 32, 64], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$70(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
@@ -3142,7 +3142,7 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
     private static void k$71(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
