@@ -2133,6 +2133,13 @@ def _(r):
     return _mlp_train_case(r, "TrainAdamWDefaults", "optimizer adamw", dict(optimizer="adamw", lr=1e-3))
 
 
+@case("train_adam_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamClipNorm",
+                           "optimizer adam(lr = 0.02, weight_decay = 0.01, clip_norm = 0.1)",
+                           dict(optimizer="adam", lr=0.02, weight_decay=0.01, clip_norm=0.1))
+
+
 @case("train_sgd_clip_norm")
 def _(r):
     return _mlp_train_case(r, "TrainSgdClipNorm",
