@@ -1,10 +1,14 @@
 package dev.nnc.codegen;
 
 import static dev.nnc.codegen.Agreement.Case;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nnc.Compiler;
+import dev.nnc.passes.Compiled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the interpreter ({@link Agreement}: f64 and f32, outputs, loss, every gradient). The
  * cases also exercise how the code generator reads permutes and indexings in place (views
  * composed with broadcasts and with each other), copies them where a product or an output needs
- * an array, and writes gradients into zeros.
+ * an array, and writes gradients into zeros. {@link #vectorBackendAgrees} runs every case again
+ * on the Vector API backend.
  */
 class ShapesAgreeTest {
     /** {@code y = EXPR} over {@code z = x * w} of shape [batch, 3, 4]; {@code out} is y's shape. */
@@ -162,5 +167,22 @@ class ShapesAgreeTest {
     @MethodSource("selection")
     void comparisonsSelectionAndConstants(Case c) {
         Agreement.check(c);
+    }
+
+    static Stream<Case> all() {
+        return Stream.of(axes(), indexing(), selection()).flatMap(List::stream);
+    }
+
+    /** Every case on the Vector API backend (f64 and f32, every dim 4), as the examples are. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("all")
+    void vectorBackendAgrees(Case c) {
+        Compiler.Result r = Compiler.compile("shapes.nn", c.source());
+        assertTrue(r.ok(), r.render());
+        for (boolean f32 : new boolean[] {false, true}) {
+            for (Compiled m : r.compiled()) {
+                ExamplesAgreeTest.agree(m, f32, "shapes.nn", c.source(), JavaEmitter.Backend.VECTOR, 3, 4, 11);
+            }
+        }
     }
 }
