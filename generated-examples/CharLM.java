@@ -3274,7 +3274,7 @@ public final class CharLM {
 
     /**
      * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     * (read with {@link #gradient}).
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param seq the runtime dim {@code seq}, at least 1
@@ -3724,7 +3724,7 @@ public final class CharLM {
 
     /**
      * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
-     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient}).
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param seq the runtime dim {@code seq}, at least 1

@@ -159,4 +159,25 @@ class GraphViewTest {
             assertTrue(ops.contains(want), want + " in " + ops);
         }
     }
+
+    @Test
+    void productsEmbeddingsAndLayerNormSayWhatTheyDo() {
+        Compiled c = FlopsTest.compile("""
+                model T {
+                    dim n
+                    input ids : int[n, 4]
+                    param table : [5, 3]
+                    param w : [2, 3, 3]
+                    h = layer_norm(embedding(ids, table))
+                    output y = unsqueeze(h, 1) @ w
+                    loss = sum(y * y)
+                }
+                """);
+        GraphView v = GraphView.build(c, null, Stage.PARSED, true, false);
+        List<String> ops = v.items().stream().map(it -> GraphView.describe(it.node())).toList();
+        for (String want : List.of("gather rows of [5, 3]", "scatter-add into [5, 3]", "batched matmul",
+                "batched matmul, summed over axes [0]", "layer norm, eps 1.0E-5", "layer norm gradient, eps 1.0E-5")) {
+            assertTrue(ops.contains(want), want + " in " + ops);
+        }
+    }
 }
