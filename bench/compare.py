@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""nnc against PyTorch eager on the workloads of PERFORMANCE.md, measured in one run.
+"""nnc against its peers on the workloads of PERFORMANCE.md, measured in one run.
 
 Usage (from the repository root):
     bench/compare            # the wrapper sets the BLAS environment and runs this script
-    bench/compare --quick    # one JMH fork and shorter iterations
-    bench/compare --readme   # also replace the table in README.md (between the perf-table markers)
+    bench/compare --quick    # one JMH fork, shorter iterations, 2 fresh JVMs per figure
+    bench/compare --readme   # also replace the tables in README.md (between the perf-table markers)
+    bench/compare --jvms N   # fresh JVMs per application-loop figure (default 5)
+    bench/compare --quick --only w3:1   # a smoke test: only these workloads (comma-separated)
 
-For each workload it times PyTorch (1 thread, f32, eager) and then runs the JMH benchmark of
-the same workload (src/test/java/dev/nnc/bench/WorkloadsBench.java) on the scalar and the vector
-backend, so the two are interleaved; then the square matrix products against numpy/OpenBLAS.
-It prints one Markdown table of medians and ratios (PyTorch time / nnc time: above 1 means nnc
-is faster), with the JDK, the backends and the BLAS kernel named.
+The peers first (bench/peers.py, one thread, f32): PyTorch 1.13 eager (Debian's python3-torch),
+and from bench/.venv (bench/setup-peers) PyTorch 2.x eager, torch.compile and JAX jit (pinned to
+one core with taskset); without bench/.venv those columns are skipped, and the report says so.
+Then nnc's generated classes of bench/models/*.nn on JDK 17 (java on PATH) and JDK 25 (Temurin):
+JMH (src/test/java/dev/nnc/bench/WorkloadsBench.java) and the application loop (AppLoop.java: a
+fresh JVM per figure, a plain loop warmed up until the JIT is quiet, then 5 timed blocks, the
+median block), whose figure is the median over the fresh JVMs, with their max/min spread. Then
+the square matrix products against numpy/OpenBLAS. Ratios are peer time / nnc time: above 1
+means nnc is faster.
 """
 import ctypes
 import json
@@ -22,10 +28,22 @@ import tempfile
 import time
 
 import numpy as np
-import torch
+
+from peers import median_us  # bench/peers.py, beside this script
 
 QUICK = "--quick" in sys.argv
 README = "--readme" in sys.argv
+JVMS = int(sys.argv[sys.argv.index("--jvms") + 1]) if "--jvms" in sys.argv else (2 if QUICK else 5)
+JDKS = [("17", "java"), ("25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")]
+VENV_PYTHON = "bench/.venv/bin/python"
+WORKLOADS = [("w1:64", "W1 house, batch 64"), ("w2:256", "W2 mnist, batch 256"),
+             ("w2:1", "W2 mnist, batch 1"), ("w3:1", "W3 tiny, batch 1")]
+if "--only" in sys.argv:  # a smoke test of the script on some workloads, e.g. --only w3:1
+    WORKLOADS = [w for w in WORKLOADS if w[0] in sys.argv[sys.argv.index("--only") + 1].split(",")]
+CALLS = ("trainStep", "infer")
+# targets of issue 12 (vector application loop vs PyTorch 1.13 eager)
+TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
+           ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100}
 LINES = []
 
 
@@ -48,72 +66,48 @@ def write_readme():
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, "README.md")
-torch.set_num_threads(1)
-torch.manual_seed(0)
 
 
-def median_us(fn, calls, rounds):
-    """Median over rounds of the mean time per call, in microseconds."""
-    for _ in range(max(3, rounds // 5)):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - t0) / calls * 1e6)
-    return statistics.median(samples)
-
-
-def mlp(sizes, act, dropout=0.0):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(act())
-            if dropout:
-                layers.append(torch.nn.Dropout(dropout))
-    return torch.nn.Sequential(*layers)
-
-
-def torch_workload(name, batch):
-    if name == "w1":
-        model = mlp([331, 256, 1], torch.nn.ReLU, 0.2)
-        x, y = torch.randn(batch, 331), torch.randn(batch, 1)
-        loss_fn = torch.nn.MSELoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, weight_decay=1e-4)
-    elif name == "w2":
-        model = mlp([784, 256, 10], torch.nn.ReLU)
-        x, y = torch.randn(batch, 784), torch.randint(0, 10, (batch,))
-        loss_fn = torch.nn.CrossEntropyLoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+def peers():
+    """{(engine label): {workload: {call: us}}} and the notes naming versions or what was skipped."""
+    ws = [w for w, _ in WORKLOADS]
+    quick = ["--quick"] if QUICK else []
+    runs = [("PyTorch 1.13 eager", ["/usr/bin/python3", "bench/peers.py", "eager"], "eager")]
+    notes = []
+    if os.path.exists(VENV_PYTHON):
+        runs += [("PyTorch 2 eager", [VENV_PYTHON, "bench/peers.py", "eager"], "eager"),
+                 ("torch.compile", [VENV_PYTHON, "bench/peers.py", "compile"], "compile"),
+                 ("JAX jit", ["taskset", "-c", "0", VENV_PYTHON, "bench/peers.py", "jax"], "jax")]
     else:
-        model = mlp([2, 16, 16, 1], torch.nn.Tanh)
-        x, y = torch.randn(batch, 2), torch.randn(batch, 1)
-        loss_fn = torch.nn.MSELoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
-
-    def train():
-        model.train()
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-    def infer():
-        with torch.no_grad():
-            model(x)
-
-    model.eval()
-    calls = 20 if name != "w3" and batch > 1 else 200
-    rounds = 10 if QUICK else 30
-    t_train = median_us(train, calls, rounds)
-    model.eval()
-    t_infer = median_us(infer, calls, rounds)
-    return {"trainStep": t_train, "infer": t_infer}
+        notes.append(f"{VENV_PYTHON} missing (run bench/setup-peers): PyTorch 2, torch.compile and JAX skipped")
+    out = {}
+    for label, cmd, engine in runs:
+        env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        r = subprocess.run(cmd + ws + quick, check=True, capture_output=True, text=True, env=env)
+        data = json.loads(r.stdout.strip().splitlines()[-1])
+        if not data["results"]:
+            notes.append(f"{label} skipped: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'no result'}")
+            continue
+        out[label] = {w: data["results"][w][engine] for w in ws}
+        notes.append(label + " " + " ".join(f"{k} {v}" for k, v in data["versions"].items()))
+    return out, notes
 
 
-def jmh(bench, params):
+def java_version(java):
+    return subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+
+
+def app_loop(java, spec):
+    """One fresh JVM running AppLoop on spec: its median block, µs per call (and the bytes per call)."""
+    cp = "target/test-classes:target/classes:" + open("target/bench.classpath").read().strip()
+    args = [java, "-Xss16m", "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.nnc.bench.AppLoop",
+            "--time", "5", "--block-ms", "200" if QUICK else "500", spec]
+    r = subprocess.run(args, check=True, capture_output=True, text=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def jmh(bench, params, java="java"):
+    """JMH's scores by (method, params...), and the max/min spread of each one's fork means."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     args = ["bench/run", bench, "-rf", "json", "-rff", out]
@@ -121,16 +115,18 @@ def jmh(bench, params):
         args += ["-f", "1", "-wi", "3", "-i", "3"]
     for k, v in params.items():
         args += ["-p", f"{k}={v}"]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, JAVA=java))
     with open(out) as f:
         data = json.load(f)
     os.unlink(out)
-    results = {}
+    results, spreads = {}, {}
     for r in data:
         method = r["benchmark"].rsplit(".", 1)[1]
         key = (method,) + tuple(r["params"][k] for k in sorted(r["params"]))
         results[key] = r["primaryMetric"]["score"]
-    return results
+        forks = [statistics.mean(f) for f in r["primaryMetric"]["rawData"]]
+        spreads[key] = max(forks) / min(forks)
+    return results, spreads
 
 
 def blas_core():
@@ -145,24 +141,78 @@ def blas_core():
 
 
 def main():
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {java}; PyTorch {torch.__version__} eager, 1 thread; "
-         f"numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    t_start = time.time()
+    subprocess.run(["mvn", "-q", "-B", "-ntp", "-DskipTests", "test-compile", "dependency:build-classpath",
+                    "-Dmdep.outputFile=target/bench.classpath", "-Dmdep.includeScope=test"], check=True, stdout=sys.stderr)
+    peer, notes = peers()
+    jmh_v, app = {}, {}
+    scalar = None
+    for jdk, java in JDKS:
+        engines = "scalar,vector" if scalar is None else "vector"
+        jmh_v[jdk] = {}
+        for w, _ in WORKLOADS:
+            scores, spreads = jmh("WorkloadsBench", {"workload": w, "precision": "f32", "engine": engines}, java)
+            for call in CALLS:
+                key = (call, "vector", "f32", "1", w)
+                jmh_v[jdk][(w, call)] = (scores[key], spreads[key])
+                if engines.startswith("scalar"):
+                    scalar = scalar or {}
+                    skey = (call, "scalar", "f32", "1", w)
+                    scalar[(w, call)] = (scores[skey], spreads[skey])
+        # fresh JVMs, interleaved: round r runs every figure once
+        runs = {}
+        for _ in range(JVMS):
+            for w, _ in WORKLOADS:
+                for call in CALLS:
+                    runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}"))
+        app[jdk] = runs
+
+    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; f32, one thread; "
+         + "; ".join(f"JDK {jdk}: {java_version(java)}" for jdk, java in JDKS))
+    emit(f"peers: {'; '.join(notes)}; numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     emit()
-    emit("| workload | call | PyTorch µs | nnc scalar µs | ratio | nnc vector µs | ratio |")
-    emit("|---|---|---:|---:|---:|---:|---:|")
-    for name, batch, label in [("w1", 64, "W1 house, batch 64"), ("w2", 256, "W2 mnist, batch 256"),
-                               ("w2", 1, "W2 mnist, batch 1"), ("w3", 1, "W3 tiny, batch 1")]:
-        t = torch_workload(name, batch)
-        j = jmh("WorkloadsBench", {"workload": f"{name}:{batch}", "precision": "f32", "engine": "scalar,vector"})
-        for call in ("trainStep", "infer"):
-            s = j[(call, "scalar", "f32", "1", f"{name}:{batch}")]
-            v = j[(call, "vector", "f32", "1", f"{name}:{batch}")]
-            emit(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |")
+    emit(f"nnc, µs per call: JMH (2 forks; max/min of the fork means) and the application loop (median over {JVMS} "
+         "fresh JVMs of each one's median block; max/min over the JVMs); bytes: allocated per call in the timed blocks, "
+         "the largest over the JVMs.")
+    emit()
+    head = f"| workload | call | scalar JMH {JDKS[0][0]} |"
+    rule = "|---|---|---:|"
+    for jdk, _ in JDKS:
+        head += f" vector JMH {jdk} | vector app loop {jdk} | bytes |"
+        rule += "---:|---:|---:|"
+    emit(head)
+    emit(rule)
+    for w, label in WORKLOADS:
+        for call in CALLS:
+            s, ss = scalar[(w, call)]
+            row = f"| {label} | {call} | {s:.1f} ({ss:.2f}) |"
+            for jdk, _ in JDKS:
+                v, vs = jmh_v[jdk][(w, call)]
+                meds = [r["median_us"] for r in app[jdk][(w, call)]]
+                row += (f" {v:.1f} ({vs:.2f}) | **{statistics.median(meds):.1f}** ({max(meds) / min(meds):.2f}) |"
+                        f" {max(r['bytes_per_call'] for r in app[jdk][(w, call)])} |")
+            emit(row)
+    emit()
+    emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
+         "above 1, nnc is faster. Target: issue 12's minimum ratio against PyTorch 1.13 eager.")
+    emit()
+    labels = list(peer)
+    emit("| workload | call | " + " | ".join(labels) + " | target |")
+    emit("|---|---|" + "---:|" * len(labels) + "---:|")
+    for w, label in WORKLOADS:
+        for call in CALLS:
+            nnc = {jdk: statistics.median(r["median_us"] for r in app[jdk][(w, call)]) for jdk, _ in JDKS}
+            cells = []
+            for l in labels:
+                t = peer[l][w][call]
+                ratios = " / ".join(f"{t / nnc[jdk]:.2f}×" for jdk, _ in JDKS)
+                cells.append(f"{t:.1f} ({ratios})")
+            target = TARGETS.get((w, call))
+            emit(f"| {label} | {call} | " + " | ".join(cells) + f" | {f'≥ {target}×' if target else ''} |")
     emit()
     emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
     emit("|---|---:|---:|---:|---:|")
-    j = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
+    j, _ = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
     for n in (256, 512, 1024):
         a = np.random.randn(n, n).astype(np.float32)
         b = np.random.randn(n, n).astype(np.float32)
@@ -172,6 +222,7 @@ def main():
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
         emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
+    print(f"bench/compare took {(time.time() - t_start) / 60:.0f} min", file=sys.stderr)
     if README:
         write_readme()
 

@@ -36,6 +36,12 @@ public final class CharLM {
      */
     public static final List<String> BUFFER_NAMES = List.of();
 
+    /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 18784;
+
     private static final double[] ERF_AB = {-0.8142222938153968, -20.440167208473554, -130.16048378339403, -905.1312883920702, 365.14075569929884};
 
     private static final double[] ERF_B = {23.601290952344122, 244.02463793444417, 1282.6165260773723, 2844.236833439171};
@@ -249,6 +255,18 @@ public final class CharLM {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private int[] at$tokens;
+
+    private int[] at$next;
+
+    private int[] at$positions;
+
+    private float[] sink$logits;
+
+    private double learningRate$ = 0.003;
+
     private int dim$batch;
 
     private int dim$seq;
@@ -357,6 +375,7 @@ public final class CharLM {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         normal(tok_emb, mix(seed, 0), 0.0, 0.02);
         normal(pos_emb, mix(seed, 1), 0.0, 0.02);
         Arrays.fill(ln1_g, 1.0f);
@@ -438,7 +457,8 @@ public final class CharLM {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
@@ -1352,17 +1372,8 @@ public final class CharLM {
         k$23(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param seq the runtime dim {@code seq}, at least 1
-     * @param tokens input {@code tokens}, int[batch, seq], row-major
-     * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, int seq, int[] tokens, int[] positions, float[] logits) {
+    private void infer$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
+            int[] positions, int positions$at, float[] logits, int logits$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -1378,26 +1389,55 @@ public final class CharLM {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (tokens.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + tokens.length);
+        if (tokens$at < 0) {
+            throw new IllegalArgumentException("input tokens: offset " + tokens$at + " is negative");
+        }
+        if (exact$ ? tokens.length != (long) dim$batch * dim$seq : tokens.length - tokens$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (tokens$at == 0 ? ", got " : " from offset " + tokens$at + ", got an array of ") + tokens.length);
         }
         if (positions == null) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (positions.length != (long) dim$seq) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
+        if (positions$at < 0) {
+            throw new IllegalArgumentException("input positions: offset " + positions$at + " is negative");
         }
-        this.in$tokens = tokens;
-        this.in$positions = positions;
-        if (logits == null) {
-            throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+        if (exact$ ? positions.length != (long) dim$seq : positions.length - positions$at < (long) dim$seq) {
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + (positions$at == 0 ? ", got " : " from offset " + positions$at + ", got an array of ") + positions.length);
         }
-        if (logits.length != (long) 64 * dim$batch * dim$seq) {
-            throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + logits.length);
+        if (tokens$at == 0) {
+            this.in$tokens = tokens;
+        } else {
+            if (this.at$tokens == null || this.at$tokens.length < dim$batch * dim$seq) {
+                this.at$tokens = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(tokens, tokens$at, this.at$tokens, 0, dim$batch * dim$seq);
+            this.in$tokens = this.at$tokens;
         }
-        this.out$logits = logits;
+        if (positions$at == 0) {
+            this.in$positions = positions;
+        } else {
+            if (this.at$positions == null || this.at$positions.length < dim$seq) {
+                this.at$positions = new int[dim$seq];
+            }
+            System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
+            this.in$positions = this.at$positions;
+        }
+        if (logits != null) {
+            if (logits$at < 0) {
+                throw new IllegalArgumentException("output logits: offset " + logits$at + " is negative");
+            }
+            if (exact$ ? logits.length != (long) 64 * dim$batch * dim$seq : logits.length - logits$at < (long) 64 * dim$batch * dim$seq) {
+                throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
+            }
+        }
+        if (logits != null && logits$at == 0) {
+            this.out$logits = logits;
+        } else {
+            this.sink$logits = grow(this.sink$logits, (long) 64 * dim$batch * dim$seq);
+            this.out$logits = this.sink$logits;
+        }
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
@@ -1408,11 +1448,41 @@ public final class CharLM {
         scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
             run$infer();
+            if (logits != null && logits$at != 0) {
+                System.arraycopy(this.sink$logits, 0, logits, logits$at, 64 * dim$batch * dim$seq);
+            }
         } finally {
             this.in$tokens = null;
             this.in$positions = null;
             this.out$logits = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param seq the runtime dim {@code seq}, at least 1
+     * @param tokens input {@code tokens}, int[batch, seq], row-major
+     * @param positions input {@code positions}, int[seq], row-major
+     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, int seq, int[] tokens, int[] positions, float[] logits) {
+        infer$(true, batch, seq, tokens, 0, positions, 0, logits, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.seq, a.tokens, a.tokens$at, a.positions, a.positions$at, a.logits, a.logits$at);
     }
 
     /**
@@ -1563,18 +1633,8 @@ public final class CharLM {
         k$31(buf$1, buf$0, dim$batch, dim$seq);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param seq the runtime dim {@code seq}, at least 1
-     * @param tokens input {@code tokens}, int[batch, seq], row-major
-     * @param next input {@code next}, int[batch, seq], row-major
-     * @param positions input {@code positions}, int[seq], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+    private float loss$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at, int[] next,
+            int next$at, int[] positions, int positions$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -1590,26 +1650,59 @@ public final class CharLM {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (tokens.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + tokens.length);
+        if (tokens$at < 0) {
+            throw new IllegalArgumentException("input tokens: offset " + tokens$at + " is negative");
+        }
+        if (exact$ ? tokens.length != (long) dim$batch * dim$seq : tokens.length - tokens$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (tokens$at == 0 ? ", got " : " from offset " + tokens$at + ", got an array of ") + tokens.length);
         }
         if (next == null) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (next.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + next.length);
+        if (next$at < 0) {
+            throw new IllegalArgumentException("input next: offset " + next$at + " is negative");
+        }
+        if (exact$ ? next.length != (long) dim$batch * dim$seq : next.length - next$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (next$at == 0 ? ", got " : " from offset " + next$at + ", got an array of ") + next.length);
         }
         if (positions == null) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (positions.length != (long) dim$seq) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
+        if (positions$at < 0) {
+            throw new IllegalArgumentException("input positions: offset " + positions$at + " is negative");
         }
-        this.in$tokens = tokens;
-        this.in$next = next;
-        this.in$positions = positions;
+        if (exact$ ? positions.length != (long) dim$seq : positions.length - positions$at < (long) dim$seq) {
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + (positions$at == 0 ? ", got " : " from offset " + positions$at + ", got an array of ") + positions.length);
+        }
+        if (tokens$at == 0) {
+            this.in$tokens = tokens;
+        } else {
+            if (this.at$tokens == null || this.at$tokens.length < dim$batch * dim$seq) {
+                this.at$tokens = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(tokens, tokens$at, this.at$tokens, 0, dim$batch * dim$seq);
+            this.in$tokens = this.at$tokens;
+        }
+        if (next$at == 0) {
+            this.in$next = next;
+        } else {
+            if (this.at$next == null || this.at$next.length < dim$batch * dim$seq) {
+                this.at$next = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(next, next$at, this.at$next, 0, dim$batch * dim$seq);
+            this.in$next = this.at$next;
+        }
+        if (positions$at == 0) {
+            this.in$positions = positions;
+        } else {
+            if (this.at$positions == null || this.at$positions.length < dim$seq) {
+                this.at$positions = new int[dim$seq];
+            }
+            System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
+            this.in$positions = this.at$positions;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq));
@@ -1626,6 +1719,33 @@ public final class CharLM {
             this.in$next = null;
             this.in$positions = null;
         }
+    }
+
+    /**
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param seq the runtime dim {@code seq}, at least 1
+     * @param tokens input {@code tokens}, int[batch, seq], row-major
+     * @param next input {@code next}, int[batch, seq], row-major
+     * @param positions input {@code positions}, int[seq], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+        return loss$(true, batch, seq, tokens, 0, next, 0, positions, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.seq, a.tokens, a.tokens$at, a.next, a.next$at, a.positions, a.positions$at);
     }
 
     /**
@@ -3272,19 +3392,8 @@ public final class CharLM {
         run$gradients$2();
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param seq the runtime dim {@code seq}, at least 1
-     * @param tokens input {@code tokens}, int[batch, seq], row-major
-     * @param next input {@code next}, int[batch, seq], row-major
-     * @param positions input {@code positions}, int[seq], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+    private float gradients$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
+            int[] next, int next$at, int[] positions, int positions$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -3300,26 +3409,59 @@ public final class CharLM {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (tokens.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + tokens.length);
+        if (tokens$at < 0) {
+            throw new IllegalArgumentException("input tokens: offset " + tokens$at + " is negative");
+        }
+        if (exact$ ? tokens.length != (long) dim$batch * dim$seq : tokens.length - tokens$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (tokens$at == 0 ? ", got " : " from offset " + tokens$at + ", got an array of ") + tokens.length);
         }
         if (next == null) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (next.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + next.length);
+        if (next$at < 0) {
+            throw new IllegalArgumentException("input next: offset " + next$at + " is negative");
+        }
+        if (exact$ ? next.length != (long) dim$batch * dim$seq : next.length - next$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (next$at == 0 ? ", got " : " from offset " + next$at + ", got an array of ") + next.length);
         }
         if (positions == null) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (positions.length != (long) dim$seq) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
+        if (positions$at < 0) {
+            throw new IllegalArgumentException("input positions: offset " + positions$at + " is negative");
         }
-        this.in$tokens = tokens;
-        this.in$next = next;
-        this.in$positions = positions;
+        if (exact$ ? positions.length != (long) dim$seq : positions.length - positions$at < (long) dim$seq) {
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + (positions$at == 0 ? ", got " : " from offset " + positions$at + ", got an array of ") + positions.length);
+        }
+        if (tokens$at == 0) {
+            this.in$tokens = tokens;
+        } else {
+            if (this.at$tokens == null || this.at$tokens.length < dim$batch * dim$seq) {
+                this.at$tokens = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(tokens, tokens$at, this.at$tokens, 0, dim$batch * dim$seq);
+            this.in$tokens = this.at$tokens;
+        }
+        if (next$at == 0) {
+            this.in$next = next;
+        } else {
+            if (this.at$next == null || this.at$next.length < dim$batch * dim$seq) {
+                this.at$next = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(next, next$at, this.at$next, 0, dim$batch * dim$seq);
+            this.in$next = this.at$next;
+        }
+        if (positions$at == 0) {
+            this.in$positions = positions;
+        } else {
+            if (this.at$positions == null || this.at$positions.length < dim$seq) {
+                this.at$positions = new int[dim$seq];
+            }
+            System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
+            this.in$positions = this.at$positions;
+        }
         buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
         buf$1 = grow(buf$1, Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
@@ -3359,6 +3501,34 @@ public final class CharLM {
             this.in$next = null;
             this.in$positions = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param seq the runtime dim {@code seq}, at least 1
+     * @param tokens input {@code tokens}, int[batch, seq], row-major
+     * @param next input {@code next}, int[batch, seq], row-major
+     * @param positions input {@code positions}, int[seq], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+        return gradients$(true, batch, seq, tokens, 0, next, 0, positions, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.seq, a.tokens, a.tokens$at, a.next, a.next$at, a.positions, a.positions$at);
     }
 
     private void run$trainStep$0() {
@@ -3474,15 +3644,16 @@ public final class CharLM {
     }
 
     /**
-     * One step of {@code torch.optim.AdamW}(lr = 0.003, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.01); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.AdamW}(lr, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.01); {@code t} counts steps from 1; the declared lr is 0.003.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        float stepSize = (float) (0.003 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
+        float shrink = (float) (1 - lr * 0.01);
         for (int j = 0; j < p.length; j++) {
-            p[j] = p[j] * 0.99997f;
+            p[j] = p[j] * shrink;
             float d = g[j];
             m[j] = 0.9f * m[j] + 0.1f * d;
             v[j] = 0.999f * v[j] + 0.001f * d * d;
@@ -3492,10 +3663,19 @@ public final class CharLM {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -3604,22 +3784,32 @@ public final class CharLM {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one adamw update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param seq the runtime dim {@code seq}, at least 1
-     * @param tokens input {@code tokens}, int[batch, seq], row-major
-     * @param next input {@code next}, int[batch, seq], row-major
-     * @param positions input {@code positions}, int[seq], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One adamw update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+    private void optimizerStep$() {
+        clipGradients$();
+        update(this.tok_emb, grad$tok_emb, m$tok_emb, v$tok_emb, this.step + 1, this.learningRate$);
+        update(this.pos_emb, grad$pos_emb, m$pos_emb, v$pos_emb, this.step + 1, this.learningRate$);
+        update(this.ln1_g, grad$ln1_g, m$ln1_g, v$ln1_g, this.step + 1, this.learningRate$);
+        update(this.ln1_b, grad$ln1_b, m$ln1_b, v$ln1_b, this.step + 1, this.learningRate$);
+        update(this.wq, grad$wq, m$wq, v$wq, this.step + 1, this.learningRate$);
+        update(this.wk, grad$wk, m$wk, v$wk, this.step + 1, this.learningRate$);
+        update(this.wv, grad$wv, m$wv, v$wv, this.step + 1, this.learningRate$);
+        update(this.wo, grad$wo, m$wo, v$wo, this.step + 1, this.learningRate$);
+        update(this.ln2_g, grad$ln2_g, m$ln2_g, v$ln2_g, this.step + 1, this.learningRate$);
+        update(this.ln2_b, grad$ln2_b, m$ln2_b, v$ln2_b, this.step + 1, this.learningRate$);
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        update(this.lnf_g, grad$lnf_g, m$lnf_g, v$lnf_g, this.step + 1, this.learningRate$);
+        update(this.lnf_b, grad$lnf_b, m$lnf_b, v$lnf_b, this.step + 1, this.learningRate$);
+        update(this.head, grad$head, m$head, v$head, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
+            int[] next, int next$at, int[] positions, int positions$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
@@ -3635,26 +3825,59 @@ public final class CharLM {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (tokens.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + tokens.length);
+        if (tokens$at < 0) {
+            throw new IllegalArgumentException("input tokens: offset " + tokens$at + " is negative");
+        }
+        if (exact$ ? tokens.length != (long) dim$batch * dim$seq : tokens.length - tokens$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (tokens$at == 0 ? ", got " : " from offset " + tokens$at + ", got an array of ") + tokens.length);
         }
         if (next == null) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (next.length != (long) dim$batch * dim$seq) {
-            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + "), got " + next.length);
+        if (next$at < 0) {
+            throw new IllegalArgumentException("input next: offset " + next$at + " is negative");
+        }
+        if (exact$ ? next.length != (long) dim$batch * dim$seq : next.length - next$at < (long) dim$batch * dim$seq) {
+            throw new IllegalArgumentException("input next [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (next$at == 0 ? ", got " : " from offset " + next$at + ", got an array of ") + next.length);
         }
         if (positions == null) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + "null");
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + ", got null");
         }
-        if (positions.length != (long) dim$seq) {
-            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + "), got " + positions.length);
+        if (positions$at < 0) {
+            throw new IllegalArgumentException("input positions: offset " + positions$at + " is negative");
         }
-        this.in$tokens = tokens;
-        this.in$next = next;
-        this.in$positions = positions;
+        if (exact$ ? positions.length != (long) dim$seq : positions.length - positions$at < (long) dim$seq) {
+            throw new IllegalArgumentException("input positions [seq] needs " + (long) dim$seq + " elements (" + "seq = " + dim$seq + ")" + (positions$at == 0 ? ", got " : " from offset " + positions$at + ", got an array of ") + positions.length);
+        }
+        if (tokens$at == 0) {
+            this.in$tokens = tokens;
+        } else {
+            if (this.at$tokens == null || this.at$tokens.length < dim$batch * dim$seq) {
+                this.at$tokens = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(tokens, tokens$at, this.at$tokens, 0, dim$batch * dim$seq);
+            this.in$tokens = this.at$tokens;
+        }
+        if (next$at == 0) {
+            this.in$next = next;
+        } else {
+            if (this.at$next == null || this.at$next.length < dim$batch * dim$seq) {
+                this.at$next = new int[dim$batch * dim$seq];
+            }
+            System.arraycopy(next, next$at, this.at$next, 0, dim$batch * dim$seq);
+            this.in$next = this.at$next;
+        }
+        if (positions$at == 0) {
+            this.in$positions = positions;
+        } else {
+            if (this.at$positions == null || this.at$positions.length < dim$seq) {
+                this.at$positions = new int[dim$seq];
+            }
+            System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
+            this.in$positions = this.at$positions;
+        }
         buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
         buf$1 = grow(buf$1, Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
@@ -3697,29 +3920,51 @@ public final class CharLM {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        clipGradients$();
-        update(this.tok_emb, grad$tok_emb, m$tok_emb, v$tok_emb, this.step + 1);
-        update(this.pos_emb, grad$pos_emb, m$pos_emb, v$pos_emb, this.step + 1);
-        update(this.ln1_g, grad$ln1_g, m$ln1_g, v$ln1_g, this.step + 1);
-        update(this.ln1_b, grad$ln1_b, m$ln1_b, v$ln1_b, this.step + 1);
-        update(this.wq, grad$wq, m$wq, v$wq, this.step + 1);
-        update(this.wk, grad$wk, m$wk, v$wk, this.step + 1);
-        update(this.wv, grad$wv, m$wv, v$wv, this.step + 1);
-        update(this.wo, grad$wo, m$wo, v$wo, this.step + 1);
-        update(this.ln2_g, grad$ln2_g, m$ln2_g, v$ln2_g, this.step + 1);
-        update(this.ln2_b, grad$ln2_b, m$ln2_b, v$ln2_b, this.step + 1);
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
-        update(this.lnf_g, grad$lnf_g, m$lnf_g, v$lnf_g, this.step + 1);
-        update(this.lnf_b, grad$lnf_b, m$lnf_b, v$lnf_b, this.step + 1);
-        update(this.head, grad$head, m$head, v$head, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
+    }
+
+    /**
+     * One training step: forward in training mode (dropout on), backward, and one adamw update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param seq the runtime dim {@code seq}, at least 1
+     * @param tokens input {@code tokens}, int[batch, seq], row-major
+     * @param next input {@code next}, int[batch, seq], row-major
+     * @param positions input {@code positions}, int[seq], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+        return trainStep$(true, batch, seq, tokens, 0, next, 0, positions, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.seq, a.tokens, a.tokens$at, a.next, a.next$at, a.positions, a.positions$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
+            int[] next, int next$at, int[] positions, int positions$at, float[] logits,
+            int logits$at) {
+        infer$(exact$, batch, seq, tokens, tokens$at, positions, positions$at, logits, logits$at);
+        return gradients$(exact$, batch, seq, tokens, tokens$at, next, next$at, positions, positions$at);
     }
 
     /**
@@ -3731,14 +3976,26 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64]
+     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
      * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
      */
     public float trainingPass(int batch, int seq, int[] tokens, int[] next, int[] positions,
             float[] logits) {
-        infer(batch, seq, tokens, positions, logits);
-        return gradients(batch, seq, tokens, next, positions);
+        return trainingPass$(true, batch, seq, tokens, 0, next, 0, positions, 0, logits, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.seq, a.tokens, a.tokens$at, a.next, a.next$at, a.positions, a.positions$at, a.logits, a.logits$at);
     }
 
     /**
@@ -3839,6 +4096,247 @@ public final class CharLM {
         System.arraycopy(values, 0, p, 0, p.length);
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.003) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param seq the runtime dim {@code seq}, at least 1
+     * @param tokens input {@code tokens}, int[batch, seq], row-major
+     * @param next input {@code next}, int[batch, seq], row-major
+     * @param positions input {@code positions}, int[seq], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, int seq, int[] tokens, int[] next, int[] positions) {
+        return gradients(batch, seq, tokens, next, positions);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.tok_emb, 0, flat, 0, this.tok_emb.length);
+        System.arraycopy(this.pos_emb, 0, flat, 2048, this.pos_emb.length);
+        System.arraycopy(this.ln1_g, 0, flat, 4096, this.ln1_g.length);
+        System.arraycopy(this.ln1_b, 0, flat, 4128, this.ln1_b.length);
+        System.arraycopy(this.wq, 0, flat, 4160, this.wq.length);
+        System.arraycopy(this.wk, 0, flat, 5184, this.wk.length);
+        System.arraycopy(this.wv, 0, flat, 6208, this.wv.length);
+        System.arraycopy(this.wo, 0, flat, 7232, this.wo.length);
+        System.arraycopy(this.ln2_g, 0, flat, 8256, this.ln2_g.length);
+        System.arraycopy(this.ln2_b, 0, flat, 8288, this.ln2_b.length);
+        System.arraycopy(this.w1, 0, flat, 8320, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 12416, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 12544, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 16640, this.b2.length);
+        System.arraycopy(this.lnf_g, 0, flat, 16672, this.lnf_g.length);
+        System.arraycopy(this.lnf_b, 0, flat, 16704, this.lnf_b.length);
+        System.arraycopy(this.head, 0, flat, 16736, this.head.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.tok_emb, 0, this.tok_emb.length);
+        System.arraycopy(flat, 2048, this.pos_emb, 0, this.pos_emb.length);
+        System.arraycopy(flat, 4096, this.ln1_g, 0, this.ln1_g.length);
+        System.arraycopy(flat, 4128, this.ln1_b, 0, this.ln1_b.length);
+        System.arraycopy(flat, 4160, this.wq, 0, this.wq.length);
+        System.arraycopy(flat, 5184, this.wk, 0, this.wk.length);
+        System.arraycopy(flat, 6208, this.wv, 0, this.wv.length);
+        System.arraycopy(flat, 7232, this.wo, 0, this.wo.length);
+        System.arraycopy(flat, 8256, this.ln2_g, 0, this.ln2_g.length);
+        System.arraycopy(flat, 8288, this.ln2_b, 0, this.ln2_b.length);
+        System.arraycopy(flat, 8320, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 12416, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 12544, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 16640, this.b2, 0, this.b2.length);
+        System.arraycopy(flat, 16672, this.lnf_g, 0, this.lnf_g.length);
+        System.arraycopy(flat, 16704, this.lnf_b, 0, this.lnf_b.length);
+        System.arraycopy(flat, 16736, this.head, 0, this.head.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$tok_emb, 0, flat, 0, this.grad$tok_emb.length);
+        System.arraycopy(this.grad$pos_emb, 0, flat, 2048, this.grad$pos_emb.length);
+        System.arraycopy(this.grad$ln1_g, 0, flat, 4096, this.grad$ln1_g.length);
+        System.arraycopy(this.grad$ln1_b, 0, flat, 4128, this.grad$ln1_b.length);
+        System.arraycopy(this.grad$wq, 0, flat, 4160, this.grad$wq.length);
+        System.arraycopy(this.grad$wk, 0, flat, 5184, this.grad$wk.length);
+        System.arraycopy(this.grad$wv, 0, flat, 6208, this.grad$wv.length);
+        System.arraycopy(this.grad$wo, 0, flat, 7232, this.grad$wo.length);
+        System.arraycopy(this.grad$ln2_g, 0, flat, 8256, this.grad$ln2_g.length);
+        System.arraycopy(this.grad$ln2_b, 0, flat, 8288, this.grad$ln2_b.length);
+        System.arraycopy(this.grad$w1, 0, flat, 8320, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 12416, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 12544, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 16640, this.grad$b2.length);
+        System.arraycopy(this.grad$lnf_g, 0, flat, 16672, this.grad$lnf_g.length);
+        System.arraycopy(this.grad$lnf_b, 0, flat, 16704, this.grad$lnf_b.length);
+        System.arraycopy(this.grad$head, 0, flat, 16736, this.grad$head.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$tok_emb.length; j++) sum[j] += (double) rows * this.grad$tok_emb[j];
+        for (int j = 0; j < this.grad$pos_emb.length; j++) sum[2048 + j] += (double) rows * this.grad$pos_emb[j];
+        for (int j = 0; j < this.grad$ln1_g.length; j++) sum[4096 + j] += (double) rows * this.grad$ln1_g[j];
+        for (int j = 0; j < this.grad$ln1_b.length; j++) sum[4128 + j] += (double) rows * this.grad$ln1_b[j];
+        for (int j = 0; j < this.grad$wq.length; j++) sum[4160 + j] += (double) rows * this.grad$wq[j];
+        for (int j = 0; j < this.grad$wk.length; j++) sum[5184 + j] += (double) rows * this.grad$wk[j];
+        for (int j = 0; j < this.grad$wv.length; j++) sum[6208 + j] += (double) rows * this.grad$wv[j];
+        for (int j = 0; j < this.grad$wo.length; j++) sum[7232 + j] += (double) rows * this.grad$wo[j];
+        for (int j = 0; j < this.grad$ln2_g.length; j++) sum[8256 + j] += (double) rows * this.grad$ln2_g[j];
+        for (int j = 0; j < this.grad$ln2_b.length; j++) sum[8288 + j] += (double) rows * this.grad$ln2_b[j];
+        for (int j = 0; j < this.grad$w1.length; j++) sum[8320 + j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[12416 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[12544 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[16640 + j] += (double) rows * this.grad$b2[j];
+        for (int j = 0; j < this.grad$lnf_g.length; j++) sum[16672 + j] += (double) rows * this.grad$lnf_g[j];
+        for (int j = 0; j < this.grad$lnf_b.length; j++) sum[16704 + j] += (double) rows * this.grad$lnf_b[j];
+        for (int j = 0; j < this.grad$head.length; j++) sum[16736 + j] += (double) rows * this.grad$head[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adamw, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$tok_emb.length; j++) this.grad$tok_emb[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$pos_emb.length; j++) this.grad$pos_emb[j] = (float) (summed[2048 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_g.length; j++) this.grad$ln1_g[j] = (float) (summed[4096 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_b.length; j++) this.grad$ln1_b[j] = (float) (summed[4128 + j] / rows);
+        for (int j = 0; j < this.grad$wq.length; j++) this.grad$wq[j] = (float) (summed[4160 + j] / rows);
+        for (int j = 0; j < this.grad$wk.length; j++) this.grad$wk[j] = (float) (summed[5184 + j] / rows);
+        for (int j = 0; j < this.grad$wv.length; j++) this.grad$wv[j] = (float) (summed[6208 + j] / rows);
+        for (int j = 0; j < this.grad$wo.length; j++) this.grad$wo[j] = (float) (summed[7232 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_g.length; j++) this.grad$ln2_g[j] = (float) (summed[8256 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_b.length; j++) this.grad$ln2_b[j] = (float) (summed[8288 + j] / rows);
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[8320 + j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[12416 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[12544 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[16640 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_g.length; j++) this.grad$lnf_g[j] = (float) (summed[16672 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_b.length; j++) this.grad$lnf_b[j] = (float) (summed[16704 + j] / rows);
+        for (int j = 0; j < this.grad$head.length; j++) this.grad$head[j] = (float) (summed[16736 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"CharLM\",\"nnc.checkpoint\":\"adamw\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"tok_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[0,8192]},\"pos_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[8192,16384]},\"ln1_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16384,16512]},\"ln1_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16512,16640]},\"wq\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[16640,20736]},\"wk\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[20736,24832]},\"wv\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[24832,28928]},\"wo\":{\"dtype\":\"F32\",\"shape\":[4,8,32],\"data_offsets\":[28928,33024]},\"ln2_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33024,33152]},\"ln2_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33152,33280]},\"w1\":{\"dtype\":\"F32\",\"shape\":[32,128],\"data_offsets\":[33280,49664]},\"b1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[49664,50176]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,32],\"data_offsets\":[50176,66560]},\"b2\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66560,66688]},\"lnf_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66688,66816]},\"lnf_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66816,66944]},\"head\":{\"dtype\":\"F32\",\"shape\":[32,64],\"data_offsets\":[66944,75136]},\"optimizer.m.tok_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[75136,83328]},\"optimizer.m.pos_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[83328,91520]},\"optimizer.m.ln1_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[91520,91648]},\"optimizer.m.ln1_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[91648,91776]},\"optimizer.m.wq\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[91776,95872]},\"optimizer.m.wk\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[95872,99968]},\"optimizer.m.wv\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[99968,104064]},\"optimizer.m.wo\":{\"dtype\":\"F32\",\"shape\":[4,8,32],\"data_offsets\":[104064,108160]},\"optimizer.m.ln2_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[108160,108288]},\"optimizer.m.ln2_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[108288,108416]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[32,128],\"data_offsets\":[108416,124800]},\"optimizer.m.b1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[124800,125312]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[128,32],\"data_offsets\":[125312,141696]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[141696,141824]},\"optimizer.m.lnf_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[141824,141952]},\"optimizer.m.lnf_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[141952,142080]},\"optimizer.m.head\":{\"dtype\":\"F32\",\"shape\":[32,64],\"data_offsets\":[142080,150272]},\"optimizer.v.tok_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[150272,158464]},\"optimizer.v.pos_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[158464,166656]},\"optimizer.v.ln1_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[166656,166784]},\"optimizer.v.ln1_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[166784,166912]},\"optimizer.v.wq\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[166912,171008]},\"optimizer.v.wk\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[171008,175104]},\"optimizer.v.wv\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[175104,179200]},\"optimizer.v.wo\":{\"dtype\":\"F32\",\"shape\":[4,8,32],\"data_offsets\":[179200,183296]},\"optimizer.v.ln2_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[183296,183424]},\"optimizer.v.ln2_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[183424,183552]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[32,128],\"data_offsets\":[183552,199936]},\"optimizer.v.b1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[199936,200448]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[128,32],\"data_offsets\":[200448,216832]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[216832,216960]},\"optimizer.v.lnf_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[216960,217088]},\"optimizer.v.lnf_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[217088,217216]},\"optimizer.v.head\":{\"dtype\":\"F32\",\"shape\":[32,64],\"data_offsets\":[217216,225408]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -3861,6 +4359,17 @@ public final class CharLM {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which CharLM was generated without: generate CharLMEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -3869,8 +4378,48 @@ public final class CharLM {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"CharLM\"},\"tok_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[0,8192]},\"pos_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[8192,16384]},\"ln1_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16384,16512]},\"ln1_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16512,16640]},\"wq\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[16640,20736]},\"wk\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[20736,24832]},\"wv\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[24832,28928]},\"wo\":{\"dtype\":\"F32\",\"shape\":[4,8,32],\"data_offsets\":[28928,33024]},\"ln2_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33024,33152]},\"ln2_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33152,33280]},\"w1\":{\"dtype\":\"F32\",\"shape\":[32,128],\"data_offsets\":[33280,49664]},\"b1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[49664,50176]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,32],\"data_offsets\":[50176,66560]},\"b2\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66560,66688]},\"lnf_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66688,66816]},\"lnf_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66816,66944]},\"head\":{\"dtype\":\"F32\",\"shape\":[32,64],\"data_offsets\":[66944,75136]}}     ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 75136).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adamw state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adamw),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"CharLM\"},\"tok_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[0,8192]},\"pos_emb\":{\"dtype\":\"F32\",\"shape\":[64,32],\"data_offsets\":[8192,16384]},\"ln1_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16384,16512]},\"ln1_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[16512,16640]},\"wq\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[16640,20736]},\"wk\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[20736,24832]},\"wv\":{\"dtype\":\"F32\",\"shape\":[4,32,8],\"data_offsets\":[24832,28928]},\"wo\":{\"dtype\":\"F32\",\"shape\":[4,8,32],\"data_offsets\":[28928,33024]},\"ln2_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33024,33152]},\"ln2_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[33152,33280]},\"w1\":{\"dtype\":\"F32\",\"shape\":[32,128],\"data_offsets\":[33280,49664]},\"b1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[49664,50176]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,32],\"data_offsets\":[50176,66560]},\"b2\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66560,66688]},\"lnf_g\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66688,66816]},\"lnf_b\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[66816,66944]},\"head\":{\"dtype\":\"F32\",\"shape\":[32,64],\"data_offsets\":[66944,75136]}}     ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 225408 : 75136)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.tok_emb) buf$.putFloat(v);
         for (float v : this.pos_emb) buf$.putFloat(v);
@@ -3889,6 +4438,42 @@ public final class CharLM {
         for (float v : this.lnf_g) buf$.putFloat(v);
         for (float v : this.lnf_b) buf$.putFloat(v);
         for (float v : this.head) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$tok_emb) buf$.putFloat(v);
+            for (float v : this.m$pos_emb) buf$.putFloat(v);
+            for (float v : this.m$ln1_g) buf$.putFloat(v);
+            for (float v : this.m$ln1_b) buf$.putFloat(v);
+            for (float v : this.m$wq) buf$.putFloat(v);
+            for (float v : this.m$wk) buf$.putFloat(v);
+            for (float v : this.m$wv) buf$.putFloat(v);
+            for (float v : this.m$wo) buf$.putFloat(v);
+            for (float v : this.m$ln2_g) buf$.putFloat(v);
+            for (float v : this.m$ln2_b) buf$.putFloat(v);
+            for (float v : this.m$w1) buf$.putFloat(v);
+            for (float v : this.m$b1) buf$.putFloat(v);
+            for (float v : this.m$w2) buf$.putFloat(v);
+            for (float v : this.m$b2) buf$.putFloat(v);
+            for (float v : this.m$lnf_g) buf$.putFloat(v);
+            for (float v : this.m$lnf_b) buf$.putFloat(v);
+            for (float v : this.m$head) buf$.putFloat(v);
+            for (float v : this.v$tok_emb) buf$.putFloat(v);
+            for (float v : this.v$pos_emb) buf$.putFloat(v);
+            for (float v : this.v$ln1_g) buf$.putFloat(v);
+            for (float v : this.v$ln1_b) buf$.putFloat(v);
+            for (float v : this.v$wq) buf$.putFloat(v);
+            for (float v : this.v$wk) buf$.putFloat(v);
+            for (float v : this.v$wv) buf$.putFloat(v);
+            for (float v : this.v$wo) buf$.putFloat(v);
+            for (float v : this.v$ln2_g) buf$.putFloat(v);
+            for (float v : this.v$ln2_b) buf$.putFloat(v);
+            for (float v : this.v$w1) buf$.putFloat(v);
+            for (float v : this.v$b1) buf$.putFloat(v);
+            for (float v : this.v$w2) buf$.putFloat(v);
+            for (float v : this.v$b2) buf$.putFloat(v);
+            for (float v : this.v$lnf_g) buf$.putFloat(v);
+            for (float v : this.v$lnf_b) buf$.putFloat(v);
+            for (float v : this.v$head) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -3908,13 +4493,7 @@ public final class CharLM {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -3925,7 +4504,9 @@ public final class CharLM {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "tok_emb", new long[] {64, 32}, 2048));
@@ -3945,6 +4526,70 @@ public final class CharLM {
         values$.add(read(file, buf$, entries$, dataStart$, "lnf_g", new long[] {32}, 32));
         values$.add(read(file, buf$, entries$, dataStart$, "lnf_b", new long[] {32}, 32));
         values$.add(read(file, buf$, entries$, dataStart$, "head", new long[] {32, 64}, 2048));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adamw")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but CharLM trains with adamw");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.tok_emb", new long[] {64, 32}, 2048));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.pos_emb", new long[] {64, 32}, 2048));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.ln1_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.ln1_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.wq", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.wk", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.wv", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.wo", new long[] {4, 8, 32}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.ln2_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.ln2_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {32, 128}, 4096));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b1", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {128, 32}, 4096));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.lnf_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.lnf_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.head", new long[] {32, 64}, 2048));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.tok_emb", new long[] {64, 32}, 2048));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.pos_emb", new long[] {64, 32}, 2048));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.ln1_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.ln1_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.wq", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.wk", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.wv", new long[] {4, 32, 8}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.wo", new long[] {4, 8, 32}, 1024));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.ln2_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.ln2_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {32, 128}, 4096));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b1", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {128, 32}, 4096));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.lnf_g", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.lnf_b", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.head", new long[] {32, 64}, 2048));
+        }
         System.arraycopy(values$.get(0), 0, this.tok_emb, 0, this.tok_emb.length);
         System.arraycopy(values$.get(1), 0, this.pos_emb, 0, this.pos_emb.length);
         System.arraycopy(values$.get(2), 0, this.ln1_g, 0, this.ln1_g.length);
@@ -3962,9 +4607,52 @@ public final class CharLM {
         System.arraycopy(values$.get(14), 0, this.lnf_g, 0, this.lnf_g.length);
         System.arraycopy(values$.get(15), 0, this.lnf_b, 0, this.lnf_b.length);
         System.arraycopy(values$.get(16), 0, this.head, 0, this.head.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(17), 0, this.m$tok_emb, 0, this.m$tok_emb.length);
+            System.arraycopy(values$.get(18), 0, this.m$pos_emb, 0, this.m$pos_emb.length);
+            System.arraycopy(values$.get(19), 0, this.m$ln1_g, 0, this.m$ln1_g.length);
+            System.arraycopy(values$.get(20), 0, this.m$ln1_b, 0, this.m$ln1_b.length);
+            System.arraycopy(values$.get(21), 0, this.m$wq, 0, this.m$wq.length);
+            System.arraycopy(values$.get(22), 0, this.m$wk, 0, this.m$wk.length);
+            System.arraycopy(values$.get(23), 0, this.m$wv, 0, this.m$wv.length);
+            System.arraycopy(values$.get(24), 0, this.m$wo, 0, this.m$wo.length);
+            System.arraycopy(values$.get(25), 0, this.m$ln2_g, 0, this.m$ln2_g.length);
+            System.arraycopy(values$.get(26), 0, this.m$ln2_b, 0, this.m$ln2_b.length);
+            System.arraycopy(values$.get(27), 0, this.m$w1, 0, this.m$w1.length);
+            System.arraycopy(values$.get(28), 0, this.m$b1, 0, this.m$b1.length);
+            System.arraycopy(values$.get(29), 0, this.m$w2, 0, this.m$w2.length);
+            System.arraycopy(values$.get(30), 0, this.m$b2, 0, this.m$b2.length);
+            System.arraycopy(values$.get(31), 0, this.m$lnf_g, 0, this.m$lnf_g.length);
+            System.arraycopy(values$.get(32), 0, this.m$lnf_b, 0, this.m$lnf_b.length);
+            System.arraycopy(values$.get(33), 0, this.m$head, 0, this.m$head.length);
+            System.arraycopy(values$.get(34), 0, this.v$tok_emb, 0, this.v$tok_emb.length);
+            System.arraycopy(values$.get(35), 0, this.v$pos_emb, 0, this.v$pos_emb.length);
+            System.arraycopy(values$.get(36), 0, this.v$ln1_g, 0, this.v$ln1_g.length);
+            System.arraycopy(values$.get(37), 0, this.v$ln1_b, 0, this.v$ln1_b.length);
+            System.arraycopy(values$.get(38), 0, this.v$wq, 0, this.v$wq.length);
+            System.arraycopy(values$.get(39), 0, this.v$wk, 0, this.v$wk.length);
+            System.arraycopy(values$.get(40), 0, this.v$wv, 0, this.v$wv.length);
+            System.arraycopy(values$.get(41), 0, this.v$wo, 0, this.v$wo.length);
+            System.arraycopy(values$.get(42), 0, this.v$ln2_g, 0, this.v$ln2_g.length);
+            System.arraycopy(values$.get(43), 0, this.v$ln2_b, 0, this.v$ln2_b.length);
+            System.arraycopy(values$.get(44), 0, this.v$w1, 0, this.v$w1.length);
+            System.arraycopy(values$.get(45), 0, this.v$b1, 0, this.v$b1.length);
+            System.arraycopy(values$.get(46), 0, this.v$w2, 0, this.v$w2.length);
+            System.arraycopy(values$.get(47), 0, this.v$b2, 0, this.v$b2.length);
+            System.arraycopy(values$.get(48), 0, this.v$lnf_g, 0, this.v$lnf_g.length);
+            System.arraycopy(values$.get(49), 0, this.v$lnf_b, 0, this.v$lnf_b.length);
+            System.arraycopy(values$.get(50), 0, this.v$head, 0, this.v$head.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -3975,7 +4663,26 @@ public final class CharLM {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -4201,7 +4908,7 @@ public final class CharLM {
     }
 
     /**
-     * The number of threads products use ({@link #setThreads}).
+     * The thread count set by {@link #setThreads} (1 by default).
      */
     public int threads() {
         return threads$;
@@ -4312,6 +5019,117 @@ public final class CharLM {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private int seq;
+
+        private int[] tokens;
+
+        private int tokens$at;
+
+        private int[] positions;
+
+        private int positions$at;
+
+        private float[] logits;
+
+        private int logits$at;
+
+        private int[] next;
+
+        private int next$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets the runtime dim {@code seq}.
+         */
+        public Args seq(int seq) {
+            this.seq = seq;
+            return this;
+        }
+
+        /**
+         * Sets input {@code tokens}, int[batch, seq] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args tokens(int[] tokens, int offset) {
+            this.tokens = tokens;
+            this.tokens$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args tokens(int[] tokens) {
+            return tokens(tokens, 0);
+        }
+
+        /**
+         * Sets input {@code positions}, int[seq] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args positions(int[] positions, int offset) {
+            this.positions = positions;
+            this.positions$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args positions(int[] positions) {
+            return positions(positions, 0);
+        }
+
+        /**
+         * Sets where output {@code logits} [batch, seq, 64] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args logits(float[] logits, int offset) {
+            this.logits = logits;
+            this.logits$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args logits(float[] logits) {
+            return logits(logits, 0);
+        }
+
+        /**
+         * Sets input {@code next}, int[batch, seq] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args next(int[] next, int offset) {
+            this.next = next;
+            this.next$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args next(int[] next) {
+            return next(next, 0);
+        }
     }
 
     /**

@@ -37,6 +37,12 @@ public final class TabularEmbeddings {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 2117;
+
+    /**
      * param {@code store_emb : [20, 4]}
      */
     private final float[] store_emb = new float[80];
@@ -147,6 +153,22 @@ public final class TabularEmbeddings {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$numeric;
+
+    private int[] at$store;
+
+    private int[] at$month;
+
+    private int[] at$product;
+
+    private float[] at$sales;
+
+    private float[] sink$prediction;
+
+    private double learningRate$ = 0.001;
+
     private int dim$batch;
 
     private float[] in$numeric;
@@ -220,6 +242,7 @@ public final class TabularEmbeddings {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         normal(store_emb, mix(seed, 0), 0.0, 1.0);
         normal(month_emb, mix(seed, 1), 0.0, 1.0);
         normal(product_emb, mix(seed, 2), 0.0, 1.0);
@@ -269,7 +292,8 @@ public final class TabularEmbeddings {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
@@ -571,6 +595,120 @@ public final class TabularEmbeddings {
         k$12(out$prediction, buf$1, b2, dim$batch);
     }
 
+    private void infer$(boolean exact$, int batch, float[] numeric, int numeric$at, int[] store,
+            int store$at, int[] month, int month$at, int[] product, int product$at,
+            float[] prediction, int prediction$at) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
+        }
+        this.dim$batch = batch;
+        if (numeric == null) {
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (numeric$at < 0) {
+            throw new IllegalArgumentException("input numeric: offset " + numeric$at + " is negative");
+        }
+        if (exact$ ? numeric.length != (long) 6 * dim$batch : numeric.length - numeric$at < (long) 6 * dim$batch) {
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (numeric$at == 0 ? ", got " : " from offset " + numeric$at + ", got an array of ") + numeric.length);
+        }
+        if (store == null) {
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (store$at < 0) {
+            throw new IllegalArgumentException("input store: offset " + store$at + " is negative");
+        }
+        if (exact$ ? store.length != (long) dim$batch : store.length - store$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (store$at == 0 ? ", got " : " from offset " + store$at + ", got an array of ") + store.length);
+        }
+        if (month == null) {
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (month$at < 0) {
+            throw new IllegalArgumentException("input month: offset " + month$at + " is negative");
+        }
+        if (exact$ ? month.length != (long) dim$batch : month.length - month$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (month$at == 0 ? ", got " : " from offset " + month$at + ", got an array of ") + month.length);
+        }
+        if (product == null) {
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (product$at < 0) {
+            throw new IllegalArgumentException("input product: offset " + product$at + " is negative");
+        }
+        if (exact$ ? product.length != (long) dim$batch : product.length - product$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (product$at == 0 ? ", got " : " from offset " + product$at + ", got an array of ") + product.length);
+        }
+        if (numeric$at == 0) {
+            this.in$numeric = numeric;
+        } else {
+            if (this.at$numeric == null || this.at$numeric.length < 6 * dim$batch) {
+                this.at$numeric = new float[6 * dim$batch];
+            }
+            System.arraycopy(numeric, numeric$at, this.at$numeric, 0, 6 * dim$batch);
+            this.in$numeric = this.at$numeric;
+        }
+        if (store$at == 0) {
+            this.in$store = store;
+        } else {
+            if (this.at$store == null || this.at$store.length < dim$batch) {
+                this.at$store = new int[dim$batch];
+            }
+            System.arraycopy(store, store$at, this.at$store, 0, dim$batch);
+            this.in$store = this.at$store;
+        }
+        if (month$at == 0) {
+            this.in$month = month;
+        } else {
+            if (this.at$month == null || this.at$month.length < dim$batch) {
+                this.at$month = new int[dim$batch];
+            }
+            System.arraycopy(month, month$at, this.at$month, 0, dim$batch);
+            this.in$month = this.at$month;
+        }
+        if (product$at == 0) {
+            this.in$product = product;
+        } else {
+            if (this.at$product == null || this.at$product.length < dim$batch) {
+                this.at$product = new int[dim$batch];
+            }
+            System.arraycopy(product, product$at, this.at$product, 0, dim$batch);
+            this.in$product = this.at$product;
+        }
+        if (prediction != null) {
+            if (prediction$at < 0) {
+                throw new IllegalArgumentException("output prediction: offset " + prediction$at + " is negative");
+            }
+            if (exact$ ? prediction.length != (long) dim$batch : prediction.length - prediction$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output prediction [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (prediction$at == 0 ? ", got " : " from offset " + prediction$at + ", got an array of ") + prediction.length);
+            }
+        }
+        if (prediction != null && prediction == numeric) {
+            throw new IllegalArgumentException("output prediction and input numeric are the same array; give the output an array of its own");
+        }
+        if (prediction != null && prediction$at == 0) {
+            this.out$prediction = prediction;
+        } else {
+            this.sink$prediction = grow(this.sink$prediction, (long) dim$batch);
+            this.out$prediction = this.sink$prediction;
+        }
+        buf$0 = grow(buf$0, Math.max(Math.max((long) 4 * dim$batch, (long) 15 * dim$batch), (long) 64 * dim$batch));
+        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 3 * dim$batch, (long) 8 * dim$batch), (long) 21 * dim$batch), (long) 64 * dim$batch), (long) dim$batch));
+        buf$2 = grow(buf$2, (long) 7 * dim$batch);
+        scratch$rows = growRows(scratch$rows, (long) 68, (long) 64);
+        try {
+            run$infer();
+            if (prediction != null && prediction$at != 0) {
+                System.arraycopy(this.sink$prediction, 0, prediction, prediction$at, dim$batch);
+            }
+        } finally {
+            this.in$numeric = null;
+            this.in$store = null;
+            this.in$month = null;
+            this.in$product = null;
+            this.out$prediction = null;
+        }
+    }
+
     /**
      * Computes every output with dropout off, into the given arrays.
      *
@@ -579,63 +717,25 @@ public final class TabularEmbeddings {
      * @param store input {@code store}, int[batch], row-major
      * @param month input {@code month}, int[batch], row-major
      * @param product input {@code product}, int[batch], row-major
-     * @param prediction receives output {@code prediction} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * @param prediction receives output {@code prediction} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
      */
     public void infer(int batch, float[] numeric, int[] store, int[] month, int[] product,
             float[] prediction) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (numeric == null) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (numeric.length != (long) 6 * dim$batch) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + numeric.length);
-        }
-        if (store == null) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (store.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + store.length);
-        }
-        if (month == null) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (month.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + month.length);
-        }
-        if (product == null) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (product.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + product.length);
-        }
-        this.in$numeric = numeric;
-        this.in$store = store;
-        this.in$month = month;
-        this.in$product = product;
-        if (prediction == null) {
-            throw new IllegalArgumentException("output prediction [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (prediction.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output prediction [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + prediction.length);
-        }
-        this.out$prediction = prediction;
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 4 * dim$batch, (long) 15 * dim$batch), (long) 64 * dim$batch));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 3 * dim$batch, (long) 8 * dim$batch), (long) 21 * dim$batch), (long) 64 * dim$batch), (long) dim$batch));
-        buf$2 = grow(buf$2, (long) 7 * dim$batch);
-        scratch$rows = growRows(scratch$rows, (long) 68, (long) 64);
-        try {
-            run$infer();
-        } finally {
-            this.in$numeric = null;
-            this.in$store = null;
-            this.in$month = null;
-            this.in$product = null;
-            this.out$prediction = null;
-        }
+        infer$(true, batch, numeric, 0, store, 0, month, 0, product, 0, prediction, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.numeric, a.numeric$at, a.store, a.store$at, a.month, a.month$at, a.product, a.product$at, a.prediction, a.prediction$at);
     }
 
     /**
@@ -694,59 +794,103 @@ public final class TabularEmbeddings {
         k$16(buf$1, buf$2, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param numeric input {@code numeric}, [batch, 6], row-major
-     * @param store input {@code store}, int[batch], row-major
-     * @param month input {@code month}, int[batch], row-major
-     * @param product input {@code product}, int[batch], row-major
-     * @param sales input {@code sales}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] numeric, int[] store, int[] month, int[] product,
-            float[] sales) {
+    private float loss$(boolean exact$, int batch, float[] numeric, int numeric$at, int[] store,
+            int store$at, int[] month, int month$at, int[] product, int product$at, float[] sales,
+            int sales$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (numeric == null) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (numeric.length != (long) 6 * dim$batch) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + numeric.length);
+        if (numeric$at < 0) {
+            throw new IllegalArgumentException("input numeric: offset " + numeric$at + " is negative");
+        }
+        if (exact$ ? numeric.length != (long) 6 * dim$batch : numeric.length - numeric$at < (long) 6 * dim$batch) {
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (numeric$at == 0 ? ", got " : " from offset " + numeric$at + ", got an array of ") + numeric.length);
         }
         if (store == null) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (store.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + store.length);
+        if (store$at < 0) {
+            throw new IllegalArgumentException("input store: offset " + store$at + " is negative");
+        }
+        if (exact$ ? store.length != (long) dim$batch : store.length - store$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (store$at == 0 ? ", got " : " from offset " + store$at + ", got an array of ") + store.length);
         }
         if (month == null) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (month.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + month.length);
+        if (month$at < 0) {
+            throw new IllegalArgumentException("input month: offset " + month$at + " is negative");
+        }
+        if (exact$ ? month.length != (long) dim$batch : month.length - month$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (month$at == 0 ? ", got " : " from offset " + month$at + ", got an array of ") + month.length);
         }
         if (product == null) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (product.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + product.length);
+        if (product$at < 0) {
+            throw new IllegalArgumentException("input product: offset " + product$at + " is negative");
+        }
+        if (exact$ ? product.length != (long) dim$batch : product.length - product$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (product$at == 0 ? ", got " : " from offset " + product$at + ", got an array of ") + product.length);
         }
         if (sales == null) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (sales.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + sales.length);
+        if (sales$at < 0) {
+            throw new IllegalArgumentException("input sales: offset " + sales$at + " is negative");
         }
-        this.in$numeric = numeric;
-        this.in$store = store;
-        this.in$month = month;
-        this.in$product = product;
-        this.in$sales = sales;
+        if (exact$ ? sales.length != (long) dim$batch : sales.length - sales$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (sales$at == 0 ? ", got " : " from offset " + sales$at + ", got an array of ") + sales.length);
+        }
+        if (numeric$at == 0) {
+            this.in$numeric = numeric;
+        } else {
+            if (this.at$numeric == null || this.at$numeric.length < 6 * dim$batch) {
+                this.at$numeric = new float[6 * dim$batch];
+            }
+            System.arraycopy(numeric, numeric$at, this.at$numeric, 0, 6 * dim$batch);
+            this.in$numeric = this.at$numeric;
+        }
+        if (store$at == 0) {
+            this.in$store = store;
+        } else {
+            if (this.at$store == null || this.at$store.length < dim$batch) {
+                this.at$store = new int[dim$batch];
+            }
+            System.arraycopy(store, store$at, this.at$store, 0, dim$batch);
+            this.in$store = this.at$store;
+        }
+        if (month$at == 0) {
+            this.in$month = month;
+        } else {
+            if (this.at$month == null || this.at$month.length < dim$batch) {
+                this.at$month = new int[dim$batch];
+            }
+            System.arraycopy(month, month$at, this.at$month, 0, dim$batch);
+            this.in$month = this.at$month;
+        }
+        if (product$at == 0) {
+            this.in$product = product;
+        } else {
+            if (this.at$product == null || this.at$product.length < dim$batch) {
+                this.at$product = new int[dim$batch];
+            }
+            System.arraycopy(product, product$at, this.at$product, 0, dim$batch);
+            this.in$product = this.at$product;
+        }
+        if (sales$at == 0) {
+            this.in$sales = sales;
+        } else {
+            if (this.at$sales == null || this.at$sales.length < dim$batch) {
+                this.at$sales = new float[dim$batch];
+            }
+            System.arraycopy(sales, sales$at, this.at$sales, 0, dim$batch);
+            this.in$sales = this.at$sales;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max(Math.max((long) 4 * dim$batch, (long) 15 * dim$batch), (long) 64 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max((long) 3 * dim$batch, (long) 8 * dim$batch), (long) 21 * dim$batch), (long) 64 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, Math.max((long) 7 * dim$batch, (long) 1));
@@ -761,6 +905,35 @@ public final class TabularEmbeddings {
             this.in$product = null;
             this.in$sales = null;
         }
+    }
+
+    /**
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param numeric input {@code numeric}, [batch, 6], row-major
+     * @param store input {@code store}, int[batch], row-major
+     * @param month input {@code month}, int[batch], row-major
+     * @param product input {@code product}, int[batch], row-major
+     * @param sales input {@code sales}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] numeric, int[] store, int[] month, int[] product,
+            float[] sales) {
+        return loss$(true, batch, numeric, 0, store, 0, month, 0, product, 0, sales, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.numeric, a.numeric$at, a.store, a.store$at, a.month, a.month$at, a.product, a.product$at, a.sales, a.sales$at);
     }
 
     /**
@@ -1328,60 +1501,103 @@ public final class TabularEmbeddings {
         run$gradients$1();
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param numeric input {@code numeric}, [batch, 6], row-major
-     * @param store input {@code store}, int[batch], row-major
-     * @param month input {@code month}, int[batch], row-major
-     * @param product input {@code product}, int[batch], row-major
-     * @param sales input {@code sales}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] numeric, int[] store, int[] month, int[] product,
-            float[] sales) {
+    private float gradients$(boolean exact$, int batch, float[] numeric, int numeric$at,
+            int[] store, int store$at, int[] month, int month$at, int[] product, int product$at,
+            float[] sales, int sales$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (numeric == null) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (numeric.length != (long) 6 * dim$batch) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + numeric.length);
+        if (numeric$at < 0) {
+            throw new IllegalArgumentException("input numeric: offset " + numeric$at + " is negative");
+        }
+        if (exact$ ? numeric.length != (long) 6 * dim$batch : numeric.length - numeric$at < (long) 6 * dim$batch) {
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (numeric$at == 0 ? ", got " : " from offset " + numeric$at + ", got an array of ") + numeric.length);
         }
         if (store == null) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (store.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + store.length);
+        if (store$at < 0) {
+            throw new IllegalArgumentException("input store: offset " + store$at + " is negative");
+        }
+        if (exact$ ? store.length != (long) dim$batch : store.length - store$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (store$at == 0 ? ", got " : " from offset " + store$at + ", got an array of ") + store.length);
         }
         if (month == null) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (month.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + month.length);
+        if (month$at < 0) {
+            throw new IllegalArgumentException("input month: offset " + month$at + " is negative");
+        }
+        if (exact$ ? month.length != (long) dim$batch : month.length - month$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (month$at == 0 ? ", got " : " from offset " + month$at + ", got an array of ") + month.length);
         }
         if (product == null) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (product.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + product.length);
+        if (product$at < 0) {
+            throw new IllegalArgumentException("input product: offset " + product$at + " is negative");
+        }
+        if (exact$ ? product.length != (long) dim$batch : product.length - product$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (product$at == 0 ? ", got " : " from offset " + product$at + ", got an array of ") + product.length);
         }
         if (sales == null) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (sales.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + sales.length);
+        if (sales$at < 0) {
+            throw new IllegalArgumentException("input sales: offset " + sales$at + " is negative");
         }
-        this.in$numeric = numeric;
-        this.in$store = store;
-        this.in$month = month;
-        this.in$product = product;
-        this.in$sales = sales;
+        if (exact$ ? sales.length != (long) dim$batch : sales.length - sales$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (sales$at == 0 ? ", got " : " from offset " + sales$at + ", got an array of ") + sales.length);
+        }
+        if (numeric$at == 0) {
+            this.in$numeric = numeric;
+        } else {
+            if (this.at$numeric == null || this.at$numeric.length < 6 * dim$batch) {
+                this.at$numeric = new float[6 * dim$batch];
+            }
+            System.arraycopy(numeric, numeric$at, this.at$numeric, 0, 6 * dim$batch);
+            this.in$numeric = this.at$numeric;
+        }
+        if (store$at == 0) {
+            this.in$store = store;
+        } else {
+            if (this.at$store == null || this.at$store.length < dim$batch) {
+                this.at$store = new int[dim$batch];
+            }
+            System.arraycopy(store, store$at, this.at$store, 0, dim$batch);
+            this.in$store = this.at$store;
+        }
+        if (month$at == 0) {
+            this.in$month = month;
+        } else {
+            if (this.at$month == null || this.at$month.length < dim$batch) {
+                this.at$month = new int[dim$batch];
+            }
+            System.arraycopy(month, month$at, this.at$month, 0, dim$batch);
+            this.in$month = this.at$month;
+        }
+        if (product$at == 0) {
+            this.in$product = product;
+        } else {
+            if (this.at$product == null || this.at$product.length < dim$batch) {
+                this.at$product = new int[dim$batch];
+            }
+            System.arraycopy(product, product$at, this.at$product, 0, dim$batch);
+            this.in$product = this.at$product;
+        }
+        if (sales$at == 0) {
+            this.in$sales = sales;
+        } else {
+            if (this.at$sales == null || this.at$sales.length < dim$batch) {
+                this.at$sales = new float[dim$batch];
+            }
+            System.arraycopy(sales, sales$at, this.at$sales, 0, dim$batch);
+            this.in$sales = this.at$sales;
+        }
         inputGrad$numeric = inputGrad$numeric.length == 6 * dim$batch ? inputGrad$numeric : new float[6 * dim$batch];
         inputGrad$sales = inputGrad$sales.length == dim$batch ? inputGrad$sales : new float[dim$batch];
         buf$0 = grow(buf$0, Math.max(Math.max((long) 4 * dim$batch, (long) 15 * dim$batch), (long) 64 * dim$batch));
@@ -1408,6 +1624,36 @@ public final class TabularEmbeddings {
             this.in$product = null;
             this.in$sales = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param numeric input {@code numeric}, [batch, 6], row-major
+     * @param store input {@code store}, int[batch], row-major
+     * @param month input {@code month}, int[batch], row-major
+     * @param product input {@code product}, int[batch], row-major
+     * @param sales input {@code sales}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] numeric, int[] store, int[] month, int[] product,
+            float[] sales) {
+        return gradients$(true, batch, numeric, 0, store, 0, month, 0, product, 0, sales, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.numeric, a.numeric$at, a.store, a.store$at, a.month, a.month$at, a.product, a.product$at, a.sales, a.sales$at);
     }
 
     private void run$trainStep() {
@@ -1454,15 +1700,16 @@ public final class TabularEmbeddings {
     }
 
     /**
-     * One step of {@code torch.optim.AdamW}(lr = 0.001, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 1.0E-4); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.AdamW}(lr, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 1.0E-4); {@code t} counts steps from 1; the declared lr is 0.001.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        float stepSize = (float) (0.001 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
+        float shrink = (float) (1 - lr * 1.0E-4);
         for (int j = 0; j < p.length; j++) {
-            p[j] = p[j] * 0.9999999f;
+            p[j] = p[j] * shrink;
             float d = g[j];
             m[j] = 0.9f * m[j] + 0.1f * d;
             v[j] = 0.999f * v[j] + 0.001f * d * d;
@@ -1472,10 +1719,19 @@ public final class TabularEmbeddings {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -1511,63 +1767,118 @@ public final class TabularEmbeddings {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one adamw update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param numeric input {@code numeric}, [batch, 6], row-major
-     * @param store input {@code store}, int[batch], row-major
-     * @param month input {@code month}, int[batch], row-major
-     * @param product input {@code product}, int[batch], row-major
-     * @param sales input {@code sales}, [batch, 1], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One adamw update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] numeric, int[] store, int[] month, int[] product,
-            float[] sales) {
+    private void optimizerStep$() {
+        update(this.store_emb, grad$store_emb, m$store_emb, v$store_emb, this.step + 1, this.learningRate$);
+        update(this.month_emb, grad$month_emb, m$month_emb, v$month_emb, this.step + 1, this.learningRate$);
+        update(this.product_emb, grad$product_emb, m$product_emb, v$product_emb, this.step + 1, this.learningRate$);
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
+        update(this.g1, grad$g1, m$g1, v$g1, this.step + 1, this.learningRate$);
+        update(this.s1, grad$s1, m$s1, v$s1, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] numeric, int numeric$at,
+            int[] store, int store$at, int[] month, int month$at, int[] product, int product$at,
+            float[] sales, int sales$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (numeric == null) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (numeric.length != (long) 6 * dim$batch) {
-            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + numeric.length);
+        if (numeric$at < 0) {
+            throw new IllegalArgumentException("input numeric: offset " + numeric$at + " is negative");
+        }
+        if (exact$ ? numeric.length != (long) 6 * dim$batch : numeric.length - numeric$at < (long) 6 * dim$batch) {
+            throw new IllegalArgumentException("input numeric [batch, 6] needs " + (long) 6 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (numeric$at == 0 ? ", got " : " from offset " + numeric$at + ", got an array of ") + numeric.length);
         }
         if (store == null) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (store.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + store.length);
+        if (store$at < 0) {
+            throw new IllegalArgumentException("input store: offset " + store$at + " is negative");
+        }
+        if (exact$ ? store.length != (long) dim$batch : store.length - store$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input store [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (store$at == 0 ? ", got " : " from offset " + store$at + ", got an array of ") + store.length);
         }
         if (month == null) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (month.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + month.length);
+        if (month$at < 0) {
+            throw new IllegalArgumentException("input month: offset " + month$at + " is negative");
+        }
+        if (exact$ ? month.length != (long) dim$batch : month.length - month$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input month [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (month$at == 0 ? ", got " : " from offset " + month$at + ", got an array of ") + month.length);
         }
         if (product == null) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (product.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + product.length);
+        if (product$at < 0) {
+            throw new IllegalArgumentException("input product: offset " + product$at + " is negative");
+        }
+        if (exact$ ? product.length != (long) dim$batch : product.length - product$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input product [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (product$at == 0 ? ", got " : " from offset " + product$at + ", got an array of ") + product.length);
         }
         if (sales == null) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (sales.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + sales.length);
+        if (sales$at < 0) {
+            throw new IllegalArgumentException("input sales: offset " + sales$at + " is negative");
         }
-        this.in$numeric = numeric;
-        this.in$store = store;
-        this.in$month = month;
-        this.in$product = product;
-        this.in$sales = sales;
+        if (exact$ ? sales.length != (long) dim$batch : sales.length - sales$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input sales [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (sales$at == 0 ? ", got " : " from offset " + sales$at + ", got an array of ") + sales.length);
+        }
+        if (numeric$at == 0) {
+            this.in$numeric = numeric;
+        } else {
+            if (this.at$numeric == null || this.at$numeric.length < 6 * dim$batch) {
+                this.at$numeric = new float[6 * dim$batch];
+            }
+            System.arraycopy(numeric, numeric$at, this.at$numeric, 0, 6 * dim$batch);
+            this.in$numeric = this.at$numeric;
+        }
+        if (store$at == 0) {
+            this.in$store = store;
+        } else {
+            if (this.at$store == null || this.at$store.length < dim$batch) {
+                this.at$store = new int[dim$batch];
+            }
+            System.arraycopy(store, store$at, this.at$store, 0, dim$batch);
+            this.in$store = this.at$store;
+        }
+        if (month$at == 0) {
+            this.in$month = month;
+        } else {
+            if (this.at$month == null || this.at$month.length < dim$batch) {
+                this.at$month = new int[dim$batch];
+            }
+            System.arraycopy(month, month$at, this.at$month, 0, dim$batch);
+            this.in$month = this.at$month;
+        }
+        if (product$at == 0) {
+            this.in$product = product;
+        } else {
+            if (this.at$product == null || this.at$product.length < dim$batch) {
+                this.at$product = new int[dim$batch];
+            }
+            System.arraycopy(product, product$at, this.at$product, 0, dim$batch);
+            this.in$product = this.at$product;
+        }
+        if (sales$at == 0) {
+            this.in$sales = sales;
+        } else {
+            if (this.at$sales == null || this.at$sales.length < dim$batch) {
+                this.at$sales = new float[dim$batch];
+            }
+            System.arraycopy(sales, sales$at, this.at$sales, 0, dim$batch);
+            this.in$sales = this.at$sales;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 4 * dim$batch, (long) 15 * dim$batch), (long) 64 * dim$batch));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 3 * dim$batch, (long) 8 * dim$batch), (long) 21 * dim$batch));
         buf$2 = grow(buf$2, Math.max(Math.max((long) 7 * dim$batch, (long) 64 * dim$batch), (long) 15 * dim$batch));
@@ -1595,20 +1906,56 @@ public final class TabularEmbeddings {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.store_emb, grad$store_emb, m$store_emb, v$store_emb, this.step + 1);
-        update(this.month_emb, grad$month_emb, m$month_emb, v$month_emb, this.step + 1);
-        update(this.product_emb, grad$product_emb, m$product_emb, v$product_emb, this.step + 1);
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
-        update(this.g1, grad$g1, m$g1, v$g1, this.step + 1);
-        update(this.s1, grad$s1, m$s1, v$s1, this.step + 1);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
+    }
+
+    /**
+     * One training step: forward in training mode (dropout on), backward, and one adamw update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param numeric input {@code numeric}, [batch, 6], row-major
+     * @param store input {@code store}, int[batch], row-major
+     * @param month input {@code month}, int[batch], row-major
+     * @param product input {@code product}, int[batch], row-major
+     * @param sales input {@code sales}, [batch, 1], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, float[] numeric, int[] store, int[] month, int[] product,
+            float[] sales) {
+        return trainStep$(true, batch, numeric, 0, store, 0, month, 0, product, 0, sales, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.numeric, a.numeric$at, a.store, a.store$at, a.month, a.month$at, a.product, a.product$at, a.sales, a.sales$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, float[] numeric, int numeric$at,
+            int[] store, int store$at, int[] month, int month$at, int[] product, int product$at,
+            float[] sales, int sales$at, float[] prediction, int prediction$at) {
+        if (prediction != null && prediction == sales) {
+            throw new IllegalArgumentException("output prediction and input sales are the same array; give the output an array of its own");
+        }
+        infer$(exact$, batch, numeric, numeric$at, store, store$at, month, month$at, product, product$at, prediction, prediction$at);
+        return gradients$(exact$, batch, numeric, numeric$at, store, store$at, month, month$at, product, product$at, sales, sales$at);
     }
 
     /**
@@ -1621,14 +1968,26 @@ public final class TabularEmbeddings {
      * @param month input {@code month}, int[batch], row-major
      * @param product input {@code product}, int[batch], row-major
      * @param sales input {@code sales}, [batch, 1], row-major
-     * @param prediction receives output {@code prediction} [batch, 1]
+     * @param prediction receives output {@code prediction} [batch, 1], or null if it is not wanted
      * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
      */
     public float trainingPass(int batch, float[] numeric, int[] store, int[] month, int[] product,
             float[] sales, float[] prediction) {
-        infer(batch, numeric, store, month, product, prediction);
-        return gradients(batch, numeric, store, month, product, sales);
+        return trainingPass$(true, batch, numeric, 0, store, 0, month, 0, product, 0, sales, 0, prediction, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.numeric, a.numeric$at, a.store, a.store$at, a.month, a.month$at, a.product, a.product$at, a.sales, a.sales$at, a.prediction, a.prediction$at);
     }
 
     /**
@@ -1719,6 +2078,209 @@ public final class TabularEmbeddings {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.001) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param numeric input {@code numeric}, [batch, 6], row-major
+     * @param store input {@code store}, int[batch], row-major
+     * @param month input {@code month}, int[batch], row-major
+     * @param product input {@code product}, int[batch], row-major
+     * @param sales input {@code sales}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] numeric, int[] store, int[] month,
+            int[] product, float[] sales) {
+        return gradients(batch, numeric, store, month, product, sales);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.store_emb, 0, flat, 0, this.store_emb.length);
+        System.arraycopy(this.month_emb, 0, flat, 80, this.month_emb.length);
+        System.arraycopy(this.product_emb, 0, flat, 116, this.product_emb.length);
+        System.arraycopy(this.w1, 0, flat, 516, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 1860, this.b1.length);
+        System.arraycopy(this.g1, 0, flat, 1924, this.g1.length);
+        System.arraycopy(this.s1, 0, flat, 1988, this.s1.length);
+        System.arraycopy(this.w2, 0, flat, 2052, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 2116, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.store_emb, 0, this.store_emb.length);
+        System.arraycopy(flat, 80, this.month_emb, 0, this.month_emb.length);
+        System.arraycopy(flat, 116, this.product_emb, 0, this.product_emb.length);
+        System.arraycopy(flat, 516, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 1860, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 1924, this.g1, 0, this.g1.length);
+        System.arraycopy(flat, 1988, this.s1, 0, this.s1.length);
+        System.arraycopy(flat, 2052, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 2116, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$store_emb, 0, flat, 0, this.grad$store_emb.length);
+        System.arraycopy(this.grad$month_emb, 0, flat, 80, this.grad$month_emb.length);
+        System.arraycopy(this.grad$product_emb, 0, flat, 116, this.grad$product_emb.length);
+        System.arraycopy(this.grad$w1, 0, flat, 516, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 1860, this.grad$b1.length);
+        System.arraycopy(this.grad$g1, 0, flat, 1924, this.grad$g1.length);
+        System.arraycopy(this.grad$s1, 0, flat, 1988, this.grad$s1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 2052, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 2116, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$store_emb.length; j++) sum[j] += (double) rows * this.grad$store_emb[j];
+        for (int j = 0; j < this.grad$month_emb.length; j++) sum[80 + j] += (double) rows * this.grad$month_emb[j];
+        for (int j = 0; j < this.grad$product_emb.length; j++) sum[116 + j] += (double) rows * this.grad$product_emb[j];
+        for (int j = 0; j < this.grad$w1.length; j++) sum[516 + j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[1860 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$g1.length; j++) sum[1924 + j] += (double) rows * this.grad$g1[j];
+        for (int j = 0; j < this.grad$s1.length; j++) sum[1988 + j] += (double) rows * this.grad$s1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[2052 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[2116 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adamw, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$store_emb.length; j++) this.grad$store_emb[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$month_emb.length; j++) this.grad$month_emb[j] = (float) (summed[80 + j] / rows);
+        for (int j = 0; j < this.grad$product_emb.length; j++) this.grad$product_emb[j] = (float) (summed[116 + j] / rows);
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[516 + j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[1860 + j] / rows);
+        for (int j = 0; j < this.grad$g1.length; j++) this.grad$g1[j] = (float) (summed[1924 + j] / rows);
+        for (int j = 0; j < this.grad$s1.length; j++) this.grad$s1[j] = (float) (summed[1988 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[2052 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[2116 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"TabularEmbeddings\",\"nnc.checkpoint\":\"adamw\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"store_emb\":{\"dtype\":\"F32\",\"shape\":[20,4],\"data_offsets\":[0,320]},\"month_emb\":{\"dtype\":\"F32\",\"shape\":[12,3],\"data_offsets\":[320,464]},\"product_emb\":{\"dtype\":\"F32\",\"shape\":[50,8],\"data_offsets\":[464,2064]},\"w1\":{\"dtype\":\"F32\",\"shape\":[21,64],\"data_offsets\":[2064,7440]},\"b1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7440,7696]},\"g1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7696,7952]},\"s1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7952,8208]},\"w2\":{\"dtype\":\"F32\",\"shape\":[64,1],\"data_offsets\":[8208,8464]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8464,8468]},\"optimizer.m.store_emb\":{\"dtype\":\"F32\",\"shape\":[20,4],\"data_offsets\":[8468,8788]},\"optimizer.m.month_emb\":{\"dtype\":\"F32\",\"shape\":[12,3],\"data_offsets\":[8788,8932]},\"optimizer.m.product_emb\":{\"dtype\":\"F32\",\"shape\":[50,8],\"data_offsets\":[8932,10532]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[21,64],\"data_offsets\":[10532,15908]},\"optimizer.m.b1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[15908,16164]},\"optimizer.m.g1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[16164,16420]},\"optimizer.m.s1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[16420,16676]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[64,1],\"data_offsets\":[16676,16932]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16932,16936]},\"optimizer.v.store_emb\":{\"dtype\":\"F32\",\"shape\":[20,4],\"data_offsets\":[16936,17256]},\"optimizer.v.month_emb\":{\"dtype\":\"F32\",\"shape\":[12,3],\"data_offsets\":[17256,17400]},\"optimizer.v.product_emb\":{\"dtype\":\"F32\",\"shape\":[50,8],\"data_offsets\":[17400,19000]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[21,64],\"data_offsets\":[19000,24376]},\"optimizer.v.b1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[24376,24632]},\"optimizer.v.g1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[24632,24888]},\"optimizer.v.s1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[24888,25144]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[64,1],\"data_offsets\":[25144,25400]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[25400,25404]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1741,6 +2303,17 @@ public final class TabularEmbeddings {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which TabularEmbeddings was generated without: generate TabularEmbeddingsEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -1749,8 +2322,48 @@ public final class TabularEmbeddings {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"TabularEmbeddings\"},\"store_emb\":{\"dtype\":\"F32\",\"shape\":[20,4],\"data_offsets\":[0,320]},\"month_emb\":{\"dtype\":\"F32\",\"shape\":[12,3],\"data_offsets\":[320,464]},\"product_emb\":{\"dtype\":\"F32\",\"shape\":[50,8],\"data_offsets\":[464,2064]},\"w1\":{\"dtype\":\"F32\",\"shape\":[21,64],\"data_offsets\":[2064,7440]},\"b1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7440,7696]},\"g1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7696,7952]},\"s1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7952,8208]},\"w2\":{\"dtype\":\"F32\",\"shape\":[64,1],\"data_offsets\":[8208,8464]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8464,8468]}}    ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 8468).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adamw state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adamw),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"TabularEmbeddings\"},\"store_emb\":{\"dtype\":\"F32\",\"shape\":[20,4],\"data_offsets\":[0,320]},\"month_emb\":{\"dtype\":\"F32\",\"shape\":[12,3],\"data_offsets\":[320,464]},\"product_emb\":{\"dtype\":\"F32\",\"shape\":[50,8],\"data_offsets\":[464,2064]},\"w1\":{\"dtype\":\"F32\",\"shape\":[21,64],\"data_offsets\":[2064,7440]},\"b1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7440,7696]},\"g1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7696,7952]},\"s1\":{\"dtype\":\"F32\",\"shape\":[64],\"data_offsets\":[7952,8208]},\"w2\":{\"dtype\":\"F32\",\"shape\":[64,1],\"data_offsets\":[8208,8464]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8464,8468]}}    ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 25404 : 8468)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.store_emb) buf$.putFloat(v);
         for (float v : this.month_emb) buf$.putFloat(v);
@@ -1761,6 +2374,26 @@ public final class TabularEmbeddings {
         for (float v : this.s1) buf$.putFloat(v);
         for (float v : this.w2) buf$.putFloat(v);
         for (float v : this.b2) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$store_emb) buf$.putFloat(v);
+            for (float v : this.m$month_emb) buf$.putFloat(v);
+            for (float v : this.m$product_emb) buf$.putFloat(v);
+            for (float v : this.m$w1) buf$.putFloat(v);
+            for (float v : this.m$b1) buf$.putFloat(v);
+            for (float v : this.m$g1) buf$.putFloat(v);
+            for (float v : this.m$s1) buf$.putFloat(v);
+            for (float v : this.m$w2) buf$.putFloat(v);
+            for (float v : this.m$b2) buf$.putFloat(v);
+            for (float v : this.v$store_emb) buf$.putFloat(v);
+            for (float v : this.v$month_emb) buf$.putFloat(v);
+            for (float v : this.v$product_emb) buf$.putFloat(v);
+            for (float v : this.v$w1) buf$.putFloat(v);
+            for (float v : this.v$b1) buf$.putFloat(v);
+            for (float v : this.v$g1) buf$.putFloat(v);
+            for (float v : this.v$s1) buf$.putFloat(v);
+            for (float v : this.v$w2) buf$.putFloat(v);
+            for (float v : this.v$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1780,13 +2413,7 @@ public final class TabularEmbeddings {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1797,7 +2424,9 @@ public final class TabularEmbeddings {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "store_emb", new long[] {20, 4}, 80));
@@ -1809,6 +2438,54 @@ public final class TabularEmbeddings {
         values$.add(read(file, buf$, entries$, dataStart$, "s1", new long[] {64}, 64));
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {64, 1}, 64));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adamw")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but TabularEmbeddings trains with adamw");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.store_emb", new long[] {20, 4}, 80));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.month_emb", new long[] {12, 3}, 36));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.product_emb", new long[] {50, 8}, 400));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {21, 64}, 1344));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.g1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.s1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {64, 1}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {1}, 1));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.store_emb", new long[] {20, 4}, 80));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.month_emb", new long[] {12, 3}, 36));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.product_emb", new long[] {50, 8}, 400));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {21, 64}, 1344));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.g1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.s1", new long[] {64}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {64, 1}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {1}, 1));
+        }
         System.arraycopy(values$.get(0), 0, this.store_emb, 0, this.store_emb.length);
         System.arraycopy(values$.get(1), 0, this.month_emb, 0, this.month_emb.length);
         System.arraycopy(values$.get(2), 0, this.product_emb, 0, this.product_emb.length);
@@ -1818,9 +2495,36 @@ public final class TabularEmbeddings {
         System.arraycopy(values$.get(6), 0, this.s1, 0, this.s1.length);
         System.arraycopy(values$.get(7), 0, this.w2, 0, this.w2.length);
         System.arraycopy(values$.get(8), 0, this.b2, 0, this.b2.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(9), 0, this.m$store_emb, 0, this.m$store_emb.length);
+            System.arraycopy(values$.get(10), 0, this.m$month_emb, 0, this.m$month_emb.length);
+            System.arraycopy(values$.get(11), 0, this.m$product_emb, 0, this.m$product_emb.length);
+            System.arraycopy(values$.get(12), 0, this.m$w1, 0, this.m$w1.length);
+            System.arraycopy(values$.get(13), 0, this.m$b1, 0, this.m$b1.length);
+            System.arraycopy(values$.get(14), 0, this.m$g1, 0, this.m$g1.length);
+            System.arraycopy(values$.get(15), 0, this.m$s1, 0, this.m$s1.length);
+            System.arraycopy(values$.get(16), 0, this.m$w2, 0, this.m$w2.length);
+            System.arraycopy(values$.get(17), 0, this.m$b2, 0, this.m$b2.length);
+            System.arraycopy(values$.get(18), 0, this.v$store_emb, 0, this.v$store_emb.length);
+            System.arraycopy(values$.get(19), 0, this.v$month_emb, 0, this.v$month_emb.length);
+            System.arraycopy(values$.get(20), 0, this.v$product_emb, 0, this.v$product_emb.length);
+            System.arraycopy(values$.get(21), 0, this.v$w1, 0, this.v$w1.length);
+            System.arraycopy(values$.get(22), 0, this.v$b1, 0, this.v$b1.length);
+            System.arraycopy(values$.get(23), 0, this.v$g1, 0, this.v$g1.length);
+            System.arraycopy(values$.get(24), 0, this.v$s1, 0, this.v$s1.length);
+            System.arraycopy(values$.get(25), 0, this.v$w2, 0, this.v$w2.length);
+            System.arraycopy(values$.get(26), 0, this.v$b2, 0, this.v$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1831,7 +2535,26 @@ public final class TabularEmbeddings {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -2003,7 +2726,7 @@ public final class TabularEmbeddings {
     }
 
     /**
-     * The number of threads products use ({@link #setThreads}).
+     * The thread count set by {@link #setThreads} (1 by default).
      */
     public int threads() {
         return threads$;
@@ -2114,6 +2837,149 @@ public final class TabularEmbeddings {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] numeric;
+
+        private int numeric$at;
+
+        private int[] store;
+
+        private int store$at;
+
+        private int[] month;
+
+        private int month$at;
+
+        private int[] product;
+
+        private int product$at;
+
+        private float[] prediction;
+
+        private int prediction$at;
+
+        private float[] sales;
+
+        private int sales$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code numeric}, [batch, 6] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args numeric(float[] numeric, int offset) {
+            this.numeric = numeric;
+            this.numeric$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args numeric(float[] numeric) {
+            return numeric(numeric, 0);
+        }
+
+        /**
+         * Sets input {@code store}, int[batch] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args store(int[] store, int offset) {
+            this.store = store;
+            this.store$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args store(int[] store) {
+            return store(store, 0);
+        }
+
+        /**
+         * Sets input {@code month}, int[batch] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args month(int[] month, int offset) {
+            this.month = month;
+            this.month$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args month(int[] month) {
+            return month(month, 0);
+        }
+
+        /**
+         * Sets input {@code product}, int[batch] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args product(int[] product, int offset) {
+            this.product = product;
+            this.product$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args product(int[] product) {
+            return product(product, 0);
+        }
+
+        /**
+         * Sets where output {@code prediction} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args prediction(float[] prediction, int offset) {
+            this.prediction = prediction;
+            this.prediction$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args prediction(float[] prediction) {
+            return prediction(prediction, 0);
+        }
+
+        /**
+         * Sets input {@code sales}, [batch, 1] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args sales(float[] sales, int offset) {
+            this.sales = sales;
+            this.sales$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args sales(float[] sales) {
+            return sales(sales, 0);
+        }
     }
 
     /**

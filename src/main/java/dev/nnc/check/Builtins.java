@@ -333,7 +333,15 @@ final class Builtins {
             target = g.oneHot(label, classes.size());
         } else {
             if (!label.shape().equals(ls)) {
-                throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+                var e = new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+                Shape ids = ls.rank() == 2 ? Shape.of(ls.get(0)) : Shape.SCALAR;
+                if (label.shape().equals(ids)) {
+                    // real values, one per row: class ids declared without int
+                    String decl = label.op() == dev.nnc.ops.Leaf.INPUT ? "input " + label.leafName() + " : int" + ids : "an int" + ids + " input";
+                    e.withHint("class labels (one class id per row) are integers: declare them as " + decl
+                            + "; real labels must have the logits' shape " + ls + " (probabilities per class)");
+                }
+                throw e;
             }
             target = label;
         }

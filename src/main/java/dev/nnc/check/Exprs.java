@@ -126,7 +126,7 @@ final class Exprs {
         try {
             return b.run();
         } catch (ShapeException ex) {
-            diags.add(new dev.nnc.diag.Diagnostic(ex.kind(), span, ex.getMessage(), null));
+            diags.add(new dev.nnc.diag.Diagnostic(ex.kind(), span, ex.getMessage(), ex.hint()));
             return null;
         }
     }

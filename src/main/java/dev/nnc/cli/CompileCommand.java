@@ -35,7 +35,29 @@ final class CompileCommand implements Callable<Integer> {
                     + "the class then needs --add-modules jdk.incubator.vector to compile and run)")
     Backend backend;
 
-    enum Backend { scalar, vector }
+    enum Backend {
+        scalar, vector;
+
+        dev.nnc.codegen.JavaEmitter.Backend codegen() {
+            return this == vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
+        }
+
+        /**
+         * The backend of a class that runs in this JVM ({@code nnc eval}, {@code train}, {@code demo}):
+         * the vector backend needs the JVM option, which the {@code ./nnc} launcher adds.
+         */
+        dev.nnc.codegen.JavaEmitter.Backend inThisJvm() {
+            if (this == vector && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
+                        + "(the ./nnc launcher adds it when you pass --backend vector)");
+            }
+            return codegen();
+        }
+    }
+
+    @Option(names = "--preprocessing", paramLabel = "P.safetensors",
+            description = "parameters saved by 'nnc train --save': generate the encoder of their model beside its class (repeatable)")
+    List<Path> preprocessing = new ArrayList<>();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,8 +68,7 @@ final class CompileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Generator.Options options;
         try {
-            options = new Generator.Options(pkg, precision.precision(),
-                    backend == Backend.vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR);
+            options = new Generator.Options(pkg, precision.precision(), backend.codegen(), preprocessing);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());
         }

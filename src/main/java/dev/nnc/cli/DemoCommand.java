@@ -37,6 +37,10 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Options.ProgressDisplay progress = new Options.ProgressDisplay();
 
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "the generated class: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             Csv.Table table = Csv.readResource(DIR + "digits.csv", "digits.csv");
             TrainJob.Config c = new TrainJob.Config("digits_mlp.nn", source, null, null, null, () -> table, List.of(), List.of("label"),
                     List.of(), List.of(), null, new Preprocessing.Options(Preprocessing.DEFAULT_NA, true, true, Set.of(), Set.of()),
-                    false, null, epochs, batch, seed.seed, true, 0, 0.2, null, null, progress.mode());
+                    false, null, epochs, batch, seed.seed, true, 0, 0.2, null, null, progress.mode(), backend.inThisJvm());
             TrainJob.Result r = TrainJob.run(c, out);
             out.printf(Locale.ROOT, "test accuracy: %.1f%% on %d held-out images%n", 100 * r.validation(),
                     Math.round(table.rowCount() * 0.2));

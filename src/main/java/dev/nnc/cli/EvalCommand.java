@@ -191,12 +191,7 @@ final class EvalCommand implements Callable<Integer> {
     private Map<String, Tensor> runJava(Compiled c, Compiler.Result r, Map<String, Tensor> inputs, Map<String, Integer> dims,
                                         Map<String, Tensor> params, boolean f32) {
         Model m = c.model();
-        dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
-                ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
-        if (be == dev.nnc.codegen.JavaEmitter.Backend.VECTOR && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
-                    + "(the ./nnc launcher adds it when you pass --backend vector)");
-        }
+        dev.nnc.codegen.JavaEmitter.Backend be = backend.inThisJvm();
         LoadedModel lm = LoadedModel.load(c, f32, seed.seed, file.getFileName().toString(), r.source(), be);
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             if (m.param(e.getKey()) != null) lm.setParameter(e.getKey(), e.getValue().data());

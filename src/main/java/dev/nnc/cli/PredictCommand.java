@@ -4,6 +4,7 @@ import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.TensorFile;
+import dev.nnc.train.Metric;
 import dev.nnc.train.Predict;
 import dev.nnc.train.TrainJob;
 import java.io.IOException;
@@ -43,6 +44,12 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Options.Precision precision = new Options.Precision();
 
+    @Option(names = "--probabilities", description = "for class labels: also write each class's probability (columns prob_CLASS)")
+    boolean probabilities;
+
+    @Option(names = "--metric", paramLabel = "M", description = "the metric reported when the data has the target columns (default: the training run's)")
+    String metric;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -57,10 +64,11 @@ final class PredictCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }
-        String csv;
+        Metric m = TrainCommand.parseMetric(metric);
+        Predict.Output result;
         try {
             Csv.Table t = Csv.read(data);
-            csv = Predict.run(file.toString(), source, p, params.toString(), t, id, model.name, precision.f32());
+            result = Predict.run(file.toString(), source, p, params.toString(), t, id, model.name, precision.f32(), probabilities, m);
         } catch (DataException e) {
             throw new UserError(e.getMessage());
         } catch (TrainJob.CompileError e) {
@@ -70,12 +78,12 @@ final class PredictCommand implements Callable<Integer> {
             return Main.USER_ERROR;
         }
         try {
-            dev.nnc.build.Generator.writeAtomically(out, csv);
+            dev.nnc.build.Generator.writeAtomically(out, result.csv());
         } catch (IOException e) {
             throw new UserError(out + ": cannot write: " + e.getMessage());
         }
-        long rows = csv.chars().filter(ch -> ch == '\n').count() - 1;
-        spec.commandLine().getOut().printf("wrote %d predictions to %s%n", rows, out);
+        spec.commandLine().getOut().printf("wrote %d predictions to %s%n", result.rows(), out);
+        if (result.metric() != null) spec.commandLine().getOut().println(result.metric());
         spec.commandLine().getOut().flush();
         return 0;
     }

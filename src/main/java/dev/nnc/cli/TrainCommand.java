@@ -34,8 +34,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data: a CSV file with a header row")
     Path data;
 
-    @Option(names = "--target", paramLabel = "COL", description = "a target column, for the input(s) only the loss uses (repeat for several; INPUT=COL names the input; "
-            + "default: a column named like the target input)")
+    @Option(names = "--target", paramLabel = "COL", description = {"target columns, for the input(s) only the loss uses: COL or COL1,COL2,…",
+            "(repeat for several inputs; INPUT=COL,… names the input). Default: a column named like the target input"})
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--features", split = ",", paramLabel = "COL", description = "the feature columns (default: every column but the targets and the id)")
@@ -110,6 +110,10 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Options.ProgressDisplay progress = new Options.ProgressDisplay();
 
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "the generated class: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -126,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainJob.Config c = new TrainJob.Config(file.toString(), source, model.name, output,
                     precision.f32(), () -> Csv.read(data), stats, targets,
                     features, ignore, id, po, logTarget, standardizeTarget, epochs, batch, seed.seed, shuffle, kfold, holdout, m,
-                    save, progress.mode());
+                    save, progress.mode(), backend.inThisJvm());
             TrainJob.run(c, out);
         } catch (DataException e) {
             out.flush();

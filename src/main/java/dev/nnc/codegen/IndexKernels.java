@@ -1,6 +1,7 @@
 package dev.nnc.codegen;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import dev.nnc.ops.Leaf;
@@ -38,9 +39,12 @@ final class IndexKernels {
         k.body.addStatement("final int o = id * D, s = i * D")
                 .addStatement("int j = 0");
         if (k.vector) {
+            // loads are only arguments (VectorExact): -0 + out + values, the same lanes as out + values
+            k.runAsStep();
             ClassName V = VectorKernels.vectorType(k.elem);
             k.body.beginControlFlow("for (; j + SPECIES.length() <= D; j += SPECIES.length())")
-                    .addStatement("$T.fromArray(SPECIES, out, o + j).add($T.fromArray(SPECIES, $L, s + j)).intoArray(out, o + j)", V, V, X)
+                    .addStatement("$L.add($T.fromArray(SPECIES, $L, s + j)).intoArray(out, o + j)",
+                            VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, out, o + j)", V)), V, X)
                     .endControlFlow();
         }
         k.body.addStatement("for (; j < D; j++) out[o + j] += $L[s + j]", X)

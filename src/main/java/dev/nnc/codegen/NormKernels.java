@@ -14,7 +14,9 @@ import java.util.function.Function;
  * over the rows, each row's mean and biased variance computed from the row while it is in cache
  * (two sums, the variance from the centred values), then its result. The backward pass
  * recomputes the statistics instead of storing them. The interpreter's arithmetic in the same
- * order; on the vector backend each sum runs along vectors, then reduces the lanes.
+ * order; on the vector backend each sum runs along vectors, then adds the lanes in lane order
+ * ({@link VectorExact#sumLanes}), and every vector that receives a call is exact
+ * ({@link VectorExact}: {@code x - m} is written {@code (-m) + x}, the same bits).
  */
 final class NormKernels {
     private NormKernels() {}
@@ -25,7 +27,7 @@ final class NormKernels {
         Row r = open(k, n);
         statistics(k, r, X, eps(n));
         r.each(CodeBlock.of("out[o + j] = ($L[o + j] - mean) * rstd", X),
-                CodeBlock.of("$T.fromArray(SPECIES, $L, o + j).sub(vmean).mul(vrstd).intoArray(out, o + j)", r.vector, X));
+                CodeBlock.of("$L.intoArray(out, o + j)", normalized(r, X)));
         k.body.endControlFlow();
     }
 
@@ -35,15 +37,14 @@ final class NormKernels {
         String G = k.array(plan.base(n.input(1)));
         Row r = open(k, n);
         statistics(k, r, X, eps(n));
-        ClassName V = r.vector;
-        r.sum("sg", j -> CodeBlock.of("$L[o + $L]", G, j), CodeBlock.of("$T.fromArray(SPECIES, $L, o + j)", V, G));
+        r.sum("sg", j -> CodeBlock.of("$L[o + $L]", G, j), VectorExact.exact(k.elem, r.load(G)));
         r.sum("sgh", j -> CodeBlock.of("$L[o + $L] * (($L[o + $L] - mean) * rstd)", G, j, X, j),
-                CodeBlock.of("$T.fromArray(SPECIES, $L, o + j).mul($T.fromArray(SPECIES, $L, o + j).sub(vmean).mul(vrstd))", V, G, V, X));
+                CodeBlock.of("$L.mul($L)", normalized(r, X), r.load(G)));
         k.body.addStatement("final $T mg = sg / D, mgh = sgh / D", k.elem.type());
-        if (k.vector) k.body.addStatement("final $T vmg = $T.broadcast(SPECIES, mg), vmgh = $T.broadcast(SPECIES, mgh)", V, V, V);
+        CodeBlock centredG = CodeBlock.of("$L.add($L)", VectorExact.broadcast(CodeBlock.of("-mg")), r.load(G));
         r.each(CodeBlock.of("out[o + j] = rstd * ($L[o + j] - mg - ($L[o + j] - mean) * rstd * mgh)", G, X),
-                CodeBlock.of("vrstd.mul($T.fromArray(SPECIES, $L, o + j).sub(vmg).sub($T.fromArray(SPECIES, $L, o + j).sub(vmean).mul(vrstd).mul(vmgh)))"
-                        + ".intoArray(out, o + j)", V, G, V, X));
+                CodeBlock.of("$L.mul($L.sub($L.mul($L))).intoArray(out, o + j)", VectorExact.broadcast(CodeBlock.of("rstd")), centredG,
+                        normalized(r, X), VectorExact.broadcast(CodeBlock.of("mgh"))));
         k.body.endControlFlow();
     }
 
@@ -56,27 +57,43 @@ final class NormKernels {
         Shape s = n.shape();
         Size d = Size.of(s.last(1));
         k.splitRows(new Shape(s.dims().subList(0, s.rank() - 1)).numel(), d);
+        if (k.vector) k.runAsStep();
         k.body.addStatement("final int D = $L", k.size(d))
                 .beginControlFlow("for (int r = r0; r < r1; r++)")
                 .addStatement("final int o = r * D");
         return new Row(k, VectorKernels.vectorType(k.elem));
     }
 
-    /** Declares {@code mean} and {@code rstd} of row {@code o} of {@code X} (and their vectors {@code vmean}, {@code vrstd}). */
+    /** Declares {@code mean} and {@code rstd} of row {@code o} of {@code X}. */
     private static void statistics(Kernel k, Row r, String X, double eps) {
-        ClassName V = r.vector;
-        r.sum("s", j -> CodeBlock.of("$L[o + $L]", X, j), CodeBlock.of("$T.fromArray(SPECIES, $L, o + j)", V, X));
+        r.sum("s", j -> CodeBlock.of("$L[o + $L]", X, j), VectorExact.exact(k.elem, r.load(X)));
         k.body.addStatement("final $T mean = s / D", k.elem.type());
-        if (k.vector) k.body.addStatement("final $T vmean = $T.broadcast(SPECIES, mean)", V, V);
         r.sum("q", j -> CodeBlock.of("($L[o + $L] - mean) * ($L[o + $L] - mean)", X, j, X, j),
-                CodeBlock.of("$T.fromArray(SPECIES, $L, o + j).sub(vmean).mul($T.fromArray(SPECIES, $L, o + j).sub(vmean))", V, X, V, X));
+                CodeBlock.of("$L.mul($L)", centred(r, X), centred(r, X)));
         k.body.addStatement("final $T rstd = 1 / $L", k.elem.type(), k.elem.call("Math.sqrt", CodeBlock.of("q / D + $L", k.elem.lit(eps))));
-        if (k.vector) k.body.addStatement("final $T vrstd = $T.broadcast(SPECIES, rstd)", V, V);
+    }
+
+    /** The vector {@code x − mean} at {@code j}, written {@code (−mean) + x} (an exact receiver, the same lanes). */
+    private static CodeBlock centred(Row r, String X) {
+        return CodeBlock.of("$L.add($L)", VectorExact.broadcast(CodeBlock.of("-mean")), r.load(X));
+    }
+
+    /** The vector {@code (x − mean) · rstd} at {@code j}. */
+    private static CodeBlock normalized(Row r, String X) {
+        return CodeBlock.of("$L.mul($L)", centred(r, X), VectorExact.broadcast(CodeBlock.of("rstd")));
     }
 
     /** Loops over the elements of one row, on the kernel's backend. */
     private record Row(Kernel k, ClassName vector) {
-        /** Declares {@code name}, the sum over the row of the scalar term at index {@code j} (vector: its vector form at {@code j}). */
+        /** The vector of {@code array} at row element {@code j} (only ever an argument). */
+        CodeBlock load(String array) {
+            return CodeBlock.of("$T.fromArray(SPECIES, $L, o + j)", vector, array);
+        }
+
+        /**
+         * Declares {@code name}, the sum over the row of the scalar term at index {@code j} (vector:
+         * {@code lanes}, an exact vector at {@code j}, summed along vectors, then in lane order).
+         */
         void sum(String name, Function<String, CodeBlock> scalar, CodeBlock lanes) {
             CodeBlock.Builder c = k.body;
             if (!k.vector) {
@@ -84,14 +101,14 @@ final class NormKernels {
                         .addStatement("for (int j = 0; j < D; j++) $L += $L", name, scalar.apply("j"));
                 return;
             }
-            ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
             c.addStatement("$T $L", k.elem.type(), name)
                     .add("{\n$>")
-                    .addStatement("$T acc = $T.zero(SPECIES)", vector, vector)
+                    .addStatement("$T acc = $L", vector, VectorExact.zero(k.elem))
                     .addStatement("int j = 0")
-                    .addStatement("for (; j + SPECIES.length() <= D; j += SPECIES.length()) acc = acc.add($L)", lanes)
-                    .addStatement("$L = acc.reduceLanes($T.ADD)", name, ops)
-                    .addStatement("for (; j < D; j++) $L += $L", name, scalar.apply("j"))
+                    .addStatement("for (; j + SPECIES.length() <= D; j += SPECIES.length()) acc = $L.add(acc)", lanes);
+            VectorExact.sumLanes(k, c, "t", VectorExact.exact(k.elem, CodeBlock.of("acc")));
+            c.addStatement("for (; j < D; j++) t += $L", scalar.apply("j"))
+                    .addStatement("$L = t", name)
                     .add("$<}\n");
         }
 

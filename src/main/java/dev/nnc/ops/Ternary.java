@@ -43,7 +43,9 @@ public enum Ternary implements Elementwise {
             return CodeBlock.of("($L != $L ? $L : $L)", a.get(0), s.lit(0), a.get(1), a.get(2));
         }
         @Override public CodeBlock vector(VectorCode v, List<CodeBlock> a) {
-            return CodeBlock.of("$L.blend($L, $L.compare($T.NE, $L))", a.get(2), a.get(1), a.get(0), v.operators(), v.constant(0));
+            // only the first argument receives calls (VectorCode): b is blended into -0 + b, the same lanes
+            return CodeBlock.of("$L.add($L).blend($L, $L.compare($T.NE, $L))", v.constant(-0.0), a.get(2), a.get(1), a.get(0),
+                    v.operators(), v.constant(0));
         }
         @Override public long flopsPerElement() { return 1; }
     };

@@ -50,6 +50,7 @@ public enum Metric {
      */
     public double score(double[] out, Dataset d, ModelInfo info, TargetScale scale) {
         int n = d.rows(), ow = info.outputWidth();
+        if (d.targetCount() == 0) return reconstruction(out, d, info);
         Object t = d.target(0);
         if (this == ACCURACY) {
             long right = 0;
@@ -87,6 +88,7 @@ public enum Metric {
             }
             return (double) right / n;
         }
+        if (scale == null) scale = new TargetScale(false, new double[ow], ones(ow));
         if (!(t instanceof double[] y)) {
             throw new DataException(label + " needs a real-valued target, but the target input takes class labels; use --metric accuracy");
         }
@@ -110,6 +112,29 @@ public enum Metric {
                 }
                 ss += diff * diff;
             }
+        }
+        return Math.sqrt(ss / ((double) n * ow));
+    }
+
+    private static double[] ones(int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, 1);
+        return a;
+    }
+
+    /** A model without targets (an autoencoder): the RMSE of its output against its own features. */
+    private double reconstruction(double[] out, Dataset d, ModelInfo info) {
+        int n = d.rows(), ow = info.outputWidth();
+        if (this != RMSE) throw new DataException(label + " needs a target; a model whose loss compares its output with the features is scored with rmse");
+        if (ow != d.width()) {
+            throw new DataException("rmse compares output " + info.output().name() + " (" + ow + " columns) with the features ("
+                    + d.width() + "); they must match");
+        }
+        double ss = 0;
+        float[] x = d.features();
+        for (int i = 0; i < n * ow; i++) {
+            double diff = out[i] - x[i];
+            ss += diff * diff;
         }
         return Math.sqrt(ss / ((double) n * ow));
     }

@@ -206,7 +206,7 @@ class HostileFilesTest {
                 "not JSON at all",
                 "{" + prep.replace("\"b\"", "\"c\"") + "}"); // a column the data does not have
         for (String text : metadata) {
-            Path p = write("p.safetensors", tensors(params, Map.of(TrainJob.METADATA_KEY, text)));
+            Path p = write("p.safetensors", tensors(params, Map.of(dev.nnc.train.SavedMetadata.KEY, text)));
             // a saved column the data lacks is the data's fault; everything else the parameters file's
             Path blamed = text.contains("\"c\"") ? csv : p;
             fails(blamed, List.of(out), "predict", model.toString(), "--params", p.toString(), "--data", csv.toString(), "--out", out.toString());

@@ -14,8 +14,9 @@ import dev.nnc.io.TensorFile;
 import dev.nnc.passes.Compiled;
 import dev.nnc.train.Dataset;
 import dev.nnc.train.Metric;
-import dev.nnc.train.SavedMetadata;
 import dev.nnc.train.ModelInfo;
+import dev.nnc.train.SavedMetadata;
+import dev.nnc.train.TableColumns;
 import dev.nnc.train.TargetScale;
 import dev.nnc.train.TrainJob;
 import dev.nnc.train.Trainer;
@@ -216,8 +217,8 @@ final class FuzzTargets {
     }
 
     /**
-     * The way {@code nnc train} turns a CSV file into tensors ({@link TrainJob#columns},
-     * {@link TrainJob#checkWidth}, {@link TrainJob#dataset}, the target scaling of each run and
+     * The way {@code nnc train} turns a CSV file into tensors ({@link TableColumns#columns},
+     * {@link TableColumns#checkWidth}, {@link TableColumns#dataset}, the target scaling of each run and
      * the metadata that {@code --save} writes and {@code nnc predict} reads back), for one of four
      * small models and the options chosen by the first two bytes (see the code); the other bytes
      * are the CSV file. The outcome is tensors or a {@link DataException} with a message, nothing else; the
@@ -242,7 +243,7 @@ final class FuzzTargets {
                 force ? Set.of("a") : Set.of(), force ? Set.of("b") : Set.of());
         TrainJob.Config config = new TrainJob.Config("fuzz.nn", MODELS[kind], null, null, f32, null, List.of(), targets,
                 (p & 8) != 0 ? List.of("a", "b") : null, (p & 16) != 0 ? List.of("c") : List.of(), (p & 32) != 0 ? "id" : null,
-                po, logTarget, standardizeTarget, 1, 1, 0, false, 0, 0, null, null, null);
+                po, logTarget, standardizeTarget, 1, 1, 0, false, 0, 0, null, null, null, null);
         byte[] bytes = Arrays.copyOfRange(input, 2, input.length);
         ModelInfo info = modelInfo(kind, 2);
         Csv.Table t;
@@ -254,14 +255,14 @@ final class FuzzTargets {
         }
         // --stats-data: fit the statistics on the rows twice over
         List<Csv.Table> stats = (p & 64) != 0 ? List.of(t) : List.of();
-        TrainJob.Columns cols;
+        TableColumns.Columns cols;
         Dataset ds;
         try {
-            cols = TrainJob.columns(config, info, t, stats);
+            cols = TableColumns.columns(config, info, t, stats);
             Preprocessing prep = cols.prep();
             if (prep.width() != info.width()) {
                 try {
-                    TrainJob.checkWidth(info, prep, t, stats);
+                    TableColumns.checkWidth(info, prep, t, stats);
                     throw new AssertionError("a width of " + prep.width() + " passes the check for " + info.width());
                 } catch (DataException e) {
                     expected(e);
@@ -269,8 +270,8 @@ final class FuzzTargets {
                 if (prep.width() < 1 || prep.width() > MAX_MODEL_WIDTH) return;
                 info = modelInfo(kind, prep.width());
             }
-            TrainJob.checkWidth(info, prep, t, stats);
-            ds = TrainJob.dataset(info, cols, t, logTarget);
+            TableColumns.checkWidth(info, prep, t, stats);
+            ds = TableColumns.dataset(info, cols, t, logTarget);
         } catch (DataException e) {
             expected(e);
             return;
@@ -278,7 +279,7 @@ final class FuzzTargets {
         checkDataset(info, cols, t, ds, logTarget, standardizeTarget, f32);
     }
 
-    private static void checkDataset(ModelInfo info, TrainJob.Columns cols, Csv.Table t, Dataset ds, boolean logTarget,
+    private static void checkDataset(ModelInfo info, TableColumns.Columns cols, Csv.Table t, Dataset ds, boolean logTarget,
                                      boolean standardizeTarget, boolean f32) {
         Preprocessing prep = cols.prep();
         int n = t.rowCount(), w = prep.width();
@@ -325,7 +326,9 @@ final class FuzzTargets {
             }
         }
         // --save, then nnc predict: the metadata reads back, and the preprocessing encodes the rows the same way
-        String meta = TrainJob.metadata(info, prep, cols.targetCols(), t, scales, cols.id(), Metric.RMSE);
+        List<List<String>> targetColumns = new ArrayList<>();
+        for (int[] tc : cols.targetCols()) targetColumns.add(Arrays.stream(tc).mapToObj(t.header()::get).toList());
+        String meta = SavedMetadata.write(info, prep, targetColumns, scales, cols.labels(), cols.id(), Metric.RMSE);
         Map<String, Object> back = tree(meta);
         SavedMetadata.read(meta, "p.safetensors"); // as nnc predict reads it: no DataException
         @SuppressWarnings("unchecked")

@@ -22,6 +22,7 @@ class SavedMetadataTest {
              "preprocessing": {"na_values": ["", "NA"], "na_indicator": true, "width": 4,
                "columns": [{"name": "area", "kind": "numeric", "mean": 1500.5, "std": 300.25},
                            {"name": "zone", "kind": "categorical", "categories": ["A", "B"]}]},
+             "metric": "log-rmse",
              "targets": [{"columns": ["price"], "kind": "real", "scale": {"log": true, "mean": [12.0], "std": [0.4]}}]}
             """;
 
@@ -35,6 +36,13 @@ class SavedMetadataTest {
         assertFalse(m.classTarget());
         assertEquals(12.0, m.scale().mean()[0]);
         assertEquals(2, m.preprocessing().columns().size());
+        assertEquals("log-rmse", m.metric());
+        assertTrue(m.classes().integers());
+        SavedMetadata labels = SavedMetadata.read("""
+                {"preprocessing": {"na_values": [], "columns": []},
+                 "targets": [{"columns": ["color"], "kind": "class", "classes": ["blue", "red"]}]}""", "p.safetensors");
+        assertTrue(labels.classTarget());
+        assertEquals(List.of("blue", "red"), labels.classes().names());
         SavedMetadata bare = SavedMetadata.read("""
                 {"preprocessing": {"na_values": [], "columns": []}}""", "p.safetensors");
         assertNull(bare.model());
@@ -62,6 +70,10 @@ class SavedMetadataTest {
         "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"scale\": {\"mean\": [1, 2], \"std\": [1]}}]}",
         "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"scale\": {\"mean\": [1], \"std\": [0]}}]}",
         "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"scale\": {\"std\": [1]}}]}",
+        "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"classes\": \"red\"}]}",
+        "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"classes\": [\"red\", 2]}]}",
+        "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"targets\": [{\"classes\": [\"red\", \"red\"]}]}",
+        "{\"preprocessing\": {\"na_values\": [], \"columns\": []}, \"metric\": 3}",
     })
     void anythingElseIsADataExceptionNamingTheFile(String json) {
         DataException e = assertThrows(DataException.class, () -> SavedMetadata.read(json, "p.safetensors"));
