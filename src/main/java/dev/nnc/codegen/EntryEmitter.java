@@ -335,9 +335,12 @@ final class EntryEmitter {
                 workerArgs.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
                 args.add(m);
-                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
+                // on the calling thread, a kernel with vector code runs as a step too (VectorSteps): a run
+                // method that inlined several products passed C2's node count and boxed their vectors
+                CodeBlock whole = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $L",
                         m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
-                        m, method, CodeBlock.join(workerArgs, ", "), method, CodeBlock.join(args, ", ")));
+                        m, method, CodeBlock.join(workerArgs, ", "), k.runsAsStep() ? VectorSteps.step(cx, whole) : whole));
                 cx.usesThreads = true;
                 continue;
             }
