@@ -4,6 +4,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.ops.Binary;
 import dev.nnc.ops.Unary;
 import java.util.ArrayList;
@@ -283,7 +284,7 @@ final class Builtins {
     /** The dims of {@code x} that a reduction over {@code axes} (null: all) sums over. */
     private static List<Dim> reduced(Node x, List<Integer> axes) {
         List<Dim> out = new ArrayList<>();
-        for (int i : Graph.normalizeAxes(axes, x.shape())) out.add(x.shape().get(i));
+        for (int i : ShapeRules.normalizeAxes(axes, x.shape())) out.add(x.shape().get(i));
         return out;
     }
 
@@ -291,7 +292,7 @@ final class Builtins {
         Node m = g.stopGradient(g.max(x, axes, true));
         Node r = g.add(g.log(g.sum(g.exp(g.sub(x, m)), axes, true)), m);
         if (keepdims) return r;
-        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
+        List<Integer> norm = ShapeRules.normalizeAxes(axes, x.shape());
         List<Dim> ds = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) if (!norm.contains(i)) ds.add(x.shape().get(i));
         return g.reshape(r, new Shape(ds));

@@ -11,6 +11,7 @@ import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.passes.Fold;
 import dev.nnc.syntax.Ast;
 import dev.nnc.ops.Binary;
@@ -184,7 +185,7 @@ final class Exprs {
 
     /** {@code l OP r} for a comparison: 1 where it holds, else 0 ({@code <} and {@code <=} flip their operands). */
     private Node compare(Binary op, Node l, Node r, boolean flip) {
-        Graph.broadcastShapes(l.shape(), r.shape(), "compare"); // the shape error names the operands as written
+        ShapeRules.broadcastShapes(l.shape(), r.shape(), "compare"); // the shape error names the operands as written
         return flip ? g.binary(op, r, l, "compare") : g.binary(op, l, r, "compare");
     }
 

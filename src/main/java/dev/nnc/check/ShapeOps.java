@@ -5,6 +5,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Size;
 import dev.nnc.ops.Binary;
@@ -50,7 +51,7 @@ final class ShapeOps {
     static Node flatten(Graph g, Node x, int start, int end) {
         Shape s = x.shape();
         if (s.rank() == 0) return g.reshape(x, Shape.of(1));
-        int a = Graph.axis(start, s), b = Graph.axis(end, s);
+        int a = ShapeRules.axis(start, s), b = ShapeRules.axis(end, s);
         if (a > b) throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "start", "flatten", "must not come after end, got " + start + " and " + end);
         Size merged = Size.product(s.dims().subList(a, b + 1));
         Dim d = single(merged.coefficient(), merged.symbols());
@@ -76,7 +77,7 @@ final class ShapeOps {
     /** Removes {@code axes}, each of which must have size 1. */
     static Node squeeze(Graph g, Node x, List<Integer> axes) {
         Shape s = x.shape();
-        List<Integer> drop = Graph.normalizeAxes(axes, s);
+        List<Integer> drop = ShapeRules.normalizeAxes(axes, s);
         List<Dim> out = new ArrayList<>();
         for (int i = 0; i < s.rank(); i++) {
             if (!drop.contains(i)) {
@@ -97,7 +98,7 @@ final class ShapeOps {
                     "needs '" + (a == null ? "a" : "b") + "' too: give two axes, or none to swap the last two");
         }
         Shape s = x.shape();
-        int i = Graph.axis(a, s), j = Graph.axis(b, s);
+        int i = ShapeRules.axis(a, s), j = ShapeRules.axis(b, s);
         List<Integer> p = new ArrayList<>();
         for (int k = 0; k < s.rank(); k++) p.add(k == i ? j : k == j ? i : k);
         return g.permute(x, p);

@@ -100,7 +100,7 @@ final class CopyKernels {
         long threshold = (long) Math.ceil(d.p() * 0x1p53); // u >= p  <=>  (bits >>> 11) >= ceil(p * 2^53), exactly
         k.body.addStatement("final long s0 = mix(mix(seed, step), $LL)", d.site())
                 .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())));
-        if (k.vector) VectorKernels.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
+        if (k.vector) VectorDropout.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
         else dropoutLoop(k, count, threshold, "0");
     }
 

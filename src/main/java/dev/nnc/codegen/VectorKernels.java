@@ -2,42 +2,35 @@ package dev.nnc.codegen;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
-import javax.lang.model.element.Modifier;
 
 /**
- * Matrix products and the dropout mask for the vector backend ({@code jdk.incubator.vector}):
- * register-blocked kernels whose accumulators are local vector variables inside one method (so
- * C2 keeps them in registers and never boxes them), with scalar loops for the edges.
+ * Matrix products for the vector backend ({@code jdk.incubator.vector}): register-blocked
+ * kernels whose accumulators are local vector variables inside one method (so C2 keeps them in
+ * registers and never boxes them), with scalar loops for the edges.
  * <ul>
  *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
- *       columns; each step broadcasts one element of A per row and multiplies a row of B, over the
- *       whole shared dimension (each block's sums start at zero in registers and are stored once).
- *       With at least {@value #PACK_MIN_ROWS} rows, each panel of B (every row, {@value #COLS}
- *       vectors of columns) is first copied to the panel scratch, contiguous: rows of B a
- *       power-of-two apart otherwise map to the same few sets of the L1 cache, and the rows of
- *       A passing over the panel would miss the cache at every step.</li>
+ *       columns ({@link VectorRegisterBlocks}); each step broadcasts one element of A per row and
+ *       multiplies a row of B, over the whole shared dimension (each block's sums start at zero in
+ *       registers and are stored once). With at least {@value #PACK_MIN_ROWS} rows, each panel of
+ *       B (every row, {@value #COLS} vectors of columns) is first copied to the panel scratch,
+ *       contiguous: rows of B a power-of-two apart otherwise map to the same few sets of the L1
+ *       cache, and the rows of A passing over the panel would miss the cache at every step.</li>
  *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
  *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
- *   <li>Narrow products, whose column count (or, for {@code A·Bᵀ}, shared dimension) is a
- *       constant below one 512-bit vector ({@link #narrow}), such as the 10 classes of a
- *       classifier: the vectors run along the other dimension instead, through the temporary
- *       scratch: {@code A·B} transposes B and takes dot products, {@code Aᵀ·B} computes
- *       {@code (Bᵀ·A)ᵀ}, {@code A·Bᵀ} transposes B and takes axpys. With fewer than
- *       {@value #PACK_MIN_ROWS} rows the copy would cost as much as the product: plain loops.</li>
+ *   <li>Products with one column, a shared dimension of one, or narrow ones:
+ *       {@link VectorThinProducts}.</li>
  * </ul>
  * A batched product ({@link Product}) runs these kernels once per batch, every array read and
  * written at the batch's offset ({@link Product.Arrays}). Every vector that receives a call is of
- * an exactly known class ({@link VectorExact}).
+ * an exactly known class ({@link VectorExact}). The dropout mask is {@link VectorDropout}.
  */
 final class VectorKernels {
     static final int ROWS = 4;
     /**
      * Vectors of columns per register block: 3, so that the 6-row block (18 accumulators) keeps
-     * C2's parse of it below the node count past which C2 delays inlining ({@link #microKernel});
+     * C2's parse of it below the node count past which C2 delays inlining ({@link VectorRegisterBlocks#microKernel});
      * 6 × 4 went past it.
      */
     static final int COLS = 3;
@@ -85,8 +78,8 @@ final class VectorKernels {
 
     /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
     static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
-        if (key.equals(LSPECIES)) randomHelpers(t, e);
-        else if (key.startsWith(MICRO)) t.addMethod(microKernel(e, key.substring(MICRO.length())));
+        if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
+        else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else throw new IllegalArgumentException("no class member " + key);
     }
 
@@ -104,7 +97,7 @@ final class VectorKernels {
      * the generated code: {@code C = A·B}, [m, k]·[k, n], computing rows {@code lo} to {@code hi}
      * of the result.
      */
-    private record Names(Product.Arrays x, String m, String n, String k, String lo, String hi) {
+    record Names(Product.Arrays x, String m, String n, String k, String lo, String hi) {
         /** All rows. */
         Names(Product.Arrays x, String m, String n, String k) {
             this(x, m, n, k, "0", m);
@@ -147,17 +140,17 @@ final class VectorKernels {
         }
         Names x = new Names(arrays, "M", "N", "K");
         if (oneColumn && !ta && !tb) {
-            matVec(k, x);
+            VectorThinProducts.matVec(k, x);
         } else if (oneColumn && ta && !tb) {
-            matTVec(k, x);
+            VectorThinProducts.matTVec(k, x);
         } else if (rankOne && !ta && tb) {
-            outer(k, x);
+            VectorThinProducts.outer(k, x);
         } else if (tb && !ta) {
-            if (narrowK) narrowShared(k, p, x);
+            if (narrowK) VectorThinProducts.narrowShared(k, p, x);
             else dotKernel(k, x);
         } else if (!tb) {
             if (narrowN) {
-                narrowColumns(k, p, x, ta);
+                VectorThinProducts.narrowColumns(k, p, x, ta);
             } else if (p.batched()) {
                 axpyKernel(k, x, ta, p.k);
             } else {
@@ -178,103 +171,14 @@ final class VectorKernels {
     }
 
     /**
-     * A narrow {@code A·B} or {@code Aᵀ·B} (few columns): with enough rows, the vectors run along
-     * the rows or the shared dimension instead, through the temporary {@code tk}.
-     */
-    private static void narrowColumns(Kernel k, Product p, Names names, boolean ta) {
-        Product.Arrays x = names.x();
-        String A = x.a(), B = x.b(), C = x.c();
-        CodeBlock.Builder c = k.body;
-        c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
-        if (ta) {
-            c.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M * N"), k.elem.lit(0));
-            // A stored as [K, M]: p outermost, rows p of A and B contiguous
-            c.beginControlFlow("for (int p = 0; p < K; p++)")
-                    .beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("final $T ai = $L", k.elem.type(), x.a("p * M + i"))
-                    .addStatement("for (int j = 0; j < N; j++) $L += ai * $L", x.c("i * N + j"), x.b("p * N + j"))
-                    .endControlFlow().endControlFlow();
-        } else {
-            // a row of B fits one vector: load whole vectors from the start of each row (the lanes
-            // past N hold the next row and are ignored) while they stay inside the array, then
-            // finish each element with scalars
-            ClassName V = vectorType(k.elem);
-            k.scratch(pack(Size.ONE));
-            CodeBlock length = x.bOff() == null ? CodeBlock.of("$L.length", B) : CodeBlock.of("$L.length - $L", B, x.bOff());
-            c.beginControlFlow("if (N <= L)")
-                    .addStatement("final int pv = $L >= L ? Math.min(K, ($L - L) / N + 1) : 0", length, length)
-                    .beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("$T s0 = $L, s1 = s0", V, VectorExact.zero(k.elem))
-                    .addStatement("int p = 0")
-                    .beginControlFlow("for (; p + 1 < pv; p += 2)")
-                    .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, $L), s0)", VectorExact.broadcast(x.a("i * K + p")), V, B, x.bAt("p * N"))
-                    .addStatement("s1 = $L.fma($T.fromArray(SPECIES, $L, $L), s1)", VectorExact.broadcast(x.a("i * K + p + 1")), V, B,
-                            x.bAt("(p + 1) * N"))
-                    .endControlFlow()
-                    .beginControlFlow("if (p < pv)")
-                    .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, $L), s0)", VectorExact.broadcast(x.a("i * K + p")), V, B, x.bAt("p * N"))
-                    .addStatement("p++")
-                    .endControlFlow()
-                    .addStatement("final int q0 = p")
-                    .addStatement("$L.add(s1).intoArray(pk, 0)", VectorExact.exact(k.elem, CodeBlock.of("s0")))
-                    .beginControlFlow("for (int j = 0; j < N; j++)")
-                    .addStatement("$T s = pk[j]", k.elem.type())
-                    .addStatement("for (int q = q0; q < K; q++) s += $L * $L", x.a("i * K + q"), x.b("q * N + j"))
-                    .addStatement("$L = s", x.c("i * N + j"))
-                    .endControlFlow()
-                    .endControlFlow()
-                    .nextControlFlow("else");
-            c.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M * N"), k.elem.lit(0));
-            c.beginControlFlow("for (int i = 0; i < M; i++)")
-                    .beginControlFlow("for (int p = 0; p < K; p++)")
-                    .addStatement("final $T ai = $L", k.elem.type(), x.a("i * K + p"))
-                    .addStatement("for (int j = 0; j < N; j++) $L += ai * $L", x.c("i * N + j"), x.b("p * N + j"))
-                    .endControlFlow().endControlFlow();
-            c.endControlFlow();
-        }
-        c.nextControlFlow("else");
-        if (ta) {
-            // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then C = tkᵀ
-            k.scratch(temp(p.m.times(p.n)));
-            axpyKernel(k, new Names(new Product.Arrays("tk", null, B, x.bOff(), A, x.aOff()), "N", "M", "K"), true, p.k);
-            c.beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("for (int j = 0; j < N; j++) $L = tk[j * M + i]", x.c("i * N + j"))
-                    .endControlFlow();
-        } else {
-            // tk[N, K] = Bᵀ, then dot products of the rows of A and tk
-            k.scratch(temp(p.k.times(p.n)));
-            c.beginControlFlow("for (int p = 0; p < K; p++)")
-                    .addStatement("for (int j = 0; j < N; j++) tk[j * K + p] = $L", x.b("p * N + j"))
-                    .endControlFlow();
-            dotKernel(k, new Names(new Product.Arrays(C, x.cOff(), A, x.aOff(), "tk", null), "M", "N", "K"));
-        }
-        c.endControlFlow();
-    }
-
-    /** A narrow {@code A·Bᵀ} (few shared elements, B stored as [N, K]): with enough rows, transpose B into {@code tk} and take axpys. */
-    private static void narrowShared(Kernel k, Product p, Names names) {
-        Product.Arrays x = names.x();
-        CodeBlock.Builder c = k.body;
-        k.scratch(temp(p.k.times(p.n)));
-        c.beginControlFlow("if (M < $L)", PACK_MIN_ROWS);
-        dotKernel(k, names);
-        c.nextControlFlow("else");
-        c.beginControlFlow("for (int j = 0; j < N; j++)")
-                .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L", x.b("j * K + p"))
-                .endControlFlow();
-        axpyKernel(k, new Names(new Product.Arrays(x.c(), x.cOff(), x.a(), x.aOff(), "tk", null), "M", "N", "K"), false, p.k);
-        c.endControlFlow();
-    }
-
-    /**
      * {@code x.out = x.a·x.b} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column
      * panels of {@value #COLS} vectors are the outer loop, so a panel of B, copied once, serves
      * every block of {@value #ROWS} rows of A (each a pass over the whole shared dimension, the
      * panel streamed in order from L1 or L2). The register blocks are the class's
-     * micro-kernels ({@link #microKernel}); this is the loop around them. In a block of its own,
+     * micro-kernels ({@link VectorRegisterBlocks#microKernel}); this is the loop around them. In a block of its own,
      * so that its locals do not clash with the code around it.
      */
-    private static void axpyKernel(Kernel k, Names x, boolean ta, Size shared) {
+    static void axpyKernel(Kernel k, Names x, boolean ta, Size shared) {
         Product.Arrays ar = x.x();
         CodeBlock.Builder c = k.body;
         k.scratch(pack(shared));
@@ -374,121 +278,12 @@ final class VectorKernels {
         c.add("$<}\n");
     }
 
-    /**
-     * The register block {@code mk$RxC} ({@code name} is "RxC"): R rows × C vectors of the result
-     * at {@code c[co + r * cs + v * L]} set to the sum over {@code p < n} of
-     * {@code a[ao + r * as + p * ap] · b[bo + p * bs + v * L …]}. A method of its own, with its
-     * vectors all local, so C2 compiles it on its own profile and never boxes them (the same loop
-     * inlined into a large kernel sometimes compiled to boxed vectors, 25× slower).
-     *
-     * <p>Its shape keeps C2's parse of it below the node count (18,000) past which C2 delays the
-     * inlining of the Vector API's methods, whose results then no longer have exact classes
-     * ({@link VectorExact}): the sums start at zero in registers (no load of the old result, so no
-     * second pass over the shared dimension either) and the loop is a plain {@code for}, which C2
-     * parses once (it parses the body of a {@code do}-{@code while} twice, the first pass for the
-     * first iteration).
-     */
-    static MethodSpec microKernel(Elem e, String name) {
-        int rows = Integer.parseInt(name.substring(0, name.indexOf('x')));
-        int cols = Integer.parseInt(name.substring(name.indexOf('x') + 1));
-        ClassName V = vectorType(e);
-        MethodSpec.Builder m = MethodSpec.methodBuilder("mk$" + name)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Register block of the products: $L row(s) × $L vector(s) of columns, "
-                        + "{@code c[co + r·cs + v·L] = Σ_p a[ao + r·as + p·ap] · b[bo + p·bs + v·L]}.\n", rows, cols)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(TypeName.INT, "ap")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
-                .addParameter(TypeName.INT, "n");
-        CodeBlock.Builder c = CodeBlock.builder();
-        c.addStatement("final int L = SPECIES.length()");
-        c.addStatement("final $T z = $L", V, VectorExact.zero(e));
-        for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < cols; v++) c.addStatement("$T c$L$L = z", V, r, v);
-        }
-        c.beginControlFlow("for (int p = 0; p < n; p++)");
-        c.addStatement("final int bb = bo + p * bs");
-        c.addStatement("final int aa = ao + p * ap");
-        for (int v = 0; v < cols; v++) c.addStatement("$T vb$L = $T.fromArray(SPECIES, b, bb + $L * L)", V, v, V, v);
-        for (int r = 0; r < rows; r++) {
-            c.addStatement("$T ua$L = $L", V, r, VectorExact.broadcast(CodeBlock.of("a[aa + $L * as]", r)));
-            for (int v = 0; v < cols; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
-        }
-        c.endControlFlow();
-        for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < cols; v++) c.addStatement("c$L$L.intoArray(c, co + $L * cs + $L * L)", r, v, r, v);
-        }
-        return m.addCode(c.build()).build();
-    }
-
     private static CodeBlock aElem(Names x, boolean ta, String row) {
         return ta ? x.x().a(CodeBlock.of("p * $L + $L", x.m, row)) : x.x().a(CodeBlock.of("($L) * $L + p", row, x.k));
     }
 
-    /** {@code C[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
-    private static void matVec(Kernel k, Names names) {
-        Product.Arrays x = names.x();
-        String A = x.a(), B = x.b();
-        ClassName V = vectorType(k.elem);
-        k.body.beginControlFlow("for (int i = 0; i < M; i++)")
-                .addStatement("final int ar = $L", x.aAt("i * K"))
-                .addStatement("$T s0 = $L, s1 = s0, s2 = s0, s3 = s0", V, VectorExact.zero(k.elem))
-                .addStatement("int p = 0")
-                .beginControlFlow("for (; p + 4 * L <= K; p += 4 * L)")
-                .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, $L), s0)", loadExact(k.elem, A, "ar + p"), V, B, x.bAt("p"))
-                .addStatement("s1 = $L.fma($T.fromArray(SPECIES, $L, $L), s1)", loadExact(k.elem, A, "ar + p + L"), V, B, x.bAt("p + L"))
-                .addStatement("s2 = $L.fma($T.fromArray(SPECIES, $L, $L), s2)", loadExact(k.elem, A, "ar + p + 2 * L"), V, B, x.bAt("p + 2 * L"))
-                .addStatement("s3 = $L.fma($T.fromArray(SPECIES, $L, $L), s3)", loadExact(k.elem, A, "ar + p + 3 * L"), V, B, x.bAt("p + 3 * L"))
-                .endControlFlow()
-                .beginControlFlow("for (; p + L <= K; p += L)")
-                .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, $L), s0)", loadExact(k.elem, A, "ar + p"), V, B, x.bAt("p"))
-                .endControlFlow()
-                .add(sumLanes(k, "s", CodeBlock.of("$L.add(s1).add(s2).add(s3)", VectorExact.exact(k.elem, CodeBlock.of("s0")))))
-                .addStatement("for (; p < K; p++) s += $L[ar + p] * $L", A, x.b("p"))
-                .addStatement("$L = s", x.c("i"))
-                .endControlFlow();
-    }
-
-    /** {@code C[M,1] = Aᵀ·b} with A stored as [K, M]: axpys of the rows of A, {@code C += b[p] · A[p, :]}. */
-    private static void matTVec(Kernel k, Names names) {
-        Product.Arrays x = names.x();
-        String A = x.a(), C = x.c();
-        ClassName V = vectorType(k.elem);
-        k.body.addStatement("final int MV = M - M % L")
-                .addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, C, x.cAt("0"), x.cAt("M"), k.elem.lit(0))
-                .beginControlFlow("for (int p = 0; p < K; p++)")
-                .addStatement("final int ar = $L", x.aAt("p * M"))
-                .addStatement("final $T bp = $L", k.elem.type(), x.b("p"))
-                .addStatement("int i = 0")
-                .beginControlFlow("for (; i < MV; i += L)")
-                .addStatement("$L.fma($T.fromArray(SPECIES, $L, ar + i), $T.fromArray(SPECIES, $L, $L)).intoArray($L, $L)",
-                        VectorExact.broadcast(CodeBlock.of("bp")), V, A, V, C, x.cAt("i"), C, x.cAt("i"))
-                .endControlFlow()
-                .addStatement("for (; i < M; i++) $L += bp * $L[ar + i]", x.c("i"), A)
-                .endControlFlow();
-    }
-
-    /** {@code C[M,N] = a[M,1]·bᵀ[1,N]} (B stored as [N, 1]): an outer product, row by row. */
-    private static void outer(Kernel k, Names names) {
-        Product.Arrays x = names.x();
-        String B = x.b(), C = x.c();
-        ClassName V = vectorType(k.elem);
-        k.body.addStatement("final int NV = N - N % L")
-                .beginControlFlow("for (int i = 0; i < M; i++)")
-                .addStatement("final $T ai = $L", k.elem.type(), x.a("i"))
-                .addStatement("final int or = $L", x.cAt("i * N"))
-                .addStatement("int j = 0")
-                .beginControlFlow("for (; j < NV; j += L)")
-                .addStatement("$L.mul($T.fromArray(SPECIES, $L, $L)).intoArray($L, or + j)", VectorExact.broadcast(CodeBlock.of("ai")), V, B,
-                        x.bAt("j"), C)
-                .endControlFlow()
-                .addStatement("for (; j < N; j++) $L[or + j] = ai * $L", C, x.b("j"))
-                .endControlFlow();
-    }
-
     /** {@code C = A·Bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
-    private static void dotKernel(Kernel k, Names names) {
+    static void dotKernel(Kernel k, Names names) {
         Product.Arrays x = names.x();
         ClassName V = vectorType(k.elem);
         String A = x.a(), B = x.b();
@@ -532,75 +327,15 @@ final class VectorKernels {
         c.add("$<}\n");
     }
 
-    /**
-     * The dropout mask ({@code Kernels}' scalar form, the same values bit for bit): the
-     * SplitMix64 draws in {@code LongVector} lanes of the same shape as {@code SPECIES}, the 0/1
-     * keep flags converted to as many lanes of the element type ({@code HSPECIES}, half the
-     * width of {@code SPECIES}, for f32), scaled and stored; a scalar tail. One hash chain per
-     * step: two (16 floats from two long vectors) took C2's parse of the kernel past its node
-     * count for inlining ({@link #microKernel}), and so did a {@code convertShape} into the full
-     * width. The converted flags are only arguments ({@link VectorExact}).
-     */
-    static void dropout(Kernel k, CodeBlock count, long threshold, java.util.function.Consumer<String> scalarTail) {
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        ClassName LV = ClassName.get("jdk.incubator.vector", "LongVector");
-        k.members.add(LSPECIES);
-        k.runAsStep();
-        CodeBlock.Builder c = k.body;
-        c.addStatement("int iv = 0")
-                .beginControlFlow("for (; iv + LSPECIES.length() <= $L; iv += LSPECIES.length())", count);
-        c.add("// SplitMix64 draws iv + 1 … iv + LSPECIES.length() of the stream, one per lane\n")
-                .addStatement("$T z = $L.addIndex(1).mul(0x9E3779B97F4A7C15L).add(s0)", LV, VectorExact.longBroadcast(CodeBlock.of("(long) iv + 1")))
-                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 30)).mul(0xBF58476D1CE4E5B9L)", ops, ops)
-                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 27)).mul(0x94D049BB133111EBL)", ops, ops)
-                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 31))", ops, ops)
-                .add("// keep iff (z >>> 11) >= ceil(p * 2^53)\n")
-                .addStatement("z = $L.sub(z.lanewise($T.LSHR, 11).sub($LL).lanewise($T.LSHR, 63))",
-                        VectorExact.longBroadcast(CodeBlock.of("1L")), ops, threshold, ops);
-        if (k.elem.f32()) {
-            c.addStatement("HANCHOR$$.broadcast(keep).mul(z.convertShape($T.L2F, HSPECIES, 0)).intoArray(out, iv)", ops);
-        } else {
-            c.addStatement("$L.mul(z.convertShape($T.L2D, SPECIES, 0)).intoArray(out, iv)", VectorExact.broadcast(CodeBlock.of("keep")), ops);
-        }
-        c.endControlFlow();
-        scalarTail.accept("iv");
-    }
-
-    /** The species and anchors of {@link #dropout}: {@code LSPECIES}, {@code LANCHOR$} and, for f32, {@code HSPECIES} and {@code HANCHOR$}. */
-    static void randomHelpers(com.palantir.javapoet.TypeSpec.Builder t, Elem e) {
-        randomSpecies(t);
-        if (!e.f32()) return;
-        ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
-        ClassName shape = ClassName.get("jdk.incubator.vector", "VectorShape");
-        t.addField(com.palantir.javapoet.FieldSpec.builder(
-                        com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Float.class)), "HSPECIES",
-                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Floats as many as the lanes of {@code LSPECIES}: the dropout mask's converted draws.\n")
-                .initializer("$T.of(float.class, $T.forBitSize(LSPECIES.length() * 32))", species, shape).build());
-        t.addField(com.palantir.javapoet.FieldSpec.builder(vectorType(e), "HANCHOR$", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Only ever the receiver of {@code broadcast}, as {@code ANCHOR$$}, for {@code HSPECIES}.\n")
-                .initializer("$T.zero(HSPECIES)", vectorType(e)).build());
-    }
-
-    /** {@code LSPECIES}, the long species of {@link #dropout}: the same shape as {@code SPECIES}. */
-    private static void randomSpecies(com.palantir.javapoet.TypeSpec.Builder t) {
-        ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
-        t.addField(com.palantir.javapoet.FieldSpec.builder(
-                        com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Long.class)), "LSPECIES",
-                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("$T.of(long.class, SPECIES.vectorShape())", species).build());
-        VectorExact.addLongAnchor(t);
-    }
-
     /** {@link VectorExact#sumLanes} as a block of statements. */
-    private static CodeBlock sumLanes(Kernel k, String name, CodeBlock v) {
+    static CodeBlock sumLanes(Kernel k, String name, CodeBlock v) {
         CodeBlock.Builder b = CodeBlock.builder();
         VectorExact.sumLanes(k, b, name, v);
         return b.build();
     }
 
     /** A load of {@code array} at {@code at} that receives a call (see {@link VectorExact}). */
-    private static CodeBlock loadExact(Elem e, String array, Object at) {
+    static CodeBlock loadExact(Elem e, String array, Object at) {
         return VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", vectorType(e), array, at));
     }
 }

@@ -5,76 +5,27 @@ import dev.nnc.diag.Span;
 import dev.nnc.ops.Binary;
 import dev.nnc.ops.Layout;
 import dev.nnc.ops.Leaf;
-import dev.nnc.ops.Op;
 import dev.nnc.ops.Reduce;
 import dev.nnc.ops.Structured;
 import dev.nnc.ops.Ternary;
 import dev.nnc.ops.Unary;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The node factory of one model: every node is created here, with its shape rule applied and
- * hash-consed, so equal sub-expressions are one node (CSE by construction). Shape errors throw
- * {@link ShapeException}. Constructors apply only identity normalizations that create no new
- * node (reshape or broadcast to the same shape, a reduction over no axes); every real rewrite
- * lives in {@code dev.nnc.passes}.
+ * The node factory of one model: every node is created here, with its shape rule applied
+ * ({@link ShapeRules}, {@link MatmulLowering}) and hash-consed by its {@link NodeStore}, so equal
+ * sub-expressions are one node (CSE by construction). Shape errors throw {@link ShapeException}.
+ * Constructors apply only identity normalizations that create no new node (reshape or broadcast
+ * to the same shape, a reduction over no axes); every real rewrite lives in {@code dev.nnc.passes}.
  */
-public final class Graph {
-    private record Key(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {}
-
+public final class Graph extends NodeStore {
     /**
      * The most nodes one model's graph may have, gradients and optimized variants included: a
      * bound on memory and time (every order of a nested {@code grad} multiplies the graph), far
      * above real models (a model of 10,000 statements with its training step has about 110,000).
      */
     public static final int MAX_NODES = 1_000_000;
-
-    private final Map<Key, Node> interned = new HashMap<>();
-    private final List<Node> nodes = new ArrayList<>();
-    private Span origin = Span.NONE;
-
-    /** Sets the source span recorded on the nodes created from now on; returns the previous one. */
-    public Span at(Span span) {
-        Span prev = origin;
-        origin = span;
-        return prev;
-    }
-
-    /** Every node created so far, in creation order. */
-    public List<Node> nodes() {
-        return List.copyOf(nodes);
-    }
-
-    public int size() {
-        return nodes.size();
-    }
-
-    private Node make(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {
-        Key key = new Key(op, inputs, attr, shape, dtype);
-        Node n = interned.get(key);
-        if (n == null) {
-            if (nodes.size() >= MAX_NODES) throw new GraphTooLargeException();
-            checkSize(shape);
-            n = new Node(op, inputs, attr, shape, dtype, nodes.size(), origin);
-            interned.put(key, n);
-            nodes.add(n);
-        }
-        return n;
-    }
-
-    private static void checkSize(Shape shape) {
-        long n = shape.staticProduct();
-        if (n > Integer.MAX_VALUE) {
-            throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "shape " + shape, n == Long.MAX_VALUE ? "more than 9223372036854775807" : Long.toString(n));
-        }
-    }
-
-    private static void requireReal(Node n, String what) {
-        if (n.dtype() == DType.INT) throw new ShapeException(ErrorKind.INT_TENSOR, n.op() == Leaf.INPUT ? n.leafName() : what);
-    }
 
     // ------------------------------------------------------------------ leaves
 
@@ -169,7 +120,7 @@ public final class Graph {
     public Node binary(Binary op, Node a, Node b, String verb) {
         requireReal(a, verb);
         requireReal(b, verb);
-        return make(op, List.of(a, b), Attr.None.INSTANCE, broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
+        return make(op, List.of(a, b), Attr.None.INSTANCE, ShapeRules.broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
     }
 
     public Node binary(Binary op, Node a, Node b) {
@@ -198,7 +149,7 @@ public final class Graph {
         requireReal(a, what);
         requireReal(b, what);
         requireReal(c, what);
-        Shape s = broadcastShapes(broadcastShapes(a.shape(), b.shape(), what), c.shape(), what);
+        Shape s = ShapeRules.broadcastShapes(ShapeRules.broadcastShapes(a.shape(), b.shape(), what), c.shape(), what);
         return make(op, List.of(a, b, c), Attr.None.INSTANCE, s, DType.REAL);
     }
 
@@ -210,38 +161,12 @@ public final class Graph {
         return ternary(Ternary.WHERE, c, a, b);
     }
 
-    /** NumPy broadcasting: trailing dims align; a static 1 or a missing dim stretches. */
-    public static Shape broadcastShapes(Shape a, Shape b, String verb) {
-        int r = Math.max(a.rank(), b.rank());
-        List<Dim> out = new ArrayList<>(r);
-        for (int i = 0; i < r; i++) {
-            int ia = i - (r - a.rank());
-            int ib = i - (r - b.rank());
-            Dim da = ia >= 0 ? a.get(ia) : null;
-            Dim db = ib >= 0 ? b.get(ib) : null;
-            if (da == null) out.add(db);
-            else if (db == null) out.add(da);
-            else if (da.equals(db)) out.add(da);
-            else if (da.isOne()) out.add(db);
-            else if (db.isOne()) out.add(da);
-            else throw new ShapeException(ErrorKind.BROADCAST, verb, a, b, i, da, db);
-        }
-        return new Shape(out);
-    }
-
     // ------------------------------------------------------------------ reductions
-
-    /** Normalizes a possibly negative axis against {@code shape}. */
-    public static int axis(int axis, Shape shape) {
-        int r = shape.rank();
-        if (axis < -r || axis >= r) throw new ShapeException(ErrorKind.AXIS_RANGE, axis, shape, r);
-        return axis < 0 ? axis + r : axis;
-    }
 
     /** Reduction over {@code axes} (null = all); axes may be negative. */
     public Node reduce(Reduce op, Node x, List<Integer> axes, boolean keepdims) {
         requireReal(x, op.lower());
-        List<Integer> norm = normalizeAxes(axes, x.shape());
+        List<Integer> norm = ShapeRules.normalizeAxes(axes, x.shape());
         if (norm.isEmpty()) return x;
         List<Dim> out = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) {
@@ -262,62 +187,14 @@ public final class Graph {
         return reduce(Reduce.MAX, x, axes, keepdims);
     }
 
-    /** Sorted, distinct, non-negative axes; null means all. */
-    public static List<Integer> normalizeAxes(List<Integer> axes, Shape shape) {
-        List<Integer> norm = new ArrayList<>();
-        if (axes == null) {
-            for (int i = 0; i < shape.rank(); i++) norm.add(i);
-            return norm;
-        }
-        for (int a : axes) {
-            int n = axis(a, shape);
-            if (!norm.contains(n)) norm.add(n);
-        }
-        norm.sort(null);
-        return norm;
-    }
-
     // ------------------------------------------------------------------ structure
 
     /**
-     * {@code a @ b} as {@code torch.matmul}: a 1-D operand becomes a matrix ({@code [k]} a row,
-     * {@code [k]} on the right a column) whose added axis the result drops; operands of rank 3
-     * or more multiply their last two axes and broadcast the leading ones, the lower-rank
-     * operand first padded with leading axes of size 1. Everything lowers to one
-     * {@link Structured#MATMUL} of two operands of the same rank.
+     * {@code a @ b} as {@code torch.matmul}, lowered to one {@link Structured#MATMUL} of two
+     * operands of the same rank ({@link MatmulLowering}).
      */
     public Node matmul(Node a, Node b) {
-        requireReal(a, "@");
-        requireReal(b, "@");
-        Shape sa = a.shape(), sb = b.shape();
-        if (sa.rank() < 1 || sb.rank() < 1) {
-            throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 1 or more", sa + " @ " + sb);
-        }
-        Dim ka = sa.last(1);
-        Dim kb = sb.rank() == 1 ? sb.get(0) : sb.last(2);
-        if (!ka.equals(kb)) throw new ShapeException(ErrorKind.MATMUL, sa, sb, ka, kb);
-        Node a2 = sa.rank() == 1 ? reshape(a, Shape.of(Dim.of(1), ka)) : a;
-        Node b2 = sb.rank() == 1 ? reshape(b, Shape.of(kb, Dim.of(1))) : b;
-        int r = Math.max(a2.shape().rank(), b2.shape().rank());
-        a2 = withLeadingOnes(a2, r);
-        b2 = withLeadingOnes(b2, r);
-        for (int i = 0; i < r - 2; i++) {
-            Dim da = a2.shape().get(i), db = b2.shape().get(i);
-            if (!da.equals(db) && !da.isOne() && !db.isOne()) throw new ShapeException(ErrorKind.BROADCAST, "multiply", sa, sb, i, da, db);
-        }
-        Node p = product(a2, b2, List.of());
-        List<Dim> out = new ArrayList<>(p.shape().dims().subList(0, r - 2));
-        if (sa.rank() >= 2) out.add(sa.last(2));
-        if (sb.rank() >= 2) out.add(sb.last(1));
-        return reshape(p, new Shape(out));
-    }
-
-    /** {@code x} reshaped to rank {@code rank} by leading axes of size 1. */
-    private Node withLeadingOnes(Node x, int rank) {
-        List<Dim> ds = new ArrayList<>();
-        for (int i = x.shape().rank(); i < rank; i++) ds.add(Dim.of(1));
-        ds.addAll(x.shape().dims());
-        return reshape(x, new Shape(ds));
+        return MatmulLowering.lower(this, a, b);
     }
 
     /** The 2-D product primitive {@code [m,k] @ [k,n] -> [m,n]} (the surface {@code @} is {@link #matmul}). */
@@ -393,7 +270,7 @@ public final class Graph {
         List<Integer> p = new ArrayList<>();
         List<Dim> ds = new ArrayList<>();
         for (int a : axes) {
-            int n = axis(a, s);
+            int n = ShapeRules.axis(a, s);
             if (p.contains(n)) throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "axes", "permute", "must name every axis once, got " + axes);
             p.add(n);
             ds.add(s.get(n));
@@ -425,7 +302,7 @@ public final class Graph {
 
     public Node reshape(Node x, Shape shape) {
         if (!x.shape().sameNumel(shape)) {
-            throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, numelText(x.shape()), numelText(shape));
+            throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, ShapeRules.numelText(x.shape()), ShapeRules.numelText(shape));
         }
         if (x.shape().equals(shape)) return x;
         if (x.op() == Layout.RESHAPE) x = x.input(0);
@@ -433,15 +310,9 @@ public final class Graph {
         return make(Layout.RESHAPE, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
     }
 
-    static String numelText(Shape s) {
-        Size n = s.numel();
-        if (n.isStatic()) return Long.toString(n.value());
-        return (n.coefficient() == 1 ? "" : n.coefficient() + "·") + String.join("·", n.symbols());
-    }
-
     /** Stretches {@code x} to {@code shape}, which must be a broadcast of x's shape. */
     public Node broadcast(Node x, Shape shape) {
-        Shape b = broadcastShapes(x.shape(), shape, "broadcast");
+        Shape b = ShapeRules.broadcastShapes(x.shape(), shape, "broadcast");
         if (!b.equals(shape)) throw new ShapeException(ErrorKind.BROADCAST, "broadcast", x.shape(), shape, 0, x.shape(), shape);
         if (x.shape().equals(shape)) return x;
         return make(Layout.BROADCAST, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
@@ -451,7 +322,7 @@ public final class Graph {
     public Node concat(List<Node> parts, int axis) {
         Node first = parts.get(0);
         for (Node p : parts) requireReal(p, "concat");
-        int ax = axis(axis, first.shape());
+        int ax = ShapeRules.axis(axis, first.shape());
         long total = 0;
         for (Node p : parts) {
             Shape s = p.shape();
@@ -475,7 +346,7 @@ public final class Graph {
 
     /** Elements {@code [start, end)} along a static axis. */
     public Node slice(Node x, int axis, int start, int end) {
-        int ax = axis(axis, x.shape());
+        int ax = ShapeRules.axis(axis, x.shape());
         Dim d = x.shape().get(ax);
         if (!d.isStatic() || start < 0 || end > d.size() || start >= end) {
             throw new IllegalArgumentException("bad slice [" + start + ", " + end + ") of " + x.shape());
@@ -526,10 +397,5 @@ public final class Graph {
         } finally {
             at(prev);
         }
-    }
-
-    /** True when {@code n} was created by this graph. */
-    public boolean owns(Node n) {
-        return n.id() < nodes.size() && nodes.get(n.id()) == n;
     }
 }

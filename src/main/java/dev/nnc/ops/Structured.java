@@ -6,6 +6,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Size;
 import java.util.ArrayList;
@@ -188,7 +189,7 @@ public enum Structured implements Op {
     /** The broadcast batch dims of two product operands of the same rank. */
     public static List<Dim> batch(Shape sa, Shape sb) {
         Shape a = new Shape(sa.dims().subList(0, sa.rank() - 2)), b = new Shape(sb.dims().subList(0, sb.rank() - 2));
-        return Graph.broadcastShapes(a, b, "multiply (@)").dims();
+        return ShapeRules.broadcastShapes(a, b, "multiply (@)").dims();
     }
 
     /** The batch axes along which {@code operand} was broadcast in the product of {@code x} and {@code y}: its gradient sums over them. */

@@ -10,6 +10,7 @@ import dev.nnc.ops.Leaf;
 import dev.nnc.ops.Reduce;
 import dev.nnc.ops.Unary;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -158,7 +159,7 @@ public final class Simplify {
 
     private static Shape shapeOf(List<Node> ins) {
         Shape s = ins.get(0).shape();
-        for (int i = 1; i < ins.size(); i++) s = Graph.broadcastShapes(s, ins.get(i).shape(), "combine");
+        for (int i = 1; i < ins.size(); i++) s = ShapeRules.broadcastShapes(s, ins.get(i).shape(), "combine");
         return s;
     }
 
