@@ -43,7 +43,8 @@ class VectorJitTest {
             "--pollute w1:64,vector,f32,trainStep",
             "w2:256,vector,f32,infer,2 w3:1,scalar,f32,trainStep bn:16,vector,f32,trainStep",
             "--pollute w1:64,vector,f64,trainStep w2:1,vector,f32,trainStep bn:16,vector,f32,infer",
-            "lm:4x16,vector,f32,trainStep tab:64,vector,f32,trainStep",
+            "lm:4x16,vector,f32,trainStep",
+            "tab:64,vector,f32,trainStep",
     })
     void freshJvmAllocatesNothingAndC2CompilesVectorCode(String args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
