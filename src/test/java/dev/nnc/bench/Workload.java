@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -19,6 +20,10 @@ import java.util.Random;
  * {@code trainStep} and {@code infer} as method handles bound to the instance and the inputs
  * (type {@code ()V}, so that no loss is boxed: a few ns per call once compiled). Shared by {@link WorkloadsBench}
  * (JMH) and {@link AppLoop} (an application's plain loop in a fresh JVM).
+ *
+ * <p>Besides, two examples of the language's version 2 with any inputs, called through their
+ * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
+ * {@code tab:B} (tabular_embeddings.nn).
  */
 public final class Workload {
     /** The workload as named on the command line, e.g. {@code w1:64}. */
@@ -52,7 +57,9 @@ public final class Workload {
             case "w2" -> Path.of("bench/models/w2_mnist.nn");
             case "w3" -> Path.of("bench/models/w3_tiny.nn");
             case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
-            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, bn:64)");
+            case "lm" -> Path.of("generated-examples/char_lm.nn");
+            case "tab" -> Path.of("generated-examples/tabular_embeddings.nn");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, bn:64, lm:8x32, tab:64)");
         };
     }
 
@@ -62,6 +69,7 @@ public final class Workload {
      * {@code setThreads}; 1 for the default).
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
         Source src = source(workload, backend, f32);
         Compiled c = src.compiled();
@@ -108,6 +116,54 @@ public final class Workload {
         Compiled c = r.compiled().get(0);
         String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
         return new Source(c, JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend)));
+    }
+
+    /**
+     * A workload whose dims ({@code name:D1xD2…}, in the model's order) and inputs are set on the
+     * generated class's {@code Args}: real inputs normal, int inputs (ids, labels) below 10, valid
+     * for every table and class count of these models; {@code infer} takes every output.
+     */
+    private static Workload named(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        String[] sizes = workload.substring(workload.indexOf(':') + 1).split("x");
+        Source src = source(workload, backend, f32);
+        Compiled c = src.compiled();
+        Model m = c.model();
+        if (sizes.length != m.dims().size()) throw new IllegalArgumentException(workload + ": dims " + m.dims());
+        JavaEmitter.Output out = src.output();
+        InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
+        Class<?> type = classes.load(out.qualifiedName());
+        Object inst = type.getConstructor(long.class).newInstance(7L);
+        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+
+        Class<?> argsType = Class.forName(out.qualifiedName() + "$Args", true, type.getClassLoader());
+        Object args = argsType.getConstructor().newInstance();
+        Map<String, Integer> dims = new HashMap<>();
+        for (int i = 0; i < sizes.length; i++) {
+            dims.put(m.dims().get(i), Integer.parseInt(sizes[i]));
+            argsType.getMethod(m.dims().get(i), int.class).invoke(args, Integer.parseInt(sizes[i]));
+        }
+        Random rnd = new Random(1);
+        for (Model.Input in : m.inputs()) {
+            int n = (int) in.node().shape().numel().eval(dims);
+            if (in.isInt()) {
+                int[] ids = new int[n];
+                for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(10);
+                argsType.getMethod(in.name(), int[].class).invoke(args, ids);
+            } else {
+                Object a = array(f32, n, rnd);
+                argsType.getMethod(in.name(), a.getClass()).invoke(args, a);
+            }
+        }
+        for (int o = 0; o < m.outputs().size(); o++) {
+            Object a = array(f32, (int) c.eval().outputs().get(o).shape().numel().eval(dims), rnd);
+            argsType.getMethod(m.outputs().get(o).name(), a.getClass()).invoke(args, a);
+        }
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodType call = MethodType.methodType(void.class);
+        MethodHandle train = lookup.findVirtual(type, "trainStep", MethodType.methodType(f32 ? float.class : double.class, argsType));
+        MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, argsType));
+        return new Workload(workload, Integer.parseInt(sizes[0]), c, type, classes.bytecode(), inst,
+                train.bindTo(inst).bindTo(args).asType(call), infer.bindTo(inst).bindTo(args).asType(call));
     }
 
     private static Object array(boolean f32, int n, Random rnd) {
