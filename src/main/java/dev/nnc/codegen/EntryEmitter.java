@@ -330,22 +330,24 @@ final class EntryEmitter {
                     perWorker.add(sc.field());
                     cx.perWorkerScratch.putIfAbsent(sc.perWorkerField(), sc);
                 }
-                CodeBlock m = cx.size(k.splitRows());
                 workerArgs.add(CodeBlock.of("lo$$"));
                 workerArgs.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
-                args.add(m);
-                // on the calling thread, a kernel with vector code runs as a step too (VectorSteps): a run
-                // method that inlined several products passed C2's node count and boxed their vectors
-                CodeBlock whole = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
-                String task = cx.splitTask(CodeBlock.of("(w$$, lo$$, hi$$) -> $N($L)", method, CodeBlock.join(workerArgs, ", ")));
-                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, $N); else $L",
-                        m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
-                        m, task, k.runsAsStep() ? VectorSteps.step(cx, whole) : whole));
+                args.add(cx.size(k.splitRows()));
+            }
+            // on the calling thread, a kernel with vector code runs as a step (VectorSteps), split or not: a run
+            // method that inlined several products passed C2's node count and boxed their vectors
+            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+            if (k.splitRows() == null) {
+                calls.add(onCaller(k, call));
                 continue;
             }
-            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
-            calls.add(k.runsAsStep() ? VectorSteps.step(cx, call) : call);
+            CodeBlock m = cx.size(k.splitRows());
+            String task = cx.splitTask(CodeBlock.of("(w$$, lo$$, hi$$) -> $N($L)", method, CodeBlock.join(workerArgs, ", ")));
+            CodeBlock onCaller = onCaller(k, call);
+            calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, $N); else $L",
+                    m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
+                    m, task, onCaller));
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;
@@ -385,5 +387,10 @@ final class EntryEmitter {
 
     static boolean isInt(Node n) {
         return n.dtype() == DType.INT;
+    }
+
+    /** {@code call} of kernel {@code k} as the calling thread makes it: through a step when the kernel has vector code. */
+    private CodeBlock onCaller(Kernel k, CodeBlock call) {
+        return k.runsAsStep() ? VectorSteps.step(cx, call) : call;
     }
 }
