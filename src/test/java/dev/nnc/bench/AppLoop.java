@@ -25,7 +25,7 @@ import org.objectweb.asm.Opcodes;
  *
  * <pre>
  * AppLoop [--time BLOCKS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
- *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep
+ *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep (entry: trainStep, infer, gradients)
  * </pre>
  *
  * <p>Warm-up: every call of every spec in turn until each has run {@code --min-calls} times (C2
@@ -130,8 +130,10 @@ public final class AppLoop {
         MethodHandle h = switch (f[3]) {
             case "trainStep" -> w.trainStep;
             case "infer" -> w.infer;
-            default -> throw new IllegalArgumentException("spec " + text + ": entry trainStep or infer");
+            case "gradients" -> w.gradients;
+            default -> throw new IllegalArgumentException("spec " + text + ": entry trainStep, infer or gradients");
         };
+        if (h == null) throw new IllegalArgumentException("spec " + text + ": workload " + f[0] + " has no " + f[3]);
         return new Spec(text, w, h, threads);
     }
 

@@ -23,7 +23,10 @@ import java.util.Random;
  *
  * <p>Besides, two examples of the language's version 2 with any inputs, called through their
  * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
- * {@code tab:B} (tabular_embeddings.nn).
+ * {@code tab:B} (tabular_embeddings.nn). And the products of bench/models/batched_matmul.nn
+ * ({@code bmm:batched}, {@code bmm:stacked}, {@code bmm:single}; see {@link BatchedMatmulBench}),
+ * whose models have no optimizer: their {@code trainStep} is null and {@link #gradients} computes
+ * the loss's gradients.
  */
 public final class Workload {
     /** The workload as named on the command line, e.g. {@code w1:64}. */
@@ -34,11 +37,14 @@ public final class Workload {
     public final Class<?> type;
     public final Map<String, byte[]> bytecode;
     public final Object instance;
-    /** {@code trainStep} and {@code infer} with every argument bound, their results dropped: {@code ()V}. */
-    public final MethodHandle trainStep, infer;
+    /**
+     * {@code trainStep}, {@code infer} and {@code gradients} with every argument bound, their results
+     * dropped: {@code ()V}; null where the model has no such entry.
+     */
+    public final MethodHandle trainStep, infer, gradients;
 
     private Workload(String name, int batch, Compiled compiled, Class<?> type, Map<String, byte[]> bytecode, Object instance,
-                     MethodHandle trainStep, MethodHandle infer) {
+                     MethodHandle trainStep, MethodHandle infer, MethodHandle gradients) {
         this.name = name;
         this.batch = batch;
         this.compiled = compiled;
@@ -47,6 +53,7 @@ public final class Workload {
         this.instance = instance;
         this.trainStep = trainStep;
         this.infer = infer;
+        this.gradients = gradients;
     }
 
     /** The model file of workload {@code w1}, {@code w2}, {@code w3} or {@code bn} (the batch-norm example). */
@@ -70,6 +77,7 @@ public final class Workload {
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
+        if (workload.startsWith("bmm:")) return products(workload, backend, f32, threads);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
         Source src = source(workload, backend, f32);
         Compiled c = src.compiled();
@@ -102,7 +110,38 @@ public final class Workload {
         MethodType call = MethodType.methodType(void.class);
         return new Workload(workload, batch, c, type, classes.bytecode(), inst,
                 MethodHandles.insertArguments(train.bindTo(inst), 0, batch, x, y).asType(call),
-                MethodHandles.insertArguments(infer.bindTo(inst), 0, batch, x, array(f32, batch * outs, rnd)).asType(call));
+                MethodHandles.insertArguments(infer.bindTo(inst), 0, batch, x, array(f32, batch * outs, rnd)).asType(call), null);
+    }
+
+    /**
+     * Model {@code Batched}, {@code Stacked} or {@code Single} of bench/models/batched_matmul.nn
+     * ({@code bmm:batched}, …): {@code infer} computes the product, {@code gradients} the gradients
+     * of {@code sum(y * t)} for both operands; no {@code trainStep} (the models have no optimizer).
+     */
+    private static Workload products(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        String which = workload.substring(workload.indexOf(':') + 1);
+        if (!java.util.List.of("batched", "stacked", "single").contains(which)) {
+            throw new IllegalArgumentException("unknown workload " + workload + " (bmm:batched, bmm:stacked, bmm:single)");
+        }
+        Path file = Path.of("bench/models/batched_matmul.nn");
+        Compiler.Result r = Compiler.compile(file);
+        if (!r.ok()) throw new IllegalStateException(r.render());
+        Compiled c = r.model(Character.toUpperCase(which.charAt(0)) + which.substring(1));
+        String pkg = "bmm." + which + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
+        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
+        InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
+        Class<?> type = classes.load(out.qualifiedName());
+        Object inst = type.getConstructor(long.class).newInstance(7L);
+        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+        Random rnd = new Random(1);
+        int n = (int) c.eval().outputs().get(0).shape().numel().eval(Map.of());
+        Class<?> arr = f32 ? float[].class : double[].class;
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodType call = MethodType.methodType(void.class);
+        MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, arr));
+        MethodHandle gradients = lookup.findVirtual(type, "gradients", MethodType.methodType(f32 ? float.class : double.class, arr));
+        return new Workload(workload, 1, c, type, classes.bytecode(), inst, null,
+                infer.bindTo(inst).bindTo(array(f32, n, rnd)).asType(call), gradients.bindTo(inst).bindTo(array(f32, n, rnd)).asType(call));
     }
 
     /** A workload's model, compiled by nnc, and its generated class. */
@@ -163,7 +202,7 @@ public final class Workload {
         MethodHandle train = lookup.findVirtual(type, "trainStep", MethodType.methodType(f32 ? float.class : double.class, argsType));
         MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, argsType));
         return new Workload(workload, Integer.parseInt(sizes[0]), c, type, classes.bytecode(), inst,
-                train.bindTo(inst).bindTo(args).asType(call), infer.bindTo(inst).bindTo(args).asType(call));
+                train.bindTo(inst).bindTo(args).asType(call), infer.bindTo(inst).bindTo(args).asType(call), null);
     }
 
     private static Object array(boolean f32, int n, Random rnd) {
