@@ -1,0 +1,60 @@
+package dev.nnc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.Compiler;
+import java.lang.reflect.Method;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The f32 code's {@code tanh} (the generated {@code tanhf} helper, which computes {@code exp}
+ * inline) is {@code (float) Math.tanh(x)} bit for bit: on every 997th float of the 2³² (all
+ * exponents, both signs, NaNs included), on every 31st float of the branch that computes
+ * {@code exp} (|x| from 0.0625 to 9.1, both signs: dense enough to catch a polynomial one degree
+ * short), and on the edges of its branches. (The whole range was checked once outside the suite:
+ * equal for every float on JDK 17.)
+ */
+class TanhfTest {
+    static final String SOURCE = """
+            model TanhF {
+                dim n
+                input x : [n]
+                output y = tanh(x)
+            }
+            """;
+
+    @ParameterizedTest
+    @EnumSource(JavaEmitter.Backend.class)
+    void equalsMathTanhRoundedToFloat(JavaEmitter.Backend backend) throws Exception {
+        Compiler.Result r = Compiler.compile("tanhf.nn", SOURCE);
+        assertTrue(r.ok(), r::render);
+        LoadedModel m = LoadedModel.load(r.compiled().get(0), true, 1, "tanhf.nn", SOURCE, backend);
+        float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0.0625f, Math.nextDown(0.0625f),
+                Math.nextUp(0.0625f), -0.0625f, 9.01f, 9.1f, Math.nextUp(9.1f), Math.nextDown(9.1f), -9.1f, 20f, 1e30f,
+                Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0.5f, -0.5f, 1f, -3f};
+        int sampled = (int) ((1L << 32) / 997) + 1;
+        int lo = Float.floatToIntBits(0.0625f), dense = (Float.floatToIntBits(9.1f) - lo) / 31;
+        float[] x = new float[sampled + 2 * dense + edges.length];
+        for (int i = 0; i < sampled; i++) x[i] = Float.intBitsToFloat((int) (i * 997L));
+        for (int i = 0; i < dense; i++) {
+            x[sampled + 2 * i] = Float.intBitsToFloat(lo + 31 * i);
+            x[sampled + 2 * i + 1] = -x[sampled + 2 * i];
+        }
+        System.arraycopy(edges, 0, x, sampled + 2 * dense, edges.length);
+        float[] y = new float[x.length];
+        Object model = m.instance();
+        Method infer = model.getClass().getMethod("infer", int.class, float[].class, float[].class);
+        infer.invoke(model, x.length, x, y);
+        int wrong = 0;
+        String first = null;
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) Math.tanh(x[i]);
+            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
+                if (wrong++ == 0) first = "tanh(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
+            }
+        }
+        assertEquals(0, wrong, backend + ": " + wrong + " of " + x.length + " differ, first " + first);
+    }
+}
