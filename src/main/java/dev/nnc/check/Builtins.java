@@ -36,7 +36,9 @@ final class Builtins {
         /** grad's second argument: an input or param. */
         LEAF,
         /** A buffer (batch_norm's running statistics). */
-        BUFFER
+        BUFFER,
+        /** A non-negative integer or a bracketed list of them (a window's kernel, stride, padding, dilation). */
+        SIZES
     }
 
     /** One parameter; {@code def} is its default, or {@link #REQUIRED}. */
@@ -72,6 +74,9 @@ final class Builtins {
 
         /** The one axis of an axis parameter that must name exactly one. */
         int axis(String name);
+
+        /** The integers of a {@link Kind#SIZES} argument, as written (one or a list). */
+        List<Integer> sizes(String name);
     }
 
     interface Lowering {
@@ -114,6 +119,10 @@ final class Builtins {
 
     private static P axes(Object def) {
         return new P("axis", Kind.AXES, def);
+    }
+
+    private static P sizes(String n, Object def) {
+        return new P(n, Kind.SIZES, def);
     }
 
     private static P keep() {
@@ -191,6 +200,16 @@ final class Builtins {
         def("batch_norm", Normalization::batchNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
                 new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
                 num("eps", 1e-5));
+
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
+            def("conv" + r + "d", (g, a) -> Convolutions.conv(g, a, r), t("x"), t("w"), new P("bias", Kind.TENSOR, ABSENT),
+                    sizes("stride", 1), sizes("padding", 0), sizes("dilation", 1), num("groups", 1));
+            def("max_pool" + r + "d", (g, a) -> Convolutions.maxPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
+                    sizes("padding", 0));
+            def("avg_pool" + r + "d", (g, a) -> Convolutions.avgPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
+                    sizes("padding", 0));
+        }
 
         def("dropout", null, t("x"), num("p", 0.5));
         def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
