@@ -5,6 +5,7 @@ Usage (from the repository root):
     bench/compare            # the wrapper sets the BLAS environment and runs this script
     bench/compare --quick    # one JMH fork and shorter iterations
     bench/compare --readme   # also replace the table in README.md (between the perf-table markers)
+    bench/compare --only=w4,w5,conv   # some rows only (w1 … w5, conv, matmul); W4 and W5 with one command
 
 For each workload it times PyTorch (1 thread, f32, eager) and then runs the JMH benchmark of
 the same workload (src/test/java/dev/nnc/bench/WorkloadsBench.java) on the scalar and the vector
@@ -26,6 +27,8 @@ import torch
 
 QUICK = "--quick" in sys.argv
 README = "--readme" in sys.argv
+# --only w4,w5,conv: just those rows (names: w1 … w5, conv, matmul)
+ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
 LINES = []
 
 
@@ -76,8 +79,49 @@ def mlp(sizes, act, dropout=0.0):
     return torch.nn.Sequential(*layers)
 
 
+class LeNet(torch.nn.Module):
+    """W4: bench/models/w4_lenet.nn."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.Conv2d(6, 16, 5)
+        self.f = mlp([400, 120, 84, 10], torch.nn.ReLU)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        return self.f(x.flatten(1))
+
+
+class ResnetBlock(torch.nn.Module):
+    """W5: bench/models/w5_resnet.nn."""
+
+    def __init__(self, c=64):
+        super().__init__()
+        self.c1, self.c2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.n1, self.n2 = torch.nn.BatchNorm2d(c), torch.nn.BatchNorm2d(c)
+        self.head = torch.nn.Linear(c, 10)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        y = F.relu(self.n1(self.c1(x)))
+        y = F.relu(self.n2(self.c2(y)) + x)
+        return self.head(y.mean((2, 3)))
+
+
 def torch_workload(name, batch):
-    if name == "w1":
+    if name == "w4":
+        model = LeNet()
+        x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+        loss_fn = torch.nn.CrossEntropyLoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    elif name == "w5":
+        model = ResnetBlock()
+        x, y = torch.randn(batch, 64, 32, 32), torch.randint(0, 10, (batch,))
+        loss_fn = torch.nn.CrossEntropyLoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    elif name == "w1":
         model = mlp([331, 256, 1], torch.nn.ReLU, 0.2)
         x, y = torch.randn(batch, 331), torch.randn(batch, 1)
         loss_fn = torch.nn.MSELoss()
@@ -105,7 +149,7 @@ def torch_workload(name, batch):
             model(x)
 
     model.eval()
-    calls = 20 if name != "w3" and batch > 1 else 200
+    calls = {"w4": 5, "w5": 2, "w3": 200}.get(name, 20 if batch > 1 else 200)
     rounds = 10 if QUICK else 30
     t_train = median_us(train, calls, rounds)
     model.eval()
@@ -151,14 +195,21 @@ def main():
     emit()
     emit("| workload | call | PyTorch µs | nnc scalar µs | ratio | nnc vector µs | ratio |")
     emit("|---|---|---:|---:|---:|---:|---:|")
-    for name, batch, label in [("w1", 64, "W1 house, batch 64"), ("w2", 256, "W2 mnist, batch 256"),
-                               ("w2", 1, "W2 mnist, batch 1"), ("w3", 1, "W3 tiny, batch 1")]:
+    workloads = [("w1", 64, "W1 house, batch 64"), ("w2", 256, "W2 mnist, batch 256"), ("w2", 1, "W2 mnist, batch 1"),
+                 ("w3", 1, "W3 tiny, batch 1"), ("w4", 64, "W4 LeNet-5, batch 64"), ("w5", 16, "W5 ResNet block, batch 16")]
+    if ONLY:
+        workloads = [w for w in workloads if w[0] in ONLY]
+    for name, batch, label in workloads:
         t = torch_workload(name, batch)
         j = jmh("WorkloadsBench", {"workload": f"{name}:{batch}", "precision": "f32", "engine": "scalar,vector"})
         for call in ("trainStep", "infer"):
             s = j[(call, "scalar", "f32", "1", f"{name}:{batch}")]
             v = j[(call, "vector", "f32", "1", f"{name}:{batch}")]
             emit(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |")
+    if not ONLY or "conv" in ONLY:
+        conv_rates()
+    if ONLY and "matmul" not in ONLY:
+        return finish()
     emit()
     emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
     emit("|---|---:|---:|---:|---:|")
@@ -172,6 +223,28 @@ def main():
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
         emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
+    finish()
+
+
+def conv_rates():
+    """W5's convolution forward alone against the 2-d product of the same size, and PyTorch's."""
+    flops = 2.0 * 64 * 576 * 16 * 1024
+    conv = torch.nn.Conv2d(64, 64, 3, padding=1, bias=False)
+    x = torch.randn(16, 64, 32, 32)
+    with torch.no_grad():
+        t = median_us(lambda: conv(x), 2, 10 if QUICK else 20)
+    j = jmh("ConvBench", {"engine": "scalar,vector"})
+    emit()
+    emit("| W5 convolution forward, f32 | PyTorch GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | "
+         "2-d product [64, 576]·[576, 16384], nnc vector GFLOP/s | vector convolution / product |")
+    emit("|---|---:|---:|---:|---:|---:|")
+    g_t = flops / t / 1e3
+    g_s, g_v = flops / j[("conv", "scalar")] / 1e3, flops / j[("conv", "vector")] / 1e3
+    g_p = flops / j[("product", "vector")] / 1e3
+    emit(f"| 16 × 64 → 64 channels, 3×3, 32×32 | {g_t:.1f} | {g_s:.1f} | {g_v:.1f} | {g_p:.1f} | {g_v / g_p:.0%} |")
+
+
+def finish():
     if README:
         write_readme()
 

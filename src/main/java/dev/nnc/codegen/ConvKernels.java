@@ -10,6 +10,10 @@ final class ConvKernels {
 
     /** {@code out = conv(x, w)}. */
     static void forward(Plan plan, Kernel k, Node n) {
+        if (k.vector) {
+            ConvVector.forward(plan, k, n);
+            return;
+        }
         Plane g = Windows.plane(n);
         String x = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
         WindowKernels.direct(k, g, WindowKernels.batch(k, n.input(0)), true, "s += $L[wi] * $L[xi]", w, x);
@@ -17,6 +21,10 @@ final class ConvKernels {
 
     /** {@code out = dx} for {@code (dy, w)}. */
     static void inputGrad(Plan plan, Kernel k, Node n) {
+        if (k.vector) {
+            ConvVector.inputGrad(plan, k, n);
+            return;
+        }
         Plane g = Windows.plane(n);
         String dy = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
         WindowKernels.direct(k, g, WindowKernels.batch(k, n.input(0)), false, "out[xi] += $L[wi] * $L[oi]", w, dy);
@@ -24,6 +32,10 @@ final class ConvKernels {
 
     /** {@code out = dw} for {@code (x, dy)}. */
     static void weightGrad(Plan plan, Kernel k, Node n) {
+        if (k.vector) {
+            ConvVector.weightGrad(plan, k, n);
+            return;
+        }
         Plane g = Windows.plane(n);
         String x = k.array(plan.base(n.input(0))), dy = k.array(plan.base(n.input(1)));
         WindowKernels.direct(k, g, WindowKernels.batch(k, n.input(0)), false, "out[wi] += $L[oi] * $L[xi]", dy, x);

@@ -131,7 +131,10 @@ public final class JavaEmitter {
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
             Helpers.addTo(t, cx.helpers, e);
-            for (String member : cx.members) VectorKernels.addMember(t, e, member);
+            for (String member : cx.members) {
+                if (ConvMembers.owns(member)) ConvMembers.add(t, e, cx.vector, member);
+                else VectorKernels.addMember(t, e, member);
+            }
             if (cx.usesThreads) Threads.addTo(t, e, cx.perWorkerScratch.values());
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)

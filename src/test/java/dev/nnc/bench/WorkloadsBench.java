@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The workloads of PERFORMANCE.md (W1 house 64, W2 MNIST 256 and 1, W3 tiny 1) on generated
- * code (each backend and precision) and on the interpreter. Generated classes are compiled in
+ * The workloads of PERFORMANCE.md (W1 house 64, W2 MNIST 256 and 1, W3 tiny 1, W4 LeNet-5 64, W5
+ * ResNet block 16) on generated code (each backend and precision) and on the interpreter. Generated classes are compiled in
  * memory at setup and called through exact method handles (a few ns per call).
  */
 @State(Scope.Thread)
@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class WorkloadsBench {
     /** workload:batch */
-    @Param({"w1:64", "w2:256", "w2:1", "w3:1"})
+    @Param({"w1:64", "w2:256", "w2:1", "w3:1", "w4:64", "w5:16"})
     String workload;
 
     /** scalar, vector, or interp (the reference interpreter, f64 or its f32 emulation) */
@@ -66,14 +66,19 @@ public class WorkloadsBench {
         Path file = Path.of("bench/models", switch (name) {
             case "w1" -> "w1_house.nn";
             case "w2" -> "w2_mnist.nn";
-            default -> "w3_tiny.nn";
+            case "w3" -> "w3_tiny.nn";
+            case "w4" -> "w4_lenet.nn";
+            case "w5" -> "w5_resnet.nn";
+            default -> throw new IllegalArgumentException("no workload " + name);
         });
         Compiler.Result r = Compiler.compile(file);
         Compiled c = r.compiled().get(0);
         Model m = c.model();
         boolean f32 = precision.equals("f32");
         Random rnd = new Random(1);
-        int features = (int) m.inputs().get(0).node().shape().get(1).size();
+        // the first input [batch, …] holds the features, the second the labels or targets
+        int features = (int) m.inputs().get(0).node().shape().staticProduct();
+        int[] xShape = m.inputs().get(0).node().shape().sizes(Map.of(m.dims().get(0), batch));
         double[] xd = new double[batch * features];
         for (int i = 0; i < xd.length; i++) xd[i] = rnd.nextGaussian();
         Tensor label;
@@ -86,7 +91,7 @@ public class WorkloadsBench {
             for (int i = 0; i < batch; i++) y[i] = rnd.nextGaussian();
             label = Tensor.of(new int[] {batch, 1}, y);
         }
-        inputs = Map.of(m.inputs().get(0).name(), Tensor.of(new int[] {batch, features}, xd), m.inputs().get(1).name(), label);
+        inputs = Map.of(m.inputs().get(0).name(), Tensor.of(xShape, xd), m.inputs().get(1).name(), label);
         if (engine.equals("interp")) {
             session = new Session(m, 7, f32 ? Model.Precision.F32 : Model.Precision.F64);
             return;
