@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""nnc against PyTorch eager on the workloads of PERFORMANCE.md, measured in one run.
+"""nnc against its peers on the workloads of PERFORMANCE.md, measured in one run.
 
 Usage (from the repository root):
     bench/compare            # the wrapper sets the BLAS environment and runs this script
-    bench/compare --quick    # one JMH fork and shorter iterations
-    bench/compare --readme   # also replace the table in README.md (between the perf-table markers)
-    bench/compare --only=w4,w5,conv   # some rows only (w1 … w5, conv, matmul); W4 and W5 with one command
+    bench/compare --quick    # one JMH fork, shorter iterations, 2 fresh JVMs per figure
+    bench/compare --readme   # also replace the tables in README.md (between the perf-table markers)
+    bench/compare --jvms N   # fresh JVMs per application-loop figure (default 5)
+    bench/compare --quick --only w3:1   # a smoke test: only these workloads (comma-separated)
+    bench/compare --only w4:64,w5:16,conv   # W4 and W5, and the convolution's FLOP rate ("conv")
 
-For each workload it times PyTorch (1 thread, f32, eager) and then runs the JMH benchmark of
-the same workload (src/test/java/dev/nnc/bench/WorkloadsBench.java) on the scalar and the vector
-backend, so the two are interleaved; then the square matrix products against numpy/OpenBLAS.
-It prints one Markdown table of medians and ratios (PyTorch time / nnc time: above 1 means nnc
-is faster), with the JDK, the backends and the BLAS kernel named.
+The peers first (bench/peers.py, one thread, f32): PyTorch 1.13 eager (Debian's python3-torch),
+and from bench/.venv (bench/setup-peers) PyTorch 2.x eager, torch.compile and JAX jit (pinned to
+one core with taskset); without bench/.venv those columns are skipped, and the report says so.
+Then nnc's generated classes of bench/models/*.nn on JDK 17 (java on PATH) and JDK 25 (Temurin):
+JMH (src/test/java/dev/nnc/bench/WorkloadsBench.java) and the application loop (AppLoop.java: a
+fresh JVM per figure, a plain loop warmed up until the JIT is quiet, then 5 timed blocks, the
+median block), whose figure is the median over the fresh JVMs, with their max/min spread. Then
+the convolution of W5 alone against the 2-d product of the same size (ConvBench), and the square
+matrix products against numpy/OpenBLAS. Ratios are peer time / nnc time: above 1
+means nnc is faster.
 """
 import ctypes
 import json
@@ -23,12 +30,25 @@ import tempfile
 import time
 
 import numpy as np
-import torch
+
+from peers import median_us  # bench/peers.py, beside this script
 
 QUICK = "--quick" in sys.argv
 README = "--readme" in sys.argv
-# --only w4,w5,conv: just those rows (names: w1 … w5, conv, matmul)
-ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
+JVMS = int(sys.argv[sys.argv.index("--jvms") + 1]) if "--jvms" in sys.argv else (2 if QUICK else 5)
+JDKS = [("17", "java"), ("25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")]
+VENV_PYTHON = "bench/.venv/bin/python"
+WORKLOADS = [("w1:64", "W1 house, batch 64"), ("w2:256", "W2 mnist, batch 256"),
+             ("w2:1", "W2 mnist, batch 1"), ("w3:1", "W3 tiny, batch 1"),
+             ("w4:64", "W4 LeNet-5, batch 64"), ("w5:16", "W5 ResNet block, batch 16")]
+ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+if ONLY:  # a smoke test of the script on some workloads, e.g. --only w3:1
+    WORKLOADS = [w for w in WORKLOADS if w[0] in ONLY]
+CALLS = ("trainStep", "infer")
+# targets of issues 12 and 15 (vector application loop vs PyTorch 1.13 eager)
+TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
+           ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100,
+           ("w4:64", "trainStep"): 2, ("w4:64", "infer"): 1.5, ("w5:16", "trainStep"): 1}
 LINES = []
 
 
@@ -51,113 +71,49 @@ def write_readme():
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, "README.md")
-torch.set_num_threads(1)
-torch.manual_seed(0)
 
 
-def median_us(fn, calls, rounds):
-    """Median over rounds of the mean time per call, in microseconds."""
-    for _ in range(max(3, rounds // 5)):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - t0) / calls * 1e6)
-    return statistics.median(samples)
-
-
-def mlp(sizes, act, dropout=0.0):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(act())
-            if dropout:
-                layers.append(torch.nn.Dropout(dropout))
-    return torch.nn.Sequential(*layers)
-
-
-class LeNet(torch.nn.Module):
-    """W4: bench/models/w4_lenet.nn."""
-
-    def __init__(self):
-        super().__init__()
-        self.c1, self.c2 = torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.Conv2d(6, 16, 5)
-        self.f = mlp([400, 120, 84, 10], torch.nn.ReLU)
-
-    def forward(self, x):
-        F = torch.nn.functional
-        x = F.max_pool2d(F.relu(self.c1(x)), 2)
-        x = F.max_pool2d(F.relu(self.c2(x)), 2)
-        return self.f(x.flatten(1))
-
-
-class ResnetBlock(torch.nn.Module):
-    """W5: bench/models/w5_resnet.nn."""
-
-    def __init__(self, c=64):
-        super().__init__()
-        self.c1, self.c2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False), torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
-        self.n1, self.n2 = torch.nn.BatchNorm2d(c), torch.nn.BatchNorm2d(c)
-        self.head = torch.nn.Linear(c, 10)
-
-    def forward(self, x):
-        F = torch.nn.functional
-        y = F.relu(self.n1(self.c1(x)))
-        y = F.relu(self.n2(self.c2(y)) + x)
-        return self.head(y.mean((2, 3)))
-
-
-def torch_workload(name, batch):
-    if name == "w4":
-        model = LeNet()
-        x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
-        loss_fn = torch.nn.CrossEntropyLoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    elif name == "w5":
-        model = ResnetBlock()
-        x, y = torch.randn(batch, 64, 32, 32), torch.randint(0, 10, (batch,))
-        loss_fn = torch.nn.CrossEntropyLoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    elif name == "w1":
-        model = mlp([331, 256, 1], torch.nn.ReLU, 0.2)
-        x, y = torch.randn(batch, 331), torch.randn(batch, 1)
-        loss_fn = torch.nn.MSELoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, weight_decay=1e-4)
-    elif name == "w2":
-        model = mlp([784, 256, 10], torch.nn.ReLU)
-        x, y = torch.randn(batch, 784), torch.randint(0, 10, (batch,))
-        loss_fn = torch.nn.CrossEntropyLoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+def peers():
+    """{(engine label): {workload: {call: us}}} and the notes naming versions or what was skipped."""
+    ws = [w for w, _ in WORKLOADS]
+    quick = ["--quick"] if QUICK else []
+    runs = [("PyTorch 1.13 eager", ["/usr/bin/python3", "bench/peers.py", "eager"], "eager")]
+    notes = []
+    if os.path.exists(VENV_PYTHON):
+        runs += [("PyTorch 2 eager", [VENV_PYTHON, "bench/peers.py", "eager"], "eager"),
+                 ("torch.compile", [VENV_PYTHON, "bench/peers.py", "compile"], "compile"),
+                 ("JAX jit", ["taskset", "-c", "0", VENV_PYTHON, "bench/peers.py", "jax"], "jax")]
     else:
-        model = mlp([2, 16, 16, 1], torch.nn.Tanh)
-        x, y = torch.randn(batch, 2), torch.randn(batch, 1)
-        loss_fn = torch.nn.MSELoss()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
-
-    def train():
-        model.train()
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-    def infer():
-        with torch.no_grad():
-            model(x)
-
-    model.eval()
-    calls = {"w4": 5, "w5": 2, "w3": 200}.get(name, 20 if batch > 1 else 200)
-    rounds = 10 if QUICK else 30
-    t_train = median_us(train, calls, rounds)
-    model.eval()
-    t_infer = median_us(infer, calls, rounds)
-    return {"trainStep": t_train, "infer": t_infer}
+        notes.append(f"{VENV_PYTHON} missing (run bench/setup-peers): PyTorch 2, torch.compile and JAX skipped")
+    out = {}
+    for label, cmd, engine in runs:
+        env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        r = subprocess.run(cmd + ws + quick, check=True, capture_output=True, text=True, env=env)
+        data = json.loads(r.stdout.strip().splitlines()[-1])
+        if not data["results"]:
+            notes.append(f"{label} skipped: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'no result'}")
+            continue
+        # an engine may leave out workloads it has no model for (JAX: W4, W5)
+        out[label] = {w: data["results"].get(w, {}).get(engine) for w in ws}
+        notes.append(label + " " + " ".join(f"{k} {v}" for k, v in data["versions"].items()))
+    return out, notes
 
 
-def jmh(bench, params):
+def java_version(java):
+    return subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+
+
+def app_loop(java, spec):
+    """One fresh JVM running AppLoop on spec: its median block, µs per call (and the bytes per call)."""
+    cp = "target/test-classes:target/classes:" + open("target/bench.classpath").read().strip()
+    args = [java, "-Xss16m", "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.nnc.bench.AppLoop",
+            "--time", "5", "--block-ms", "200" if QUICK else "500", spec]
+    r = subprocess.run(args, check=True, capture_output=True, text=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def jmh(bench, params, java="java"):
+    """JMH's scores by (method, params...), and the max/min spread of each one's fork means."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     args = ["bench/run", bench, "-rf", "json", "-rff", out]
@@ -165,16 +121,18 @@ def jmh(bench, params):
         args += ["-f", "1", "-wi", "3", "-i", "3"]
     for k, v in params.items():
         args += ["-p", f"{k}={v}"]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, JAVA=java))
     with open(out) as f:
         data = json.load(f)
     os.unlink(out)
-    results = {}
+    results, spreads = {}, {}
     for r in data:
         method = r["benchmark"].rsplit(".", 1)[1]
         key = (method,) + tuple(r["params"][k] for k in sorted(r["params"]))
         results[key] = r["primaryMetric"]["score"]
-    return results
+        forks = [statistics.mean(f) for f in r["primaryMetric"]["rawData"]]
+        spreads[key] = max(forks) / min(forks)
+    return results, spreads
 
 
 def blas_core():
@@ -189,31 +147,85 @@ def blas_core():
 
 
 def main():
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {java}; PyTorch {torch.__version__} eager, 1 thread; "
-         f"numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    t_start = time.time()
+    subprocess.run(["mvn", "-q", "-B", "-ntp", "-DskipTests", "test-compile", "dependency:build-classpath",
+                    "-Dmdep.outputFile=target/bench.classpath", "-Dmdep.includeScope=test"], check=True, stdout=sys.stderr)
+    peer, notes = peers()
+    jmh_v, app = {}, {}
+    scalar = None
+    for jdk, java in JDKS:
+        engines = "scalar,vector" if scalar is None else "vector"
+        jmh_v[jdk] = {}
+        for w, _ in WORKLOADS:
+            scores, spreads = jmh("WorkloadsBench", {"workload": w, "precision": "f32", "engine": engines}, java)
+            for call in CALLS:
+                key = (call, "vector", "f32", "1", w)
+                jmh_v[jdk][(w, call)] = (scores[key], spreads[key])
+                if engines.startswith("scalar"):
+                    scalar = scalar or {}
+                    skey = (call, "scalar", "f32", "1", w)
+                    scalar[(w, call)] = (scores[skey], spreads[skey])
+        # fresh JVMs, interleaved: round r runs every figure once
+        runs = {}
+        for _ in range(JVMS):
+            for w, _ in WORKLOADS:
+                for call in CALLS:
+                    runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}"))
+        app[jdk] = runs
+
+    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; f32, one thread; "
+         + "; ".join(f"JDK {jdk}: {java_version(java)}" for jdk, java in JDKS))
+    emit(f"peers: {'; '.join(notes)}; numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     emit()
-    emit("| workload | call | PyTorch µs | nnc scalar µs | ratio | nnc vector µs | ratio |")
-    emit("|---|---|---:|---:|---:|---:|---:|")
-    workloads = [("w1", 64, "W1 house, batch 64"), ("w2", 256, "W2 mnist, batch 256"), ("w2", 1, "W2 mnist, batch 1"),
-                 ("w3", 1, "W3 tiny, batch 1"), ("w4", 64, "W4 LeNet-5, batch 64"), ("w5", 16, "W5 ResNet block, batch 16")]
-    if ONLY:
-        workloads = [w for w in workloads if w[0] in ONLY]
-    for name, batch, label in workloads:
-        t = torch_workload(name, batch)
-        j = jmh("WorkloadsBench", {"workload": f"{name}:{batch}", "precision": "f32", "engine": "scalar,vector"})
-        for call in ("trainStep", "infer"):
-            s = j[(call, "scalar", "f32", "1", f"{name}:{batch}")]
-            v = j[(call, "vector", "f32", "1", f"{name}:{batch}")]
-            emit(f"| {label} | {call} | {t[call]:.1f} | {s:.1f} | {t[call] / s:.2f}× | {v:.1f} | {t[call] / v:.2f}× |")
+    emit(f"nnc, µs per call: JMH (2 forks; max/min of the fork means) and the application loop (median over {JVMS} "
+         "fresh JVMs of each one's median block; max/min over the JVMs); bytes: allocated per call in the timed blocks, "
+         "the largest over the JVMs.")
+    emit()
+    head = f"| workload | call | scalar JMH {JDKS[0][0]} |"
+    rule = "|---|---|---:|"
+    for jdk, _ in JDKS:
+        head += f" vector JMH {jdk} | vector app loop {jdk} | bytes |"
+        rule += "---:|---:|---:|"
+    emit(head)
+    emit(rule)
+    for w, label in WORKLOADS:
+        for call in CALLS:
+            s, ss = scalar[(w, call)]
+            row = f"| {label} | {call} | {s:.1f} ({ss:.2f}) |"
+            for jdk, _ in JDKS:
+                v, vs = jmh_v[jdk][(w, call)]
+                meds = [r["median_us"] for r in app[jdk][(w, call)]]
+                row += (f" {v:.1f} ({vs:.2f}) | **{statistics.median(meds):.1f}** ({max(meds) / min(meds):.2f}) |"
+                        f" {max(r['bytes_per_call'] for r in app[jdk][(w, call)])} |")
+            emit(row)
+    emit()
+    emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
+         "above 1, nnc is faster. Target: issue 12's minimum ratio against PyTorch 1.13 eager.")
+    emit()
+    labels = list(peer)
+    emit("| workload | call | " + " | ".join(labels) + " | target |")
+    emit("|---|---|" + "---:|" * len(labels) + "---:|")
+    for w, label in WORKLOADS:
+        for call in CALLS:
+            nnc = {jdk: statistics.median(r["median_us"] for r in app[jdk][(w, call)]) for jdk, _ in JDKS}
+            cells = []
+            for l in labels:
+                if peer[l][w] is None:
+                    cells.append("—")
+                    continue
+                t = peer[l][w][call]
+                ratios = " / ".join(f"{t / nnc[jdk]:.2f}×" for jdk, _ in JDKS)
+                cells.append(f"{t:.1f} ({ratios})")
+            target = TARGETS.get((w, call))
+            emit(f"| {label} | {call} | " + " | ".join(cells) + f" | {f'≥ {target}×' if target else ''} |")
     if not ONLY or "conv" in ONLY:
-        conv_rates()
+        conv_rate()
     if ONLY and "matmul" not in ONLY:
-        return finish()
+        return finish(t_start)
     emit()
     emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
     emit("|---|---:|---:|---:|---:|")
-    j = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
+    j, _ = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
     for n in (256, 512, 1024):
         a = np.random.randn(n, n).astype(np.float32)
         b = np.random.randn(n, n).astype(np.float32)
@@ -223,19 +235,18 @@ def main():
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
         emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
-    finish()
+    finish(t_start)
 
 
-def conv_rates():
-    """W5's convolution forward alone against the 2-d product of the same size, and PyTorch's."""
+def conv_rate():
+    """W5's convolution forward alone against the 2-d product of the same size (ConvBench), and PyTorch's."""
     flops = 2.0 * 64 * 576 * 16 * 1024
-    conv = torch.nn.Conv2d(64, 64, 3, padding=1, bias=False)
-    x = torch.randn(16, 64, 32, 32)
-    with torch.no_grad():
-        t = median_us(lambda: conv(x), 2, 10 if QUICK else 20)
-    j = jmh("ConvBench", {"engine": "scalar,vector"})
+    r = subprocess.run(["/usr/bin/python3", "bench/peers.py", "eager", "conv:16"] + (["--quick"] if QUICK else []),
+                       check=True, capture_output=True, text=True)
+    t = json.loads(r.stdout.strip().splitlines()[-1])["results"]["conv:16"]["eager"]["infer"]
+    j, _ = jmh("ConvBench", {"engine": "scalar,vector"})
     emit()
-    emit("| W5 convolution forward, f32 | PyTorch GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | "
+    emit("| W5 convolution forward, f32, JMH 17 | PyTorch 1.13 GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | "
          "2-d product [64, 576]·[576, 16384], nnc vector GFLOP/s | vector convolution / product |")
     emit("|---|---:|---:|---:|---:|---:|")
     g_t = flops / t / 1e3
@@ -244,7 +255,8 @@ def conv_rates():
     emit(f"| 16 × 64 → 64 channels, 3×3, 32×32 | {g_t:.1f} | {g_s:.1f} | {g_v:.1f} | {g_p:.1f} | {g_v / g_p:.0%} |")
 
 
-def finish():
+def finish(t_start):
+    print(f"bench/compare took {(time.time() - t_start) / 60:.0f} min", file=sys.stderr)
     if README:
         write_readme()
 

@@ -36,6 +36,12 @@ public final class BatchNormMlp {
     public static final List<String> BUFFER_NAMES = List.of("mean1", "var1");
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 9738;
+
+    /**
      * param {@code w1 : [64, 128]}
      */
     private final float[] w1 = new float[8192];
@@ -110,6 +116,18 @@ public final class BatchNormMlp {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$x;
+
+    private int[] at$label;
+
+    private float[] sink$logits;
+
+    private double learningRate$ = 0.001;
+
+    private float[] trainingOut$logits;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -156,6 +174,8 @@ public final class BatchNormMlp {
      */
     private float[] scratch$acc;
 
+    private int threads$ = 1;
+
     /**
      * Creates the model with parameters initialized from seed 0.
      */
@@ -177,6 +197,7 @@ public final class BatchNormMlp {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         uniform(w1, mix(seed, 0), -0.30618621784789724, 0.30618621784789724);
         Arrays.fill(gamma, 1.0f);
         Arrays.fill(beta, 0.0f);
@@ -214,14 +235,15 @@ public final class BatchNormMlp {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
     }
 
     /**
-     * matmul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 128, kk = 64, m = d_batch;
@@ -314,7 +336,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sqrt → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sqrt → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$1(float[] out, float[] a0) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -323,7 +345,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, float[] a2, float[] a3, float[] a4,
             int d_batch) {
@@ -337,7 +359,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 128, m = d_batch;
@@ -381,7 +403,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * add → [batch, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$4(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -401,43 +423,85 @@ public final class BatchNormMlp {
         k$4(out$logits, buf$1, b2, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 64], row-major
-     * @param logits receives output {@code logits} [batch, 10]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] x, float[] logits) {
+    private void infer$(boolean exact$, int batch, float[] x, int x$at, float[] logits,
+            int logits$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 64 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
         }
-        this.in$x = x;
-        if (logits == null) {
-            throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? x.length != (long) 64 * dim$batch : x.length - x$at < (long) 64 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
-        if (logits.length != (long) 10 * dim$batch) {
-            throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + logits.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 64 * dim$batch) {
+                this.at$x = new float[64 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 64 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$logits = logits;
+        if (logits != null) {
+            if (logits$at < 0) {
+                throw new IllegalArgumentException("output logits: offset " + logits$at + " is negative");
+            }
+            if (exact$ ? logits.length != (long) 10 * dim$batch : logits.length - logits$at < (long) 10 * dim$batch) {
+                throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
+            }
+        }
+        if (logits != null && logits == x) {
+            throw new IllegalArgumentException("output logits and input x are the same array; give the output an array of its own");
+        }
+        if (logits != null && logits$at == 0) {
+            this.out$logits = logits;
+        } else {
+            this.sink$logits = grow(this.sink$logits, (long) 10 * dim$batch);
+            this.out$logits = this.sink$logits;
+        }
         buf$0 = grow(buf$0, (long) 128 * dim$batch);
         buf$1 = grow(buf$1, Math.max((long) 128, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 128 * dim$batch);
         scratch$rows = growRows(scratch$rows, (long) 68, (long) 128);
         try {
             run$infer();
+            if (logits != null && logits$at != 0) {
+                System.arraycopy(this.sink$logits, 0, logits, logits$at, 10 * dim$batch);
+            }
         } finally {
             this.in$x = null;
             this.out$logits = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param logits receives output {@code logits} [batch, 10], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] x, float[] logits) {
+        infer$(true, batch, x, 0, logits, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.x, a.x$at, a.logits, a.logits$at);
     }
 
     /**
@@ -562,34 +626,47 @@ public final class BatchNormMlp {
         k$12(buf$1, buf$3, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 64], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] x, int[] label) {
+    private float loss$(boolean exact$, int batch, float[] x, int x$at, int[] label, int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 64 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 64 * dim$batch : x.length - x$at < (long) 64 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$x = x;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 64 * dim$batch) {
+                this.at$x = new float[64 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 64 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         buf$0 = grow(buf$0, Math.max((long) 128 * dim$batch, (long) 10 * dim$batch));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 128, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
@@ -605,7 +682,32 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] x, int[] label) {
+        return loss$(true, batch, x, 0, label, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.x, a.x$at, a.label, a.label$at);
+    }
+
+    /**
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -618,7 +720,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -631,7 +733,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * relu → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 128 * d_batch; i0++) {
@@ -735,7 +837,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 128], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [batch, 128], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -782,7 +884,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 128 * d_batch; i0++) {
@@ -791,7 +893,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -804,7 +906,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [64, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [64, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$27(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 128, kk = d_batch, m = 64;
@@ -897,7 +999,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -911,7 +1013,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -924,7 +1026,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [128, 10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * matmul → [128, 10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 128;
@@ -968,7 +1070,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [10], from batchnorm_mlp.nn line 24: {@code output logits = h &#64; w2 + b2}
+     * sum → [10], from batchnorm_mlp.nn line 24: {@code output logits = h @ w2 + b2}
      */
     private static void k$31(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -981,7 +1083,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * matmul → [batch, 64], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * matmul → [batch, 64], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$32(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -1061,35 +1163,48 @@ public final class BatchNormMlp {
         k$12(buf$8, buf$7, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 64], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] x, int[] label) {
+    private float gradients$(boolean exact$, int batch, float[] x, int x$at, int[] label,
+            int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 64 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 64 * dim$batch : x.length - x$at < (long) 64 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$x = x;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 64 * dim$batch) {
+                this.at$x = new float[64 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 64 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         inputGrad$x = inputGrad$x.length == 64 * dim$batch ? inputGrad$x : new float[64 * dim$batch];
         buf$0 = grow(buf$0, Math.max((long) 128 * dim$batch, (long) 10 * dim$batch));
         buf$1 = grow(buf$1, (long) 128);
@@ -1114,7 +1229,33 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] x, int[] label) {
+        return gradients$(true, batch, x, 0, label, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.x, a.x$at, a.label, a.label$at);
+    }
+
+    /**
+     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$33(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1123,7 +1264,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sub → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sub → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1136,7 +1277,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$35(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1149,7 +1290,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$36(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1162,14 +1303,14 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$37(float[] out, int d_batch) {
         out[0] = ((float) (d_batch) / ((float) (d_batch) - 1.0f));
     }
 
     /**
-     * mul → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$38(float[] out, float[] a0, float[] a1) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1178,7 +1319,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$39(float[] out, float[] a0, float[] a1) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1187,7 +1328,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$40(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1200,7 +1341,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$41(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1214,7 +1355,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * div → [1, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$42(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 128; i0++) {
@@ -1223,7 +1364,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * mul → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$43(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1236,7 +1377,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$44(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1250,7 +1391,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * sum → [128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$45(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 128, 0.0f);
@@ -1263,7 +1404,7 @@ public final class BatchNormMlp {
     }
 
     /**
-     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x &#64; w1, gamma, beta, mean1, var1, momentum = 0.1))}
+     * add → [batch, 128], from batchnorm_mlp.nn line 23: {@code h = relu(batch_norm(x @ w1, gamma, beta, mean1, var1, momentum = 0.1))}
      */
     private static void k$46(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -1333,12 +1474,12 @@ public final class BatchNormMlp {
     }
 
     /**
-     * One step of {@code torch.optim.Adam}(lr = 0.001, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.Adam}(lr, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1; the declared lr is 0.001.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        float stepSize = (float) (0.001 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
             float d = g[j];
@@ -1350,10 +1491,19 @@ public final class BatchNormMlp {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -1389,38 +1539,59 @@ public final class BatchNormMlp {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one adam update of every
-     * parameter and of the buffers.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state, buffer or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 64], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] x, int[] label) {
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.gamma, grad$gamma, m$gamma, v$gamma, this.step + 1, this.learningRate$);
+        update(this.beta, grad$beta, m$beta, v$beta, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] x, int x$at, int[] label,
+            int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 64 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 64 * dim$batch : x.length - x$at < (long) 64 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$x = x;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 64 * dim$batch) {
+                this.at$x = new float[64 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 64 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         buf$0 = grow(buf$0, Math.max((long) 128 * dim$batch, (long) 128));
         buf$1 = grow(buf$1, Math.max((long) 128, (long) 128 * dim$batch));
         buf$2 = grow(buf$2, (long) 128);
@@ -1453,16 +1624,42 @@ public final class BatchNormMlp {
         }
         if (skip$) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
-        update(this.gamma, grad$gamma, m$gamma, v$gamma, this.step + 1);
-        update(this.beta, grad$beta, m$beta, v$beta, this.step + 1);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
+    }
+
+    /**
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter and of the buffers.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state, buffer or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, float[] x, int[] label) {
+        return trainStep$(true, batch, x, 0, label, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.x, a.x$at, a.label, a.label$at);
     }
 
     private void run$trainingPass$0() {
@@ -1523,44 +1720,65 @@ public final class BatchNormMlp {
         run$trainingPass$1();
     }
 
-    /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 64], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @param logits receives output {@code logits} [batch, 10]
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float trainingPass(int batch, float[] x, int[] label, float[] logits) {
+    private float trainingPass$(boolean exact$, int batch, float[] x, int x$at, int[] label,
+            int label$at, float[] logits, int logits$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 64 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 64 * dim$batch : x.length - x$at < (long) 64 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 64] needs " + (long) 64 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$x = x;
-        this.in$label = label;
-        if (logits == null) {
-            throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
         }
-        if (logits.length != (long) 10 * dim$batch) {
-            throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + logits.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 64 * dim$batch) {
+                this.at$x = new float[64 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 64 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$logits = logits;
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
+        if (logits != null) {
+            if (logits$at < 0) {
+                throw new IllegalArgumentException("output logits: offset " + logits$at + " is negative");
+            }
+            if (exact$ ? logits.length != (long) 10 * dim$batch : logits.length - logits$at < (long) 10 * dim$batch) {
+                throw new IllegalArgumentException("output logits [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
+            }
+        }
+        if (logits != null && logits == x) {
+            throw new IllegalArgumentException("output logits and input x are the same array; give the output an array of its own");
+        }
+        if (logits != null && logits$at == 0) {
+            this.out$logits = logits;
+        } else {
+            this.sink$logits = grow(this.sink$logits, (long) 10 * dim$batch);
+            this.out$logits = this.sink$logits;
+        }
         inputGrad$x = inputGrad$x.length == 64 * dim$batch ? inputGrad$x : new float[64 * dim$batch];
         buf$0 = grow(buf$0, Math.max((long) 128 * dim$batch, (long) 128));
         buf$1 = grow(buf$1, Math.max((long) 128, (long) 128 * dim$batch));
@@ -1580,6 +1798,9 @@ public final class BatchNormMlp {
         scratch$acc = grow(scratch$acc, Math.max((long) 128, (long) 64));
         try {
             run$trainingPass();
+            if (logits != null && logits$at != 0) {
+                System.arraycopy(this.sink$logits, 0, logits, logits$at, 10 * dim$batch);
+            }
             System.arraycopy(buf$3, 0, this.mean1, 0, this.mean1.length);
             System.arraycopy(buf$2, 0, this.var1, 0, this.var1.length);
             return buf$9[0];
@@ -1588,6 +1809,35 @@ public final class BatchNormMlp {
             this.in$label = null;
             this.out$logits = null;
         }
+    }
+
+    /**
+     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
+     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
+     * Parameters, optimizer state and the step count do not change.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @param logits receives output {@code logits} [batch, 10], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public float trainingPass(int batch, float[] x, int[] label, float[] logits) {
+        return trainingPass$(true, batch, x, 0, label, 0, logits, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.x, a.x$at, a.label, a.label$at, a.logits, a.logits$at);
     }
 
     /**
@@ -1691,6 +1941,190 @@ public final class BatchNormMlp {
         System.arraycopy(values, 0, b, 0, b.length);
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.001) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode (dropout on with the masks of the current step, batch
+     * statistics), what {@code trainStep} computes before its update, and the buffers' updates:
+     * {@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and
+     * the step count do not change.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 64], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, int[] label) {
+        long long$batch = batch;
+        long n$0 = 10 * long$batch;
+        if (this.trainingOut$logits == null || this.trainingOut$logits.length != n$0) this.trainingOut$logits = new float[(int) Math.max(0, Math.min(n$0, 2147483639))];
+        return trainingPass(batch, x, label, this.trainingOut$logits);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w1, 0, flat, 0, this.w1.length);
+        System.arraycopy(this.gamma, 0, flat, 8192, this.gamma.length);
+        System.arraycopy(this.beta, 0, flat, 8320, this.beta.length);
+        System.arraycopy(this.w2, 0, flat, 8448, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 9728, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 8192, this.gamma, 0, this.gamma.length);
+        System.arraycopy(flat, 8320, this.beta, 0, this.beta.length);
+        System.arraycopy(flat, 8448, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 9728, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w1, 0, flat, 0, this.grad$w1.length);
+        System.arraycopy(this.grad$gamma, 0, flat, 8192, this.grad$gamma.length);
+        System.arraycopy(this.grad$beta, 0, flat, 8320, this.grad$beta.length);
+        System.arraycopy(this.grad$w2, 0, flat, 8448, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 9728, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) sum[j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$gamma.length; j++) sum[8192 + j] += (double) rows * this.grad$gamma[j];
+        for (int j = 0; j < this.grad$beta.length; j++) sum[8320 + j] += (double) rows * this.grad$beta[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[8448 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[9728 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$gamma.length; j++) this.grad$gamma[j] = (float) (summed[8192 + j] / rows);
+        for (int j = 0; j < this.grad$beta.length; j++) this.grad$beta[j] = (float) (summed[8320 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[8448 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[9728 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[0,32768]},\"gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[32768,33280]},\"beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[33280,33792]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[33792,38912]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38912,38952]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[38952,39464]},\"var1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[39464,39976]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[39976,72744]},\"optimizer.m.gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[72744,73256]},\"optimizer.m.beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[73256,73768]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[73768,78888]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[78888,78928]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[78928,111696]},\"optimizer.v.gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[111696,112208]},\"optimizer.v.beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[112208,112720]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[112720,117840]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[117840,117880]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1713,6 +2147,17 @@ public final class BatchNormMlp {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which BatchNormMlp was generated without: generate BatchNormMlpEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -1721,8 +2166,48 @@ public final class BatchNormMlp {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[0,32768]},\"gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[32768,33280]},\"beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[33280,33792]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[33792,38912]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38912,38952]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[38952,39464]},\"var1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[39464,39976]}}     ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 39976).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[0,32768]},\"gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[32768,33280]},\"beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[33280,33792]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[33792,38912]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38912,38952]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[38952,39464]},\"var1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[39464,39976]}}     ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 117880 : 39976)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w1) buf$.putFloat(v);
         for (float v : this.gamma) buf$.putFloat(v);
@@ -1731,6 +2216,18 @@ public final class BatchNormMlp {
         for (float v : this.b2) buf$.putFloat(v);
         for (float v : this.mean1) buf$.putFloat(v);
         for (float v : this.var1) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$w1) buf$.putFloat(v);
+            for (float v : this.m$gamma) buf$.putFloat(v);
+            for (float v : this.m$beta) buf$.putFloat(v);
+            for (float v : this.m$w2) buf$.putFloat(v);
+            for (float v : this.m$b2) buf$.putFloat(v);
+            for (float v : this.v$w1) buf$.putFloat(v);
+            for (float v : this.v$gamma) buf$.putFloat(v);
+            for (float v : this.v$beta) buf$.putFloat(v);
+            for (float v : this.v$w2) buf$.putFloat(v);
+            for (float v : this.v$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1750,13 +2247,7 @@ public final class BatchNormMlp {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1767,7 +2258,9 @@ public final class BatchNormMlp {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {64, 128}, 8192));
@@ -1777,6 +2270,46 @@ public final class BatchNormMlp {
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {10}, 10));
         values$.add(read(file, buf$, entries$, dataStart$, "mean1", new long[] {128}, 128));
         values$.add(read(file, buf$, entries$, dataStart$, "var1", new long[] {128}, 128));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adam")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but BatchNormMlp trains with adam");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {64, 128}, 8192));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.gamma", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.beta", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {128, 10}, 1280));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {10}, 10));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {64, 128}, 8192));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.gamma", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.beta", new long[] {128}, 128));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {128, 10}, 1280));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {10}, 10));
+        }
         System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
         System.arraycopy(values$.get(1), 0, this.gamma, 0, this.gamma.length);
         System.arraycopy(values$.get(2), 0, this.beta, 0, this.beta.length);
@@ -1784,9 +2317,28 @@ public final class BatchNormMlp {
         System.arraycopy(values$.get(4), 0, this.b2, 0, this.b2.length);
         System.arraycopy(values$.get(5), 0, this.mean1, 0, this.mean1.length);
         System.arraycopy(values$.get(6), 0, this.var1, 0, this.var1.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(7), 0, this.m$w1, 0, this.m$w1.length);
+            System.arraycopy(values$.get(8), 0, this.m$gamma, 0, this.m$gamma.length);
+            System.arraycopy(values$.get(9), 0, this.m$beta, 0, this.m$beta.length);
+            System.arraycopy(values$.get(10), 0, this.m$w2, 0, this.m$w2.length);
+            System.arraycopy(values$.get(11), 0, this.m$b2, 0, this.m$b2.length);
+            System.arraycopy(values$.get(12), 0, this.v$w1, 0, this.v$w1.length);
+            System.arraycopy(values$.get(13), 0, this.v$gamma, 0, this.v$gamma.length);
+            System.arraycopy(values$.get(14), 0, this.v$beta, 0, this.v$beta.length);
+            System.arraycopy(values$.get(15), 0, this.v$w2, 0, this.v$w2.length);
+            System.arraycopy(values$.get(16), 0, this.v$b2, 0, this.v$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1797,7 +2349,26 @@ public final class BatchNormMlp {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -1932,6 +2503,27 @@ public final class BatchNormMlp {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1998,5 +2590,85 @@ public final class BatchNormMlp {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] x;
+
+        private int x$at;
+
+        private float[] logits;
+
+        private int logits$at;
+
+        private int[] label;
+
+        private int label$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code x}, [batch, 64] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args x(float[] x, int offset) {
+            this.x = x;
+            this.x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args x(float[] x) {
+            return x(x, 0);
+        }
+
+        /**
+         * Sets where output {@code logits} [batch, 10] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args logits(float[] logits, int offset) {
+            this.logits = logits;
+            this.logits$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args logits(float[] logits) {
+            return logits(logits, 0);
+        }
+
+        /**
+         * Sets input {@code label}, int[batch] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args label(int[] label, int offset) {
+            this.label = label;
+            this.label$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args label(int[] label) {
+            return label(label, 0);
+        }
     }
 }

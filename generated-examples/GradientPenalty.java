@@ -35,6 +35,12 @@ public final class GradientPenalty {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 129;
+
+    /**
      * param {@code w1 : [2, 32]}
      */
     private final float[] w1 = new float[64];
@@ -91,6 +97,18 @@ public final class GradientPenalty {
     private boolean checkFinite$ = true;
 
     private boolean lastStepSkipped$;
+
+    private long skippedSteps$;
+
+    private float[] at$real;
+
+    private float[] at$fake;
+
+    private float[] at$mixed;
+
+    private float[] sink$score;
+
+    private double learningRate$ = 1.0E-4;
 
     private int dim$batch;
 
@@ -150,6 +168,8 @@ public final class GradientPenalty {
      */
     private float[] scratch$acc;
 
+    private int threads$ = 1;
+
     /**
      * Creates the model with parameters initialized from seed 0.
      */
@@ -171,6 +191,7 @@ public final class GradientPenalty {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         uniform(w1, mix(seed, 0), -1.7320508075688772, 1.7320508075688772);
         Arrays.fill(b1, 0.0f);
         uniform(w2, mix(seed, 2), -0.4264014327112209, 0.4264014327112209);
@@ -200,14 +221,15 @@ public final class GradientPenalty {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (d_batch) * (2) * (32) <= 1024) {
@@ -314,7 +336,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * tanh → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -327,7 +349,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -381,7 +403,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -396,42 +418,84 @@ public final class GradientPenalty {
         k$3(out$score, buf$0, b2, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param real input {@code real}, [batch, 2], row-major
-     * @param score receives output {@code score} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] real, float[] score) {
+    private void infer$(boolean exact$, int batch, float[] real, int real$at, float[] score,
+            int score$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
+        if (real$at < 0) {
+            throw new IllegalArgumentException("input real: offset " + real$at + " is negative");
         }
-        this.in$real = real;
-        if (score == null) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? real.length != (long) 2 * dim$batch : real.length - real$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (real$at == 0 ? ", got " : " from offset " + real$at + ", got an array of ") + real.length);
         }
-        if (score.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + score.length);
+        if (real$at == 0) {
+            this.in$real = real;
+        } else {
+            if (this.at$real == null || this.at$real.length < 2 * dim$batch) {
+                this.at$real = new float[2 * dim$batch];
+            }
+            System.arraycopy(real, real$at, this.at$real, 0, 2 * dim$batch);
+            this.in$real = this.at$real;
         }
-        this.out$score = score;
+        if (score != null) {
+            if (score$at < 0) {
+                throw new IllegalArgumentException("output score: offset " + score$at + " is negative");
+            }
+            if (exact$ ? score.length != (long) dim$batch : score.length - score$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (score$at == 0 ? ", got " : " from offset " + score$at + ", got an array of ") + score.length);
+            }
+        }
+        if (score != null && score == real) {
+            throw new IllegalArgumentException("output score and input real are the same array; give the output an array of its own");
+        }
+        if (score != null && score$at == 0) {
+            this.out$score = score;
+        } else {
+            this.sink$score = grow(this.sink$score, (long) dim$batch);
+            this.out$score = this.sink$score;
+        }
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         scratch$rows = growRows(scratch$rows, (long) 68, (long) 32);
         try {
             run$infer();
+            if (score != null && score$at != 0) {
+                System.arraycopy(this.sink$score, 0, score, score$at, dim$batch);
+            }
         } finally {
             this.in$real = null;
             this.out$score = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param score receives output {@code score} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] real, float[] score) {
+        infer$(true, batch, real, 0, score, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.real, a.real$at, a.score, a.score$at);
     }
 
     /**
@@ -451,7 +515,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -510,7 +574,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -519,7 +583,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$8(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 32, m = d_batch;
@@ -670,42 +734,66 @@ public final class GradientPenalty {
         k$13(buf$5, buf$2, buf$1, buf$0, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param real input {@code real}, [batch, 2], row-major
-     * @param fake input {@code fake}, [batch, 2], row-major
-     * @param mixed input {@code mixed}, [batch, 2], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] real, float[] fake, float[] mixed) {
+    private float loss$(boolean exact$, int batch, float[] real, int real$at, float[] fake,
+            int fake$at, float[] mixed, int mixed$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
+        if (real$at < 0) {
+            throw new IllegalArgumentException("input real: offset " + real$at + " is negative");
+        }
+        if (exact$ ? real.length != (long) 2 * dim$batch : real.length - real$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (real$at == 0 ? ", got " : " from offset " + real$at + ", got an array of ") + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (fake.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
+        if (fake$at < 0) {
+            throw new IllegalArgumentException("input fake: offset " + fake$at + " is negative");
+        }
+        if (exact$ ? fake.length != (long) 2 * dim$batch : fake.length - fake$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (fake$at == 0 ? ", got " : " from offset " + fake$at + ", got an array of ") + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (mixed.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
+        if (mixed$at < 0) {
+            throw new IllegalArgumentException("input mixed: offset " + mixed$at + " is negative");
         }
-        this.in$real = real;
-        this.in$fake = fake;
-        this.in$mixed = mixed;
+        if (exact$ ? mixed.length != (long) 2 * dim$batch : mixed.length - mixed$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (mixed$at == 0 ? ", got " : " from offset " + mixed$at + ", got an array of ") + mixed.length);
+        }
+        if (real$at == 0) {
+            this.in$real = real;
+        } else {
+            if (this.at$real == null || this.at$real.length < 2 * dim$batch) {
+                this.at$real = new float[2 * dim$batch];
+            }
+            System.arraycopy(real, real$at, this.at$real, 0, 2 * dim$batch);
+            this.in$real = this.at$real;
+        }
+        if (fake$at == 0) {
+            this.in$fake = fake;
+        } else {
+            if (this.at$fake == null || this.at$fake.length < 2 * dim$batch) {
+                this.at$fake = new float[2 * dim$batch];
+            }
+            System.arraycopy(fake, fake$at, this.at$fake, 0, 2 * dim$batch);
+            this.in$fake = this.at$fake;
+        }
+        if (mixed$at == 0) {
+            this.in$mixed = mixed;
+        } else {
+            if (this.at$mixed == null || this.at$mixed.length < 2 * dim$batch) {
+                this.at$mixed = new float[2 * dim$batch];
+            }
+            System.arraycopy(mixed, mixed$at, this.at$mixed, 0, 2 * dim$batch);
+            this.in$mixed = this.at$mixed;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, Math.max((long) 32 * dim$batch, (long) 1));
@@ -725,7 +813,33 @@ public final class GradientPenalty {
     }
 
     /**
-     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param fake input {@code fake}, [batch, 2], row-major
+     * @param mixed input {@code mixed}, [batch, 2], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] real, float[] fake, float[] mixed) {
+        return loss$(true, batch, real, 0, fake, 0, mixed, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.real, a.real$at, a.fake, a.fake$at, a.mixed, a.mixed$at);
+    }
+
+    /**
+     * sub → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -734,7 +848,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -768,7 +882,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$19(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -780,7 +894,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$20(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
@@ -834,7 +948,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$21(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 32, 0.0f);
@@ -847,7 +961,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (2) * (d_batch) * (32) <= 1024) {
@@ -1000,7 +1114,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [32, 2], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 32;
@@ -1074,7 +1188,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
@@ -1088,7 +1202,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -1097,7 +1211,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$31(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 32 * d_batch; i0++) {
@@ -1106,7 +1220,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [2, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$32(float[] out, float[] a0, float[] a1, float[] a2, float[] a3) {
         for (int i0 = 0; i0 < 64; i0++) {
@@ -1115,7 +1229,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$33(float[] out, float[] a0, float[] a1, float[] a2) {
         for (int i0 = 0; i0 < 32; i0++) {
@@ -1124,7 +1238,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [1, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         if ((long) (1) * (d_batch) * (32) <= 1024) {
@@ -1231,7 +1345,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * transpose → [32, 1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$35(float[] out, float[] a0) {
         for (int b = 0; b < 1; b++) {
@@ -1245,7 +1359,7 @@ public final class GradientPenalty {
     }
 
     /**
-     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x &#64; w1 + b1) &#64; w2 + b2}
+     * add → [1], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
     private static void k$36(float[] out, float[] a0, float[] a1) {
         out[0] = (a0[0] + a1[0]);
@@ -1320,43 +1434,66 @@ public final class GradientPenalty {
         run$gradients$1();
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param real input {@code real}, [batch, 2], row-major
-     * @param fake input {@code fake}, [batch, 2], row-major
-     * @param mixed input {@code mixed}, [batch, 2], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] real, float[] fake, float[] mixed) {
+    private float gradients$(boolean exact$, int batch, float[] real, int real$at, float[] fake,
+            int fake$at, float[] mixed, int mixed$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
+        if (real$at < 0) {
+            throw new IllegalArgumentException("input real: offset " + real$at + " is negative");
+        }
+        if (exact$ ? real.length != (long) 2 * dim$batch : real.length - real$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (real$at == 0 ? ", got " : " from offset " + real$at + ", got an array of ") + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (fake.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
+        if (fake$at < 0) {
+            throw new IllegalArgumentException("input fake: offset " + fake$at + " is negative");
+        }
+        if (exact$ ? fake.length != (long) 2 * dim$batch : fake.length - fake$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (fake$at == 0 ? ", got " : " from offset " + fake$at + ", got an array of ") + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (mixed.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
+        if (mixed$at < 0) {
+            throw new IllegalArgumentException("input mixed: offset " + mixed$at + " is negative");
         }
-        this.in$real = real;
-        this.in$fake = fake;
-        this.in$mixed = mixed;
+        if (exact$ ? mixed.length != (long) 2 * dim$batch : mixed.length - mixed$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (mixed$at == 0 ? ", got " : " from offset " + mixed$at + ", got an array of ") + mixed.length);
+        }
+        if (real$at == 0) {
+            this.in$real = real;
+        } else {
+            if (this.at$real == null || this.at$real.length < 2 * dim$batch) {
+                this.at$real = new float[2 * dim$batch];
+            }
+            System.arraycopy(real, real$at, this.at$real, 0, 2 * dim$batch);
+            this.in$real = this.at$real;
+        }
+        if (fake$at == 0) {
+            this.in$fake = fake;
+        } else {
+            if (this.at$fake == null || this.at$fake.length < 2 * dim$batch) {
+                this.at$fake = new float[2 * dim$batch];
+            }
+            System.arraycopy(fake, fake$at, this.at$fake, 0, 2 * dim$batch);
+            this.in$fake = this.at$fake;
+        }
+        if (mixed$at == 0) {
+            this.in$mixed = mixed;
+        } else {
+            if (this.at$mixed == null || this.at$mixed.length < 2 * dim$batch) {
+                this.at$mixed = new float[2 * dim$batch];
+            }
+            System.arraycopy(mixed, mixed$at, this.at$mixed, 0, 2 * dim$batch);
+            this.in$mixed = this.at$mixed;
+        }
         inputGrad$real = inputGrad$real.length == 2 * dim$batch ? inputGrad$real : new float[2 * dim$batch];
         inputGrad$fake = inputGrad$fake.length == 2 * dim$batch ? inputGrad$fake : new float[2 * dim$batch];
         inputGrad$mixed = inputGrad$mixed.length == 2 * dim$batch ? inputGrad$mixed : new float[2 * dim$batch];
@@ -1389,6 +1526,33 @@ public final class GradientPenalty {
             this.in$fake = null;
             this.in$mixed = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param fake input {@code fake}, [batch, 2], row-major
+     * @param mixed input {@code mixed}, [batch, 2], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] real, float[] fake, float[] mixed) {
+        return gradients$(true, batch, real, 0, fake, 0, mixed, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.real, a.real$at, a.fake, a.fake$at, a.mixed, a.mixed$at);
     }
 
     private void run$trainStep$0() {
@@ -1458,12 +1622,12 @@ public final class GradientPenalty {
     }
 
     /**
-     * One step of {@code torch.optim.Adam}(lr = 1.0E-4, betas = (0.5, 0.9), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.Adam}(lr, betas = (0.5, 0.9), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1; the declared lr is 1.0E-4.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.5, t);
         double bc2 = 1 - Math.pow(0.9, t);
-        float stepSize = (float) (1.0E-4 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
             float d = g[j];
@@ -1475,10 +1639,19 @@ public final class GradientPenalty {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -1514,46 +1687,76 @@ public final class GradientPenalty {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one adam update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param real input {@code real}, [batch, 2], row-major
-     * @param fake input {@code fake}, [batch, 2], row-major
-     * @param mixed input {@code mixed}, [batch, 2], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] real, float[] fake, float[] mixed) {
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] real, int real$at, float[] fake,
+            int fake$at, float[] mixed, int mixed$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
+        if (real$at < 0) {
+            throw new IllegalArgumentException("input real: offset " + real$at + " is negative");
+        }
+        if (exact$ ? real.length != (long) 2 * dim$batch : real.length - real$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (real$at == 0 ? ", got " : " from offset " + real$at + ", got an array of ") + real.length);
         }
         if (fake == null) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (fake.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
+        if (fake$at < 0) {
+            throw new IllegalArgumentException("input fake: offset " + fake$at + " is negative");
+        }
+        if (exact$ ? fake.length != (long) 2 * dim$batch : fake.length - fake$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (fake$at == 0 ? ", got " : " from offset " + fake$at + ", got an array of ") + fake.length);
         }
         if (mixed == null) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (mixed.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
+        if (mixed$at < 0) {
+            throw new IllegalArgumentException("input mixed: offset " + mixed$at + " is negative");
         }
-        this.in$real = real;
-        this.in$fake = fake;
-        this.in$mixed = mixed;
+        if (exact$ ? mixed.length != (long) 2 * dim$batch : mixed.length - mixed$at < (long) 2 * dim$batch) {
+            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (mixed$at == 0 ? ", got " : " from offset " + mixed$at + ", got an array of ") + mixed.length);
+        }
+        if (real$at == 0) {
+            this.in$real = real;
+        } else {
+            if (this.at$real == null || this.at$real.length < 2 * dim$batch) {
+                this.at$real = new float[2 * dim$batch];
+            }
+            System.arraycopy(real, real$at, this.at$real, 0, 2 * dim$batch);
+            this.in$real = this.at$real;
+        }
+        if (fake$at == 0) {
+            this.in$fake = fake;
+        } else {
+            if (this.at$fake == null || this.at$fake.length < 2 * dim$batch) {
+                this.at$fake = new float[2 * dim$batch];
+            }
+            System.arraycopy(fake, fake$at, this.at$fake, 0, 2 * dim$batch);
+            this.in$fake = this.at$fake;
+        }
+        if (mixed$at == 0) {
+            this.in$mixed = mixed;
+        } else {
+            if (this.at$mixed == null || this.at$mixed.length < 2 * dim$batch) {
+                this.at$mixed = new float[2 * dim$batch];
+            }
+            System.arraycopy(mixed, mixed$at, this.at$mixed, 0, 2 * dim$batch);
+            this.in$mixed = this.at$mixed;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, (long) 32 * dim$batch);
         buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
@@ -1586,166 +1789,84 @@ public final class GradientPenalty {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
-    private void run$trainingPass$0() {
-        k$0(buf$0, in$real, w1, dim$batch, scratch$rows);
-        k$1(buf$1, buf$0, b1, dim$batch);
-        k$2(buf$0, buf$1, w2, dim$batch);
-        k$3(out$score, buf$0, b2, dim$batch);
-        k$0(buf$0, in$fake, w1, dim$batch, scratch$rows);
-        k$1(buf$2, buf$0, b1, dim$batch);
-        k$2(buf$0, buf$2, w2, dim$batch);
-        k$0(buf$3, in$mixed, w1, dim$batch, scratch$rows);
-        k$1(buf$4, buf$3, b1, dim$batch);
-        k$4(buf$3);
-        k$5(buf$5, buf$3, dim$batch);
-        k$6(buf$6, buf$5, w2, dim$batch, scratch$rows, scratch$acc);
-        k$14(buf$7, buf$3, buf$4, dim$batch);
-        k$15(buf$8, buf$6, buf$7, dim$batch);
-        k$8(buf$9, buf$8, w1, dim$batch);
-        k$9(buf$10, buf$9, dim$batch);
-        k$16(buf$11, buf$10, dim$batch);
-        k$17(buf$10, buf$11, buf$3, dim$batch);
-        k$11(buf$12, buf$0, b2, dim$batch);
-        k$19(buf$0, out$score, dim$batch);
-        k$18(buf$13, buf$3, dim$batch);
-        k$5(buf$14, buf$13, dim$batch);
-        k$19(buf$13, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
-        k$20(buf$16, buf$2, buf$14, dim$batch);
-        k$7(buf$14, buf$15, buf$3, buf$2, dim$batch);
-        k$21(buf$15, buf$14, dim$batch);
-        k$8(inputGrad$fake, buf$14, w1, dim$batch);
-        k$22(buf$2, in$fake, buf$14, dim$batch, scratch$rows);
-        k$23(buf$14, dim$batch);
-        k$5(buf$17, buf$14, dim$batch);
-        k$24(buf$14, dim$batch);
-        k$25(buf$18, buf$14, buf$10, buf$11, dim$batch);
-        k$26(buf$14, buf$18, buf$9, dim$batch);
-        k$27(buf$9, buf$14, dim$batch);
-        k$0(buf$14, buf$9, w1, dim$batch, scratch$rows);
-        k$28(buf$18, buf$8, buf$9, dim$batch);
-        k$29(buf$9, buf$18);
-        k$30(buf$8, buf$14, buf$6, buf$4, dim$batch);
-        k$31(buf$4, buf$8, buf$7, dim$batch);
-    }
-
-    private void run$trainingPass$1() {
-        k$22(buf$18, in$mixed, buf$4, dim$batch, scratch$rows);
-        k$6(buf$6, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
-        k$7(buf$8, buf$6, buf$3, buf$1, dim$batch);
-        k$22(buf$6, in$real, buf$8, dim$batch, scratch$rows);
-        k$32(grad$w1, buf$9, buf$18, buf$2, buf$6);
-        k$21(buf$6, buf$4, dim$batch);
-        k$21(buf$18, buf$8, dim$batch);
-        k$33(grad$b1, buf$6, buf$15, buf$18);
-        k$15(buf$3, buf$14, buf$7, dim$batch);
-        k$34(buf$15, buf$5, buf$3, dim$batch, scratch$rows);
-        k$35(buf$6, buf$15);
-        k$20(buf$18, buf$1, buf$17, dim$batch);
-        k$33(grad$w2, buf$6, buf$16, buf$18);
-        k$19(buf$14, buf$17, dim$batch);
-        k$36(grad$b2, buf$13, buf$14);
-        k$8(inputGrad$real, buf$8, w1, dim$batch);
-        k$8(inputGrad$mixed, buf$4, w1, dim$batch);
-        k$12(buf$3, buf$10, dim$batch);
-        k$13(buf$13, buf$12, buf$0, buf$3, dim$batch);
-    }
-
-    private void run$trainingPass() {
-        run$trainingPass$0();
-        run$trainingPass$1();
-    }
-
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param real input {@code real}, [batch, 2], row-major
      * @param fake input {@code fake}, [batch, 2], row-major
      * @param mixed input {@code mixed}, [batch, 2], row-major
-     * @param score receives output {@code score} [batch, 1]
-     * @return the loss
+     * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
+    public float trainStep(int batch, float[] real, float[] fake, float[] mixed) {
+        return trainStep$(true, batch, real, 0, fake, 0, mixed, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.real, a.real$at, a.fake, a.fake$at, a.mixed, a.mixed$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, float[] real, int real$at, float[] fake,
+            int fake$at, float[] mixed, int mixed$at, float[] score, int score$at) {
+        if (score != null && score == fake) {
+            throw new IllegalArgumentException("output score and input fake are the same array; give the output an array of its own");
+        }
+        if (score != null && score == mixed) {
+            throw new IllegalArgumentException("output score and input mixed are the same array; give the output an array of its own");
+        }
+        infer$(exact$, batch, real, real$at, score, score$at);
+        return gradients$(exact$, batch, real, real$at, fake, fake$at, mixed, mixed$at);
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param fake input {@code fake}, [batch, 2], row-major
+     * @param mixed input {@code mixed}, [batch, 2], row-major
+     * @param score receives output {@code score} [batch, 1], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
     public float trainingPass(int batch, float[] real, float[] fake, float[] mixed, float[] score) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (real == null) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (real.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input real [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + real.length);
-        }
-        if (fake == null) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (fake.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input fake [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + fake.length);
-        }
-        if (mixed == null) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (mixed.length != (long) 2 * dim$batch) {
-            throw new IllegalArgumentException("input mixed [batch, 2] needs " + (long) 2 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + mixed.length);
-        }
-        this.in$real = real;
-        this.in$fake = fake;
-        this.in$mixed = mixed;
-        if (score == null) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (score.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output score [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + score.length);
-        }
-        this.out$score = score;
-        inputGrad$real = inputGrad$real.length == 2 * dim$batch ? inputGrad$real : new float[2 * dim$batch];
-        inputGrad$fake = inputGrad$fake.length == 2 * dim$batch ? inputGrad$fake : new float[2 * dim$batch];
-        inputGrad$mixed = inputGrad$mixed.length == 2 * dim$batch ? inputGrad$mixed : new float[2 * dim$batch];
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch, (long) dim$batch), (long) 1));
-        buf$1 = grow(buf$1, (long) 32 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 32 * dim$batch, (long) 64));
-        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch, (long) 1));
-        buf$4 = grow(buf$4, (long) 32 * dim$batch);
-        buf$5 = grow(buf$5, (long) dim$batch);
-        buf$6 = grow(buf$6, Math.max(Math.max((long) 32 * dim$batch, (long) 64), (long) 32));
-        buf$7 = grow(buf$7, (long) 32 * dim$batch);
-        buf$8 = grow(buf$8, (long) 32 * dim$batch);
-        buf$9 = grow(buf$9, Math.max((long) 2 * dim$batch, (long) 64));
-        buf$10 = grow(buf$10, (long) dim$batch);
-        buf$11 = grow(buf$11, (long) dim$batch);
-        buf$12 = grow(buf$12, (long) 1);
-        buf$13 = grow(buf$13, (long) 1);
-        buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 32 * dim$batch), (long) 1), (long) 2 * dim$batch));
-        buf$15 = grow(buf$15, Math.max((long) 32 * dim$batch, (long) 32));
-        buf$16 = grow(buf$16, (long) 32);
-        buf$17 = grow(buf$17, (long) dim$batch);
-        buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 64), (long) 32));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
-        scratch$acc = grow(scratch$acc, (long) 32);
-        try {
-            run$trainingPass();
-            return buf$13[0];
-        } finally {
-            this.in$real = null;
-            this.in$fake = null;
-            this.in$mixed = null;
-            this.out$score = null;
-        }
+        return trainingPass$(true, batch, real, 0, fake, 0, mixed, 0, score, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.real, a.real$at, a.fake, a.fake$at, a.mixed, a.mixed$at, a.score, a.score$at);
     }
 
     /**
@@ -1822,6 +1943,181 @@ public final class GradientPenalty {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (1.0E-4) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param real input {@code real}, [batch, 2], row-major
+     * @param fake input {@code fake}, [batch, 2], row-major
+     * @param mixed input {@code mixed}, [batch, 2], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] real, float[] fake, float[] mixed) {
+        return gradients(batch, real, fake, mixed);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w1, 0, flat, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 64, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 96, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 128, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 64, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 96, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 128, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w1, 0, flat, 0, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 64, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 96, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 128, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) sum[j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[64 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[96 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[128 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[64 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[96 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[128 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"GradientPenalty\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[0,256]},\"b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[256,384]},\"w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[384,512]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[512,516]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[516,772]},\"optimizer.m.b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[772,900]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[900,1028]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[1028,1032]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[1032,1288]},\"optimizer.v.b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[1288,1416]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[1416,1544]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[1544,1548]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1844,6 +2140,17 @@ public final class GradientPenalty {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which GradientPenalty was generated without: generate GradientPenaltyEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -1852,13 +2159,63 @@ public final class GradientPenalty {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"GradientPenalty\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[0,256]},\"b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[256,384]},\"w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[384,512]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[512,516]}}").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 516).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"GradientPenalty\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[0,256]},\"b1\":{\"dtype\":\"F32\",\"shape\":[32],\"data_offsets\":[256,384]},\"w2\":{\"dtype\":\"F32\",\"shape\":[32,1],\"data_offsets\":[384,512]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[512,516]}}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 1548 : 516)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w1) buf$.putFloat(v);
         for (float v : this.b1) buf$.putFloat(v);
         for (float v : this.w2) buf$.putFloat(v);
         for (float v : this.b2) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$w1) buf$.putFloat(v);
+            for (float v : this.m$b1) buf$.putFloat(v);
+            for (float v : this.m$w2) buf$.putFloat(v);
+            for (float v : this.m$b2) buf$.putFloat(v);
+            for (float v : this.v$w1) buf$.putFloat(v);
+            for (float v : this.v$b1) buf$.putFloat(v);
+            for (float v : this.v$w2) buf$.putFloat(v);
+            for (float v : this.v$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1878,13 +2235,7 @@ public final class GradientPenalty {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1895,20 +2246,77 @@ public final class GradientPenalty {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {2, 32}, 64));
         values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {32}, 32));
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {32, 1}, 32));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adam")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but GradientPenalty trains with adam");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {2, 32}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b1", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {32, 1}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {1}, 1));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {2, 32}, 64));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b1", new long[] {32}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {32, 1}, 32));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {1}, 1));
+        }
         System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
         System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
         System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
         System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(4), 0, this.m$w1, 0, this.m$w1.length);
+            System.arraycopy(values$.get(5), 0, this.m$b1, 0, this.m$b1.length);
+            System.arraycopy(values$.get(6), 0, this.m$w2, 0, this.m$w2.length);
+            System.arraycopy(values$.get(7), 0, this.m$b2, 0, this.m$b2.length);
+            System.arraycopy(values$.get(8), 0, this.v$w1, 0, this.v$w1.length);
+            System.arraycopy(values$.get(9), 0, this.v$b1, 0, this.v$b1.length);
+            System.arraycopy(values$.get(10), 0, this.v$w2, 0, this.v$w2.length);
+            System.arraycopy(values$.get(11), 0, this.v$b2, 0, this.v$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1919,7 +2327,26 @@ public final class GradientPenalty {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -2072,6 +2499,27 @@ public final class GradientPenalty {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -2138,5 +2586,106 @@ public final class GradientPenalty {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] real;
+
+        private int real$at;
+
+        private float[] score;
+
+        private int score$at;
+
+        private float[] fake;
+
+        private int fake$at;
+
+        private float[] mixed;
+
+        private int mixed$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code real}, [batch, 2] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args real(float[] real, int offset) {
+            this.real = real;
+            this.real$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args real(float[] real) {
+            return real(real, 0);
+        }
+
+        /**
+         * Sets where output {@code score} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args score(float[] score, int offset) {
+            this.score = score;
+            this.score$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args score(float[] score) {
+            return score(score, 0);
+        }
+
+        /**
+         * Sets input {@code fake}, [batch, 2] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args fake(float[] fake, int offset) {
+            this.fake = fake;
+            this.fake$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args fake(float[] fake) {
+            return fake(fake, 0);
+        }
+
+        /**
+         * Sets input {@code mixed}, [batch, 2] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args mixed(float[] mixed, int offset) {
+            this.mixed = mixed;
+            this.mixed$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args mixed(float[] mixed) {
+            return mixed(mixed, 0);
+        }
     }
 }

@@ -35,6 +35,12 @@ public final class HousePrices {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 85249;
+
+    /**
      * param {@code w1 : [331, 256]}
      */
     private final float[] w1 = new float[84736];
@@ -82,6 +88,18 @@ public final class HousePrices {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$x;
+
+    private float[] at$y;
+
+    private float[] sink$price;
+
+    private double learningRate$ = 0.01;
+
+    private float[] trainingOut$price;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -114,6 +132,8 @@ public final class HousePrices {
      */
     private float[] scratch$acc;
 
+    private int threads$ = 1;
+
     /**
      * Creates the model with parameters initialized from seed 0.
      */
@@ -135,6 +155,7 @@ public final class HousePrices {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         uniform(w1, mix(seed, 0), -0.10110126149886058, 0.10110126149886058);
         Arrays.fill(b1, 0.0f);
         uniform(w2, mix(seed, 2), -0.15279497210950865, 0.15279497210950865);
@@ -160,14 +181,15 @@ public final class HousePrices {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 331, m = d_batch;
@@ -260,7 +282,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -273,7 +295,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -327,7 +349,7 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * add → [batch, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -342,42 +364,84 @@ public final class HousePrices {
         k$3(out$price, buf$0, b2, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param price receives output {@code price} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] x, float[] price) {
+    private void infer$(boolean exact$, int batch, float[] x, int x$at, float[] price,
+            int price$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
         }
-        this.in$x = x;
-        if (price == null) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
-        if (price.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$price = price;
+        if (price != null) {
+            if (price$at < 0) {
+                throw new IllegalArgumentException("output price: offset " + price$at + " is negative");
+            }
+            if (exact$ ? price.length != (long) dim$batch : price.length - price$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (price$at == 0 ? ", got " : " from offset " + price$at + ", got an array of ") + price.length);
+            }
+        }
+        if (price != null && price == x) {
+            throw new IllegalArgumentException("output price and input x are the same array; give the output an array of its own");
+        }
+        if (price != null && price$at == 0) {
+            this.out$price = price;
+        } else {
+            this.sink$price = grow(this.sink$price, (long) dim$batch);
+            this.out$price = this.sink$price;
+        }
         buf$0 = grow(buf$0, Math.max((long) 256 * dim$batch, (long) dim$batch));
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
+            if (price != null && price$at != 0) {
+                System.arraycopy(this.sink$price, 0, price, price$at, dim$batch);
+            }
         } finally {
             this.in$x = null;
             this.out$price = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param price receives output {@code price} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] x, float[] price) {
+        infer$(true, batch, x, 0, price, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.x, a.x$at, a.price, a.price$at);
     }
 
     /**
@@ -417,34 +481,47 @@ public final class HousePrices {
         k$6(buf$1, buf$0, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] x, float[] y) {
+    private float loss$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max((long) 256 * dim$batch, (long) dim$batch), (long) 1));
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
@@ -458,7 +535,32 @@ public final class HousePrices {
     }
 
     /**
-     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] x, float[] y) {
+        return loss$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
+    }
+
+    /**
+     * add → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$7(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -471,7 +573,7 @@ public final class HousePrices {
     }
 
     /**
-     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * relu → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$8(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -505,7 +607,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [batch, 256], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$12(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -564,7 +666,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$13(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -573,7 +675,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [331, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 331;
@@ -666,7 +768,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * sum → [256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$15(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -679,7 +781,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * matmul → [256, 1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -733,7 +835,7 @@ public final class HousePrices {
     }
 
     /**
-     * sum → [1], from house_prices.nn line 18: {@code output price = h &#64; w2 + b2}
+     * sum → [1], from house_prices.nn line 18: {@code output price = h @ w2 + b2}
      */
     private static void k$17(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -745,7 +847,7 @@ public final class HousePrices {
     }
 
     /**
-     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * matmul → [batch, 331], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -821,35 +923,47 @@ public final class HousePrices {
         k$19(inputGrad$y, buf$3, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] x, float[] y) {
+    private float gradients$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         inputGrad$x = inputGrad$x.length == 331 * dim$batch ? inputGrad$x : new float[331 * dim$batch];
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
@@ -870,7 +984,33 @@ public final class HousePrices {
     }
 
     /**
-     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] x, float[] y) {
+        return gradients$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
+    }
+
+    /**
+     * dropout_mask → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$20(float[] out, int d_batch, long seed, long step) {
         final long s0 = mix(mix(seed, step), 0L);
@@ -887,7 +1027,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$21(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -896,7 +1036,7 @@ public final class HousePrices {
     }
 
     /**
-     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x &#64; w1 + b1), p = 0.2)}
+     * mul → [batch, 256], from house_prices.nn line 17: {@code h = dropout(relu(x @ w1 + b1), p = 0.2)}
      */
     private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -925,29 +1065,40 @@ public final class HousePrices {
     }
 
     /**
-     * One step of {@code torch.optim.SGD}(lr = 0.01, momentum = 0.9, weight_decay = 1.0E-4, nesterov = false).
+     * One step of {@code torch.optim.SGD}(lr, momentum = 0.9, weight_decay = 1.0E-4, nesterov = false); the
+     * declared lr is 0.01.
      */
-    private static void update(float[] p, float[] g, float[] buf, boolean first) {
+    private static void update(float[] p, float[] g, float[] buf, boolean first, double lr) {
+        float rate = (float) lr;
         if (first) {
             for (int j = 0; j < p.length; j++) {
                 float d = g[j] + 1.0E-4f * p[j];
                 buf[j] = d;
-                p[j] = p[j] - 0.01f * (buf[j]);
+                p[j] = p[j] - rate * (buf[j]);
             }
         } else {
             for (int j = 0; j < p.length; j++) {
                 float d = g[j] + 1.0E-4f * p[j];
                 buf[j] = 0.9f * buf[j] + d;
-                p[j] = p[j] - 0.01f * (buf[j]);
+                p[j] = p[j] - rate * (buf[j]);
             }
         }
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -983,38 +1134,57 @@ public final class HousePrices {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One sgd update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] x, float[] y) {
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, momentum$w1, this.step == 0, this.learningRate$);
+        update(this.b1, grad$b1, momentum$b1, this.step == 0, this.learningRate$);
+        update(this.w2, grad$w2, momentum$w2, this.step == 0, this.learningRate$);
+        update(this.b2, grad$b2, momentum$b2, this.step == 0, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         buf$2 = grow(buf$2, (long) 256 * dim$batch);
@@ -1034,15 +1204,42 @@ public final class HousePrices {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, momentum$w1, this.step == 0);
-        update(this.b1, grad$b1, momentum$b1, this.step == 0);
-        update(this.w2, grad$w2, momentum$w2, this.step == 0);
-        update(this.b2, grad$b2, momentum$b2, this.step == 0);
-        this.step++;
+        optimizerStep$();
         return loss$;
+    }
+
+    /**
+     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss before the update
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainStep(int batch, float[] x, float[] y) {
+        return trainStep$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -1077,44 +1274,68 @@ public final class HousePrices {
         k$19(inputGrad$y, buf$3, dim$batch);
     }
 
-    /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 331], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @param price receives output {@code price} [batch, 1]
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float trainingPass(int batch, float[] x, float[] y, float[] price) {
+    private float trainingPass$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at,
+            float[] price, int price$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 331 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 331 * dim$batch : x.length - x$at < (long) 331 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 331] needs " + (long) 331 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
-        if (price == null) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
         }
-        if (price.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + price.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 331 * dim$batch) {
+                this.at$x = new float[331 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 331 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$price = price;
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
+        if (price != null) {
+            if (price$at < 0) {
+                throw new IllegalArgumentException("output price: offset " + price$at + " is negative");
+            }
+            if (exact$ ? price.length != (long) dim$batch : price.length - price$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output price [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (price$at == 0 ? ", got " : " from offset " + price$at + ", got an array of ") + price.length);
+            }
+        }
+        if (price != null && price == x) {
+            throw new IllegalArgumentException("output price and input x are the same array; give the output an array of its own");
+        }
+        if (price != null && price == y) {
+            throw new IllegalArgumentException("output price and input y are the same array; give the output an array of its own");
+        }
+        if (price != null && price$at == 0) {
+            this.out$price = price;
+        } else {
+            this.sink$price = grow(this.sink$price, (long) dim$batch);
+            this.out$price = this.sink$price;
+        }
         inputGrad$x = inputGrad$x.length == 331 * dim$batch ? inputGrad$x : new float[331 * dim$batch];
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
@@ -1128,12 +1349,44 @@ public final class HousePrices {
         scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 331));
         try {
             run$trainingPass();
+            if (price != null && price$at != 0) {
+                System.arraycopy(this.sink$price, 0, price, price$at, dim$batch);
+            }
             return buf$5[0];
         } finally {
             this.in$x = null;
             this.in$y = null;
             this.out$price = null;
         }
+    }
+
+    /**
+     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
+     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
+     * Parameters, optimizer state and the step count do not change.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @param price receives output {@code price} [batch, 1], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public float trainingPass(int batch, float[] x, float[] y, float[] price) {
+        return trainingPass$(true, batch, x, 0, y, 0, price, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.x, a.x$at, a.y, a.y$at, a.price, a.price$at);
     }
 
     /**
@@ -1209,6 +1462,185 @@ public final class HousePrices {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.01) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode (dropout on with the masks of the current step, batch
+     * statistics), what {@code trainStep} computes before its update, and the buffers' updates:
+     * {@code trainingPass} with its outputs into arrays of this instance. Parameters, optimizer state and
+     * the step count do not change.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 331], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, float[] y) {
+        long long$batch = batch;
+        long n$0 = long$batch;
+        if (this.trainingOut$price == null || this.trainingOut$price.length != n$0) this.trainingOut$price = new float[(int) Math.max(0, Math.min(n$0, 2147483639))];
+        return trainingPass(batch, x, y, this.trainingOut$price);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w1, 0, flat, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 84736, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 84992, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 85248, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 84736, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 84992, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 85248, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w1, 0, flat, 0, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 84736, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 84992, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 85248, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) sum[j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[84736 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[84992 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[85248 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (sgd, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[84736 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[84992 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[85248 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]},\"optimizer.momentum.w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[340996,679940]},\"optimizer.momentum.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[679940,680964]},\"optimizer.momentum.w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[680964,681988]},\"optimizer.momentum.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[681988,681992]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1231,6 +1663,17 @@ public final class HousePrices {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which HousePrices was generated without: generate HousePricesEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -1239,13 +1682,59 @@ public final class HousePrices {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 340996).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the sgd state ({@code optimizer.momentum.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (sgd),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 681992 : 340996)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w1) buf$.putFloat(v);
         for (float v : this.b1) buf$.putFloat(v);
         for (float v : this.w2) buf$.putFloat(v);
         for (float v : this.b2) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.momentum$w1) buf$.putFloat(v);
+            for (float v : this.momentum$b1) buf$.putFloat(v);
+            for (float v : this.momentum$w2) buf$.putFloat(v);
+            for (float v : this.momentum$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1265,13 +1754,7 @@ public final class HousePrices {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1282,20 +1765,69 @@ public final class HousePrices {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {331, 256}, 84736));
         values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 1}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("sgd")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but HousePrices trains with sgd");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w1", new long[] {331, 256}, 84736));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b1", new long[] {256}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w2", new long[] {256, 1}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b2", new long[] {1}, 1));
+        }
         System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
         System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
         System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
         System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(4), 0, this.momentum$w1, 0, this.momentum$w1.length);
+            System.arraycopy(values$.get(5), 0, this.momentum$b1, 0, this.momentum$b1.length);
+            System.arraycopy(values$.get(6), 0, this.momentum$w2, 0, this.momentum$w2.length);
+            System.arraycopy(values$.get(7), 0, this.momentum$b2, 0, this.momentum$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1306,7 +1838,26 @@ public final class HousePrices {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -1441,6 +1992,27 @@ public final class HousePrices {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1507,5 +2079,85 @@ public final class HousePrices {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] x;
+
+        private int x$at;
+
+        private float[] price;
+
+        private int price$at;
+
+        private float[] y;
+
+        private int y$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code x}, [batch, 331] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args x(float[] x, int offset) {
+            this.x = x;
+            this.x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args x(float[] x) {
+            return x(x, 0);
+        }
+
+        /**
+         * Sets where output {@code price} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args price(float[] price, int offset) {
+            this.price = price;
+            this.price$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args price(float[] price) {
+            return price(price, 0);
+        }
+
+        /**
+         * Sets input {@code y}, [batch, 1] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args y(float[] y, int offset) {
+            this.y = y;
+            this.y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args y(float[] y) {
+            return y(y, 0);
+        }
     }
 }

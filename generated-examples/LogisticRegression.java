@@ -35,6 +35,12 @@ public final class LogisticRegression {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 5;
+
+    /**
      * param {@code w : [4, 1]}
      */
     private final float[] w = new float[4];
@@ -60,6 +66,16 @@ public final class LogisticRegression {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$x;
+
+    private float[] at$y;
+
+    private float[] sink$probability;
+
+    private double learningRate$ = 0.1;
+
     private int dim$batch;
 
     private float[] in$x;
@@ -77,6 +93,8 @@ public final class LogisticRegression {
     private float[] buf$3;
 
     private float[] buf$4;
+
+    private int threads$ = 1;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -99,6 +117,7 @@ public final class LogisticRegression {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         normal(w, mix(seed, 0), 0.0, 0.01);
         Arrays.fill(b, 0.0f);
     }
@@ -116,14 +135,15 @@ public final class LogisticRegression {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
     }
 
     /**
-     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 4, m = d_batch;
@@ -190,36 +210,53 @@ public final class LogisticRegression {
         k$1(out$probability, buf$0, b, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param probability receives output {@code probability} [batch, 1]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] x, float[] probability) {
+    private void infer$(boolean exact$, int batch, float[] x, int x$at, float[] probability,
+            int probability$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
         }
-        this.in$x = x;
-        if (probability == null) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
-        if (probability.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probability.length);
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
         }
-        this.out$probability = probability;
+        if (probability != null) {
+            if (probability$at < 0) {
+                throw new IllegalArgumentException("output probability: offset " + probability$at + " is negative");
+            }
+            if (exact$ ? probability.length != (long) dim$batch : probability.length - probability$at < (long) dim$batch) {
+                throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (probability$at == 0 ? ", got " : " from offset " + probability$at + ", got an array of ") + probability.length);
+            }
+        }
+        if (probability != null && probability == x) {
+            throw new IllegalArgumentException("output probability and input x are the same array; give the output an array of its own");
+        }
+        if (probability != null && probability$at == 0) {
+            this.out$probability = probability;
+        } else {
+            this.sink$probability = grow(this.sink$probability, (long) dim$batch);
+            this.out$probability = this.sink$probability;
+        }
         buf$0 = grow(buf$0, (long) dim$batch);
         try {
             run$infer();
+            if (probability != null && probability$at != 0) {
+                System.arraycopy(this.sink$probability, 0, probability, probability$at, dim$batch);
+            }
         } finally {
             this.in$x = null;
             this.out$probability = null;
@@ -227,7 +264,32 @@ public final class LogisticRegression {
     }
 
     /**
-     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param probability receives output {@code probability} [batch, 1], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] x, float[] probability) {
+        infer$(true, batch, x, 0, probability, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.x, a.x$at, a.probability, a.probability$at);
+    }
+
+    /**
+     * add → [batch, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -261,6 +323,58 @@ public final class LogisticRegression {
         k$4(buf$1, buf$0, dim$batch);
     }
 
+    private float loss$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
+        }
+        this.dim$batch = batch;
+        if (x == null) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
+        }
+        if (y == null) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
+        }
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
+        }
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
+        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
+        buf$1 = grow(buf$1, Math.max((long) dim$batch, (long) 1));
+        try {
+            run$loss();
+            return buf$1[0];
+        } finally {
+            this.in$x = null;
+            this.in$y = null;
+        }
+    }
+
     /**
      * The loss for a batch, with dropout off.
      *
@@ -271,33 +385,19 @@ public final class LogisticRegression {
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
     public float loss(int batch, float[] x, float[] y) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
-        }
-        if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
-        }
-        this.in$x = x;
-        this.in$y = y;
-        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
-        buf$1 = grow(buf$1, Math.max((long) dim$batch, (long) 1));
-        try {
-            run$loss();
-            return buf$1[0];
-        } finally {
-            this.in$x = null;
-            this.in$y = null;
-        }
+        return loss$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -336,7 +436,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [4, 1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$9(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 4;
@@ -390,7 +490,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * sum → [1], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * sum → [1], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$10(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 1, 0.0f);
@@ -402,7 +502,7 @@ public final class LogisticRegression {
     }
 
     /**
-     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x &#64; w + b}
+     * matmul → [batch, 4], from logistic_regression.nn line 13: {@code z = x @ w + b}
      */
     private static void k$11(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 1, m = d_batch;
@@ -489,35 +589,47 @@ public final class LogisticRegression {
         k$11(inputGrad$x, buf$4, w, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] x, float[] y) {
+    private float gradients$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         inputGrad$x = inputGrad$x.length == 4 * dim$batch ? inputGrad$x : new float[4 * dim$batch];
         inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
         buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
@@ -532,6 +644,32 @@ public final class LogisticRegression {
             this.in$x = null;
             this.in$y = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] x, float[] y) {
+        return gradients$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
     }
 
     /**
@@ -555,19 +693,30 @@ public final class LogisticRegression {
     }
 
     /**
-     * One step of {@code torch.optim.SGD}(lr = 0.1, momentum = 0.0, weight_decay = 0.0, nesterov = false).
+     * One step of {@code torch.optim.SGD}(lr, momentum = 0.0, weight_decay = 0.0, nesterov = false); the
+     * declared lr is 0.1.
      */
-    private static void update(float[] p, float[] g) {
+    private static void update(float[] p, float[] g, double lr) {
+        float rate = (float) lr;
         for (int j = 0; j < p.length; j++) {
-            p[j] = p[j] - 0.1f * (g[j]);
+            p[j] = p[j] - rate * (g[j]);
         }
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -603,38 +752,55 @@ public final class LogisticRegression {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param x input {@code x}, [batch, 4], row-major
-     * @param y input {@code y}, [batch, 1], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One sgd update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] x, float[] y) {
+    private void optimizerStep$() {
+        update(this.w, grad$w, this.learningRate$);
+        update(this.b, grad$b, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
+        if (x$at < 0) {
+            throw new IllegalArgumentException("input x: offset " + x$at + " is negative");
+        }
+        if (exact$ ? x.length != (long) 4 * dim$batch : x.length - x$at < (long) 4 * dim$batch) {
+            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (x$at == 0 ? ", got " : " from offset " + x$at + ", got an array of ") + x.length);
         }
         if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
+        if (y$at < 0) {
+            throw new IllegalArgumentException("input y: offset " + y$at + " is negative");
         }
-        this.in$x = x;
-        this.in$y = y;
+        if (exact$ ? y.length != (long) dim$batch : y.length - y$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (y$at == 0 ? ", got " : " from offset " + y$at + ", got an array of ") + y.length);
+        }
+        if (x$at == 0) {
+            this.in$x = x;
+        } else {
+            if (this.at$x == null || this.at$x.length < 4 * dim$batch) {
+                this.at$x = new float[4 * dim$batch];
+            }
+            System.arraycopy(x, x$at, this.at$x, 0, 4 * dim$batch);
+            this.in$x = this.at$x;
+        }
+        if (y$at == 0) {
+            this.in$y = y;
+        } else {
+            if (this.at$y == null || this.at$y.length < dim$batch) {
+                this.at$y = new float[dim$batch];
+            }
+            System.arraycopy(y, y$at, this.at$y, 0, dim$batch);
+            this.in$y = this.at$y;
+        }
         buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
         buf$1 = grow(buf$1, (long) dim$batch);
         buf$2 = grow(buf$2, (long) 1);
@@ -649,101 +815,79 @@ public final class LogisticRegression {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w, grad$w);
-        update(this.b, grad$b);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
     /**
-     * sigmoid → [batch, 1], from logistic_regression.nn line 14: {@code output probability = sigmoid(z)}
-     */
-    private static void k$13(float[] out, float[] a0, int d_batch) {
-        for (int i0 = 0; i0 < d_batch; i0++) {
-            out[i0] = (float) sigmoid(a0[i0]);
-        }
-    }
-
-    /**
-     * add → [batch, 1], from logistic_regression.nn line 15: {@code loss = bce_with_logits(z, y)}
-     */
-    private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            int d_batch) {
-        for (int i0 = 0; i0 < d_batch; i0++) {
-            out[i0] = ((a0[i0] * a1[i0]) + (a2[0] * a3[i0]));
-        }
-    }
-
-    private void run$trainingPass() {
-        k$0(buf$0, in$x, w, dim$batch);
-        k$2(buf$1, buf$0, b, dim$batch);
-        k$13(out$probability, buf$1, dim$batch);
-        k$3(buf$0, buf$1, in$y, dim$batch);
-        k$4(buf$2, buf$0, dim$batch);
-        k$5(buf$0, dim$batch);
-        k$6(buf$3, buf$0, dim$batch);
-        k$7(inputGrad$y, buf$3, buf$1, dim$batch);
-        k$14(buf$1, buf$3, in$y, buf$0, out$probability, dim$batch);
-        k$9(grad$w, in$x, buf$1, dim$batch);
-        k$10(grad$b, buf$1, dim$batch);
-        k$11(inputGrad$x, buf$1, w, dim$batch);
-    }
-
-    /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One training step: forward in training mode (dropout on), backward, and one sgd update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param x input {@code x}, [batch, 4], row-major
      * @param y input {@code y}, [batch, 1], row-major
-     * @param probability receives output {@code probability} [batch, 1]
-     * @return the loss
+     * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
+    public float trainStep(int batch, float[] x, float[] y) {
+        return trainStep$(true, batch, x, 0, y, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.x, a.x$at, a.y, a.y$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, float[] x, int x$at, float[] y, int y$at,
+            float[] probability, int probability$at) {
+        if (probability != null && probability == y) {
+            throw new IllegalArgumentException("output probability and input y are the same array; give the output an array of its own");
+        }
+        infer$(exact$, batch, x, x$at, probability, probability$at);
+        return gradients$(exact$, batch, x, x$at, y, y$at);
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @param probability receives output {@code probability} [batch, 1], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
     public float trainingPass(int batch, float[] x, float[] y, float[] probability) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (x == null) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (x.length != (long) 4 * dim$batch) {
-            throw new IllegalArgumentException("input x [batch, 4] needs " + (long) 4 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + x.length);
-        }
-        if (y == null) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (y.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input y [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + y.length);
-        }
-        this.in$x = x;
-        this.in$y = y;
-        if (probability == null) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (probability.length != (long) dim$batch) {
-            throw new IllegalArgumentException("output probability [batch, 1] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probability.length);
-        }
-        this.out$probability = probability;
-        inputGrad$x = inputGrad$x.length == 4 * dim$batch ? inputGrad$x : new float[4 * dim$batch];
-        inputGrad$y = inputGrad$y.length == dim$batch ? inputGrad$y : new float[dim$batch];
-        buf$0 = grow(buf$0, Math.max((long) dim$batch, (long) 1));
-        buf$1 = grow(buf$1, (long) dim$batch);
-        buf$2 = grow(buf$2, (long) 1);
-        buf$3 = grow(buf$3, (long) dim$batch);
-        try {
-            run$trainingPass();
-            return buf$2[0];
-        } finally {
-            this.in$x = null;
-            this.in$y = null;
-            this.out$probability = null;
-        }
+        return trainingPass$(true, batch, x, 0, y, 0, probability, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.x, a.x$at, a.y, a.y$at, a.probability, a.probability$at);
     }
 
     /**
@@ -813,6 +957,170 @@ public final class LogisticRegression {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.1) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param x input {@code x}, [batch, 4], row-major
+     * @param y input {@code y}, [batch, 1], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] x, float[] y) {
+        return gradients(batch, x, y);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w, 0, flat, 0, this.w.length);
+        System.arraycopy(this.b, 0, flat, 4, this.b.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w, 0, this.w.length);
+        System.arraycopy(flat, 4, this.b, 0, this.b.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w, 0, flat, 0, this.grad$w.length);
+        System.arraycopy(this.grad$b, 0, flat, 4, this.grad$b.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w.length; j++) sum[j] += (double) rows * this.grad$w[j];
+        for (int j = 0; j < this.grad$b.length; j++) sum[4 + j] += (double) rows * this.grad$b[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (sgd, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w.length; j++) this.grad$w[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$b.length; j++) this.grad$b[j] = (float) (summed[4 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -835,6 +1143,17 @@ public final class LogisticRegression {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which LogisticRegression was generated without: generate LogisticRegressionEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -843,8 +1162,48 @@ public final class LogisticRegression {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 20).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer,
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (sgd),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LogisticRegression\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4,1],\"data_offsets\":[0,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}   ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 20 : 20)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w) buf$.putFloat(v);
         for (float v : this.b) buf$.putFloat(v);
@@ -867,13 +1226,7 @@ public final class LogisticRegression {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -884,16 +1237,55 @@ public final class LogisticRegression {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w", new long[] {4, 1}, 4));
         values$.add(read(file, buf$, entries$, dataStart$, "b", new long[] {1}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("sgd")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but LogisticRegression trains with sgd");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
         System.arraycopy(values$.get(0), 0, this.w, 0, this.w.length);
         System.arraycopy(values$.get(1), 0, this.b, 0, this.b.length);
+        if (checkpoint$) {
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -904,7 +1296,26 @@ public final class LogisticRegression {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -1054,6 +1465,27 @@ public final class LogisticRegression {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1102,5 +1534,85 @@ public final class LogisticRegression {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] x;
+
+        private int x$at;
+
+        private float[] probability;
+
+        private int probability$at;
+
+        private float[] y;
+
+        private int y$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code x}, [batch, 4] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args x(float[] x, int offset) {
+            this.x = x;
+            this.x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args x(float[] x) {
+            return x(x, 0);
+        }
+
+        /**
+         * Sets where output {@code probability} [batch, 1] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args probability(float[] probability, int offset) {
+            this.probability = probability;
+            this.probability$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args probability(float[] probability) {
+            return probability(probability, 0);
+        }
+
+        /**
+         * Sets input {@code y}, [batch, 1] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args y(float[] y, int offset) {
+            this.y = y;
+            this.y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args y(float[] y) {
+            return y(y, 0);
+        }
     }
 }

@@ -35,6 +35,12 @@ public final class MnistMlp {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 203530;
+
+    /**
      * param {@code w1 : [784, 256]}
      */
     private final float[] w1 = new float[200704];
@@ -88,6 +94,16 @@ public final class MnistMlp {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$image;
+
+    private int[] at$label;
+
+    private float[] sink$probs;
+
+    private double learningRate$ = 0.001;
+
     private int dim$batch;
 
     private float[] in$image;
@@ -124,6 +140,8 @@ public final class MnistMlp {
      */
     private float[] scratch$acc;
 
+    private int threads$ = 1;
+
     /**
      * Creates the model with parameters initialized from seed 0.
      */
@@ -145,6 +163,7 @@ public final class MnistMlp {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         uniform(w1, mix(seed, 0), -0.08748177652797065, 0.08748177652797065);
         Arrays.fill(b1, 0.0f);
         uniform(w2, mix(seed, 2), -0.15018785229652765, 0.15018785229652765);
@@ -174,14 +193,15 @@ public final class MnistMlp {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$0(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = 784, m = d_batch;
@@ -274,7 +294,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$1(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -287,7 +307,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$2(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = 256, m = d_batch;
@@ -331,7 +351,7 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * add → [batch, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$3(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -414,43 +434,85 @@ public final class MnistMlp {
         k$7(out$probs, buf$2, buf$0, dim$batch);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param image input {@code image}, [batch, 784], row-major
-     * @param probs receives output {@code probs} [batch, 10]
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(int batch, float[] image, float[] probs) {
+    private void infer$(boolean exact$, int batch, float[] image, int image$at, float[] probs,
+            int probs$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
+        if (image$at < 0) {
+            throw new IllegalArgumentException("input image: offset " + image$at + " is negative");
         }
-        this.in$image = image;
-        if (probs == null) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+        if (exact$ ? image.length != (long) 784 * dim$batch : image.length - image$at < (long) 784 * dim$batch) {
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (image$at == 0 ? ", got " : " from offset " + image$at + ", got an array of ") + image.length);
         }
-        if (probs.length != (long) 10 * dim$batch) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probs.length);
+        if (image$at == 0) {
+            this.in$image = image;
+        } else {
+            if (this.at$image == null || this.at$image.length < 784 * dim$batch) {
+                this.at$image = new float[784 * dim$batch];
+            }
+            System.arraycopy(image, image$at, this.at$image, 0, 784 * dim$batch);
+            this.in$image = this.at$image;
         }
-        this.out$probs = probs;
+        if (probs != null) {
+            if (probs$at < 0) {
+                throw new IllegalArgumentException("output probs: offset " + probs$at + " is negative");
+            }
+            if (exact$ ? probs.length != (long) 10 * dim$batch : probs.length - probs$at < (long) 10 * dim$batch) {
+                throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (probs$at == 0 ? ", got " : " from offset " + probs$at + ", got an array of ") + probs.length);
+            }
+        }
+        if (probs != null && probs == image) {
+            throw new IllegalArgumentException("output probs and input image are the same array; give the output an array of its own");
+        }
+        if (probs != null && probs$at == 0) {
+            this.out$probs = probs;
+        } else {
+            this.sink$probs = grow(this.sink$probs, (long) 10 * dim$batch);
+            this.out$probs = this.sink$probs;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch));
         buf$1 = grow(buf$1, Math.max((long) 256 * dim$batch, (long) 10 * dim$batch));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
         scratch$rows = growRows(scratch$rows, (long) 36, (long) 256);
         try {
             run$infer();
+            if (probs != null && probs$at != 0) {
+                System.arraycopy(this.sink$probs, 0, probs, probs$at, 10 * dim$batch);
+            }
         } finally {
             this.in$image = null;
             this.out$probs = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param probs receives output {@code probs} [batch, 10], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(int batch, float[] image, float[] probs) {
+        infer$(true, batch, image, 0, probs, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.batch, a.image, a.image$at, a.probs, a.probs$at);
     }
 
     /**
@@ -558,34 +620,48 @@ public final class MnistMlp {
         k$14(buf$0, buf$1, dim$batch);
     }
 
-    /**
-     * The loss for a batch, with dropout off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param image input {@code image}, [batch, 784], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float loss(int batch, float[] image, int[] label) {
+    private float loss$(boolean exact$, int batch, float[] image, int image$at, int[] label,
+            int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
+        if (image$at < 0) {
+            throw new IllegalArgumentException("input image: offset " + image$at + " is negative");
+        }
+        if (exact$ ? image.length != (long) 784 * dim$batch : image.length - image$at < (long) 784 * dim$batch) {
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (image$at == 0 ? ", got " : " from offset " + image$at + ", got an array of ") + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$image = image;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (image$at == 0) {
+            this.in$image = image;
+        } else {
+            if (this.at$image == null || this.at$image.length < 784 * dim$batch) {
+                this.at$image = new float[784 * dim$batch];
+            }
+            System.arraycopy(image, image$at, this.at$image, 0, 784 * dim$batch);
+            this.in$image = this.at$image;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         buf$0 = grow(buf$0, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 256 * dim$batch, (long) 10 * dim$batch), (long) dim$batch), (long) 1));
         buf$2 = grow(buf$2, (long) 10 * dim$batch);
@@ -601,7 +677,32 @@ public final class MnistMlp {
     }
 
     /**
-     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * The loss for a batch, with dropout off.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float loss(int batch, float[] image, int[] label) {
+        return loss$(true, batch, image, 0, label, 0);
+    }
+
+    /**
+     * {@code loss} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float loss(Args a) {
+        return loss$(false, a.batch, a.image, a.image$at, a.label, a.label$at);
+    }
+
+    /**
+     * add → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$15(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < d_batch; i0++) {
@@ -614,7 +715,7 @@ public final class MnistMlp {
     }
 
     /**
-     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * relu → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$16(float[] out, float[] a0, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -702,7 +803,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$24(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -749,7 +850,7 @@ public final class MnistMlp {
     }
 
     /**
-     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * mul → [batch, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$25(float[] out, float[] a0, float[] a1, int d_batch) {
         for (int i0 = 0; i0 < 256 * d_batch; i0++) {
@@ -758,7 +859,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [784, 256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows) {
         final int nn = 256, kk = d_batch, m = 784;
@@ -851,7 +952,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [256], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$27(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 256, 0.0f);
@@ -864,7 +965,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [256, 10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$28(float[] out, float[] a0, float[] a1, int d_batch) {
         final int kk = d_batch, m = 256;
@@ -908,7 +1009,7 @@ public final class MnistMlp {
     }
 
     /**
-     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * sum → [10], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$29(float[] out, float[] a0, int d_batch) {
         Arrays.fill(out, 0, 10, 0.0f);
@@ -921,7 +1022,7 @@ public final class MnistMlp {
     }
 
     /**
-     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image &#64; w1 + b1) &#64; w2 + b2}
+     * matmul → [batch, 784], from mnist_mlp.nn line 15: {@code logits = relu(image @ w1 + b1) @ w2 + b2}
      */
     private static void k$30(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
             float[] acc) {
@@ -997,35 +1098,48 @@ public final class MnistMlp {
         k$14(buf$6, buf$5, dim$batch);
     }
 
-    /**
-     * The loss for a batch with dropout off, and its gradient with respect to every parameter
-     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param image input {@code image}, [batch, 784], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public float gradients(int batch, float[] image, int[] label) {
+    private float gradients$(boolean exact$, int batch, float[] image, int image$at, int[] label,
+            int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
+        if (image$at < 0) {
+            throw new IllegalArgumentException("input image: offset " + image$at + " is negative");
+        }
+        if (exact$ ? image.length != (long) 784 * dim$batch : image.length - image$at < (long) 784 * dim$batch) {
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (image$at == 0 ? ", got " : " from offset " + image$at + ", got an array of ") + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$image = image;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (image$at == 0) {
+            this.in$image = image;
+        } else {
+            if (this.at$image == null || this.at$image.length < 784 * dim$batch) {
+                this.at$image = new float[784 * dim$batch];
+            }
+            System.arraycopy(image, image$at, this.at$image, 0, 784 * dim$batch);
+            this.in$image = this.at$image;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         inputGrad$image = inputGrad$image.length == 784 * dim$batch ? inputGrad$image : new float[784 * dim$batch];
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
@@ -1045,6 +1159,32 @@ public final class MnistMlp {
             this.in$image = null;
             this.in$label = null;
         }
+    }
+
+    /**
+     * The loss for a batch with dropout off, and its gradient with respect to every parameter
+     * (read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float gradients(int batch, float[] image, int[] label) {
+        return gradients$(true, batch, image, 0, label, 0);
+    }
+
+    /**
+     * {@code gradients} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float gradients(Args a) {
+        return gradients$(false, a.batch, a.image, a.image$at, a.label, a.label$at);
     }
 
     private void run$trainStep() {
@@ -1077,12 +1217,12 @@ public final class MnistMlp {
     }
 
     /**
-     * One step of {@code torch.optim.Adam}(lr = 0.001, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.Adam}(lr, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1; the declared lr is 0.001.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        float stepSize = (float) (0.001 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
             float d = g[j];
@@ -1094,10 +1234,19 @@ public final class MnistMlp {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -1133,38 +1282,58 @@ public final class MnistMlp {
     }
 
     /**
-     * One training step: forward in training mode (dropout on), backward, and one adam update of every
-     * parameter.
-     *
-     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
-     *
-     * @param batch the runtime dim {@code batch}, at least 1
-     * @param image input {@code image}, [batch, 784], row-major
-     * @param label input {@code label}, int[batch], row-major
-     * @return the loss before the update
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
      */
-    public float trainStep(int batch, float[] image, int[] label) {
+    private void optimizerStep$() {
+        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1, this.learningRate$);
+        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1, this.learningRate$);
+        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1, this.learningRate$);
+        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    private float trainStep$(boolean exact$, int batch, float[] image, int image$at, int[] label,
+            int label$at) {
         if (batch < 1) {
             throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
         }
         this.dim$batch = batch;
         if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
+        if (image$at < 0) {
+            throw new IllegalArgumentException("input image: offset " + image$at + " is negative");
+        }
+        if (exact$ ? image.length != (long) 784 * dim$batch : image.length - image$at < (long) 784 * dim$batch) {
+            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + ")" + (image$at == 0 ? ", got " : " from offset " + image$at + ", got an array of ") + image.length);
         }
         if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + ", got null");
         }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
+        if (label$at < 0) {
+            throw new IllegalArgumentException("input label: offset " + label$at + " is negative");
         }
-        this.in$image = image;
-        this.in$label = label;
+        if (exact$ ? label.length != (long) dim$batch : label.length - label$at < (long) dim$batch) {
+            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + ")" + (label$at == 0 ? ", got " : " from offset " + label$at + ", got an array of ") + label.length);
+        }
+        if (image$at == 0) {
+            this.in$image = image;
+        } else {
+            if (this.at$image == null || this.at$image.length < 784 * dim$batch) {
+                this.at$image = new float[784 * dim$batch];
+            }
+            System.arraycopy(image, image$at, this.at$image, 0, 784 * dim$batch);
+            this.in$image = this.at$image;
+        }
+        if (label$at == 0) {
+            this.in$label = label;
+        } else {
+            if (this.at$label == null || this.at$label.length < dim$batch) {
+                this.at$label = new int[dim$batch];
+            }
+            System.arraycopy(label, label$at, this.at$label, 0, dim$batch);
+            this.in$label = this.at$label;
+        }
         buf$0 = grow(buf$0, (long) 256 * dim$batch);
         buf$1 = grow(buf$1, (long) 256 * dim$batch);
         buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
@@ -1186,106 +1355,76 @@ public final class MnistMlp {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.w1, grad$w1, m$w1, v$w1, this.step + 1);
-        update(this.b1, grad$b1, m$b1, v$b1, this.step + 1);
-        update(this.w2, grad$w2, m$w2, v$w2, this.step + 1);
-        update(this.b2, grad$b2, m$b2, v$b2, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
-    private void run$trainingPass() {
-        k$0(buf$0, in$image, w1, dim$batch, scratch$rows);
-        k$15(buf$1, buf$0, b1, dim$batch);
-        k$16(buf$0, buf$1, dim$batch);
-        k$2(buf$2, buf$0, w2, dim$batch);
-        k$3(buf$3, buf$2, b2, dim$batch);
-        k$4(buf$2, buf$3, dim$batch);
-        k$8(buf$4, in$label, dim$batch);
-        k$17(buf$5, dim$batch);
-        k$18(buf$6, buf$5, dim$batch);
-        k$9(buf$5, buf$3, buf$2, dim$batch);
-        k$19(buf$3, buf$5, dim$batch);
-        k$6(buf$2, buf$3, dim$batch);
-        k$7(out$probs, buf$3, buf$2, dim$batch);
-        k$20(buf$7, buf$6, buf$4, dim$batch);
-        k$21(buf$6, buf$7, dim$batch);
-        k$22(buf$8, buf$6, buf$2, dim$batch);
-        k$23(buf$6, buf$7, buf$8, buf$3, dim$batch);
-        k$24(buf$8, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
-        k$25(buf$7, buf$8, buf$1, dim$batch);
-        k$26(grad$w1, in$image, buf$7, dim$batch, scratch$rows);
-        k$27(grad$b1, buf$7, dim$batch);
-        k$28(grad$w2, buf$0, buf$6, dim$batch);
-        k$29(grad$b2, buf$6, dim$batch);
-        k$30(inputGrad$image, buf$7, w1, dim$batch, scratch$rows, scratch$acc);
-        k$11(buf$8, buf$2, dim$batch);
-        k$12(buf$6, buf$4, buf$5, buf$8, dim$batch);
-        k$13(buf$5, buf$6, dim$batch);
-        k$14(buf$6, buf$5, dim$batch);
-    }
-
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One training step: forward in training mode (dropout on), backward, and one adam update of every
+     * parameter.
+     *
+     * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
      *
      * @param batch the runtime dim {@code batch}, at least 1
      * @param image input {@code image}, [batch, 784], row-major
      * @param label input {@code label}, int[batch], row-major
-     * @param probs receives output {@code probs} [batch, 10]
-     * @return the loss
+     * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
      */
+    public float trainStep(int batch, float[] image, int[] label) {
+        return trainStep$(true, batch, image, 0, label, 0);
+    }
+
+    /**
+     * {@code trainStep} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainStep(Args a) {
+        return trainStep$(false, a.batch, a.image, a.image$at, a.label, a.label$at);
+    }
+
+    private float trainingPass$(boolean exact$, int batch, float[] image, int image$at, int[] label,
+            int label$at, float[] probs, int probs$at) {
+        infer$(exact$, batch, image, image$at, probs, probs$at);
+        return gradients$(exact$, batch, image, image$at, label, label$at);
+    }
+
+    /**
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @param probs receives output {@code probs} [batch, 10], or null if it is not wanted
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
     public float trainingPass(int batch, float[] image, int[] label, float[] probs) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("dim batch must be at least 1, got " + batch);
-        }
-        this.dim$batch = batch;
-        if (image == null) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (image.length != (long) 784 * dim$batch) {
-            throw new IllegalArgumentException("input image [batch, 784] needs " + (long) 784 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + image.length);
-        }
-        if (label == null) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (label.length != (long) dim$batch) {
-            throw new IllegalArgumentException("input label [batch] needs " + (long) dim$batch + " elements (" + "batch = " + dim$batch + "), got " + label.length);
-        }
-        this.in$image = image;
-        this.in$label = label;
-        if (probs == null) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + "null");
-        }
-        if (probs.length != (long) 10 * dim$batch) {
-            throw new IllegalArgumentException("output probs [batch, 10] needs " + (long) 10 * dim$batch + " elements (" + "batch = " + dim$batch + "), got " + probs.length);
-        }
-        this.out$probs = probs;
-        inputGrad$image = inputGrad$image.length == 784 * dim$batch ? inputGrad$image : new float[784 * dim$batch];
-        buf$0 = grow(buf$0, (long) 256 * dim$batch);
-        buf$1 = grow(buf$1, (long) 256 * dim$batch);
-        buf$2 = grow(buf$2, Math.max((long) 10 * dim$batch, (long) dim$batch));
-        buf$3 = grow(buf$3, (long) 10 * dim$batch);
-        buf$4 = grow(buf$4, (long) 10 * dim$batch);
-        buf$5 = grow(buf$5, Math.max((long) 1, (long) 10 * dim$batch));
-        buf$6 = grow(buf$6, Math.max(Math.max((long) dim$batch, (long) 10 * dim$batch), (long) 1));
-        buf$7 = grow(buf$7, Math.max((long) 10 * dim$batch, (long) 256 * dim$batch));
-        buf$8 = grow(buf$8, Math.max((long) dim$batch, (long) 256 * dim$batch));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 36, (long) 10), (long) 256), Math.max((long) 256, (long) 784));
-        scratch$acc = grow(scratch$acc, Math.max((long) 256, (long) 784));
-        try {
-            run$trainingPass();
-            return buf$6[0];
-        } finally {
-            this.in$image = null;
-            this.in$label = null;
-            this.out$probs = null;
-        }
+        return trainingPass$(true, batch, image, 0, label, 0, probs, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.batch, a.image, a.image$at, a.label, a.label$at, a.probs, a.probs$at);
     }
 
     /**
@@ -1360,6 +1499,180 @@ public final class MnistMlp {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.001) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param batch the runtime dim {@code batch}, at least 1
+     * @param image input {@code image}, [batch, 784], row-major
+     * @param label input {@code label}, int[batch], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(int batch, float[] image, int[] label) {
+        return gradients(batch, image, label);
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.w1, 0, flat, 0, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 200704, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 200960, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 203520, this.b2.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 200704, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 200960, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 203520, this.b2, 0, this.b2.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$w1, 0, flat, 0, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 200704, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 200960, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 203520, this.grad$b2.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) sum[j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[200704 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[200960 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[203520 + j] += (double) rows * this.grad$b2[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[200704 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[200960 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[203520 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[814120,1616936]},\"optimizer.m.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[1616936,1617960]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[1617960,1628200]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[1628200,1628240]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[1628240,2431056]},\"optimizer.v.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[2431056,2432080]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[2432080,2442320]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[2442320,2442360]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -1382,6 +1695,17 @@ public final class MnistMlp {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which MnistMlp was generated without: generate MnistMlpEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -1390,13 +1714,63 @@ public final class MnistMlp {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]}}   ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 814120).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]}}   ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 2442360 : 814120)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.w1) buf$.putFloat(v);
         for (float v : this.b1) buf$.putFloat(v);
         for (float v : this.w2) buf$.putFloat(v);
         for (float v : this.b2) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$w1) buf$.putFloat(v);
+            for (float v : this.m$b1) buf$.putFloat(v);
+            for (float v : this.m$w2) buf$.putFloat(v);
+            for (float v : this.m$b2) buf$.putFloat(v);
+            for (float v : this.v$w1) buf$.putFloat(v);
+            for (float v : this.v$b1) buf$.putFloat(v);
+            for (float v : this.v$w2) buf$.putFloat(v);
+            for (float v : this.v$b2) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -1416,13 +1790,7 @@ public final class MnistMlp {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -1433,20 +1801,77 @@ public final class MnistMlp {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {784, 256}, 200704));
         values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
         values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 10}, 2560));
         values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {10}, 10));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adam")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but MnistMlp trains with adam");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {784, 256}, 200704));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b1", new long[] {256}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {256, 10}, 2560));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {10}, 10));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {784, 256}, 200704));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b1", new long[] {256}, 256));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {256, 10}, 2560));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {10}, 10));
+        }
         System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
         System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
         System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
         System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(4), 0, this.m$w1, 0, this.m$w1.length);
+            System.arraycopy(values$.get(5), 0, this.m$b1, 0, this.m$b1.length);
+            System.arraycopy(values$.get(6), 0, this.m$w2, 0, this.m$w2.length);
+            System.arraycopy(values$.get(7), 0, this.m$b2, 0, this.m$b2.length);
+            System.arraycopy(values$.get(8), 0, this.v$w1, 0, this.v$w1.length);
+            System.arraycopy(values$.get(9), 0, this.v$b1, 0, this.v$b1.length);
+            System.arraycopy(values$.get(10), 0, this.v$w2, 0, this.v$w2.length);
+            System.arraycopy(values$.get(11), 0, this.v$b2, 0, this.v$b2.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -1457,7 +1882,26 @@ public final class MnistMlp {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -1592,6 +2036,27 @@ public final class MnistMlp {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -1658,5 +2123,85 @@ public final class MnistMlp {
             }
         }
         return r;
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private int batch;
+
+        private float[] image;
+
+        private int image$at;
+
+        private float[] probs;
+
+        private int probs$at;
+
+        private int[] label;
+
+        private int label$at;
+
+        /**
+         * Sets the runtime dim {@code batch}.
+         */
+        public Args batch(int batch) {
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Sets input {@code image}, [batch, 784] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args image(float[] image, int offset) {
+            this.image = image;
+            this.image$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args image(float[] image) {
+            return image(image, 0);
+        }
+
+        /**
+         * Sets where output {@code probs} [batch, 10] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args probs(float[] probs, int offset) {
+            this.probs = probs;
+            this.probs$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args probs(float[] probs) {
+            return probs(probs, 0);
+        }
+
+        /**
+         * Sets input {@code label}, int[batch] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args label(int[] label, int offset) {
+            this.label = label;
+            this.label$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args label(int[] label) {
+            return label(label, 0);
+        }
     }
 }

@@ -35,6 +35,12 @@ public final class Rosenbrock {
     public static final List<String> BUFFER_NAMES = List.of();
 
     /**
+     * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
+     * the gradient methods.
+     */
+    public static final int PARAMETER_COUNT = 2;
+
+    /**
      * param {@code x : []}
      */
     private final float[] x = new float[1];
@@ -68,6 +74,24 @@ public final class Rosenbrock {
 
     private boolean lastStepSkipped$;
 
+    private long skippedSteps$;
+
+    private float[] at$vx;
+
+    private float[] at$vy;
+
+    private float[] sink$value;
+
+    private float[] sink$grad_x;
+
+    private float[] sink$grad_y;
+
+    private float[] sink$hvp_x;
+
+    private float[] sink$hvp_y;
+
+    private double learningRate$ = 0.01;
+
     private float[] in$vx;
 
     private float[] in$vy;
@@ -87,6 +111,8 @@ public final class Rosenbrock {
     private float[] buf$1;
 
     private float[] buf$2;
+
+    private int threads$ = 1;
 
     /**
      * Creates the model with parameters initialized from seed 0.
@@ -109,6 +135,7 @@ public final class Rosenbrock {
     public void reset(long seed) {
         this.seed = seed;
         this.step = 0;
+        this.skippedSteps$ = 0;
         Arrays.fill(x, (-1.5f));
         Arrays.fill(y, 2.0f);
         Arrays.fill(m$x, 0.0f);
@@ -130,7 +157,8 @@ public final class Rosenbrock {
     }
 
     /**
-     * The number of {@code trainStep} calls since the last reset.
+     * The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the
+     * parameters) since the last reset.
      */
     public long steps() {
         return step;
@@ -211,74 +239,195 @@ public final class Rosenbrock {
         k$8(out$hvp_x, in$vx, buf$2, out$hvp_y, buf$1);
     }
 
-    /**
-     * Computes every output with dropout off, into the given arrays.
-     *
-     * @param vx input {@code vx}, [], row-major
-     * @param vy input {@code vy}, [], row-major
-     * @param value receives output {@code value} []
-     * @param grad_x receives output {@code grad_x} []
-     * @param grad_y receives output {@code grad_y} []
-     * @param hvp_x receives output {@code hvp_x} []
-     * @param hvp_y receives output {@code hvp_y} []
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
-     */
-    public void infer(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
-            float[] hvp_x, float[] hvp_y) {
+    private void infer$(boolean exact$, float[] vx, int vx$at, float[] vy, int vy$at, float[] value,
+            int value$at, float[] grad_x, int grad_x$at, float[] grad_y, int grad_y$at,
+            float[] hvp_x, int hvp_x$at, float[] hvp_y, int hvp_y$at) {
         if (vx == null) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + "null");
+            throw new IllegalArgumentException("input vx [] needs 1 elements" + ", got null");
         }
-        if (vx.length != 1) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + vx.length);
+        if (vx$at < 0) {
+            throw new IllegalArgumentException("input vx: offset " + vx$at + " is negative");
+        }
+        if (exact$ ? vx.length != 1 : vx.length - vx$at < 1) {
+            throw new IllegalArgumentException("input vx [] needs 1 elements" + (vx$at == 0 ? ", got " : " from offset " + vx$at + ", got an array of ") + vx.length);
         }
         if (vy == null) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + "null");
+            throw new IllegalArgumentException("input vy [] needs 1 elements" + ", got null");
         }
-        if (vy.length != 1) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + vy.length);
+        if (vy$at < 0) {
+            throw new IllegalArgumentException("input vy: offset " + vy$at + " is negative");
         }
-        this.in$vx = vx;
-        this.in$vy = vy;
-        if (value == null) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + "null");
+        if (exact$ ? vy.length != 1 : vy.length - vy$at < 1) {
+            throw new IllegalArgumentException("input vy [] needs 1 elements" + (vy$at == 0 ? ", got " : " from offset " + vy$at + ", got an array of ") + vy.length);
         }
-        if (value.length != 1) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + value.length);
+        if (vx$at == 0) {
+            this.in$vx = vx;
+        } else {
+            if (this.at$vx == null || this.at$vx.length < 1) {
+                this.at$vx = new float[1];
+            }
+            System.arraycopy(vx, vx$at, this.at$vx, 0, 1);
+            this.in$vx = this.at$vx;
         }
-        this.out$value = value;
-        if (grad_x == null) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + "null");
+        if (vy$at == 0) {
+            this.in$vy = vy;
+        } else {
+            if (this.at$vy == null || this.at$vy.length < 1) {
+                this.at$vy = new float[1];
+            }
+            System.arraycopy(vy, vy$at, this.at$vy, 0, 1);
+            this.in$vy = this.at$vy;
         }
-        if (grad_x.length != 1) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + grad_x.length);
+        if (value != null) {
+            if (value$at < 0) {
+                throw new IllegalArgumentException("output value: offset " + value$at + " is negative");
+            }
+            if (exact$ ? value.length != 1 : value.length - value$at < 1) {
+                throw new IllegalArgumentException("output value [] needs 1 elements" + (value$at == 0 ? ", got " : " from offset " + value$at + ", got an array of ") + value.length);
+            }
         }
-        this.out$grad_x = grad_x;
-        if (grad_y == null) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + "null");
+        if (grad_x != null) {
+            if (grad_x$at < 0) {
+                throw new IllegalArgumentException("output grad_x: offset " + grad_x$at + " is negative");
+            }
+            if (exact$ ? grad_x.length != 1 : grad_x.length - grad_x$at < 1) {
+                throw new IllegalArgumentException("output grad_x [] needs 1 elements" + (grad_x$at == 0 ? ", got " : " from offset " + grad_x$at + ", got an array of ") + grad_x.length);
+            }
         }
-        if (grad_y.length != 1) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + grad_y.length);
+        if (grad_y != null) {
+            if (grad_y$at < 0) {
+                throw new IllegalArgumentException("output grad_y: offset " + grad_y$at + " is negative");
+            }
+            if (exact$ ? grad_y.length != 1 : grad_y.length - grad_y$at < 1) {
+                throw new IllegalArgumentException("output grad_y [] needs 1 elements" + (grad_y$at == 0 ? ", got " : " from offset " + grad_y$at + ", got an array of ") + grad_y.length);
+            }
         }
-        this.out$grad_y = grad_y;
-        if (hvp_x == null) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + "null");
+        if (hvp_x != null) {
+            if (hvp_x$at < 0) {
+                throw new IllegalArgumentException("output hvp_x: offset " + hvp_x$at + " is negative");
+            }
+            if (exact$ ? hvp_x.length != 1 : hvp_x.length - hvp_x$at < 1) {
+                throw new IllegalArgumentException("output hvp_x [] needs 1 elements" + (hvp_x$at == 0 ? ", got " : " from offset " + hvp_x$at + ", got an array of ") + hvp_x.length);
+            }
         }
-        if (hvp_x.length != 1) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + hvp_x.length);
+        if (hvp_y != null) {
+            if (hvp_y$at < 0) {
+                throw new IllegalArgumentException("output hvp_y: offset " + hvp_y$at + " is negative");
+            }
+            if (exact$ ? hvp_y.length != 1 : hvp_y.length - hvp_y$at < 1) {
+                throw new IllegalArgumentException("output hvp_y [] needs 1 elements" + (hvp_y$at == 0 ? ", got " : " from offset " + hvp_y$at + ", got an array of ") + hvp_y.length);
+            }
         }
-        this.out$hvp_x = hvp_x;
-        if (hvp_y == null) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + "null");
+        if (value != null && value == vx) {
+            throw new IllegalArgumentException("output value and input vx are the same array; give the output an array of its own");
         }
-        if (hvp_y.length != 1) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + hvp_y.length);
+        if (value != null && value == vy) {
+            throw new IllegalArgumentException("output value and input vy are the same array; give the output an array of its own");
         }
-        this.out$hvp_y = hvp_y;
+        if (grad_x != null && grad_x == vx) {
+            throw new IllegalArgumentException("output grad_x and input vx are the same array; give the output an array of its own");
+        }
+        if (grad_x != null && grad_x == vy) {
+            throw new IllegalArgumentException("output grad_x and input vy are the same array; give the output an array of its own");
+        }
+        if (grad_x != null && grad_x == value) {
+            throw new IllegalArgumentException("output grad_x and output value are the same array; give the output an array of its own");
+        }
+        if (grad_y != null && grad_y == vx) {
+            throw new IllegalArgumentException("output grad_y and input vx are the same array; give the output an array of its own");
+        }
+        if (grad_y != null && grad_y == vy) {
+            throw new IllegalArgumentException("output grad_y and input vy are the same array; give the output an array of its own");
+        }
+        if (grad_y != null && grad_y == value) {
+            throw new IllegalArgumentException("output grad_y and output value are the same array; give the output an array of its own");
+        }
+        if (grad_y != null && grad_y == grad_x) {
+            throw new IllegalArgumentException("output grad_y and output grad_x are the same array; give the output an array of its own");
+        }
+        if (hvp_x != null && hvp_x == vx) {
+            throw new IllegalArgumentException("output hvp_x and input vx are the same array; give the output an array of its own");
+        }
+        if (hvp_x != null && hvp_x == vy) {
+            throw new IllegalArgumentException("output hvp_x and input vy are the same array; give the output an array of its own");
+        }
+        if (hvp_x != null && hvp_x == value) {
+            throw new IllegalArgumentException("output hvp_x and output value are the same array; give the output an array of its own");
+        }
+        if (hvp_x != null && hvp_x == grad_x) {
+            throw new IllegalArgumentException("output hvp_x and output grad_x are the same array; give the output an array of its own");
+        }
+        if (hvp_x != null && hvp_x == grad_y) {
+            throw new IllegalArgumentException("output hvp_x and output grad_y are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == vx) {
+            throw new IllegalArgumentException("output hvp_y and input vx are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == vy) {
+            throw new IllegalArgumentException("output hvp_y and input vy are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == value) {
+            throw new IllegalArgumentException("output hvp_y and output value are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == grad_x) {
+            throw new IllegalArgumentException("output hvp_y and output grad_x are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == grad_y) {
+            throw new IllegalArgumentException("output hvp_y and output grad_y are the same array; give the output an array of its own");
+        }
+        if (hvp_y != null && hvp_y == hvp_x) {
+            throw new IllegalArgumentException("output hvp_y and output hvp_x are the same array; give the output an array of its own");
+        }
+        if (value != null && value$at == 0) {
+            this.out$value = value;
+        } else {
+            this.sink$value = grow(this.sink$value, (long) 1);
+            this.out$value = this.sink$value;
+        }
+        if (grad_x != null && grad_x$at == 0) {
+            this.out$grad_x = grad_x;
+        } else {
+            this.sink$grad_x = grow(this.sink$grad_x, (long) 1);
+            this.out$grad_x = this.sink$grad_x;
+        }
+        if (grad_y != null && grad_y$at == 0) {
+            this.out$grad_y = grad_y;
+        } else {
+            this.sink$grad_y = grow(this.sink$grad_y, (long) 1);
+            this.out$grad_y = this.sink$grad_y;
+        }
+        if (hvp_x != null && hvp_x$at == 0) {
+            this.out$hvp_x = hvp_x;
+        } else {
+            this.sink$hvp_x = grow(this.sink$hvp_x, (long) 1);
+            this.out$hvp_x = this.sink$hvp_x;
+        }
+        if (hvp_y != null && hvp_y$at == 0) {
+            this.out$hvp_y = hvp_y;
+        } else {
+            this.sink$hvp_y = grow(this.sink$hvp_y, (long) 1);
+            this.out$hvp_y = this.sink$hvp_y;
+        }
         buf$0 = grow(buf$0, (long) 1);
         buf$1 = grow(buf$1, (long) 1);
         buf$2 = grow(buf$2, (long) 1);
         try {
             run$infer();
+            if (value != null && value$at != 0) {
+                System.arraycopy(this.sink$value, 0, value, value$at, 1);
+            }
+            if (grad_x != null && grad_x$at != 0) {
+                System.arraycopy(this.sink$grad_x, 0, grad_x, grad_x$at, 1);
+            }
+            if (grad_y != null && grad_y$at != 0) {
+                System.arraycopy(this.sink$grad_y, 0, grad_y, grad_y$at, 1);
+            }
+            if (hvp_x != null && hvp_x$at != 0) {
+                System.arraycopy(this.sink$hvp_x, 0, hvp_x, hvp_x$at, 1);
+            }
+            if (hvp_y != null && hvp_y$at != 0) {
+                System.arraycopy(this.sink$hvp_y, 0, hvp_y, hvp_y$at, 1);
+            }
         } finally {
             this.in$vx = null;
             this.in$vy = null;
@@ -288,6 +437,36 @@ public final class Rosenbrock {
             this.out$hvp_x = null;
             this.out$hvp_y = null;
         }
+    }
+
+    /**
+     * Computes every output with dropout off, into the given arrays.
+     *
+     * @param vx input {@code vx}, [], row-major
+     * @param vy input {@code vy}, [], row-major
+     * @param value receives output {@code value} [], or null if it is not wanted
+     * @param grad_x receives output {@code grad_x} [], or null if it is not wanted
+     * @param grad_y receives output {@code grad_y} [], or null if it is not wanted
+     * @param hvp_x receives output {@code hvp_x} [], or null if it is not wanted
+     * @param hvp_y receives output {@code hvp_y} [], or null if it is not wanted
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
+     */
+    public void infer(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
+            float[] hvp_x, float[] hvp_y) {
+        infer$(true, vx, 0, vy, 0, value, 0, grad_x, 0, grad_y, 0, hvp_x, 0, hvp_y, 0);
+    }
+
+    /**
+     * {@code infer} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public void infer(Args a) {
+        infer$(false, a.vx, a.vx$at, a.vy, a.vy$at, a.value, a.value$at, a.grad_x, a.grad_x$at, a.grad_y, a.grad_y$at, a.hvp_x, a.hvp_x$at, a.hvp_y, a.hvp_y$at);
     }
 
     private void run$loss() {
@@ -366,12 +545,12 @@ public final class Rosenbrock {
     }
 
     /**
-     * One step of {@code torch.optim.Adam}(lr = 0.01, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1.
+     * One step of {@code torch.optim.Adam}(lr, betas = (0.9, 0.999), eps = 1.0E-8, weight_decay = 0.0); {@code t} counts steps from 1; the declared lr is 0.01.
      */
-    private static void update(float[] p, float[] g, float[] m, float[] v, long t) {
+    private static void update(float[] p, float[] g, float[] m, float[] v, long t, double lr) {
         double bc1 = 1 - Math.pow(0.9, t);
         double bc2 = 1 - Math.pow(0.999, t);
-        float stepSize = (float) (0.01 / bc1);
+        float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
         for (int j = 0; j < p.length; j++) {
             float d = g[j];
@@ -383,10 +562,19 @@ public final class Rosenbrock {
     }
 
     /**
-     * Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.
+     * Whether the last {@code trainStep} (or {@code applyGradient}) changed nothing because the loss or a gradient was
+     * not finite.
      */
     public boolean lastStepSkipped() {
         return this.lastStepSkipped$;
+    }
+
+    /**
+     * How many {@code trainStep} (or {@code applyGradient}) calls since the last reset changed nothing
+     * because the loss or a gradient was not finite (they do not count in {@link #steps()}).
+     */
+    public long skippedSteps() {
+        return this.skippedSteps$;
     }
 
     /**
@@ -422,12 +610,21 @@ public final class Rosenbrock {
     }
 
     /**
+     * One adam update of every parameter from the gradients in the {@code grad$} fields, and the step count.
+     */
+    private void optimizerStep$() {
+        update(this.x, grad$x, m$x, v$x, this.step + 1, this.learningRate$);
+        update(this.y, grad$y, m$y, v$y, this.step + 1, this.learningRate$);
+        this.step++;
+    }
+
+    /**
      * One training step: forward in training mode (dropout on), backward, and one adam update of every
      * parameter.
      *
      * <p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,
-     * optimizer state or step count moves, and {@link #lastStepSkipped()} returns true until the next
-     * step. {@link #setCheckFinite} turns the check off.
+     * optimizer state or step count moves, {@link #lastStepSkipped()} returns true until the next
+     * step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.
      *
      * @return the loss before the update
      * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
@@ -444,114 +641,51 @@ public final class Rosenbrock {
         }
         if (this.checkFinite$ && !(Float.isFinite(loss$) && gradientsFinite$())) {
             this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
             return loss$;
         }
         this.lastStepSkipped$ = false;
-        update(this.x, grad$x, m$x, v$x, this.step + 1);
-        update(this.y, grad$y, m$y, v$y, this.step + 1);
-        this.step++;
+        optimizerStep$();
         return loss$;
     }
 
-    private void run$trainingPass() {
-        k$0(buf$0, x);
-        k$1(buf$1, x);
-        k$9(inputGrad$vx);
-        k$2(buf$2, y, x);
-        k$3(out$value, buf$0, buf$2);
-        k$4(out$grad_y, buf$2);
-        k$5(buf$2, out$grad_y);
-        k$6(out$grad_x, buf$2, buf$1, buf$0);
-        k$7(out$hvp_y, in$vy, in$vx, buf$1);
-        k$8(out$hvp_x, in$vx, buf$2, out$hvp_y, buf$1);
-        System.arraycopy(out$grad_x, 0, grad$x, 0, 1);
-        System.arraycopy(out$grad_y, 0, grad$y, 0, 1);
-        System.arraycopy(inputGrad$vx, 0, inputGrad$vy, 0, 1);
+    private float trainingPass$(boolean exact$, float[] vx, int vx$at, float[] vy, int vy$at,
+            float[] value, int value$at, float[] grad_x, int grad_x$at, float[] grad_y,
+            int grad_y$at, float[] hvp_x, int hvp_x$at, float[] hvp_y, int hvp_y$at) {
+        infer$(exact$, vx, vx$at, vy, vy$at, value, value$at, grad_x, grad_x$at, grad_y, grad_y$at, hvp_x, hvp_x$at, hvp_y, hvp_y$at);
+        return gradients();
     }
 
     /**
-     * One pass in training mode (dropout on with the masks of the current step, batch statistics),
-     * without an optimizer update: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}), and the buffers' updates.
-     * Parameters, optimizer state and the step count do not change.
+     * One pass in training mode, which for this model (no dropout, no batch statistics) computes what
+     * {@code infer} and {@code gradients} do: every output into the given arrays, the loss and its gradients (read with {@link #gradient} and {@link #inputGradient}).
      *
      * @param vx input {@code vx}, [], row-major
      * @param vy input {@code vy}, [], row-major
-     * @param value receives output {@code value} []
-     * @param grad_x receives output {@code grad_x} []
-     * @param grad_y receives output {@code grad_y} []
-     * @param hvp_x receives output {@code hvp_x} []
-     * @param hvp_y receives output {@code hvp_y} []
+     * @param value receives output {@code value} [], or null if it is not wanted
+     * @param grad_x receives output {@code grad_x} [], or null if it is not wanted
+     * @param grad_y receives output {@code grad_y} [], or null if it is not wanted
+     * @param hvp_x receives output {@code hvp_x} [], or null if it is not wanted
+     * @param hvp_y receives output {@code hvp_y} [], or null if it is not wanted
      * @return the loss
-     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
+     *         or an output is the same array as an input or another output
      */
     public float trainingPass(float[] vx, float[] vy, float[] value, float[] grad_x, float[] grad_y,
             float[] hvp_x, float[] hvp_y) {
-        if (vx == null) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + "null");
-        }
-        if (vx.length != 1) {
-            throw new IllegalArgumentException("input vx [] needs 1 elements, got " + vx.length);
-        }
-        if (vy == null) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + "null");
-        }
-        if (vy.length != 1) {
-            throw new IllegalArgumentException("input vy [] needs 1 elements, got " + vy.length);
-        }
-        this.in$vx = vx;
-        this.in$vy = vy;
-        if (value == null) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + "null");
-        }
-        if (value.length != 1) {
-            throw new IllegalArgumentException("output value [] needs 1 elements, got " + value.length);
-        }
-        this.out$value = value;
-        if (grad_x == null) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + "null");
-        }
-        if (grad_x.length != 1) {
-            throw new IllegalArgumentException("output grad_x [] needs 1 elements, got " + grad_x.length);
-        }
-        this.out$grad_x = grad_x;
-        if (grad_y == null) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + "null");
-        }
-        if (grad_y.length != 1) {
-            throw new IllegalArgumentException("output grad_y [] needs 1 elements, got " + grad_y.length);
-        }
-        this.out$grad_y = grad_y;
-        if (hvp_x == null) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + "null");
-        }
-        if (hvp_x.length != 1) {
-            throw new IllegalArgumentException("output hvp_x [] needs 1 elements, got " + hvp_x.length);
-        }
-        this.out$hvp_x = hvp_x;
-        if (hvp_y == null) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + "null");
-        }
-        if (hvp_y.length != 1) {
-            throw new IllegalArgumentException("output hvp_y [] needs 1 elements, got " + hvp_y.length);
-        }
-        this.out$hvp_y = hvp_y;
-        inputGrad$vx = inputGrad$vx.length == 1 ? inputGrad$vx : new float[1];
-        inputGrad$vy = inputGrad$vy.length == 1 ? inputGrad$vy : new float[1];
-        buf$0 = grow(buf$0, (long) 1);
-        buf$1 = grow(buf$1, (long) 1);
-        buf$2 = grow(buf$2, (long) 1);
-        try {
-            run$trainingPass();
-            return out$value[0];
-        } finally {
-            this.in$vx = null;
-            this.in$vy = null;
-            this.out$value = null;
-            this.out$grad_x = null;
-            this.out$grad_y = null;
-            this.out$hvp_x = null;
-            this.out$hvp_y = null;
-        }
+        return trainingPass$(true, vx, 0, vy, 0, value, 0, grad_x, 0, grad_y, 0, hvp_x, 0, hvp_y, 0);
+    }
+
+    /**
+     * {@code trainingPass} with its arguments by name, set on {@code a} (a {@link Args}): the same as the positional form, except
+     * that arrays may be longer than needed, starting at the offsets set with them, and that an
+     * output not set (or set to null) is not wanted. {@code a} is only read.
+     *
+     * @throws IllegalArgumentException if a dim is below 1, an input is not set, or an array is too short
+     *         for its offset
+     */
+    public float trainingPass(Args a) {
+        return trainingPass$(false, a.vx, a.vx$at, a.vy, a.vy$at, a.value, a.value$at, a.grad_x, a.grad_x$at, a.grad_y, a.grad_y$at, a.hvp_x, a.hvp_x$at, a.hvp_y, a.hvp_y$at);
     }
 
     /**
@@ -621,6 +755,169 @@ public final class Rosenbrock {
         }
     }
 
+    /**
+     * The learning rate of the next update ({@code trainStep} or {@code applyGradient}): the optimizer's
+     * {@code lr} (0.01) unless {@link #setLearningRate} changed it.
+     */
+    public double learningRate() {
+        return this.learningRate$;
+    }
+
+    /**
+     * Sets the learning rate of the following updates, for a schedule (warm-up, step, cosine).
+     * {@code reset} keeps it, {@code copy()} starts at the declared rate, and a checkpoint carries it
+     * ({@code loadCheckpoint} restores it, {@code loadParameters} does not). In f32 the updates use it
+     * rounded to float.
+     *
+     * @throws IllegalArgumentException if {@code rate} is negative or not finite
+     */
+    public void setLearningRate(double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + rate);
+        }
+        this.learningRate$ = rate;
+    }
+
+    /**
+     * The loss and its gradients in training mode, which for this model (no dropout, no batch statistics)
+     * is {@code gradients}: the same call.
+     *
+     * Read the gradients with {@link #gradient}, {@link #copyGradientTo} or {@link #accumulateGradient}.
+     *
+     * @param vx input {@code vx}, [], row-major
+     * @param vy input {@code vy}, [], row-major
+     * @return the loss
+     * @throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length
+     */
+    public float trainingGradients(float[] vx, float[] vy) {
+        return gradients();
+    }
+
+    /**
+     * Copies every parameter into {@code flat}, in {@code PARAMETER_NAMES} order, each row-major.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.x, 0, flat, 0, this.x.length);
+        System.arraycopy(this.y, 0, flat, 1, this.y.length);
+    }
+
+    /**
+     * Sets every parameter from {@code flat} (the layout of {@link #copyParametersTo}); the optimizer state and
+     * the step count stay as they are.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyParametersFrom(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(flat, 0, this.x, 0, this.x.length);
+        System.arraycopy(flat, 1, this.y, 0, this.y.length);
+    }
+
+    /**
+     * Copies the parameter gradient of the last {@code gradients} or {@code trainStep} call (or the one
+     * {@code applyGradient} applied) into {@code flat}, in the layout of {@link #copyParametersTo}.
+     *
+     * @param flat {@code PARAMETER_COUNT} elements
+     * @throws IllegalArgumentException if {@code flat} is null or of the wrong length
+     */
+    public void copyGradientTo(float[] flat) {
+        if (flat == null || flat.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
+        }
+        System.arraycopy(this.grad$x, 0, flat, 0, this.grad$x.length);
+        System.arraycopy(this.grad$y, 0, flat, 1, this.grad$y.length);
+    }
+
+    /**
+     * Adds {@code rows} times the parameter gradient of the last {@code gradients} or {@code trainingGradients}
+     * call to {@code sum} (the layout of {@link #copyParametersTo}). For a loss that is a mean over the rows of
+     * the batch, that is the
+     * gradient of the sum of their losses: accumulate each micro-batch with its row count, then
+     * {@link #applyGradient applyGradient(sum, total rows)} is one step on all of them.
+     *
+     * @param sum {@code PARAMETER_COUNT} elements
+     * @param rows the number of rows of that batch, at least 1
+     * @throws IllegalArgumentException if {@code sum} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void accumulateGradient(double[] sum, long rows) {
+        if (sum == null || sum.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("sum needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (sum == null ? "null" : sum.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$x.length; j++) sum[j] += (double) rows * this.grad$x[j];
+        for (int j = 0; j < this.grad$y.length; j++) sum[1 + j] += (double) rows * this.grad$y[j];
+    }
+
+    /**
+     * One optimizer step with the gradient {@code summed / rows}: what {@code trainStep} does after its
+     * backward pass (adam, with the optimizer state, weight decay, learning rate and step count of this
+     * instance). {@code summed} is in the layout of {@link #copyParametersTo}; for a loss that is a mean over
+     * rows, it is the sum over batches of rows × mean gradient ({@link #accumulateGradient}), and the step
+     * equals a {@code trainStep} on all those rows at once when the gradients come from
+     * {@code trainingGradients} (training mode; with batch norm, each batch has its own statistics). For a loss
+     * that sums over rows, pass the plain sum of gradients and {@code rows = 1}.
+     *
+     * <p>When an element of the gradient is not finite, nothing changes, {@link #lastStepSkipped()}
+     * returns true and {@link #skippedSteps()} counts it (unless {@link #setCheckFinite} turned the check
+     * off). The parameter gradients ({@code gradient(name)}) hold the applied gradient afterwards.
+     *
+     * @param summed the summed gradient, {@code PARAMETER_COUNT} elements
+     * @param rows   the number of rows it was summed over, at least 1
+     * @throws IllegalArgumentException if {@code summed} is null or of the wrong length, or {@code rows} is below 1
+     */
+    public void applyGradient(double[] summed, long rows) {
+        if (summed == null || summed.length != PARAMETER_COUNT) {
+            throw new IllegalArgumentException("summed needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (summed == null ? "null" : summed.length));
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        for (int j = 0; j < this.grad$x.length; j++) this.grad$x[j] = (float) (summed[j] / rows);
+        for (int j = 0; j < this.grad$y.length; j++) this.grad$y[j] = (float) (summed[1 + j] / rows);
+        if (this.checkFinite$ && !gradientsFinite$()) {
+            this.lastStepSkipped$ = true;
+            this.skippedSteps$++;
+            return;
+        }
+        this.lastStepSkipped$ = false;
+        optimizerStep$();
+    }
+
+    /**
+     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     */
+    private byte[] checkpointHeader$() {
+        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
+        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
+        h$.append(String.join("", "},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]},\"optimizer.m.x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},\"optimizer.m.y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[12,16]},\"optimizer.v.x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[16,20]},\"optimizer.v.y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[20,24]}}"));
+        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
+        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long metaLong(Path file, Map<String, String> meta, String key) throws
+            IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw fail(file, "no '" + key + "' metadata");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw fail(file, "metadata '" + key + "' is " + v + ", not an integer");
+        }
+    }
+
     private static float[] read(Path file, ByteBuffer buf, Map<String, long[]> entries,
             long dataStart, String name, long[] shape, int count) throws IOException {
         long[] e = entries.get(name);
@@ -643,6 +940,17 @@ public final class Rosenbrock {
     }
 
     /**
+     * Refuses parameters trained by {@code nnc train} on preprocessed inputs unless this class's encoder
+     * has their encoding.
+     */
+    private static void checkEncoding(Path file, Map<String, String> meta) throws IOException {
+        if (!meta.containsKey("nnc.training")) {
+            return;
+        }
+        throw new IOException(file + ": these parameters were trained by 'nnc train' on preprocessed columns (standardized numbers, one-hot text) and need the same preprocessing of raw values, which Rosenbrock was generated without: generate RosenbrockEncoder beside it with 'nnc compile --preprocessing " + file + "' (Maven: <preprocessing>), and encode rows with it");
+    }
+
+    /**
      * Writes every parameter and buffer to {@code file} in the safetensors format (F32, names as in the
      * .nn file).
      * The file is written beside its destination and moved into place, so a failure never leaves a
@@ -651,11 +959,57 @@ public final class Rosenbrock {
      * @throws IOException if the file cannot be written
      */
     public void saveParameters(Path file) throws IOException {
-        byte[] header$ = String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}  ").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+        save$(file, false);
+    }
+
+    /**
+     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
+     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
+     *
+     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
+     */
+    public void loadParameters(Path file) throws IOException {
+        load$(file, false);
+    }
+
+    /**
+     * Writes a checkpoint to {@code file}: every parameter and buffer and the adam state ({@code optimizer.m.<param>}, {@code optimizer.v.<param>}),
+     * with the step count, the seed and the learning rate in the metadata, so that
+     * {@link #loadCheckpoint} resumes training exactly: the following steps give the same values, bit
+     * for bit, as if training had not stopped (dropout masks included). Safetensors, written beside its
+     * destination and moved into place.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        save$(file, true);
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #saveCheckpoint}: the parameters and buffers, the optimizer
+     * state, the step count, the seed (which replaces this instance's) and the learning rate. Nothing
+     * changes unless all of it is read. The finiteness check's state ({@link #lastStepSkipped},
+     * {@link #skippedSteps}) is not part of it.
+     *
+     * @throws IOException if the file cannot be read, is not a checkpoint of this model's optimizer (adam),
+     *         or lacks a tensor
+     */
+    public void loadCheckpoint(Path file) throws IOException {
+        load$(file, true);
+    }
+
+    private void save$(Path file, boolean checkpoint$) throws IOException {
+        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}  ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 24 : 8)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (float v : this.x) buf$.putFloat(v);
         for (float v : this.y) buf$.putFloat(v);
+        if (checkpoint$) {
+            for (float v : this.m$x) buf$.putFloat(v);
+            for (float v : this.m$y) buf$.putFloat(v);
+            for (float v : this.v$x) buf$.putFloat(v);
+            for (float v : this.v$y) buf$.putFloat(v);
+        }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
         try {
@@ -675,13 +1029,7 @@ public final class Rosenbrock {
         }
     }
 
-    /**
-     * Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn
-     * file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.
-     *
-     * @throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer
-     */
-    public void loadParameters(Path file) throws IOException {
+    private void load$(Path file, boolean checkpoint$) throws IOException {
         byte[] bytes$ = Files.readAllBytes(file);
         ByteBuffer buf$ = ByteBuffer.wrap(bytes$).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes$.length < 8) {
@@ -692,16 +1040,65 @@ public final class Rosenbrock {
             throw fail(file, "header length " + n$ + " does not fit a file of " + bytes$.length + " bytes");
         }
         String header$ = new String(bytes$, 8, (int) n$, StandardCharsets.UTF_8);
-        Map<String, long[]> entries$ = parseHeader(file, header$);
+        Map<String, String> meta$ = new HashMap<>();
+        Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
+        checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
         List<Object> values$ = new ArrayList<>();
         values$.add(read(file, buf$, entries$, dataStart$, "x", new long[] {}, 1));
         values$.add(read(file, buf$, entries$, dataStart$, "y", new long[] {}, 1));
+        long step$ = this.step, seed$ = this.seed;
+        double rate$ = this.learningRate$;
+        if (checkpoint$) {
+            String kind$ = meta$.get("nnc.checkpoint");
+            if (kind$ == null) {
+                throw fail(file, "not a checkpoint (no 'nnc.checkpoint' metadata): saveCheckpoint writes them; loadParameters reads the parameters alone");
+            }
+            if (!kind$.equals("adam")) {
+                throw fail(file, "a checkpoint of the optimizer " + kind$ + ", but Rosenbrock trains with adam");
+            }
+            step$ = metaLong(file, meta$, "nnc.step");
+            seed$ = metaLong(file, meta$, "nnc.seed");
+            if (step$ < 0) {
+                throw fail(file, "a negative step count, " + step$);
+            }
+            String rateText$ = meta$.get("nnc.learning_rate");
+            if (rateText$ == null) {
+                throw fail(file, "no 'nnc.learning_rate' metadata");
+            }
+            try {
+                rate$ = Double.parseDouble(rateText$);
+            } catch (NumberFormatException e) {
+                rate$ = Double.NaN;
+            }
+            if (!(rate$ >= 0) || Double.isInfinite(rate$)) {
+                throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
+            }
+        }
+        if (checkpoint$) {
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.x", new long[] {}, 1));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.y", new long[] {}, 1));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.x", new long[] {}, 1));
+            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.y", new long[] {}, 1));
+        }
         System.arraycopy(values$.get(0), 0, this.x, 0, this.x.length);
         System.arraycopy(values$.get(1), 0, this.y, 0, this.y.length);
+        if (checkpoint$) {
+            System.arraycopy(values$.get(2), 0, this.m$x, 0, this.m$x.length);
+            System.arraycopy(values$.get(3), 0, this.m$y, 0, this.m$y.length);
+            System.arraycopy(values$.get(4), 0, this.v$x, 0, this.v$x.length);
+            System.arraycopy(values$.get(5), 0, this.v$y, 0, this.v$y.length);
+            this.step = step$;
+            this.seed = seed$;
+            this.learningRate$ = rate$;
+        }
     }
 
-    private static Map<String, long[]> parseHeader(Path file, String h) throws IOException {
+    /**
+     * The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.
+     */
+    private static Map<String, long[]> parseHeader(Path file, String h, Map<String, String> meta)
+            throws IOException {
         Map<String, long[]> out = new HashMap<>();
         int[] at = {0};
         expect(file, h, at, '{');
@@ -712,7 +1109,26 @@ public final class Rosenbrock {
             String name = readString(file, h, at);
             expect(file, h, at, ':');
             if (name.equals("__metadata__")) {
-                skipValue(file, h, at);
+                expect(file, h, at, '{');
+                if (skipSpace(h, at) == '}') {
+                    at[0]++;
+                } else {
+                    while (true) {
+                        String key = readString(file, h, at);
+                        expect(file, h, at, ':');
+                        if (skipSpace(h, at) == '"') {
+                            meta.put(key, readString(file, h, at));
+                        } else {
+                            skipValue(file, h, at);
+                        }
+                        char c = skipSpace(h, at);
+                        at[0]++;
+                        if (c == '}') break;
+                        if (c != ',') {
+                            throw fail(file, "expected ',' or '}' at header byte " + (at[0] - 1));
+                        }
+                    }
+                }
             } else {
                 long dtype = -1;
                 long[] offsets = null;
@@ -847,6 +1263,27 @@ public final class Rosenbrock {
     }
 
     /**
+     * Records a thread count, for the same API on both backends. This class was generated with the scalar backend, whose products do not split: every call runs on the
+     * calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.
+     *
+     * @param n the number of threads, at least 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        threads$ = n;
+    }
+
+    /**
+     * The thread count set by {@link #setThreads} (1 by default).
+     */
+    public int threads() {
+        return threads$;
+    }
+
+    /**
      * The SplitMix64 finalizer.
      */
     private static long fmix(long z) {
@@ -895,5 +1332,155 @@ public final class Rosenbrock {
             throw new IllegalArgumentException("these dims need an intermediate of " + n + " elements, more than a Java array holds");
         }
         return b != null && b.length >= n ? b : new float[(int) n];
+    }
+
+    /**
+     * The arguments of the entry methods ({@code infer}, {@code loss}, {@code gradients}, {@code trainStep},
+     * {@code trainingPass}) by name, for their {@code (Args)} forms: set the dims, the inputs and the outputs
+     * you want (each array with the offset of its first element), then call. It holds references, not copies: make one, set what
+     * changes before each call, and no call allocates. Setters return {@code this}.
+     */
+    public static final class Args {
+        private float[] vx;
+
+        private int vx$at;
+
+        private float[] vy;
+
+        private int vy$at;
+
+        private float[] value;
+
+        private int value$at;
+
+        private float[] grad_x;
+
+        private int grad_x$at;
+
+        private float[] grad_y;
+
+        private int grad_y$at;
+
+        private float[] hvp_x;
+
+        private int hvp_x$at;
+
+        private float[] hvp_y;
+
+        private int hvp_y$at;
+
+        /**
+         * Sets input {@code vx}, [] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args vx(float[] vx, int offset) {
+            this.vx = vx;
+            this.vx$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args vx(float[] vx) {
+            return vx(vx, 0);
+        }
+
+        /**
+         * Sets input {@code vy}, [] (row-major): its elements from {@code offset} on. Read in place
+         * at offset 0, else copied to this instance's staging array.
+         */
+        public Args vy(float[] vy, int offset) {
+            this.vy = vy;
+            this.vy$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args vy(float[] vy) {
+            return vy(vy, 0);
+        }
+
+        /**
+         * Sets where output {@code value} [] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args value(float[] value, int offset) {
+            this.value = value;
+            this.value$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args value(float[] value) {
+            return value(value, 0);
+        }
+
+        /**
+         * Sets where output {@code grad_x} [] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args grad_x(float[] grad_x, int offset) {
+            this.grad_x = grad_x;
+            this.grad_x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args grad_x(float[] grad_x) {
+            return grad_x(grad_x, 0);
+        }
+
+        /**
+         * Sets where output {@code grad_y} [] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args grad_y(float[] grad_y, int offset) {
+            this.grad_y = grad_y;
+            this.grad_y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args grad_y(float[] grad_y) {
+            return grad_y(grad_y, 0);
+        }
+
+        /**
+         * Sets where output {@code hvp_x} [] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args hvp_x(float[] hvp_x, int offset) {
+            this.hvp_x = hvp_x;
+            this.hvp_x$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args hvp_x(float[] hvp_x) {
+            return hvp_x(hvp_x, 0);
+        }
+
+        /**
+         * Sets where output {@code hvp_y} [] goes (row-major): from {@code offset} on; null: not wanted.
+         */
+        public Args hvp_y(float[] hvp_y, int offset) {
+            this.hvp_y = hvp_y;
+            this.hvp_y$at = offset;
+            return this;
+        }
+
+        /**
+         * The same at offset 0.
+         */
+        public Args hvp_y(float[] hvp_y) {
+            return hvp_y(hvp_y, 0);
+        }
     }
 }

@@ -1,5 +1,5 @@
 /*
- * The grammar of .nn files (docs: /work/shared/docs/LANGUAGE.md, sections "A file",
+ * The grammar of .nn files (the language reference: docs/language.md, sections "A file",
  * "Declarations inside a model" and "Expressions").
  *
  * How it is used. The lexer output goes through dev.nnc.syntax.NewlineFilter, which decides
@@ -24,7 +24,7 @@
  *
  * No target-language actions: the grammar is plain.
  *
- * Choices where LANGUAGE.md is silent:
+ * Choices where the language contract is silent (docs/language.md states them for users):
  *  - numbers: `.5` is one, `2.` is not (so `x.T` and `2.T` stay simple); a minus sign is always
  *    the unary operator (`-1` is Unary(Num 1)); a literal that overflows a double is an error;
  *  - a trailing comma is allowed in call arguments, fn parameters and [ ] lists (not in `dim`);

@@ -48,6 +48,37 @@ public final class Compiler {
             for (Compiled c : compiled) if (c.model().name().equals(name)) return c;
             return null;
         }
+
+        /**
+         * The model a command works on (its {@code --model NAME}): {@code name} if given; else
+         * {@code preferred} (may be null) when the file has several models and one of that name;
+         * else the file's only model.
+         *
+         * @throws NoSuchModelException naming the file, with error E511 for an unknown name
+         */
+        public Compiled select(String name, String preferred) {
+            List<String> names = compiled.stream().map(Compiled::name).toList();
+            String list = String.join(", ", names);
+            if (name == null && preferred != null && compiled.size() > 1 && model(preferred) != null) name = preferred;
+            if (name != null) {
+                Compiled c = model(name);
+                if (c != null) return c;
+                ErrorKind k = ErrorKind.UNKNOWN_MODEL;
+                throw new NoSuchModelException(path + ": error[" + k.code() + "]: " + k.format(name, names.isEmpty() ? "none" : list));
+            }
+            if (compiled.size() == 1) return compiled.get(0);
+            if (compiled.isEmpty()) throw new NoSuchModelException(path + " declares no model");
+            throw new NoSuchModelException(path + " has " + names.size() + " models (" + list + "); pick one with --model NAME");
+        }
+    }
+
+    /** No model of a file fits the name a command was given, or the file has several and none was named. */
+    public static final class NoSuchModelException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchModelException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** Reads and compiles a file (UTF-8). */

@@ -7,8 +7,8 @@ import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
 import dev.nnc.ir.Walk;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +32,14 @@ public final class Autodiff {
         targets.addAll(wrt);
         List<Node> reach = Walk.reachable(f);
         // Active nodes: those through which f depends on a target.
-        Set<Integer> active = new HashSet<>();
+        BitSet active = new BitSet();
         for (Node n : reach) {
             boolean a = targets.contains(n);
-            for (Node i : n.inputs()) a |= active.contains(i.id());
-            if (a && n.dtype() == DType.REAL) active.add(n.id());
+            for (Node i : n.inputs()) a |= active.get(i.id());
+            if (a && n.dtype() == DType.REAL) active.set(n.id());
         }
         Map<Integer, Node> adjoint = new HashMap<>();
-        if (active.contains(f.id())) adjoint.put(f.id(), G.constant(1));
+        if (active.get(f.id())) adjoint.put(f.id(), G.constant(1));
         for (int k = reach.size() - 1; k >= 0; k--) {
             Node y = reach.get(k);
             Node g = adjoint.get(y.id());
@@ -51,7 +51,7 @@ public final class Autodiff {
             }
             for (int i = 0; i < gs.length; i++) {
                 Node x = y.input(i);
-                if (gs[i] == null || !active.contains(x.id())) continue;
+                if (gs[i] == null || !active.get(x.id())) continue;
                 Node gi = sumTo(G, gs[i], x.shape());
                 adjoint.merge(x.id(), gi, G::add);
             }

@@ -1,6 +1,7 @@
 package dev.nnc.build;
 
 import dev.nnc.Compiler;
+import dev.nnc.codegen.EncoderEmitter;
 import dev.nnc.codegen.JavaEmitter;
 import dev.nnc.diag.Diagnostic;
 import dev.nnc.diag.ErrorKind;
@@ -54,8 +55,10 @@ public final class Generator {
      * @param precision   the element type of every class, or null: each model's precision
      *                    statement, else f32
      * @param backend     how kernels are written (scalar loops, or the Vector API)
+     * @param preprocessing parameters files written by {@code nnc train --save}: each makes an encoder class beside
+     *                    the class of its model ({@link EncoderSources})
      */
-    public record Options(String packageName, Model.Precision precision, JavaEmitter.Backend backend) {
+    public record Options(String packageName, Model.Precision precision, JavaEmitter.Backend backend, List<Path> preprocessing) {
         public static final Options DEFAULT = new Options(null, null);
 
         /** The scalar backend. */
@@ -63,8 +66,14 @@ public final class Generator {
             this(packageName, precision, JavaEmitter.Backend.SCALAR);
         }
 
+        /** No preprocessing files. */
+        public Options(String packageName, Model.Precision precision, JavaEmitter.Backend backend) {
+            this(packageName, precision, backend, List.of());
+        }
+
         public Options {
             if (backend == null) backend = JavaEmitter.Backend.SCALAR;
+            preprocessing = preprocessing == null ? List.of() : List.copyOf(preprocessing);
             if (packageName != null && !packageName.isEmpty() && !SourceVersion.isName(packageName)) {
                 throw new IllegalArgumentException("'" + packageName + "' is not a Java package name");
             }
@@ -140,7 +149,9 @@ public final class Generator {
      *                     written (model errors are not exceptions: see {@link Report#failures})
      */
     public static Report run(List<Source> sources, Path outDir, Options options, Path stateFile) throws IOException {
-        String fingerprint = options.fingerprint() + " compiler=" + compilerIdentity();
+        Map<String, EncoderSources.Source> encoders = EncoderSources.read(options.preprocessing());
+        String fingerprint = options.fingerprint() + " compiler=" + compilerIdentity()
+                + (encoders.isEmpty() ? "" : " preprocessing=" + EncoderSources.fingerprint(encoders));
         GenerateState prev = stateFile == null ? GenerateState.EMPTY : GenerateState.read(stateFile);
         boolean sameOptions = fingerprint.equals(prev.fingerprint());
 
@@ -164,6 +175,7 @@ public final class Generator {
             if (in.upToDate != null) for (String rel : in.upToDate.outputs().keySet()) owners.put(rel, in.source.file().toString());
         }
         List<Failure> failures = new ArrayList<>();
+        java.util.Set<String> encoded = new java.util.HashSet<>();
         List<Path> compiled = new ArrayList<>();
         List<Path> upToDate = new ArrayList<>();
         for (Input in : inputs.values()) {
@@ -181,15 +193,25 @@ public final class Generator {
                 boolean f32 = options.precision() != null ? options.precision() == Model.Precision.F32
                         : m.precision() != Model.Precision.F64;
                 String fileName = in.source.file().getFileName().toString();
-                JavaEmitter.Output o = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, fileName, in.text, options.backend()));
-                String rel = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + o.className() + ".java";
-                String who = in.source.file() + " (model '" + m.name() + "')";
-                String other = owners.putIfAbsent(rel, who);
-                if (other != null) {
-                    diags.add(new Diagnostic(ErrorKind.CLASS_CLASH, m.span(),
-                            ErrorKind.CLASS_CLASH.format(m.name(), rel, other), "rename one of the models, or give the files different packages"));
-                } else {
-                    in.planned.put(rel, o.source());
+                EncoderSources.Source enc = encoders.get(m.name());
+                String encoderName = EncoderEmitter.classNameFor(m.name());
+                JavaEmitter.Output o = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, fileName, in.text, options.backend(),
+                        enc == null ? null : new JavaEmitter.Encoder(encoderName, enc.fingerprint(), enc.origin())));
+                List<JavaEmitter.Output> classes = new ArrayList<>(List.of(o));
+                if (enc != null) {
+                    classes.add(EncoderEmitter.emit(EncoderSources.spec(enc, c, o, f32, in.source.file().toString(), in.text)));
+                    encoded.add(m.name());
+                }
+                for (JavaEmitter.Output out : classes) {
+                    String rel = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + out.className() + ".java";
+                    String who = in.source.file() + " (model '" + m.name() + "'" + (out == o ? "" : ", its encoder") + ")";
+                    String other = owners.putIfAbsent(rel, who);
+                    if (other != null) {
+                        diags.add(new Diagnostic(ErrorKind.CLASS_CLASH, m.span(),
+                                ErrorKind.CLASS_CLASH.format(m.name(), rel, other), "rename one of the models, or give the files different packages"));
+                    } else {
+                        in.planned.put(rel, out.source());
+                    }
                 }
             }
             if (!diags.isEmpty()) {
@@ -198,6 +220,14 @@ public final class Generator {
             }
         }
         if (!failures.isEmpty()) return new Report(failures, compiled, upToDate, List.of(), List.of());
+        if (upToDate.isEmpty()) {
+            for (EncoderSources.Source e : encoders.values()) {
+                if (!encoded.contains(e.model())) {
+                    throw new IOException(e.file() + ": its parameters are for model " + e.model() + ", which none of the .nn files"
+                            + " defines (--preprocessing)");
+                }
+            }
+        }
 
         // 3. Write the new classes, delete the stale ones, record the state.
         List<Path> written = new ArrayList<>();

@@ -83,7 +83,19 @@ final class Builtins {
         Node lower(Graph g, Args a);
     }
 
-    record Fn(String name, List<P> params, Lowering lowering) {
+    /** The groups of docs/language.md's table of functions, in its order. */
+    enum Group {
+        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"), LOSS("losses"),
+        NORMALIZATION("normalization"), CONVOLUTION("convolution and pooling"), TRAINING("training"), DERIVATIVE("derivatives");
+
+        final String label;
+
+        Group(String label) {
+            this.label = label;
+        }
+    }
+
+    record Fn(String name, Group group, List<P> params, Lowering lowering) {
         String signature() {
             StringBuilder sb = new StringBuilder(name).append('(');
             for (int i = 0; i < params.size(); i++) {
@@ -105,8 +117,20 @@ final class Builtins {
 
     static final Map<String, Fn> ALL = new LinkedHashMap<>();
 
+    /** The group of the functions defined next (the static block sets it before each group). */
+    private static Group group;
+
     private static void def(String name, Lowering l, P... params) {
-        ALL.put(name, new Fn(name, List.of(params), l));
+        ALL.put(name, new Fn(name, group, List.of(params), l));
+    }
+
+    /** Every built-in function by group: "elementwise exp, log, …; reductions sum, …; …". */
+    static String catalogue() {
+        Map<Group, List<String>> by = new java.util.EnumMap<>(Group.class);
+        for (Fn f : ALL.values()) by.computeIfAbsent(f.group(), k -> new ArrayList<>()).add(f.name());
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<Group, List<String>> e : by.entrySet()) parts.add(e.getKey().label + " " + String.join(", ", e.getValue()));
+        return String.join("; ", parts);
     }
 
     private static P t(String n) {
@@ -134,6 +158,7 @@ final class Builtins {
     }
 
     static {
+        group = Group.ELEMENTWISE;
         unary("exp", Unary.EXP);
         unary("log", Unary.LOG);
         unary("sqrt", Unary.SQRT);
@@ -162,20 +187,24 @@ final class Builtins {
         def("minimum", (g, a) -> g.binary(Binary.MINIMUM, a.tensor("a"), a.tensor("b"), "take the minimum of"), t("a"), t("b"));
         def("clamp", (g, a) -> g.clamp(a.tensor("x"), a.tensor("lo"), a.tensor("hi")), t("x"), t("lo"), t("hi"));
 
+        group = Group.REDUCTION;
         def("sum", (g, a) -> g.sum(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("mean", (g, a) -> mean(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("max", (g, a) -> g.max(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("min", (g, a) -> g.neg(g.max(g.neg(a.tensor("x")), a.axes("axis"), a.bool("keepdims"))), t("x"), axes(ALL_AXES), keep());
         def("logsumexp", (g, a) -> logsumexp(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        group = Group.ALONG_AXIS;
         def("softmax", (g, a) -> softmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
         def("log_softmax", (g, a) -> logSoftmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
 
+        group = Group.SHAPE;
         def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
         def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
         def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
         def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), classCount(a.number("n"))),
                 new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
 
+        group = Group.LOSS;
         def("mse", (g, a) -> {
             Node d = g.binary(Binary.SUB, a.tensor("pred"), a.tensor("target"), "compare");
             return mean(g, g.mul(d, d), null, false);
@@ -197,22 +226,32 @@ final class Builtins {
             return mean(g, l, null, false);
         }, t("pred"), t("target"), num("delta", 1.0));
 
+        group = Group.NORMALIZATION;
         def("batch_norm", Normalization::batchNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
                 new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
                 num("eps", 1e-5));
 
+        group = Group.CONVOLUTION;
         for (int rank = 1; rank <= 2; rank++) {
             int r = rank;
             def("conv" + r + "d", (g, a) -> Convolutions.conv(g, a, r), t("x"), t("w"), new P("bias", Kind.TENSOR, ABSENT),
                     sizes("stride", 1), sizes("padding", 0), sizes("dilation", 1), num("groups", 1));
+        }
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
             def("max_pool" + r + "d", (g, a) -> Convolutions.maxPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
                     sizes("padding", 0));
+        }
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
             def("avg_pool" + r + "d", (g, a) -> Convolutions.avgPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
                     sizes("padding", 0));
         }
 
+        group = Group.TRAINING;
         def("dropout", null, t("x"), num("p", 0.5));
         def("stop_gradient", (g, a) -> g.stopGradient(a.tensor("x")), t("x"));
+        group = Group.DERIVATIVE;
         def("grad", null, t("f"), new P("x", Kind.LEAF, REQUIRED));
     }
 
@@ -275,7 +314,15 @@ final class Builtins {
             target = g.oneHot(label, classes.size());
         } else {
             if (!label.shape().equals(ls)) {
-                throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+                var e = new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
+                Shape ids = ls.rank() == 2 ? Shape.of(ls.get(0)) : Shape.SCALAR;
+                if (label.shape().equals(ids)) {
+                    // real values, one per row: class ids declared without int
+                    String decl = label.op() == dev.nnc.ops.Leaf.INPUT ? "input " + label.leafName() + " : int" + ids : "an int" + ids + " input";
+                    e.withHint("class labels (one class id per row) are integers: declare them as " + decl
+                            + "; real labels must have the logits' shape " + ls + " (probabilities per class)");
+                }
+                throw e;
             }
             target = label;
         }

@@ -1,5 +1,6 @@
 package dev.nnc.check;
 
+import dev.nnc.util.BigStack;
 import dev.nnc.diag.Diagnostics;
 import dev.nnc.diag.ErrorKind;
 import dev.nnc.diag.Span;

@@ -125,7 +125,7 @@ final class Exprs {
         try {
             return b.run();
         } catch (ShapeException ex) {
-            diags.add(new dev.nnc.diag.Diagnostic(ex.kind(), span, ex.getMessage(), null));
+            diags.add(new dev.nnc.diag.Diagnostic(ex.kind(), span, ex.getMessage(), ex.hint()));
             return null;
         }
     }
@@ -189,11 +189,21 @@ final class Exprs {
             diags.error(ErrorKind.NOT_A_FUNCTION, c.fn().span(), name);
             return null;
         }
+        diags.errorWithHint(ErrorKind.UNKNOWN_FUNCTION, c.fn().span(), unknownFunctionHint(name), name);
+        return null;
+    }
+
+    /**
+     * "did you mean 'sigmoid'?" when one function is a likely typo away (stricter than for other
+     * names: {@code conv2d} is no typo of {@code concat}); otherwise every function there is.
+     */
+    private String unknownFunctionHint(String name) {
         Set<String> known = new TreeSet<>(fns.keySet());
         known.addAll(Builtins.ALL.keySet());
-        String best = Suggest.closest(name, known);
-        diags.errorWithHint(ErrorKind.UNKNOWN_FUNCTION, c.fn().span(), best == null ? null : "did you mean '" + best + "'?", name);
-        return null;
+        String best = Suggest.closestStrict(name, known);
+        if (best != null) return "did you mean '" + best + "'?";
+        String mine = fns.isEmpty() ? "" : "; this file's fn " + String.join(", ", new TreeSet<>(fns.keySet()));
+        return "the functions are: " + Builtins.catalogue() + mine;
     }
 
     private boolean checkArgOrder(Ast.Call c) {

@@ -135,8 +135,8 @@ final class CheckCommand implements Callable<Integer> {
         Stats s = c.stats();
         sb.append(String.format(Locale.ROOT, "  nodes:   checked %d; forward ops %d → %d optimized", s.checkedNodes(), s.forwardOps(), s.optForwardOps()));
         if (c.eval().loss() != null) {
-            sb.append(String.format(Locale.ROOT, "; loss+gradients ops %d → %d optimized; backward ratio %.2f",
-                    s.trainOps(), s.optTrainOps(), s.backwardRatio()));
+            sb.append(String.format(Locale.ROOT, "; loss+gradients ops %d → %d optimized (%.2f× the %d of the loss alone)",
+                    s.trainOps(), s.optTrainOps(), s.gradientCost(), s.optLossOps()));
         }
         sb.append('\n');
         return sb.toString();

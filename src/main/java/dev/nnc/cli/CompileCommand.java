@@ -18,8 +18,6 @@ import picocli.CommandLine.Parameters;
         description = {"Generates one self-contained Java class per model.",
                 "Files are written only when every input compiles; each is written to a temporary file and moved into place."})
 final class CompileCommand implements Callable<Integer> {
-    enum Precision { f32, f64 }
-
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .nn files")
     List<Path> files;
 
@@ -29,15 +27,37 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--package", paramLabel = "P", description = "the Java package (default: the file's package statement, else none)")
     String pkg;
 
-    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type (default: the model's precision statement, else f32)")
-    Precision precision;
+    @CommandLine.Mixin
+    Options.Precision precision = new Options.Precision();
 
     @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
             description = "kernels as plain loops (default) or with the Vector API (jdk.incubator.vector; "
                     + "the class then needs --add-modules jdk.incubator.vector to compile and run)")
     Backend backend;
 
-    enum Backend { scalar, vector }
+    enum Backend {
+        scalar, vector;
+
+        dev.nnc.codegen.JavaEmitter.Backend codegen() {
+            return this == vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
+        }
+
+        /**
+         * The backend of a class that runs in this JVM ({@code nnc eval}, {@code train}, {@code demo}):
+         * the vector backend needs the JVM option, which the {@code ./nnc} launcher adds.
+         */
+        dev.nnc.codegen.JavaEmitter.Backend inThisJvm() {
+            if (this == vector && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
+                        + "(the ./nnc launcher adds it when you pass --backend vector)");
+            }
+            return codegen();
+        }
+    }
+
+    @Option(names = "--preprocessing", paramLabel = "P.safetensors",
+            description = "parameters saved by 'nnc train --save': generate the encoder of their model beside its class (repeatable)")
+    List<Path> preprocessing = new ArrayList<>();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,9 +68,7 @@ final class CompileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Generator.Options options;
         try {
-            options = new Generator.Options(pkg, precision == null ? null
-                    : precision == Precision.f32 ? Model.Precision.F32 : Model.Precision.F64,
-                    backend == Backend.vector ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR);
+            options = new Generator.Options(pkg, precision.precision(), backend.codegen(), preprocessing);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + e.getMessage());
         }

@@ -3,7 +3,6 @@ package dev.nnc.cli;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.data.Preprocessing;
-import dev.nnc.train.Progress;
 import dev.nnc.train.TrainJob;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +19,9 @@ import picocli.CommandLine.Option;
 /** {@code nnc demo}: the embedded digits MLP, trained and tested with no download. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains the embedded digits MLP and prints its test accuracy (no download).",
-                "An MLP (digits_mlp.nn) learns the 1797 8x8 handwritten digits (UCI/scikit-learn,",
-                "BSD-3); 20%% of the images are held out as the test set.",
-                "The same as: nnc train digits_mlp.nn --data digits.csv --target label",
-                "             --holdout 0.2 --epochs 30 --batch 32"})
+                "An MLP (digits_mlp.nn) learns the 1797 8x8 handwritten digits (UCI/scikit-learn, BSD-3); 20%% of the "
+                        + "images are held out as the test set.",
+                "The same as: nnc train digits_mlp.nn --data digits.csv --target label --holdout 0.2 --epochs 30 --batch 32"})
 final class DemoCommand implements Callable<Integer> {
     static final String DIR = "/dev/nnc/demo/";
 
@@ -33,12 +31,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "images per training step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization, shuffling and the test split (default: ${DEFAULT-VALUE})")
-    long seed;
+    @CommandLine.Mixin
+    Options.Seed seed = new Options.Seed();
 
-    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
-            description = "progress display (default: ${DEFAULT-VALUE}: a bar on a terminal, else a line per epoch)")
-    String progress;
+    @CommandLine.Mixin
+    Options.ProgressDisplay progress = new Options.ProgressDisplay();
+
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "the generated class: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             Csv.Table table = Csv.readResource(DIR + "digits.csv", "digits.csv");
             TrainJob.Config c = new TrainJob.Config("digits_mlp.nn", source, null, null, null, () -> table, List.of(), List.of("label"),
                     List.of(), List.of(), null, new Preprocessing.Options(Preprocessing.DEFAULT_NA, true, true, Set.of(), Set.of()),
-                    false, null, epochs, batch, seed, true, 0, 0.2, null, null, TrainCommand.progressMode(progress));
+                    false, null, epochs, batch, seed.seed, true, 0, 0.2, null, null, progress.mode(), backend.inThisJvm());
             TrainJob.Result r = TrainJob.run(c, out);
             out.printf(Locale.ROOT, "test accuracy: %.1f%% on %d held-out images%n", 100 * r.validation(),
                     Math.round(table.rowCount() * 0.2));

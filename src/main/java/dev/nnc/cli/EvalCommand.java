@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -28,8 +27,8 @@ import picocli.CommandLine.Parameters;
 /** {@code nnc eval}: the contract of LANGUAGE.md, on generated code (default) or the interpreter. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates a model on inputs from a safetensors file and writes its outputs, loss and gradients.",
-                "Writes every output, 'loss' when the model has one, and then 'grad.<p>' for every param and",
-                "'grad.<x>' for every real-valued input. Computes in f64 unless --precision f32."})
+                "Writes every output, 'loss' when the model has one, and then 'grad.<p>' for every param and 'grad.<x>' for "
+                        + "every real-valued input. Computes in f64 unless --precision f32."})
 final class EvalCommand implements Callable<Integer> {
     enum Engine { java, interp }
 
@@ -38,8 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model to run, when the file has several")
-    String modelName;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName();
 
     @Option(names = "--inputs", required = true, paramLabel = "IN.safetensors", description = "the inputs, by name")
     Path inputsFile;
@@ -47,10 +46,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--params", paramLabel = "P.safetensors", description = "parameter values by name; missing ones are initialized from --seed")
     Path paramsFile;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization and dropout (default ${DEFAULT-VALUE})")
-    long seed;
+    @CommandLine.Mixin
+    Options.Seed seed = new Options.Seed();
 
-    @Option(names = "--precision", defaultValue = "f64", description = "f64 or f32 (default ${DEFAULT-VALUE})")
+    // not Options.Precision: the eval contract computes in f64 whatever the model says
+    @Option(names = "--precision", paramLabel = "f64|f32", defaultValue = "f64", description = "f64 or f32 (default: ${DEFAULT-VALUE})")
     Precision precision;
 
     @Option(names = "--train", description = "training mode (dropout on with the masks of step 0, batch statistics), "
@@ -80,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
             err.flush();
             return Main.USER_ERROR;
         }
-        Compiled c = select(r);
+        Compiled c = model.select(r);
         Model m = c.model();
         Map<String, Tensor> inputs = readInputs(m);
         Map<String, Integer> dims;
@@ -109,19 +109,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError(out + ": cannot write: " + e.getMessage());
         }
         return 0;
-    }
-
-    private Compiled select(Compiler.Result r) {
-        List<String> names = r.compiled().stream().map(Compiled::name).toList();
-        if (modelName != null) {
-            Compiled c = r.model(modelName);
-            if (c == null) throw new UserError(file + ": error[E511]: no model named '" + modelName + "'; the file has " + String.join(", ", names));
-            return c;
-        }
-        if (r.compiled().size() != 1) {
-            throw new UserError(file + " has " + names.size() + " models (" + String.join(", ", names) + "); pick one with --model NAME");
-        }
-        return r.compiled().get(0);
     }
 
     private static TensorFile read(Path p, String what) {
@@ -184,7 +171,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Map<String, Tensor> runInterp(Model m, Map<String, Tensor> inputs, Map<String, Tensor> params, boolean f32) {
-        Session s = new Session(m, seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
+        Session s = new Session(m, seed.seed, f32 ? Model.Precision.F32 : Model.Precision.F64);
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             if (m.param(e.getKey()) != null) s.setParam(e.getKey(), e.getValue());
             else s.setBuffer(e.getKey(), e.getValue());
@@ -204,13 +191,8 @@ final class EvalCommand implements Callable<Integer> {
     private Map<String, Tensor> runJava(Compiled c, Compiler.Result r, Map<String, Tensor> inputs, Map<String, Integer> dims,
                                         Map<String, Tensor> params, boolean f32) {
         Model m = c.model();
-        dev.nnc.codegen.JavaEmitter.Backend be = backend == CompileCommand.Backend.vector
-                ? dev.nnc.codegen.JavaEmitter.Backend.VECTOR : dev.nnc.codegen.JavaEmitter.Backend.SCALAR;
-        if (be == dev.nnc.codegen.JavaEmitter.Backend.VECTOR && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new UserError("--backend vector needs the JVM option --add-modules jdk.incubator.vector "
-                    + "(the ./nnc launcher adds it when you pass --backend vector)");
-        }
-        LoadedModel lm = LoadedModel.load(c, f32, seed, file.getFileName().toString(), r.source(), be);
+        dev.nnc.codegen.JavaEmitter.Backend be = backend.inThisJvm();
+        LoadedModel lm = LoadedModel.load(c, f32, seed.seed, file.getFileName().toString(), r.source(), be);
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             if (m.param(e.getKey()) != null) lm.setParameter(e.getKey(), e.getValue().data());
             else lm.setBuffer(e.getKey(), e.getValue().data());

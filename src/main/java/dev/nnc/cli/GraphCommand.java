@@ -12,9 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,8 +34,8 @@ final class GraphCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model to draw (needed when the file has several)")
-    String model;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName();
 
     @Option(names = "--stage", paramLabel = "parsed|optimized", defaultValue = "optimized",
             description = "parsed: the checker's graph (and autodiff's gradients before simplification); "
@@ -75,7 +73,7 @@ final class GraphCommand implements Callable<Integer> {
             err.flush();
             return Main.USER_ERROR;
         }
-        Compiled c = pick(r);
+        Compiled c = model.select(r);
         Map<String, Integer> bound;
         GraphView v;
         try {
@@ -109,19 +107,6 @@ final class GraphCommand implements Callable<Integer> {
         }
         write(output, fmt == Format.svg ? svg : Html.page(v, file.getFileName().toString(), svg, dot, bound), out);
         return 0;
-    }
-
-    private Compiled pick(Compiler.Result r) {
-        List<String> names = new ArrayList<>();
-        for (Compiled c : r.compiled()) names.add(c.name());
-        if (model != null) {
-            Compiled c = r.model(model);
-            if (c == null) throw new UserError(file + " has no model " + model + "; its models: " + String.join(", ", names));
-            return c;
-        }
-        if (r.compiled().size() == 1) return r.compiled().get(0);
-        if (r.compiled().isEmpty()) throw new UserError(file + " declares no model");
-        throw new UserError(file + " has " + names.size() + " models (" + String.join(", ", names) + "): choose one with --model NAME");
     }
 
     private Format formatOf(String out) {

@@ -4,6 +4,7 @@ import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.TensorFile;
+import dev.nnc.train.Metric;
 import dev.nnc.train.Predict;
 import dev.nnc.train.TrainJob;
 import java.io.IOException;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code nnc predict MODEL.nn --params P --data test.csv --out predictions.csv}. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predicts the rows of a CSV file with parameters saved by 'nnc train --save'.",
-                "Replays the saved preprocessing; writes a CSV with an id column and the prediction",
-                "(Kaggle's submission format)."})
+                "Replays the saved preprocessing; writes a CSV with an id column and the prediction (Kaggle's submission "
+                        + "format). --model defaults to the model the parameters were saved from."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file the parameters were trained with")
     Path file;
@@ -37,11 +38,17 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "COL", description = "the id column to copy (default: the one used in training; else row numbers)")
     String id;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model, when the file has several (default: the saved one)")
-    String modelName;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName(); // default: the one the parameters were saved from
 
-    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type of the generated code (default: the model's)")
-    CompileCommand.Precision precision;
+    @CommandLine.Mixin
+    Options.Precision precision = new Options.Precision();
+
+    @Option(names = "--probabilities", description = "for class labels: also write each class's probability (columns prob_CLASS)")
+    boolean probabilities;
+
+    @Option(names = "--metric", paramLabel = "M", description = "the metric reported when the data has the target columns (default: the training run's)")
+    String metric;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,11 +64,11 @@ final class PredictCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }
-        String csv;
+        Metric m = TrainCommand.parseMetric(metric);
+        Predict.Output result;
         try {
             Csv.Table t = Csv.read(data);
-            csv = Predict.run(file.toString(), source, p, params.toString(), t, id, modelName,
-                    precision == null ? null : precision == CompileCommand.Precision.f32);
+            result = Predict.run(file.toString(), source, p, params.toString(), t, id, model.name, precision.f32(), probabilities, m);
         } catch (DataException e) {
             throw new UserError(e.getMessage());
         } catch (TrainJob.CompileError e) {
@@ -71,12 +78,12 @@ final class PredictCommand implements Callable<Integer> {
             return Main.USER_ERROR;
         }
         try {
-            dev.nnc.build.Generator.writeAtomically(out, csv);
+            dev.nnc.build.Generator.writeAtomically(out, result.csv());
         } catch (IOException e) {
             throw new UserError(out + ": cannot write: " + e.getMessage());
         }
-        long rows = csv.chars().filter(ch -> ch == '\n').count() - 1;
-        spec.commandLine().getOut().printf("wrote %d predictions to %s%n", rows, out);
+        spec.commandLine().getOut().printf("wrote %d predictions to %s%n", result.rows(), out);
+        if (result.metric() != null) spec.commandLine().getOut().println(result.metric());
         spec.commandLine().getOut().flush();
         return 0;
     }

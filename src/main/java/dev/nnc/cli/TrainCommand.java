@@ -4,7 +4,6 @@ import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.data.Preprocessing;
 import dev.nnc.train.Metric;
-import dev.nnc.train.Progress;
 import dev.nnc.train.TrainJob;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,9 +24,9 @@ import picocli.CommandLine.Parameters;
 /** {@code nnc train MODEL.nn --data FILE.csv …}: trains the generated code on a CSV file. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a model on a CSV file, running its generated Java code.",
-                "The class is compiled in memory. Numeric columns are standardized (missing numbers",
-                "become 0), text columns one-hot encoded with a missing-value indicator; the feature",
-                "count must match the model's input. See docs/training.md."})
+                "The class is compiled in memory. Numeric columns are standardized (missing numbers become 0), text columns "
+                        + "one-hot encoded with a missing-value indicator; the feature count must match the model's input. "
+                        + "See docs/training.md."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
@@ -35,8 +34,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data: a CSV file with a header row")
     Path data;
 
-    @Option(names = "--target", paramLabel = "COL", description = {"a target column, for the input(s) only the loss uses (repeat for several; INPUT=COL names the input).",
-            "Default: a column named like the target input"})
+    @Option(names = "--target", paramLabel = "COL", description = {"target columns, for the input(s) only the loss uses: COL or COL1,COL2,…",
+            "(repeat for several inputs; INPUT=COL,… names the input). Default: a column named like the target input"})
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--features", split = ",", paramLabel = "COL", description = "the feature columns (default: every column but the targets and the id)")
@@ -80,14 +79,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "rows per training step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed for initialization, dropout, shuffling and --holdout (default: ${DEFAULT-VALUE}; fold i uses seed + i)")
-    long seed;
+    @CommandLine.Mixin
+    Options.Seed seed = new Options.Seed();
 
     @Option(names = "--shuffle", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "reshuffle the training rows every epoch (default: on)")
     boolean shuffle;
 
-    @Option(names = "--kfold", paramLabel = "K", defaultValue = "0", description = "K-fold cross-validation with d2l's contiguous folds; prints per-fold and average metrics")
+    @Option(names = "--kfold", paramLabel = "K", defaultValue = "0", description = "K-fold cross-validation with d2l's contiguous folds (fold i uses seed + i); prints per-fold and average metrics")
     int kfold;
 
     @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0", description = "hold out this fraction of the rows (shuffled with --seed) as a test set")
@@ -99,18 +98,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "P.safetensors", description = "save the parameters, with the preprocessing statistics in the metadata (after K-fold: a final model trained on all rows)")
     Path save;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model to train, when the file has several")
-    String modelName;
+    @CommandLine.Mixin
+    Options.ModelName model = new Options.ModelName();
 
     @Option(names = "--output", paramLabel = "NAME", description = "the output that predicts (default: the first)")
     String output;
 
-    @Option(names = "--precision", paramLabel = "f32|f64", description = "element type of the generated code (default: the model's)")
-    CompileCommand.Precision precision;
+    @CommandLine.Mixin
+    Options.Precision precision = new Options.Precision();
 
-    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
-            description = "progress display: a bar on a terminal, a line per epoch otherwise (default: ${DEFAULT-VALUE})")
-    String progress;
+    @CommandLine.Mixin
+    Options.ProgressDisplay progress = new Options.ProgressDisplay();
+
+    @Option(names = "--backend", defaultValue = "scalar", paramLabel = "scalar|vector",
+            description = "the generated class: plain loops (default) or the Vector API (run nnc with --add-modules jdk.incubator.vector)")
+    CompileCommand.Backend backend;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -125,10 +127,10 @@ final class TrainCommand implements Callable<Integer> {
             for (Path p : statsData) stats.add(() -> Csv.read(p));
             Preprocessing.Options po = new Preprocessing.Options(na != null ? na : Preprocessing.DEFAULT_NA, standardize, naIndicator,
                     Set.copyOf(numeric), Set.copyOf(categorical));
-            TrainJob.Config c = new TrainJob.Config(file.toString(), source, modelName, output,
-                    precision == null ? null : precision == CompileCommand.Precision.f32, () -> Csv.read(data), stats, targets,
-                    features, ignore, id, po, logTarget, standardizeTarget, epochs, batch, seed, shuffle, kfold, holdout, m,
-                    save, progressMode(progress));
+            TrainJob.Config c = new TrainJob.Config(file.toString(), source, model.name, output,
+                    precision.f32(), () -> Csv.read(data), stats, targets,
+                    features, ignore, id, po, logTarget, standardizeTarget, epochs, batch, seed.seed, shuffle, kfold, holdout, m,
+                    save, progress.mode(), backend.inThisJvm());
             TrainJob.run(c, out);
         } catch (DataException e) {
             out.flush();
@@ -159,17 +161,6 @@ final class TrainCommand implements Callable<Integer> {
             return Metric.parse(s);
         } catch (IllegalArgumentException e) {
             throw new UserError("--metric: " + e.getMessage());
-        }
-    }
-
-    /** auto: a bar when the console is a terminal, else a line per epoch. */
-    static Progress.Mode progressMode(String s) {
-        switch (s) {
-            case "bar": return Progress.Mode.BAR;
-            case "lines": return Progress.Mode.LINES;
-            case "none": return Progress.Mode.NONE;
-            case "auto": return System.console() != null ? Progress.Mode.BAR : Progress.Mode.LINES;
-            default: throw new UserError("--progress must be auto, bar, lines or none, not '" + s + "'");
         }
     }
 }

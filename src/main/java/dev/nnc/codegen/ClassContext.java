@@ -27,6 +27,13 @@ final class ClassContext {
     /** The vector backend ({@code jdk.incubator.vector}) rather than plain loops. */
     final boolean vector;
     final TypeSpec.Builder type;
+    /**
+     * Where kernels and other code that mentions Vector API types go: {@link #type} on the scalar
+     * backend, the nested class of {@link VectorModule} on the vector backend.
+     */
+    final TypeSpec.Builder kernelType;
+    /** How {@link #type}'s methods call into {@link #kernelType}: "" or the nested class's name and a dot. */
+    final String kernelPrefix;
     final String sourceName;
     final String[] sourceLines;
     /** Java field name of each param, input (array field) and dim, by .nn name. */
@@ -41,6 +48,8 @@ final class ClassContext {
     final Map<String, String> bufferField = new LinkedHashMap<>();
     /** The helper methods the kernels call. */
     final Set<Helper> helpers = EnumSet.noneOf(Helper.class);
+    /** The setters of the entries' named form ({@link CallForms}), by argument name, as the entries add them. */
+    final Map<String, CallForms.Setter> argSetters = new LinkedHashMap<>();
     final Map<String, String> kernelNames = new HashMap<>();
     boolean usesRandom;
     /** The scratch fields some kernel takes, by field. */
@@ -49,9 +58,13 @@ final class ClassContext {
     final Map<String, Scratch> perWorkerScratch = new LinkedHashMap<>();
     /** True when some vector product can split its rows over threads ({@code setThreads}). */
     boolean usesThreads;
+    /** Vector backend: the calls run as steps ({@link VectorSteps}), by index. */
+    final List<CodeBlock> steps = new java.util.ArrayList<>();
     /** Class-level members the kernels ask for ({@link Kernel#members}). */
     final Set<String> members = new java.util.TreeSet<>();
     int slots;
+    /** The encoder generated beside the class, or null. */
+    JavaEmitter.Encoder encoder;
 
     ClassContext(Compiled compiled, Elem elem, boolean vector, TypeSpec.Builder type, String sourceName, String source) {
         this.compiled = compiled;
@@ -59,10 +72,12 @@ final class ClassContext {
         this.model = compiled.model();
         this.elem = elem;
         this.type = type;
+        this.kernelType = vector ? VectorModule.nested(elem) : type;
+        this.kernelPrefix = vector ? VectorModule.NESTED + "." : "";
         this.sourceName = sourceName;
         this.sourceLines = source == null ? new String[0] : source.split("\n", -1);
         // param fields must not clash with the class's own fields
-        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES", "BUFFER_NAMES"));
+        Set<String> taken = new TreeSet<>(Set.of("seed", "step", "PARAMETER_NAMES", "BUFFER_NAMES", "PARAMETER_COUNT"));
         for (Model.Param p : model.params()) paramField.put(p.name(), Names.unique(p.name(), taken));
         for (Model.Buffer b : model.buffers()) bufferField.put(b.name(), Names.unique(b.name(), taken));
         for (Model.Param p : model.params()) gradField.put(p.name(), "grad$" + p.name());
@@ -102,7 +117,7 @@ final class ClassContext {
         }
     }
 
-    /** Adds {@code k} as a method unless an identical one exists; returns its name. */
+    /** Adds {@code k} as a method unless an identical one exists; returns how {@link #type}'s methods call it. */
     String kernel(Kernel k, Node n) {
         String key = k.key();
         String name = kernelNames.get(key);
@@ -110,12 +125,12 @@ final class ClassContext {
             name = "k$" + kernelNames.size();
             kernelNames.put(key, name);
             MethodSpec m = k.method(name, describe(n));
-            type.addMethod(m);
+            kernelType.addMethod(m);
         }
         usesRandom |= k.isRandom();
         helpers.addAll(k.helpers);
         members.addAll(k.members);
-        return name;
+        return kernelPrefix + name;
     }
 
     /** The javadoc line of a kernel: what it computes and the .nn line it came from. */
@@ -124,11 +139,26 @@ final class ClassContext {
         Span s = n.origin();
         if (s.isNone() || s.line() > sourceLines.length) return what + " (synthesized)";
         String line = sourceLines[s.line() - 1].strip();
-        return what + ", from " + sourceName + " line " + s.line() + ": {@code " + escape(line) + "}";
+        return what + ", from " + sourceName + " line " + s.line() + ": " + code(line);
     }
 
-    private static String escape(String s) {
-        return s.replace("*/", "* /").replace("{", "&#123;").replace("}", "&#125;").replace("@", "&#64;");
+    /**
+     * A line of .nn source as Javadoc code that reads the same in the source and in the rendered
+     * page: {@code {@code x @ w}} when its braces balance (inside that tag HTML entities are not
+     * interpreted, so '@' must stay '@'), else {@code <code>} with entities for the braces and
+     * HTML's special characters. A comment end is broken up in either form.
+     */
+    static String code(String line) {
+        String s = line.replace("*/", "* /");
+        int depth = 0;
+        boolean balanced = true;
+        for (int i = 0; i < s.length() && balanced; i++) {
+            if (s.charAt(i) == '{') depth++;
+            else if (s.charAt(i) == '}' && --depth < 0) balanced = false;
+        }
+        if (balanced && depth == 0) return "{@code " + s + "}";
+        return "<code>" + s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("{", "&#123;").replace("}", "&#125;") + "</code>";
     }
 
     CodeBlock dim(String d) {

@@ -8,45 +8,51 @@ import dev.nnc.ops.Windows.Plane;
 
 /**
  * The convolutions of the vector backend as matrix products over the class's register blocks
- * ({@link VectorKernels#microKernel}), per image and group, with the unfolded input (im2col)
- * made panel by panel in the panel scratch, never whole:
+ * ({@link VectorKernels#microKernel}, which set their block of the result to a sum), per image
+ * and group, with the unfolded input (im2col) made panel by panel in the panel scratch
+ * {@code pk}, never whole:
  * <ul>
- *   <li>forward: {@code out[o, q] = Σ_p w[o, p] · unfold(x)[p, q]}, blocks of
- *       {@value VectorKernels#KB} kernel elements × {@value VectorKernels#COLS} vectors of
- *       output positions, unfolded straight into the panel;</li>
+ *   <li>forward: {@code out[o, q] = Σ_p w[o, p] · unfold(x)[p, q]}: a panel of
+ *       {@value VectorKernels#COLS} vectors of output positions unfolded over every kernel
+ *       element {@code p}, then every output channel's row of it;</li>
  *   <li>input gradient: {@code cols[p, q] = Σ_o w[o, p] · dy[o, q]} for a panel of output
- *       positions, then folded back (col2im) into {@code dx};</li>
- *   <li>weight gradient: {@code dwᵀ[p, o] = Σ_images Σ_q unfold(x)[p, q] · dy[o, q]}, dy's
- *       transpose packed into the panel, the sums kept in scratch, transposed into {@code dw}
- *       at the end.</li>
+ *       positions (dy's panel packed), into the tile, then folded back (col2im) into {@code dx};</li>
+ *   <li>weight gradient: {@code dw[o, p] = Σ_images Σ_q dy[o, q] · unfold(x)[p, q]}, a panel of
+ *       kernel elements at a time: blocks of {@value #QB} output positions unfolded transposed
+ *       into the panel, each block's product into the tile and added to {@code dw}.</li>
  * </ul>
  * A panel narrower than {@value VectorKernels#COLS} vectors (the last one) is computed whole
- * into a tile and its valid columns copied out. Rows split over threads ({@code setThreads}):
- * output rows for the forward, images for the input gradient, kernel elements for the weight
- * gradient; each element is computed the same way on any thread.
+ * into the tile and its valid columns copied out. Rows split over threads ({@code setThreads}):
+ * (image, output row) pairs for the forward, images for the input gradient, output channels for
+ * the weight gradient; each element is computed the same way on any thread.
  */
 final class ConvVector {
     private ConvVector() {}
 
-    /** A tile of {@code rows} × {@value VectorKernels#COLS} vectors, for a partial panel's result or the weight gradient's sums. */
-    static Scratch tile(int rows) {
-        return new Scratch("scratch$tile", "tl", null, Size.constant((long) rows * VectorKernels.COLS), true,
-                "Scratch for convolutions: the result of a panel of output positions, or the weight gradient's sums.");
+    /** Output positions per block of the weight gradient: the panel holds this many rows. */
+    static final int QB = 128;
+
+    /**
+     * Whether convolution {@code g} is worth a product: at least a register block
+     * ({@value VectorKernels#ROWS}) of output channels per group. A depthwise convolution (an
+     * average pool) has one, and its direct loops do no more work than the unfolding would.
+     */
+    static boolean pays(Plane g) {
+        return g.og() >= VectorKernels.ROWS;
     }
 
-    /** Unfolded input rows of the weight gradient: kernel elements × a block of output positions. */
-    static Scratch unfolded(int k) {
-        return Scratch.flat("scratch$unfold", "uf", Size.constant((long) k * VectorKernels.KB),
-                "Scratch for convolution weight gradients: a block of the unfolded input.");
+    /** A tile of {@code rows} × {@value VectorKernels#COLS} vectors, for a panel's result. */
+    static Scratch tile(int rows) {
+        return new Scratch("scratch$tile", "tl", null, Size.constant((long) rows * VectorKernels.COLS), true,
+                "Scratch for convolutions: the result of a panel.");
     }
 
     /**
-     * Register blocks over {@code rows} rows of a product {@code c[co + r·cs + v·L] (+)= Σ_p a[ao + r·as + p·ap] ·
-     * b[bo + p·bs + v·L]}: blocks of {@value VectorKernels#TALL} rows (512-bit vectors),
+     * Register blocks over {@code rows} rows of a product {@code c[co + r·cs + v·L] = Σ_p a[ao + r·as + p·ap] ·
+     * pk[p·W + v·L]} for {@code p < n}: blocks of {@value VectorKernels#TALL} rows (512-bit vectors),
      * {@value VectorKernels#ROWS}, then 1. The row variable is {@code r}.
      */
-    private static void rowBlocks(Kernel k, Object rows, String c, String co, String cs, String a, String ao, String as, String ap,
-                                  String b, String n, String first) {
+    private static void rowBlocks(Kernel k, Object rows, String c, String co, String cs, String a, String ao, String as, String ap, String n) {
         int[] heights = {VectorKernels.TALL, VectorKernels.ROWS, 1};
         for (int h : heights) k.members.add(VectorKernels.MICRO + h + "x" + VectorKernels.COLS);
         CodeBlock.Builder body = k.body;
@@ -54,8 +60,8 @@ final class ConvVector {
         for (int h : heights) {
             if (h == VectorKernels.TALL) body.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)");
             body.beginControlFlow("for (; r + $L <= $L; r += $L)", h, rows, h)
-                    .addStatement("mk$$$Lx$L($L, $L + r * $L, $L, $L, $L + r * $L, $L, $L, $L, 0, W, $L, $L)", h, VectorKernels.COLS,
-                            c, co, cs, cs, a, ao, as, as, ap, b, n, first)
+                    .addStatement("mk$$$Lx$L($L, $L + r * $L, $L, $L, $L + r * $L, $L, $L, pk, 0, W, $L)", h, VectorKernels.COLS,
+                            c, co, cs, cs, a, ao, as, as, ap, n)
                     .endControlFlow();
             if (h == VectorKernels.TALL) body.endControlFlow();
         }
@@ -65,7 +71,8 @@ final class ConvVector {
     static void forward(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         String x = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
-        k.scratch(VectorKernels.PACK);
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant(g.k())));
         k.scratch(tile(g.og()));
         k.members.add(ConvMembers.UNFOLD);
         Size rows = Size.of(n.shape().get(0)).times(g.oh());
@@ -82,12 +89,9 @@ final class ConvVector {
                 .add("// a whole panel of output positions goes straight to out, a partial one through the tile\n")
                 .addStatement("final $T[] c = jn == W ? out : tl", k.elem.type())
                 .addStatement("final int co = jn == W ? oo + j : 0, cs = jn == W ? $L : W", g.p())
-                .beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", g.k(), VectorKernels.KB)
-                .addStatement("final int p1 = Math.min($L, p0 + $L)", g.k(), VectorKernels.KB)
-                .addStatement("unfold$$($L, xo, $L, p0, p1, j, jn, pk, 0, W)", x, ConvMembers.geometry(g));
-        rowBlocks(k, g.og(), "c", "co", "cs", w, "wo + p0", String.valueOf(g.k()), "1", "pk", "p1 - p0", "p0 == 0");
-        c.endControlFlow()
-                .beginControlFlow("if (jn < W)")
+                .addStatement("unfold$$($L, xo, $L, 0, $L, j, jn, pk, 0, W, 1)", x, ConvMembers.geometry(g), g.k());
+        rowBlocks(k, g.og(), "c", "co", "cs", w, "wo", String.valueOf(g.k()), "1", String.valueOf(g.k()));
+        c.beginControlFlow("if (jn < W)")
                 .addStatement("for (int o = 0; o < $L; o++) System.arraycopy(tl, o * W, out, oo + o * $L + j, jn)", g.og(), g.p())
                 .endControlFlow()
                 .endControlFlow()
@@ -104,7 +108,8 @@ final class ConvVector {
     static void inputGrad(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         String dy = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
-        k.scratch(VectorKernels.PACK);
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant(g.og())));
         k.scratch(tile(g.k()));
         k.members.add(ConvMembers.FOLD);
         k.splitRows(Size.of(n.shape().get(0)).times(Threads.CHUNK_ROWS),
@@ -119,58 +124,49 @@ final class ConvVector {
                         g.channels(), g.cg(), g.hw(), g.outChannels(), g.og(), g.p(), g.og() * g.k())
                 .beginControlFlow("for (int j = 0; j < $L; j += W)", g.p())
                 .addStatement("final int jn = Math.min(W, $L - j)", g.p())
-                .beginControlFlow("for (int o0 = 0; o0 < $L; o0 += $L)", g.og(), VectorKernels.KB)
-                .addStatement("final int o1 = Math.min($L, o0 + $L)", g.og(), VectorKernels.KB)
-                .addStatement("for (int o = o0; o < o1; o++) System.arraycopy($L, yo + o * $L + j, pk, (o - o0) * W, jn)", dy, g.p());
-        rowBlocks(k, g.k(), "tl", "0", "W", w, "wo + o0 * " + g.k(), "1", String.valueOf(g.k()), "pk", "o1 - o0", "o0 == 0");
-        c.endControlFlow()
-                .addStatement("fold$$(out, xo, $L, 0, $L, j, jn, tl, 0, W)", ConvMembers.geometry(g), g.k())
+                .addStatement("for (int o = 0; o < $L; o++) System.arraycopy($L, yo + o * $L + j, pk, o * W, jn)", g.og(), dy, g.p());
+        rowBlocks(k, g.k(), "tl", "0", "W", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
+        c.addStatement("fold$$(out, xo, $L, 0, $L, j, jn, tl, 0, W)", ConvMembers.geometry(g), g.k())
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
     }
 
     /**
-     * {@code out = dw} for {@code (x, dy)}: rows {@code r0..r1} are kernel elements (rows of
-     * {@code dwᵀ}). Per panel of output channels, the sums {@code dwᵀ[p, o]} over every image and
-     * output position stay in the tile; blocks of {@value VectorKernels#KB} output positions of
-     * the unfolded input go to the unfold scratch, and dy's transpose for them to the panel.
+     * {@code out = dw} for {@code (x, dy)}: rows {@code r0..r1} are output channels (rows of
+     * {@code dw}), taken group by group. Per panel of kernel elements, blocks of {@value #QB}
+     * output positions of the unfolded input go transposed into the panel, and each block's
+     * product with dy's rows goes through the tile into the sums in {@code out}.
      */
     static void weightGrad(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         String x = k.array(plan.base(n.input(0))), dy = k.array(plan.base(n.input(1)));
-        k.scratch(VectorKernels.PACK);
-        k.scratch(tile(g.k()));
-        k.scratch(unfolded(g.k()));
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant(QB)));
+        k.scratch(tile(g.og()));
         k.members.add(ConvMembers.UNFOLD);
         CodeBlock images = WindowKernels.batch(k, n.input(0));
-        k.splitRows(Size.constant(g.k()), Size.of(n.input(0).shape().get(0)).times((long) g.outChannels() * g.p()));
-        int kb = VectorKernels.KB;
+        k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int L = SPECIES.length(), W = $L * L, images = $L, rows = r1 - r0", VectorKernels.COLS, images)
-                .beginControlFlow("for (int g = 0; g < $L; g++)", g.groups())
-                .beginControlFlow("for (int oj = 0; oj < $L; oj += W)", g.og())
-                .addStatement("final int on = Math.min(W, $L - oj)", g.og())
-                .addStatement("boolean first = true")
+        c.addStatement("final int L = SPECIES.length(), W = $L * L, images = $L", VectorKernels.COLS, images)
+                .addStatement("$T.fill(out, r0 * $L, r1 * $L, $L)", java.util.Arrays.class, g.k(), g.k(), k.elem.lit(0))
+                .beginControlFlow("for (int g = r0 / $L; g * $L < r1; g++)", g.og(), g.og())
+                .addStatement("final int o0 = Math.max(r0, g * $L), rows = Math.min(r1, (g + 1) * $L) - o0", g.og(), g.og())
+                .beginControlFlow("for (int p0 = 0; p0 < $L; p0 += W)", g.k())
+                .addStatement("final int pn = Math.min(W, $L - p0)", g.k())
                 .beginControlFlow("for (int img = 0; img < images; img++)")
-                .addStatement("final int xo = (img * $L + g * $L) * $L, yo = (img * $L + g * $L + oj) * $L",
-                        g.channels(), g.cg(), g.hw(), g.outChannels(), g.og(), g.p())
-                .beginControlFlow("for (int q0 = 0; q0 < $L; q0 += $L)", g.p(), kb)
-                .addStatement("final int qn = Math.min($L, $L - q0)", kb, g.p())
-                .addStatement("unfold$$($L, xo, $L, r0, r1, q0, qn, uf, 0, $L)", x, ConvMembers.geometry(g), kb)
-                .add("// dy's block transposed: pk[q][o] = dy[o][q0 + q]\n")
-                .beginControlFlow("for (int o = 0; o < on; o++)")
-                .addStatement("final int src = yo + o * $L + q0", g.p())
-                .addStatement("for (int q = 0; q < qn; q++) pk[q * W + o] = $L[src + q]", dy)
-                .endControlFlow();
-        rowBlocks(k, "rows", "tl", "0", "W", "uf", "0", String.valueOf(kb), "1", "pk", "qn", "first");
-        c.addStatement("first = false")
+                .addStatement("final int xo = (img * $L + g * $L) * $L, yo = (img * $L + o0) * $L",
+                        g.channels(), g.cg(), g.hw(), g.outChannels(), g.p())
+                .beginControlFlow("for (int q0 = 0; q0 < $L; q0 += $L)", g.p(), QB)
+                .addStatement("final int qn = Math.min($L, $L - q0)", QB, g.p())
+                .add("// the block of the unfolded input transposed: pk[q][p] = unfold(x)[p0 + p][q0 + q]\n")
+                .addStatement("unfold$$($L, xo, $L, p0, p0 + pn, q0, qn, pk, 0, 1, W)", x, ConvMembers.geometry(g));
+        rowBlocks(k, "rows", "tl", "0", "W", dy, "yo + q0", String.valueOf(g.p()), "1", "qn");
+        c.beginControlFlow("for (int o = 0; o < rows; o++)")
+                .addStatement("final int d = (o0 + o) * $L + p0, s = o * W", g.k())
+                .addStatement("for (int t = 0; t < pn; t++) out[d + t] += tl[s + t]")
                 .endControlFlow()
                 .endControlFlow()
-                .add("// dw[g's o][p] = the sums dwᵀ[p][o]\n")
-                .beginControlFlow("for (int o = 0; o < on; o++)")
-                .addStatement("final int dst = (g * $L + oj + o) * $L", g.og(), g.k())
-                .addStatement("for (int p = r0; p < r1; p++) out[dst + p] = tl[(p - r0) * W + o]")
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();

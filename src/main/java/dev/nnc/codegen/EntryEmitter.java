@@ -101,30 +101,64 @@ final class EntryEmitter {
                                     + Integer.MAX_VALUE + " elements, more than nnc supports")
                     .endControlFlow();
         }
-        for (Model.Input in : inputs) b.add(checkArray(cx.argName.get(in.name()), "input " + in.name(), in.node().shape()));
-        for (Model.Input in : inputs) b.addStatement("this.$N = $N", cx.inputField.get(in.name()), cx.argName.get(in.name()));
+        for (Model.Input in : inputs) b.add(checkArray(cx.argName.get(in.name()), "input " + in.name(), in.node().shape(), false));
+        for (Model.Input in : inputs) b.add(storeInput(in));
         return b.build();
     }
 
     /**
-     * Checks that array {@code arg} is non-null with exactly the elements of {@code shape}; the
-     * message names the argument, its shape, the expected element count (with the dims' values)
-     * and what it got (a length, or null).
+     * Stores input {@code in} in its field: the caller's array itself when its elements start at
+     * offset 0, else a copy of them in the instance's staging array {@code at$NAME} (grown once).
      */
-    CodeBlock checkArray(String arg, String what, dev.nnc.ir.Shape shape) {
+    private CodeBlock storeInput(Model.Input in) {
+        String arg = cx.argName.get(in.name()), field = cx.inputField.get(in.name()), stage = "at$" + in.name();
+        // the length check has made sure that the count fits an int
+        CodeBlock n = cx.size(in.node().shape().numel());
+        return CodeBlock.builder()
+                .beginControlFlow("if ($N == 0)", CallForms.offset(arg))
+                .addStatement("this.$N = $N", field, arg)
+                .nextControlFlow("else")
+                .beginControlFlow("if (this.$N == null || this.$N.length < $L)", stage, stage, n)
+                .addStatement("this.$N = new $T[$L]", stage, in.isInt() ? TypeName.INT : cx.elem.type(), n)
+                .endControlFlow()
+                .addStatement("System.arraycopy($N, $N, this.$N, 0, $L)", arg, CallForms.offset(arg), stage, n)
+                .addStatement("this.$N = this.$N", field, stage)
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * Checks array {@code arg}, whose elements start at offset {@code arg$at}: non-null (unless
+     * {@code nullable}), a non-negative offset, and with {@code exact$} exactly the elements of
+     * {@code shape}, else at least that many from the offset on. The message names the argument,
+     * its shape, the expected element count (with the dims' values) and what it got (a length,
+     * or null).
+     */
+    CodeBlock checkArray(String arg, String what, dev.nnc.ir.Shape shape, boolean nullable) {
         Size n = shape.numel();
+        String at = CallForms.offset(arg);
         CodeBlock.Builder b = CodeBlock.builder();
         String shapeText = shape.toString();
+        CodeBlock count = n.isStatic() ? CodeBlock.of("$L", n.coefficient()) : cx.longSize(n);
         CodeBlock needs = n.isStatic()
-                ? CodeBlock.of("$S", what + " " + shapeText + " needs " + n.coefficient() + " elements, got ")
+                ? CodeBlock.of("$S", what + " " + shapeText + " needs " + n.coefficient() + " elements")
                 : CodeBlock.of("$S + $L + $S + $L + $S", what + " " + shapeText + " needs ", cx.longSize(n), " elements (",
-                        dimsText(shape), "), got ");
-        b.beginControlFlow("if ($N == null)", arg)
-                .addStatement("throw new $T($L + $S)", IllegalArgumentException.class, needs, "null")
+                        dimsText(shape), ")");
+        if (!nullable) {
+            b.beginControlFlow("if ($N == null)", arg)
+                    .addStatement("throw new $T($L + $S)", IllegalArgumentException.class, needs, ", got null")
+                    .endControlFlow();
+        } else {
+            b.beginControlFlow("if ($N != null)", arg);
+        }
+        b.beginControlFlow("if ($N < 0)", at)
+                .addStatement("throw new $T($S + $N + $S)", IllegalArgumentException.class, what + ": offset ", at, " is negative")
                 .endControlFlow();
-        b.beginControlFlow("if ($N.length != $L)", arg, n.isStatic() ? CodeBlock.of("$L", n.coefficient()) : cx.longSize(n))
-                .addStatement("throw new $T($L + $N.length)", IllegalArgumentException.class, needs, arg)
+        b.beginControlFlow("if (exact$$ ? $N.length != $L : $N.length - $N < $L)", arg, count, arg, at, count)
+                .addStatement("throw new $T($L + ($N == 0 ? $S : $S + $N + $S) + $N.length)", IllegalArgumentException.class, needs, at,
+                        ", got ", " from offset ", at, ", got an array of ", arg)
                 .endControlFlow();
+        if (nullable) b.endControlFlow();
         return b.build();
     }
 
@@ -205,7 +239,7 @@ final class EntryEmitter {
                 widths.add(sc.width());
                 if (sc.isRows()) rows.add(sc.rows());
             }
-            CodeBlock width = first.perLane() ? CodeBlock.of("$L * SPECIES.length()", maxOf(widths)) : maxOf(widths);
+            CodeBlock width = first.perLane() ? CodeBlock.of("$L * $L.length()", maxOf(widths), VectorModule.species()) : maxOf(widths);
             if (first.isRows()) {
                 b.add(CodeBlock.of("$N = growRows($N, $L, $L)", first.field(), first.field(), maxOf(rows), width));
             } else {
@@ -278,7 +312,8 @@ final class EntryEmitter {
                 cx.usesThreads = true;
                 continue;
             }
-            calls.add(CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", ")));
+            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+            calls.add(k.runsAsStep() ? VectorSteps.step(cx, call) : call);
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;

@@ -1,9 +1,6 @@
 package dev.nnc.codegen;
 
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -12,7 +9,6 @@ import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -60,17 +56,20 @@ final class EntryMethods {
         return new EntryEmitter(cx, spec.name(), spec.roots(), targets);
     }
 
-    /** The output array parameters (after the inputs), their docs, and their checks (into {@code checks}). */
-    private void outputArgs(MethodSpec.Builder mb, EntryEmitter ee, List<Node> outs, CodeBlock.Builder checks) {
+    /** The output array parameters (after the inputs) and their docs; {@link CallForms#checkAndStoreOutputs} checks them. */
+    private void outputArgs(MethodSpec.Builder mb, List<Node> outs) {
         for (int i = 0; i < outs.size(); i++) {
             Model.Output o = m.outputs().get(i);
             String arg = cx.argName.get("out:" + o.name());
             mb.addParameter(e.array(), arg);
-            mb.addJavadoc("@param $L receives output {@code $L} $L\n", arg, o.name(), outs.get(i).shape());
-            checks.add(ee.checkArray(arg, "output " + o.name(), outs.get(i).shape()));
-            checks.addStatement("this.$N = $N", "out$" + o.name(), arg);
+            mb.addJavadoc("@param $L receives output {@code $L} $L, or null if it is not wanted\n", arg, o.name(), outs.get(i).shape());
         }
     }
+
+    /** The {@code @throws} line of an entry with outputs. */
+    private static final String THROWS_WITH_OUTPUTS =
+            "@throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,\n"
+            + "        or an output is the same array as an input or another output\n";
 
     /** Sizes the input-gradient fields that {@code spec} writes to this call's dims. */
     private void sizeInputGradients(MethodSpec.Builder mb, EntrySpecs.Spec spec) {
@@ -106,17 +105,17 @@ final class EntryMethods {
         MethodSpec.Builder mb = entry("infer", ee, TypeName.VOID);
         mb.addJavadoc("Computes every output with dropout off, into the given arrays.\n\n");
         ee.addArgDocs(mb);
-        CodeBlock.Builder checks = CodeBlock.builder();
-        outputArgs(mb, ee, spec.roots(), checks);
-        mb.addJavadoc("@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
+        outputArgs(mb, spec.roots());
+        mb.addJavadoc(THROWS_WITH_OUTPUTS);
         mb.addCode(ee.checkAndStore());
-        mb.addCode(checks.build());
+        mb.addCode(CallForms.checkAndStoreOutputs(cx, ee, spec.roots()));
         String run = ee.emitRun();
         cx.addStatements(mb, "infer$buffers", ee.ensureBuffers());
-        mb.beginControlFlow("try").addStatement("$N()", run).nextControlFlow("finally").addCode(ee.release());
+        mb.beginControlFlow("try").addStatement("$N()", run).addCode(CallForms.copyOutputs(cx, spec.roots()))
+                .nextControlFlow("finally").addCode(ee.release());
         for (Model.Output o : m.outputs()) mb.addStatement("this.$N = null", "out$" + o.name());
         mb.endControlFlow();
-        t.addMethod(mb.build());
+        CallForms.add(cx, mb.build());
     }
 
     void lossMethod() {
@@ -131,7 +130,7 @@ final class EntryMethods {
         cx.addStatements(mb, "loss$buffers", ee.ensureBuffers());
         mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(spec.loss()))
                 .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-        t.addMethod(mb.build());
+        CallForms.add(cx, mb.build());
     }
 
     void gradientsMethod() {
@@ -148,7 +147,7 @@ final class EntryMethods {
         cx.addStatements(mb, "gradients$buffers", ee.ensureBuffers());
         mb.beginControlFlow("try").addStatement("$N()", run).addStatement("return $L[0]", ee.storage(spec.loss()))
                 .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
-        t.addMethod(mb.build());
+        CallForms.add(cx, mb.build());
     }
 
     /**
@@ -160,102 +159,79 @@ final class EntryMethods {
         boolean hasLoss = spec.loss() != null;
         EntryEmitter ee = emitter(spec);
         MethodSpec.Builder mb = entry("trainingPass", ee, hasLoss ? e.type() : TypeName.VOID);
+        if (spec.delegated()) {
+            // no dropout, no batch statistics: training mode computes what infer and gradients do
+            delegatingTrainingPass(mb, ee, spec, hasLoss);
+            return;
+        }
         mb.addJavadoc("One pass in training mode (dropout on with the masks of the current step, batch statistics),\n"
                 + "without an optimizer update: every output into the given arrays$L, and the buffers' updates.\n"
                 + "Parameters, optimizer state and the step count do not change.\n\n",
                 hasLoss ? ", the loss and its gradients (read with {@link #gradient} and {@link #inputGradient})" : "");
         ee.addArgDocs(mb);
-        CodeBlock.Builder checks = CodeBlock.builder();
-        List<Node> outs = new ArrayList<>();
-        for (EntrySpecs.Target t : spec.targets()) if (t.role() == EntrySpecs.Role.OUTPUT) outs.add(t.root());
-        outputArgs(mb, ee, outs, checks);
-        mb.addJavadoc("$L@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n",
-                hasLoss ? "@return the loss\n" : "");
+        List<Node> outs = outputs(spec);
+        outputArgs(mb, outs);
+        mb.addJavadoc("$L$L", hasLoss ? "@return the loss\n" : "", outs.isEmpty() ? THROWS : THROWS_WITH_OUTPUTS);
         mb.addCode(ee.checkAndStore());
-        mb.addCode(checks.build());
+        mb.addCode(CallForms.checkAndStoreOutputs(cx, ee, outs));
         sizeInputGradients(mb, spec);
         String run = ee.emitRun();
         cx.addStatements(mb, "trainingPass$buffers", ee.ensureBuffers());
-        mb.beginControlFlow("try").addStatement("$N()", run).addCode(writeBuffers(spec, ee));
+        mb.beginControlFlow("try").addStatement("$N()", run).addCode(CallForms.copyOutputs(cx, outs)).addCode(writeBuffers(spec, ee));
         if (hasLoss) mb.addStatement("return $L[0]", ee.storage(spec.loss()));
         mb.nextControlFlow("finally").addCode(ee.release());
         for (Model.Output o : m.outputs()) mb.addStatement("this.$N = null", "out$" + o.name());
         mb.endControlFlow();
-        t.addMethod(mb.build());
+        CallForms.add(cx, mb.build());
+    }
+
+    /** The {@code @throws} line of an entry without outputs. */
+    private static final String THROWS = "@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n";
+
+    /** The output roots of {@code spec}, in output order. */
+    private static List<Node> outputs(EntrySpecs.Spec spec) {
+        List<Node> outs = new ArrayList<>();
+        for (EntrySpecs.Target t : spec.targets()) if (t.role() == EntrySpecs.Role.OUTPUT) outs.add(t.root());
+        return outs;
+    }
+
+    /** {@code trainingPass} as calls of {@code infer} and {@code gradients}, for a model whose modes do not differ. */
+    private void delegatingTrainingPass(MethodSpec.Builder mb, EntryEmitter ee, EntrySpecs.Spec spec, boolean hasLoss) {
+        mb.addJavadoc("One pass in training mode, which for this model (no dropout, no batch statistics) computes what\n"
+                + "{@code infer}$L do: every output into the given arrays$L.\n\n",
+                hasLoss ? " and {@code gradients}" : "",
+                hasLoss ? ", the loss and its gradients (read with {@link #gradient} and {@link #inputGradient})" : "");
+        ee.addArgDocs(mb);
+        List<Node> outs = outputs(spec);
+        outputArgs(mb, outs);
+        mb.addJavadoc("$L$L", hasLoss ? "@return the loss\n" : "", outs.isEmpty() ? THROWS : THROWS_WITH_OUTPUTS);
+        if (!outs.isEmpty() && hasLoss) {
+            // infer refuses outputs that alias its own inputs; the loss's other inputs are read after infer writes
+            List<Model.Input> lossOnly = new ArrayList<>();
+            for (Model.Input in : ee.inputs) if (!entries.get("infer").contains("input:" + in.name())) lossOnly.add(in);
+            mb.addCode(CallForms.refuseAliases(cx, lossOnly, false));
+        }
+        if (!outs.isEmpty()) mb.addStatement(delegateCall("infer"));
+        if (hasLoss) mb.addStatement("return $L", delegateCall("gradients"));
+        CallForms.add(cx, mb.build());
     }
 
     /**
-     * {@code gradientsFinite$()}: whether every parameter gradient is finite (an OR over the
-     * exponent bits); plus the switch and the report of skipped steps.
+     * The call of entry {@code name}'s implementation ({@link CallForms}) with the arguments of
+     * this method that it takes, in its order: {@code exact$}, and each array with its offset;
+     * or of {@code name()} itself when it takes no argument.
      */
-    private void finiteCheck() {
-        t.addField(FieldSpec.builder(TypeName.BOOLEAN, "checkFinite$", Modifier.PRIVATE).initializer("true").build());
-        t.addField(TypeName.BOOLEAN, "lastStepSkipped$", Modifier.PRIVATE);
-        t.addMethod(MethodSpec.methodBuilder("lastStepSkipped").addModifiers(Modifier.PUBLIC).returns(TypeName.BOOLEAN)
-                .addJavadoc("Whether the last {@code trainStep} changed nothing because the loss or a gradient was not finite.\n")
-                .addStatement("return this.lastStepSkipped$$").build());
-        t.addMethod(MethodSpec.methodBuilder("setCheckFinite").addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Turns the finiteness check of {@code trainStep} on (the default) or off. Off saves one pass over\n"
-                        + "the gradients per step, and a non-finite value then reaches the parameters.\n")
-                .addParameter(TypeName.BOOLEAN, "on").addStatement("this.checkFinite$$ = on").build());
-        MethodSpec.Builder finite = MethodSpec.methodBuilder("finite").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(TypeName.BOOLEAN).addParameter(e.array(), "a")
-                .addJavadoc("Whether every element of {@code a} is finite (no NaN, no infinity).\n");
-        if (cx.vector) {
-            // four vector accumulators of a * 0: NaN in some lane iff an element is NaN or infinite
-            ClassName V = VectorKernels.vectorType(e);
-            ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-            finite.addStatement("final int L = SPECIES.length()")
-                    .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
-                    .addStatement("int j = 0")
-                    .beginControlFlow("for (; j + 4 * L <= a.length; j += 4 * L)")
-                    .addStatement("s0 = s0.add($T.fromArray(SPECIES, a, j).mul(z))", V)
-                    .addStatement("s1 = s1.add($T.fromArray(SPECIES, a, j + L).mul(z))", V)
-                    .addStatement("s2 = s2.add($T.fromArray(SPECIES, a, j + 2 * L).mul(z))", V)
-                    .addStatement("s3 = s3.add($T.fromArray(SPECIES, a, j + 3 * L).mul(z))", V)
-                    .endControlFlow()
-                    .addStatement("$T t = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", e.type(), ops)
-                    .addStatement("for (; j < a.length; j++) t += a[j] * 0")
-                    .addStatement("return t == 0");
-        } else {
-            // eight independent sums of a * 0 (C2 vectorizes no float reduction, and no bit
-            // reinterpretation either): NaN in some sum iff an element is NaN or infinite
-            finite.addStatement("$T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0", e.type())
-                    .addStatement("int j = 0")
-                    .beginControlFlow("for (; j + 7 < a.length; j += 8)")
-                    .addStatement("s0 += a[j] * 0")
-                    .addStatement("s1 += a[j + 1] * 0")
-                    .addStatement("s2 += a[j + 2] * 0")
-                    .addStatement("s3 += a[j + 3] * 0")
-                    .addStatement("s4 += a[j + 4] * 0")
-                    .addStatement("s5 += a[j + 5] * 0")
-                    .addStatement("s6 += a[j + 6] * 0")
-                    .addStatement("s7 += a[j + 7] * 0")
-                    .endControlFlow()
-                    .addStatement("for (; j < a.length; j++) s0 += a[j] * 0")
-                    .addStatement("return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 == 0");
+    private CodeBlock delegateCall(String name) {
+        List<String> taken = entries.get(name);
+        if (taken.isEmpty()) return CodeBlock.of("$N()", name);
+        List<CodeBlock> args = new ArrayList<>(List.of(CodeBlock.of("exact$$")));
+        for (String a : taken) {
+            String kind = a.substring(0, a.indexOf(':')), n = a.substring(a.indexOf(':') + 1);
+            String arg = cx.argName.get(kind.equals("output") ? "out:" + n : n);
+            args.add(CodeBlock.of("$N", arg));
+            if (!kind.equals("dim")) args.add(CodeBlock.of("$N", CallForms.offset(arg)));
         }
-        t.addMethod(finite.build());
-        List<Model.Param> ps = m.params();
-        int per = ClassContext.STATEMENTS_PER_METHOD;
-        MethodSpec.Builder all = MethodSpec.methodBuilder("gradientsFinite$").addModifiers(Modifier.PRIVATE).returns(TypeName.BOOLEAN);
-        if (ps.size() <= per) {
-            List<CodeBlock> terms = new ArrayList<>();
-            for (Model.Param p : ps) terms.add(CodeBlock.of("finite(this.$N)", cx.gradField.get(p.name())));
-            all.addStatement("return $L", terms.isEmpty() ? CodeBlock.of("true") : CodeBlock.join(terms, " && "));
-        } else {
-            for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
-                MethodSpec.Builder chunk = MethodSpec.methodBuilder("gradientsFinite$" + part).addModifiers(Modifier.PRIVATE)
-                        .returns(TypeName.BOOLEAN);
-                for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) {
-                    chunk.addStatement("if (!finite(this.$N)) return false", cx.gradField.get(p.name()));
-                }
-                t.addMethod(chunk.addStatement("return true").build());
-                all.addStatement("if (!gradientsFinite$$$L()) return false", part);
-            }
-            all.addStatement("return true");
-        }
-        t.addMethod(all.build());
+        return CodeBlock.of("$N($L)", name + "$", CodeBlock.join(args, ", "));
     }
 
     void trainStep() {
@@ -267,8 +243,8 @@ final class EntryMethods {
         mb.addJavadoc("One training step: forward in training mode (dropout on), backward, and one $L update of every\n"
                 + "parameter$L.\n\n"
                 + "<p>When the loss or any gradient is not finite (NaN or infinite), nothing changes: no parameter,\n"
-                + "optimizer state$L or step count moves, and {@link #lastStepSkipped()} returns true until the next\n"
-                + "step. {@link #setCheckFinite} turns the check off.\n\n", o.kind(), hasUpdates ? " and of the buffers" : "",
+                + "optimizer state$L or step count moves, {@link #lastStepSkipped()} returns true until the next\n"
+                + "step, and {@link #skippedSteps()} counts it. {@link #setCheckFinite} turns the check off.\n\n", o.kind(), hasUpdates ? " and of the buffers" : "",
                 hasUpdates ? ", buffer" : "");
         ee.addArgDocs(mb);
         mb.addJavadoc("@return the loss before the update\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
@@ -291,25 +267,19 @@ final class EntryMethods {
                     .nextControlFlow("finally").addCode(ee.release()).endControlFlow();
         }
         t.addMethod(ParamCode.update(o, e));
-        finiteCheck();
+        StepGuard.addTo(cx);
         mb.beginControlFlow("if ($L)", finite)
                 .addStatement("this.lastStepSkipped$$ = true")
+                .addStatement("this.skippedSteps$$++")
                 .addStatement("return loss$$")
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
-        List<CodeBlock> updates = new ArrayList<>();
-        for (Model.Param p : m.params()) {
-            String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
-            if (o.kind().equals("sgd")) {
-                if (o.arg("momentum") != 0) updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0)", pf, gf, "momentum$" + p.name()));
-                else updates.add(CodeBlock.of("update(this.$N, $N)", pf, gf));
-            } else {
-                updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1)", pf, gf, "m$" + p.name(), "v$" + p.name()));
-            }
-        }
-        cx.addStatements(mb, "trainStep$update", updates);
-        mb.addStatement("this.step++").addStatement("return loss$$");
-        t.addMethod(mb.build());
+        MethodSpec.Builder step = MethodSpec.methodBuilder(ParamCode.OPTIMIZER_STEP).addModifiers(Modifier.PRIVATE)
+                .addJavadoc("One $L update of every parameter from the gradients in the {@code grad$$} fields, and the step count.\n", o.kind());
+        cx.addStatements(step, "optimizerStep$update", ParamCode.updateCalls(cx));
+        t.addMethod(step.addStatement("this.step++").build());
+        mb.addStatement("$N()", ParamCode.OPTIMIZER_STEP).addStatement("return loss$$");
+        CallForms.add(cx, mb.build());
     }
 
 }

@@ -28,8 +28,11 @@ final class EntrySpecs {
      *                 gradient fields), in order
      * @param loss     the loss root, or null
      * @param updates  one per buffer: its new value, or null (the method then leaves it as is)
+     * @param delegated true when the method computes nothing of its own but calls others (a
+     *                 {@code trainingPass} of a model whose modes do not differ calls {@code infer}
+     *                 and {@code gradients})
      */
-    record Spec(String name, List<Node> roots, List<Target> targets, Node loss, List<Node> updates) {
+    record Spec(String name, List<Node> roots, List<Target> targets, Node loss, List<Node> updates, boolean delegated) {
         /** The target roots, in order (a root may be several targets). */
         List<Node> targetRoots() {
             List<Node> out = new ArrayList<>();
@@ -49,7 +52,11 @@ final class EntrySpecs {
             out.add(spec("gradients", eval, false, true, false));
             if (m.optimizer() != null) out.add(spec("trainStep", train, false, true, true));
         }
-        out.add(spec("trainingPass", train, true, eval.loss() != null, true));
+        Spec pass = spec("trainingPass", train, true, eval.loss() != null, true);
+        if (train.equals(eval)) {
+            pass = new Spec(pass.name(), pass.roots(), pass.targets(), pass.loss(), pass.updates(), true);
+        }
+        out.add(pass);
         return out;
     }
 
@@ -95,6 +102,6 @@ final class EntrySpecs {
             ups.add(updates ? u : null);
             if (updates && u != null) roots.add(u);
         }
-        return new Spec(name, roots, targets, loss, ups);
+        return new Spec(name, roots, targets, loss, ups, false);
     }
 }

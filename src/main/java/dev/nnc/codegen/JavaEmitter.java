@@ -29,8 +29,18 @@ import javax.lang.model.element.Modifier;
  *   <li>{@code gradients(dims…, inputs…)}: the loss, and the gradient of every param
  *       ({@link #gradient}) and every real-valued input ({@code inputGradient});</li>
  *   <li>{@code trainStep(dims…, inputs…)}: dropout on, backward, one optimizer update;</li>
- *   <li>params by name in declaration order: {@code parameter}, {@code setParameter},
- *       {@code parameterShape}, {@code PARAMETER_NAMES}, and {@code reset(seed)}.</li>
+ *   <li>{@code trainingPass(dims…, inputs…, outputs…)}: training mode without an update
+ *       ({@link EntryMethods});</li>
+ *   <li>params and buffers by name in declaration order: {@code parameter}, {@code setParameter},
+ *       {@code parameterShape}, {@code PARAMETER_NAMES}, {@code buffer}, {@code setBuffer},
+ *       {@code BUFFER_NAMES} ({@link AccessMethods}), and {@code reset(seed)};</li>
+ *   <li>each entry also as {@code infer(Args)} etc., arguments by name, arrays at offsets
+ *       ({@link CallForms});</li>
+ *   <li>{@code saveParameters}/{@code loadParameters} ({@link SafetensorsCode}),
+ *       {@code saveCheckpoint}/{@code loadCheckpoint} ({@link CheckpointCode}),
+ *       {@code setThreads} ({@link Threads});</li>
+ *   <li>every parameter and gradient as one flat vector, gradient accumulation,
+ *       {@code applyGradient} and the learning rate ({@link FlatCode}).</li>
  * </ul>
  */
 public final class JavaEmitter {
@@ -44,13 +54,28 @@ public final class JavaEmitter {
      * @param sourceName  the .nn file name shown in comments (no directories, for reproducible output)
      * @param source      the .nn text, for the line comments on kernels (may be null)
      * @param backend     how kernels are written
+     * @param encoder     the encoder generated beside the class from a parameters file, or null ({@link EncoderCheck})
      */
-    public record Options(String packageName, boolean f32, String sourceName, String source, Backend backend) {
+    public record Options(String packageName, boolean f32, String sourceName, String source, Backend backend, Encoder encoder) {
         /** Scalar backend. */
         public Options(String packageName, boolean f32, String sourceName, String source) {
             this(packageName, f32, sourceName, source, Backend.SCALAR);
         }
+
+        /** No encoder. */
+        public Options(String packageName, boolean f32, String sourceName, String source, Backend backend) {
+            this(packageName, f32, sourceName, source, backend, null);
+        }
     }
+
+    /**
+     * An encoder generated beside the class ({@link EncoderEmitter}).
+     *
+     * @param className   its simple name (same package)
+     * @param fingerprint the fingerprint of its encoding
+     * @param origin      the parameters file it was generated from (no directories)
+     */
+    public record Encoder(String className, String fingerprint, String origin) {}
 
     /**
      * How kernels are written: plain Java loops (compiles and runs anywhere), or the Vector API
@@ -77,6 +102,7 @@ public final class JavaEmitter {
         Elem e = new Elem(o.f32());
         TypeSpec.Builder t = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL);
         ClassContext cx = new ClassContext(c, e, o.backend() == Backend.VECTOR, t, o.sourceName(), o.source());
+        cx.encoder = o.encoder();
         ClassWriter w = new ClassWriter(cx);
         w.write();
         JavaFile file = JavaFile.builder(pkg, t.build())
@@ -108,11 +134,8 @@ public final class JavaEmitter {
         void write() {
             classDoc();
             if (cx.vector) {
-                ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
-                TypeName boxed = e.f32() ? ClassName.get(Float.class) : ClassName.get(Double.class);
-                t.addField(FieldSpec.builder(ParameterizedTypeName.get(species, boxed), "SPECIES",
-                                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("$T.SPECIES_PREFERRED", VectorKernels.vectorType(e)).build());
+                t.addStaticBlock(VectorModule.check(t.build().name()));
+                VectorExact.addAnchor(cx.kernelType, e);
             }
             paramFields();
             constructors();
@@ -125,17 +148,22 @@ public final class JavaEmitter {
             }
             em.trainingPass();
             entries.putAll(em.entries);
+            if (!cx.argSetters.isEmpty()) CallForms.addFields(cx);
             AccessMethods access = new AccessMethods(cx);
             access.parameterAccess();
             access.bufferAccess();
+            FlatCode.addTo(cx, entries);
             if (!cx.saved().isEmpty()) for (MethodSpec s : SafetensorsCode.methods(cx)) t.addMethod(s);
             runtimeFields();
+            if (cx.vector) VectorSteps.addTo(t, cx);
             Helpers.addTo(t, cx.helpers, e);
             for (String member : cx.members) {
-                if (ConvMembers.owns(member)) ConvMembers.add(t, e, cx.vector, member);
-                else VectorKernels.addMember(t, e, member);
+                if (ConvMembers.owns(member)) ConvMembers.add(cx.kernelType, e, member);
+                else VectorKernels.addMember(cx.kernelType, e, member);
             }
-            if (cx.usesThreads) Threads.addTo(t, e, cx.perWorkerScratch.values());
+            if (cx.vector) t.addType(cx.kernelType.build());
+            if (!cx.argSetters.isEmpty()) t.addType(CallForms.argsType(cx));
+            Threads.addTo(t, e, cx.usesThreads, cx.vector, cx.perWorkerScratch.values());
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")
@@ -255,6 +283,7 @@ public final class JavaEmitter {
                     .addJavadoc("Creates the model with parameters initialized from {@code seed}.\n")
                     .addParameter(TypeName.LONG, "seed");
             cx.addStatements(ctor, "allocate", allocations);
+            if (cx.vector) ctor.addStatement(VectorSteps.init());
             t.addMethod(ctor.addStatement("reset(seed)").build());
             ParameterSpec seed = ParameterSpec.builder(TypeName.LONG, "seed").build();
             MethodSpec.Builder reset = MethodSpec.methodBuilder("reset").addModifiers(Modifier.PUBLIC)
@@ -263,6 +292,7 @@ public final class JavaEmitter {
                     .addParameter(seed)
                     .addStatement("this.seed = seed")
                     .addStatement("this.step = 0");
+            if (cx.compiled.eval().loss() != null && m.optimizer() != null) reset.addStatement("this.skippedSteps$$ = 0");
             List<CodeBlock> init = new ArrayList<>(ParamCode.initialize(cx));
             for (String s : ParamCode.stateNames(m.optimizer())) {
                 for (Model.Param p : m.params()) init.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, s + "$" + p.name(), e.lit(0)));
@@ -282,7 +312,8 @@ public final class JavaEmitter {
             cx.addStatements(copy, "copy$params", copies, com.palantir.javapoet.ParameterSpec.builder(self, "c$").build());
             t.addMethod(copy.addStatement("return c$$").build());
             t.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC).returns(TypeName.LONG)
-                    .addJavadoc("The number of {@code trainStep} calls since the last reset.\n")
+                    .addJavadoc("The number of optimizer steps ({@code trainStep} or {@code applyGradient} calls that updated the\n"
+                            + "parameters) since the last reset.\n")
                     .addStatement("return step").build());
         }
 

@@ -43,6 +43,8 @@ final class Kernel {
     private Size rowWork;
     /** Class-level members the kernel uses (register blocks, species), for {@link ClassContext}. */
     final TreeSet<String> members = new TreeSet<>();
+    /** Vector backend: the kernel has Vector API code, so its calls go through the class's steps ({@link VectorSteps}). */
+    private boolean step;
     /** The helper methods its element code calls. */
     final Set<Helper> helpers = EnumSet.noneOf(Helper.class);
     final CodeBlock.Builder body = CodeBlock.builder();
@@ -94,12 +96,12 @@ final class Kernel {
         return new VectorCode() {
             @Override
             public CodeBlock broadcast(CodeBlock scalar) {
-                return CodeBlock.of("$T.broadcast(SPECIES, $L)", v, scalar);
+                return VectorExact.broadcast(scalar);
             }
 
             @Override
             public CodeBlock constant(double c) {
-                return c == 0 && 1 / c > 0 ? CodeBlock.of("$T.zero(SPECIES)", v) : broadcast(elem.lit(c));
+                return broadcast(elem.lit(c));
             }
 
             @Override
@@ -126,6 +128,15 @@ final class Kernel {
 
     boolean isRandom() {
         return random;
+    }
+
+    /** Declares that the kernel has Vector API code: each call runs as a step of its own ({@link VectorSteps}). */
+    void runAsStep() {
+        step = true;
+    }
+
+    boolean runsAsStep() {
+        return step;
     }
 
     /**
@@ -187,7 +198,7 @@ final class Kernel {
     String key() {
         StringBuilder sb = new StringBuilder();
         for (Node a : arrays) sb.append(a.dtype()).append(',');
-        sb.append(dims).append(random).append(scratch.keySet()).append(splitRows != null).append('\n').append(body.build());
+        sb.append(dims).append(random).append(scratch.keySet()).append(splitRows != null).append(step).append('\n').append(body.build());
         return sb.toString();
     }
 }

@@ -69,6 +69,16 @@ public final class LoadedModel {
         call("reset", new Class<?>[] {long.class}, seed);
     }
 
+    /** The number of training steps since the last reset. */
+    public long steps() {
+        return (Long) call("steps", new Class<?>[0]);
+    }
+
+    /** The number of training steps since the last reset that were skipped for a non-finite loss or gradient. */
+    public long skippedSteps() {
+        return (Long) call("skippedSteps", new Class<?>[0]);
+    }
+
     /** The live array ({@code float[]} or {@code double[]}) of param {@code name}: writes change the model. */
     public Object parameterArray(String name) {
         return call("parameter", new Class<?>[] {String.class}, name);
@@ -173,6 +183,11 @@ public final class LoadedModel {
     /** A copy of buffer {@code name}. */
     public double[] buffer(String name) {
         return fromArray(call("buffer", new Class<?>[] {String.class}, name));
+    }
+
+    /** A copy of buffer {@code name} in the class's element type ({@code float[]} or {@code double[]}). */
+    public Object bufferArray(String name) {
+        return call("buffer", new Class<?>[] {String.class}, name);
     }
 
     /** Every output, dropout off. */

@@ -8,6 +8,7 @@ import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import dev.nnc.ir.Shape;
 import dev.nnc.codegen.Plans.How;
+import dev.nnc.ops.Binary;
 import dev.nnc.ops.Elementwise;
 import dev.nnc.ops.Layout;
 import dev.nnc.ops.Leaf;
@@ -102,6 +103,7 @@ final class Loops {
         if (accumulate) b.addStatement("$T acc = out[$L]", k.elem.type(), offsetOr0(bases, 0));
         CodeBlock start = CodeBlock.of("0");
         if (vector) {
+            k.runAsStep();
             ClassName V = VectorKernels.vectorType(k.elem);
             ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
             VectorCode vc = k.vectorCode();
@@ -115,18 +117,29 @@ final class Loops {
             b.addStatement("final int bound = $L - $L % SPECIES.length()", k.size(size), k.size(size));
             if (accumulate) b.addStatement("$T vacc = $L", V, vc.constant(reduction.identity()));
             b.beginControlFlow("for (; iv < bound; iv += SPECIES.length())");
-            CodeBlock v = vexpr(src, vOff, st, lvl, !reduce);
+            // the computed vector receives the calls, the loop-carried or loaded one is their argument
+            // (VectorExact; a reduction's combination is commutative lane for lane)
+            CodeBlock v = receiver(vexpr(src, vOff, st, lvl, !reduce));
             if (accumulate) {
-                b.addStatement("vacc = $L", reduction.vcombine(CodeBlock.of("vacc"), v));
+                b.addStatement("vacc = $L", reduction.vcombine(v, CodeBlock.of("vacc")));
             } else if (!reduce) {
                 b.addStatement("$L.intoArray(out, $L)", v, vOff.get(0));
             } else {
                 CodeBlock old = CodeBlock.of("$T.fromArray(SPECIES, out, $L)", V, vOff.get(0));
-                b.addStatement("$L.intoArray(out, $L)", reduction.vcombine(old, v), vOff.get(0));
+                b.addStatement("$L.intoArray(out, $L)", reduction.vcombine(v, old), vOff.get(0));
             }
             b.endControlFlow();
             if (accumulate) {
-                b.addStatement(reduction.update(CodeBlock.of("acc"), CodeBlock.of("vacc.reduceLanes($T.$L)", ops, reduction.lanes())));
+                CodeBlock vacc = VectorExact.exact(k.elem, CodeBlock.of("vacc"));
+                CodeBlock lanes = switch (reduction) {
+                    case SUM -> {
+                        // in lane order: the same bits whichever compiler ran (VectorExact.sumLanes)
+                        VectorExact.sumLanes(k, b, "lanes", vacc);
+                        yield CodeBlock.of("lanes");
+                    }
+                    case MAX -> CodeBlock.of("$L.reduceLanes($T.$L)", vacc, ops, reduction.lanes()); // any order, the same max
+                };
+                b.addStatement(reduction.update(CodeBlock.of("acc"), lanes));
             }
             start = CodeBlock.of("iv");
         }
@@ -171,25 +184,41 @@ final class Loops {
         return e.vector(k.vectorCode(), n, probe) != null;
     }
 
-    /** The vector expression of {@code n} at vector offsets {@code vOff}. */
-    private CodeBlock vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Size>> st, int lvl, boolean top) {
+    /** A vector expression, and whether C2 knows its class exactly while parsing (loads: no; see {@link VectorExact}). */
+    private record VExpr(CodeBlock code, boolean exact) {}
+
+    /** {@code e} written so that it can receive a call. */
+    private CodeBlock receiver(VExpr e) {
+        return e.exact() ? e.code() : VectorExact.exact(k.elem, e.code());
+    }
+
+    /**
+     * The vector expression of {@code n} at vector offsets {@code vOff}. An op's vector code calls
+     * methods only on its first argument ({@link VectorCode}), so that one is written as a
+     * receiver; a commutative op takes an exact second argument first instead, which saves the
+     * {@code -0 + v} of a load.
+     */
+    private VExpr vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Size>> st, int lvl, boolean top) {
         ClassName V = VectorKernels.vectorType(k.elem);
         VectorCode vc = k.vectorCode();
-        if (n.op() == Leaf.CONST) return vc.broadcast(k.elem.lit(n.constValue()));
-        if (n.op() == Leaf.SIZE) return vc.broadcast(size(n));
+        if (n.op() == Leaf.CONST) return new VExpr(vc.broadcast(k.elem.lit(n.constValue())), true);
+        if (n.op() == Leaf.SIZE) return new VExpr(vc.broadcast(size(n)), true);
         if (!top && plan.how.get(n) != How.FUSED) {
             if (plan.isBroadcastView(n)) return vexpr(n.input(0), vOff, st, lvl, false);
             int idx = reads.get(List.of(plan.base(n), n.shape()));
             String arr = arrayNames.get(idx);
-            if (st.get(idx).get(lvl).isZero()) return vc.broadcast(CodeBlock.of("$L[$L]", arr, vOff.get(idx)));
-            return CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx));
+            if (st.get(idx).get(lvl).isZero()) return new VExpr(vc.broadcast(CodeBlock.of("$L[$L]", arr, vOff.get(idx))), true);
+            return new VExpr(CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx)), false);
         }
         if (n.op() == Layout.BROADCAST) return vexpr(n.input(0), vOff, st, lvl, false);
-        List<CodeBlock> a = new ArrayList<>();
+        List<VExpr> a = new ArrayList<>();
         for (Node i : n.inputs()) a.add(vexpr(i, vOff, st, lvl, false));
-        CodeBlock v = ((Elementwise) n.op()).vector(vc, n, a);
+        if (n.op() instanceof Binary bin && bin.commutative() && !a.get(0).exact() && a.get(1).exact()) a = List.of(a.get(1), a.get(0));
+        List<CodeBlock> args = new ArrayList<>();
+        for (VExpr x : a) args.add(args.isEmpty() ? receiver(x) : x.code());
+        CodeBlock v = ((Elementwise) n.op()).vector(vc, n, args);
         if (v == null) throw new IllegalStateException("no vector form for " + n.op());
-        return v;
+        return new VExpr(v, true);
     }
 
     private CodeBlock offsetOr0(Map<Integer, CodeBlock> offsets, int o) {

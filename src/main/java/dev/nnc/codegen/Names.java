@@ -3,18 +3,24 @@ package dev.nnc.codegen;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /** Java-safe names for .nn names: keywords, literals and clashes get a trailing underscore. */
 final class Names {
     private Names() {}
 
-    private static final Set<String> RESERVED = Set.of(
-            "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue",
-            "default", "do", "double", "else", "enum", "extends", "final", "finally", "float", "for", "goto", "if",
-            "implements", "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private",
-            "protected", "public", "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this",
-            "throw", "throws", "transient", "try", "void", "volatile", "while", "true", "false", "null", "var",
-            "yield", "record", "sealed", "permits", "non-sealed", "_");
+    /**
+     * Restricted identifiers of Java 17: legal as variable names but not as the name of a class
+     * (a model may become one), so mangled too. Keywords and literals come from
+     * {@link SourceVersion#isKeyword(CharSequence, SourceVersion)}, at release 17 so that the
+     * generated code is the same whatever JDK runs nnc.
+     */
+    private static final Set<String> RESTRICTED = Set.of("var", "yield", "record", "sealed", "permits");
+
+    /** A Java keyword, boolean or null literal, or restricted identifier. */
+    private static boolean reserved(String name) {
+        return SourceVersion.isKeyword(name, SourceVersion.RELEASE_17) || RESTRICTED.contains(name);
+    }
 
     /**
      * Simple names of the JDK classes that generated code refers to unqualified ({@code Math.max},
@@ -28,14 +34,14 @@ final class Names {
 
     /** {@code name} if it is a legal Java identifier that is not reserved, else a mangled form. */
     static String java(String name) {
-        return RESERVED.contains(name) || JDK.contains(name) ? name + "_" : name;
+        return reserved(name) || JDK.contains(name) ? name + "_" : name;
     }
 
     /** A Java identifier for {@code name} that is not in {@code taken}; adds it to {@code taken}. */
     static String unique(String name, Set<String> taken) {
         String base = java(name);
         String n = base;
-        for (int i = 2; taken.contains(n) || RESERVED.contains(n); i++) n = base + "_" + i;
+        for (int i = 2; taken.contains(n) || reserved(n); i++) n = base + "_" + i;
         taken.add(n);
         return n;
     }

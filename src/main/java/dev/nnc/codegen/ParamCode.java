@@ -108,6 +108,36 @@ final class ParamCode {
     }
 
     /**
+     * The statements of one optimizer step, after the gradients are in the {@code grad$} fields:
+     * one {@code update} call per param, at the current learning rate and step count (the
+     * body of {@link #OPTIMIZER_STEP}, which then increments the step count).
+     */
+    static List<CodeBlock> updateCalls(ClassContext cx) {
+        Model.Optimizer o = cx.model.optimizer();
+        List<CodeBlock> updates = new ArrayList<>();
+        for (Model.Param p : cx.params()) {
+            String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
+            if (o.kind().equals("sgd")) {
+                if (o.arg("momentum") != 0) {
+                    updates.add(CodeBlock.of("update(this.$N, $N, $N, this.step == 0, this.$N)", pf, gf, "momentum$" + p.name(), LEARNING_RATE));
+                } else {
+                    updates.add(CodeBlock.of("update(this.$N, $N, this.$N)", pf, gf, LEARNING_RATE));
+                }
+            } else {
+                updates.add(CodeBlock.of("update(this.$N, $N, $N, $N, this.step + 1, this.$N)", pf, gf, "m$" + p.name(), "v$" + p.name(),
+                        LEARNING_RATE));
+            }
+        }
+        return updates;
+    }
+
+    /** The private method of generated classes that takes one optimizer step ({@link #updateCalls}, then the step count). */
+    static final String OPTIMIZER_STEP = "optimizerStep$";
+
+    /** The field holding the learning rate ({@code learningRate()}, {@code setLearningRate}). */
+    static final String LEARNING_RATE = "learningRate$";
+
+    /**
      * The update of one param array from its gradient, as a static method: torch.optim's rules,
      * computed in the element type (for f32 the interpreter's emulation, which rounds once per
      * stored value, can differ by an ulp per step), in loops that C2 vectorizes.
@@ -118,39 +148,44 @@ final class ParamCode {
         if (o.kind().equals("sgd")) {
             double lr = o.arg("lr"), mom = o.arg("momentum"), wd = o.arg("weight_decay");
             boolean nesterov = o.arg("nesterov") != 0;
-            m.addJavadoc("One step of {@code torch.optim.SGD}(lr = $L, momentum = $L, weight_decay = $L, nesterov = $L).\n",
-                    lr, mom, wd, nesterov);
+            m.addJavadoc("One step of {@code torch.optim.SGD}(lr, momentum = $L, weight_decay = $L, nesterov = $L); the\n"
+                    + "declared lr is $L.\n", mom, wd, nesterov, lr);
             CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
+            if (mom != 0) m.addParameter(e.array(), "buf").addParameter(TypeName.BOOLEAN, "first");
+            m.addParameter(TypeName.DOUBLE, "lr");
+            // the rate in the element type: the same value as a literal of it, so results do not change
+            if (e.f32()) m.addStatement("float rate = (float) lr");
+            else m.addStatement("double rate = lr");
             if (mom == 0) {
                 m.beginControlFlow("for (int j = 0; j < p.length; j++)")
-                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), decayed)
+                        .addStatement("p[j] = p[j] - rate * ($L)", decayed)
                         .endControlFlow();
             } else {
-                m.addParameter(e.array(), "buf").addParameter(TypeName.BOOLEAN, "first");
                 CodeBlock step = nesterov ? CodeBlock.of("d + $L * buf[j]", e.lit(mom)) : CodeBlock.of("buf[j]");
                 m.beginControlFlow("if (first)")
                         .beginControlFlow("for (int j = 0; j < p.length; j++)")
                         .addStatement("$T d = $L", e.type(), decayed)
                         .addStatement("buf[j] = d")
-                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), step)
+                        .addStatement("p[j] = p[j] - rate * ($L)", step)
                         .endControlFlow()
                         .nextControlFlow("else")
                         .beginControlFlow("for (int j = 0; j < p.length; j++)")
                         .addStatement("$T d = $L", e.type(), decayed)
                         .addStatement("buf[j] = $L * buf[j] + d", e.lit(mom))
-                        .addStatement("p[j] = p[j] - $L * ($L)", e.lit(lr), step)
+                        .addStatement("p[j] = p[j] - rate * ($L)", step)
                         .endControlFlow()
                         .endControlFlow();
             }
         } else {
             double b1 = o.arg("beta1"), b2 = o.arg("beta2"), wd = o.arg("weight_decay");
-            m.addJavadoc("One step of {@code torch.optim.Adam}(lr = $L, betas = ($L, $L), eps = $L, weight_decay = $L); "
-                    + "{@code t} counts steps from 1.\n", o.arg("lr"), b1, b2, o.arg("eps"), wd);
+            m.addJavadoc("One step of {@code torch.optim.Adam}(lr, betas = ($L, $L), eps = $L, weight_decay = $L); "
+                    + "{@code t} counts steps from 1; the declared lr is $L.\n", b1, b2, o.arg("eps"), wd, o.arg("lr"));
             CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
             m.addParameter(e.array(), "m").addParameter(e.array(), "v").addParameter(TypeName.LONG, "t")
+                    .addParameter(TypeName.DOUBLE, "lr")
                     .addStatement("double bc1 = 1 - Math.pow($L, t)", Elem.javaDouble(b1))
                     .addStatement("double bc2 = 1 - Math.pow($L, t)", Elem.javaDouble(b2))
-                    .addStatement("$T stepSize = ($T) ($L / bc1)", e.type(), e.type(), Elem.javaDouble(o.arg("lr")))
+                    .addStatement("$T stepSize = ($T) (lr / bc1)", e.type(), e.type())
                     .addStatement("$T sqrtBc2 = ($T) Math.sqrt(bc2)", e.type(), e.type())
                     .beginControlFlow("for (int j = 0; j < p.length; j++)")
                     .addStatement("$T d = $L", e.type(), decayed)

@@ -91,10 +91,14 @@ public final class Plans {
         }
     }
 
-    /** The entries {@link JavaEmitter} generates for {@code c}, in the order it writes them. */
+    /**
+     * The entries {@link JavaEmitter} generates for {@code c} with kernels of their own, in the
+     * order it writes them (a {@code trainingPass} that only calls {@code infer} and
+     * {@code gradients} is not one).
+     */
     public static List<Entry> entries(Compiled c) {
         List<Entry> out = new ArrayList<>();
-        for (EntrySpecs.Spec s : EntrySpecs.of(c)) out.add(entry(s.name(), s.roots(), s.targetRoots()));
+        for (EntrySpecs.Spec s : EntrySpecs.of(c)) if (!s.delegated()) out.add(entry(s.name(), s.roots(), s.targetRoots()));
         return out;
     }
 

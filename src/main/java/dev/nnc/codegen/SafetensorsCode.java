@@ -5,7 +5,6 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Dim;
-import dev.nnc.ir.Model;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,56 +19,104 @@ import javax.lang.model.element.Modifier;
  * {@code saveParameters}/{@code loadParameters} for generated classes: the safetensors format
  * with nothing but the JDK. The header written is fixed at generation time (shapes are
  * static); the reader accepts any valid file holding the params as F32 or F64, in any order.
+ * Checkpoints ({@link CheckpointCode}) add the optimizer state to the same two methods.
  */
 final class SafetensorsCode {
     private SafetensorsCode() {}
 
     static List<MethodSpec> methods(ClassContext cx) {
-        return List.of(save(cx), load(cx), parseHeader(), skipValue(), readString(), readLong(), expect(), skipSpace(), fail());
+        List<MethodSpec> out = new java.util.ArrayList<>(CheckpointCode.publicMethods(cx));
+        out.addAll(List.of(save(cx), load(cx), parseHeader(), skipValue(), readString(), readLong(), expect(), skipSpace(), fail()));
+        return out;
     }
 
-    /** The header JSON, padded with spaces to a multiple of 8 bytes. */
-    static String header(ClassContext cx) {
-        StringBuilder sb = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"")
-                .append(cx.model.name()).append("\"}");
+    /** One array the file holds: its tensor name, the field, the shape. */
+    record Stored(String tensor, String field, List<Dim> dims, long count) {}
+
+    /** The parameters and buffers ({@link ClassContext#saved}), as {@code saveParameters} writes them. */
+    static List<Stored> parameters(ClassContext cx) {
+        List<Stored> out = new java.util.ArrayList<>();
+        for (ClassContext.State st : cx.saved()) {
+            out.add(new Stored(st.name(), st.field(), st.shape().dims(), st.shape().staticProduct()));
+        }
+        return out;
+    }
+
+    /** The tensor entries of a header for {@code arrays}, stored one after the other: {@code ,"name":{…}…}. */
+    static String tensorEntries(ClassContext cx, List<Stored> arrays) {
+        StringBuilder sb = new StringBuilder();
         long offset = 0;
         int size = cx.elem.f32() ? 4 : 8;
-        for (ClassContext.State p : cx.saved()) {
-            long bytes = p.shape().staticProduct() * size;
-            sb.append(",\"").append(p.name()).append("\":{\"dtype\":\"").append(cx.elem.f32() ? "F32" : "F64").append("\",\"shape\":[");
-            List<Dim> ds = p.shape().dims();
-            for (int i = 0; i < ds.size(); i++) sb.append(i == 0 ? "" : ",").append(ds.get(i).size());
+        for (Stored a : arrays) {
+            long bytes = a.count() * size;
+            sb.append(",\"").append(a.tensor()).append("\":{\"dtype\":\"").append(cx.elem.f32() ? "F32" : "F64").append("\",\"shape\":[");
+            for (int i = 0; i < a.dims().size(); i++) sb.append(i == 0 ? "" : ",").append(a.dims().get(i).size());
             sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
             offset += bytes;
         }
-        sb.append('}');
+        return sb.toString();
+    }
+
+    /** The metadata every file starts with: {@code {"__metadata__":{"format":"nnc","model":"NAME"}. */
+    static String metadataStart(ClassContext cx) {
+        return "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"" + cx.model.name() + "\"";
+    }
+
+    /** The header JSON of {@code saveParameters}, padded with spaces to a multiple of 8 bytes. */
+    static String header(ClassContext cx) {
+        StringBuilder sb = new StringBuilder(metadataStart(cx)).append('}').append(tensorEntries(cx, parameters(cx))).append('}');
         while ((8 + sb.toString().getBytes(StandardCharsets.UTF_8).length) % 8 != 0) sb.append(' ');
         return sb.toString();
     }
 
-    private static MethodSpec save(ClassContext cx) {
-        String put = cx.elem.f32() ? "putFloat" : "putDouble";
-        MethodSpec.Builder m = MethodSpec.methodBuilder("saveParameters").addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Writes every parameter and buffer to {@code file} in the safetensors format ($L, names as in the\n"
-                        + ".nn file).\n"
-                        + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
-                        + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64")
-                .addParameter(Path.class, "file").addException(IOException.class);
-        // The header in pieces: one string constant may not exceed 65,535 bytes.
-        String header = header(cx);
+    /** A long string as a sum of constants: one string constant may not exceed 65,535 bytes. */
+    static CodeBlock pieces(String s) {
         List<CodeBlock> pieces = new java.util.ArrayList<>();
-        for (int i = 0; i < header.length(); i += 8192) pieces.add(CodeBlock.of("$S", header.substring(i, Math.min(header.length(), i + 8192))));
-        m.addStatement("byte[] header$$ = String.join(\"\", $L).getBytes($T.UTF_8)", CodeBlock.join(pieces, ", "), StandardCharsets.class);
+        for (int i = 0; i < s.length(); i += 8192) pieces.add(CodeBlock.of("$S", s.substring(i, Math.min(s.length(), i + 8192))));
+        return CodeBlock.of("String.join(\"\", $L)", CodeBlock.join(pieces, ", "));
+    }
+
+    private static long bytes(ClassContext cx, List<Stored> arrays) {
         long total = 0;
-        for (ClassContext.State p : cx.saved()) total += p.shape().staticProduct() * (cx.elem.f32() ? 4 : 8);
-        m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
-                total, ByteOrder.class);
-        m.addStatement("buf$$.putLong(header$$.length).put(header$$)");
+        for (Stored a : arrays) total += a.count() * (cx.elem.f32() ? 4 : 8);
+        return total;
+    }
+
+    private static List<CodeBlock> puts(ClassContext cx, List<Stored> arrays) {
+        String put = cx.elem.f32() ? "putFloat" : "putDouble";
         List<CodeBlock> puts = new java.util.ArrayList<>();
-        for (ClassContext.State p : cx.saved()) {
-            puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), p.field(), put));
+        for (Stored a : arrays) puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), a.field(), put));
+        return puts;
+    }
+
+    /**
+     * {@code saveParameters}, or with checkpoints the private {@code save$(file, checkpoint$)}
+     * behind it and {@code saveCheckpoint}.
+     */
+    private static MethodSpec save(ClassContext cx) {
+        boolean ckpt = CheckpointCode.applies(cx);
+        MethodSpec.Builder m = ckpt ? MethodSpec.methodBuilder("save$").addModifiers(Modifier.PRIVATE)
+                : MethodSpec.methodBuilder("saveParameters").addModifiers(Modifier.PUBLIC).addJavadoc(saveDoc(cx));
+        m.addParameter(Path.class, "file").addException(IOException.class);
+        var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
+        CodeBlock header = CodeBlock.of("$L.getBytes($T.UTF_8)", pieces(header(cx)), StandardCharsets.class);
+        if (ckpt) {
+            m.addParameter(TypeName.BOOLEAN, "checkpoint$");
+            m.addStatement("byte[] header$$ = checkpoint$$ ? $L : $L", CheckpointCode.header(), header);
+            m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + (checkpoint$$ ? $L : $L)).order($T.LITTLE_ENDIAN)",
+                    ByteBuffer.class, ByteBuffer.class, bytes(cx, CheckpointCode.stored(cx)), bytes(cx, parameters(cx)), ByteOrder.class);
+        } else {
+            m.addStatement("byte[] header$$ = $L", header);
+            m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
+                    bytes(cx, parameters(cx)), ByteOrder.class);
         }
-        cx.addStatements(m, "saveParameters", puts, com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build());
+        m.addStatement("buf$$.putLong(header$$.length).put(header$$)");
+        cx.addStatements(m, "saveParameters", puts(cx, parameters(cx)), pBuf);
+        if (ckpt && !CheckpointCode.states(cx).isEmpty()) {
+            m.beginControlFlow("if (checkpoint$$)");
+            cx.addStatements(m, "saveCheckpoint", puts(cx, CheckpointCode.states(cx)), pBuf);
+            m.endControlFlow();
+        }
         m.addStatement("$T dir$$ = file.toAbsolutePath().getParent()", Path.class)
                 .addStatement("$T tmp$$ = $T.createTempFile(dir$$, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
                 .beginControlFlow("try")
@@ -91,13 +138,49 @@ final class SafetensorsCode {
         return m.build();
     }
 
+    static CodeBlock saveDoc(ClassContext cx) {
+        return CodeBlock.of("Writes every parameter and buffer to {@code file} in the safetensors format ($L, names as in the\n"
+                + ".nn file).\n"
+                + "The file is written beside its destination and moved into place, so a failure never leaves a\n"
+                + "partial file.\n\n@throws IOException if the file cannot be written\n", cx.elem.f32() ? "F32" : "F64");
+    }
+
+    static CodeBlock loadDoc() {
+        return CodeBlock.of("Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn\n"
+                + "file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.\n\n"
+                + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer\n");
+    }
+
+    /** {@code values$.add(read(…))} for each of {@code arrays}. */
+    private static List<CodeBlock> reads(List<Stored> arrays) {
+        List<CodeBlock> reads = new java.util.ArrayList<>();
+        for (Stored a : arrays) {
+            CodeBlock shape = CodeBlock.join(a.dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
+            reads.add(CodeBlock.of("values$$.add(read(file, buf$$, entries$$, dataStart$$, $S, new long[] {$L}, $L))", a.tensor(), shape,
+                    a.count()));
+        }
+        return reads;
+    }
+
+    /** Copies from {@code values$}, starting at index {@code from}, into {@code arrays}. */
+    private static List<CodeBlock> copies(List<Stored> arrays, int from) {
+        List<CodeBlock> copies = new java.util.ArrayList<>();
+        int i = from;
+        for (Stored a : arrays) copies.add(CodeBlock.of("System.arraycopy(values$$.get($L), 0, this.$N, 0, this.$N.length)", i++, a.field(), a.field()));
+        return copies;
+    }
+
+    /**
+     * {@code loadParameters}, or with checkpoints the private {@code load$(file, checkpoint$)}
+     * behind it and {@code loadCheckpoint}.
+     */
     private static MethodSpec load(ClassContext cx) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("loadParameters").addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Reads every parameter and buffer from a safetensors file (F32 or F64 tensors named as in the .nn\n"
-                        + "file, with the declared shapes; other tensors are ignored). Nothing changes unless every one is read.\n\n"
-                        + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer\n")
-                .addParameter(Path.class, "file").addException(IOException.class)
-                .addStatement("byte[] bytes$$ = $T.readAllBytes(file)", Files.class)
+        boolean ckpt = CheckpointCode.applies(cx);
+        MethodSpec.Builder m = ckpt ? MethodSpec.methodBuilder("load$").addModifiers(Modifier.PRIVATE)
+                : MethodSpec.methodBuilder("loadParameters").addModifiers(Modifier.PUBLIC).addJavadoc(loadDoc());
+        m.addParameter(Path.class, "file").addException(IOException.class);
+        if (ckpt) m.addParameter(TypeName.BOOLEAN, "checkpoint$");
+        m.addStatement("byte[] bytes$$ = $T.readAllBytes(file)", Files.class)
                 .addStatement("$T buf$$ = $T.wrap(bytes$$).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
                 .beginControlFlow("if (bytes$$.length < 8)")
                 .addStatement("throw fail(file, \"shorter than the 8-byte header length\")")
@@ -107,16 +190,11 @@ final class SafetensorsCode {
                 .addStatement("throw fail(file, \"header length \" + n$$ + \" does not fit a file of \" + bytes$$.length + \" bytes\")")
                 .endControlFlow()
                 .addStatement("String header$$ = new String(bytes$$, 8, (int) n$$, $T.UTF_8)", StandardCharsets.class)
-                .addStatement("$T<String, long[]> entries$$ = parseHeader(file, header$$)", java.util.Map.class)
+                .addStatement("$T<String, String> meta$$ = new $T<>()", java.util.Map.class, java.util.HashMap.class)
+                .addStatement("$T<String, long[]> entries$$ = parseHeader(file, header$$, meta$$)", java.util.Map.class)
+                .addStatement("checkEncoding(file, meta$$)")
                 .addStatement("long dataStart$$ = 8 + n$$")
                 .addStatement("$T<Object> values$$ = new $T<>()", List.class, java.util.ArrayList.class);
-        List<CodeBlock> reads = new java.util.ArrayList<>();
-        for (ClassContext.State p : cx.saved()) {
-            List<Dim> ds = p.shape().dims();
-            CodeBlock shape = CodeBlock.join(ds.stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
-            reads.add(CodeBlock.of("values$$.add(read(file, buf$$, entries$$, dataStart$$, $S, new long[] {$L}, $L))", p.name(), shape,
-                    p.shape().staticProduct()));
-        }
         var pFile = com.palantir.javapoet.ParameterSpec.builder(Path.class, "file").build();
         var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
         var pEntries = com.palantir.javapoet.ParameterSpec.builder(ParameterizedTypeNames.mapOfLongArrays(), "entries$").build();
@@ -124,15 +202,24 @@ final class SafetensorsCode {
         var pValues = com.palantir.javapoet.ParameterSpec.builder(
                 com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(Object.class)), "values$").build();
         // the split helpers must declare the IOException that read() throws
-        List<CodeBlock> copies = new java.util.ArrayList<>();
-        int i = 0;
-        for (ClassContext.State p : cx.saved()) {
-            String f = p.field();
-            copies.add(CodeBlock.of("System.arraycopy(values$$.get($L), 0, this.$N, 0, this.$N.length)", i++, f, f));
+        addThrowing(cx, m, "loadParameters$read", reads(parameters(cx)), pFile, pBuf, pEntries, pStart, pValues);
+        if (ckpt) {
+            m.addCode(CheckpointCode.readMetadata(cx));
+            if (!CheckpointCode.states(cx).isEmpty()) {
+                m.beginControlFlow("if (checkpoint$$)");
+                addThrowing(cx, m, "loadCheckpoint$read", reads(CheckpointCode.states(cx)), pFile, pBuf, pEntries, pStart, pValues);
+                m.endControlFlow();
+            }
         }
-        addThrowing(cx, m, "loadParameters$read", reads, pFile, pBuf, pEntries, pStart, pValues);
-        cx.addStatements(m, "loadParameters$copy", copies, pValues);
+        cx.addStatements(m, "loadParameters$copy", copies(parameters(cx), 0), pValues);
+        if (ckpt) {
+            m.beginControlFlow("if (checkpoint$$)");
+            cx.addStatements(m, "loadCheckpoint$copy", copies(CheckpointCode.states(cx), parameters(cx).size()), pValues);
+            m.addCode(CheckpointCode.restore());
+            m.endControlFlow();
+        }
         cx.type.addMethod(read(cx));
+        cx.type.addMethod(EncoderCheck.method(cx));
         return m.build();
     }
 
@@ -187,7 +274,10 @@ final class SafetensorsCode {
     private static MethodSpec parseHeader() {
         return MethodSpec.methodBuilder("parseHeader").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(ParameterizedTypeNames.mapOfLongArrays())
-                .addParameter(Path.class, "file").addParameter(String.class, "h").addException(IOException.class)
+                .addJavadoc("The tensors of header {@code h} by name; its metadata's string values go into {@code meta}.\n")
+                .addParameter(Path.class, "file").addParameter(String.class, "h")
+                .addParameter(com.palantir.javapoet.ParameterizedTypeName.get(java.util.Map.class, String.class, String.class), "meta")
+                .addException(IOException.class)
                 .addStatement("$T<String, long[]> out = new $T<>()", java.util.Map.class, java.util.HashMap.class)
                 .addStatement("int[] at = {0}")
                 .addStatement("expect(file, h, at, '{')")
@@ -198,7 +288,21 @@ final class SafetensorsCode {
                 .addStatement("String name = readString(file, h, at)")
                 .addStatement("expect(file, h, at, ':')")
                 .beginControlFlow("if (name.equals(\"__metadata__\"))")
+                .addStatement("expect(file, h, at, '{')")
+                .beginControlFlow("if (skipSpace(h, at) == '}')")
+                .addStatement("at[0]++")
+                .nextControlFlow("else")
+                .beginControlFlow("while (true)")
+                .addStatement("String key = readString(file, h, at)")
+                .addStatement("expect(file, h, at, ':')")
+                .beginControlFlow("if (skipSpace(h, at) == '\"')")
+                .addStatement("meta.put(key, readString(file, h, at))")
+                .nextControlFlow("else")
                 .addStatement("skipValue(file, h, at)")
+                .endControlFlow()
+                .addCode(nextMember())
+                .endControlFlow()
+                .endControlFlow()
                 .nextControlFlow("else")
                 .addStatement("long dtype = -1")
                 .addStatement("long[] offsets = null")
@@ -237,12 +341,7 @@ final class SafetensorsCode {
                 .nextControlFlow("else")
                 .addStatement("skipValue(file, h, at)")
                 .endControlFlow()
-                .addStatement("char c = skipSpace(h, at)")
-                .addStatement("at[0]++")
-                .addStatement("if (c == '}') break")
-                .beginControlFlow("if (c != ',')")
-                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
-                .endControlFlow()
+                .addCode(nextMember())
                 .endControlFlow()
                 .beginControlFlow("if (dtype < 0 || offsets == null || shape == null)")
                 .addStatement("throw fail(file, \"tensor '\" + name + \"' lacks dtype, shape or data_offsets\")")
@@ -260,6 +359,18 @@ final class SafetensorsCode {
                 .beginControlFlow("if (c != ',')")
                 .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
                 .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /** In a loop over the members of a JSON object: past a ',' to the next member, or out of the loop after the '}'. */
+    private static CodeBlock nextMember() {
+        return CodeBlock.builder()
+                .addStatement("char c = skipSpace(h, at)")
+                .addStatement("at[0]++")
+                .addStatement("if (c == '}') break")
+                .beginControlFlow("if (c != ',')")
+                .addStatement("throw fail(file, \"expected ',' or '}' at header byte \" + (at[0] - 1))")
                 .endControlFlow()
                 .build();
     }

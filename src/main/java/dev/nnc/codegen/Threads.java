@@ -34,8 +34,32 @@ final class Threads {
     /** Rows per chunk are a multiple of this: whole blocks of 6 and of 4 rows. */
     static final int CHUNK_ROWS = 12;
 
-    /** The threads' fields and methods; {@code perWorker} is the scratch each worker has its own of. */
-    static void addTo(TypeSpec.Builder t, Elem e, java.util.Collection<Scratch> perWorker) {
+    /**
+     * Adds {@code setThreads} and {@code threads} to every class, so that switching the backend
+     * never breaks a caller's build: with {@code splits}, the pool and the splitting helper as
+     * the class comment says; without (every scalar class, and a vector class with no product
+     * that may split), the count is checked and recorded, and calls run on the calling thread.
+     * {@code perWorker} is the scratch each worker has its own of.
+     */
+    static void addTo(TypeSpec.Builder t, Elem e, boolean splits, boolean vector, java.util.Collection<Scratch> perWorker) {
+        if (!splits) {
+            t.addField(FieldSpec.builder(TypeName.INT, "threads$", Modifier.PRIVATE).initializer("1").build());
+            t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("Records a thread count, for the same API on both backends. $L every call runs on the\n"
+                            + "calling thread whatever the count: {@link #threads()} returns it, and nothing else changes.\n\n"
+                            + "@param n the number of threads, at least 1\n"
+                            + "@throws IllegalArgumentException if {@code n < 1}\n",
+                            vector ? "This class has no matrix product large enough to split, so"
+                                    : "This class was generated with the scalar backend, whose products do not split:")
+                    .addParameter(TypeName.INT, "n")
+                    .beginControlFlow("if (n < 1)")
+                    .addStatement("throw new $T($S + n)", IllegalArgumentException.class, "threads must be at least 1, got ")
+                    .endControlFlow()
+                    .addStatement("threads$$ = n")
+                    .build());
+            t.addMethod(threads());
+            return;
+        }
         ClassName rows = ClassName.get("", "Rows$");
         t.addType(TypeSpec.interfaceBuilder("Rows$").addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Rows {@code lo} to {@code hi} of a product, computed with worker {@code worker}'s scratch.\n")
@@ -78,9 +102,7 @@ final class Threads {
                         Executors.class)
                 .endControlFlow()
                 .build());
-        t.addMethod(MethodSpec.methodBuilder("threads").addModifiers(Modifier.PUBLIC).returns(TypeName.INT)
-                .addJavadoc("The number of threads products use ({@link #setThreads}).\n")
-                .addStatement("return threads$$").build());
+        t.addMethod(threads());
         t.addMethod(MethodSpec.methodBuilder("rows$").addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Runs {@code task} over rows 0 to {@code m} in chunks of whole register blocks, one per thread,\n"
                         + "the first on this thread; returns when all are done, rethrowing the first failure.\n")
@@ -117,5 +139,11 @@ final class Threads {
                 .addStatement("if (failed instanceof Error) throw (Error) failed")
                 .addStatement("if (failed != null) throw new $T(failed)", IllegalStateException.class)
                 .build());
+    }
+
+    private static MethodSpec threads() {
+        return MethodSpec.methodBuilder("threads").addModifiers(Modifier.PUBLIC).returns(TypeName.INT)
+                .addJavadoc("The thread count set by {@link #setThreads} (1 by default).\n")
+                .addStatement("return threads$$").build();
     }
 }

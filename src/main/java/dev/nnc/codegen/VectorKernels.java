@@ -10,27 +10,17 @@ import dev.nnc.ir.Size;
 import javax.lang.model.element.Modifier;
 
 /**
- * Matrix products for the vector backend ({@code jdk.incubator.vector}): register-blocked
- * kernels whose accumulators are local vector variables inside one method (so C2 keeps them
- * in registers and never boxes them), with scalar loops for the edges.
- * <ul>
- *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
- *       columns; each step broadcasts one element of A per row and multiplies a row of B.</li>
- *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
- *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
- * </ul>
- */
-/**
  * Matrix products and the dropout mask for the vector backend ({@code jdk.incubator.vector}):
  * register-blocked kernels whose accumulators are local vector variables inside one method (so
  * C2 keeps them in registers and never boxes them), with scalar loops for the edges.
  * <ul>
  *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
- *       columns; each step broadcasts one element of A per row and multiplies a row of B. With at
- *       least {@value #PACK_MIN_ROWS} rows, each panel of B ({@value #KB} rows × {@value #COLS}
- *       vectors) is first copied to the panel scratch, contiguous: rows of B a power-of-two
- *       apart otherwise map to the same few sets of the L1 cache, and the panel would not stay
- *       there while the rows of A pass over it.</li>
+ *       columns; each step broadcasts one element of A per row and multiplies a row of B, over the
+ *       whole shared dimension (each block's sums start at zero in registers and are stored once).
+ *       With at least {@value #PACK_MIN_ROWS} rows, each panel of B (every row, {@value #COLS}
+ *       vectors of columns) is first copied to the panel scratch, contiguous: rows of B a
+ *       power-of-two apart otherwise map to the same few sets of the L1 cache, and the rows of
+ *       A passing over the panel would miss the cache at every step.</li>
  *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
  *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
  *   <li>Narrow products, whose column count (or, for {@code A·Bᵀ}, shared dimension) is a
@@ -40,18 +30,24 @@ import javax.lang.model.element.Modifier;
  *       {@code (Bᵀ·A)ᵀ}, {@code A·Bᵀ} transposes B and takes axpys. With fewer than
  *       {@value #PACK_MIN_ROWS} rows the copy would cost as much as the product: plain loops.</li>
  * </ul>
+ * Every vector that receives a call is of an exactly known class ({@link VectorExact}).
  */
 final class VectorKernels {
     static final int ROWS = 4;
-    static final int COLS = 4;
-    /** Rows per register block where there are 32 vector registers: 6 × 4 accumulators, 15–20% faster than 4 × 4. */
+    /**
+     * Vectors of columns per register block: 3, so that the 6-row block (18 accumulators) keeps
+     * C2's parse of it below the node count past which C2 delays inlining ({@link #microKernel});
+     * 6 × 4 went past it.
+     */
+    static final int COLS = 3;
+    /** Rows per register block where there are 32 vector registers: 6 × 3 accumulators. */
     static final int TALL = 6;
-    /** Vectors of columns per register block for a single row: 16 fill half of AVX-512's 32 registers. */
-    static final int WIDE = 16;
-    /** Rows of B per cache block. */
-    static final int KB = 128;
-    /** Elements of the panel scratch per lane of {@code SPECIES}: {@value #KB} rows of {@value #COLS} vectors. */
-    static final int PANEL = KB * COLS;
+    /**
+     * Vectors of columns per register block for a single row, widest first: 12 (with its loads and
+     * stores, as many Vector API calls as C2's node count allows in one method, {@link
+     * #microKernel}), then narrower blocks for the rest.
+     */
+    static final int[] STREAM_WIDTHS = {12, 8, 4, 1};
     /**
      * Products with at least this many rows, and at least {@link #PAR_MIN_WORK} multiply-adds, are
      * split over threads when the instance has several (setThreads).
@@ -68,9 +64,14 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
-    /** The panel scratch: {@value #PANEL} elements per lane, where products copy a panel of their right operand to be contiguous. */
-    static final Scratch PACK = new Scratch("scratch$pack", "pk", null, Size.constant(PANEL), true,
-            "Scratch for matrix products: a panel of the right operand, copied to be contiguous.");
+    /**
+     * The panel scratch for products whose panels of B have {@code rows} rows: {@value #COLS}
+     * vectors per row, where products copy a panel of their right operand to be contiguous.
+     */
+    static Scratch pack(Size rows) {
+        return new Scratch("scratch$pack", "pk", null, rows.times(COLS), true,
+                "Scratch for matrix products: a panel of the right operand, copied to be contiguous.");
+    }
 
     /** A temporary of {@code elements}: a transposed operand or result of a narrow product. */
     static Scratch temp(Size elements) {
@@ -83,7 +84,7 @@ final class VectorKernels {
 
     /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
     static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
-        if (key.equals(LSPECIES)) randomSpecies(t);
+        if (key.equals(LSPECIES)) randomHelpers(t, e);
         else if (key.startsWith(MICRO)) t.addMethod(microKernel(e, key.substring(MICRO.length())));
         else throw new IllegalArgumentException("no class member " + key);
     }
@@ -110,6 +111,7 @@ final class VectorKernels {
 
     /** Emits the product {@code n} (a MATMUL whose operands may be transposes read in place). */
     static void matmul(Plan plan, Kernel k, Node n) {
+        k.runAsStep();
         Node a = n.input(0), b = n.input(1);
         boolean ta = plan.isTransposedView(a);
         boolean tb = plan.isTransposedView(b);
@@ -142,7 +144,7 @@ final class VectorKernels {
             } else {
                 // rows r0..r1: the caller may split them over threads (setThreads)
                 k.splitRows(Size.of(n.shape().get(0)), Size.of(n.shape().get(1)).times(Size.of(a.shape().get(1))));
-                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta);
+                axpyKernel(k, new Names("out", A, B, "M", "N", "K", "r0", "r1"), ta, Size.of(shared));
             }
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
@@ -175,22 +177,22 @@ final class VectorKernels {
             // past N hold the next row and are ignored) while they stay inside the array, then
             // finish each element with scalars
             ClassName V = vectorType(k.elem);
-            k.scratch(PACK);
+            k.scratch(pack(Size.ONE));
             c.beginControlFlow("if (N <= L)")
                     .addStatement("final int pv = $L.length >= L ? Math.min(K, ($L.length - L) / N + 1) : 0", B, B)
                     .beginControlFlow("for (int i = 0; i < M; i++)")
-                    .addStatement("$T s0 = $T.zero(SPECIES), s1 = s0", V, V)
+                    .addStatement("$T s0 = $L, s1 = s0", V, VectorExact.zero(k.elem))
                     .addStatement("int p = 0")
                     .beginControlFlow("for (; p + 1 < pv; p += 2)")
-                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
-                    .addStatement("s1 = $T.broadcast(SPECIES, $L[i * K + p + 1]).fma($T.fromArray(SPECIES, $L, (p + 1) * N), s1)", V, A, V, B)
+                    .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p * N), s0)", VectorExact.broadcast(CodeBlock.of("$L[i * K + p]", A)), V, B)
+                    .addStatement("s1 = $L.fma($T.fromArray(SPECIES, $L, (p + 1) * N), s1)", VectorExact.broadcast(CodeBlock.of("$L[i * K + p + 1]", A)), V, B)
                     .endControlFlow()
                     .beginControlFlow("if (p < pv)")
-                    .addStatement("s0 = $T.broadcast(SPECIES, $L[i * K + p]).fma($T.fromArray(SPECIES, $L, p * N), s0)", V, A, V, B)
+                    .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p * N), s0)", VectorExact.broadcast(CodeBlock.of("$L[i * K + p]", A)), V, B)
                     .addStatement("p++")
                     .endControlFlow()
                     .addStatement("final int q0 = p")
-                    .addStatement("s0.add(s1).intoArray(pk, 0)")
+                    .addStatement("$L.add(s1).intoArray(pk, 0)", VectorExact.exact(k.elem, CodeBlock.of("s0")))
                     .beginControlFlow("for (int j = 0; j < N; j++)")
                     .addStatement("$T s = pk[j]", k.elem.type())
                     .addStatement("for (int q = q0; q < K; q++) s += $L[i * K + q] * $L[q * N + j]", A, B)
@@ -210,7 +212,7 @@ final class VectorKernels {
         if (ta) {
             // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then out = tkᵀ
             k.scratch(temp(n.shape().numel()));
-            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true);
+            axpyKernel(k, new Names("tk", B, A, "N", "M", "K"), true, Size.of(n.input(0).shape().get(1)));
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .addStatement("for (int j = 0; j < N; j++) out[i * N + j] = tk[j * M + i]")
                     .endControlFlow();
@@ -235,49 +237,43 @@ final class VectorKernels {
         c.beginControlFlow("for (int j = 0; j < N; j++)")
                 .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L[j * K + p]", B)
                 .endControlFlow();
-        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false);
+        axpyKernel(k, new Names("out", A, "tk", "M", "N", "K"), false, Size.of(b.shape().get(0)));
         c.endControlFlow();
     }
 
     /**
      * {@code x.out = x.a·x.b} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column
-     * panels of {@value #COLS} vectors are the outer loop, so a panel of B stays in L1 while every
-     * block of {@value #ROWS} rows of A passes over it. The register blocks are the class's
+     * panels of {@value #COLS} vectors are the outer loop, so a panel of B, copied once, serves
+     * every block of {@value #ROWS} rows of A (each a pass over the whole shared dimension, the
+     * panel streamed in order from L1 or L2). The register blocks are the class's
      * micro-kernels ({@link #microKernel}); this is the loop around them. In a block of its own,
      * so that its locals do not clash with the code around it.
      */
-    private static void axpyKernel(Kernel k, Names x, boolean ta) {
+    private static void axpyKernel(Kernel k, Names x, boolean ta, Size shared) {
         CodeBlock.Builder c = k.body;
-        k.scratch(PACK);
+        k.scratch(pack(shared));
         k.members.add(MICRO + TALL + "x" + COLS);
         k.members.add(MICRO + ROWS + "x" + COLS);
         k.members.add(MICRO + "1x" + COLS);
+        k.members.add(MICRO + TALL + "x1");
+        k.members.add(MICRO + ROWS + "x1");
         k.members.add(MICRO + "1x1");
-        // element (i + r, p0 + p) of A is A[ao + r * as + p * ap]
-        CodeBlock ao = ta ? CodeBlock.of("p0 * $L + i", x.m) : CodeBlock.of("i * $L + p0", x.k);
+        // element (i + r, p) of A is A[ao + r * as + p * ap]
         String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
         c.add("{\n$>");
         // fewer rows than a block: each row of the result is one pass over B, streamed in order,
-        // with as many vectors of columns in registers as the machine has (32 with AVX-512)
-        k.members.add(MICRO + "1x" + WIDE);
-        k.members.add(MICRO + "1x" + WIDE / 2);
+        // with up to STREAM_WIDTHS[0] vectors of columns in registers, then narrower blocks for what is left
+        // (one vector at a time would wait for each fma's result: K steps of its latency)
         CodeBlock ao0 = ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k);
         c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
         c.addStatement("int j = 0");
-        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
-                .beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE, x.n, WIDE)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, WIDE, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
-                .endControlFlow()
-                .endControlFlow();
-        c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", WIDE / 2, x.n, WIDE / 2)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, WIDE / 2, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
-                .endControlFlow();
-        c.beginControlFlow("for (; j + L <= $L; j += L)", x.n)
-                .addStatement("for (int i = $L; i < $L; i++) mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L, true)",
-                        x.lo, x.hi, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
-                .endControlFlow();
+        for (int w : STREAM_WIDTHS) {
+            k.members.add(MICRO + "1x" + w);
+            c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", w, x.n, w)
+                    .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L)",
+                            x.lo, x.hi, w, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                    .endControlFlow();
+        }
         c.beginControlFlow("for (; j < $L; j++)", x.n)
                 .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
                 .addStatement("$T s = 0", k.elem.type())
@@ -290,67 +286,78 @@ final class VectorKernels {
         c.addStatement("final int JB = $L - $L % W", x.n, x.n);
         c.addStatement("final int JV = $L - $L % L", x.n, x.n);
         c.addStatement("final boolean packed = $L - $L >= $L", x.hi, x.lo, PACK_MIN_ROWS);
-        // blocks of KB rows of B: a panel of KB x COLS vectors stays in L1 while the rows of A pass over it
-        c.beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", x.k, KB);
-        c.addStatement("final int p1 = Math.min($L, p0 + $L)", x.k, KB);
-        c.addStatement("final boolean first = p0 == 0");
         c.beginControlFlow("for (int j = 0; j < JB; j += W)");
-        // the panel: rows p0..p1 of B, columns j..j+W; row p0 + p starts at bp[bo + p * bs]
+        // the panel: all rows of B, columns j..j+W; row p starts at bp[bo + p * bs]
         c.addStatement("final $T bp", k.elem.array());
         c.addStatement("final int bs, bo");
         c.beginControlFlow("if (packed)")
-                .addStatement("for (int p = p0; p < p1; p++) System.arraycopy($L, p * $L + j, pk, (p - p0) * W, W)", x.b, x.n)
+                .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, p * $L + j, pk, p * W, W)", x.k, x.b, x.n)
                 .addStatement("bp = pk")
                 .addStatement("bs = W")
                 .addStatement("bo = 0")
                 .nextControlFlow("else")
                 .addStatement("bp = $L", x.b)
                 .addStatement("bs = $L", x.n)
-                .addStatement("bo = p0 * $L + j", x.n)
+                .addStatement("bo = j")
                 .endControlFlow();
         c.addStatement("int i = $L", x.lo);
         // with 32 vector registers (AVX-512), blocks of TALL rows: 24 accumulators
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
                 .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
-                .addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                        TALL, COLS, x.out, x.n, x.n, x.a, ao, as, ap)
+                .addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
+                        TALL, COLS, x.out, x.n, x.n, x.a, ao0, as, ap, x.k)
                 .endControlFlow()
                 .endControlFlow();
         c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS);
-        c.addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                ROWS, COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.addStatement("mk$$$Lx$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
+                ROWS, COLS, x.out, x.n, x.n, x.a, ao0, as, ap, x.k);
         c.endControlFlow();
         c.beginControlFlow("for (; i < $L; i++)", x.hi);
-        c.addStatement("mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, p1 - p0, first)",
-                COLS, x.out, x.n, x.n, x.a, ao, as, ap);
+        c.addStatement("mk$$1x$L($L, i * $L + j, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
+                COLS, x.out, x.n, x.n, x.a, ao0, as, ap, x.k);
         c.endControlFlow();
         c.endControlFlow();
-        // remaining whole vectors of columns, B read in place
+        // remaining whole vectors of columns, B read in place, in blocks of rows (each row alone
+        // would wait for each fma's result)
         c.beginControlFlow("for (int j = JB; j < JV; j += L)");
-        c.beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi);
-        c.addStatement("mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, p0 * $L + j, $L, p1 - p0, first)",
-                x.out, x.n, x.n, x.a, ao, as, ap, x.b, x.n, x.n);
-        c.endControlFlow();
+        c.addStatement("int i = $L", x.lo);
+        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
+                .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
+                .addStatement("mk$$$Lx1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L)", TALL, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow()
+                .endControlFlow();
+        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS)
+                .addStatement("mk$$$Lx1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L)", ROWS, x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow();
+        c.beginControlFlow("for (; i < $L; i++)", x.hi)
+                .addStatement("mk$$1x1($L, i * $L + j, $L, $L, $L, $L, $L, $L, j, $L, $L)", x.out, x.n, x.n, x.a, ao0, as, ap, x.b, x.n, x.k)
+                .endControlFlow();
         c.endControlFlow();
         // remaining columns, one at a time
         c.beginControlFlow("for (int j = JV; j < $L; j++)", x.n)
                 .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
-                .addStatement("$T s = first ? 0 : $L[i * $L + j]", k.elem.type(), x.out, x.n)
-                .addStatement("for (int p = p0; p < p1; p++) s += $L * $L[p * $L + j]", aElem(x, ta, "i"), x.b, x.n)
+                .addStatement("$T s = 0", k.elem.type())
+                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L[p * $L + j]", x.k, aElem(x, ta, "i"), x.b, x.n)
                 .addStatement("$L[i * $L + j] = s", x.out, x.n)
                 .endControlFlow()
                 .endControlFlow();
-        c.endControlFlow();
         c.endControlFlow();
         c.add("$<}\n");
     }
 
     /**
      * The register block {@code mk$RxC} ({@code name} is "RxC"): R rows × C vectors of the result
-     * at {@code c[co + r * cs + v * L]}, plus (or, when {@code first}, set to) the sum over
-     * {@code p < n} of {@code a[ao + r * as + p * ap] · b[bo + p * bs + v * L …]}. A method of its
-     * own, with its vectors all local, so C2 compiles it on its own profile and never boxes them
-     * (the same loop inlined into a large kernel sometimes compiled to boxed vectors, 25× slower).
+     * at {@code c[co + r * cs + v * L]} set to the sum over {@code p < n} of
+     * {@code a[ao + r * as + p * ap] · b[bo + p * bs + v * L …]}. A method of its own, with its
+     * vectors all local, so C2 compiles it on its own profile and never boxes them (the same loop
+     * inlined into a large kernel sometimes compiled to boxed vectors, 25× slower).
+     *
+     * <p>Its shape keeps C2's parse of it below the node count (18,000) past which C2 delays the
+     * inlining of the Vector API's methods, whose results then no longer have exact classes
+     * ({@link VectorExact}): the sums start at zero in registers (no load of the old result, so no
+     * second pass over the shared dimension either) and the loop is a plain {@code for}, which C2
+     * parses once (it parses the body of a {@code do}-{@code while} twice, the first pass for the
+     * first iteration).
      */
     static MethodSpec microKernel(Elem e, String name) {
         int rows = Integer.parseInt(name.substring(0, name.indexOf('x')));
@@ -359,26 +366,24 @@ final class VectorKernels {
         MethodSpec.Builder m = MethodSpec.methodBuilder("mk$" + name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Register block of the products: $L row(s) × $L vector(s) of columns, "
-                        + "{@code c[co + r·cs + v·L] (+)= Σ_p a[ao + r·as + p·ap] · b[bo + p·bs + v·L]}.\n", rows, cols)
+                        + "{@code c[co + r·cs + v·L] = Σ_p a[ao + r·as + p·ap] · b[bo + p·bs + v·L]}.\n", rows, cols)
                 .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
                 .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
                 .addParameter(TypeName.INT, "ap")
                 .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
-                .addParameter(TypeName.INT, "n").addParameter(TypeName.BOOLEAN, "first");
+                .addParameter(TypeName.INT, "n");
         CodeBlock.Builder c = CodeBlock.builder();
         c.addStatement("final int L = SPECIES.length()");
+        c.addStatement("final $T z = $L", V, VectorExact.zero(e));
         for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < cols; v++) {
-                c.addStatement("$T c$L$L = first ? $T.zero(SPECIES) : $T.fromArray(SPECIES, c, co + $L * cs + $L * L)",
-                        V, r, v, V, V, r, v);
-            }
+            for (int v = 0; v < cols; v++) c.addStatement("$T c$L$L = z", V, r, v);
         }
         c.beginControlFlow("for (int p = 0; p < n; p++)");
         c.addStatement("final int bb = bo + p * bs");
         c.addStatement("final int aa = ao + p * ap");
         for (int v = 0; v < cols; v++) c.addStatement("$T vb$L = $T.fromArray(SPECIES, b, bb + $L * L)", V, v, V, v);
         for (int r = 0; r < rows; r++) {
-            c.addStatement("$T ua$L = $T.broadcast(SPECIES, a[aa + $L * as])", V, r, V, r);
+            c.addStatement("$T ua$L = $L", V, r, VectorExact.broadcast(CodeBlock.of("a[aa + $L * as]", r)));
             for (int v = 0; v < cols; v++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, v, r, v, r, v);
         }
         c.endControlFlow();
@@ -395,21 +400,20 @@ final class VectorKernels {
     /** {@code out[M,1] = A[M,K]·b[K]}: one dot product per row, four vector accumulators each. */
     private static void matVec(Kernel k, String A, String B) {
         ClassName V = vectorType(k.elem);
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         k.body.beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("final int ar = i * K")
-                .addStatement("$T z = $T.zero(SPECIES), s0 = z, s1 = z, s2 = z, s3 = z", V, V)
+                .addStatement("$T s0 = $L, s1 = s0, s2 = s0, s3 = s0", V, VectorExact.zero(k.elem))
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p + 4 * L <= K; p += 4 * L)")
-                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, p), s0)", V, A, V, B)
-                .addStatement("s1 = $T.fromArray(SPECIES, $L, ar + p + L).fma($T.fromArray(SPECIES, $L, p + L), s1)", V, A, V, B)
-                .addStatement("s2 = $T.fromArray(SPECIES, $L, ar + p + 2 * L).fma($T.fromArray(SPECIES, $L, p + 2 * L), s2)", V, A, V, B)
-                .addStatement("s3 = $T.fromArray(SPECIES, $L, ar + p + 3 * L).fma($T.fromArray(SPECIES, $L, p + 3 * L), s3)", V, A, V, B)
+                .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p), s0)", loadExact(k.elem, A, "ar + p"), V, B)
+                .addStatement("s1 = $L.fma($T.fromArray(SPECIES, $L, p + L), s1)", loadExact(k.elem, A, "ar + p + L"), V, B)
+                .addStatement("s2 = $L.fma($T.fromArray(SPECIES, $L, p + 2 * L), s2)", loadExact(k.elem, A, "ar + p + 2 * L"), V, B)
+                .addStatement("s3 = $L.fma($T.fromArray(SPECIES, $L, p + 3 * L), s3)", loadExact(k.elem, A, "ar + p + 3 * L"), V, B)
                 .endControlFlow()
                 .beginControlFlow("for (; p + L <= K; p += L)")
-                .addStatement("s0 = $T.fromArray(SPECIES, $L, ar + p).fma($T.fromArray(SPECIES, $L, p), s0)", V, A, V, B)
+                .addStatement("s0 = $L.fma($T.fromArray(SPECIES, $L, p), s0)", loadExact(k.elem, A, "ar + p"), V, B)
                 .endControlFlow()
-                .addStatement("$T s = s0.add(s1).add(s2).add(s3).reduceLanes($T.ADD)", k.elem.type(), ops)
+                .add(sumLanes(k, "s", CodeBlock.of("$L.add(s1).add(s2).add(s3)", VectorExact.exact(k.elem, CodeBlock.of("s0")))))
                 .addStatement("for (; p < K; p++) s += $L[ar + p] * $L[p]", A, B)
                 .addStatement("out[i] = s")
                 .endControlFlow();
@@ -423,10 +427,10 @@ final class VectorKernels {
                 .beginControlFlow("for (int p = 0; p < K; p++)")
                 .addStatement("final int ar = p * M")
                 .addStatement("final $T bp = $L[p]", k.elem.type(), B)
-                .addStatement("final $T vb = $T.broadcast(SPECIES, bp)", V, V)
                 .addStatement("int i = 0")
                 .beginControlFlow("for (; i < MV; i += L)")
-                .addStatement("vb.fma($T.fromArray(SPECIES, $L, ar + i), $T.fromArray(SPECIES, out, i)).intoArray(out, i)", V, A, V)
+                .addStatement("$L.fma($T.fromArray(SPECIES, $L, ar + i), $T.fromArray(SPECIES, out, i)).intoArray(out, i)",
+                        VectorExact.broadcast(CodeBlock.of("bp")), V, A, V)
                 .endControlFlow()
                 .addStatement("for (; i < M; i++) out[i] += bp * $L[ar + i]", A)
                 .endControlFlow();
@@ -438,11 +442,10 @@ final class VectorKernels {
         k.body.addStatement("final int NV = N - N % L")
                 .beginControlFlow("for (int i = 0; i < M; i++)")
                 .addStatement("final $T ai = $L[i]", k.elem.type(), A)
-                .addStatement("final $T va = $T.broadcast(SPECIES, ai)", V, V)
                 .addStatement("final int or = i * N")
                 .addStatement("int j = 0")
                 .beginControlFlow("for (; j < NV; j += L)")
-                .addStatement("va.mul($T.fromArray(SPECIES, $L, j)).intoArray(out, or + j)", V, B)
+                .addStatement("$L.mul($T.fromArray(SPECIES, $L, j)).intoArray(out, or + j)", VectorExact.broadcast(CodeBlock.of("ai")), V, B)
                 .endControlFlow()
                 .addStatement("for (; j < N; j++) out[or + j] = ai * $L[j]", B)
                 .endControlFlow();
@@ -451,7 +454,6 @@ final class VectorKernels {
     /** {@code x.out = x.a·x.bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
     private static void dotKernel(Kernel k, Names x) {
         ClassName V = vectorType(k.elem);
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         String A = x.a, B = x.b, out = x.out;
         CodeBlock.Builder c = k.body;
         c.add("{\n$>");
@@ -460,11 +462,11 @@ final class VectorKernels {
                 .addStatement("int i1 = Math.min(i + 1, M - 1)")
                 .beginControlFlow("for (int j = 0; j < N; j += 2)")
                 .addStatement("int j1 = Math.min(j + 1, N - 1)")
-                .addStatement("$T s00 = $T.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00", V, V)
+                .addStatement("$T s00 = $L, s01 = s00, s10 = s00, s11 = s00", V, VectorExact.zero(k.elem))
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p < KV; p += L)")
-                .addStatement("$T ra0 = $T.fromArray(SPECIES, $L, i * K + p)", V, V, A)
-                .addStatement("$T ra1 = $T.fromArray(SPECIES, $L, i1 * K + p)", V, V, A)
+                .addStatement("$T ra0 = $L", V, loadExact(k.elem, A, "i * K + p"))
+                .addStatement("$T ra1 = $L", V, loadExact(k.elem, A, "i1 * K + p"))
                 .addStatement("$T rb0 = $T.fromArray(SPECIES, $L, j * K + p)", V, V, B)
                 .addStatement("$T rb1 = $T.fromArray(SPECIES, $L, j1 * K + p)", V, V, B)
                 .addStatement("s00 = ra0.fma(rb0, s00)")
@@ -472,8 +474,10 @@ final class VectorKernels {
                 .addStatement("s10 = ra1.fma(rb0, s10)")
                 .addStatement("s11 = ra1.fma(rb1, s11)")
                 .endControlFlow()
-                .addStatement("$T r00 = s00.reduceLanes($T.ADD), r01 = s01.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
-                .addStatement("$T r10 = s10.reduceLanes($T.ADD), r11 = s11.reduceLanes($T.ADD)", k.elem.type(), ops, ops)
+                .add(sumLanes(k, "r00", VectorExact.exact(k.elem, CodeBlock.of("s00"))))
+                .add(sumLanes(k, "r01", VectorExact.exact(k.elem, CodeBlock.of("s01"))))
+                .add(sumLanes(k, "r10", VectorExact.exact(k.elem, CodeBlock.of("s10"))))
+                .add(sumLanes(k, "r11", VectorExact.exact(k.elem, CodeBlock.of("s11"))))
                 .beginControlFlow("for (; p < K; p++)")
                 .addStatement("$T x0 = $L[i * K + p], x1 = $L[i1 * K + p], y0 = $L[j * K + p], y1 = $L[j1 * K + p]",
                         k.elem.type(), A, A, B, B)
@@ -494,51 +498,72 @@ final class VectorKernels {
     /**
      * The dropout mask ({@code Kernels}' scalar form, the same values bit for bit): the
      * SplitMix64 draws in {@code LongVector} lanes of the same shape as {@code SPECIES}, the 0/1
-     * keep flags converted to the element type (two long vectors fill one float vector), scaled
-     * and stored; a scalar tail. Only {@code SPECIES} is used for elements: a second float or
-     * double species anywhere in the class makes the Vector API's shared call sites polymorphic,
-     * and C2 then boxes the vectors of every kernel (25× slower products, seen on JDK 17).
+     * keep flags converted to as many lanes of the element type ({@code HSPECIES}, half the
+     * width of {@code SPECIES}, for f32), scaled and stored; a scalar tail. One hash chain per
+     * step: two (16 floats from two long vectors) took C2's parse of the kernel past its node
+     * count for inlining ({@link #microKernel}), and so did a {@code convertShape} into the full
+     * width. The converted flags are only arguments ({@link VectorExact}).
      */
     static void dropout(Kernel k, CodeBlock count, long threshold, java.util.function.Consumer<String> scalarTail) {
-        ClassName V = vectorType(k.elem);
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        ClassName LV = ClassName.get("jdk.incubator.vector", "LongVector");
         k.members.add(LSPECIES);
+        k.runAsStep();
         CodeBlock.Builder c = k.body;
-        String conv = k.elem.f32() ? "L2F" : "L2D";
         c.addStatement("int iv = 0")
-                .beginControlFlow("for (; iv + SPECIES.length() <= $L; iv += SPECIES.length())", count);
-        c.add("// SplitMix64 draws iv + 1 … iv + SPECIES.length() of the stream, one per lane\n");
-        draws(c, "z0", "iv", threshold);
+                .beginControlFlow("for (; iv + LSPECIES.length() <= $L; iv += LSPECIES.length())", count);
+        c.add("// SplitMix64 draws iv + 1 … iv + LSPECIES.length() of the stream, one per lane\n")
+                .addStatement("$T z = $L.addIndex(1).mul(0x9E3779B97F4A7C15L).add(s0)", LV, VectorExact.longBroadcast(CodeBlock.of("(long) iv + 1")))
+                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 30)).mul(0xBF58476D1CE4E5B9L)", ops, ops)
+                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 27)).mul(0x94D049BB133111EBL)", ops, ops)
+                .addStatement("z = z.lanewise($T.XOR, z.lanewise($T.LSHR, 31))", ops, ops)
+                .add("// keep iff (z >>> 11) >= ceil(p * 2^53)\n")
+                .addStatement("z = $L.sub(z.lanewise($T.LSHR, 11).sub($LL).lanewise($T.LSHR, 63))",
+                        VectorExact.longBroadcast(CodeBlock.of("1L")), ops, threshold, ops);
         if (k.elem.f32()) {
-            draws(c, "z1", "iv + LSPECIES.length()", threshold);
-            c.addStatement("(($T) z0.convertShape($T.$L, SPECIES, 0)).add(($T) z1.convertShape($T.$L, SPECIES, -1)).mul(keep).intoArray(out, iv)",
-                    V, ops, conv, V, ops, conv);
+            c.addStatement("HANCHOR$$.broadcast(keep).mul(z.convertShape($T.L2F, HSPECIES, 0)).intoArray(out, iv)", ops);
         } else {
-            c.addStatement("(($T) z0.convertShape($T.$L, SPECIES, 0)).mul(keep).intoArray(out, iv)", V, ops, conv);
+            c.addStatement("$L.mul(z.convertShape($T.L2D, SPECIES, 0)).intoArray(out, iv)", VectorExact.broadcast(CodeBlock.of("keep")), ops);
         }
         c.endControlFlow();
         scalarTail.accept("iv");
     }
 
-    /** Declares {@code z}: the keep flags (1 or 0) of draws {@code from + 1 …} of the stream, one per lane. */
-    private static void draws(CodeBlock.Builder c, String z, String from, long threshold) {
-        ClassName LV = ClassName.get("jdk.incubator.vector", "LongVector");
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
-        c.addStatement("$T $L = $T.broadcast(LSPECIES, (long) $L + 1).addIndex(1).mul(0x9E3779B97F4A7C15L).add(s0)", LV, z, LV, from)
-                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 30)).mul(0xBF58476D1CE4E5B9L)", z, z, ops, z, ops)
-                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 27)).mul(0x94D049BB133111EBL)", z, z, ops, z, ops)
-                .addStatement("$L = $L.lanewise($T.XOR, $L.lanewise($T.LSHR, 31))", z, z, ops, z, ops)
-                .add("// keep iff (z >>> 11) >= ceil(p * 2^53)\n")
-                .addStatement("$L = $T.broadcast(LSPECIES, 1).sub($L.lanewise($T.LSHR, 11).sub($LL).lanewise($T.LSHR, 63))",
-                        z, LV, z, ops, threshold, ops);
+    /** The species and anchors of {@link #dropout}: {@code LSPECIES}, {@code LANCHOR$} and, for f32, {@code HSPECIES} and {@code HANCHOR$}. */
+    static void randomHelpers(com.palantir.javapoet.TypeSpec.Builder t, Elem e) {
+        randomSpecies(t);
+        if (!e.f32()) return;
+        ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+        ClassName shape = ClassName.get("jdk.incubator.vector", "VectorShape");
+        t.addField(com.palantir.javapoet.FieldSpec.builder(
+                        com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Float.class)), "HSPECIES",
+                        Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Floats as many as the lanes of {@code LSPECIES}: the dropout mask's converted draws.\n")
+                .initializer("$T.of(float.class, $T.forBitSize(LSPECIES.length() * 32))", species, shape).build());
+        t.addField(com.palantir.javapoet.FieldSpec.builder(vectorType(e), "HANCHOR$", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Only ever the receiver of {@code broadcast}, as {@code ANCHOR$$}, for {@code HSPECIES}.\n")
+                .initializer("$T.zero(HSPECIES)", vectorType(e)).build());
     }
 
     /** {@code LSPECIES}, the long species of {@link #dropout}: the same shape as {@code SPECIES}. */
-    static void randomSpecies(com.palantir.javapoet.TypeSpec.Builder t) {
+    private static void randomSpecies(com.palantir.javapoet.TypeSpec.Builder t) {
         ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
         t.addField(com.palantir.javapoet.FieldSpec.builder(
                         com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Long.class)), "LSPECIES",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$T.of(long.class, SPECIES.vectorShape())", species).build());
+        VectorExact.addLongAnchor(t);
+    }
+
+    /** {@link VectorExact#sumLanes} as a block of statements. */
+    private static CodeBlock sumLanes(Kernel k, String name, CodeBlock v) {
+        CodeBlock.Builder b = CodeBlock.builder();
+        VectorExact.sumLanes(k, b, name, v);
+        return b.build();
+    }
+
+    /** A load of {@code array} at {@code at} that receives a call (see {@link VectorExact}). */
+    private static CodeBlock loadExact(Elem e, String array, String at) {
+        return VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", vectorType(e), array, at));
     }
 }

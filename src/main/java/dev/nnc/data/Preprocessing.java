@@ -284,7 +284,7 @@ public final class Preprocessing {
         long values = (long) n * width;
         if (values > Integer.MAX_VALUE) {
             // Math.multiplyExact threw an ArithmeticException, a stack trace for the user
-            throw new DataException(t.file() + ": " + n + " rows of " + width + " features are " + values
+            throw new DataException(t.file() + ": " + count(n, "row") + " of " + count(width, "feature") + " are " + values
                     + " values, more than one array holds (" + Integer.MAX_VALUE + "); use fewer rows, or fewer features"
                     + " (--features, --ignore, or columns with fewer categories)");
         }
@@ -334,6 +334,11 @@ public final class Preprocessing {
         return out;
     }
 
+    /** "1 feature", "2 features": a count and an English noun that takes an s in the plural. */
+    public static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /** How the feature count arose, e.g. "36 numeric columns + 43 categorical columns (252 categories + 43 missing-value indicators) = 331 features". */
     public String explain() {
         int num = 0, cat = 0, cats = 0;
@@ -345,15 +350,15 @@ public final class Preprocessing {
             }
         }
         StringBuilder sb = new StringBuilder();
-        if (num > 0 || cat == 0) sb.append(num).append(" numeric column").append(num == 1 ? "" : "s");
+        if (num > 0 || cat == 0) sb.append(count(num, "numeric column"));
         if (cat > 0) {
             if (num > 0) sb.append(" + ");
-            sb.append(cat).append(" categorical column").append(cat == 1 ? "" : "s");
+            sb.append(count(cat, "categorical column"));
             sb.append(" (").append(cats).append(" categor").append(cats == 1 ? "y" : "ies");
-            if (naIndicator) sb.append(" + ").append(cat).append(" missing-value indicator").append(cat == 1 ? "" : "s");
+            if (naIndicator) sb.append(" + ").append(count(cat, "missing-value indicator"));
             sb.append(")");
         }
-        sb.append(" = ").append(width).append(" feature").append(width == 1 ? "" : "s");
+        sb.append(" = ").append(count(width, "feature"));
         return sb.toString();
     }
 

@@ -54,10 +54,10 @@ public enum ErrorKind {
     INT_TENSOR("E411", "integer input ''{0}'' can only be used as class labels (cross_entropy, one_hot)"),
     LABEL_SHAPE("E412", "{0}: labels {1} do not fit logits {2}"),
     SHAPE_ARITHMETIC("E413", "cannot compute {0} in a shape: {1}"),
-    WINDOW_STATIC("E420", "{0} needs compile-time channels and spatial sizes (only the batch, dim 0, may be a runtime dim), got {1}"),
-    CONV_CHANNELS("E421", "{0}: input {1} has {2} channels, but weight {3} takes {4} (its dim 1 × groups {5})"),
-    CONV_GROUPS("E422", "{0}: groups = {1} must divide both the input''s {2} channels and the weight''s {3} output channels"),
-    WINDOW_TOO_LARGE("E423", "{0}: along axis {1} the window spans {2} (kernel {3}, dilation {4}), more than the padded input''s {5} ({6} + 2 × padding {7})"),
+    WINDOW_STATIC("E424", "{0} needs compile-time channels and spatial sizes (only the batch, dim 0, may be a runtime dim), got {1}"),
+    CONV_CHANNELS("E425", "{0}: input {1} has {2} channels, but weight {3} takes {4} (its dim 1 × groups {5})"),
+    CONV_GROUPS("E426", "{0}: groups = {1} must divide both the input''s {2} channels and the weight''s {3} output channels"),
+    WINDOW_TOO_LARGE("E427", "{0}: along axis {1} the window spans {2} (kernel {3}, dilation {4}), more than the padded input''s {5} ({6} + 2 × padding {7})"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),

@@ -8,6 +8,19 @@ public final class Suggest {
 
     /** The known name closest to {@code name}, or null when none is plausibly meant. */
     public static String closest(String name, Collection<String> known) {
+        return closest(name, known, name.length() <= 1 ? 0 : Math.max(1, Math.min(3, name.length() / 2)));
+    }
+
+    /**
+     * Like {@link #closest}, but only a likely typo: at most one edit per three letters (and two
+     * in all), or an abbreviation. For calls, where a far guess misleads ({@code conv2d} is not
+     * {@code concat}) and the caller can list every function instead.
+     */
+    public static String closestStrict(String name, Collection<String> known) {
+        return closest(name, known, name.length() <= 1 ? 0 : Math.max(1, Math.min(2, name.length() / 3)));
+    }
+
+    private static String closest(String name, Collection<String> known, int limit) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String k : known) {
@@ -18,7 +31,6 @@ public final class Suggest {
             }
         }
         if (best == null) return null;
-        int limit = name.length() <= 1 ? 0 : Math.max(1, Math.min(3, name.length() / 2));
         if (bestD <= limit) return best;
         // A prefix of a longer name ("xavier" for "xavier_uniform") is a likely abbreviation.
         String prefixed = null;

@@ -9,6 +9,7 @@ import dev.nnc.diag.ErrorKind;
 public final class ShapeException extends RuntimeException {
     private final ErrorKind kind;
     private final transient Object[] args;
+    private String hint;
 
     public ShapeException(ErrorKind kind, Object... args) {
         super(kind.format(args), null, false, false);
@@ -22,5 +23,16 @@ public final class ShapeException extends RuntimeException {
 
     public Object[] args() {
         return args.clone();
+    }
+
+    /** Adds a hint (how to fix it) to the diagnostic; returns this exception. */
+    public ShapeException withHint(String hint) {
+        this.hint = hint;
+        return this;
+    }
+
+    /** The hint, or null. */
+    public String hint() {
+        return hint;
     }
 }

@@ -20,6 +20,8 @@ public final class Size implements Comparable<Size> {
 
     /** Coefficient per monomial; a monomial is its dim names, sorted, with repetition. */
     private final TreeMap<Monomial, Long> terms;
+    /** {@link #hashCode}, once computed (0: not yet); sizes are hashed in hot loops of the planner. */
+    private int hash;
 
     /** A product of dim names, sorted (with repetition); the empty one is the constant term. */
     private record Monomial(List<String> dims) implements Comparable<Monomial> {
@@ -237,6 +239,11 @@ public final class Size implements Comparable<Size> {
 
     @Override
     public int hashCode() {
-        return terms.hashCode();
+        int h = hash;
+        if (h == 0) {
+            h = terms.hashCode();
+            hash = h == 0 ? 1 : h;
+        }
+        return hash;
     }
 }

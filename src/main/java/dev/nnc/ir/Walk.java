@@ -1,11 +1,12 @@
 package dev.nnc.ir;
 
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The graph walks every phase shares: the nodes reachable from some roots in a topological
@@ -20,14 +21,21 @@ public final class Walk {
      * users: by creation order, which is topological since a node's inputs are older.
      */
     public static List<Node> reachable(Collection<Node> roots) {
-        TreeMap<Integer, Node> reach = new TreeMap<>();
+        // Ids are dense per graph: a bit set marks the visited, and one sort by id orders them
+        // (a sorted map per node costs most of the time of differentiating a nested grad).
+        BitSet seen = new BitSet();
+        List<Node> reach = new ArrayList<>();
         List<Node> stack = new ArrayList<>();
         for (Node r : roots) if (r != null) stack.add(r);
         while (!stack.isEmpty()) {
             Node n = stack.remove(stack.size() - 1);
-            if (reach.putIfAbsent(n.id(), n) == null) stack.addAll(n.inputs());
+            if (seen.get(n.id())) continue;
+            seen.set(n.id());
+            reach.add(n);
+            stack.addAll(n.inputs());
         }
-        return new ArrayList<>(reach.values());
+        reach.sort(Comparator.comparingInt(Node::id));
+        return reach;
     }
 
     /** {@link #reachable} of one root. */

@@ -73,6 +73,14 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(property = "nnc.packageName")
     private String packageName;
 
+    /**
+     * Parameters files written by {@code nnc train --save}: for each, an encoder class
+     * ({@code MODELEncoder}) is generated beside its model's class, turning raw values into the
+     * model's input as training did, and the model's output back. Relative to the project folder.
+     */
+    @Parameter(property = "nnc.preprocessing")
+    private List<File> preprocessing;
+
     /** Skips the goal: nothing is compiled, and no source root is added. */
     @Parameter(property = "nnc.skip", defaultValue = "false")
     private boolean skip;
@@ -147,7 +155,8 @@ public class GenerateMojo extends AbstractMojo {
         }
         String pkg = packageName == null || packageName.isBlank() ? null : packageName.trim();
         try {
-            return new Generator.Options(pkg, p, be);
+            List<Path> prep = preprocessing == null ? List.of() : preprocessing.stream().map(File::toPath).toList();
+            return new Generator.Options(pkg, p, be, prep);
         } catch (IllegalArgumentException e) {
             throw new MojoExecutionException("nnc: <packageName>: " + e.getMessage());
         }

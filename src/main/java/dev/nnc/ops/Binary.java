@@ -109,6 +109,18 @@ public enum Binary implements Elementwise {
         return null;
     }
 
+    /**
+     * Whether {@code a OP b} equals {@code b OP a} lane for lane, bit for bit (IEEE addition and
+     * multiplication; max and min, NaN and signed zeros included), so the code generator may
+     * swap the operands of the vector code.
+     */
+    public boolean commutative() {
+        return switch (this) {
+            case ADD, MUL, MAXIMUM, MINIMUM -> true;
+            case SUB, DIV, POW, GT, EQ -> false;
+        };
+    }
+
     private static Node[] tieSplit(Graph G, Node g, Node a, Node b, Node aWins, Node bWins) {
         Node half = G.mul(G.constant(0.5), G.binary(EQ, a, b));
         return new Node[] {G.mul(g, G.add(aWins, half)), G.mul(g, G.add(bWins, half))};

@@ -50,7 +50,11 @@ public enum Reduce implements Op {
     /** The Java statement (without its semicolon) adding element {@code v} to accumulator {@code acc}. */
     public abstract CodeBlock update(CodeBlock acc, CodeBlock v);
 
-    /** The lane-wise vector expression combining vectors {@code acc} and {@code v}. */
+    /**
+     * The lane-wise vector expression combining vectors {@code acc} and {@code v}, a call on
+     * {@code acc}. Commutative lane for lane, bit for bit, so the code generator passes as
+     * {@code acc} whichever vector C2 knows the class of.
+     */
     public abstract CodeBlock vcombine(CodeBlock acc, CodeBlock v);
 
     /** The {@code VectorOperators} constant that reduces a vector's lanes the same way. */

@@ -27,12 +27,14 @@ public final class Pipeline {
         Compiled.Roots evalForward = Modes.resolve(g, forward(m), false);
 
         // 2. differentiate the loss of each with respect to every param and every real-valued input
+        //    (once when the modes do not differ: hash-consing would give the very same nodes)
+        boolean same = trainForward.equals(evalForward);
         Compiled.Roots trainRaw = differentiate(m, trainForward);
-        Compiled.Roots evalRaw = differentiate(m, evalForward);
+        Compiled.Roots evalRaw = same ? trainRaw : differentiate(m, evalForward);
 
         // 3. simplify
         Compiled.Roots train = simplify(g, trainRaw);
-        Compiled.Roots eval = simplify(g, evalRaw);
+        Compiled.Roots eval = same ? train : simplify(g, evalRaw);
 
         // 4. count the training mode, where every op of the model runs
         Stats stats = new Stats(checkedNodes, Stats.ops(forwardRoots(trainRaw)), Stats.ops(trainRoots(trainRaw)),

@@ -19,8 +19,13 @@ import java.util.Collection;
  */
 public record Stats(int checkedNodes, int forwardOps, int trainOps, int optForwardOps, int optTrainOps, int optLossOps) {
 
-    /** {@code ops(forward+backward) / ops(forward)} of the optimized training graph, or NaN without a loss. */
-    public double backwardRatio() {
+    /**
+     * What the gradients cost: {@code ops(loss and gradients) / ops(loss alone)} of the optimized
+     * graphs, or NaN without a loss. Counted by reachability from the roots, so a node both
+     * computations need counts once; {@code nnc check --verbose}'s "ops per phase" splits the
+     * nodes of the training step into forward and backward instead.
+     */
+    public double gradientCost() {
         return optLossOps == 0 ? Double.NaN : (double) optTrainOps / optLossOps;
     }
 

@@ -68,42 +68,23 @@ public final class Dataset {
 
     /**
      * Reads the target columns of a table: real numbers (missing or non-numeric values are errors)
-     * or integer class labels in {@code [0, classes)}.
+     * or class labels, as ids in {@code [0, classes)}.
      *
      * @param columns per target input, its column indices in the table
-     * @param isInt   per target input, whether it takes class labels
+     * @param labels  per target input, how its class labels become ids ({@link ClassLabels#fit}), or null for real targets
      * @param classes per label input, the number of classes (0 when unknown)
      * @param log     whether real targets will be log-transformed (so must be positive)
      */
-    public static List<Object> readTargets(Csv.Table t, List<int[]> columns, List<Boolean> isInt, List<Integer> classes,
+    public static List<Object> readTargets(Csv.Table t, List<int[]> columns, List<ClassLabels> labels, List<Integer> classes,
                                            boolean log, Preprocessing na) {
         List<Object> out = new ArrayList<>();
         int n = t.rowCount();
         for (int k = 0; k < columns.size(); k++) {
             int[] cols = columns.get(k);
-            if (isInt.get(k)) {
-                int col = cols[0];
-                int[] labels = new int[n];
-                int c = classes.get(k);
-                for (int r = 0; r < n; r++) {
-                    String v = t.get(r, col).strip();
-                    if (na.isMissing(t.get(r, col))) {
-                        throw new DataException(t.where(r, col) + ": the class label is missing; every training row needs one");
-                    }
-                    // a decimal number (as for features: Integer.parseInt alone also takes non-ASCII digits) that is an integer
-                    double d = Preprocessing.isNumber(v) ? Double.parseDouble(v) : Double.NaN;
-                    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                        throw new DataException(t.where(r, col) + ": \"" + t.get(r, col) + "\" is not an integer class label"
-                                + (c > 0 ? " (0 to " + (c - 1) + ")" : ""));
-                    }
-                    int label = (int) d;
-                    if (label < 0 || (c > 0 && label >= c)) {
-                        throw new DataException(t.where(r, col) + ": class label " + label + " is outside 0.." + (c - 1)
-                                + " (the model has " + c + " classes)");
-                    }
-                    labels[r] = label;
-                }
-                out.add(labels);
+            if (labels.get(k) != null) {
+                int[] ids = new int[n];
+                for (int r = 0; r < n; r++) ids[r] = labels.get(k).id(t, r, cols[0], classes.get(k), na);
+                out.add(ids);
             } else {
                 double[] d = new double[n * cols.length];
                 for (int j = 0; j < cols.length; j++) {

@@ -1,6 +1,7 @@
 package dev.nnc.train;
 
 import dev.nnc.data.DataException;
+import dev.nnc.data.Preprocessing;
 import java.util.Locale;
 
 /** How predictions are scored against the first target input. */
@@ -49,6 +50,7 @@ public enum Metric {
      */
     public double score(double[] out, Dataset d, ModelInfo info, TargetScale scale) {
         int n = d.rows(), ow = info.outputWidth();
+        if (d.targetCount() == 0) return reconstruction(out, d, info);
         Object t = d.target(0);
         if (this == ACCURACY) {
             long right = 0;
@@ -67,7 +69,10 @@ public enum Metric {
             }
             double[] y = (double[]) t;
             int tw = y.length / n;
-            if (tw != ow) throw new DataException("accuracy needs the output (" + ow + " columns) and the target (" + tw + " columns) to match");
+            if (tw != ow) {
+                throw new DataException("accuracy needs the output (" + Preprocessing.count(ow, "column") + ") and the target ("
+                        + Preprocessing.count(tw, "column") + ") to match");
+            }
             for (int r = 0; r < n; r++) {
                 if (ow == 1) {
                     boolean p = out[r] >= (info.probability() ? 0.5 : 0);
@@ -83,13 +88,14 @@ public enum Metric {
             }
             return (double) right / n;
         }
+        if (scale == null) scale = new TargetScale(false, new double[ow], ones(ow));
         if (!(t instanceof double[] y)) {
             throw new DataException(label + " needs a real-valued target, but the target input takes class labels; use --metric accuracy");
         }
         int tw = y.length / n;
         if (tw != ow) {
-            throw new DataException(label + " compares output " + info.output().name() + " (" + ow + " columns) with the target ("
-                    + tw + " columns); they must match");
+            throw new DataException(label + " compares output " + info.output().name() + " (" + Preprocessing.count(ow, "column")
+                    + ") with the target (" + Preprocessing.count(tw, "column") + "); they must match");
         }
         double ss = 0;
         for (int r = 0; r < n; r++) {
@@ -106,6 +112,29 @@ public enum Metric {
                 }
                 ss += diff * diff;
             }
+        }
+        return Math.sqrt(ss / ((double) n * ow));
+    }
+
+    private static double[] ones(int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, 1);
+        return a;
+    }
+
+    /** A model without targets (an autoencoder): the RMSE of its output against its own features. */
+    private double reconstruction(double[] out, Dataset d, ModelInfo info) {
+        int n = d.rows(), ow = info.outputWidth();
+        if (this != RMSE) throw new DataException(label + " needs a target; a model whose loss compares its output with the features is scored with rmse");
+        if (ow != d.width()) {
+            throw new DataException("rmse compares output " + info.output().name() + " (" + ow + " columns) with the features ("
+                    + d.width() + "); they must match");
+        }
+        double ss = 0;
+        float[] x = d.features();
+        for (int i = 0; i < n * ow; i++) {
+            double diff = out[i] - x[i];
+            ss += diff * diff;
         }
         return Math.sqrt(ss / ((double) n * ow));
     }

@@ -28,7 +28,8 @@ import java.util.Set;
  * @param rowDim       the runtime dim that counts rows (the first dim of every input)
  * @param features     the input that takes the feature matrix, {@code [rowDim, width]}
  * @param width        the number of features it takes
- * @param labels       the inputs that take target columns, in declaration order
+ * @param labels       the inputs that take target columns, in declaration order (none for an autoencoder, whose loss
+ *                     compares the outputs with the features)
  * @param output       the output used for predictions and metrics
  * @param outputWidth  its number of columns (1 for {@code [rowDim]})
  * @param lossFns      the built-in loss functions the loss uses (mse, huber, cross_entropy, bce_with_logits)
@@ -78,8 +79,10 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
             out = null;
             for (Model.Output o : m.outputs()) if (o.name().equals(outputName)) out = o;
             if (out == null) {
-                throw new DataException(where + " has no output named '" + outputName + "'; its outputs are "
-                        + m.outputs().stream().map(Model.Output::name).toList());
+                List<String> names = m.outputs().stream().map(Model.Output::name).toList();
+                String near = dev.nnc.diag.Suggest.closest(outputName, names);
+                throw new DataException(where + " has no output named '" + outputName + "'" + (near != null ? "; did you mean '" + near + "'?"
+                        + " Its outputs are " : "; its outputs are ") + names);
             }
         }
         // the row dim: the first dim of every input
@@ -109,10 +112,7 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
                     + " (the features), but the outputs use " + (featureInputs.isEmpty() ? "no input"
                     : featureInputs.stream().map(i -> i.name() + " " + (i.isInt() ? "int" : "") + i.node().shape()).toList()));
         }
-        if (needTraining && labels.isEmpty()) {
-            throw new DataException(where + ": no input is left for the targets: every input is used by the outputs"
-                    + " (the targets are the inputs only the loss uses, e.g. 'input y : [batch, 1]')");
-        }
+        // no target input: the loss compares the outputs with the features themselves (an autoencoder)
         Model.Input feat = featureInputs.get(0);
         int width = feat.node().shape().get(1).size();
         Node outNode = out.node();

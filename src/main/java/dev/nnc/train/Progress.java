@@ -95,6 +95,13 @@ public final class Progress {
         }
     }
 
+    /** A line of its own, in every mode (a bar's line is ended first). */
+    public void note(String line) {
+        finish();
+        out.println(line);
+        out.flush();
+    }
+
     private static String rate(int rows, long nanos) {
         double r = rows / Math.max(1e-9, nanos / 1e9);
         return String.format(Locale.ROOT, "%,.0f", r);

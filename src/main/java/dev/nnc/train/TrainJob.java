@@ -1,27 +1,20 @@
 package dev.nnc.train;
 
 import dev.nnc.Compiler;
+import dev.nnc.codegen.JavaEmitter;
 import dev.nnc.codegen.LoadedModel;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
-import dev.nnc.io.SafeTensors;
-import dev.nnc.io.TensorData;
-import dev.nnc.io.TensorFile;
 import dev.nnc.ir.Model;
 import dev.nnc.passes.Compiled;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,9 +28,6 @@ import java.util.function.Supplier;
 public final class TrainJob {
     private TrainJob() {}
 
-    /** The metadata key under which the preprocessing and target scaling are saved (JSON). */
-    public static final String METADATA_KEY = "nnc.training";
-
     /**
      * Everything a training run needs.
      *
@@ -48,7 +38,7 @@ public final class TrainJob {
      * @param f32               element type, or null for the model's own precision
      * @param data              reads the training table (called once, while the generated class compiles)
      * @param statsData         read more tables whose feature columns join the statistics (d2l uses the test set)
-     * @param targets           {@code COL} or {@code INPUT=COL}, one per target column
+     * @param targets           {@code COL,COL,…} or {@code INPUT=COL,COL,…} (see {@link TableColumns#columns})
      * @param features          the feature columns, or null for all the others
      * @param ignore            columns that are not features
      * @param id                the id column, or null to take a column named "id" (any case) if there is one
@@ -64,12 +54,18 @@ public final class TrainJob {
      * @param metric            the metric, or null for the default of the loss
      * @param save              where to save the trained parameters, or null
      * @param progress          how to show progress
+     * @param backend           how the generated class is written (the vector backend needs the JVM option
+     *                          {@code --add-modules jdk.incubator.vector})
      */
     public record Config(String modelFile, String source, String modelName, String outputName, Boolean f32,
                          Supplier<Csv.Table> data, List<Supplier<Csv.Table>> statsData, List<String> targets, List<String> features,
                          List<String> ignore, String id, Preprocessing.Options prep, boolean logTarget,
                          Boolean standardizeTarget, int epochs, int batch, long seed, boolean shuffle, int kfold,
-                         double holdout, Metric metric, Path save, Progress.Mode progress) {}
+                         double holdout, Metric metric, Path save, Progress.Mode progress, JavaEmitter.Backend backend) {
+        public Config {
+            if (backend == null) backend = JavaEmitter.Backend.SCALAR;
+        }
+    }
 
     /**
      * What came out.
@@ -100,7 +96,7 @@ public final class TrainJob {
         // javac takes most of a second: let it run while the data is read and preprocessed
         long tc = System.nanoTime();
         CompletableFuture<LoadedModel> loading = CompletableFuture.supplyAsync(
-                () -> LoadedModel.load(compiled, f32, c.seed(), Path.of(c.modelFile()).getFileName().toString(), c.source()),
+                () -> LoadedModel.load(compiled, f32, c.seed(), Path.of(c.modelFile()).getFileName().toString(), c.source(), c.backend()),
                 r -> {
                     Thread th = new Thread(r, "nnc-javac");
                     th.setDaemon(true);
@@ -110,12 +106,11 @@ public final class TrainJob {
         List<Csv.Table> statsTables = new ArrayList<>();
         for (Supplier<Csv.Table> s : c.statsData()) statsTables.add(s.get());
 
-        Columns cols = columns(c, info, t, statsTables);
+        TableColumns.Columns cols = TableColumns.columns(c, info, t, statsTables);
         Preprocessing prep = cols.prep();
-        checkWidth(info, prep, t, statsTables);
-        Dataset all = dataset(info, cols, t, c.logTarget());
+        TableColumns.checkWidth(info, prep, t, statsTables);
+        Dataset all = TableColumns.dataset(info, cols, t, c.logTarget());
         List<int[]> targetCols = cols.targetCols();
-        List<String> targetNames = cols.targetNames();
         String id = cols.id();
         List<Csv.Table> fitTables = new ArrayList<>();
         fitTables.add(t);
@@ -136,13 +131,18 @@ public final class TrainJob {
         for (int k = 0; k < info.labels().size(); k++) {
             ModelInfo.Label l = info.labels().get(k);
             StringBuilder how = new StringBuilder();
-            if (l.isInt()) how.append("class labels");
-            else {
+            if (l.isInt()) {
+                ClassLabels names = cols.labels().get(k);
+                how.append(names.integers() ? "class labels" : "class labels " + names.describe());
+            } else {
                 if (c.logTarget()) how.append("log");
                 if (standardizeTarget) how.append(how.length() > 0 ? ", " : "").append("standardized");
             }
-            out.printf(Locale.ROOT, "  target %s -> input %s%s%n", String.join(", ", columnNames(t, targetCols.get(k))),
+            out.printf(Locale.ROOT, "  target %s -> input %s%s%n", String.join(", ", TableColumns.columnNames(t, targetCols.get(k))),
                     ModelInfo.describe(l.input()), how.length() > 0 ? " (" + how + ")" : "");
+        }
+        if (info.labels().isEmpty()) {
+            out.printf(Locale.ROOT, "  no target: the loss compares output %s with the features (an autoencoder)%n", info.output().name());
         }
         if (id != null) out.printf(Locale.ROOT, "  id column %s (not a feature)%n", id);
         out.flush();
@@ -186,95 +186,12 @@ public final class TrainJob {
                 Run r = train(c, info, trainer, all, c.seed(), standardizeTarget, progress, "final");
                 scales = r.scales;
             }
-            save(c.save(), lm, info, prep, targetNames, targetCols, t, scales, id, metric, c);
+            SavedMetadata.save(c.save(), lm, info, cols, t, scales, metric);
             out.printf(Locale.ROOT, "saved the parameters and preprocessing statistics to %s%n", c.save());
         }
         out.printf(Locale.ROOT, "time: %.1f s training, %.1f s in all%n", trainSeconds, (System.nanoTime() - t0) / 1e9);
         out.flush();
         return result;
-    }
-
-    /**
-     * How a table's columns meet a model: per target input its column indices (and their names),
-     * the id column (or null), the feature columns and their preprocessing, fitted on {@code t}
-     * and {@code statsTables}.
-     */
-    public record Columns(List<int[]> targetCols, List<String> targetNames, String id, List<String> featureNames,
-                          Preprocessing prep) {}
-
-    /**
-     * The first step from a table to tensors: assigns the target columns ({@code --target}), the
-     * id column and the feature columns ({@code --features}, {@code --ignore}), and fits the
-     * preprocessing on them. The feature count may still differ from the model's: see
-     * {@link #checkWidth}.
-     *
-     * @throws DataException if a named column is absent, no feature column is left, or a column cannot be encoded
-     */
-    public static Columns columns(Config c, ModelInfo info, Csv.Table t, List<Csv.Table> statsTables) {
-        List<int[]> targetCols = new ArrayList<>();
-        List<String> targetNames = new ArrayList<>();
-        assignTargets(c, info, t, targetCols, targetNames);
-        Set<String> notFeatures = new HashSet<>(targetNames);
-        String id = c.id();
-        if (id != null) {
-            t.require(id, "--id");
-        } else {
-            for (String h : t.header()) {
-                if (h.equalsIgnoreCase("id") && !notFeatures.contains(h)) id = h;
-            }
-        }
-        if (id != null) notFeatures.add(id);
-        List<String> featureNames = new ArrayList<>();
-        if (c.features() != null && !c.features().isEmpty()) {
-            for (String f : c.features()) {
-                t.require(f, "--features");
-                if (notFeatures.contains(f)) throw new DataException("column '" + f + "' is both a feature and " + (f.equals(id) ? "the id" : "a target"));
-                featureNames.add(f);
-            }
-        } else {
-            for (String f : c.ignore()) t.require(f, "--ignore");
-            for (String h : t.header()) if (!notFeatures.contains(h) && !c.ignore().contains(h)) featureNames.add(h);
-        }
-        if (featureNames.isEmpty()) throw new DataException(t.file() + ": no feature columns are left (besides the targets" + (id != null ? " and the id" : "") + ")");
-
-        List<Csv.Table> fitTables = new ArrayList<>();
-        fitTables.add(t);
-        fitTables.addAll(statsTables);
-        Preprocessing prep = Preprocessing.fit(featureNames, fitTables, c.prep());
-        return new Columns(targetCols, targetNames, id, featureNames, prep);
-    }
-
-    /** @throws DataException saying how the features arose, if their count is not the model's feature width */
-    public static void checkWidth(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> statsTables) {
-        if (prep.width() == 0) {
-            // only categorical columns without a value and without a missing-value indicator give no feature;
-            // "change the model's input width to 0" would be no advice
-            List<String> empty = new ArrayList<>();
-            for (Preprocessing.Column col : prep.columns()) if (col.width(prep.naIndicator()) == 0) empty.add(col.name());
-            throw new DataException(t.file() + ": the feature columns give no features (" + prep.explain() + "): every value of "
-                    + summarize(empty, 20) + " is missing, and with --no-na-indicator such a column gives no feature;"
-                    + " leave it out with --ignore, or keep the missing-value indicator");
-        }
-        if (prep.width() != info.width()) {
-            throw new DataException(widthMismatch(info, prep, t, statsTables));
-        }
-    }
-
-    /**
-     * The last step from a table to tensors: the preprocessed features and the raw targets of
-     * every row of {@code t} (the features' count must be the model's, {@link #checkWidth}).
-     *
-     * @throws DataException if a value cannot be read (a target that is missing or not a number, a label out of range, …)
-     */
-    public static Dataset dataset(ModelInfo info, Columns cols, Csv.Table t, boolean logTarget) {
-        List<Boolean> isInt = new ArrayList<>();
-        List<Integer> classes = new ArrayList<>();
-        for (ModelInfo.Label l : info.labels()) {
-            isInt.add(l.isInt());
-            classes.add(l.isInt() && info.outputWidth() > 1 ? info.outputWidth() : 0);
-        }
-        List<Object> rawTargets = Dataset.readTargets(t, cols.targetCols(), isInt, classes, logTarget, cols.prep());
-        return new Dataset(t.rowCount(), cols.prep().width(), cols.prep().transform(t), rawTargets);
     }
 
     private record Run(List<TargetScale> scales, double firstLoss, double lastLoss) {}
@@ -307,6 +224,12 @@ public final class TrainJob {
             last = loss;
         }
         progress.finish();
+        long skipped = trainer.model().skippedSteps();
+        if (skipped > 0) {
+            progress.note(String.format(Locale.ROOT, "%s%s%d of %d training steps were skipped: their loss or a gradient was not finite"
+                    + " (NaN or infinite), so they changed nothing; a smaller learning rate or standardized targets may help",
+                    prefix, prefix.isEmpty() ? "" : ": ", skipped, skipped + trainer.model().steps()));
+        }
         return new Run(scales, first, last);
     }
 
@@ -393,6 +316,7 @@ public final class TrainJob {
     }
 
     static Metric defaultMetric(ModelInfo info, boolean logTarget) {
+        if (info.labels().isEmpty()) return Metric.RMSE;
         if (info.labels().get(0).isInt() || info.lossFns().contains("bce_with_logits") || info.lossFns().contains("cross_entropy")) {
             return Metric.ACCURACY;
         }
@@ -422,17 +346,13 @@ public final class TrainJob {
     public static Compiled compile(String file, String source, String name, String preferred) {
         Compiler.Result r = Compiler.compile(file, source);
         if (!r.ok()) throw new CompileError(r.render());
-        List<String> names = r.compiled().stream().map(Compiled::name).toList();
-        if (name == null && preferred != null && r.compiled().size() > 1 && r.model(preferred) != null) name = preferred;
-        if (name != null) {
-            Compiled c = r.model(name);
-            if (c == null) throw new DataException(file + ": no model named '" + name + "'; the file has " + String.join(", ", names));
-            return c;
+        try {
+            return r.select(name, preferred);
+        } catch (Compiler.NoSuchModelException e) {
+            List<String> names = r.compiled().stream().map(Compiled::name).toList();
+            String near = name == null || names.contains(name) ? null : dev.nnc.diag.Suggest.closest(name, names);
+            throw new DataException(e.getMessage() + (near != null ? "; did you mean '" + near + "'?" : ""));
         }
-        if (r.compiled().size() != 1) {
-            throw new DataException(file + " has " + names.size() + " models (" + String.join(", ", names) + "); pick one with --model NAME");
-        }
-        return r.compiled().get(0);
     }
 
     /** The model file does not compile: the rendered diagnostics. */
@@ -442,143 +362,5 @@ public final class TrainJob {
         public CompileError(String rendered) {
             super(rendered, null, false, false);
         }
-    }
-
-    private static List<String> columnNames(Csv.Table t, int[] cols) {
-        List<String> names = new ArrayList<>();
-        for (int c : cols) names.add(t.header().get(c));
-        return names;
-    }
-
-    /**
-     * Maps the {@code --target} columns to the model's target inputs: {@code INPUT=COL} names the
-     * input; plain {@code COL}s fill the target inputs in declaration order (an input of width w
-     * takes w columns). With no {@code --target}, a column named like a target input is used.
-     */
-    private static void assignTargets(Config c, ModelInfo info, Csv.Table t, List<int[]> cols, List<String> names) {
-        List<ModelInfo.Label> labels = info.labels();
-        List<List<Integer>> byInput = new ArrayList<>();
-        for (int k = 0; k < labels.size(); k++) byInput.add(new ArrayList<>());
-        List<String> plain = new ArrayList<>();
-        for (String spec : c.targets()) {
-            int eq = spec.indexOf('=');
-            if (eq > 0) {
-                String in = spec.substring(0, eq), col = spec.substring(eq + 1);
-                int k = -1;
-                for (int i = 0; i < labels.size(); i++) if (labels.get(i).input().name().equals(in)) k = i;
-                if (k < 0 && t.column(spec) < 0) {
-                    throw new DataException("--target " + spec + ": model " + info.name() + " has no target input named '" + in
-                            + "'; its target inputs are " + labels.stream().map(l -> ModelInfo.describe(l.input())).toList());
-                }
-                if (k >= 0) {
-                    byInput.get(k).add(t.require(col, "--target"));
-                    continue;
-                }
-            }
-            plain.add(spec);
-        }
-        if (c.targets().isEmpty()) {
-            for (int k = 0; k < labels.size(); k++) {
-                int col = t.column(labels.get(k).input().name());
-                if (col >= 0 && labels.get(k).width() == 1) byInput.get(k).add(col);
-            }
-        }
-        int next = 0;
-        for (int k = 0; k < labels.size(); k++) {
-            List<Integer> got = byInput.get(k);
-            while (got.size() < labels.get(k).width() && next < plain.size()) got.add(t.require(plain.get(next++), "--target"));
-        }
-        if (next < plain.size()) {
-            throw new DataException("--target " + plain.get(next) + ": there are more target columns than the model's target inputs take ("
-                    + labels.stream().map(l -> ModelInfo.describe(l.input())).toList() + ")");
-        }
-        for (int k = 0; k < labels.size(); k++) {
-            ModelInfo.Label l = labels.get(k);
-            List<Integer> got = byInput.get(k);
-            if (got.size() != l.width()) {
-                String need = l.width() == 1 ? "one column" : l.width() + " columns";
-                throw new DataException("model " + info.name() + ": target input " + ModelInfo.describe(l.input()) + " takes " + need
-                        + " of " + t.file() + ", " + (got.isEmpty() ? "but none was given" : "but " + got.size() + " were given")
-                        + "; name " + (l.width() == 1 ? "it" : "them") + " with --target COLUMN"
-                        + (labels.size() > 1 ? " (or --target " + l.input().name() + "=COLUMN)" : ""));
-            }
-            int[] a = new int[got.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = got.get(i);
-                names.add(t.header().get(a[i]));
-            }
-            cols.add(a);
-        }
-    }
-
-    private static String widthMismatch(ModelInfo info, Preprocessing prep, Csv.Table t, List<Csv.Table> stats) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("the data gives ").append(prep.width()).append(" features, but input ").append(ModelInfo.describe(info.features()))
-                .append(" of model ").append(info.name()).append(" (").append(info.file()).append(") takes ").append(info.width()).append(".\n");
-        sb.append("  how the ").append(prep.width()).append(" features arose from ").append(t.file());
-        for (Csv.Table s : stats) sb.append(" + ").append(s.file());
-        sb.append(": ").append(prep.explain()).append('\n');
-        List<String> numeric = new ArrayList<>();
-        for (Preprocessing.Column col : prep.columns()) if (col.kind() == Preprocessing.Kind.NUMERIC) numeric.add(col.name());
-        if (!numeric.isEmpty()) sb.append("  numeric (1 feature each): ").append(summarize(numeric, 20)).append('\n');
-        List<String> cats = prep.categoricalSummary();
-        if (!cats.isEmpty()) {
-            sb.append("  categorical (features = categories").append(prep.naIndicator() ? " + 1 missing-value indicator" : "")
-                    .append("): ").append(summarize(cats, 20)).append('\n');
-        }
-        sb.append("  change the model's input width to ").append(prep.width())
-                .append(", or choose the columns with --features/--ignore and their encoding with --categorical/--numeric");
-        if (stats.isEmpty()) sb.append(" (categories seen only in other data, such as a test set, count once you pass it with --stats-data)");
-        return sb.toString();
-    }
-
-    private static String summarize(List<String> items, int max) {
-        if (items.size() <= max) return String.join(", ", items);
-        return String.join(", ", items.subList(0, max)) + ", … (" + (items.size() - max) + " more)";
-    }
-
-    private static void save(Path file, LoadedModel lm, ModelInfo info, Preprocessing prep, List<String> targetNames,
-                             List<int[]> targetCols, Csv.Table t, List<TargetScale> scales, String id, Metric metric, Config c) {
-        TensorFile.Builder b = TensorFile.builder();
-        b.metadata("format", "nnc").metadata("model", info.name());
-        b.metadata(METADATA_KEY, metadata(info, prep, targetCols, t, scales, id, metric));
-        for (Model.Param p : info.compiled().model().params()) {
-            int[] shape = p.node().shape().sizes(Map.of());
-            Object a = lm.parameterArray(p.name());
-            b.tensor(p.name(), a instanceof float[] f ? TensorData.f32(shape, f) : TensorData.f64(shape, (double[]) a));
-        }
-        try {
-            SafeTensors.write(file, b.build());
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot write: " + e.getMessage());
-        }
-    }
-
-    /**
-     * The {@value #METADATA_KEY} metadata that {@code --save} writes and {@code nnc predict} reads
-     * (JSON): the roles of the columns, the target scaling ({@code scales}, null for labels) and
-     * the preprocessing.
-     */
-    public static String metadata(ModelInfo info, Preprocessing prep, List<int[]> targetCols, Csv.Table t,
-                                  List<TargetScale> scales, String id, Metric metric) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", info.name());
-        meta.put("features_input", info.features().name());
-        meta.put("output", info.output().name());
-        meta.put("id", id);
-        meta.put("metric", metric.label());
-        List<Object> targets = new ArrayList<>();
-        for (int k = 0; k < info.labels().size(); k++) {
-            ModelInfo.Label l = info.labels().get(k);
-            Map<String, Object> tj = new LinkedHashMap<>();
-            tj.put("input", l.input().name());
-            tj.put("columns", columnNames(t, targetCols.get(k)));
-            tj.put("kind", l.isInt() ? "class" : "real");
-            if (!l.isInt()) tj.put("scale", scales.get(k).toJson());
-            targets.add(tj);
-        }
-        meta.put("targets", targets);
-        meta.put("preprocessing", prep.toJson());
-        return Json.write(meta);
     }
 }

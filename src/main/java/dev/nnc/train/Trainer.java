@@ -156,12 +156,14 @@ public final class Trainer {
 
     /**
      * One epoch: the rows of {@code d} in {@code order}, {@code batch} at a time (the last batch
-     * may be smaller), one trainStep each. Returns the mean loss per row.
+     * may be smaller), one trainStep each. Returns the mean loss per row over the steps whose
+     * loss was finite (the class skips the others: they change nothing); NaN if there were none.
      */
     public double epoch(Dataset d, List<Object> targets, int[] order, int batch, StepListener listener) {
         int n = order.length, w = info.width();
         float[] x = d.features();
         double lossSum = 0;
+        long lossRows = 0;
         for (int start = 0; start < n; start += batch) {
             int b = Math.min(batch, n - start);
             Batch bt = trainBatches.computeIfAbsent(b, r -> new Batch(trainStep, r));
@@ -182,10 +184,13 @@ public final class Trainer {
                 for (int r = 0; r < b; r++) System.arraycopy(src, order[start + r] * tw, dst, r * tw, tw);
             }
             double loss = trainStep.invokeForLoss(bt.args);
-            lossSum += loss * b;
+            if (Double.isFinite(loss)) {
+                lossSum += loss * b;
+                lossRows += b;
+            }
             if (listener != null) listener.step(start + b, loss);
         }
-        return lossSum / n;
+        return lossRows == 0 ? Double.NaN : lossSum / lossRows;
     }
 
     /** The prediction output for every row of {@code d} (rows × output width), dropout off. */

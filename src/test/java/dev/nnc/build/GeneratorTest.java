@@ -262,4 +262,45 @@ class GeneratorTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new Generator.Options("a.class", null));
         assertEquals("'a.class' is not a Java package name", bad.getMessage());
     }
+
+    /** A parameters file as nnc train --save writes it, for model {@code model}, whose first feature has mean {@code mean}. */
+    Path params(String file, String model, double mean) throws IOException {
+        String json = "{\"model\":\"" + model + "\",\"output\":\"y\",\"targets\":[],\"preprocessing\":{\"na_values\":[\"\"],"
+                + "\"na_indicator\":true,\"columns\":[{\"name\":\"a\",\"kind\":\"numeric\",\"mean\":" + mean + ",\"std\":2},"
+                + "{\"name\":\"b\",\"kind\":\"numeric\",\"mean\":0,\"std\":1}]}}";
+        Path p = tmp.resolve(file);
+        dev.nnc.io.SafeTensors.write(p, dev.nnc.io.TensorFile.builder().metadata("nnc.training", json).metadata("nnc.encoding", "e" + mean)
+                .tensor("w", dev.nnc.io.TensorData.f64(new int[] {2, 1}, new double[2])).build());
+        return p;
+    }
+
+    @Test
+    void preprocessingFilesMakeEncodersAndRegenerateThemWhenTheyChange() throws IOException {
+        write("t.nn", "model T {\n    dim batch\n    input x : [batch, 2]\n    param w : [2, 1]\n    output y = x @ w\n}\n");
+        Path p = params("t.safetensors", "T", 1.5);
+        Generator.Options o = new Generator.Options(null, null, dev.nnc.codegen.JavaEmitter.Backend.SCALAR, List.of(p));
+        assertTrue(run(o).ok());
+        assertEquals(List.of("T.java", "TEncoder.java"), List.copyOf(outputs().keySet()));
+        assertTrue(Files.readString(out.resolve("TEncoder.java")).contains("new Column(\"a\", 0, 1.5, 2.0, null)"));
+        assertTrue(Files.readString(out.resolve("T.java")).contains("\"e1.5\""), "the model checks the encoding");
+        assertEquals(0, run(o).compiled().size(), "nothing changed");
+        params("t.safetensors", "T", 2.5);
+        assertEquals(1, run(o).compiled().size(), "a new training regenerates");
+        assertTrue(Files.readString(out.resolve("TEncoder.java")).contains("new Column(\"a\", 0, 2.5, 2.0, null)"));
+        // without the file, the encoder goes
+        assertTrue(run(Generator.Options.DEFAULT).ok());
+        assertEquals(List.of("T.java"), List.copyOf(outputs().keySet()));
+
+        Path other = params("other.safetensors", "Other", 1);
+        IOException e = assertThrows(IOException.class,
+                () -> run(new Generator.Options(null, null, dev.nnc.codegen.JavaEmitter.Backend.SCALAR, List.of(other))));
+        assertEquals(other + ": its parameters are for model Other, which none of the .nn files defines (--preprocessing)", e.getMessage());
+        Path bare = tmp.resolve("bare.safetensors");
+        dev.nnc.io.SafeTensors.write(bare, dev.nnc.io.TensorFile.builder()
+                .tensor("w", dev.nnc.io.TensorData.f64(new int[] {2, 1}, new double[2])).build());
+        e = assertThrows(IOException.class,
+                () -> run(new Generator.Options(null, null, dev.nnc.codegen.JavaEmitter.Backend.SCALAR, List.of(bare))));
+        assertEquals(bare + ": no 'nnc.training' metadata: --preprocessing takes the parameters that 'nnc train --save' writes,"
+                + " which hold the preprocessing", e.getMessage());
+    }
 }

@@ -16,6 +16,13 @@ final class Cli {
 
     private static final Object LOCK = new Object();
 
+    /** Writes {@code text} (UTF-8) to file {@code name} in {@code dir}. */
+    static java.nio.file.Path write(java.nio.file.Path dir, String name, String text) throws java.io.IOException {
+        java.nio.file.Path p = dir.resolve(name);
+        java.nio.file.Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

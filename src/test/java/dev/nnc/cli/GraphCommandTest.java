@@ -90,10 +90,10 @@ class GraphCommandTest {
                 """);
         Cli.Run r = Cli.run("graph", two.toString(), "-o", tmp.resolve("a.dot").toString());
         assertEquals(Main.USER_ERROR, r.code());
-        assertEquals("nnc: " + two + " has 2 models (A, B): choose one with --model NAME\n", r.err());
+        assertEquals("nnc: " + two + " has 2 models (A, B); pick one with --model NAME\n", r.err());
 
         r = Cli.run("graph", two.toString(), "--model", "C", "-o", tmp.resolve("a.dot").toString());
-        assertEquals("nnc: " + two + " has no model C; its models: A, B\n", r.err());
+        assertEquals("nnc: " + two + ": error[E511]: no model named 'C'; the file has A, B\n", r.err());
 
         r = Cli.run("graph", two.toString(), "--model", "B", "--grad", "-o", tmp.resolve("a.dot").toString());
         assertEquals("nnc: model B has no loss, so no backward graph\n", r.err());

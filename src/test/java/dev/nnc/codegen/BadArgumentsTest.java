@@ -122,8 +122,7 @@ class BadArgumentsTest {
         assertMessage("input image [batch, 6] needs 24 elements (batch = 4), got null", thrown(model, "gradients", with(2, null)));
         assertMessage("input label [batch] needs 4 elements (batch = 4), got null", thrown(model, "trainStep", with(3, null)));
         assertMessage("input bias [3] needs 3 elements, got null", thrown(model, "loss", with(5, null)));
-        assertMessage("output probs [batch, 3] needs 12 elements (batch = 4), got null",
-                thrown(model, "infer", 4, 2, new double[24], new double[8], new double[3], null, new double[8]));
+        // a null output is not wanted (CallFormsTest)
     }
 
     @Test

@@ -13,10 +13,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and of the input, the training pass). {@code y = conv(x, w)} computes the forward product, and
  * its gradients the input gradient (products then fold) and the weight gradient. The shapes
  * hit: output positions that leave a partial panel (through the tile) or fill whole ones; more
- * kernel elements than one panel block ({@value VectorKernels#KB}); output channels that leave
- * blocks of 4 and single rows, more than one panel of them (the weight gradient's channel
- * panels) and more than one block of them (the input gradient's); strides, dilations, padding
- * and groups (the unfold's gathering path); one spatial axis.
+ * kernel elements than one panel (the weight gradient's panels of them, the last partial); more
+ * output positions than one block of the weight gradient ({@value ConvVector#QB}); output
+ * channels that leave blocks of 6, 4 and single rows; strides, dilations, padding and groups
+ * (the unfold's gathering path, and the weight gradient's rows across groups); one spatial axis;
+ * a depthwise convolution (fewer output channels per group than a register block: direct loops).
  */
 class ConvKernelsTest {
     record Conv(String name, String x, String w, String options) {
@@ -29,12 +30,13 @@ class ConvKernelsTest {
     static List<Conv> convs() {
         return List.of(
                 new Conv("partial panel, 7 channels out", "[batch, 4, 9, 9]", "[7, 4, 3, 3]", "padding = 1"),
-                new Conv("two blocks of kernel elements", "[batch, 16, 10, 10]", "[10, 16, 3, 3]", ""),
-                new Conv("groups, strides, dilations, padding", "[batch, 6, 11, 10]", "[9, 2, 3, 2]",
+                new Conv("144 kernel elements, 169 positions", "[batch, 16, 13, 13]", "[10, 16, 3, 3]", "padding = 1"),
+                new Conv("groups, strides, dilations, padding", "[batch, 6, 11, 10]", "[12, 2, 3, 2]",
                         "stride = [2, 3], padding = [2, 1], dilation = [2, 1], groups = 3"),
                 new Conv("1-d", "[batch, 5, 40]", "[6, 5, 5]", "padding = 2"),
-                new Conv("70 channels out: two panels of them", "[batch, 3, 6, 6]", "[70, 3, 2, 2]", "stride = 2"),
-                new Conv("130 channels out: two blocks of them", "[batch, 2, 4, 4]", "[130, 2, 1, 1]", ""));
+                new Conv("70 channels out", "[batch, 3, 6, 6]", "[70, 3, 2, 2]", "stride = 2"),
+                new Conv("130 channels out, 1×1", "[batch, 2, 4, 4]", "[130, 2, 1, 1]", ""),
+                new Conv("depthwise", "[batch, 4, 7, 7]", "[4, 1, 3, 3]", "padding = 1, groups = 4"));
     }
 
     static String model(Conv c) {

@@ -63,11 +63,17 @@ class NonFiniteAndThreadsTest {
         assertTrue((Boolean) skipped.invoke(o));
         assertArrayEquals(before, lm.parameter("w"), "parameters unchanged");
         assertEquals(1L, steps.invoke(o), "the step count did not move");
+        Method skippedSteps = o.getClass().getMethod("skippedSteps");
+        assertEquals(1L, skippedSteps.invoke(o), "the skipped step is counted");
         // the optimizer state did not move either: the next good step matches an instance that never saw the bad batch
         lm.trainStep(GOOD, dims);
         clean.trainStep(GOOD, dims);
         assertFalse((Boolean) skipped.invoke(o));
         assertArrayEquals(clean.parameter("w"), lm.parameter("w"));
+        lm.trainStep(BAD, dims);
+        assertEquals(2L, skippedSteps.invoke(o), "every skipped step is counted");
+        lm.reset(0);
+        assertEquals(0L, skippedSteps.invoke(o), "reset clears the count");
 
         o.getClass().getMethod("setCheckFinite", boolean.class).invoke(o, false);
         lm.trainStep(BAD, dims);

@@ -882,6 +882,20 @@ class OpsAgreeTest {
                     optimizer sgd(lr = 0.1, momentum = 0.5)
                 }
                 """).dims(Map.of("this", 3)).steps(2));
+        // restricted identifiers (no class may have these names), literals and '_' (Names: SourceVersion plus Java 17's restricted words)
+        c.add(Case.of("restricted identifiers and literals", """
+                model yield {
+                    dim var
+                    input record : [var, 2]
+                    input null : [var, 1]
+                    param sealed : [2, 1] init xavier_uniform
+                    param permits : [1]
+                    param _ : [1]
+                    output goto = record @ sealed + permits * _
+                    loss = mse(goto, null)
+                    optimizer sgd(lr = 0.1)
+                }
+                """).dims(Map.of("var", 3)).steps(2));
         for (String name : List.of("seed", "step", "name", "values", "p", "loss", "out", "a0", "buf", "grow", "update",
                 "PARAMETER_NAMES", "Math", "System", "Arrays", "Integer", "Float", "Double", "Long", "StrictMath", "List",
                 "Object", "IllegalArgumentException")) {

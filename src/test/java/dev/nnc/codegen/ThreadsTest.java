@@ -3,7 +3,6 @@ package dev.nnc.codegen;
 import static dev.nnc.codegen.ExamplesAgreeTest.randomInputs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code setThreads}: products split over threads give bit for bit the results of one thread
  * (outputs, loss, gradients, parameters after train steps). Batches 100 and 257 split the first
  * layer's product and its weight gradient (at least 48 rows and 2^24 multiply-adds) unevenly;
- * 1, 47 and 48 stay below and run on one thread. Bad counts are refused; the scalar backend has
- * no such method.
+ * 1, 47 and 48 stay below and run on one thread. Both backends have the method (the scalar one
+ * records the count) and refuse bad counts.
  */
 class ThreadsTest {
     static final String MODEL = """
@@ -78,13 +77,23 @@ class ThreadsTest {
     }
 
     @org.junit.jupiter.api.Test
-    void badCountsAreRefusedAndScalarClassesHaveNoThreads() {
+    void bothBackendsHaveSetThreadsAndRefuseBadCounts() throws ReflectiveOperationException {
         Compiler.Result r = Compiler.compile("split.nn", MODEL);
         Compiled c = r.compiled().get(0);
-        LoadedModel v = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> setThreads(v, 0));
-        assertEquals("threads must be at least 1, got 0", e.getMessage());
-        LoadedModel s = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.SCALAR);
-        assertFalse(java.util.Arrays.stream(s.instance().getClass().getMethods()).anyMatch(m -> m.getName().equals("setThreads")));
+        for (JavaEmitter.Backend b : JavaEmitter.Backend.values()) {
+            LoadedModel m = LoadedModel.load(c, true, 5, "split.nn", MODEL, b);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> setThreads(m, 0));
+            assertEquals("threads must be at least 1, got 0", e.getMessage());
+            setThreads(m, 3);
+            assertEquals(3, m.instance().getClass().getMethod("threads").invoke(m.instance()), b.toString());
+        }
+        // a scalar class records the count and computes on the calling thread: the same results as with one thread
+        Map<String, Tensor> in = randomInputs(c.model(), 100, 9);
+        Map<String, Integer> dims = Interpreter.bindDims(c.model(), in);
+        LoadedModel one = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.SCALAR);
+        LoadedModel three = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.SCALAR);
+        setThreads(three, 3);
+        assertEquals(one.trainStep(in, dims), three.trainStep(in, dims));
+        assertArrayEquals(one.parameter("w1"), three.parameter("w1"));
     }
 }

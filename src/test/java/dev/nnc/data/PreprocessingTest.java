@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nnc.io.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,7 +106,7 @@ class PreprocessingTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void survivesTheJsonRoundTripOfTheSavedMetadata() {
+    void survivesTheJsonRoundTripOfTheSavedMetadata() throws Json.SyntaxException {
         Csv.Table t = csv("t.csv", "x,c\n1.5,\"a,\"\"b\"\"\"\n2.25,NA\n");
         Preprocessing p = fit(List.of("x", "c"), t);
         Preprocessing q = Preprocessing.fromJson((Map<String, Object>) Json.parse(Json.write(p.toJson())));

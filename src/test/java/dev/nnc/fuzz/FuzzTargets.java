@@ -5,9 +5,9 @@ import dev.nnc.codegen.InMemoryJavac;
 import dev.nnc.codegen.JavaEmitter;
 import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
-import dev.nnc.data.Json;
 import dev.nnc.data.Preprocessing;
 import dev.nnc.diag.Diagnostic;
+import dev.nnc.io.Json;
 import dev.nnc.io.SafeTensors;
 import dev.nnc.io.SafeTensorsException;
 import dev.nnc.io.TensorFile;
@@ -15,9 +15,12 @@ import dev.nnc.passes.Compiled;
 import dev.nnc.train.Dataset;
 import dev.nnc.train.Metric;
 import dev.nnc.train.ModelInfo;
+import dev.nnc.train.SavedMetadata;
+import dev.nnc.train.TableColumns;
 import dev.nnc.train.TargetScale;
 import dev.nnc.train.TrainJob;
 import dev.nnc.train.Trainer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -214,8 +217,8 @@ final class FuzzTargets {
     }
 
     /**
-     * The way {@code nnc train} turns a CSV file into tensors ({@link TrainJob#columns},
-     * {@link TrainJob#checkWidth}, {@link TrainJob#dataset}, the target scaling of each run and
+     * The way {@code nnc train} turns a CSV file into tensors ({@link TableColumns#columns},
+     * {@link TableColumns#checkWidth}, {@link TableColumns#dataset}, the target scaling of each run and
      * the metadata that {@code --save} writes and {@code nnc predict} reads back), for one of four
      * small models and the options chosen by the first two bytes (see the code); the other bytes
      * are the CSV file. The outcome is tensors or a {@link DataException} with a message, nothing else; the
@@ -240,7 +243,7 @@ final class FuzzTargets {
                 force ? Set.of("a") : Set.of(), force ? Set.of("b") : Set.of());
         TrainJob.Config config = new TrainJob.Config("fuzz.nn", MODELS[kind], null, null, f32, null, List.of(), targets,
                 (p & 8) != 0 ? List.of("a", "b") : null, (p & 16) != 0 ? List.of("c") : List.of(), (p & 32) != 0 ? "id" : null,
-                po, logTarget, standardizeTarget, 1, 1, 0, false, 0, 0, null, null, null);
+                po, logTarget, standardizeTarget, 1, 1, 0, false, 0, 0, null, null, null, null);
         byte[] bytes = Arrays.copyOfRange(input, 2, input.length);
         ModelInfo info = modelInfo(kind, 2);
         Csv.Table t;
@@ -252,14 +255,14 @@ final class FuzzTargets {
         }
         // --stats-data: fit the statistics on the rows twice over
         List<Csv.Table> stats = (p & 64) != 0 ? List.of(t) : List.of();
-        TrainJob.Columns cols;
+        TableColumns.Columns cols;
         Dataset ds;
         try {
-            cols = TrainJob.columns(config, info, t, stats);
+            cols = TableColumns.columns(config, info, t, stats);
             Preprocessing prep = cols.prep();
             if (prep.width() != info.width()) {
                 try {
-                    TrainJob.checkWidth(info, prep, t, stats);
+                    TableColumns.checkWidth(info, prep, t, stats);
                     throw new AssertionError("a width of " + prep.width() + " passes the check for " + info.width());
                 } catch (DataException e) {
                     expected(e);
@@ -267,8 +270,8 @@ final class FuzzTargets {
                 if (prep.width() < 1 || prep.width() > MAX_MODEL_WIDTH) return;
                 info = modelInfo(kind, prep.width());
             }
-            TrainJob.checkWidth(info, prep, t, stats);
-            ds = TrainJob.dataset(info, cols, t, logTarget);
+            TableColumns.checkWidth(info, prep, t, stats);
+            ds = TableColumns.dataset(info, cols, t, logTarget);
         } catch (DataException e) {
             expected(e);
             return;
@@ -276,7 +279,7 @@ final class FuzzTargets {
         checkDataset(info, cols, t, ds, logTarget, standardizeTarget, f32);
     }
 
-    private static void checkDataset(ModelInfo info, TrainJob.Columns cols, Csv.Table t, Dataset ds, boolean logTarget,
+    private static void checkDataset(ModelInfo info, TableColumns.Columns cols, Csv.Table t, Dataset ds, boolean logTarget,
                                      boolean standardizeTarget, boolean f32) {
         Preprocessing prep = cols.prep();
         int n = t.rowCount(), w = prep.width();
@@ -323,9 +326,11 @@ final class FuzzTargets {
             }
         }
         // --save, then nnc predict: the metadata reads back, and the preprocessing encodes the rows the same way
-        String meta = TrainJob.metadata(info, prep, cols.targetCols(), t, scales, cols.id(), Metric.RMSE);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> back = (Map<String, Object>) Json.parse(meta);
+        List<List<String>> targetColumns = new ArrayList<>();
+        for (int[] tc : cols.targetCols()) targetColumns.add(Arrays.stream(tc).mapToObj(t.header()::get).toList());
+        String meta = SavedMetadata.write(info, prep, targetColumns, scales, cols.labels(), cols.id(), Metric.RMSE);
+        Map<String, Object> back = tree(meta);
+        SavedMetadata.read(meta, "p.safetensors"); // as nnc predict reads it: no DataException
         @SuppressWarnings("unchecked")
         Preprocessing again = Preprocessing.fromJson((Map<String, Object>) back.get("preprocessing"));
         if (!again.columns().equals(prep.columns()) || again.width() != prep.width()) {
@@ -341,6 +346,47 @@ final class FuzzTargets {
             if (!Arrays.equals(s.mean(), scales.get(k).mean()) || !Arrays.equals(s.std(), scales.get(k).std())) {
                 throw new AssertionError("the saved target scaling reads back different");
             }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> tree(String json) {
+        try {
+            return (Map<String, Object>) Json.parse(json);
+        } catch (Json.SyntaxException e) {
+            throw new AssertionError("nnc wrote JSON it cannot read: " + e.getMessage() + "\n" + json);
+        }
+    }
+
+    /**
+     * The training metadata of a parameters file ({@code nnc.training}), as {@code nnc predict}
+     * reads it: {@link SavedMetadata#read} gives the metadata or a {@link DataException} naming
+     * the file, nothing else (no StackOverflowError however deep the JSON nests, no
+     * ClassCastException or NullPointerException whatever the types). Metadata it accepts is
+     * usable: finite target scaling with positive stds, and a preprocessing that is written
+     * back and reads back equal.
+     */
+    static void savedMetadata(byte[] bytes) {
+        SavedMetadata m;
+        try {
+            m = SavedMetadata.read(new String(bytes, StandardCharsets.UTF_8), "p.safetensors");
+        } catch (DataException e) {
+            expected(e);
+            if (!e.getMessage().startsWith("p.safetensors: ")) throw new AssertionError("the message does not name the file: " + e.getMessage());
+            return;
+        }
+        if (m.preprocessing() == null) throw new AssertionError("no preprocessing");
+        if (m.targetColumns() != null && m.targetColumns().isEmpty()) throw new AssertionError("empty target columns");
+        if (m.scale() != null) {
+            for (int j = 0; j < m.scale().mean().length; j++) {
+                if (!Double.isFinite(m.scale().mean()[j]) || !(m.scale().std()[j] > 0) || !Double.isFinite(m.scale().std()[j])) {
+                    throw new AssertionError("target scaling " + m.scale().mean()[j] + " / " + m.scale().std()[j]);
+                }
+            }
+        }
+        Preprocessing again = Preprocessing.fromJson(tree(Json.write(m.preprocessing().toJson())));
+        if (!again.columns().equals(m.preprocessing().columns()) || again.width() != m.preprocessing().width()) {
+            throw new AssertionError("the preprocessing writes back different:\n" + m.preprocessing().toJson() + "\n" + again.toJson());
         }
     }
 }

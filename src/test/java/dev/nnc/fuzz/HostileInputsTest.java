@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * Hostile inputs, each with the clear diagnostic (or, for generated code, the
  * IllegalArgumentException) it must give: huge sizes, deep nesting, long chains, many
  * statements and many errors. Every case is bounded by a generous timeout, so a hang fails
- * instead of blocking the build; nothing here asserts speed beyond that.
+ * instead of blocking the build; nothing here asserts speed beyond that. Hostile files through
+ * the command line (sources, safetensors, CSV, saved metadata) are in
+ * {@code dev.nnc.cli.HostileFilesTest}.
  */
 class HostileInputsTest {
     private static final Duration BOUND = Duration.ofSeconds(30);

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.io.JsonReader.JsonException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,30 +17,7 @@ class JsonReaderTest {
 
     /** Reads any JSON value into maps, lists, strings, number texts, booleans and null. */
     private static Object value(JsonReader r) throws JsonException {
-        switch (r.peek()) {
-            case OBJECT: {
-                Map<String, Object> m = new LinkedHashMap<>();
-                r.readObject((name, at) -> m.put(name, value(r)));
-                return m;
-            }
-            case ARRAY: {
-                List<Object> l = new ArrayList<>();
-                r.readArray(i -> l.add(value(r)));
-                return l;
-            }
-            case STRING:
-                return r.readString();
-            case NUMBER:
-                return r.readNumber();
-            case NULL:
-                r.readNull();
-                return null;
-            default: { // true or false
-                boolean b = r.peek() == JsonReader.Kind.TRUE;
-                r.skipValue();
-                return b;
-            }
-        }
+        return Json.value(r, number -> number);
     }
 
     private static Object parse(String text) throws JsonException {

@@ -3,6 +3,7 @@ package dev.nnc.syntax;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.diag.Diagnostics;
 import dev.nnc.diag.ErrorKind;
@@ -46,7 +47,8 @@ class ParserApiTest {
         assertNotNull(file);
         assertEquals(1, d.count());
         assertEquals(ErrorKind.BAD_CHARACTER, d.all().get(0).kind());
-        assertEquals("unexpected character '\uFFFD'", d.all().get(0).message());
+        assertEquals("unexpected character U+FFFD", d.all().get(0).message());
+        assertTrue(d.all().get(0).hint().contains("not UTF-8"), d.all().get(0).hint());
         assertEquals(4, d.all().get(0).span().line());
     }
 

@@ -17,7 +17,8 @@ class DatasetTest {
 
     private static List<Object> targets(String csv, boolean isInt, int classes) {
         Csv.Table t = Csv.parse("t.csv", csv);
-        return Dataset.readTargets(t, List.<int[]>of(new int[] {0}), List.of(isInt), List.of(classes), false, NA);
+        ClassLabels labels = isInt ? ClassLabels.fit(t, 0, NA, classes) : null;
+        return Dataset.readTargets(t, List.<int[]>of(new int[] {0}), java.util.Collections.singletonList(labels), List.of(classes), false, NA);
     }
 
     @Test
@@ -31,11 +32,32 @@ class DatasetTest {
     @Test
     void classLabelsAreAsciiDecimalIntegers() {
         assertArrayEquals(new int[] {0, 2, 1, 1}, (int[]) targets("l\n0\n2\n1.0\n+1\n", true, 3).get(0));
-        // Integer.parseInt alone took other digits: "३" (Devanagari three) was label 3
-        String m = assertThrows(DataException.class, () -> targets("l\n\u0969\n", true, 4)).getMessage();
-        assertEquals("t.csv, row 1 (line 2), column 'l' (1): \"\u0969\" is not an integer class label (0 to 3)", m);
-        assertThrows(DataException.class, () -> targets("l\n1e400\n", true, 0));
-        assertThrows(DataException.class, () -> targets("l\n2147483648\n", true, 0));
+        String m = assertThrows(DataException.class, () -> targets("l\n0\n3\n", true, 3)).getMessage();
+        assertEquals("t.csv, row 2 (line 3), column 'l' (1): class label 3 is outside 0..2 (the model has 3 classes)", m);
+        // Integer.parseInt alone took other digits: "३" (Devanagari three) was label 3; now it is a text label, class 0
+        Csv.Table t = Csv.parse("t.csv", "l\n\u0969\n");
+        assertEquals(List.of("\u0969"), ClassLabels.fit(t, 0, NA, 4).names());
+        assertArrayEquals(new int[] {0}, (int[]) targets("l\n\u0969\n", true, 4).get(0));
+        // beyond the range of an int, or of a double: texts too
+        assertEquals(List.of("1", "1e400"), ClassLabels.fit(Csv.parse("t.csv", "l\n1\n1e400\n"), 0, NA, 0).names());
+        assertEquals(List.of("2147483648"), ClassLabels.fit(Csv.parse("t.csv", "l\n2147483648\n"), 0, NA, 0).names());
+    }
+
+    @Test
+    void textClassLabelsAreNumberedInSortedOrder() {
+        Csv.Table t = Csv.parse("t.csv", "l\nred\ngreen\nred\nblue\n");
+        ClassLabels labels = ClassLabels.fit(t, 0, NA, 3);
+        assertEquals(List.of("blue", "green", "red"), labels.names());
+        assertArrayEquals(new int[] {2, 1, 2, 0}, (int[]) targets("l\nred\ngreen\nred\nblue\n", true, 3).get(0));
+        assertEquals("green", labels.name(1));
+        String m = assertThrows(DataException.class, () -> ClassLabels.fit(t, 0, NA, 2)).getMessage();
+        assertEquals("t.csv, column 'l': 3 distinct class labels (blue, green, red), but the model has 2 classes;"
+                + " give the output 3 columns", m);
+        m = assertThrows(DataException.class, () -> labels.id(Csv.parse("u.csv", "l\npurple\n"), 0, 0, 3, NA)).getMessage();
+        assertEquals("u.csv, row 1 (line 2), column 'l' (1): \"purple\" is not one of the classes the model was trained on"
+                + " (blue, green, red)", m);
+        m = assertThrows(DataException.class, () -> labels.id(Csv.parse("u.csv", "l\nNA\n"), 0, 0, 3, NA)).getMessage();
+        assertEquals("u.csv, row 1 (line 2), column 'l' (1): the class label is missing; every labelled row needs one", m);
     }
 
     @Test

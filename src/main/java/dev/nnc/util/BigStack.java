@@ -1,16 +1,24 @@
-package dev.nnc.check;
+package dev.nnc.util;
 
 import java.util.function.Supplier;
 
-/** Runs deeply recursive work on a thread of its own with a large stack, whatever the caller's. */
-final class BigStack {
+/**
+ * Runs deeply recursive work (the parser on deeply nested brackets, the checker's inlining) on
+ * a thread of its own with a large stack, whatever the caller's.
+ */
+public final class BigStack {
     private BigStack() {}
 
-    /** Stack size of the worker: reserved, and committed only as far as it is used. */
-    static final long SIZE = 256L << 20;
+    /** Default stack size of the worker: reserved, and committed only as far as it is used. */
+    public static final long SIZE = 256L << 20;
+
+    /** The result of {@code work}, run on a new thread named {@code name} with a {@link #SIZE} stack. */
+    public static <T> T call(String name, Supplier<T> work) {
+        return call(name, SIZE, work);
+    }
 
     /** The result of {@code work}, run on a new thread named {@code name}; its exceptions are rethrown here. */
-    static <T> T call(String name, Supplier<T> work) {
+    public static <T> T call(String name, long stackBytes, Supplier<T> work) {
         Object[] out = new Object[1];
         Throwable[] failure = new Throwable[1];
         Thread worker = new Thread(null, () -> {
@@ -19,7 +27,7 @@ final class BigStack {
             } catch (Throwable e) {
                 failure[0] = e;
             }
-        }, name, SIZE);
+        }, name, stackBytes);
         worker.setDaemon(true);
         worker.start();
         boolean interrupted = false;

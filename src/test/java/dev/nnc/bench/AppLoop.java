@@ -1,0 +1,298 @@
+package dev.nnc.bench;
+
+import dev.nnc.codegen.JavaEmitter;
+import java.lang.invoke.MethodHandle;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingFile;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Generated classes called as an application calls them, in the JVM this runs in (a fresh one per
+ * run): a plain loop over the calls, warmed up until the JIT is quiet, then either timed blocks or
+ * checks. {@code bench/compare} runs it once per figure and fresh JVM for the application-loop
+ * columns; {@code VectorJitTest} runs it in check mode.
+ *
+ * <pre>
+ * AppLoop [--time BLOCKS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
+ *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep
+ * </pre>
+ *
+ * <p>Warm-up: every call of every spec in turn until each has run {@code --min-calls} times (C2
+ * compiles a method without loops after 5,000 calls) and no compilation has finished for
+ * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
+ * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
+ * the last line is one JSON object with the blocks, their median and the bytes allocated per
+ * call. {@code --check}: the bytes the calling thread allocates per call (and, with threads, the
+ * instance's pool threads), and the JIT compilations of every method of the generated classes,
+ * from JFR's {@code jdk.Compilation} events (recorded from the start, no JVM flag needed), with
+ * whether the method has Vector API code and whether C2 compiled it. {@code --pollute}: first, another user of the Vector
+ * API (other species, every operation kind, introduced after the JDK has compiled its shared
+ * helpers), as an application might have.
+ */
+public final class AppLoop {
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /**
+     * Bytes per call that an instance with {@code setThreads(n > 1)} may allocate: the tasks it
+     * hands to its pool (futures, lambdas; its javadoc says so), a few hundred bytes, against the
+     * kilobytes to megabytes of vectors that are not kept in registers.
+     */
+    static final long TASK_BYTES = 1024;
+
+    record Spec(String text, Workload workload, MethodHandle call, int threads) {}
+
+    public static void main(String[] args) throws Throwable {
+        Locale.setDefault(Locale.ROOT);
+        int blocks = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
+        boolean check = false, pollute = false;
+        List<String> specs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--time" -> blocks = Integer.parseInt(args[++i]);
+                case "--check" -> check = true;
+                case "--pollute" -> pollute = true;
+                case "--min-calls" -> minCalls = Integer.parseInt(args[++i]);
+                case "--quiet-ms" -> quietMs = Integer.parseInt(args[++i]);
+                case "--max-warm-s" -> maxWarmS = Integer.parseInt(args[++i]);
+                case "--block-ms" -> blockMs = Integer.parseInt(args[++i]);
+                default -> specs.add(args[i]);
+            }
+        }
+        if (specs.isEmpty() || (blocks == 0 && !check)) {
+            throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--check] [--pollute] SPEC... (see the class comment)");
+        }
+        Recording rec = null;
+        if (check) {
+            rec = new Recording();
+            rec.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+            rec.enable("jdk.CompilerInlining");
+            rec.start();
+        }
+        if (pollute) VectorApiUser.run();
+        List<Spec> calls = new ArrayList<>();
+        for (String s : specs) calls.add(spec(s));
+
+        long start = System.nanoTime();
+        long warmNs = warmUp(calls, minCalls, quietMs, maxWarmS);
+        Map<String, Set<String>> vectorMethods = new TreeMap<>();
+        for (Spec s : calls) {
+            for (Map.Entry<String, byte[]> c : s.workload.bytecode.entrySet()) vectorMethods.put(c.getKey(), vectorCode(c.getValue()));
+        }
+        Map<String, List<String>> levels = Map.of();
+        if (check) {
+            // more warm-up while a method with vector code compiled by C1 has no C2 code (yet)
+            Path jfr = Files.createTempFile("apploop", ".jfr");
+            while (true) {
+                rec.dump(jfr);
+                levels = compilations(vectorMethods.keySet(), jfr);
+                boolean pending = false;
+                for (Map.Entry<String, List<String>> e : levels.entrySet()) pending |= isVector(vectorMethods, e.getKey()) && !inC2(e.getValue());
+                if (!pending || System.nanoTime() - start > maxWarmS * 1_000_000_000L) break;
+                warmNs += warmUp(calls, minCalls, quietMs, maxWarmS);
+            }
+            rec.stop();
+            Files.delete(jfr);
+        }
+        System.out.printf("warm %.1f s%n", warmNs / 1e9);
+        if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
+        if (check) {
+            // an application's calls allocate nothing once every method they run is compiled: while
+            // some do (methods without vector code may still be C1's), warm up more, within the limit
+            for (Spec s : calls) {
+                while (true) {
+                    long caller = perCall(s, false), pool = s.threads > 1 ? perCall(s, true) : 0;
+                    long allowed = s.threads > 1 ? TASK_BYTES : 0;
+                    if ((caller <= allowed && pool <= allowed) || System.nanoTime() - start > maxWarmS * 1_000_000_000L) {
+                        System.out.printf("alloc %s caller=%d pool=%d%n", s.text, caller, pool);
+                        break;
+                    }
+                    warmNs += warmUp(calls, minCalls / 10, quietMs, maxWarmS);
+                }
+            }
+            for (Map.Entry<String, List<String>> e : levels.entrySet()) {
+                System.out.printf("compiled %s vector=%s levels=%s c2=%s%n", e.getKey(), isVector(vectorMethods, e.getKey()),
+                        String.join(",", e.getValue()), inC2(e.getValue()));
+            }
+        }
+    }
+
+    /** Whether {@code method} ("class name+descriptor") has vector code. */
+    private static boolean isVector(Map<String, Set<String>> vectorMethods, String method) {
+        int sp = method.indexOf(' ');
+        return vectorMethods.get(method.substring(0, sp)).contains(method.substring(sp + 1));
+    }
+
+    /**
+     * Whether C2 compiled the method: on its own (level 4, also on-stack replacement) or inlined
+     * into a C2 compilation of a caller ("inlined4"). Its latest code may still be C1's for a
+     * while after a deoptimization, as in any JVM; the allocation check catches code that stays
+     * slow.
+     */
+    private static boolean inC2(List<String> levels) {
+        return levels.contains("4") || levels.contains("osr4") || levels.contains("inlined4");
+    }
+
+    private static Spec spec(String text) throws Throwable {
+        String[] f = text.split(",");
+        if (f.length < 4) throw new IllegalArgumentException("spec " + text + ": workload,engine,precision,entry[,threads]");
+        JavaEmitter.Backend backend = JavaEmitter.Backend.valueOf(f[1].toUpperCase(Locale.ROOT));
+        int threads = f.length > 4 ? Integer.parseInt(f[4]) : 1;
+        Workload w = Workload.create(f[0], backend, f[2].equals("f32"), threads);
+        MethodHandle h = switch (f[3]) {
+            case "trainStep" -> w.trainStep;
+            case "infer" -> w.infer;
+            default -> throw new IllegalArgumentException("spec " + text + ": entry trainStep or infer");
+        };
+        return new Spec(text, w, h, threads);
+    }
+
+    /** Calls every spec in turn until each ran {@code minCalls} times and the JIT was quiet for {@code quietMs}; the time taken. */
+    private static long warmUp(List<Spec> calls, int minCalls, int quietMs, int maxWarmS) throws Throwable {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime(), quietSince = start, lastJit = -1;
+        for (long n = 0; ; n++) {
+            for (Spec s : calls) {
+                s.call.invokeExact();
+            }
+            long now = System.nanoTime();
+            long t = jit.getTotalCompilationTime();
+            if (t != lastJit) {
+                lastJit = t;
+                quietSince = now;
+            }
+            if ((n >= minCalls && now - quietSince >= quietMs * 1_000_000L) || now - start > maxWarmS * 1_000_000_000L) return now - start;
+        }
+    }
+
+    /** {@code blocks} timed blocks of about {@code blockMs}; prints each and, last, a JSON summary. */
+    private static void time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            s.call.invokeExact();
+        }
+        double estimate = (System.nanoTime() - t0) / 200.0;
+        int n = (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockMs * 1e6 / estimate));
+        double[] us = new double[blocks];
+        long allocated = 0;
+        for (int b = 0; b < blocks; b++) {
+            long a = THREADS.getCurrentThreadAllocatedBytes(), start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                s.call.invokeExact();
+            }
+            us[b] = (System.nanoTime() - start) / 1e3 / n;
+            allocated += THREADS.getCurrentThreadAllocatedBytes() - a;
+            System.out.printf("block %d: %.3f us/call%n", b, us[b]);
+        }
+        double[] sorted = us.clone();
+        Arrays.sort(sorted);
+        double median = blocks % 2 == 1 ? sorted[blocks / 2] : (sorted[blocks / 2 - 1] + sorted[blocks / 2]) / 2;
+        StringBuilder json = new StringBuilder("{\"spec\": \"" + s.text + "\", \"median_us\": " + median + ", \"blocks_us\": [");
+        for (int b = 0; b < blocks; b++) json.append(b == 0 ? "" : ", ").append(us[b]);
+        json.append("], \"calls_per_block\": ").append(n).append(", \"bytes_per_call\": ").append(allocated / ((long) n * blocks))
+                .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append("\"}");
+        System.out.println(json);
+    }
+
+    /**
+     * Bytes allocated per call after warm-up, by the calling thread (or the instance's pool
+     * threads): the difference between 100 calls and 10, so that whatever measuring costs cancels.
+     */
+    private static long perCall(Spec s, boolean pool) throws Throwable {
+        long ten = allocated(s, 10, pool), hundred = allocated(s, 100, pool);
+        return (hundred - ten) / 90;
+    }
+
+    private static long allocated(Spec s, int times, boolean pool) throws Throwable {
+        long before = pool ? poolBytes(s) : THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < times; i++) {
+            s.call.invokeExact();
+        }
+        return (pool ? poolBytes(s) : THREADS.getCurrentThreadAllocatedBytes()) - before;
+    }
+
+    /** Bytes allocated so far by the threads of this workload's pool ({@code setThreads} names them nnc-ClassName). */
+    private static long poolBytes(Spec s) {
+        String name = "nnc-" + s.workload.type.getSimpleName();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) sum += THREADS.getThreadAllocatedBytes(t.getId());
+        }
+        return sum;
+    }
+
+    /**
+     * The successful compilations in recording {@code jfr} of the methods of {@code classes}, by
+     * "class name+descriptor": their levels in order, "osr" before those of on-stack replacement,
+     * and "inlined4" if C2 inlined the method into a compilation of a caller.
+     */
+    private static Map<String, List<String>> compilations(Set<String> classes, Path jfr) throws java.io.IOException {
+        Map<String, List<String>> levels = new TreeMap<>();
+        Map<Integer, String> c2 = new java.util.HashMap<>();
+        List<RecordedEvent> inlinings = new ArrayList<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            String type = e.getEventType().getName();
+            if (type.equals("jdk.CompilerInlining")) {
+                if (e.getBoolean("succeeded") && classes.contains(calleeType(e))) inlinings.add(e);
+                continue;
+            }
+            if (!type.equals("jdk.Compilation") || !e.getBoolean("succeded")) continue;
+            RecordedMethod m = e.getValue("method");
+            String key = m.getType().getName() + " " + m.getName() + m.getDescriptor();
+            if (e.getShort("compileLevel") == 4) c2.put(e.getInt("compileId"), key);
+            if (!classes.contains(m.getType().getName())) continue;
+            levels.computeIfAbsent(key, k -> new ArrayList<>()).add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
+        }
+        for (RecordedEvent e : inlinings) {
+            if (!c2.containsKey(e.getInt("compileId"))) continue;
+            String key = calleeType(e) + " " + e.getValue("callee.name") + e.getValue("callee.descriptor");
+            List<String> l = levels.computeIfAbsent(key, k -> new ArrayList<>());
+            if (!l.contains("inlined4")) l.add("inlined4");
+        }
+        return levels;
+    }
+
+    /** The binary name of an inlining event's callee class (JFR gives it in internal form, with slashes). */
+    private static String calleeType(RecordedEvent e) {
+        return e.getString("callee.type").replace('/', '.');
+    }
+
+    /**
+     * The methods (name and descriptor) of a class whose code calls methods of the Vector API's
+     * vectors or masks (not only of species or shapes, as {@code SPECIES.length()}).
+     */
+    static Set<String> vectorCode(byte[] classFile) {
+        Set<String> out = new TreeSet<>();
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String n, String d, boolean itf) {
+                        if (owner.startsWith("jdk/incubator/vector/") && (owner.endsWith("Vector") || owner.endsWith("Mask"))) {
+                            out.add(name + descriptor);
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG);
+        return out;
+    }
+}

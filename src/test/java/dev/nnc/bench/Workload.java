@@ -1,0 +1,116 @@
+package dev.nnc.bench;
+
+import dev.nnc.Compiler;
+import dev.nnc.codegen.InMemoryJavac;
+import dev.nnc.codegen.JavaEmitter;
+import dev.nnc.ir.Model;
+import dev.nnc.passes.Compiled;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One workload of PERFORMANCE.md ({@code w1:64}: W1 house at batch 64; {@code w2:256},
+ * {@code w2:1}, {@code w3:1}, {@code w4:64} LeNet-5, {@code w5:16} the ResNet block) on a generated class: {@code bench/models/*.nn} compiled by nnc for
+ * a backend and precision, compiled by javac in memory, with random inputs, and its
+ * {@code trainStep} and {@code infer} as method handles bound to the instance and the inputs
+ * (type {@code ()V}, so that no loss is boxed: a few ns per call once compiled). Shared by {@link WorkloadsBench}
+ * (JMH) and {@link AppLoop} (an application's plain loop in a fresh JVM).
+ */
+public final class Workload {
+    /** The workload as named on the command line, e.g. {@code w1:64}. */
+    public final String name;
+    public final int batch;
+    public final Compiled compiled;
+    /** The generated class, its bytecode (by binary name) and the instance the handles call. */
+    public final Class<?> type;
+    public final Map<String, byte[]> bytecode;
+    public final Object instance;
+    /** {@code trainStep} and {@code infer} with every argument bound, their results dropped: {@code ()V}. */
+    public final MethodHandle trainStep, infer;
+
+    private Workload(String name, int batch, Compiled compiled, Class<?> type, Map<String, byte[]> bytecode, Object instance,
+                     MethodHandle trainStep, MethodHandle infer) {
+        this.name = name;
+        this.batch = batch;
+        this.compiled = compiled;
+        this.type = type;
+        this.bytecode = bytecode;
+        this.instance = instance;
+        this.trainStep = trainStep;
+        this.infer = infer;
+    }
+
+    /** The model file of workload {@code w1} … {@code w5} or {@code bn} (the batch-norm example). */
+    public static Path modelFile(String workload) {
+        String name = workload.substring(0, workload.indexOf(':'));
+        return switch (name) {
+            case "w1" -> Path.of("bench/models/w1_house.nn");
+            case "w2" -> Path.of("bench/models/w2_mnist.nn");
+            case "w3" -> Path.of("bench/models/w3_tiny.nn");
+            case "w4" -> Path.of("bench/models/w4_lenet.nn");
+            case "w5" -> Path.of("bench/models/w5_resnet.nn");
+            case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, bn:64)");
+        };
+    }
+
+    /**
+     * Workload {@code workload} ({@code name:batch}) generated for {@code backend} in f32 or f64
+     * ({@code f32}), its products split over {@code threads} threads (the vector backend's
+     * {@code setThreads}; 1 for the default).
+     */
+    public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
+        Path file = modelFile(workload);
+        Compiler.Result r = Compiler.compile(file);
+        if (!r.ok()) throw new IllegalStateException(r.render());
+        Compiled c = r.compiled().get(0);
+        String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
+        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
+        InMemoryJavac.Classes classes = InMemoryJavac.compile(out.qualifiedName(), out.source());
+        Class<?> type = classes.load(out.qualifiedName());
+        Object inst = type.getConstructor(long.class).newInstance(7L);
+        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+
+        Model m = c.model();
+        Random rnd = new Random(1);
+        // the first input [batch, …] holds the features (an image of W4, W5: every axis after the batch)
+        int features = (int) m.inputs().get(0).node().shape().staticProduct();
+        int outs = (int) c.eval().outputs().get(0).shape().last(1).size();
+        Object x = array(f32, batch * features, rnd);
+        Object y;
+        Class<?> yType;
+        if (m.inputs().get(1).isInt()) {
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) labels[i] = rnd.nextInt(outs);
+            y = labels;
+            yType = int[].class;
+        } else {
+            y = array(f32, batch, rnd);
+            yType = f32 ? float[].class : double[].class;
+        }
+        Class<?> arr = f32 ? float[].class : double[].class;
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodHandle train = lookup.findVirtual(type, "trainStep", MethodType.methodType(f32 ? float.class : double.class, int.class, arr, yType));
+        MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, int.class, arr, arr));
+        MethodType call = MethodType.methodType(void.class);
+        return new Workload(workload, batch, c, type, classes.bytecode(), inst,
+                MethodHandles.insertArguments(train.bindTo(inst), 0, batch, x, y).asType(call),
+                MethodHandles.insertArguments(infer.bindTo(inst), 0, batch, x, array(f32, batch * outs, rnd)).asType(call));
+    }
+
+    private static Object array(boolean f32, int n, Random rnd) {
+        if (f32) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = (float) rnd.nextGaussian();
+            return a;
+        }
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = rnd.nextGaussian();
+        return a;
+    }
+}
