@@ -6,7 +6,8 @@ import dev.nnc.ops.Windows.Plane;
 
 /**
  * The kernels of the convolution ops: the forward product and its two gradients, as products on
- * the vector backend where they pay ({@link ConvVector}), else as direct loops ({@link WindowKernels}).
+ * the vector backend where they pay ({@link ConvVector}; the forward with a stride of 1 over the
+ * zero-padded input, {@link ConvPadded}), else as direct loops ({@link WindowKernels}).
  */
 final class ConvKernels {
     private ConvKernels() {}
@@ -15,7 +16,8 @@ final class ConvKernels {
     static void forward(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         if (k.vector && ConvVector.pays(g)) {
-            ConvVector.forward(plan, k, n);
+            if (ConvPadded.applies(g)) ConvPadded.forward(plan, k, n);
+            else ConvVector.forward(plan, k, n);
             return;
         }
         String x = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));

@@ -52,7 +52,7 @@ final class ConvVector {
      * pk[p·W + v·L]} for {@code p < n}: blocks of {@value VectorKernels#TALL} rows (512-bit vectors),
      * {@value VectorKernels#ROWS}, then 1. The row variable is {@code r}.
      */
-    private static void rowBlocks(Kernel k, Object rows, String c, String co, String cs, String a, String ao, String as, String ap, String n) {
+    static void rowBlocks(Kernel k, Object rows, String c, String co, String cs, String a, String ao, String as, String ap, String n) {
         int[] heights = {VectorKernels.TALL, VectorKernels.ROWS, 1};
         for (int h : heights) k.members.add(VectorKernels.MICRO + h + "x" + VectorKernels.COLS);
         CodeBlock.Builder body = k.body;
@@ -67,7 +67,10 @@ final class ConvVector {
         }
     }
 
-    /** {@code out = conv(x, w)}; rows {@code r0..r1} are (image, output row) pairs. */
+    /**
+     * {@code out = conv(x, w)} with a stride above 1 ({@link ConvPadded} takes the others); rows
+     * {@code r0..r1} are (image, output row) pairs.
+     */
     static void forward(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         String x = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));

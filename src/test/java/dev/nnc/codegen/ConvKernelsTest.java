@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against the interpreter ({@link ExamplesAgreeTest#agree}: outputs, the gradients of the weight
  * and of the input, the training pass). {@code y = conv(x, w)} computes the forward product, and
  * its gradients the input gradient (products then fold) and the weight gradient. The shapes
- * hit: output positions that leave a partial panel (through the tile) or fill whole ones; more
+ * hit: the forward with a stride of 1 over the padded input ({@link ConvPadded}: with and
+ * without padding, with dilations) and with larger strides ({@link ConvVector#forward});
+ * output positions that leave a partial panel (through the tile) or fill whole ones; more
  * kernel elements than one panel (the weight gradient's panels of them, the last partial); more
  * output positions than one block of the weight gradient ({@value ConvVector#QB}); output
  * channels that leave blocks of 6, 4 and single rows; strides, dilations, padding and groups
@@ -34,6 +36,7 @@ class ConvKernelsTest {
                 new Conv("groups, strides, dilations, padding", "[batch, 6, 11, 10]", "[12, 2, 3, 2]",
                         "stride = [2, 3], padding = [2, 1], dilation = [2, 1], groups = 3"),
                 new Conv("1-d", "[batch, 5, 40]", "[6, 5, 5]", "padding = 2"),
+                new Conv("stride 1, dilations, padding", "[batch, 3, 9, 8]", "[5, 3, 3, 2]", "padding = [2, 1], dilation = [2, 3]"),
                 new Conv("70 channels out", "[batch, 3, 6, 6]", "[70, 3, 2, 2]", "stride = 2"),
                 new Conv("130 channels out, 1×1", "[batch, 2, 4, 4]", "[130, 2, 1, 1]", ""),
                 new Conv("depthwise", "[batch, 4, 7, 7]", "[4, 1, 3, 3]", "padding = 1, groups = 4"));
