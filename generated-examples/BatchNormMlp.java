@@ -42,6 +42,16 @@ public final class BatchNormMlp {
     public static final int PARAMETER_COUNT = 9738;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 7 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "w1 gamma beta w2 b2 mean1 var1 optimizer.m.w1 optimizer.m.gamma optimizer.m.beta optimizer.m.w2 optimizer.m.b2 optimizer.v.w1 optimizer.v.gamma optimizer.v.beta optimizer.v.w2 optimizer.v.b2").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "64,128;128;128;128,10;10;128;128;64,128;128;128;128,10;10;64,128;128;128;128,10;10"));
+
+    /**
      * param {@code w1 : [64, 128]}
      */
     private final float[] w1 = new float[8192];
@@ -2102,14 +2112,75 @@ public final class BatchNormMlp {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[0,32768]},\"gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[32768,33280]},\"beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[33280,33792]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[33792,38912]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38912,38952]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[38952,39464]},\"var1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[39464,39976]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[39976,72744]},\"optimizer.m.gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[72744,73256]},\"optimizer.m.beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[73256,73768]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[73768,78888]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[78888,78928]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[78928,111696]},\"optimizer.v.gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[111696,112208]},\"optimizer.v.beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[112208,112720]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[112720,117840]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[117840,117880]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.w1;
+            case 1: return this.gamma;
+            case 2: return this.beta;
+            case 3: return this.w2;
+            case 4: return this.b2;
+            case 5: return this.mean1;
+            case 6: return this.var1;
+            case 7: return this.m$w1;
+            case 8: return this.m$gamma;
+            case 9: return this.m$beta;
+            case 10: return this.m$w2;
+            case 11: return this.m$b2;
+            case 12: return this.v$w1;
+            case 13: return this.v$gamma;
+            case 14: return this.v$beta;
+            case 15: return this.v$w2;
+            case 16: return this.v$b2;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -2206,27 +2277,12 @@ public final class BatchNormMlp {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"BatchNormMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[64,128],\"data_offsets\":[0,32768]},\"gamma\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[32768,33280]},\"beta\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[33280,33792]},\"w2\":{\"dtype\":\"F32\",\"shape\":[128,10],\"data_offsets\":[33792,38912]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38912,38952]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[38952,39464]},\"var1\":{\"dtype\":\"F32\",\"shape\":[128],\"data_offsets\":[39464,39976]}}     ").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 17 : 7;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 117880 : 39976)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.w1) buf$.putFloat(v);
-        for (float v : this.gamma) buf$.putFloat(v);
-        for (float v : this.beta) buf$.putFloat(v);
-        for (float v : this.w2) buf$.putFloat(v);
-        for (float v : this.b2) buf$.putFloat(v);
-        for (float v : this.mean1) buf$.putFloat(v);
-        for (float v : this.var1) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.m$w1) buf$.putFloat(v);
-            for (float v : this.m$gamma) buf$.putFloat(v);
-            for (float v : this.m$beta) buf$.putFloat(v);
-            for (float v : this.m$w2) buf$.putFloat(v);
-            for (float v : this.m$b2) buf$.putFloat(v);
-            for (float v : this.v$w1) buf$.putFloat(v);
-            for (float v : this.v$gamma) buf$.putFloat(v);
-            for (float v : this.v$beta) buf$.putFloat(v);
-            for (float v : this.v$w2) buf$.putFloat(v);
-            for (float v : this.v$b2) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -2262,14 +2318,10 @@ public final class BatchNormMlp {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {64, 128}, 8192));
-        values$.add(read(file, buf$, entries$, dataStart$, "gamma", new long[] {128}, 128));
-        values$.add(read(file, buf$, entries$, dataStart$, "beta", new long[] {128}, 128));
-        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {128, 10}, 1280));
-        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {10}, 10));
-        values$.add(read(file, buf$, entries$, dataStart$, "mean1", new long[] {128}, 128));
-        values$.add(read(file, buf$, entries$, dataStart$, "var1", new long[] {128}, 128));
+        float[][] values$ = new float[checkpoint$ ? 17 : 7][];
+        for (int i = 0; i < 7; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -2298,36 +2350,13 @@ public final class BatchNormMlp {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {64, 128}, 8192));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.gamma", new long[] {128}, 128));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.beta", new long[] {128}, 128));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {128, 10}, 1280));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {10}, 10));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {64, 128}, 8192));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.gamma", new long[] {128}, 128));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.beta", new long[] {128}, 128));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {128, 10}, 1280));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {10}, 10));
+        for (int i = 7; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
-        System.arraycopy(values$.get(1), 0, this.gamma, 0, this.gamma.length);
-        System.arraycopy(values$.get(2), 0, this.beta, 0, this.beta.length);
-        System.arraycopy(values$.get(3), 0, this.w2, 0, this.w2.length);
-        System.arraycopy(values$.get(4), 0, this.b2, 0, this.b2.length);
-        System.arraycopy(values$.get(5), 0, this.mean1, 0, this.mean1.length);
-        System.arraycopy(values$.get(6), 0, this.var1, 0, this.var1.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(7), 0, this.m$w1, 0, this.m$w1.length);
-            System.arraycopy(values$.get(8), 0, this.m$gamma, 0, this.m$gamma.length);
-            System.arraycopy(values$.get(9), 0, this.m$beta, 0, this.m$beta.length);
-            System.arraycopy(values$.get(10), 0, this.m$w2, 0, this.m$w2.length);
-            System.arraycopy(values$.get(11), 0, this.m$b2, 0, this.m$b2.length);
-            System.arraycopy(values$.get(12), 0, this.v$w1, 0, this.v$w1.length);
-            System.arraycopy(values$.get(13), 0, this.v$gamma, 0, this.v$gamma.length);
-            System.arraycopy(values$.get(14), 0, this.v$beta, 0, this.v$beta.length);
-            System.arraycopy(values$.get(15), 0, this.v$w2, 0, this.v$w2.length);
-            System.arraycopy(values$.get(16), 0, this.v$b2, 0, this.v$b2.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;

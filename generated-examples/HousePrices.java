@@ -41,6 +41,16 @@ public final class HousePrices {
     public static final int PARAMETER_COUNT = 85249;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 4 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "w1 b1 w2 b2 optimizer.momentum.w1 optimizer.momentum.b1 optimizer.momentum.w2 optimizer.momentum.b2").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "331,256;256;256,1;1;331,256;256;256,1;1"));
+
+    /**
      * param {@code w1 : [331, 256]}
      */
     private final float[] w1 = new float[84736];
@@ -164,6 +174,16 @@ public final class HousePrices {
         Arrays.fill(momentum$b1, 0.0f);
         Arrays.fill(momentum$w2, 0.0f);
         Arrays.fill(momentum$b2, 0.0f);
+    }
+
+    /**
+     * Sets the seed of the dropout masks: those of a pass in training mode are drawn from it and the
+     * step count, as after {@code reset(seed)}, but the parameters, buffers, optimizer state and step
+     * count stay as they are. Data-parallel training gives each worker's instance masks of its own
+     * this way. {@code copy()} keeps the seed and {@code saveCheckpoint} records it.
+     */
+    public void setDropoutSeed(long seed) {
+        this.seed = seed;
     }
 
     /**
@@ -1618,14 +1638,66 @@ public final class HousePrices {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]},\"optimizer.momentum.w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[340996,679940]},\"optimizer.momentum.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[679940,680964]},\"optimizer.momentum.w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[680964,681988]},\"optimizer.momentum.b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[681988,681992]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.w1;
+            case 1: return this.b1;
+            case 2: return this.w2;
+            case 3: return this.b2;
+            case 4: return this.momentum$w1;
+            case 5: return this.momentum$b1;
+            case 6: return this.momentum$w2;
+            case 7: return this.momentum$b2;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -1722,18 +1794,12 @@ public final class HousePrices {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"HousePrices\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[331,256],\"data_offsets\":[0,338944]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[338944,339968]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,1],\"data_offsets\":[339968,340992]},\"b2\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[340992,340996]}}  ").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 8 : 4;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 681992 : 340996)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.w1) buf$.putFloat(v);
-        for (float v : this.b1) buf$.putFloat(v);
-        for (float v : this.w2) buf$.putFloat(v);
-        for (float v : this.b2) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.momentum$w1) buf$.putFloat(v);
-            for (float v : this.momentum$b1) buf$.putFloat(v);
-            for (float v : this.momentum$w2) buf$.putFloat(v);
-            for (float v : this.momentum$b2) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -1769,11 +1835,10 @@ public final class HousePrices {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {331, 256}, 84736));
-        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
-        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 1}, 256));
-        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {1}, 1));
+        float[][] values$ = new float[checkpoint$ ? 8 : 4][];
+        for (int i = 0; i < 4; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -1802,21 +1867,13 @@ public final class HousePrices {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w1", new long[] {331, 256}, 84736));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b1", new long[] {256}, 256));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w2", new long[] {256, 1}, 256));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b2", new long[] {1}, 1));
+        for (int i = 4; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
-        System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
-        System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
-        System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(4), 0, this.momentum$w1, 0, this.momentum$w1.length);
-            System.arraycopy(values$.get(5), 0, this.momentum$b1, 0, this.momentum$b1.length);
-            System.arraycopy(values$.get(6), 0, this.momentum$w2, 0, this.momentum$w2.length);
-            System.arraycopy(values$.get(7), 0, this.momentum$b2, 0, this.momentum$b2.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;

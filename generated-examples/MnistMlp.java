@@ -41,6 +41,16 @@ public final class MnistMlp {
     public static final int PARAMETER_COUNT = 203530;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 4 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "w1 b1 w2 b2 optimizer.m.w1 optimizer.m.b1 optimizer.m.w2 optimizer.m.b2 optimizer.v.w1 optimizer.v.b1 optimizer.v.w2 optimizer.v.b2").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "784,256;256;256,10;10;784,256;256;256,10;10;784,256;256;256,10;10"));
+
+    /**
      * param {@code w1 : [784, 256]}
      */
     private final float[] w1 = new float[200704];
@@ -1650,14 +1660,70 @@ public final class MnistMlp {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]},\"optimizer.m.w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[814120,1616936]},\"optimizer.m.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[1616936,1617960]},\"optimizer.m.w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[1617960,1628200]},\"optimizer.m.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[1628200,1628240]},\"optimizer.v.w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[1628240,2431056]},\"optimizer.v.b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[2431056,2432080]},\"optimizer.v.w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[2432080,2442320]},\"optimizer.v.b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[2442320,2442360]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.w1;
+            case 1: return this.b1;
+            case 2: return this.w2;
+            case 3: return this.b2;
+            case 4: return this.m$w1;
+            case 5: return this.m$b1;
+            case 6: return this.m$w2;
+            case 7: return this.m$b2;
+            case 8: return this.v$w1;
+            case 9: return this.v$b1;
+            case 10: return this.v$w2;
+            case 11: return this.v$b2;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -1754,22 +1820,12 @@ public final class MnistMlp {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"MnistMlp\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[784,256],\"data_offsets\":[0,802816]},\"b1\":{\"dtype\":\"F32\",\"shape\":[256],\"data_offsets\":[802816,803840]},\"w2\":{\"dtype\":\"F32\",\"shape\":[256,10],\"data_offsets\":[803840,814080]},\"b2\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[814080,814120]}}   ").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 12 : 4;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 2442360 : 814120)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.w1) buf$.putFloat(v);
-        for (float v : this.b1) buf$.putFloat(v);
-        for (float v : this.w2) buf$.putFloat(v);
-        for (float v : this.b2) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.m$w1) buf$.putFloat(v);
-            for (float v : this.m$b1) buf$.putFloat(v);
-            for (float v : this.m$w2) buf$.putFloat(v);
-            for (float v : this.m$b2) buf$.putFloat(v);
-            for (float v : this.v$w1) buf$.putFloat(v);
-            for (float v : this.v$b1) buf$.putFloat(v);
-            for (float v : this.v$w2) buf$.putFloat(v);
-            for (float v : this.v$b2) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -1805,11 +1861,10 @@ public final class MnistMlp {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {784, 256}, 200704));
-        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {256}, 256));
-        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {256, 10}, 2560));
-        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {10}, 10));
+        float[][] values$ = new float[checkpoint$ ? 12 : 4][];
+        for (int i = 0; i < 4; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -1838,29 +1893,13 @@ public final class MnistMlp {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w1", new long[] {784, 256}, 200704));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b1", new long[] {256}, 256));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.w2", new long[] {256, 10}, 2560));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.b2", new long[] {10}, 10));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w1", new long[] {784, 256}, 200704));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b1", new long[] {256}, 256));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.w2", new long[] {256, 10}, 2560));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.b2", new long[] {10}, 10));
+        for (int i = 4; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
-        System.arraycopy(values$.get(1), 0, this.b1, 0, this.b1.length);
-        System.arraycopy(values$.get(2), 0, this.w2, 0, this.w2.length);
-        System.arraycopy(values$.get(3), 0, this.b2, 0, this.b2.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(4), 0, this.m$w1, 0, this.m$w1.length);
-            System.arraycopy(values$.get(5), 0, this.m$b1, 0, this.m$b1.length);
-            System.arraycopy(values$.get(6), 0, this.m$w2, 0, this.m$w2.length);
-            System.arraycopy(values$.get(7), 0, this.m$b2, 0, this.m$b2.length);
-            System.arraycopy(values$.get(8), 0, this.v$w1, 0, this.v$w1.length);
-            System.arraycopy(values$.get(9), 0, this.v$b1, 0, this.v$b1.length);
-            System.arraycopy(values$.get(10), 0, this.v$w2, 0, this.v$w2.length);
-            System.arraycopy(values$.get(11), 0, this.v$b2, 0, this.v$b2.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;

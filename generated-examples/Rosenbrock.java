@@ -41,6 +41,16 @@ public final class Rosenbrock {
     public static final int PARAMETER_COUNT = 2;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 2 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "x y optimizer.m.x optimizer.m.y optimizer.v.x optimizer.v.y").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", ";;;;;"));
+
+    /**
      * param {@code x : []}
      */
     private final float[] x = new float[1];
@@ -895,14 +905,64 @@ public final class Rosenbrock {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]},\"optimizer.m.x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},\"optimizer.m.y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[12,16]},\"optimizer.v.x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[16,20]},\"optimizer.v.y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[20,24]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.x;
+            case 1: return this.y;
+            case 2: return this.m$x;
+            case 3: return this.m$y;
+            case 4: return this.v$x;
+            case 5: return this.v$y;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"adam\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -999,16 +1059,12 @@ public final class Rosenbrock {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"Rosenbrock\"},\"x\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[4,8]}}  ").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 6 : 2;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 24 : 8)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.x) buf$.putFloat(v);
-        for (float v : this.y) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.m$x) buf$.putFloat(v);
-            for (float v : this.m$y) buf$.putFloat(v);
-            for (float v : this.v$x) buf$.putFloat(v);
-            for (float v : this.v$y) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -1044,9 +1100,10 @@ public final class Rosenbrock {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "x", new long[] {}, 1));
-        values$.add(read(file, buf$, entries$, dataStart$, "y", new long[] {}, 1));
+        float[][] values$ = new float[checkpoint$ ? 6 : 2][];
+        for (int i = 0; i < 2; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -1075,19 +1132,13 @@ public final class Rosenbrock {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.x", new long[] {}, 1));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.m.y", new long[] {}, 1));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.x", new long[] {}, 1));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.v.y", new long[] {}, 1));
+        for (int i = 2; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.x, 0, this.x.length);
-        System.arraycopy(values$.get(1), 0, this.y, 0, this.y.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(2), 0, this.m$x, 0, this.m$x.length);
-            System.arraycopy(values$.get(3), 0, this.m$y, 0, this.m$y.length);
-            System.arraycopy(values$.get(4), 0, this.v$x, 0, this.v$x.length);
-            System.arraycopy(values$.get(5), 0, this.v$y, 0, this.v$y.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;

@@ -17,8 +17,9 @@
  * `loss` and `T` are not keywords at all: `loss = e` is an assignment that the AST builder
  * turns into a loss statement, and `.T` is a '.' followed by the name T.
  *
- * Precedence, loosest first: `+ -` (left), `* /` (left), `@` (left), unary `-`, `^` (right;
- * its right operand may start with unary minus), postfix `.T`, call and atom.
+ * Precedence, loosest first: comparisons `< <= > >= == !=` (they do not chain: the AST builder
+ * reports `a < b < c`), `+ -` (left), `* /` (left), `@` (left), unary `-`, `^` (right; its right
+ * operand may start with unary minus), postfix `.T` and indexing `x[…]`, call and atom.
  * The operator rules are flat lists (no left recursion); the AST builder folds them into
  * left- or right-leaning trees with loops, so long chains never recurse per term.
  *
@@ -36,7 +37,8 @@
  *  - `package` must come first, and only once (the driver reports E100 / E510);
  *  - block comments do not nest; a block comment spanning lines is a line break;
  *  - names are ASCII; \r\n ends a line like \n; a BOM is ignored;
- *  - postfix `.name` exists only as `.T`.
+ *  - postfix `.name` exists only as `.T`;
+ *  - an index list `x[…]` holds at least one entry; `x [0]` with a space is indexing too.
  */
 grammar NN;
 
@@ -73,14 +75,20 @@ shape       : LBRACK (expr (COMMA expr)* COMMA?)? RBRACK ;
 
 // ------------------------------------------------------------------ expressions
 
-expr        : product ((PLUS | MINUS) product)* ;      // + -   left
+expr        : sum ((LT | LE | GT | GE | EQ | NE) sum)* ; // < <= > >= == !=  (no chains: see AstBuilder)
+sum         : product ((PLUS | MINUS) product)* ;      // + -   left
 product     : matmul ((STAR | SLASH) matmul)* ;        // * /   left
 matmul      : unary (AT unary)* ;                      // @     left
 // unary minus is looser than ^ but may also open the right operand of ^:
 // -a ^ -b ^ c  is  -(a ^ (-(b ^ c)))
 unary       : signed (CARET signed)* ;                 // ^     right
 signed      : MINUS* postfix ;                         // unary -
-postfix     : atom (DOT ident)* ;                      // .T
+postfix     : atom (DOT ident | LBRACK subscript (COMMA subscript)* COMMA? RBRACK)* ;   // .T  x[i, a:b:s, ...]
+subscript
+    : ELLIPSIS                                      # ellipsisSubscript
+    | expr? COLON expr? (COLON expr?)?              # sliceSubscript
+    | expr                                          # indexSubscript
+    ;
 atom
     : NUMBER                                        # numberAtom
     | (TRUE | FALSE)                                # boolAtom
@@ -133,9 +141,16 @@ STAR      : '*' ;
 SLASH     : '/' ;
 AT        : '@' ;
 CARET     : '^' ;
+LE        : '<=' ;
+GE        : '>=' ;
+EQ        : '==' ;
+NE        : '!=' ;
+LT        : '<' ;
+GT        : '>' ;
 ASSIGN    : '=' ;
 COLON     : ':' ;
 COMMA     : ',' ;
+ELLIPSIS  : '...' ;
 DOT       : '.' ;
 SEMI      : ';' ;
 LPAREN    : '(' ;

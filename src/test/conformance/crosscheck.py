@@ -37,10 +37,11 @@ _TOKEN = re.compile(r"""
     (?P<ws>[ \t\r]+) | (?P<line>//[^\n]*) | (?P<block>/\*.*?\*/) | (?P<nl>\n)
   | (?P<num>(?:\d+\.\d*|\d+)(?:[eE][+-]?\d+)?)
   | (?P<id>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>[-+*/@^()\[\]{},:=;.])
+  | (?P<op>\.\.\.|<=|>=|==|!=|[-+*/@^()\[\]{},:=;.<>])
 """, re.S | re.X)
 
-_BINARY = {"+", "-", "*", "/", "@", "^", ","}
+_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+_BINARY = {"+", "-", "*", "/", "@", "^", ","} | _COMPARE
 
 
 def lex(text):
@@ -199,8 +200,17 @@ class Parser:
             self.skip_nl()
         return stmts
 
-    # precedence, loosest first: + - · * / · @ · unary - · ^ (right) · .T · call/atom
+    # precedence, loosest first: a comparison (no chains) · + - · * / · @ · unary - · ^ (right)
+    # · .T and x[...] · call/atom
     def expr(self):
+        a = self.sum()
+        if self.peek()[1] in _COMPARE and self.peek()[0] == "op":
+            op = self.next()[1]
+            a = ("cmp", op, a, self.sum())
+            assert self.peek()[1] not in _COMPARE, "comparisons do not chain"
+        return a
+
+    def sum(self):
         a = self.mul()
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
             op = self.next()[1]
@@ -238,10 +248,32 @@ class Parser:
 
     def postfix(self):
         a = self.atom()
-        while self.peek()[1] == "." and self.peek(1)[1] == "T":
-            self.i += 2
-            a = ("T", a)
-        return a
+        while True:
+            if self.peek()[1] == "." and self.peek(1)[1] == "T":
+                self.i += 2
+                a = ("T", a)
+            elif self.accept("["):
+                subs = [self.subscript()]
+                while self.accept(","):
+                    if self.peek()[1] == "]":
+                        break
+                    subs.append(self.subscript())
+                self.expect("]")
+                a = ("index", a, subs)
+            else:
+                return a
+
+    def subscript(self):
+        if self.accept("..."):
+            return ("ellipsis",)
+        start = None if self.peek()[1] == ":" else self.expr()
+        if not self.accept(":"):
+            return ("at", start)
+        stop = None if self.peek()[1] in (":", ",", "]") else self.expr()
+        step = None
+        if self.accept(":"):
+            step = None if self.peek()[1] in (",", "]") else self.expr()
+        return ("slice", start, stop, step)
 
     def call_args(self):
         self.expect("(")
@@ -305,7 +337,20 @@ class _Clamp(torch.autograd.Function):
 
 
 def _axes(a, x):
-    return tuple(range(x.dim())) if a is None else a if isinstance(a, tuple) else (a,)
+    return tuple(range(x.dim())) if a is None else tuple(a) if isinstance(a, (list, tuple)) else (a,)
+
+
+def _var(x, axis, keep, correction):
+    dims = _axes(axis, x)
+    d = x - x.sum(dim=dims, keepdim=True) / math.prod(x.shape[i] for i in dims)
+    return (d * d).sum(dim=dims, keepdim=keep) / (math.prod(x.shape[i] for i in dims) - correction)
+
+
+def _squeeze(x, axes):
+    for a in sorted((a % x.dim() for a in (axes if isinstance(axes, list) else [axes])), reverse=True):
+        assert x.shape[a] == 1, ("squeeze of a dimension that is not 1", a, x.shape)
+        x = x.squeeze(a)
+    return x
 
 
 def _max_red(x, axis, keep, sign):
@@ -387,7 +432,21 @@ BUILTINS = {
     "softmax": (["x", "axis"], {"axis": -1}, lambda a: torch.exp(_log_softmax(a["x"], a["axis"]))),
     "log_softmax": (["x", "axis"], {"axis": -1}, lambda a: _log_softmax(a["x"], a["axis"])),
     "reshape": (["x", "shape"], {}, lambda a: a["x"].reshape(a["shape"])),
-    "transpose": (["x"], {}, lambda a: a["x"].transpose(-1, -2)),
+    "transpose": (["x", "a", "b"], {"a": None, "b": None},
+                  lambda a: a["x"].transpose(-1, -2) if a["a"] is None else a["x"].transpose(int(a["a"]), int(a["b"]))),
+    "permute": (["x", "axes"], {}, lambda a: a["x"].permute(*[int(v) for v in a["axes"]])),
+    "flatten": (["x", "start", "end"], {"start": 1, "end": -1}, lambda a: torch.flatten(a["x"], int(a["start"]), int(a["end"]))),
+    "unsqueeze": (["x", "axis"], {}, lambda a: a["x"].unsqueeze(a["axis"])),
+    "squeeze": (["x", "axis"], {}, lambda a: _squeeze(a["x"], a["axis"])),
+    "var": (["x", "axis", "keepdims", "correction"], {"axis": None, "keepdims": False, "correction": 1},
+            lambda a: _var(a["x"], a["axis"], a["keepdims"], a["correction"])),
+    "where": (["c", "a", "b"], {}, lambda a: torch.where(_t(a["c"]) != 0, _t(a["a"]), _t(a["b"]))),
+    "tril": (["x", "diagonal"], {"diagonal": 0}, lambda a: torch.tril(a["x"], int(a["diagonal"]))),
+    "triu": (["x", "diagonal"], {"diagonal": 0}, lambda a: torch.triu(a["x"], int(a["diagonal"]))),
+    "arange": (["n"], {}, lambda a: torch.arange(int(a["n"]), dtype=torch.float64)),
+    "zeros": (["shape"], {}, lambda a: torch.zeros(a["shape"])),
+    "ones": (["shape"], {}, lambda a: torch.ones(a["shape"])),
+    "full": (["shape", "value"], {}, lambda a: torch.full(a["shape"], float(a["value"]))),
     "concat": (["a", "b", "axis"], {}, lambda a: torch.cat([a["a"], a["b"]], a["axis"])),
     "one_hot": (["label", "n"], {}, lambda a: (a["label"].unsqueeze(-1) == torch.arange(int(a["n"]))).double()),
     "mse": (["pred", "target"], {}, lambda a: ((a["pred"] - a["target"]) ** 2).mean()),
@@ -486,6 +545,15 @@ class Model:
             return -self.ev(e[1], env)
         if k == "T":
             return self.ev(e[1], env).transpose(-1, -2)
+        if k == "cmp":
+            a, b = _t(self.ev(e[2], env)), _t(self.ev(e[3], env))
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[e[1]].double()
+        if k == "index":
+            def part(p):
+                return None if p is None else int(self.ev(p, env))
+            items = tuple(Ellipsis if s[0] == "ellipsis" else part(s[1]) if s[0] == "at" else slice(part(s[1]), part(s[2]), part(s[3]))
+                          for s in e[2])
+            return self.ev(e[1], env)[items]
         if k == "bin":
             a, b = self.ev(e[2], env), self.ev(e[3], env)
             op = e[1]
@@ -525,11 +593,11 @@ class Model:
                 args[p] = self.ev(a, env)
             assert all(p in args for p in pnames), (name, pnames, list(args))
             if name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "gelu",
-                        "square", "leaky_relu", "elu", "sum", "mean", "max", "min", "logsumexp"):
+                        "square", "leaky_relu", "elu", "sum", "mean", "max", "min", "logsumexp", "var"):
                 args["x"] = _t(args["x"])
             for p in ("axis",):
                 if p in args and args[p] is not None:
-                    args[p] = tuple(int(i) for i in args[p]) if isinstance(args[p], list) else int(args[p])
+                    args[p] = [int(v) for v in args[p]] if isinstance(args[p], list) else int(args[p])
             return impl(args)
         raise ValueError(e)
 

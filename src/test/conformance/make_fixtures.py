@@ -226,6 +226,8 @@ _UNARY = [
     ("softplus", "softplus", softplus, "u2", "u2"),
     ("gelu", "gelu", lambda t: F.gelu(t), "u2", "u2"),
     ("square", "square", lambda t: t * t, "u2", "u2"),
+    ("silu", "silu", F.silu, "u2", "u2"),
+    ("log_sigmoid", "log_sigmoid", F.logsigmoid, "u2", "u2"),
 ]
 
 
@@ -1793,6 +1795,267 @@ def _(r):
              notes="maximum(h, 0.1 h) is a leaky relu; h is never 0")
 
 
+# ---- version 2: shapes, indexing, comparisons, selection, constants --------------------------
+
+@case("v2_reshape_flatten")
+def _(r):
+    def fwd(v):
+        x, w, p = v["x"], v["w"], v["p"]
+        z = x * w
+        r1 = z.reshape(-1, 12)
+        r2 = z.reshape(z.shape[0], -1, 3)
+        f1 = torch.flatten(z, 1)
+        f2 = torch.flatten(p, 0, 1)
+        f3 = torch.flatten(p, 0)
+        u = torch.unsqueeze(z, 1) * torch.unsqueeze(z, -1)[:, :, :1]
+        s = torch.squeeze(torch.unsqueeze(p, -1), -1) + torch.squeeze(p.sum((0,), keepdim=True), 0)
+        loss = (r1 * r1).sum() + torch.sin(r2).sum() + (f1 * f3[:12]).sum() + (f2 * f2 * f2).sum() + u.sum() + (s * s).sum()
+        return OrderedDict([("r1", r1), ("r2", r2), ("f1", f1), ("f2", f2), ("f3", f3), ("u", u), ("s", s)]), loss
+    return C("""
+        // reshape with -1 (inferring the runtime dim, or a constant), flatten, unsqueeze, squeeze
+        model V2Reshape {
+            dim batch
+            input x : [batch, 2, 6]
+            param w : [6]
+            param p : [2, 3, 4]
+            z = x * w
+            r1 = reshape(z, [-1, 12])              // [batch, 12]: -1 is batch
+            r2 = reshape(z, [batch, -1, 3])        // [batch, 4, 3]
+            f1 = flatten(z)                        // start = 1: [batch, 12]
+            f2 = flatten(p, 0, 1)                  // [6, 4]
+            f3 = flatten(p, start = 0)             // [24]
+            u = unsqueeze(z, 1) * unsqueeze(z, -1)[:, :, :1]   // [batch, 1, 2, 6] * [batch, 2, 1, 1]
+            s = squeeze(unsqueeze(p, -1), -1) + squeeze(sum(p, axis = [0], keepdims = true), 0)
+            output r1
+            output r2
+            output f1
+            output f2
+            output f3
+            output u
+            output s
+            loss = sum(r1 * r1) + sum(sin(r2)) + sum(f1 * f3[:12]) + sum(f2 * f2 * f2) + sum(u) + sum(s * s)
+        }
+        """, {"x": r.u(B, 2, 6)}, {"w": r.u(6), "p": r.u(2, 3, 4)}, fwd,
+             description="v2 shapes: reshape with -1 (a runtime dim or a constant), flatten (default start 1, start/end), unsqueeze, squeeze")
+
+
+@case("v2_permute_transpose")
+def _(r):
+    def fwd(v):
+        x, w = v["x"], v["w"]
+        p1 = x.permute(2, 0, 1)
+        t1 = x.transpose(0, 2)
+        t2 = x.transpose(-1, 1)
+        t3 = torch.exp(x.permute(1, 2, 0) * 0.5)
+        prod = x.permute(0, 2, 1)[0] @ w
+        loss = (p1 * p1).sum() + torch.sin(t1).sum() + (t2 * t2.transpose(-1, -2).transpose(-1, -2)).sum() + t3.sum() + (prod * prod).sum()
+        return OrderedDict([("p1", p1), ("t1", t1), ("t2", t2), ("t3", t3)]), loss
+    return C("""
+        // permute and transpose(x, a, b); a permute read by a product
+        model V2Permute {
+            dim batch
+            input x : [batch, 2, 3]
+            param w : [2, 4]
+            p1 = permute(x, [2, 0, 1])             // [3, batch, 2]
+            t1 = transpose(x, 0, 2)                // [3, 2, batch]
+            t2 = transpose(x, -1, 1)               // the last two: as .T
+            t3 = exp(permute(x, [1, 2, 0]) * 0.5)  // [2, 3, batch]
+            prod = permute(x, [0, 2, 1])[0] @ w    // [3, 2] @ [2, 4]: the product reads a copy
+            output p1
+            output t1
+            output t2
+            output t3
+            loss = sum(p1 * p1) + sum(sin(t1)) + sum(t2 * t2.T.T) + sum(t3) + sum(prod * prod)
+        }
+        """, {"x": r.u(B, 2, 3)}, {"w": r.u(2, 4)}, fwd,
+             description="v2 shapes: permute, transpose(x, a, b) of outer and last axes")
+
+
+@case("v2_reduce_axis_lists_var")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["s"]
+        a = z.sum((0, 2))
+        m = z.mean((1, -1), keepdim=True)
+        mx = torch.amax(z, (0, 1))
+        mn = torch.amin(z, (2, 0), keepdim=True)
+        l = torch.logsumexp(z, (1, 2))
+        v1 = torch.var(z)
+        v2 = torch.var(z, (0, 2), correction=0)
+        v3 = torch.var(z, 1, keepdim=True, correction=2)
+        loss = (a * a).sum() + m.sum() + torch.sin(mx).sum() + (mn * mn).sum() + l.sum() + v1 + (v2 * v2).sum() + v3.sum()
+        return OrderedDict([("a", a), ("m", m), ("mx", mx), ("mn", mn), ("l", l), ("v1", v1), ("v2", v2), ("v3", v3)]), loss
+    return C("""
+        // every reduction over a list of axes; var as torch.var (correction 1 by default, 0, 2)
+        model V2Reductions {
+            dim batch
+            input x : [batch, 3, 4]
+            param s : [4]
+            z = x * s
+            a = sum(z, axis = [0, 2])                          // [3]
+            m = mean(z, [1, -1], keepdims = true)              // [batch, 1, 1]
+            mx = max(z, axis = [0, 1])                         // [4]
+            mn = min(z, axis = [2, 0], keepdims = true)        // [1, 3, 1]
+            l = logsumexp(z, axis = [1, 2])                    // [batch]
+            v1 = var(z)                                        // []
+            v2 = var(z, axis = [0, 2], correction = 0)         // [3]
+            v3 = var(z, 1, keepdims = true, correction = 2)    // [batch, 1, 4]
+            output a
+            output m
+            output mx
+            output mn
+            output l
+            output v1
+            output v2
+            output v3
+            loss = sum(a * a) + sum(m) + sum(sin(mx)) + sum(mn * mn) + sum(l) + v1 + sum(v2 * v2) + sum(v3)
+        }
+        """, {"x": r.u(B, 3, 4)}, {"s": r.away(4, lo=0.5, hi=1.5)}, fwd,
+             description="v2: sum/mean/max/min/logsumexp over lists of axes; var with correction 1, 0, 2",
+             notes="values are distinct, so max/min have no ties")
+
+
+@case("v2_indexing")
+def _(r):
+    def fwd(v):
+        x, w = v["x"], v["w"]
+        h = x * w[1]
+        a = h[0]
+        b = h[:, -1]
+        c = h[:, 1:3, ::2]
+        d = h[..., -3:-1]
+        e_ = h[-2:, :2, 1]
+        f = w[1:4:2, ...]
+        g = w[-7:100:3, 2] + w.transpose(-1, -2)[1, 1:3]
+        loss = (a * a).sum() + torch.sin(b).sum() + (c * c * c).sum() + d.sum() + (e_ * e_).sum() + (f * f).sum() + (g * g).sum()
+        return OrderedDict([("a", a), ("b", b), ("c", c), ("d", d), ("e2", e_), ("f", f), ("g", g)]), loss
+    return C("""
+        // basic indexing as NumPy's: integers (negative from the end), slices with steps, '...',
+        // on static dims and on the runtime dims batch and seq
+        model V2Indexing {
+            dim batch, seq
+            input x : [batch, seq, 4]
+            param w : [5, 4]
+            h = x * w[1]
+            a = h[0]                    // [seq, 4]
+            b = h[:, -1]                // [batch, 4]
+            c = h[:, 1:3, ::2]          // [batch, 2, 2]
+            d = h[..., -3:-1]           // [batch, seq, 2]
+            e2 = h[-2:, :2, 1]          // [2, 2]
+            f = w[1:4:2, ...]           // [2, 4]
+            g = w[-7:100:3, 2] + w.T[1, 1:3]   // bounds clamp as NumPy's: [2]
+            output a
+            output b
+            output c
+            output d
+            output e2
+            output f
+            output g
+            loss = sum(a * a) + sum(sin(b)) + sum(c * c * c) + sum(d) + sum(e2 * e2) + sum(f * f) + sum(g * g)
+        }
+        """, {"x": r.u(B, 4, 4)}, {"w": r.u(5, 4)}, fwd,
+             description="v2 indexing: integers, negative positions, strided slices, '...', clamped bounds, runtime dims; gradients into zeros",
+             notes="batch = 5, seq = 4; the gradient of an indexed tensor is zero outside the selection")
+
+
+@case("v2_comparisons_where")
+def _(r):
+    def fwd(v):
+        x, y, w = v["x"], v["y"], v["w"]
+        z = x * w
+        f = lambda t: t.to(torch.float64)
+        lt, le, gt, ge = f(z < y), f(z <= y), f(z > y), f(z >= 0.25)
+        eq, ne = f(z == z) + f(z == y), f(z != y)
+        s = torch.where(z > y, z * z, y - z)
+        m = torch.where(lt != 0, torch.ones_like(z), z)
+        c = f(z * 2 + 1 > y * 3 - 1)
+        loss = s.sum() + (m * m).sum() + (lt * z).sum() + (c * z).sum()
+        return OrderedDict([("lt", lt), ("le", le), ("gt", gt), ("ge", ge), ("eq", eq), ("ne", ne), ("s", s), ("m", m), ("c", c)]), loss
+    return C("""
+        // the six comparisons (1 or 0, broadcasting, no gradient); where, whose gradient follows the mask
+        model V2Where {
+            dim batch
+            input x : [batch, 3]
+            input y : [3]
+            param w : [3]
+            z = x * w
+            lt = z < y
+            le = z <= y
+            gt = z > y
+            ge = z >= 0.25
+            eq = (z == z) + (z == y)
+            ne = z != y
+            s = where(z > y, z * z, y - z)
+            m = where(lt, 1, z)
+            c = z * 2 + 1 > y * 3 - 1         // comparisons bind more loosely than + - * /
+            output lt
+            output le
+            output gt
+            output ge
+            output eq
+            output ne
+            output s
+            output m
+            output c
+            loss = sum(s) + sum(m * m) + sum(lt * z) + sum(c * z)
+        }
+        """, {"x": r.u(B, 3), "y": r.u(3)}, {"w": r.away(3, lo=0.5, hi=1.5)}, fwd,
+             description="v2 comparisons < <= > >= == != (broadcasting, 1/0, no gradient) and where (gradient by the mask)",
+             notes="torch's boolean results are converted to float64; inputs are continuous, so no ties")
+
+
+@case("v2_masks_constants")
+def _(r):
+    def fwd(v):
+        x, s_, p = v["x"], v["s"], v["p"]
+        seq = x.shape[1]
+        z = x * s_
+        lo = torch.tril(z)
+        up = torch.triu(z, diagonal=1)
+        lo2 = torch.tril(z, -1)
+        up2 = torch.triu(z, -2)
+        rect = torch.tril(p, 1) + 2 * torch.triu(p, -1)
+        mask = torch.tril(torch.ones(seq, seq))
+        att = torch.softmax(torch.where(mask > 0, z, torch.full_like(z, -1e9)), -1)
+        rng = torch.arange(seq, dtype=torch.float64)
+        f = torch.full((x.shape[0], seq), 2.5) + torch.zeros(seq) + rng
+        loss = (lo * lo).sum() + up.sum() + (lo2 * up2).sum() + (rect * rect).sum() + (att * x).sum() + f.sum()
+        return OrderedDict([("lo", lo), ("up", up), ("lo2", lo2), ("up2", up2), ("rect", rect), ("mask", mask), ("att", att),
+                            ("rng", rng), ("f", f)]), loss
+    return C("""
+        // tril and triu (diagonals of both signs, square over runtime dims and rectangular), a causal
+        // mask with where and softmax, arange, zeros, ones and full with runtime dims
+        model V2Masks {
+            dim batch, seq
+            input x : [batch, seq, seq]
+            param s : [1]
+            param p : [3, 4]
+            z = x * s
+            lo = tril(z)
+            up = triu(z, diagonal = 1)
+            lo2 = tril(z, -1)
+            up2 = triu(z, -2)
+            rect = tril(p, 1) + 2 * triu(p, -1)
+            mask = tril(ones([seq, seq]))
+            att = softmax(where(mask > 0, z, -1e9))
+            rng = arange(seq)
+            f = full([batch, seq], 2.5) + zeros([seq]) + rng
+            output lo
+            output up
+            output lo2
+            output up2
+            output rect
+            output mask
+            output att
+            output rng
+            output f
+            loss = sum(lo * lo) + sum(up) + sum(lo2 * up2) + sum(rect * rect) + sum(att * x) + sum(f)
+        }
+        """, {"x": r.u(B, 4, 4)}, {"s": r.away(1, lo=0.5, hi=1.5), "p": r.u(3, 4)}, fwd,
+             description="v2 tril/triu, a causal mask (tril(ones([seq, seq])) with where), arange, zeros, ones, full over runtime dims",
+             notes="batch = 5, seq = 4")
+
+
 # ---- training ----------------------------------------------------------------------------
 
 def _mlp_train_case(r, mname, optimizer_line, train, classify=False):
@@ -1861,6 +2124,190 @@ def _(r):
     return _mlp_train_case(r, "TrainAdamWeightDecay",
                            "optimizer adam(lr = 0.02, beta1 = 0.8, beta2 = 0.99, eps = 1e-6, weight_decay = 0.05)",
                            dict(optimizer="adam", lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05))
+
+
+@case("train_adamw_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamWClipNorm",
+                           "optimizer adamw(lr = 0.02, weight_decay = 0.1, clip_norm = 0.2)",
+                           dict(optimizer="adamw", lr=0.02, weight_decay=0.1, clip_norm=0.2), classify=True)
+
+
+@case("train_adamw_defaults")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamWDefaults", "optimizer adamw", dict(optimizer="adamw", lr=1e-3))
+
+
+@case("train_adam_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainAdamClipNorm",
+                           "optimizer adam(lr = 0.02, weight_decay = 0.01, clip_norm = 0.1)",
+                           dict(optimizer="adam", lr=0.02, weight_decay=0.01, clip_norm=0.1))
+
+
+@case("train_sgd_clip_norm")
+def _(r):
+    return _mlp_train_case(r, "TrainSgdClipNorm",
+                           "optimizer sgd(lr = 0.1, momentum = 0.9, clip_norm = 0.2)",
+                           dict(optimizer="sgd", lr=0.1, momentum=0.9, clip_norm=0.2))
+
+
+# ---- tensor core: batched products, embeddings, layer norm, silu, log_sigmoid, smoothed and
+# rank-3 cross-entropy (LANGUAGE.md, Version 2) --------------------------------------------
+
+@case("batched_matmul")
+def _(r):
+    def fwd(v):
+        y = (v["x"] @ v["w"]) @ v["z"]
+        q = v["x"] @ v["v"]
+        p = v["v"] @ v["w"]
+        return OrderedDict([("y", y), ("q", q), ("p", p)]), (y * y).sum() * 0.1 + (q * q).sum() + (p * p).sum()
+    return C("""
+        // @ of rank 3 and 4 as torch.matmul: batch axes broadcast (w is shared by every batch,
+        // z by both heads), a 1-D operand on either side
+        model BatchedMatmul {
+            dim batch
+            input x : [batch, 2, 3, 4]
+            input z : [batch, 1, 5, 3]
+            param w : [2, 4, 5]
+            param v : [4]
+            output y = (x @ w) @ z
+            output q = x @ v
+            output p = v @ w
+            loss = sum(y * y) * 0.1 + sum(q * q) + sum(p * p)
+        }
+        """, {"x": r.u(B, 2, 3, 4), "z": r.u(B, 1, 5, 3)}, {"w": r.u(2, 4, 5), "v": r.u(4)}, fwd,
+             description="batched @: broadcast batch axes on both sides, 1-D operands; gradients sum over broadcast axes")
+
+
+@case("batched_attention")
+def _(r):
+    def fwd(v):
+        x = v["x"]
+        q, k, val = x @ v["wq"], x @ v["wk"], x @ v["wv"]
+        a = torch.softmax(q @ k.transpose(-1, -2) / 2, dim=-1)
+        y = a @ val
+        return OrderedDict([("y", y)]), (y * v["c"]).sum()
+    return C("""
+        // single-head attention over [batch, seq, d]: shared weights, scores q @ k^T, values
+        model BatchedAttention {
+            dim batch
+            input x : [batch, 4, 6]
+            input c : [batch, 4, 3]
+            param wq : [6, 3]
+            param wk : [6, 3]
+            param wv : [6, 3]
+            q = x @ wq
+            k = x @ wk
+            a = softmax(q @ transpose(k) / 2)
+            output y = a @ (x @ wv)
+            loss = sum(y * c)
+        }
+        """, {"x": r.u(B, 4, 6), "c": r.u(B, 4, 3)}, {"wq": r.u(6, 3), "wk": r.u(6, 3), "wv": r.u(6, 3)}, fwd,
+             description="attention with batched products: x @ w on rank 3, q @ transpose(k), a @ v")
+
+
+@case("embedding")
+def _(r):
+    def fwd(v):
+        e = F.embedding(v["ids"], v["table"])
+        f = F.embedding(v["first"], v["table"] * 2)
+        return OrderedDict([("e", e), ("f", f)]), (e * v["c"]).sum() + (f * f).sum()
+    return C("""
+        // embedding: rows of a table picked by int ids; repeated ids add up in the table's gradient
+        model Embedding {
+            dim batch
+            input ids : int[batch, 3]
+            input first : int[batch]
+            input c : [batch, 3, 4]
+            param table : [5, 4]
+            output e = embedding(ids, table)
+            output f = embedding(first, table * 2)
+            loss = sum(e * c) + sum(f * f)
+        }
+        """, {"ids": np.array([[0, 4, 0], [1, 1, 1], [4, 2, 0], [3, 3, 0], [2, 0, 4]], dtype=np.int64),
+              "first": np.array([4, 4, 0, 1, 4], dtype=np.int64), "c": r.u(B, 3, 4)},
+             {"table": r.u(5, 4)}, fwd,
+             description="embedding with repeated ids (rank-2 and rank-1 ids, a computed table)")
+
+
+@case("layer_norm")
+def _(r):
+    def fwd(v):
+        x, g, b, c = v["x"], v["g"], v["b"], v["c"]
+        y1 = F.layer_norm(x, (6,), g, b, 1e-5)
+        y2 = F.layer_norm(x * 2, (6,), None, None, 1e-2)
+        y3 = F.layer_norm(x, (6,), g, None, 1e-5)
+        y4 = F.layer_norm(x, (6,), None, b, 1e-5)
+        loss = (y1 * c).sum() + (y2 * y2 * c).sum() + (y3 * c * c).sum() + (y4 * y4).sum()
+        return OrderedDict([("y1", y1), ("y2", y2), ("y3", y3)]), loss
+    return C("""
+        // layer_norm over the last axis (biased variance): weight and bias, neither, either alone; eps
+        model LayerNorm {
+            dim batch
+            input x : [batch, 2, 6]
+            input c : [batch, 2, 6]
+            param g : [6]
+            param b : [6]
+            output y1 = layer_norm(x, g, b)
+            output y2 = layer_norm(x * 2, eps = 1e-2)
+            output y3 = layer_norm(x, weight = g)
+            y4 = layer_norm(x, bias = b)
+            loss = sum(y1 * c) + sum(y2 * y2 * c) + sum(y3 * c * c) + sum(y4 * y4)
+        }
+        """, {"x": r.normal(B, 2, 6), "c": r.u(B, 2, 6)}, {"g": r.u(6, lo=0.5, hi=1.5), "b": r.u(6)}, fwd,
+             description="layer_norm as F.layer_norm(x, [D], weight, bias, eps)")
+
+
+@case("stable_silu_log_sigmoid")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["t"]
+        a, b = F.silu(z), F.logsigmoid(z)
+        return OrderedDict([("a", a), ("b", b)]), (a * v["c"]).sum() + (b * v["c"]).sum()
+    return C("""
+        // silu and log_sigmoid at +-1000 and in between
+        model StableSiluLogSigmoid {
+            input x : [6]
+            input c : [6]
+            param t : []
+            z = x * t
+            output a = silu(z)
+            output b = log_sigmoid(z)
+            loss = sum(a * c) + sum(b * c)
+        }
+        """, {"x": arr([1000, -1000, 0.5, -2, 30, -30]), "c": r.u(6)}, {"t": arr(1.0)}, fwd,
+             description="silu and log_sigmoid are stable for arguments of +-1000", notes=_STABLE_NOTE)
+
+
+@case("cross_entropy_rank3_smoothing")
+def _(r):
+    def fwd(v):
+        logits = v["x"] @ v["w"]
+        smooth = F.cross_entropy(logits.permute(0, 2, 1), v["label"], label_smoothing=0.1)
+        plain = F.cross_entropy(logits.permute(0, 2, 1), v["label"])
+        probs = F.cross_entropy(logits.sum(1), v["target"], label_smoothing=0.25)
+        return OrderedDict([("smooth", smooth), ("plain", plain)]), smooth + plain + probs
+    return C("""
+        // cross_entropy of [batch, seq, classes] logits with int labels [batch, seq] (mean over every
+        // position), with and without label smoothing; probability targets with label smoothing
+        model CrossEntropyRank3 {
+            dim batch
+            input x : [batch, 4, 3]
+            input label : int[batch, 4]
+            input target : [batch, 6]
+            param w : [3, 6]
+            logits = x @ w
+            smooth = cross_entropy(logits, label, label_smoothing = 0.1)
+            plain = cross_entropy(logits, label)
+            output smooth
+            output plain
+            loss = smooth + plain + cross_entropy(sum(logits, axis = 1), target, label_smoothing = 0.25)
+        }
+        """, {"x": r.u(B, 4, 3), "label": r.labels(B * 4, 6).reshape(B, 4), "target": r.probs(B, 6)},
+             {"w": r.u(3, 6)}, fwd,
+             description="cross_entropy: rank-3 logits averaged over every position, label_smoothing (int labels and probabilities)",
+             notes="torch takes the classes on axis 1: the fixture permutes [batch, seq, classes] to [batch, classes, seq]")
 
 
 # ---- version 2: convolutions, pooling, batch normalization ------------------------------------
@@ -2167,6 +2614,9 @@ def train(spec):
     if t["optimizer"] == "sgd":
         opt = torch.optim.SGD(plist, lr=t["lr"], momentum=t.get("momentum", 0.0),
                               weight_decay=t.get("weight_decay", 0.0), nesterov=t.get("nesterov", False), foreach=False)
+    elif t["optimizer"] == "adamw":
+        opt = torch.optim.AdamW(plist, lr=t["lr"], betas=t.get("betas", (0.9, 0.999)), eps=t.get("eps", 1e-8),
+                                weight_decay=t.get("weight_decay", 0.01), foreach=False)
     else:
         opt = torch.optim.Adam(plist, lr=t["lr"], betas=t.get("betas", (0.9, 0.999)), eps=t.get("eps", 1e-8),
                                weight_decay=t.get("weight_decay", 0.0), foreach=False)
@@ -2177,6 +2627,8 @@ def train(spec):
         env.update(params)
         _, loss = spec["fwd"](env)
         loss.backward()
+        if "clip_norm" in t:
+            torch.nn.utils.clip_grad_norm_(plist, t["clip_norm"])
         opt.step()
         result[f"step{step}.loss"] = loss.detach().numpy().copy()
         for k, p in params.items():
@@ -2227,8 +2679,10 @@ def write_case(name, spec):
         tr = train(spec)
         st_write(d / "train.safetensors", [(k, a, "F64") for k, a in tr.items()],
                  OrderedDict([("case", name), ("steps", str(TRAIN_STEPS)), ("optimizer", _optimizer_text(spec["train"]))]))
-        info["train"] = OrderedDict([("steps", TRAIN_STEPS), ("torch", "torch.optim." + ("SGD" if spec["train"]["optimizer"] == "sgd" else "Adam")
-                                      + " " + _optimizer_text(spec["train"])),
+        torch_name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[spec["train"]["optimizer"]]
+        info["train"] = OrderedDict([("steps", TRAIN_STEPS), ("torch", "torch.optim." + torch_name
+                                      + " " + _optimizer_text(spec["train"])
+                                      + (" after torch.nn.utils.clip_grad_norm_" if "clip_norm" in spec["train"] else "")),
                                      ("layout", "step<k>.loss = loss returned by trainStep k (params before update k); "
                                                 "step<k>.<p> = param p after update k; step 0 is params.safetensors")])
     (d / "case.json").write_text(json.dumps(info, indent=2) + "\n")

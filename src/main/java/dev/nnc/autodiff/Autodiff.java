@@ -8,10 +8,8 @@ import dev.nnc.ir.Shape;
 import dev.nnc.ir.Walk;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,11 +36,13 @@ public final class Autodiff {
             for (Node i : n.inputs()) a |= active.get(i.id());
             if (a && n.dtype() == DType.REAL) active.set(n.id());
         }
-        Map<Integer, Node> adjoint = new HashMap<>();
-        if (active.get(f.id())) adjoint.put(f.id(), G.constant(1));
+        // Ids are dense per graph, and every node f depends on is older than f: the adjoints are
+        // indexed by id, in an array up to f's (a wrt that f does not reach may be newer).
+        Node[] adjoint = new Node[f.id() + 1];
+        if (active.get(f.id())) adjoint[f.id()] = G.constant(1);
         for (int k = reach.size() - 1; k >= 0; k--) {
             Node y = reach.get(k);
-            Node g = adjoint.get(y.id());
+            Node g = adjoint[y.id()];
             if (g == null || y.inputs().isEmpty()) continue;
             dev.nnc.diag.Span prev = G.at(y.origin());
             Node[] gs = y.op().vjp(G, y, g);
@@ -53,13 +53,14 @@ public final class Autodiff {
                 Node x = y.input(i);
                 if (gs[i] == null || !active.get(x.id())) continue;
                 Node gi = sumTo(G, gs[i], x.shape());
-                adjoint.merge(x.id(), gi, G::add);
+                Node sum = adjoint[x.id()];
+                adjoint[x.id()] = sum == null ? gi : G.add(sum, gi);
             }
             G.at(prev);
         }
         List<Node> out = new ArrayList<>();
         for (Node x : wrt) {
-            Node g = adjoint.get(x.id());
+            Node g = x.id() < adjoint.length ? adjoint[x.id()] : null;
             out.add(g == null ? G.filled(0, x.shape()) : G.broadcast(g, x.shape()));
         }
         return out;

@@ -4,6 +4,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.ops.Binary;
 import dev.nnc.ops.Unary;
 import java.util.ArrayList;
@@ -29,8 +30,12 @@ final class Builtins {
         BOOL,
         /** An integer axis, a bracketed list of them, or absent (all axes). */
         AXES,
-        /** A bracketed shape, for reshape. */
+        /** A bracketed shape (zeros, ones, full). */
         SHAPE,
+        /** A bracketed shape in which one entry may be -1, inferred (reshape). */
+        TARGET,
+        /** One shape entry: a count or a runtime dim (arange); read as a shape of rank 1. */
+        SIZE,
         /** A tensor that may be an integer label tensor. */
         LABELS,
         /** grad's second argument: an input or param. */
@@ -85,8 +90,9 @@ final class Builtins {
 
     /** The groups of docs/language.md's table of functions, in its order. */
     enum Group {
-        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"), LOSS("losses"),
-        NORMALIZATION("normalization"), CONVOLUTION("convolution and pooling"), TRAINING("training"), DERIVATIVE("derivatives");
+        ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"),
+        SELECTION("selection, embedding and constants"), LOSS("losses"), NORMALIZATION("normalization"),
+        CONVOLUTION("convolution and pooling"), TRAINING("training"), DERIVATIVE("derivatives");
 
         final String label;
 
@@ -170,6 +176,9 @@ final class Builtins {
         unary("relu", Unary.RELU);
         unary("softplus", Unary.SOFTPLUS);
         def("square", (g, a) -> g.mul(a.tensor("x"), a.tensor("x")), t("x"));
+        def("silu", (g, a) -> g.mul(a.tensor("x"), g.unary(Unary.SIGMOID, a.tensor("x"))), t("x"));
+        // log σ(x) = −softplus(−x): finite at ±1000, where log(sigmoid(x)) is log 0
+        def("log_sigmoid", (g, a) -> g.neg(g.unary(Unary.SOFTPLUS, g.neg(a.tensor("x")))), t("x"));
         def("gelu", (g, a) -> {
             Node x = a.tensor("x");
             Node phi = g.mul(g.constant(0.5), g.add(g.constant(1), g.unary(Unary.ERF, g.mul(x, g.constant(Math.sqrt(0.5))))));
@@ -193,13 +202,21 @@ final class Builtins {
         def("max", (g, a) -> g.max(a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
         def("min", (g, a) -> g.neg(g.max(g.neg(a.tensor("x")), a.axes("axis"), a.bool("keepdims"))), t("x"), axes(ALL_AXES), keep());
         def("logsumexp", (g, a) -> logsumexp(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims")), t("x"), axes(ALL_AXES), keep());
+        def("var", (g, a) -> variance(g, a.tensor("x"), a.axes("axis"), a.bool("keepdims"), a.number("correction")),
+                t("x"), axes(ALL_AXES), keep(), num("correction", 1));
         group = Group.ALONG_AXIS;
         def("softmax", (g, a) -> softmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
         def("log_softmax", (g, a) -> logSoftmax(g, a.tensor("x"), a.axis("axis")), t("x"), axes(-1));
 
         group = Group.SHAPE;
-        def("reshape", (g, a) -> g.reshape(a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.SHAPE, REQUIRED));
-        def("transpose", (g, a) -> g.transpose(a.tensor("x")), t("x"));
+        def("reshape", (g, a) -> ShapeOps.reshape(g, a.tensor("x"), a.shape("shape")), t("x"), new P("shape", Kind.TARGET, REQUIRED));
+        def("flatten", (g, a) -> ShapeOps.flatten(g, a.tensor("x"), a.axis("start"), a.axis("end")), t("x"),
+                new P("start", Kind.AXES, 1), new P("end", Kind.AXES, -1));
+        def("unsqueeze", (g, a) -> ShapeOps.unsqueeze(g, a.tensor("x"), a.axis("axis")), t("x"), axes(REQUIRED));
+        def("squeeze", (g, a) -> ShapeOps.squeeze(g, a.tensor("x"), a.axes("axis")), t("x"), axes(REQUIRED));
+        def("transpose", (g, a) -> ShapeOps.transpose(g, a.tensor("x"), a.has("a") ? a.axis("a") : null, a.has("b") ? a.axis("b") : null),
+                t("x"), new P("a", Kind.AXES, ABSENT), new P("b", Kind.AXES, ABSENT));
+        def("permute", (g, a) -> g.permute(a.tensor("x"), a.axes("axes")), t("x"), new P("axes", Kind.AXES, REQUIRED));
         def("concat", (g, a) -> g.concat(List.of(a.tensor("a"), a.tensor("b")), a.axis("axis")), t("a"), t("b"), axes(0));
         def("one_hot", (g, a) -> g.oneHot(a.tensor("label"), classCount(a.number("n"))),
                 new P("label", Kind.LABELS, REQUIRED), num("n", REQUIRED));
@@ -209,8 +226,8 @@ final class Builtins {
             Node d = g.binary(Binary.SUB, a.tensor("pred"), a.tensor("target"), "compare");
             return mean(g, g.mul(d, d), null, false);
         }, t("pred"), t("target"));
-        def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label")),
-                t("logits"), new P("label", Kind.LABELS, REQUIRED));
+        def("cross_entropy", (g, a) -> crossEntropy(g, a.tensor("logits"), a.tensor("label"), a.number("label_smoothing")),
+                t("logits"), new P("label", Kind.LABELS, REQUIRED), num("label_smoothing", 0.0));
         def("bce_with_logits", (g, a) -> {
             Node x = a.tensor("logits");
             Node t = a.tensor("target");
@@ -230,6 +247,18 @@ final class Builtins {
         def("batch_norm", Normalization::batchNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
                 new P("running_mean", Kind.BUFFER, ABSENT), new P("running_var", Kind.BUFFER, ABSENT), num("momentum", 0.1),
                 num("eps", 1e-5));
+        def("layer_norm", Normalization::layerNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
+                num("eps", 1e-5));
+
+        group = Group.SELECTION;
+        def("where", (g, a) -> g.where(a.tensor("c"), a.tensor("a"), a.tensor("b")), t("c"), t("a"), t("b"));
+        def("tril", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), true), t("x"), num("diagonal", 0));
+        def("triu", (g, a) -> ShapeOps.triangle(g, a.tensor("x"), a.number("diagonal"), false), t("x"), num("diagonal", 0));
+        def("embedding", (g, a) -> g.gather(a.tensor("table"), a.tensor("ids")), new P("ids", Kind.LABELS, REQUIRED), t("table"));
+        def("arange", (g, a) -> g.arange(a.shape("n").get(0)), new P("n", Kind.SIZE, REQUIRED));
+        def("zeros", (g, a) -> g.filled(0, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
+        def("ones", (g, a) -> g.filled(1, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
+        def("full", (g, a) -> g.filled(a.number("value"), a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED), num("value", REQUIRED));
 
         group = Group.CONVOLUTION;
         for (int rank = 1; rank <= 2; rank++) {
@@ -269,18 +298,27 @@ final class Builtins {
     }
 
     static Node mean(Graph g, Node x, List<Integer> axes, boolean keepdims) {
-        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
-        List<Dim> reduced = new ArrayList<>();
-        for (int i : norm) reduced.add(x.shape().get(i));
-        Node s = g.sum(x, axes, keepdims);
-        return g.div(s, g.size(reduced));
+        return g.div(g.sum(x, axes, keepdims), g.size(reduced(x, axes)));
+    }
+
+    /** torch.var: the mean square deviation over {@code axes}, divided by (count − correction). */
+    static Node variance(Graph g, Node x, List<Integer> axes, boolean keepdims, double correction) {
+        Node d = g.sub(x, mean(g, x, axes, true));
+        return g.div(g.sum(g.mul(d, d), axes, keepdims), g.sub(g.size(reduced(x, axes)), g.constant(correction)));
+    }
+
+    /** The dims of {@code x} that a reduction over {@code axes} (null: all) sums over. */
+    private static List<Dim> reduced(Node x, List<Integer> axes) {
+        List<Dim> out = new ArrayList<>();
+        for (int i : ShapeRules.normalizeAxes(axes, x.shape())) out.add(x.shape().get(i));
+        return out;
     }
 
     static Node logsumexp(Graph g, Node x, List<Integer> axes, boolean keepdims) {
         Node m = g.stopGradient(g.max(x, axes, true));
         Node r = g.add(g.log(g.sum(g.exp(g.sub(x, m)), axes, true)), m);
         if (keepdims) return r;
-        List<Integer> norm = Graph.normalizeAxes(axes, x.shape());
+        List<Integer> norm = ShapeRules.normalizeAxes(axes, x.shape());
         List<Dim> ds = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) if (!norm.contains(i)) ds.add(x.shape().get(i));
         return g.reshape(r, new Shape(ds));
@@ -298,16 +336,24 @@ final class Builtins {
         return g.sub(z, g.log(g.sum(g.exp(z), ax, true)));
     }
 
-    /** Mean over rows of {@code -sum(target * log_softmax(logits))}; int labels become one-hot. */
-    static Node crossEntropy(Graph g, Node logits, Node label) {
+    /**
+     * The mean over positions (every index but the last, the classes) of
+     * {@code -sum(target * log_softmax(logits))}; int labels become one-hot rows, and with label
+     * smoothing {@code ε} the target is {@code (1 − ε)·target + ε/classes} ({@code F.cross_entropy}).
+     */
+    static Node crossEntropy(Graph g, Node logits, Node label, double smoothing) {
         Shape ls = logits.shape();
-        if (ls.rank() < 1 || ls.rank() > 2) {
-            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.RANK, "cross_entropy", "logits [batch, classes] or [classes]", ls);
+        if (ls.rank() < 1) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.RANK, "cross_entropy", "logits [..., classes] with the classes last", ls);
+        }
+        if (!(smoothing >= 0 && smoothing <= 1)) {
+            throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.BAD_ARG_VALUE, "label_smoothing", "cross_entropy",
+                    "must be in [0, 1], got " + Shapes.fmt(smoothing));
         }
         Dim classes = ls.last(1);
         Node target;
         if (label.dtype() == dev.nnc.ir.DType.INT) {
-            Shape want = ls.rank() == 2 ? Shape.of(ls.get(0)) : Shape.SCALAR;
+            Shape want = new Shape(ls.dims().subList(0, ls.rank() - 1));
             if (!label.shape().equals(want) || !classes.isStatic()) {
                 throw new dev.nnc.ir.ShapeException(dev.nnc.diag.ErrorKind.LABEL_SHAPE, "cross_entropy", label.shape(), ls);
             }
@@ -326,7 +372,10 @@ final class Builtins {
             }
             target = label;
         }
+        if (smoothing > 0) {
+            target = g.add(g.mul(target, g.constant(1 - smoothing)), g.div(g.constant(smoothing), g.size(List.of(classes))));
+        }
         Node perRow = g.neg(g.sum(g.mul(target, logSoftmax(g, logits, -1)), List.of(-1), false));
-        return ls.rank() == 2 ? mean(g, perRow, null, false) : perRow;
+        return ls.rank() >= 2 ? mean(g, perRow, null, false) : perRow;
     }
 }

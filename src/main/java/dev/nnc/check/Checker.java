@@ -169,19 +169,8 @@ public final class Checker {
         List<Ast.Expr> work = new ArrayList<>(List.of(e));
         while (!work.isEmpty()) {
             Ast.Expr x = work.remove(work.size() - 1);
-            if (x instanceof Ast.Call c) {
-                out.add(c.fn().name());
-                for (Ast.Arg a : c.args()) work.add(a.value());
-            } else if (x instanceof Ast.Unary u) {
-                work.add(u.operand());
-            } else if (x instanceof Ast.Binary b) {
-                work.add(b.left());
-                work.add(b.right());
-            } else if (x instanceof Ast.Transpose t) {
-                work.add(t.operand());
-            } else if (x instanceof Ast.ShapeLit s) {
-                work.addAll(s.dims());
-            }
+            if (x instanceof Ast.Call c) out.add(c.fn().name());
+            work.addAll(Ast.children(x));
         }
     }
 

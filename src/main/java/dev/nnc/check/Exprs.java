@@ -11,6 +11,7 @@ import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.passes.Fold;
 import dev.nnc.syntax.Ast;
 import dev.nnc.ops.Binary;
@@ -84,6 +85,7 @@ final class Exprs {
                 Node x = eval(t.operand(), scope);
                 return x == null ? null : apply(t.span(), () -> g.transpose(x));
             }
+            if (e instanceof Ast.Index ix) return index(ix, scope);
             if (e instanceof Ast.Call c) return call(c, scope);
             diags.error(ErrorKind.NOT_A_VALUE, e.span(), "a bracketed list", "[…]");
             return null;
@@ -163,8 +165,28 @@ final class Exprs {
             case "/" -> apply(at, () -> g.binary(Binary.DIV, l, r, "divide"));
             case "@" -> apply(at, () -> g.matmul(l, r));
             case "^" -> apply(at, () -> power(l, r));
+            case "<" -> apply(at, () -> compare(Binary.GT, l, r, true));
+            case "<=" -> apply(at, () -> compare(Binary.GE, l, r, true));
+            case ">" -> apply(at, () -> compare(Binary.GT, l, r, false));
+            case ">=" -> apply(at, () -> compare(Binary.GE, l, r, false));
+            case "==" -> apply(at, () -> compare(Binary.EQ, l, r, false));
+            case "!=" -> apply(at, () -> compare(Binary.NE, l, r, false));
             default -> throw new IllegalStateException("operator " + b.op());
         };
+    }
+
+    /** {@code x[…]}: basic indexing (see {@link Indexing}). */
+    private Node index(Ast.Index ix, Scope scope) {
+        Node x = eval(ix.operand(), scope);
+        if (x == null) return null;
+        dev.nnc.ir.Attr.Select s = new Indexing(diags, i -> constant(i, scope)).selection(ix.subscripts(), x.shape());
+        return s == null ? null : apply(ix.span(), () -> g.select(x, s));
+    }
+
+    /** {@code l OP r} for a comparison: 1 where it holds, else 0 ({@code <} and {@code <=} flip their operands). */
+    private Node compare(Binary op, Node l, Node r, boolean flip) {
+        ShapeRules.broadcastShapes(l.shape(), r.shape(), "compare"); // the shape error names the operands as written
+        return flip ? g.binary(op, r, l, "compare") : g.binary(op, l, r, "compare");
     }
 
     private Node power(Node base, Node exponent) {
@@ -380,12 +402,15 @@ final class Exprs {
                 }
                 return sizes;
             }
-            case SHAPE -> {
+            case SHAPE, TARGET -> {
                 if (!(e instanceof Ast.ShapeLit s)) {
                     diags.error(ErrorKind.ARG_TYPE, e.span(), p.name(), fn.name(), "a shape such as [batch, 16]");
                     return null;
                 }
-                return Shapes.resolve(s.dims(), scope, diags, true);
+                return Shapes.resolve(s.dims(), scope, diags, true, p.kind() == Builtins.Kind.TARGET);
+            }
+            case SIZE -> {
+                return Shapes.resolve(List.of(e), scope, diags, true);
             }
         }
         throw new IllegalStateException();

@@ -74,4 +74,29 @@ final class Normalization {
         a.update(rv, g.add(g.mul(keep, rv), g.mul(m, g.reshape(unbiased, channels))));
         return y;
     }
+
+    /**
+     * {@code layer_norm(x, weight, bias, eps)} as {@code F.layer_norm(x, [D], weight, bias, eps)}:
+     * each row of the last axis (D elements) normalized by its mean and biased variance (one
+     * fused op, {@code LAYER_NORM}), then scaled by {@code weight} and shifted by {@code bias}
+     * ({@code [D]} each, either may be left out).
+     */
+    static Node layerNorm(Graph g, Builtins.Args a) {
+        Node x = a.tensor("x");
+        Shape s = x.shape();
+        if (s.rank() < 1) throw new ShapeException(ErrorKind.RANK, "layer_norm", "a tensor of rank 1 or more", s);
+        double eps = a.number("eps");
+        if (!(eps > 0)) throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "eps", "layer_norm", "must be positive");
+        Shape last = Shape.of(s.last(1));
+        for (String name : List.of("weight", "bias")) {
+            Node v = a.tensor(name);
+            if (v != null && !v.shape().equals(last)) {
+                throw new ShapeException(ErrorKind.ARG_TYPE, name, "layer_norm", "of shape " + last + " (the last axis of " + s + ")");
+            }
+        }
+        Node y = g.layerNorm(x, eps);
+        if (a.has("weight")) y = g.mul(y, a.tensor("weight"));
+        if (a.has("bias")) y = g.add(y, a.tensor("bias"));
+        return y;
+    }
 }

@@ -8,23 +8,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Checks {@code optimizer sgd(…)} / {@code optimizer adam(…)} and fills in defaults. */
+/**
+ * Checks {@code optimizer sgd(…)}, {@code adam(…)} and {@code adamw(…)} and fills in defaults;
+ * every optimizer also takes {@code clip_norm}, which is absent unless given.
+ */
 final class Optimizers {
     private Optimizers() {}
 
+    /** One argument; {@code def} is its default, null when required, {@link #ABSENT} when it may be left out. */
     private record P(String name, Double def, boolean bool) {}
+
+    /** The default of an argument that is absent from {@link Model.Optimizer#args()} unless given. */
+    private static final Double ABSENT = Double.NaN;
+
+    private static final P CLIP_NORM = new P("clip_norm", ABSENT, false);
 
     private static final Map<String, List<P>> KINDS = Map.of(
             "sgd", List.of(new P("lr", null, false), new P("momentum", 0.0, false),
-                    new P("weight_decay", 0.0, false), new P("nesterov", 0.0, true)),
+                    new P("weight_decay", 0.0, false), new P("nesterov", 0.0, true), CLIP_NORM),
             "adam", List.of(new P("lr", 1e-3, false), new P("beta1", 0.9, false), new P("beta2", 0.999, false),
-                    new P("eps", 1e-8, false), new P("weight_decay", 0.0, false)));
+                    new P("eps", 1e-8, false), new P("weight_decay", 0.0, false), CLIP_NORM),
+            "adamw", List.of(new P("lr", 1e-3, false), new P("beta1", 0.9, false), new P("beta2", 0.999, false),
+                    new P("eps", 1e-8, false), new P("weight_decay", 0.01, false), CLIP_NORM));
 
     static Model.Optimizer resolve(Ast.OptimizerStmt o, Exprs exprs, Scope scope, Diagnostics diags) {
         String kind = o.kind().name();
         List<P> params = KINDS.get(kind);
         if (params == null) {
-            diags.errorWithHint(ErrorKind.UNKNOWN_OPTIMIZER, o.kind().span(), Checker.hintFor(kind, List.of("sgd", "adam")), kind);
+            diags.errorWithHint(ErrorKind.UNKNOWN_OPTIMIZER, o.kind().span(), Checker.hintFor(kind, List.of("sgd", "adam", "adamw")), kind);
             return null;
         }
         String sig = signature(kind, params);
@@ -87,7 +98,7 @@ final class Optimizers {
                     diags.errorWithHint(ErrorKind.MISSING_ARG, o.span(), sig, kind, p.name());
                     return null;
                 }
-                values.put(p.name(), p.def());
+                if (!p.def().isNaN()) values.put(p.name(), p.def());
             }
         }
         if (values.get("nesterov") != null && values.get("nesterov") == 1.0 && values.get("momentum") == 0.0) {
@@ -102,6 +113,7 @@ final class Optimizers {
         return switch (name) {
             case "lr", "momentum", "weight_decay", "eps" -> v < 0 ? "must be 0 or more, got " + Shapes.fmt(v) : null;
             case "beta1", "beta2" -> v < 0 || v >= 1 ? "must be in [0, 1), got " + Shapes.fmt(v) : null;
+            case "clip_norm" -> v <= 0 ? "must be positive, got " + Shapes.fmt(v) : null;
             default -> null;
         };
     }
@@ -112,7 +124,8 @@ final class Optimizers {
             if (i > 0) sb.append(", ");
             P p = params.get(i);
             sb.append(p.name());
-            if (p.def() != null) sb.append(" = ").append(p.bool() ? (p.def() == 1.0 ? "true" : "false") : Shapes.fmt(p.def()));
+            if (p.def() != null && p.def().isNaN()) sb.append("?");
+            else if (p.def() != null) sb.append(" = ").append(p.bool() ? (p.def() == 1.0 ? "true" : "false") : Shapes.fmt(p.def()));
         }
         return sb.append(')').toString();
     }

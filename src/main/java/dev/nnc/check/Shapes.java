@@ -17,15 +17,35 @@ import java.util.List;
 final class Shapes {
     private Shapes() {}
 
+    /** The entry {@code -1} of a reshape's target, to be inferred from the element count. */
+    static final Dim INFER = Dim.sym("-1");
+
     /**
      * The shape, or null after reporting errors. {@code allowDims} is false for params, whose
      * shapes must be static.
      */
     static Shape resolve(List<Ast.Expr> entries, Scope scope, Diagnostics diags, boolean allowDims) {
+        return resolve(entries, scope, diags, allowDims, false);
+    }
+
+    /**
+     * {@link #resolve}; with {@code allowInfer} one entry may be {@code -1}, which stands in the
+     * result as {@link #INFER} (reshape's target).
+     */
+    static Shape resolve(List<Ast.Expr> entries, Scope scope, Diagnostics diags, boolean allowDims, boolean allowInfer) {
         List<Dim> dims = new ArrayList<>();
         boolean ok = true;
         for (Ast.Expr e : entries) {
-            Dim d = entry(e, scope, diags, allowDims);
+            Dim d;
+            if (allowInfer && isMinusOne(e, scope)) {
+                d = INFER;
+                if (dims.contains(INFER)) {
+                    diags.error(ErrorKind.BAD_DIM, e.span(), "only one entry may be -1 (inferred from the element count)");
+                    d = null;
+                }
+            } else {
+                d = entry(e, scope, diags, allowDims);
+            }
             if (d == null) ok = false;
             dims.add(d);
         }
@@ -63,6 +83,13 @@ final class Shapes {
         }
         diags.error(ErrorKind.BAD_DIM, e.span(), "write a number, a const or a dim here");
         return null;
+    }
+
+    /** True for shape arithmetic that is -1 (reported nowhere when it is not arithmetic). */
+    private static boolean isMinusOne(Ast.Expr e, Scope scope) {
+        if (!(e instanceof Ast.Unary || e instanceof Ast.Binary || e instanceof Ast.Num)) return false;
+        Long v = arithmetic(e, scope, new Diagnostics());
+        return v != null && v == -1;
     }
 
     private static Dim count(double v, String text, Ast.Expr e, Diagnostics diags) {

@@ -128,6 +128,7 @@ final class CheckCommand implements Callable<Integer> {
                     double v = m.optimizer().arg(k);
                     args.add(k + " = " + (k.equals("nesterov") ? (v != 0 ? "true" : "false") : fmt(v)));
                 }
+                if (m.optimizer().clipNorm() != null) args.add("clip_norm = " + fmt(m.optimizer().clipNorm()));
                 sb.append(", optimizer ").append(m.optimizer().kind()).append('(').append(String.join(", ", args)).append(')');
             }
             sb.append('\n');
@@ -144,7 +145,8 @@ final class CheckCommand implements Callable<Integer> {
 
     private static final java.util.Map<String, List<String>> OPTIMIZER_ARGS = java.util.Map.of(
             "sgd", List.of("lr", "momentum", "weight_decay", "nesterov"),
-            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
 
     /** A number as a user would write it: 3, 0.01, 1e-08. */
     private static String fmt(double v) {

@@ -6,7 +6,6 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Model;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,21 +35,14 @@ final class CheckpointCode {
     }
 
     /** The optimizer state arrays, in the order a checkpoint stores them (after the parameters). */
-    static List<SafetensorsCode.Stored> states(ClassContext cx) {
-        List<SafetensorsCode.Stored> out = new ArrayList<>();
+    static List<TensorTable.Stored> states(ClassContext cx) {
+        List<TensorTable.Stored> out = new ArrayList<>();
         for (String s : ParamCode.stateNames(cx.model.optimizer())) {
             for (Model.Param p : cx.params()) {
-                out.add(new SafetensorsCode.Stored("optimizer." + s + "." + p.name(), s + "$" + p.name(), p.node().shape().dims(),
+                out.add(new TensorTable.Stored("optimizer." + s + "." + p.name(), s + "$" + p.name(), p.node().shape().dims(),
                         p.node().shape().staticProduct()));
             }
         }
-        return out;
-    }
-
-    /** Everything a checkpoint stores. */
-    static List<SafetensorsCode.Stored> stored(ClassContext cx) {
-        List<SafetensorsCode.Stored> out = new ArrayList<>(SafetensorsCode.parameters(cx));
-        out.addAll(states(cx));
         return out;
     }
 
@@ -61,7 +53,7 @@ final class CheckpointCode {
         String state = ParamCode.stateNames(cx.model.optimizer()).isEmpty() ? "" : " and the " + kind + " state ("
                 + String.join(", ", ParamCode.stateNames(cx.model.optimizer()).stream().map(s -> "{@code optimizer." + s + ".<param>}").toList())
                 + ")";
-        cx.type.addMethod(header(cx, kind));
+        cx.type.addMethod(metadata(kind));
         cx.type.addMethod(metaLong());
         return List.of(
                 delegate("saveParameters", "save$", false, SafetensorsCode.saveDoc(cx)),
@@ -89,24 +81,18 @@ final class CheckpointCode {
                 .addStatement("$N(file, $L)", impl, checkpoint).build();
     }
 
-    /** The header of a checkpoint, which holds the step count and the seed: made when saving. */
-    static CodeBlock header() {
-        return CodeBlock.of("checkpointHeader$$()");
+    /** The metadata of a checkpoint, which holds the step count and the seed: made when saving. */
+    static CodeBlock metadata() {
+        return CodeBlock.of("checkpointMetadata$$()");
     }
 
-    private static MethodSpec header(ClassContext cx, String kind) {
-        String start = SafetensorsCode.metadataStart(cx) + ",\"nnc.checkpoint\":\"" + kind + "\",\"nnc.seed\":\"";
-        String rest = "}" + SafetensorsCode.tensorEntries(cx, stored(cx)) + "}";
-        return MethodSpec.methodBuilder("checkpointHeader$").addModifiers(Modifier.PRIVATE).returns(byte[].class)
-                .addJavadoc("The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.\n")
-                .addStatement("StringBuilder h$$ = new StringBuilder($S).append(this.seed).append($S).append(this.step)", start,
-                        "\",\"nnc.step\":\"")
+    private static MethodSpec metadata(String kind) {
+        return MethodSpec.methodBuilder("checkpointMetadata$").addModifiers(Modifier.PRIVATE).returns(String.class)
+                .addJavadoc("The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.\n")
                 // Double.toString gives the shortest text that parses back to the same double
-                .addStatement("h$$.append($S).append(Double.toString(this.$N)).append('\"')", "\",\"nnc.learning_rate\":\"",
+                .addStatement("return $S + this.seed + $S + this.step + $S + Double.toString(this.$N) + '\"'",
+                        ",\"nnc.checkpoint\":\"" + kind + "\",\"nnc.seed\":\"", "\",\"nnc.step\":\"", "\",\"nnc.learning_rate\":\"",
                         ParamCode.LEARNING_RATE)
-                .addStatement("h$$.append($L)", SafetensorsCode.pieces(rest))
-                .addStatement("while ((8 + h$$.length()) % 8 != 0) h$$.append(' ')")
-                .addStatement("return h$$.toString().getBytes($T.UTF_8)", StandardCharsets.class)
                 .build();
     }
 

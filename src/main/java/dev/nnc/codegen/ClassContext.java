@@ -56,8 +56,11 @@ final class ClassContext {
     final Map<String, Scratch> scratch = new LinkedHashMap<>();
     /** The per-worker scratch fields of kernels that split their rows over threads, by field. */
     final Map<String, Scratch> perWorkerScratch = new LinkedHashMap<>();
-    /** True when some vector product can split its rows over threads ({@code setThreads}). */
-    boolean usesThreads;
+    /**
+     * The products that split their rows over threads ({@code setThreads}, {@link Threads}): the
+     * field of each one's task, by field, with the lambda that fills it. Empty when none may split.
+     */
+    final Map<String, CodeBlock> splitTasks = new LinkedHashMap<>();
     /** Vector backend: the calls run as steps ({@link VectorSteps}), by index. */
     final List<CodeBlock> steps = new java.util.ArrayList<>();
     /** Class-level members the kernels ask for ({@link Kernel#members}). */
@@ -165,6 +168,18 @@ final class ClassContext {
         return CodeBlock.of("$N", dimField.get(d));
     }
 
+    /**
+     * The field holding the task {@code lambda} ({@code (w$, lo$, hi$) -> kernel(…)}) for
+     * {@code rows$}: one per distinct lambda, created by the first {@code setThreads(n > 1)}, so a
+     * call with threads allocates no task.
+     */
+    String splitTask(CodeBlock lambda) {
+        for (Map.Entry<String, CodeBlock> e : splitTasks.entrySet()) if (e.getValue().equals(lambda)) return e.getKey();
+        String field = "split$" + splitTasks.size();
+        splitTasks.put(field, lambda);
+        return field;
+    }
+
     /** A size expression over the runtime dims as stored in this instance's dim fields. */
     CodeBlock size(Size s) {
         return SizeCode.of(s, dimField::get);
@@ -173,6 +188,12 @@ final class ClassContext {
     /** The same as a long expression, safe from int overflow. */
     CodeBlock longSize(Size s) {
         return CodeBlock.of("(long) $L", SizeCode.of(s, dimField::get));
+    }
+
+    /** True when a pass in training mode draws dropout masks (from the seed and the step count). */
+    boolean drawsMasks() {
+        for (Node n : dev.nnc.ir.Walk.reachable(compiled.train().all())) if (n.op() == dev.nnc.ops.Leaf.DROPOUT_MASK) return true;
+        return false;
     }
 
     List<Model.Param> params() {

@@ -8,7 +8,7 @@ import dev.nnc.ops.Windows.Plane;
 
 /**
  * The convolutions of the vector backend as matrix products over the class's register blocks
- * ({@link VectorKernels#microKernel}, which set their block of the result to a sum), per image
+ * ({@link VectorRegisterBlocks#microKernel}, which set their block of the result to a sum), per image
  * and group, with the unfolded input (im2col) made panel by panel in the panel scratch
  * {@code pk}, never whole:
  * <ul>

@@ -8,7 +8,7 @@ import dev.nnc.ir.Size;
 import dev.nnc.ir.Shape;
 import dev.nnc.ops.Leaf;
 
-/** Kernels that copy or generate elements: transposes, concatenations, slices, one-hot rows, dropout masks. */
+/** Kernels that copy or generate elements: transposes, concatenations, slices, one-hot rows, ranges, dropout masks. */
 final class CopyKernels {
     private CopyKernels() {}
 
@@ -81,6 +81,13 @@ final class CopyKernels {
                 .endControlFlow();
     }
 
+    /** The numbers 0, 1, …, n − 1. */
+    static void arange(Kernel k, Node n) {
+        k.body.beginControlFlow("for (int i = 0; i < $L; i++)", k.size(n.shape().numel()))
+                .addStatement("out[i] = i")
+                .endControlFlow();
+    }
+
     /**
      * An inverted-dropout mask for this training step, exactly as the interpreter draws it:
      * SplitMix64 seeded with {@code mix(seed, step, site)}, one uniform per element, kept iff
@@ -93,7 +100,7 @@ final class CopyKernels {
         long threshold = (long) Math.ceil(d.p() * 0x1p53); // u >= p  <=>  (bits >>> 11) >= ceil(p * 2^53), exactly
         k.body.addStatement("final long s0 = mix(mix(seed, step), $LL)", d.site())
                 .addStatement("final $T keep = $L", k.elem.type(), k.elem.lit(1.0 / (1.0 - d.p())));
-        if (k.vector) VectorKernels.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
+        if (k.vector) VectorDropout.dropout(k, count, threshold, from -> dropoutLoop(k, count, threshold, from));
         else dropoutLoop(k, count, threshold, "0");
     }
 

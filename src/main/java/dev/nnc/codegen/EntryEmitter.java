@@ -10,6 +10,8 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Model;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
+import dev.nnc.ops.Index;
+import dev.nnc.ops.Layout;
 import dev.nnc.ops.Leaf;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,6 +95,7 @@ final class EntryEmitter {
                     .endControlFlow()
                     .addStatement("this.$N = $N", cx.dimField.get(d), a);
         }
+        b.add(indexingChecks());
         for (Map.Entry<Size, dev.nnc.ir.Shape> big : sizesToCheck().entrySet()) {
             // in double: the product of int dims cannot overflow there, and is exact up to 2^53
             b.beginControlFlow("if ((double) $L > $L)", cx.size(big.getKey()), Integer.MAX_VALUE)
@@ -103,6 +106,32 @@ final class EntryEmitter {
         }
         for (Model.Input in : inputs) b.add(checkArray(cx.argName.get(in.name()), "input " + in.name(), in.node().shape(), false));
         for (Model.Input in : inputs) b.add(storeInput(in));
+        return b.build();
+    }
+
+    /**
+     * Checks that each runtime dim is large enough for the indexings of this entry (a constant
+     * position or slice on a runtime dim), naming the dim and the indexing that needs the most.
+     */
+    private CodeBlock indexingChecks() {
+        Map<String, Integer> need = new java.util.TreeMap<>();
+        Map<String, Node> by = new HashMap<>();
+        List<Node> nodes = new ArrayList<>(plan.how.keySet());
+        nodes.sort(java.util.Comparator.comparingInt(Node::id));
+        for (Node n : nodes) {
+            if (n.op() != Layout.SELECT && n.op() != Layout.PLACE) continue;
+            n.attr(Attr.Select.class).needs().forEach((d, v) -> {
+                if (v > need.getOrDefault(d, 1)) {
+                    need.put(d, v);
+                    by.put(d, n);
+                }
+            });
+        }
+        CodeBlock.Builder b = CodeBlock.builder();
+        need.forEach((d, v) -> b.beginControlFlow("if ($N < $L)", cx.dimField.get(d), v)
+                .addStatement("throw new $T($S + $N + $S)", IllegalArgumentException.class, "dim " + d + " is ", cx.dimField.get(d),
+                        Index.tooSmall(v, by.get(d).origin()))
+                .endControlFlow());
         return b.build();
     }
 
@@ -301,19 +330,24 @@ final class EntryEmitter {
                     perWorker.add(sc.field());
                     cx.perWorkerScratch.putIfAbsent(sc.perWorkerField(), sc);
                 }
-                CodeBlock m = cx.size(k.splitRows());
                 workerArgs.add(CodeBlock.of("lo$$"));
                 workerArgs.add(CodeBlock.of("hi$$"));
                 args.add(CodeBlock.of("0"));
-                args.add(m);
-                calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, (w$$, lo$$, hi$$) -> $N($L)); else $N($L)",
-                        m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
-                        m, method, CodeBlock.join(workerArgs, ", "), method, CodeBlock.join(args, ", ")));
-                cx.usesThreads = true;
+                args.add(cx.size(k.splitRows()));
+            }
+            // on the calling thread, a kernel with vector code runs as a step (VectorSteps), split or not: a run
+            // method that inlined several products passed C2's node count and boxed their vectors
+            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
+            if (k.splitRows() == null) {
+                calls.add(onCaller(k, call));
                 continue;
             }
-            CodeBlock call = CodeBlock.of("$N($L)", method, CodeBlock.join(args, ", "));
-            calls.add(k.runsAsStep() ? VectorSteps.step(cx, call) : call);
+            CodeBlock m = cx.size(k.splitRows());
+            String task = cx.splitTask(CodeBlock.of("(w$$, lo$$, hi$$) -> $N($L)", method, CodeBlock.join(workerArgs, ", ")));
+            CodeBlock onCaller = onCaller(k, call);
+            calls.add(CodeBlock.of("if (threads$$ > 1 && $L >= $L && $L * $L >= $LL) rows$$($L, $N); else $L",
+                    m, VectorKernels.PAR_MIN_ROWS, cx.longSize(k.splitRows()), cx.longSize(k.rowWork()), VectorKernels.PAR_MIN_WORK,
+                    m, task, onCaller));
         }
         for (Target t : targets) {
             if (direct.get(t.root()) == t.field()) continue;
@@ -353,5 +387,10 @@ final class EntryEmitter {
 
     static boolean isInt(Node n) {
         return n.dtype() == DType.INT;
+    }
+
+    /** {@code call} of kernel {@code k} as the calling thread makes it: through a step when the kernel has vector code. */
+    private CodeBlock onCaller(Kernel k, CodeBlock call) {
+        return k.runsAsStep() ? VectorSteps.step(cx, call) : call;
     }
 }

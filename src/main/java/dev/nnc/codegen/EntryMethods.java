@@ -138,7 +138,7 @@ final class EntryMethods {
         EntryEmitter ee = emitter(spec);
         MethodSpec.Builder mb = entry("gradients", ee, e.type());
         mb.addJavadoc("The loss for a batch with dropout off, and its gradient with respect to every parameter\n"
-                + "(read with {@link #gradient}) and every real-valued input ({@link #inputGradient}).\n\n");
+                + "(read with {@link #gradient})$L.\n\n", cx.inputGradField.isEmpty() ? "" : " and every real-valued input ({@link #inputGradient})");
         ee.addArgDocs(mb);
         mb.addJavadoc("@return the loss\n@throws IllegalArgumentException if a dim is below 1 or an array is null or of the wrong length\n");
         mb.addCode(ee.checkAndStore());
@@ -167,7 +167,7 @@ final class EntryMethods {
         mb.addJavadoc("One pass in training mode (dropout on with the masks of the current step, batch statistics),\n"
                 + "without an optimizer update: every output into the given arrays$L, and the buffers' updates.\n"
                 + "Parameters, optimizer state and the step count do not change.\n\n",
-                hasLoss ? ", the loss and its gradients (read with {@link #gradient} and {@link #inputGradient})" : "");
+                hasLoss ? ", the loss and its gradients " + readGradients() : "");
         ee.addArgDocs(mb);
         List<Node> outs = outputs(spec);
         outputArgs(mb, outs);
@@ -195,12 +195,17 @@ final class EntryMethods {
         return outs;
     }
 
+    /** Where the gradients are read: {@code inputGradient} exists only for a model with real-valued inputs. */
+    private String readGradients() {
+        return cx.inputGradField.isEmpty() ? "(read with {@link #gradient})" : "(read with {@link #gradient} and {@link #inputGradient})";
+    }
+
     /** {@code trainingPass} as calls of {@code infer} and {@code gradients}, for a model whose modes do not differ. */
     private void delegatingTrainingPass(MethodSpec.Builder mb, EntryEmitter ee, EntrySpecs.Spec spec, boolean hasLoss) {
         mb.addJavadoc("One pass in training mode, which for this model (no dropout, no batch statistics) computes what\n"
                 + "{@code infer}$L do: every output into the given arrays$L.\n\n",
                 hasLoss ? " and {@code gradients}" : "",
-                hasLoss ? ", the loss and its gradients (read with {@link #gradient} and {@link #inputGradient})" : "");
+                hasLoss ? ", the loss and its gradients " + readGradients() : "");
         ee.addArgDocs(mb);
         List<Node> outs = outputs(spec);
         outputArgs(mb, outs);
@@ -274,6 +279,7 @@ final class EntryMethods {
                 .addStatement("return loss$$")
                 .endControlFlow()
                 .addStatement("this.lastStepSkipped$$ = false");
+        if (o.clipNorm() != null) for (MethodSpec c : ParamCode.clipMethods(cx)) t.addMethod(c);
         MethodSpec.Builder step = MethodSpec.methodBuilder(ParamCode.OPTIMIZER_STEP).addModifiers(Modifier.PRIVATE)
                 .addJavadoc("One $L update of every parameter from the gradients in the {@code grad$$} fields, and the step count.\n", o.kind());
         cx.addStatements(step, "optimizerStep$update", ParamCode.updateCalls(cx));

@@ -33,7 +33,8 @@ import javax.lang.model.element.Modifier;
  *       ({@link EntryMethods});</li>
  *   <li>params and buffers by name in declaration order: {@code parameter}, {@code setParameter},
  *       {@code parameterShape}, {@code PARAMETER_NAMES}, {@code buffer}, {@code setBuffer},
- *       {@code BUFFER_NAMES} ({@link AccessMethods}), and {@code reset(seed)};</li>
+ *       {@code BUFFER_NAMES} ({@link AccessMethods}), {@code reset(seed)} and, for a model with
+ *       dropout, {@code setDropoutSeed(seed)};</li>
  *   <li>each entry also as {@code infer(Args)} etc., arguments by name, arrays at offsets
  *       ({@link CallForms});</li>
  *   <li>{@code saveParameters}/{@code loadParameters} ({@link SafetensorsCode}),
@@ -163,7 +164,7 @@ public final class JavaEmitter {
             }
             if (cx.vector) t.addType(cx.kernelType.build());
             if (!cx.argSetters.isEmpty()) t.addType(CallForms.argsType(cx));
-            Threads.addTo(t, e, cx.usesThreads, cx.vector, cx.perWorkerScratch.values());
+            Threads.addTo(t, e, cx.vector, cx.perWorkerScratch.values(), cx.splitTasks);
             for (MethodSpec r : ParamCode.randomHelpers(e)) t.addMethod(r);
             t.addMethod(MethodSpec.methodBuilder("grow").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addJavadoc("{@code b} if it holds {@code n} elements, else a new array that does ({@code b} is null before the first call).\n")
@@ -299,6 +300,15 @@ public final class JavaEmitter {
             }
             cx.addStatements(reset, "reset", init, seed);
             t.addMethod(reset.build());
+            if (cx.drawsMasks()) {
+                t.addMethod(MethodSpec.methodBuilder("setDropoutSeed").addModifiers(Modifier.PUBLIC)
+                        .addJavadoc("Sets the seed of the dropout masks: those of a pass in training mode are drawn from it and the\n"
+                                + "step count, as after {@code reset(seed)}, but the parameters, buffers, optimizer state and step\n"
+                                + "count stay as they are. Data-parallel training gives each worker's instance masks of its own\n"
+                                + "this way. {@code copy()} keeps the seed$L.\n", CheckpointCode.applies(cx) ? " and {@code saveCheckpoint} records it" : "")
+                        .addParameter(seed)
+                        .addStatement("this.seed = seed").build());
+            }
             ClassName self = ClassName.get("", cx.type.build().name());
             MethodSpec.Builder copy = MethodSpec.methodBuilder("copy").addModifiers(Modifier.PUBLIC).returns(self)
                     .addJavadoc("A new instance with this one's parameter and buffer values (copied) and seed, its own work buffers\n"

@@ -30,10 +30,20 @@ import java.util.Map;
 final class Loops {
     private final Plan plan;
     private final Kernel k;
-    /** Array reads: (storage node, shape read as) → operand index (0 is the output). */
+    /** Array reads: (storage node, strides over the index space, offset) → operand index (0 is the output). */
     private final Map<List<Object>, Integer> reads = new LinkedHashMap<>();
+    /** The operand each node read as an array is read through. */
+    private final Map<Node, Integer> readOf = new HashMap<>();
     private final List<String> arrayNames = new ArrayList<>();
     private final List<List<Size>> strides = new ArrayList<>();
+    /** Each operand's offset of its first element (zero unless it is read through an indexing). */
+    private final List<Size> starts = new ArrayList<>();
+
+    /**
+     * Where a value's elements are: the array of {@code base} (a storage node; null for the
+     * kernel's own output), the step of each of the value's axes in it, and the first element's offset.
+     */
+    private record Access(Node base, List<Size> strides, Size offset) {}
 
     private Loops(Plan plan, Kernel k) {
         this.plan = plan;
@@ -48,11 +58,19 @@ final class Loops {
     private void run(Node n) {
         Reduce reduction = n.op() instanceof Reduce r ? r : null;
         boolean reduce = reduction != null;
-        Node src = reduce ? n.input(0) : n;
+        boolean place = n.op() == Layout.PLACE; // loops over its input, writing where the selection was
+        Node src = reduce || place ? n.input(0) : n;
         Shape space = src.shape();
         arrayNames.add("out");
-        strides.add(reduce ? reductionStrides(n) : space.strides());
-        collect(src, space, !reduce);
+        if (place) {
+            Access at = select(n.attr(Attr.Select.class), new Access(null, n.shape().strides(), Size.ZERO));
+            strides.add(at.strides());
+            starts.add(at.offset());
+        } else {
+            strides.add(reduce ? reductionStrides(n) : space.strides());
+            starts.add(Size.ZERO);
+        }
+        collect(src, space, src == n);
         // merge dims
         List<Size> sizes = new ArrayList<>();
         for (Dim d : space.dims()) sizes.add(Size.of(d));
@@ -60,14 +78,17 @@ final class Loops {
         for (List<Size> s : strides) st.add(new ArrayList<>(s));
         coalesce(sizes, st);
         Map<Integer, CodeBlock> offsets = new HashMap<>();
+        for (int o = 0; o < starts.size(); o++) {
+            if (!starts.get(o).isZero()) offsets.put(o, CodeBlock.of("($L)", k.size(starts.get(o))));
+        }
         CodeBlock.Builder b = k.body;
-        if (reduce) {
-            CodeBlock identity = k.elem.lit(reduction.identity());
-            b.addStatement("$T.fill(out, 0, $L, $L)", java.util.Arrays.class, k.size(n.shape().numel()), identity);
+        if (reduce || place) {
+            CodeBlock fill = k.elem.lit(reduce ? reduction.identity() : 0);
+            b.addStatement("$T.fill(out, 0, $L, $L)", java.util.Arrays.class, k.size(n.shape().numel()), fill);
         }
         int r = sizes.size();
         if (r == 0) {
-            for (int o = 0; o < arrayNames.size(); o++) offsets.put(o, CodeBlock.of("0"));
+            for (int o = 0; o < arrayNames.size(); o++) offsets.put(o, offsetOr0(offsets, o));
             b.addStatement(store(n, reduce, offsets, src));
             return;
         }
@@ -99,7 +120,7 @@ final class Loops {
         CodeBlock.Builder b = k.body;
         String i = "i" + lvl;
         Reduce reduction = n.op() instanceof Reduce r ? r : null;
-        boolean vector = k.vector && vectorizable(src, !reduce) && stridesFit(st, lvl);
+        boolean vector = k.vector && vectorizable(src, src == n) && stridesFit(st, lvl);
         if (accumulate) b.addStatement("$T acc = out[$L]", k.elem.type(), offsetOr0(bases, 0));
         CodeBlock start = CodeBlock.of("0");
         if (vector) {
@@ -119,7 +140,7 @@ final class Loops {
             b.beginControlFlow("for (; iv < bound; iv += SPECIES.length())");
             // the computed vector receives the calls, the loop-carried or loaded one is their argument
             // (VectorExact; a reduction's combination is commutative lane for lane)
-            CodeBlock v = receiver(vexpr(src, vOff, st, lvl, !reduce));
+            CodeBlock v = receiver(vexpr(src, vOff, st, lvl, src == n));
             if (accumulate) {
                 b.addStatement("vacc = $L", reduction.vcombine(v, CodeBlock.of("vacc")));
             } else if (!reduce) {
@@ -153,7 +174,7 @@ final class Loops {
             offsets.put(o, prev == null ? term : CodeBlock.of("$L + $L", prev, term));
         }
         if (accumulate) {
-            b.addStatement(reduction.update(CodeBlock.of("acc"), expr(src, offsets, !reduce)));
+            b.addStatement(reduction.update(CodeBlock.of("acc"), expr(src, offsets, src == n)));
         } else {
             b.addStatement(store(n, reduce, offsets, src));
         }
@@ -173,7 +194,7 @@ final class Loops {
             if (plan.isBroadcastView(n)) return vectorizable(n.input(0), false);
             return true; // a leaf: an array read, a constant or a dim
         }
-        if (n.op() == Leaf.CONST || n.op() == Leaf.SIZE) return true;
+        if (n.op() == Leaf.CONST || n.op() == Leaf.SIZE || OpKernels.isStrided(n)) return true;
         if (n.op() == Layout.BROADCAST) return vectorizable(n.input(0), false);
         if (!(n.op() instanceof Elementwise e)) return false;
         List<CodeBlock> probe = new ArrayList<>();
@@ -203,9 +224,9 @@ final class Loops {
         VectorCode vc = k.vectorCode();
         if (n.op() == Leaf.CONST) return new VExpr(vc.broadcast(k.elem.lit(n.constValue())), true);
         if (n.op() == Leaf.SIZE) return new VExpr(vc.broadcast(size(n)), true);
-        if (!top && plan.how.get(n) != How.FUSED) {
-            if (plan.isBroadcastView(n)) return vexpr(n.input(0), vOff, st, lvl, false);
-            int idx = reads.get(List.of(plan.base(n), n.shape()));
+        if ((!top && plan.how.get(n) != How.FUSED) || OpKernels.isStrided(n)) {
+            if (!top && plan.isBroadcastView(n)) return vexpr(n.input(0), vOff, st, lvl, false);
+            int idx = readOf.get(n);
             String arr = arrayNames.get(idx);
             if (st.get(idx).get(lvl).isZero()) return new VExpr(vc.broadcast(CodeBlock.of("$L[$L]", arr, vOff.get(idx))), true);
             return new VExpr(CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", V, arr, vOff.get(idx)), false);
@@ -228,7 +249,7 @@ final class Loops {
 
     private CodeBlock store(Node n, boolean reduce, Map<Integer, CodeBlock> offsets, Node src) {
         CodeBlock at = offsetOr0(offsets, 0);
-        CodeBlock v = expr(src, offsets, !reduce);
+        CodeBlock v = expr(src, offsets, src == n);
         if (!reduce) return CodeBlock.of("out[$L] = $L", at, v);
         return ((Reduce) n.op()).update(CodeBlock.of("out[$L]", at), v);
     }
@@ -246,9 +267,11 @@ final class Loops {
         return out;
     }
 
-    /** Strides of an array of shape {@code have} read over index space {@code space} (NumPy broadcasting). */
-    static List<Size> broadcastStrides(Shape have, Shape space) {
-        List<Size> own = have.strides();
+    /**
+     * Strides over index space {@code space} of a value of shape {@code have} whose axes step by
+     * {@code own} (NumPy broadcasting: zero along stretched and missing axes).
+     */
+    static List<Size> broadcastStrides(List<Size> own, Shape have, Shape space) {
         List<Size> out = new ArrayList<>();
         int lead = space.rank() - have.rank();
         for (int i = 0; i < space.rank(); i++) {
@@ -268,28 +291,71 @@ final class Loops {
                 collect(n.input(0), space, false);
                 return;
             }
-            read(n, space);
+            read(n, space, false);
             return;
         }
         if (n.op() == Layout.BROADCAST) {
             collect(n.input(0), space, false);
             return;
         }
+        if (OpKernels.isStrided(n)) {
+            read(n, space, true);
+            return;
+        }
         if (n.op() == Leaf.CONST || n.op() == Leaf.SIZE) return;
         for (Node i : n.inputs()) collect(i, space, false);
     }
 
-    private int read(Node n, Shape space) {
-        Node base = plan.base(n);
-        List<Object> key = List.of(base, n.shape());
+    /** Registers an array read of {@code n}'s elements over {@code space}, through the views it is made of. */
+    private void read(Node n, Shape space, boolean top) {
+        Access a = access(n, top);
+        List<Size> st = broadcastStrides(a.strides(), n.shape(), space);
+        List<Object> key = List.of(a.base(), st, a.offset());
         Integer idx = reads.get(key);
         if (idx == null) {
             idx = arrayNames.size();
             reads.put(key, idx);
-            arrayNames.add(k.array(base));
-            strides.add(broadcastStrides(n.shape(), space));
+            arrayNames.add(k.array(a.base()));
+            strides.add(st);
+            starts.add(a.offset());
         }
-        return idx;
+        readOf.put(n, idx);
+    }
+
+    /**
+     * Where {@code n}'s elements are: the storage of {@code n} itself, or, for a view (or a view
+     * computed by this very kernel, {@code top}), its input's elements seen through it.
+     */
+    private Access access(Node n, boolean top) {
+        boolean view = top || plan.how.get(n) == How.VIEW;
+        if (view && n.op() == Layout.BROADCAST) {
+            Access in = access(n.input(0), false);
+            return new Access(in.base(), broadcastStrides(in.strides(), n.input(0).shape(), n.shape()), in.offset());
+        }
+        if (view && n.op() == Layout.PERMUTE) {
+            Access in = access(n.input(0), false);
+            List<Size> st = new ArrayList<>();
+            for (int a : n.attr(Attr.Perm.class).axes()) st.add(in.strides().get(a));
+            return new Access(in.base(), st, in.offset());
+        }
+        if (view && n.op() == Layout.SELECT) return select(n.attr(Attr.Select.class), access(n.input(0), false));
+        Node base = plan.base(n);
+        return new Access(base, n.shape().strides(), Size.ZERO);
+    }
+
+    /** The elements that {@code s} selects from a value whose elements are at {@code in}. */
+    private static Access select(Attr.Select s, Access in) {
+        List<Size> st = new ArrayList<>();
+        Size offset = in.offset();
+        for (int a = 0; a < s.ranges().size(); a++) {
+            Attr.Range r = s.ranges().get(a);
+            Size step = in.strides().get(a);
+            Size first = r.whole() ? Size.ZERO
+                    : r.fromEnd() ? Size.of(s.source().get(a)).plus(Size.constant(-r.start())) : Size.constant(r.start());
+            offset = offset.plus(first.times(step));
+            if (!r.drop()) st.add(step.times(r.step()));
+        }
+        return new Access(in.base(), st, offset);
     }
 
     /** Merges adjacent dims contiguous for every operand, after dropping static size-1 dims. */
@@ -316,9 +382,9 @@ final class Loops {
     private CodeBlock expr(Node n, Map<Integer, CodeBlock> offsets, boolean top) {
         if (n.op() == Leaf.CONST) return k.elem.lit(n.constValue());
         if (n.op() == Leaf.SIZE) return size(n);
-        if (!top && plan.how.get(n) != How.FUSED) {
-            if (plan.isBroadcastView(n)) return expr(n.input(0), offsets, false);
-            Integer idx = reads.get(List.of(plan.base(n), n.shape()));
+        if ((!top && plan.how.get(n) != How.FUSED) || OpKernels.isStrided(n)) {
+            if (!top && plan.isBroadcastView(n)) return expr(n.input(0), offsets, false);
+            int idx = readOf.get(n);
             return CodeBlock.of("$L[$L]", arrayNames.get(idx), offsetOr0(offsets, idx));
         }
         if (n.op() == Layout.BROADCAST) return expr(n.input(0), offsets, false);

@@ -55,27 +55,37 @@ final class OpKernels {
     private static final Code SLICE = CopyKernels::slice;
     private static final Code ONE_HOT = CopyKernels::oneHot;
     private static final Code DROPOUT = (plan, k, n) -> CopyKernels.dropout(k, n);
+    private static final Code ARANGE = (plan, k, n) -> CopyKernels.arange(k, n);
+    private static final Code GATHER = IndexKernels::gather;
+    private static final Code SCATTER_ADD = IndexKernels::scatterAdd;
+    private static final Code LAYER_NORM = NormKernels::layerNorm;
+    private static final Code LAYER_NORM_GRAD = NormKernels::layerNormGrad;
 
     /** The kernel of a node the planner gave its own kernel. */
     static Code of(Node n) {
         return switch (n.op().family()) {
             case LEAF -> switch ((Leaf) n.op()) {
                 case DROPOUT_MASK -> DROPOUT;
+                case ARANGE -> ARANGE;
                 case CONST, SIZE -> LOOP; // a root that is a number: a loop fills it
                 case INPUT, PARAM, BUFFER -> throw new IllegalStateException("no kernel computes " + n);
             };
             case UNARY, BINARY, TERNARY, REDUCE -> LOOP;
             case LAYOUT -> switch ((Layout) n.op()) {
                 case TRANSPOSE -> TRANSPOSE;
-                case BROADCAST -> LOOP;
+                case BROADCAST, PERMUTE, SELECT, PLACE -> LOOP; // read through strides
                 case CONCAT -> CONCAT;
                 case SLICE -> SLICE;
                 case ONE_HOT -> ONE_HOT;
+                case GATHER -> GATHER;
                 case RESHAPE, STOP_GRADIENT -> throw new IllegalStateException("an alias has no kernel: " + n);
                 case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
             };
             case STRUCTURED -> switch ((Structured) n.op()) {
                 case MATMUL -> MATMUL;
+                case SCATTER_ADD -> SCATTER_ADD;
+                case LAYER_NORM -> LAYER_NORM;
+                case LAYER_NORM_GRAD -> LAYER_NORM_GRAD;
                 case CONV -> CONV;
                 case CONV_INPUT_GRAD -> CONV_INPUT_GRAD;
                 case CONV_WEIGHT_GRAD -> CONV_WEIGHT_GRAD;
@@ -90,9 +100,23 @@ final class OpKernels {
         return of(n) == LOOP;
     }
 
-    /** True for the nodes a loop kernel can compute inside its own loop (elementwise ops and reductions). */
+    /**
+     * True for the nodes a loop kernel can compute inside its own loop (elementwise ops,
+     * reductions, and the placing of a gradient into zeros, which loops over its input).
+     */
     static boolean loopsOver(Node consumer) {
-        return consumer.op().family().elementwise() || consumer.op().family() == dev.nnc.ops.Family.REDUCE;
+        return consumer.op().family().elementwise() || consumer.op().family() == dev.nnc.ops.Family.REDUCE
+                || consumer.op() == Layout.PLACE;
+    }
+
+    /** The layout ops whose values loops read in place through strides: a {@link How#VIEW} of their input's storage. */
+    static boolean isStrided(Node n) {
+        return n.op() == Layout.PERMUTE || n.op() == Layout.SELECT;
+    }
+
+    /** True for the consumers that read a strided view in place: loops, and other views they compose with. */
+    private static boolean readsStrided(Node consumer) {
+        return loopsOver(consumer) || consumer.op() == Layout.BROADCAST || isStrided(consumer);
     }
 
     /**
@@ -104,7 +128,7 @@ final class OpKernels {
             case LEAF -> switch ((Leaf) n.op()) {
                 case INPUT, PARAM, BUFFER -> How.LEAF;
                 case CONST, SIZE -> How.INLINE;
-                case DROPOUT_MASK -> How.KERNEL;
+                case ARANGE, DROPOUT_MASK -> How.KERNEL;
             };
             case UNARY, BINARY, TERNARY -> {
                 // computed inside its single consumer's loop, when that loop runs over the same elements
@@ -117,7 +141,8 @@ final class OpKernels {
                 case RESHAPE, STOP_GRADIENT -> How.ALIAS;
                 case BROADCAST -> consumers.stream().allMatch(OpKernels::loopsOver) ? How.VIEW : How.KERNEL;
                 case TRANSPOSE -> !consumers.isEmpty() && consumers.stream().allMatch(c -> readsTransposed(c, n)) ? How.VIEW : How.KERNEL;
-                case CONCAT, SLICE, ONE_HOT -> How.KERNEL;
+                case PERMUTE, SELECT -> !consumers.isEmpty() && consumers.stream().allMatch(OpKernels::readsStrided) ? How.VIEW : How.KERNEL;
+                case CONCAT, SLICE, ONE_HOT, PLACE, GATHER -> How.KERNEL;
                 case MODE -> throw new IllegalStateException("modes are resolved before code generation: " + n);
             };
         };

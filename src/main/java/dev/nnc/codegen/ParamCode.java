@@ -100,6 +100,57 @@ final class ParamCode {
         return List.of(fmix, mix, uniform, normal);
     }
 
+    /** The private method that clips the gradients before an update, when the optimizer has {@code clip_norm}. */
+    static final String CLIP = "clipGradients$";
+
+    /**
+     * {@link #CLIP}: {@code torch.nn.utils.clip_grad_norm_} over every parameter's gradient: the
+     * L2 norm of all of them together (summed in double), and when {@code c / (norm + 1e-6) < 1},
+     * every gradient multiplied by it.
+     */
+    static List<MethodSpec> clipMethods(ClassContext cx) {
+        Elem e = cx.elem;
+        double c = cx.model.optimizer().clipNorm();
+        MethodSpec squares = MethodSpec.methodBuilder("sumOfSquares").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("The sum of the squares of the elements of {@code a}, in double.\n")
+                .returns(TypeName.DOUBLE).addParameter(e.array(), "a")
+                .addStatement("double s = 0")
+                .beginControlFlow("for (int j = 0; j < a.length; j++)")
+                .addStatement("double v = a[j]")
+                .addStatement("s += v * v")
+                .endControlFlow()
+                .addStatement("return s").build();
+        MethodSpec scale = MethodSpec.methodBuilder("scale").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Multiplies every element of {@code a} by {@code f}.\n")
+                .addParameter(e.array(), "a").addParameter(e.type(), "f")
+                .addStatement("for (int j = 0; j < a.length; j++) a[j] *= f").build();
+        List<MethodSpec> out = new ArrayList<>(List.of(squares, scale));
+        MethodSpec.Builder clip = MethodSpec.methodBuilder(CLIP).addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Clips the gradients to a global L2 norm of $L ({@code torch.nn.utils.clip_grad_norm_}).\n", c)
+                .addStatement("double s = 0");
+        List<Model.Param> ps = cx.model.params();
+        int per = ClassContext.STATEMENTS_PER_METHOD;
+        for (int i = 0, part = 0; i < ps.size(); i += per, part++) {
+            // in methods of at most `per` parameters each, so that no method grows too large
+            String sq = CLIP + "squares$" + part, sc = CLIP + "scale$" + part;
+            MethodSpec.Builder sum = MethodSpec.methodBuilder(sq).addModifiers(Modifier.PRIVATE).returns(TypeName.DOUBLE).addStatement("double s = 0");
+            MethodSpec.Builder mul = MethodSpec.methodBuilder(sc).addModifiers(Modifier.PRIVATE).addParameter(e.type(), "f");
+            for (Model.Param p : ps.subList(i, Math.min(ps.size(), i + per))) {
+                sum.addStatement("s += sumOfSquares($N)", cx.gradField.get(p.name()));
+                mul.addStatement("scale($N, f)", cx.gradField.get(p.name()));
+            }
+            out.add(sum.addStatement("return s").build());
+            out.add(mul.build());
+            clip.addStatement("s += $N()", sq);
+        }
+        clip.addStatement("final double coef = $L / (Math.sqrt(s) + 1e-6)", Elem.javaDouble(c))
+                .addStatement("if (coef >= 1) return")
+                .addStatement("final $T f = $L", e.type(), e.f32() ? "(float) coef" : "coef");
+        for (int i = 0, part = 0; i < ps.size(); i += per, part++) clip.addStatement("$N(f)", CLIP + "scale$" + part);
+        out.add(clip.build());
+        return out;
+    }
+
     /** Names of the optimizer's per-param state arrays ("momentum", or "m" and "v"). */
     static List<String> stateNames(Model.Optimizer o) {
         if (o == null) return List.of();
@@ -109,12 +160,14 @@ final class ParamCode {
 
     /**
      * The statements of one optimizer step, after the gradients are in the {@code grad$} fields:
+     * the clipping of their norm ({@link #CLIP}) when the optimizer has {@code clip_norm}, then
      * one {@code update} call per param, at the current learning rate and step count (the
      * body of {@link #OPTIMIZER_STEP}, which then increments the step count).
      */
     static List<CodeBlock> updateCalls(ClassContext cx) {
         Model.Optimizer o = cx.model.optimizer();
         List<CodeBlock> updates = new ArrayList<>();
+        if (o.clipNorm() != null) updates.add(CodeBlock.of("$N()", CLIP));
         for (Model.Param p : cx.params()) {
             String pf = cx.paramField.get(p.name()), gf = cx.gradField.get(p.name());
             if (o.kind().equals("sgd")) {
@@ -178,17 +231,22 @@ final class ParamCode {
             }
         } else {
             double b1 = o.arg("beta1"), b2 = o.arg("beta2"), wd = o.arg("weight_decay");
-            m.addJavadoc("One step of {@code torch.optim.Adam}(lr, betas = ($L, $L), eps = $L, weight_decay = $L); "
-                    + "{@code t} counts steps from 1; the declared lr is $L.\n", b1, b2, o.arg("eps"), wd, o.arg("lr"));
-            CodeBlock decayed = wd == 0 ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
+            boolean decoupled = o.kind().equals("adamw");
+            m.addJavadoc("One step of {@code torch.optim.$L}(lr, betas = ($L, $L), eps = $L, weight_decay = $L); "
+                    + "{@code t} counts steps from 1; the declared lr is $L.\n", decoupled ? "AdamW" : "Adam", b1, b2, o.arg("eps"), wd, o.arg("lr"));
+            // Adam adds the decay to the gradient; AdamW shrinks the parameter first (decoupled decay, by the run-time lr)
+            CodeBlock decayed = wd == 0 || decoupled ? CodeBlock.of("g[j]") : CodeBlock.of("g[j] + $L * p[j]", e.lit(wd));
+            boolean shrink = decoupled && wd != 0;
             m.addParameter(e.array(), "m").addParameter(e.array(), "v").addParameter(TypeName.LONG, "t")
                     .addParameter(TypeName.DOUBLE, "lr")
                     .addStatement("double bc1 = 1 - Math.pow($L, t)", Elem.javaDouble(b1))
                     .addStatement("double bc2 = 1 - Math.pow($L, t)", Elem.javaDouble(b2))
                     .addStatement("$T stepSize = ($T) (lr / bc1)", e.type(), e.type())
                     .addStatement("$T sqrtBc2 = ($T) Math.sqrt(bc2)", e.type(), e.type())
-                    .beginControlFlow("for (int j = 0; j < p.length; j++)")
-                    .addStatement("$T d = $L", e.type(), decayed)
+                    .addCode(shrink ? CodeBlock.of("$T shrink = ($T) (1 - lr * $L);\n", e.type(), e.type(), Elem.javaDouble(wd)) : CodeBlock.of(""))
+                    .beginControlFlow("for (int j = 0; j < p.length; j++)");
+            if (shrink) m.addStatement("p[j] = p[j] * shrink");
+            m.addStatement("$T d = $L", e.type(), decayed)
                     .addStatement("m[j] = $L * m[j] + $L * d", e.lit(b1), e.lit(1 - b1))
                     .addStatement("v[j] = $L * v[j] + $L * d * d", e.lit(b2), e.lit(1 - b2))
                     .addStatement("$T denom = $L / sqrtBc2 + $L", e.type(), e.call("Math.sqrt", CodeBlock.of("v[j]")), e.lit(o.arg("eps")))

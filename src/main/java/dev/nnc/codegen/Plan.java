@@ -73,6 +73,11 @@ final class Plan {
         return how.get(n) == How.VIEW && n.op() == Layout.BROADCAST;
     }
 
+    /** A permute or an indexing that the loops reading it take in place, through strides. */
+    boolean isStridedView(Node n) {
+        return how.get(n) == How.VIEW && OpKernels.isStrided(n);
+    }
+
     private void decide(List<Node> reach, Set<Node> rootSet) {
         // First guess from each node's own op and its consumers.
         for (Node n : reach) {
@@ -86,6 +91,10 @@ final class Plan {
             How h = how.get(n);
             if (h == How.FUSED || h == How.INLINE) continue;
             if (isBroadcastView(n)) continue; // reads its input in loops
+            if (isStridedView(n) || (h == How.KERNEL && OpKernels.isStrided(n))) {
+                viewable(n.input(0)); // loops read it through strides, composed with the input's own
+                continue;
+            }
             if (h == How.KERNEL && OpKernels.isLoop(n)) continue; // loops read inputs by element
             for (Node i : n.inputs()) needStorage(i);
         }
@@ -107,6 +116,16 @@ final class Plan {
             }
             size.put(n, s);
         }
+    }
+
+    /**
+     * Makes {@code n} readable through strides: storage, or a view whose chain of views ends in
+     * storage (a broadcast of a literal has none, so it gets a kernel).
+     */
+    private void viewable(Node n) {
+        if (isStridedView(n)) return; // its own turn comes later (inputs after consumers)
+        if (isBroadcastView(n) && how.get(n.input(0)) != How.INLINE) return;
+        needStorage(n);
     }
 
     /** Makes {@code n}'s value live in an array (a kernel's buffer, unless it has storage already). */
@@ -137,8 +156,8 @@ final class Plan {
             if (how.get(n) == How.FUSED) {
                 out.add(n);
                 stack.addAll(n.inputs());
-            } else if (isBroadcastView(n)) {
-                stack.addAll(n.inputs()); // read in the loop with zero strides
+            } else if (isBroadcastView(n) || isStridedView(n)) {
+                stack.addAll(n.inputs()); // read in the loop through strides
             }
         }
         out.sort((a, b) -> Integer.compare(a.id(), b.id()));

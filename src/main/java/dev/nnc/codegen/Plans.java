@@ -29,7 +29,10 @@ public final class Plans {
         INLINE,
         /** A reshape: the same storage as its input. */
         ALIAS,
-        /** A broadcast read with zero strides, or a transpose read in place by matrix products. */
+        /**
+         * A broadcast read with zero strides, a permute or an indexing read through strides by the
+         * loops, or a transpose read in place by matrix products.
+         */
         VIEW
     }
 

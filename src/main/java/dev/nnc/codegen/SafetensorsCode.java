@@ -4,7 +4,6 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import dev.nnc.ir.Dim;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,106 +16,52 @@ import javax.lang.model.element.Modifier;
 
 /**
  * {@code saveParameters}/{@code loadParameters} for generated classes: the safetensors format
- * with nothing but the JDK. The header written is fixed at generation time (shapes are
- * static); the reader accepts any valid file holding the params as F32 or F64, in any order.
- * Checkpoints ({@link CheckpointCode}) add the optimizer state to the same two methods.
+ * with nothing but the JDK. Both loop over the tables of {@link TensorTable} (the header written
+ * comes from its names and shapes, which are static); the reader accepts any valid file holding
+ * the params as F32 or F64, in any order. Checkpoints ({@link CheckpointCode}) add the optimizer
+ * state to the same two methods.
  */
 final class SafetensorsCode {
     private SafetensorsCode() {}
 
     static List<MethodSpec> methods(ClassContext cx) {
+        TensorTable.addTo(cx);
         List<MethodSpec> out = new java.util.ArrayList<>(CheckpointCode.publicMethods(cx));
         out.addAll(List.of(save(cx), load(cx), parseHeader(), skipValue(), readString(), readLong(), expect(), skipSpace(), fail()));
         return out;
     }
 
-    /** One array the file holds: its tensor name, the field, the shape. */
-    record Stored(String tensor, String field, List<Dim> dims, long count) {}
-
-    /** The parameters and buffers ({@link ClassContext#saved}), as {@code saveParameters} writes them. */
-    static List<Stored> parameters(ClassContext cx) {
-        List<Stored> out = new java.util.ArrayList<>();
-        for (ClassContext.State st : cx.saved()) {
-            out.add(new Stored(st.name(), st.field(), st.shape().dims(), st.shape().staticProduct()));
-        }
-        return out;
-    }
-
-    /** The tensor entries of a header for {@code arrays}, stored one after the other: {@code ,"name":{…}…}. */
-    static String tensorEntries(ClassContext cx, List<Stored> arrays) {
-        StringBuilder sb = new StringBuilder();
-        long offset = 0;
-        int size = cx.elem.f32() ? 4 : 8;
-        for (Stored a : arrays) {
-            long bytes = a.count() * size;
-            sb.append(",\"").append(a.tensor()).append("\":{\"dtype\":\"").append(cx.elem.f32() ? "F32" : "F64").append("\",\"shape\":[");
-            for (int i = 0; i < a.dims().size(); i++) sb.append(i == 0 ? "" : ",").append(a.dims().get(i).size());
-            sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
-            offset += bytes;
-        }
-        return sb.toString();
-    }
-
-    /** The metadata every file starts with: {@code {"__metadata__":{"format":"nnc","model":"NAME"}. */
-    static String metadataStart(ClassContext cx) {
-        return "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"" + cx.model.name() + "\"";
-    }
-
-    /** The header JSON of {@code saveParameters}, padded with spaces to a multiple of 8 bytes. */
-    static String header(ClassContext cx) {
-        StringBuilder sb = new StringBuilder(metadataStart(cx)).append('}').append(tensorEntries(cx, parameters(cx))).append('}');
-        while ((8 + sb.toString().getBytes(StandardCharsets.UTF_8).length) % 8 != 0) sb.append(' ');
-        return sb.toString();
-    }
-
     /** A long string as a sum of constants: one string constant may not exceed 65,535 bytes. */
     static CodeBlock pieces(String s) {
         List<CodeBlock> pieces = new java.util.ArrayList<>();
-        for (int i = 0; i < s.length(); i += 8192) pieces.add(CodeBlock.of("$S", s.substring(i, Math.min(s.length(), i + 8192))));
+        // one piece at least: the shapes of a single scalar are ""
+        for (int i = 0; i == 0 || i < s.length(); i += 8192) pieces.add(CodeBlock.of("$S", s.substring(i, Math.min(s.length(), i + 8192))));
         return CodeBlock.of("String.join(\"\", $L)", CodeBlock.join(pieces, ", "));
-    }
-
-    private static long bytes(ClassContext cx, List<Stored> arrays) {
-        long total = 0;
-        for (Stored a : arrays) total += a.count() * (cx.elem.f32() ? 4 : 8);
-        return total;
-    }
-
-    private static List<CodeBlock> puts(ClassContext cx, List<Stored> arrays) {
-        String put = cx.elem.f32() ? "putFloat" : "putDouble";
-        List<CodeBlock> puts = new java.util.ArrayList<>();
-        for (Stored a : arrays) puts.add(CodeBlock.of("for ($T v : this.$N) buf$$.$L(v)", cx.elem.type(), a.field(), put));
-        return puts;
     }
 
     /**
      * {@code saveParameters}, or with checkpoints the private {@code save$(file, checkpoint$)}
-     * behind it and {@code saveCheckpoint}.
+     * behind it and {@code saveCheckpoint}: the first {@code tensors$} tensors of the table
+     * ({@link TensorTable}) after their header.
      */
     private static MethodSpec save(ClassContext cx) {
         boolean ckpt = CheckpointCode.applies(cx);
         MethodSpec.Builder m = ckpt ? MethodSpec.methodBuilder("save$").addModifiers(Modifier.PRIVATE)
                 : MethodSpec.methodBuilder("saveParameters").addModifiers(Modifier.PUBLIC).addJavadoc(saveDoc(cx));
         m.addParameter(Path.class, "file").addException(IOException.class);
-        var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
-        CodeBlock header = CodeBlock.of("$L.getBytes($T.UTF_8)", pieces(header(cx)), StandardCharsets.class);
-        if (ckpt) {
-            m.addParameter(TypeName.BOOLEAN, "checkpoint$");
-            m.addStatement("byte[] header$$ = checkpoint$$ ? $L : $L", CheckpointCode.header(), header);
-            m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + (checkpoint$$ ? $L : $L)).order($T.LITTLE_ENDIAN)",
-                    ByteBuffer.class, ByteBuffer.class, bytes(cx, CheckpointCode.stored(cx)), bytes(cx, parameters(cx)), ByteOrder.class);
-        } else {
-            m.addStatement("byte[] header$$ = $L", header);
-            m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
-                    bytes(cx, parameters(cx)), ByteOrder.class);
-        }
-        m.addStatement("buf$$.putLong(header$$.length).put(header$$)");
-        cx.addStatements(m, "saveParameters", puts(cx, parameters(cx)), pBuf);
-        if (ckpt && !CheckpointCode.states(cx).isEmpty()) {
-            m.beginControlFlow("if (checkpoint$$)");
-            cx.addStatements(m, "saveCheckpoint", puts(cx, CheckpointCode.states(cx)), pBuf);
-            m.endControlFlow();
-        }
+        int saved = TensorTable.saved(cx).size(), all = TensorTable.all(cx).size();
+        if (ckpt) m.addParameter(TypeName.BOOLEAN, "checkpoint$");
+        m.addStatement("int tensors$$ = $L", count(cx));
+        m.addStatement("byte[] header$$ = $N(tensors$$, $L)", TensorTable.HEADER, ckpt ? CodeBlock.of("checkpoint$$ ? $L : \"\"",
+                CheckpointCode.metadata()) : CodeBlock.of("\"\""));
+        long savedBytes = TensorTable.bytes(cx, saved), allBytes = TensorTable.bytes(cx, all);
+        m.addStatement("$T buf$$ = $T.allocate(8 + header$$.length + $L).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class,
+                all > saved ? CodeBlock.of("(checkpoint$$ ? $L : $L)", allBytes, savedBytes) : CodeBlock.of("$L", savedBytes),
+                ByteOrder.class);
+        m.addStatement("buf$$.putLong(header$$.length).put(header$$)")
+                .beginControlFlow("for (int i = 0; i < tensors$$; i++)")
+                .addStatement("for ($T v : $N(i)) buf$$.$L(v)", cx.elem.type(), TensorTable.ACCESSOR, cx.elem.f32() ? "putFloat" : "putDouble")
+                .endControlFlow();
         m.addStatement("$T dir$$ = file.toAbsolutePath().getParent()", Path.class)
                 .addStatement("$T tmp$$ = $T.createTempFile(dir$$, \".\" + file.getFileName(), \".tmp\")", Path.class, Files.class)
                 .beginControlFlow("try")
@@ -151,28 +96,25 @@ final class SafetensorsCode {
                 + "@throws IOException if the file cannot be read, is not valid safetensors, or lacks a parameter or buffer\n");
     }
 
-    /** {@code values$.add(read(…))} for each of {@code arrays}. */
-    private static List<CodeBlock> reads(List<Stored> arrays) {
-        List<CodeBlock> reads = new java.util.ArrayList<>();
-        for (Stored a : arrays) {
-            CodeBlock shape = CodeBlock.join(a.dims().stream().map(d -> CodeBlock.of("$L", d.size())).toList(), ", ");
-            reads.add(CodeBlock.of("values$$.add(read(file, buf$$, entries$$, dataStart$$, $S, new long[] {$L}, $L))", a.tensor(), shape,
-                    a.count()));
-        }
-        return reads;
+    /** How many tensors of the table the file holds: with checkpoints, the optimizer state only with {@code checkpoint$}. */
+    private static CodeBlock count(ClassContext cx) {
+        int saved = TensorTable.saved(cx).size(), all = TensorTable.all(cx).size();
+        return all > saved ? CodeBlock.of("checkpoint$$ ? $L : $L", all, saved) : CodeBlock.of("$L", saved);
     }
 
-    /** Copies from {@code values$}, starting at index {@code from}, into {@code arrays}. */
-    private static List<CodeBlock> copies(List<Stored> arrays, int from) {
-        List<CodeBlock> copies = new java.util.ArrayList<>();
-        int i = from;
-        for (Stored a : arrays) copies.add(CodeBlock.of("System.arraycopy(values$$.get($L), 0, this.$N, 0, this.$N.length)", i++, a.field(), a.field()));
-        return copies;
+    /** Reads tensors {@code from} to {@code to} of the table into {@code values$}. */
+    private static void readTensors(MethodSpec.Builder m, CodeBlock from, CodeBlock to) {
+        m.beginControlFlow("for (int i = $L; i < $L; i++)", from, to)
+                .addStatement("values$$[i] = read(file, buf$$, entries$$, dataStart$$, $N[i], $N[i], $N(i).length)", TensorTable.NAMES,
+                        TensorTable.SHAPES, TensorTable.ACCESSOR)
+                .endControlFlow();
     }
 
     /**
      * {@code loadParameters}, or with checkpoints the private {@code load$(file, checkpoint$)}
-     * behind it and {@code loadCheckpoint}.
+     * behind it and {@code loadCheckpoint}: reads the parameters and buffers, then (checkpoint)
+     * the metadata and the optimizer state, each tensor into a new array; copies them into the
+     * instance only once all are read.
      */
     private static MethodSpec load(ClassContext cx) {
         boolean ckpt = CheckpointCode.applies(cx);
@@ -180,6 +122,7 @@ final class SafetensorsCode {
                 : MethodSpec.methodBuilder("loadParameters").addModifiers(Modifier.PUBLIC).addJavadoc(loadDoc());
         m.addParameter(Path.class, "file").addException(IOException.class);
         if (ckpt) m.addParameter(TypeName.BOOLEAN, "checkpoint$");
+        int saved = TensorTable.saved(cx).size(), all = TensorTable.all(cx).size();
         m.addStatement("byte[] bytes$$ = $T.readAllBytes(file)", Files.class)
                 .addStatement("$T buf$$ = $T.wrap(bytes$$).order($T.LITTLE_ENDIAN)", ByteBuffer.class, ByteBuffer.class, ByteOrder.class)
                 .beginControlFlow("if (bytes$$.length < 8)")
@@ -193,52 +136,24 @@ final class SafetensorsCode {
                 .addStatement("$T<String, String> meta$$ = new $T<>()", java.util.Map.class, java.util.HashMap.class)
                 .addStatement("$T<String, long[]> entries$$ = parseHeader(file, header$$, meta$$)", java.util.Map.class)
                 .addStatement("checkEncoding(file, meta$$)")
-                .addStatement("long dataStart$$ = 8 + n$$")
-                .addStatement("$T<Object> values$$ = new $T<>()", List.class, java.util.ArrayList.class);
-        var pFile = com.palantir.javapoet.ParameterSpec.builder(Path.class, "file").build();
-        var pBuf = com.palantir.javapoet.ParameterSpec.builder(ByteBuffer.class, "buf$").build();
-        var pEntries = com.palantir.javapoet.ParameterSpec.builder(ParameterizedTypeNames.mapOfLongArrays(), "entries$").build();
-        var pStart = com.palantir.javapoet.ParameterSpec.builder(TypeName.LONG, "dataStart$").build();
-        var pValues = com.palantir.javapoet.ParameterSpec.builder(
-                com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(Object.class)), "values$").build();
-        // the split helpers must declare the IOException that read() throws
-        addThrowing(cx, m, "loadParameters$read", reads(parameters(cx)), pFile, pBuf, pEntries, pStart, pValues);
+                .addStatement("long dataStart$$ = 8 + n$$");
+        m.addStatement("$T[][] values$$ = new $T[$L][]", cx.elem.type(), cx.elem.type(), count(cx));
+        readTensors(m, CodeBlock.of("0"), CodeBlock.of("$L", saved));
         if (ckpt) {
             m.addCode(CheckpointCode.readMetadata(cx));
-            if (!CheckpointCode.states(cx).isEmpty()) {
-                m.beginControlFlow("if (checkpoint$$)");
-                addThrowing(cx, m, "loadCheckpoint$read", reads(CheckpointCode.states(cx)), pFile, pBuf, pEntries, pStart, pValues);
-                m.endControlFlow();
-            }
+            if (all > saved) readTensors(m, CodeBlock.of("$L", saved), CodeBlock.of("values$$.length"));
         }
-        cx.addStatements(m, "loadParameters$copy", copies(parameters(cx), 0), pValues);
+        m.beginControlFlow("for (int i = 0; i < values$$.length; i++)")
+                .addStatement("System.arraycopy(values$$[i], 0, $N(i), 0, values$$[i].length)", TensorTable.ACCESSOR)
+                .endControlFlow();
         if (ckpt) {
             m.beginControlFlow("if (checkpoint$$)");
-            cx.addStatements(m, "loadCheckpoint$copy", copies(CheckpointCode.states(cx), parameters(cx).size()), pValues);
             m.addCode(CheckpointCode.restore());
             m.endControlFlow();
         }
         cx.type.addMethod(read(cx));
         cx.type.addMethod(EncoderCheck.method(cx));
         return m.build();
-    }
-
-    /** {@link ClassContext#addStatements} for statements that throw IOException. */
-    private static void addThrowing(ClassContext cx, MethodSpec.Builder method, String name, List<CodeBlock> statements,
-                                    com.palantir.javapoet.ParameterSpec... params) {
-        if (statements.size() <= ClassContext.STATEMENTS_PER_METHOD) {
-            for (CodeBlock st : statements) method.addStatement(st);
-            return;
-        }
-        CodeBlock args = CodeBlock.join(java.util.Arrays.stream(params).map(p -> CodeBlock.of("$N", p)).toList(), ", ");
-        for (int i = 0, part = 0; i < statements.size(); i += ClassContext.STATEMENTS_PER_METHOD, part++) {
-            MethodSpec.Builder m = MethodSpec.methodBuilder(name + "$" + part).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .addException(IOException.class);
-            for (var p : params) m.addParameter(p);
-            for (CodeBlock st : statements.subList(i, Math.min(statements.size(), i + ClassContext.STATEMENTS_PER_METHOD))) m.addStatement(st);
-            cx.type.addMethod(m.build());
-            method.addStatement("$N($L)", name + "$" + part, args);
-        }
     }
 
     /** Reads one param's tensor as this class's element type. */

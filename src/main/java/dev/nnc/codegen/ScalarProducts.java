@@ -1,7 +1,6 @@
 package dev.nnc.codegen;
 
 import com.palantir.javapoet.CodeBlock;
-import dev.nnc.ir.Dim;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import java.util.List;
@@ -53,38 +52,37 @@ final class ScalarProducts {
      * too little to pay for copying rows: they use {@link #smallMatmul}.
      */
     static void matmul(Plan plan, Kernel k, Node n) {
-        Node a = n.input(0), b = n.input(1);
-        boolean ta = plan.isTransposedView(a);
-        boolean tb = plan.isTransposedView(b);
-        Dim cols = n.shape().get(1);
-        if (cols.isStatic() && cols.size() < SCRATCH_MIN_COLUMNS) {
-            smallMatmul(plan, k, n, ta, tb);
-            return;
+        Product p = Product.of(plan, n);
+        Product.Arrays x = p.arrays(k);
+        p.open(k, "0", k.size(p.batchCount()).toString());
+        if (p.n.isStatic() && p.n.value() < SCRATCH_MIN_COLUMNS) {
+            smallMatmul(k, p, x);
+        } else {
+            Size work = p.m.times(p.k).times(p.n);
+            if (work.isStatic() && work.coefficient() <= SMALL_WORK) {
+                smallMatmul(k, p, x);
+            } else {
+                boolean branch = work.coefficient() <= SMALL_WORK;
+                if (branch) {
+                    // copying rows costs more than it saves on a few hundred products (batch 1 of a small layer)
+                    k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(p.m), k.size(p.k), k.size(p.n), SMALL_WORK);
+                    smallMatmul(k, p, x);
+                    k.body.nextControlFlow("else");
+                }
+                if (p.tb) gatheredMatmul(k, p, x);
+                else streamRows(k, p, x);
+                if (branch) k.body.endControlFlow();
+            }
         }
-        Size work = Size.of(n.shape().get(0)).times(Size.of(a.shape().get(1))).times(Size.of(cols));
-        if (work.isStatic() && work.coefficient() <= SMALL_WORK) {
-            smallMatmul(plan, k, n, ta, tb);
-            return;
-        }
-        boolean branch = work.coefficient() <= SMALL_WORK;
-        if (branch) {
-            // copying rows costs more than it saves on a few hundred products (batch 1 of a small layer)
-            k.body.beginControlFlow("if ((long) ($L) * ($L) * ($L) <= $L)", k.size(Size.of(n.shape().get(0))),
-                    k.size(Size.of(a.shape().get(1))), k.size(Size.of(cols)), SMALL_WORK);
-            smallMatmul(plan, k, n, ta, tb);
-            k.body.nextControlFlow("else");
-        }
-        if (tb) gatheredMatmul(plan, k, n, ta);
-        else streamRows(plan, k, n, ta);
-        if (branch) k.body.endControlFlow();
+        p.close(k);
     }
 
     /** Products of at most this many multiply-adds use {@link #smallMatmul}, whatever their width. */
     static final int SMALL_WORK = 1024;
 
     /** Element (i, p) of A as stored (the locals {@code m} and {@code kk} are A's rows and columns as read). */
-    private static CodeBlock aElem(String A, boolean ta, String i, String p) {
-        return ta ? CodeBlock.of("$L[($L) * m + $L]", A, p, i) : CodeBlock.of("$L[($L) * kk + $L]", A, i, p);
+    private static CodeBlock aElem(Product.Arrays x, boolean ta, String i, String p) {
+        return ta ? x.a(CodeBlock.of("($L) * m + $L", p, i)) : x.a(CodeBlock.of("($L) * kk + $L", i, p));
     }
 
     /** Statements setting {@code fin} (if 0) to 1 if rows {@code r0} … {@code r<rows-1>} are finite, else 2. */
@@ -102,9 +100,9 @@ final class ScalarProducts {
     }
 
     /** The number of result rows a block of {@link #streamRows} accumulates: about 32 KB of them. */
-    static int blockRows(Dim cols) {
+    static int blockRows(Size cols) {
         if (!cols.isStatic()) return 32;
-        return (int) Math.max(2, Math.min(64, (8192 / cols.size()) & ~1L));
+        return (int) Math.max(2, Math.min(64, (8192 / cols.value()) & ~1L));
     }
 
     /**
@@ -115,16 +113,15 @@ final class ScalarProducts {
     static final int STREAM_TERMS = 4;
 
     /** {@link #matmul} with B stored as [k, n]: groups of B's rows streamed over blocks of result rows. */
-    private static void streamRows(Plan plan, Kernel k, Node n, boolean ta) {
-        Node a = n.input(0), b = n.input(1);
-        String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(b));
-        int mb = blockRows(n.shape().get(1));
-        k.scratch(rows(Size.constant(mb + STREAM_TERMS), Size.of(n.shape().get(1))));
+    private static void streamRows(Kernel k, Product pr, Product.Arrays x) {
+        boolean ta = pr.ta;
+        String B = x.b();
+        int mb = blockRows(pr.n);
+        k.scratch(rows(Size.constant(mb + STREAM_TERMS), pr.n));
         int T = STREAM_TERMS;
-        CodeBlock m = k.size(Size.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
+        CodeBlock m = k.size(pr.m);
+        CodeBlock nn = k.size(pr.n);
+        CodeBlock kk = k.size(pr.k);
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         List<CodeBlock> rowDecl = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>(),
@@ -134,8 +131,8 @@ final class ScalarProducts {
         for (int q = 0; q < T; q++) {
             String pq = q == 0 ? "p" : "p + " + q;
             rowDecl.add(CodeBlock.of("r$L = rows[$L]", q, mb + q));
-            xs.add(CodeBlock.of("x$L = $L", q, aElem(A, ta, "i", pq)));
-            ys.add(CodeBlock.of("y$L = $L", q, aElem(A, ta, "i + 1", pq)));
+            xs.add(CodeBlock.of("x$L = $L", q, aElem(x, ta, "i", pq)));
+            ys.add(CodeBlock.of("y$L = $L", q, aElem(x, ta, "i + 1", pq)));
             bs.add(CodeBlock.of("b$L = r$L[j]", q, q));
             xZero.add(CodeBlock.of("x$L == $L", q, zero));
             yZero.add(CodeBlock.of("y$L == $L", q, zero));
@@ -155,7 +152,9 @@ final class ScalarProducts {
                 .endControlFlow()
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p + $L <= kk; p += $L)", T, T);
-        for (int q = 0; q < T; q++) c.addStatement("System.arraycopy($L, $L * nn, r$L, 0, nn)", B, q == 0 ? "p" : "(p + " + q + ")", q);
+        for (int q = 0; q < T; q++) {
+            c.addStatement("System.arraycopy($L, $L, r$L, 0, nn)", B, x.bAt(CodeBlock.of("$L * nn", q == 0 ? "p" : "(p + " + q + ")")), q);
+        }
         c.add("// 0: not checked yet, 1: these rows of B are finite, 2: not\n")
                 .addStatement("int fin = 0")
                 .addStatement("int ii = 0")
@@ -190,10 +189,10 @@ final class ScalarProducts {
                 .endControlFlow()
                 .add("// the last rows of B when k is not a multiple of $L\n", T)
                 .beginControlFlow("for (; p < kk; p++)")
-                .addStatement("System.arraycopy($L, p * nn, r0, 0, nn)", B)
+                .addStatement("System.arraycopy($L, $L, r0, 0, nn)", B, x.bAt("p * nn"))
                 .addStatement("int fin = 0")
                 .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
-                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i0 + ii", "p"))
+                .addStatement("final $T x0 = $L", t, aElem(x, ta, "i0 + ii", "p"))
                 .beginControlFlow("if (x0 == $L)", zero);
         finiteRows(k, 1);
         c.beginControlFlow("if (fin == 1)").addStatement("continue").endControlFlow()
@@ -205,21 +204,19 @@ final class ScalarProducts {
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
-                .addStatement("System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn)")
+                .addStatement("System.arraycopy(rows[ii], 0, $L, $L, nn)", x.c(), x.cAt("(i0 + ii) * nn"))
                 .endControlFlow()
                 .endControlFlow();
     }
 
     /** {@link #matmul} with B a transpose read in place: its rows gathered once, each result row accumulated in {@code acc}. */
-    private static void gatheredMatmul(Plan plan, Kernel k, Node n, boolean ta) {
-        Node a = n.input(0), b = n.input(1);
-        String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(b.input(0)));
-        k.scratch(rows(Size.of(a.shape().get(1)), Size.of(n.shape().get(1))));
-        k.scratch(acc(Size.of(n.shape().get(1))));
-        CodeBlock m = k.size(Size.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
+    private static void gatheredMatmul(Kernel k, Product pr, Product.Arrays x) {
+        boolean ta = pr.ta;
+        k.scratch(rows(pr.k, pr.n));
+        k.scratch(acc(pr.n));
+        CodeBlock m = k.size(pr.m);
+        CodeBlock nn = k.size(pr.n);
+        CodeBlock kk = k.size(pr.k);
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
@@ -229,7 +226,7 @@ final class ScalarProducts {
                 .addStatement("final $T[] r = rows[p]", t)
                 .add("// B stored as [n, k]: row p of B is column p of the stored array\n")
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("r[j] = $L[j * kk + p]", B)
+                .addStatement("r[j] = $L", x.b("j * kk + p"))
                 .endControlFlow()
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("acc[j] += r[j] * $L", zero)
@@ -243,7 +240,7 @@ final class ScalarProducts {
                 .addStatement("$T.fill(acc, 0, nn, $L)", java.util.Arrays.class, zero)
                 .addStatement("int p = 0")
                 .beginControlFlow("for (; p + 1 < kk; p += 2)")
-                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(A, ta, "i", "p"), aElem(A, ta, "i", "p + 1"))
+                .addStatement("final $T x0 = $L, x1 = $L", t, aElem(x, ta, "i", "p"), aElem(x, ta, "i", "p + 1"))
                 .beginControlFlow("if (x0 == $L && x1 == $L && finite)", zero, zero)
                 .addStatement("continue")
                 .endControlFlow()
@@ -253,7 +250,7 @@ final class ScalarProducts {
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("if (p < kk)")
-                .addStatement("final $T x0 = $L", t, aElem(A, ta, "i", "p"))
+                .addStatement("final $T x0 = $L", t, aElem(x, ta, "i", "p"))
                 .beginControlFlow("if (x0 != $L || !finite)", zero)
                 .addStatement("final $T[] r0 = rows[p]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
@@ -261,7 +258,7 @@ final class ScalarProducts {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
-                .addStatement("System.arraycopy(acc, 0, out, i * nn, nn)")
+                .addStatement("System.arraycopy(acc, 0, $L, $L, nn)", x.c(), x.cAt("i * nn"))
                 .endControlFlow();
     }
 
@@ -271,37 +268,36 @@ final class ScalarProducts {
      * contiguous: i-p-j (an axpy over rows of B) unless B is transposed, then i-j-p (a dot
      * product of rows).
      */
-    private static void smallMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb) {
-        Dim cols = n.shape().get(1);
-        if (cols.isStatic() && cols.size() <= REGISTER_SUMS) {
-            registerMatmul(plan, k, n, ta, tb, (int) cols.size());
+    private static void smallMatmul(Kernel k, Product pr, Product.Arrays x) {
+        boolean ta = pr.ta, tb = pr.tb;
+        if (pr.n.isStatic() && pr.n.value() <= REGISTER_SUMS) {
+            registerMatmul(k, pr, x, (int) pr.n.value());
             return;
         }
-        Node a = n.input(0), b = n.input(1);
-        String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(tb ? b.input(0) : b));
-        CodeBlock m = k.size(Size.of(n.shape().get(0)));
-        CodeBlock nn = k.size(Size.of(n.shape().get(1)));
-        CodeBlock kk = k.size(Size.of(a.shape().get(1)));
+        String B = x.b();
+        CodeBlock m = k.size(pr.m);
+        CodeBlock nn = k.size(pr.n);
+        CodeBlock kk = k.size(pr.k);
         // element (i, p) of A and (p, j) of B as stored
-        CodeBlock aip = ta ? CodeBlock.of("$L[p * ($L) + i]", A, m) : CodeBlock.of("$L[i * ($L) + p]", A, kk);
+        CodeBlock aip = ta ? x.a(CodeBlock.of("p * ($L) + i", m)) : x.a(CodeBlock.of("i * ($L) + p", kk));
         CodeBlock.Builder c = k.body;
         if (!tb) {
-            c.addStatement("$T.fill(out, 0, ($L) * ($L), $L)", java.util.Arrays.class, m, nn, k.elem.lit(0));
+            c.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, x.c(), x.cAt("0"), x.cAt(CodeBlock.of("($L) * ($L)", m, nn)),
+                    k.elem.lit(0));
             if (ta) {
                 // p outermost: row p of A (stored) and row p of B are both contiguous
                 c.beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                        .addStatement("int bo = p * ($L)", nn)
+                        .addStatement("int bo = $L", x.bAt(CodeBlock.of("p * ($L)", nn)))
                         .beginControlFlow("for (int i = 0; i < $L; i++)", m);
             } else {
                 c.beginControlFlow("for (int i = 0; i < $L; i++)", m)
                         .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                        .addStatement("int bo = p * ($L)", nn);
+                        .addStatement("int bo = $L", x.bAt(CodeBlock.of("p * ($L)", nn)));
             }
             c.addStatement("$T av = $L", k.elem.type(), aip)
-                    .addStatement("int co = i * ($L)", nn)
+                    .addStatement("int co = $L", x.cAt(CodeBlock.of("i * ($L)", nn)))
                     .beginControlFlow("for (int j = 0; j < $L; j++)", nn)
-                    .addStatement("out[co + j] += av * $L[bo + j]", B)
+                    .addStatement("$L[co + j] += av * $L[bo + j]", x.c(), B)
                     .endControlFlow()
                     .endControlFlow()
                     .endControlFlow();
@@ -311,9 +307,9 @@ final class ScalarProducts {
                     .beginControlFlow("for (int j = 0; j < $L; j++)", nn)
                     .addStatement("$T s = 0", k.elem.type())
                     .beginControlFlow("for (int p = 0; p < $L; p++)", kk)
-                    .addStatement("s += $L * $L[j * ($L) + p]", aip, B, kk)
+                    .addStatement("s += $L * $L", aip, x.b(CodeBlock.of("j * ($L) + p", kk)))
                     .endControlFlow()
-                    .addStatement("out[i * ($L) + j] = s", nn)
+                    .addStatement("$L = s", x.c(CodeBlock.of("i * ($L) + j", nn)))
                     .endControlFlow()
                     .endControlFlow();
         }
@@ -329,14 +325,12 @@ final class ScalarProducts {
      * n independent sums also hide the latency of the additions (a single dot product waits
      * for each addition before the next).
      */
-    private static void registerMatmul(Plan plan, Kernel k, Node n, boolean ta, boolean tb, int nn) {
-        Node a = n.input(0), b = n.input(1);
-        String A = k.array(plan.base(ta ? a.input(0) : a));
-        String B = k.array(plan.base(tb ? b.input(0) : b));
+    private static void registerMatmul(Kernel k, Product pr, Product.Arrays x, int nn) {
+        boolean ta = pr.ta, tb = pr.tb;
         int rb = Math.max(1, Math.min(8, REGISTER_SUMS / nn));
         com.palantir.javapoet.TypeName t = k.elem.type();
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int kk = $L, m = $L", k.size(Size.of(a.shape().get(1))), k.size(Size.of(n.shape().get(0))))
+        c.addStatement("final int kk = $L, m = $L", k.size(pr.k), k.size(pr.m))
                 .addStatement("int i = 0");
         for (int block : rb > 1 ? new int[] {rb, 1} : new int[] {1}) {
             if (block > 1) c.beginControlFlow("for (; i + $L <= m; i += $L)", block, block);
@@ -348,10 +342,10 @@ final class ScalarProducts {
             }
             c.beginControlFlow("for (int p = 0; p < kk; p++)");
             for (int r = 0; r < block; r++) {
-                c.addStatement("final $T x$L = $L", t, r, aElem(A, ta, r == 0 ? "i" : "i + " + r, "p"));
+                c.addStatement("final $T x$L = $L", t, r, aElem(x, ta, r == 0 ? "i" : "i + " + r, "p"));
             }
             for (int j = 0; j < nn; j++) {
-                CodeBlock bj = tb ? CodeBlock.of("$L[$L * kk + p]", B, j) : CodeBlock.of("$L[p * $L + $L]", B, nn, j);
+                CodeBlock bj = tb ? x.b(CodeBlock.of("$L * kk + p", j)) : x.b(CodeBlock.of("p * $L + $L", nn, j));
                 c.addStatement("final $T b$L = $L", t, j, bj);
             }
             for (int r = 0; r < block; r++) {
@@ -360,7 +354,7 @@ final class ScalarProducts {
             c.endControlFlow();
             for (int r = 0; r < block; r++) {
                 for (int j = 0; j < nn; j++) {
-                    c.addStatement("out[$L * $L + $L] = s$L_$L", r == 0 ? "i" : "(i + " + r + ")", nn, j, r, j);
+                    c.addStatement("$L = s$L_$L", x.c(CodeBlock.of("$L * $L + $L", r == 0 ? "i" : "(i + " + r + ")", nn, j)), r, j);
                 }
             }
             c.endControlFlow();

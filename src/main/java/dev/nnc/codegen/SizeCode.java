@@ -14,13 +14,17 @@ final class SizeCode {
     /** {@code s} as an int expression; {@code dimName} maps a dim to its Java variable. */
     static CodeBlock of(Size s, Function<String, String> dimName) {
         if (s.isZero()) return CodeBlock.of("0");
-        List<CodeBlock> terms = new ArrayList<>();
+        CodeBlock.Builder b = CodeBlock.builder();
         for (Map.Entry<Long, List<String>> t : s.terms()) {
+            long c = t.getKey();
+            boolean first = b.isEmpty();
+            if (!first) b.add(c < 0 ? " - " : " + ");
+            long shown = first ? c : Math.abs(c); // a later term's sign is its operator
             List<CodeBlock> parts = new ArrayList<>();
-            if (t.getKey() != 1 || t.getValue().isEmpty()) parts.add(CodeBlock.of("$L", t.getKey()));
+            if (shown != 1 || t.getValue().isEmpty()) parts.add(CodeBlock.of("$L", shown));
             for (String d : t.getValue()) parts.add(CodeBlock.of("$N", dimName.apply(d)));
-            terms.add(CodeBlock.join(parts, " * "));
+            b.add(CodeBlock.join(parts, " * "));
         }
-        return CodeBlock.join(terms, " + ");
+        return b.build();
     }
 }

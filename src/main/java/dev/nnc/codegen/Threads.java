@@ -2,19 +2,17 @@ package dev.nnc.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
  * The optional threads of a vector-backend class: {@code setThreads(n)} gives the instance a
- * fixed pool of n - 1 daemon threads, and every matrix product with at least
+ * pool of n - 1 daemon threads ({@link WorkerPool}), and every matrix product with at least
  * {@value VectorKernels#PAR_MIN_ROWS} rows (the batch of a forward product, the features of a
  * weight gradient) and {@value VectorKernels#PAR_MIN_WORK} multiply-adds splits its rows into n chunks of whole register blocks, one per thread, the
  * calling thread taking the first. Each element of the result is computed by the same
@@ -25,8 +23,8 @@ import javax.lang.model.element.Modifier;
 final class Threads {
     private Threads() {}
 
-    private static com.palantir.javapoet.CodeBlock perWorkerResize(java.util.Collection<Scratch> perWorker, Elem e) {
-        com.palantir.javapoet.CodeBlock.Builder b = com.palantir.javapoet.CodeBlock.builder();
+    private static CodeBlock perWorkerResize(java.util.Collection<Scratch> perWorker, Elem e) {
+        CodeBlock.Builder b = CodeBlock.builder();
         for (Scratch sc : perWorker) b.addStatement(sc.isRows() ? "$N = new $T[n][][]" : "$N = new $T[n][]", sc.perWorkerField(), e.type());
         return b.build();
     }
@@ -36,13 +34,14 @@ final class Threads {
 
     /**
      * Adds {@code setThreads} and {@code threads} to every class, so that switching the backend
-     * never breaks a caller's build: with {@code splits}, the pool and the splitting helper as
+     * never breaks a caller's build: with {@code tasks}, the pool and the splitting helper as
      * the class comment says; without (every scalar class, and a vector class with no product
      * that may split), the count is checked and recorded, and calls run on the calling thread.
-     * {@code perWorker} is the scratch each worker has its own of.
+     * {@code perWorker} is the scratch each worker has its own of; {@code tasks} the products that
+     * split ({@link ClassContext#splitTask}), none on a class whose products do not.
      */
-    static void addTo(TypeSpec.Builder t, Elem e, boolean splits, boolean vector, java.util.Collection<Scratch> perWorker) {
-        if (!splits) {
+    static void addTo(TypeSpec.Builder t, Elem e, boolean vector, java.util.Collection<Scratch> perWorker, Map<String, CodeBlock> tasks) {
+        if (tasks.isEmpty()) {
             t.addField(FieldSpec.builder(TypeName.INT, "threads$", Modifier.PRIVATE).initializer("1").build());
             t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
                     .addJavadoc("Records a thread count, for the same API on both backends. $L every call runs on the\n"
@@ -67,77 +66,60 @@ final class Threads {
                         .addParameter(TypeName.INT, "worker").addParameter(TypeName.INT, "lo").addParameter(TypeName.INT, "hi")
                         .build())
                 .build());
+        t.addType(WorkerPool.type(rows));
+        ClassName pool = ClassName.get("", WorkerPool.NAME);
         t.addField(FieldSpec.builder(TypeName.INT, "threads$", Modifier.PRIVATE).initializer("1").build());
-        t.addField(FieldSpec.builder(ExecutorService.class, "pool$", Modifier.PRIVATE).build());
+        t.addField(FieldSpec.builder(pool, "pool$", Modifier.PRIVATE).build());
         for (Scratch sc : perWorker) {
             t.addField(FieldSpec.builder(ArrayTypeName.of(sc.isRows() ? ArrayTypeName.of(e.array()) : e.array()), sc.perWorkerField(), Modifier.PRIVATE)
                     .addJavadoc("Per thread: $L\n", sc.doc())
                     .initializer(sc.isRows() ? "new $T[1][][]" : "new $T[1][]", e.type()).build());
         }
+        CodeBlock.Builder createTasks = CodeBlock.builder();
+        for (Map.Entry<String, CodeBlock> task : tasks.entrySet()) {
+            t.addField(FieldSpec.builder(rows, task.getKey(), Modifier.PRIVATE)
+                    .addJavadoc("A product's rows for {@link #rows$$}, created by the first {@code setThreads(n > 1)}.\n").build());
+            createTasks.addStatement("$N = $L", task.getKey(), task.getValue());
+        }
+        String first = tasks.keySet().iterator().next();
         t.addMethod(MethodSpec.methodBuilder("setThreads").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Splits the rows of every matrix product with at least $L rows (the batch of a forward\n"
                         + "product, the features of a weight gradient) and $L multiply-adds over {@code n} threads: the\n"
-                        + "calling thread and\n"
-                        + "{@code n - 1} daemon threads of this instance's own fixed pool ({@code setThreads(1)}, the\n"
-                        + "default, ends them). Results are bit for bit those of one thread: each element is computed by\n"
-                        + "the same operations in the same order. The rest of a call (elementwise kernels, reductions,\n"
-                        + "the update) runs on the calling thread. With {@code n > 1} a call allocates its few tasks;\n"
-                        + "{@link #copy()} starts with one thread. An instance stays not thread-safe: call it from one\n"
-                        + "thread at a time.\n\n"
+                        + "calling thread and {@code n - 1} daemon threads that belong to this instance ({@code setThreads(1)},\n"
+                        + "the default, ends them, and so does garbage collection of the instance, within a second). Results\n"
+                        + "are bit for bit those of one thread: each element is computed by the same operations in the same\n"
+                        + "order. The rest of a call (elementwise kernels, reductions, the update) runs on the calling thread.\n"
+                        + "Calls allocate nothing, with threads as without. {@link #copy()} starts with one thread. An\n"
+                        + "instance stays not thread-safe: call it from one thread at a time.\n\n"
                         + "@param n the number of threads, at least 1\n"
                         + "@throws IllegalArgumentException if {@code n < 1}\n", VectorKernels.PAR_MIN_ROWS, VectorKernels.PAR_MIN_WORK)
                 .addParameter(TypeName.INT, "n")
                 .beginControlFlow("if (n < 1)")
                 .addStatement("throw new $T($S + n)", IllegalArgumentException.class, "threads must be at least 1, got ")
                 .endControlFlow()
+                .addStatement("if (n == threads$$) return")
                 .beginControlFlow("if (pool$$ != null)")
-                .addStatement("pool$$.shutdown()")
+                .addStatement("pool$$.stop()")
                 .addStatement("pool$$ = null")
                 .endControlFlow()
-                .addStatement("threads$$ = n")
+                .addStatement("threads$$ = 1")
                 .addCode(perWorkerResize(perWorker, e))
                 .beginControlFlow("if (n > 1)")
-                .addStatement("final String name = \"nnc-\" + getClass().getSimpleName()")
-                .addStatement("pool$$ = $T.newFixedThreadPool(n - 1, r -> { Thread th = new Thread(r, name); th.setDaemon(true); return th; })",
-                        Executors.class)
+                .addStatement("if ($N == null) tasks$$()", first)
+                .addStatement("pool$$ = new $T(this, n - 1, \"nnc-\" + getClass().getSimpleName())", pool)
                 .endControlFlow()
+                .addStatement("threads$$ = n")
                 .build());
         t.addMethod(threads());
+        t.addMethod(MethodSpec.methodBuilder("tasks$").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Creates the task of every product that splits (in a method of its own: no local name can hide a field).\n")
+                .addCode(createTasks.build()).build());
         t.addMethod(MethodSpec.methodBuilder("rows$").addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Runs {@code task} over rows 0 to {@code m} in chunks of whole register blocks, one per thread,\n"
                         + "the first on this thread; returns when all are done, rethrowing the first failure.\n")
                 .addParameter(TypeName.INT, "m").addParameter(rows, "task")
                 .addStatement("final int n = threads$$")
-                .addStatement("final int chunk = ((m + n - 1) / n + $L) / $L * $L", CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS)
-                .addStatement("final $T<?>[] f = new $T<?>[n]", Future.class, Future.class)
-                .beginControlFlow("for (int w = 1; w < n && w * chunk < m; w++)")
-                .addStatement("final int worker = w, lo = w * chunk, hi = Math.min(m, lo + chunk)")
-                .addStatement("f[w] = pool$$.submit(() -> task.run(worker, lo, hi))")
-                .endControlFlow()
-                .addStatement("Throwable failed = null")
-                .beginControlFlow("try")
-                .addStatement("task.run(0, 0, Math.min(m, chunk))")
-                .nextControlFlow("catch (RuntimeException | Error x)")
-                .addStatement("failed = x")
-                .endControlFlow()
-                .addStatement("boolean interrupted = false")
-                .beginControlFlow("for (int w = 1; w < n; w++)")
-                .beginControlFlow("while (f[w] != null)")
-                .beginControlFlow("try")
-                .addStatement("f[w].get()")
-                .addStatement("f[w] = null")
-                .nextControlFlow("catch ($T x)", InterruptedException.class)
-                .addStatement("interrupted = true")
-                .nextControlFlow("catch ($T x)", ExecutionException.class)
-                .addStatement("if (failed == null) failed = x.getCause()")
-                .addStatement("f[w] = null")
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .addStatement("if (interrupted) Thread.currentThread().interrupt()")
-                .addStatement("if (failed instanceof RuntimeException) throw (RuntimeException) failed")
-                .addStatement("if (failed instanceof Error) throw (Error) failed")
-                .addStatement("if (failed != null) throw new $T(failed)", IllegalStateException.class)
+                .addStatement("pool$$.run(task, m, ((m + n - 1) / n + $L) / $L * $L)", CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS)
                 .build());
     }
 

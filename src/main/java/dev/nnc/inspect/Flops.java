@@ -39,17 +39,19 @@ public final class Flops {
     /**
      * Operations per parameter element of one optimizer update, as the generated {@code update}
      * method does them: SGD 4 ({@code d = g + wd·p}, {@code p -= lr·d}), +2 with momentum, +2
-     * more with Nesterov; Adam 15. The per-step scalar bias corrections are not counted.
+     * more with Nesterov; Adam 15; AdamW 14 (the decay multiplies the parameter instead of adding
+     * to the gradient); +3 with {@code clip_norm} (a square and a sum for the norm, a scaling). The
+     * per-step scalar bias corrections and the norm's square root are not counted.
      */
     public static long updatePerElement(Model.Optimizer o) {
         if (o == null) return 0;
-        if (o.kind().equals("sgd")) {
-            long f = 4;
-            if (o.arg("momentum") != 0) f += 2;
-            if (o.arg("momentum") != 0 && o.arg("nesterov") != 0) f += 2;
-            return f;
-        }
-        return 15;
+        long f = switch (o.kind()) {
+            case "sgd" -> 4 + (o.arg("momentum") != 0 ? 2 : 0) + (o.arg("momentum") != 0 && o.arg("nesterov") != 0 ? 2 : 0);
+            case "adam" -> 15;
+            case "adamw" -> 14;
+            default -> throw new IllegalArgumentException("optimizer " + o.kind());
+        };
+        return o.clipNorm() == null ? f : f + 3;
     }
 
     /** The update's count for all params of {@code m}. */

@@ -224,7 +224,7 @@ public final class GraphView {
             case PARAM -> Role.PARAM;
             case BUFFER -> Role.BUFFER;
             case DROPOUT_MASK -> Role.MASK;
-            case CONST, SIZE -> Role.OP;
+            case CONST, SIZE, ARANGE -> Role.OP;
         };
     }
 

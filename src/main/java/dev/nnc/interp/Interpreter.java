@@ -243,6 +243,11 @@ public final class Interpreter {
             case INPUT, PARAM, BUFFER -> leaf(n, shape);
             case CONST -> real(shape, new double[] {n.constValue()});
             case SIZE -> real(shape, new double[] {n.attr(Attr.Extent.class).size().eval(dims)});
+            case ARANGE -> {
+                double[] r = new double[shape[0]];
+                for (int i = 0; i < r.length; i++) r[i] = i;
+                yield real(shape, r);
+            }
             case DROPOUT_MASK -> {
                 int numel = Tensor.numel(shape);
                 if (!training) { // ones: where a gradient of the training side multiplies it by zero

@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The optimizers of nnc, with the update rules of {@code torch.optim.SGD} and
- * {@code torch.optim.Adam}. An optimizer holds the state of every param (by position in the
- * lists given to {@link Optimizer#step}) and counts its steps; params and gradients are
- * updated in place.
+ * The optimizers of nnc, with the update rules of {@code torch.optim.SGD}, {@code Adam} and
+ * {@code AdamW}, each optionally clipping the gradients first as
+ * {@code torch.nn.utils.clip_grad_norm_}. An optimizer holds the state of every param (by
+ * position in the lists given to {@link Optimizer#step}) and counts its steps; params (and,
+ * when clipped, gradients) are updated in place.
  */
 public final class Optimizers {
     private Optimizers() {}
@@ -27,13 +28,54 @@ public final class Optimizers {
         long steps();
     }
 
-    /** The optimizer declared by {@code spec} (kind "sgd" or "adam", every argument present). */
+    /** The optimizer declared by {@code spec} (kind "sgd", "adam" or "adamw", every argument present; clip_norm optional). */
     public static Optimizer create(Model.Optimizer spec) {
-        return switch (spec.kind()) {
+        Optimizer o = switch (spec.kind()) {
             case "sgd" -> new Sgd(spec.arg("lr"), spec.arg("momentum"), spec.arg("weight_decay"), spec.arg("nesterov") != 0);
-            case "adam" -> new Adam(spec.arg("lr"), spec.arg("beta1"), spec.arg("beta2"), spec.arg("eps"), spec.arg("weight_decay"));
-            default -> throw new IllegalArgumentException("unknown optimizer '" + spec.kind() + "'; nnc has sgd and adam");
+            case "adam", "adamw" -> new Adam(spec.arg("lr"), spec.arg("beta1"), spec.arg("beta2"), spec.arg("eps"), spec.arg("weight_decay"),
+                    spec.kind().equals("adamw"));
+            default -> throw new IllegalArgumentException("unknown optimizer '" + spec.kind() + "'; nnc has sgd, adam and adamw");
         };
+        return spec.clipNorm() == null ? o : new Clipped(o, spec.clipNorm());
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_(params, c)} before each step of another optimizer:
+     * with {@code norm} the L2 norm of every gradient element together, when
+     * {@code c / (norm + 1e-6) < 1} every gradient is multiplied by it (in place).
+     */
+    public static final class Clipped implements Optimizer {
+        private final Optimizer inner;
+        private final double maxNorm;
+
+        public Clipped(Optimizer inner, double maxNorm) {
+            this.inner = inner;
+            this.maxNorm = maxNorm;
+        }
+
+        @Override
+        public void step(List<double[]> params, List<double[]> grads, boolean roundToFloat) {
+            checkLengths(params, grads);
+            double coef = maxNorm / (Math.sqrt(sumOfSquares(grads)) + 1e-6);
+            if (coef < 1) {
+                for (double[] g : grads) {
+                    for (int j = 0; j < g.length; j++) g[j] = round(g[j] * round(coef, roundToFloat), roundToFloat);
+                }
+            }
+            inner.step(params, grads, roundToFloat);
+        }
+
+        @Override
+        public long steps() {
+            return inner.steps();
+        }
+
+        /** The sum of the squares of every element, in order. */
+        static double sumOfSquares(List<double[]> grads) {
+            double s = 0;
+            for (double[] g : grads) for (double v : g) s += v * v;
+            return s;
+        }
     }
 
     private static double round(double v, boolean toFloat) {
@@ -100,8 +142,10 @@ public final class Optimizers {
     }
 
     /**
-     * {@code torch.optim.Adam} (not amsgrad; L2 weight decay added to the gradient). With
-     * {@code t} the step number from 1, per element:
+     * {@code torch.optim.Adam} (not amsgrad; L2 weight decay added to the gradient), or with
+     * {@code decoupled} {@code torch.optim.AdamW} (the decay applied to the parameter first,
+     * {@code p = p * (1 - lr * weightDecay)}, and {@code d = g}). With {@code t} the step number
+     * from 1, per element:
      * <pre>{@code
      * d = g + weightDecay * p
      * m = beta1 * m + (1 - beta1) * d
@@ -114,15 +158,22 @@ public final class Optimizers {
      */
     public static final class Adam implements Optimizer {
         private final double lr, beta1, beta2, eps, weightDecay;
+        private final boolean decoupled;
         private final List<double[]> m = new ArrayList<>(), v = new ArrayList<>();
         private long steps;
 
+        /** {@code torch.optim.Adam}. */
         public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+            this(lr, beta1, beta2, eps, weightDecay, false);
+        }
+
+        public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
             this.lr = lr;
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = eps;
             this.weightDecay = weightDecay;
+            this.decoupled = decoupled;
         }
 
         @Override
@@ -142,7 +193,9 @@ public final class Optimizers {
             for (int i = 0; i < params.size(); i++) {
                 double[] p = params.get(i), g = grads.get(i), mi = m.get(i), vi = v.get(i);
                 for (int j = 0; j < p.length; j++) {
-                    double d = g[j] + weightDecay * p[j];
+                    double d = g[j];
+                    if (decoupled) p[j] = round(p[j] * (1 - lr * weightDecay), roundToFloat);
+                    else d += weightDecay * p[j];
                     mi[j] = round(beta1 * mi[j] + (1 - beta1) * d, roundToFloat);
                     vi[j] = round(beta2 * vi[j] + (1 - beta2) * d * d, roundToFloat);
                     double denom = Math.sqrt(vi[j]) / sqrtBc2 + eps;

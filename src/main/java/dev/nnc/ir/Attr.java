@@ -80,4 +80,92 @@ public sealed interface Attr {
             return out;
         }
     }
+
+    /** A permutation of axes: axis {@code i} of the result is axis {@code axes.get(i)} of the input. */
+    record Perm(List<Integer> axes) implements Attr {
+        public Perm {
+            axes = List.copyOf(axes);
+        }
+    }
+
+    /**
+     * Basic indexing of a tensor of shape {@code source}: one {@link Range} per axis of it. Read
+     * by {@code SELECT} (the selected elements) and by {@code PLACE} (its adjoint: the selected
+     * elements put back into zeros of shape {@code source}).
+     */
+    record Select(List<Range> ranges, Shape source) implements Attr {
+        public Select {
+            ranges = List.copyOf(ranges);
+            if (ranges.size() != source.rank()) throw new IllegalArgumentException(ranges.size() + " ranges for " + source);
+        }
+
+        /** The shape of the selection: the kept axes, in order. */
+        public Shape shape() {
+            List<Dim> out = new java.util.ArrayList<>();
+            for (int a = 0; a < ranges.size(); a++) {
+                Range r = ranges.get(a);
+                if (!r.drop()) out.add(r.whole() ? source.get(a) : Dim.of(r.count()));
+            }
+            return new Shape(out);
+        }
+
+        /** True when every element is selected in place (nothing dropped, every axis whole or complete). */
+        public boolean isIdentity() {
+            for (int a = 0; a < ranges.size(); a++) {
+                Range r = ranges.get(a);
+                Dim d = source.get(a);
+                boolean all = r.whole() || (d.isStatic() && r.start() == 0 && !r.fromEnd() && r.step() == 1 && r.count() == d.size());
+                if (!all || r.drop()) return false;
+            }
+            return true;
+        }
+
+        /**
+         * The smallest size each runtime dim needs for the selection to exist, by dim name
+         * (static dims are checked when the selection is made).
+         */
+        public java.util.Map<String, Integer> needs() {
+            java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+            for (int a = 0; a < ranges.size(); a++) {
+                Range r = ranges.get(a);
+                if (r.whole() || source.get(a).isStatic()) continue;
+                out.merge(source.get(a).symbol(), r.needs(), Math::max);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * What basic indexing takes from one axis: {@code count} elements {@code step} apart from
+     * {@code start} (counted from the end of the axis when {@code fromEnd}: the first position is
+     * then {@code size - start}); or, when {@code whole}, the entire axis (a runtime dim kept by
+     * {@code :}). {@code drop} removes the axis (an integer index, {@code count} 1).
+     */
+    record Range(int start, boolean fromEnd, int step, int count, boolean drop, boolean whole) {
+        public Range {
+            if (step < 1 || count < 1 || start < 0 || (fromEnd && start < 1)) {
+                throw new IllegalArgumentException("bad range " + start + " " + fromEnd + " " + step + " " + count);
+            }
+        }
+
+        /** The entire axis. */
+        public static Range all() {
+            return new Range(0, false, 1, 1, false, true);
+        }
+
+        /** The first position on an axis of {@code size} elements. */
+        public int first(int size) {
+            return whole() ? 0 : fromEnd ? size - start : start;
+        }
+
+        /** The elements on an axis of {@code size} elements. */
+        public int count(int size) {
+            return whole() ? size : count;
+        }
+
+        /** The smallest axis size this range fits. */
+        public int needs() {
+            return fromEnd ? start : start + (count - 1) * step + 1;
+        }
+    }
 }

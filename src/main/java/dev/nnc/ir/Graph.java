@@ -5,76 +5,27 @@ import dev.nnc.diag.Span;
 import dev.nnc.ops.Binary;
 import dev.nnc.ops.Layout;
 import dev.nnc.ops.Leaf;
-import dev.nnc.ops.Op;
 import dev.nnc.ops.Reduce;
 import dev.nnc.ops.Structured;
 import dev.nnc.ops.Ternary;
 import dev.nnc.ops.Unary;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The node factory of one model: every node is created here, with its shape rule applied and
- * hash-consed, so equal sub-expressions are one node (CSE by construction). Shape errors throw
- * {@link ShapeException}. Constructors apply only identity normalizations that create no new
- * node (reshape or broadcast to the same shape, a reduction over no axes); every real rewrite
- * lives in {@code dev.nnc.passes}.
+ * The node factory of one model: every node is created here, with its shape rule applied
+ * ({@link ShapeRules}, {@link MatmulLowering}) and hash-consed by its {@link NodeStore}, so equal
+ * sub-expressions are one node (CSE by construction). Shape errors throw {@link ShapeException}.
+ * Constructors apply only identity normalizations that create no new node (reshape or broadcast
+ * to the same shape, a reduction over no axes); every real rewrite lives in {@code dev.nnc.passes}.
  */
-public final class Graph {
-    private record Key(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {}
-
+public final class Graph extends NodeStore {
     /**
      * The most nodes one model's graph may have, gradients and optimized variants included: a
      * bound on memory and time (every order of a nested {@code grad} multiplies the graph), far
      * above real models (a model of 10,000 statements with its training step has about 110,000).
      */
     public static final int MAX_NODES = 1_000_000;
-
-    private final Map<Key, Node> interned = new HashMap<>();
-    private final List<Node> nodes = new ArrayList<>();
-    private Span origin = Span.NONE;
-
-    /** Sets the source span recorded on the nodes created from now on; returns the previous one. */
-    public Span at(Span span) {
-        Span prev = origin;
-        origin = span;
-        return prev;
-    }
-
-    /** Every node created so far, in creation order. */
-    public List<Node> nodes() {
-        return List.copyOf(nodes);
-    }
-
-    public int size() {
-        return nodes.size();
-    }
-
-    private Node make(Op op, List<Node> inputs, Attr attr, Shape shape, DType dtype) {
-        Key key = new Key(op, inputs, attr, shape, dtype);
-        Node n = interned.get(key);
-        if (n == null) {
-            if (nodes.size() >= MAX_NODES) throw new GraphTooLargeException();
-            checkSize(shape);
-            n = new Node(op, inputs, attr, shape, dtype, nodes.size(), origin);
-            interned.put(key, n);
-            nodes.add(n);
-        }
-        return n;
-    }
-
-    private static void checkSize(Shape shape) {
-        long n = shape.staticProduct();
-        if (n > Integer.MAX_VALUE) {
-            throw new ShapeException(ErrorKind.SIZE_OVERFLOW, "shape " + shape, n == Long.MAX_VALUE ? "more than 9223372036854775807" : Long.toString(n));
-        }
-    }
-
-    private static void requireReal(Node n, String what) {
-        if (n.dtype() == DType.INT) throw new ShapeException(ErrorKind.INT_TENSOR, n.op() == Leaf.INPUT ? n.leafName() : what);
-    }
 
     // ------------------------------------------------------------------ leaves
 
@@ -110,6 +61,11 @@ public final class Graph {
         if (s.isStatic()) return constant(s.value());
         Node n = leaf(Leaf.SIZE, new Attr.Extent(Size.monomial(1, s.symbols())), Shape.SCALAR, DType.REAL);
         return s.coefficient() == 1 ? n : mul(constant(s.coefficient()), n);
+    }
+
+    /** The numbers 0, 1, …, n − 1 ({@code n} may be a runtime dim). */
+    public Node arange(Dim n) {
+        return leaf(Leaf.ARANGE, Attr.None.INSTANCE, Shape.of(n), DType.REAL);
     }
 
     public Node dropoutMask(Shape shape, double p, int site) {
@@ -164,7 +120,7 @@ public final class Graph {
     public Node binary(Binary op, Node a, Node b, String verb) {
         requireReal(a, verb);
         requireReal(b, verb);
-        return make(op, List.of(a, b), Attr.None.INSTANCE, broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
+        return make(op, List.of(a, b), Attr.None.INSTANCE, ShapeRules.broadcastShapes(a.shape(), b.shape(), verb), DType.REAL);
     }
 
     public Node binary(Binary op, Node a, Node b) {
@@ -193,7 +149,7 @@ public final class Graph {
         requireReal(a, what);
         requireReal(b, what);
         requireReal(c, what);
-        Shape s = broadcastShapes(broadcastShapes(a.shape(), b.shape(), what), c.shape(), what);
+        Shape s = ShapeRules.broadcastShapes(ShapeRules.broadcastShapes(a.shape(), b.shape(), what), c.shape(), what);
         return make(op, List.of(a, b, c), Attr.None.INSTANCE, s, DType.REAL);
     }
 
@@ -201,38 +157,16 @@ public final class Graph {
         return ternary(Ternary.CLAMP, x, lo, hi);
     }
 
-    /** NumPy broadcasting: trailing dims align; a static 1 or a missing dim stretches. */
-    public static Shape broadcastShapes(Shape a, Shape b, String verb) {
-        int r = Math.max(a.rank(), b.rank());
-        List<Dim> out = new ArrayList<>(r);
-        for (int i = 0; i < r; i++) {
-            int ia = i - (r - a.rank());
-            int ib = i - (r - b.rank());
-            Dim da = ia >= 0 ? a.get(ia) : null;
-            Dim db = ib >= 0 ? b.get(ib) : null;
-            if (da == null) out.add(db);
-            else if (db == null) out.add(da);
-            else if (da.equals(db)) out.add(da);
-            else if (da.isOne()) out.add(db);
-            else if (db.isOne()) out.add(da);
-            else throw new ShapeException(ErrorKind.BROADCAST, verb, a, b, i, da, db);
-        }
-        return new Shape(out);
+    public Node where(Node c, Node a, Node b) {
+        return ternary(Ternary.WHERE, c, a, b);
     }
 
     // ------------------------------------------------------------------ reductions
 
-    /** Normalizes a possibly negative axis against {@code shape}. */
-    public static int axis(int axis, Shape shape) {
-        int r = shape.rank();
-        if (axis < -r || axis >= r) throw new ShapeException(ErrorKind.AXIS_RANGE, axis, shape, r);
-        return axis < 0 ? axis + r : axis;
-    }
-
     /** Reduction over {@code axes} (null = all); axes may be negative. */
     public Node reduce(Reduce op, Node x, List<Integer> axes, boolean keepdims) {
         requireReal(x, op.lower());
-        List<Integer> norm = normalizeAxes(axes, x.shape());
+        List<Integer> norm = ShapeRules.normalizeAxes(axes, x.shape());
         if (norm.isEmpty()) return x;
         List<Dim> out = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) {
@@ -253,55 +187,65 @@ public final class Graph {
         return reduce(Reduce.MAX, x, axes, keepdims);
     }
 
-    /** Sorted, distinct, non-negative axes; null means all. */
-    public static List<Integer> normalizeAxes(List<Integer> axes, Shape shape) {
-        List<Integer> norm = new ArrayList<>();
-        if (axes == null) {
-            for (int i = 0; i < shape.rank(); i++) norm.add(i);
-            return norm;
-        }
-        for (int a : axes) {
-            int n = axis(a, shape);
-            if (!norm.contains(n)) norm.add(n);
-        }
-        norm.sort(null);
-        return norm;
-    }
-
     // ------------------------------------------------------------------ structure
 
     /**
-     * {@code a @ b} with the four rank cases of the language; 1-D operands are reshaped to
-     * 2-D around a 2-D MATMUL, so only one product primitive exists.
+     * {@code a @ b} as {@code torch.matmul}, lowered to one {@link Structured#MATMUL} of two
+     * operands of the same rank ({@link MatmulLowering}).
      */
     public Node matmul(Node a, Node b) {
-        requireReal(a, "@");
-        requireReal(b, "@");
-        Shape sa = a.shape(), sb = b.shape();
-        if (sa.rank() < 1 || sa.rank() > 2 || sb.rank() < 1 || sb.rank() > 2) {
-            throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 1 or 2", sa + " @ " + sb);
-        }
-        Dim ka = sa.last(1);
-        Dim kb = sb.rank() == 1 ? sb.get(0) : sb.get(0);
-        if (!ka.equals(kb)) throw new ShapeException(ErrorKind.MATMUL, sa, sb, ka, kb);
-        Node a2 = sa.rank() == 1 ? reshape(a, Shape.of(Dim.of(1), ka)) : a;
-        Node b2 = sb.rank() == 1 ? reshape(b, Shape.of(kb, Dim.of(1))) : b;
-        Node p = product(a2, b2);
-        List<Dim> out = new ArrayList<>();
-        if (sa.rank() == 2) out.add(sa.get(0));
-        if (sb.rank() == 2) out.add(sb.get(1));
-        return reshape(p, new Shape(out));
+        return MatmulLowering.lower(this, a, b);
     }
 
     /** The 2-D product primitive {@code [m,k] @ [k,n] -> [m,n]} (the surface {@code @} is {@link #matmul}). */
     public Node product(Node a, Node b) {
-        return structured(Structured.MATMUL, List.of(a, b), Attr.None.INSTANCE);
+        return product(a, b, List.of());
     }
 
-    /** A structured op over real inputs, its shape from the op's own rule ({@link Structured#shape}). */
+    /**
+     * The product primitive of operands of the same rank (see {@link Structured#MATMUL}), also
+     * summing over the batch axes {@code summed} (the gradient of an operand broadcast along them).
+     */
+    public Node product(Node a, Node b, List<Integer> summed) {
+        Attr attr = summed.isEmpty() ? Attr.None.INSTANCE : new Attr.Axes(summed, true);
+        return structured(Structured.MATMUL, List.of(a, b), attr);
+    }
+
+    /**
+     * A structured op, its shape from the op's own rule ({@link Structured#shape}); its inputs
+     * are real but for those the op takes as ids ({@link Structured#takesIds}), which are int.
+     */
     public Node structured(Structured op, List<Node> inputs, Attr attr) {
-        for (Node i : inputs) requireReal(i, op.lower());
+        for (int i = 0; i < inputs.size(); i++) {
+            if (!op.takesIds(i)) requireReal(inputs.get(i), op.lower());
+            else if (inputs.get(i).dtype() != DType.INT) throw new IllegalArgumentException(op + " takes int ids, got " + inputs.get(i));
+        }
         return make(op, inputs, attr, op.shape(inputs, attr), DType.REAL);
+    }
+
+    /** Rows of {@code table} ({@code [V, D]}) picked by the int tensor {@code ids}: shape {@code ids.shape + [D]}. */
+    public Node gather(Node table, Node ids) {
+        requireReal(table, "embedding");
+        if (ids.dtype() != DType.INT) throw new ShapeException(ErrorKind.ARG_TYPE, "ids", "embedding", "an int input such as 'input ids : int[batch]'");
+        if (table.shape().rank() != 2) throw new ShapeException(ErrorKind.RANK, "embedding", "a table [V, D]", table.shape());
+        List<Dim> ds = new ArrayList<>(ids.shape().dims());
+        ds.add(table.shape().last(1));
+        return make(Layout.GATHER, List.of(table, ids), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
+    }
+
+    /** The rows of {@code values} added into zeros of shape {@code table} at {@code ids} (the gradient of {@link #gather}). */
+    public Node scatterAdd(Node values, Node ids, Shape table) {
+        return structured(Structured.SCATTER_ADD, List.of(values, ids), new Attr.ShapeAttr(table));
+    }
+
+    /** {@code x} normalized over its last axis (no scale or shift). */
+    public Node layerNorm(Node x, double eps) {
+        return structured(Structured.LAYER_NORM, List.of(x), new Attr.Const(eps));
+    }
+
+    /** The gradient of {@link #layerNorm} with respect to {@code x}, given the adjoint {@code g} of its value. */
+    public Node layerNormGrad(Node x, Node g, double eps) {
+        return structured(Structured.LAYER_NORM_GRAD, List.of(x, g), new Attr.Const(eps));
     }
 
     public Node transpose(Node x) {
@@ -314,9 +258,51 @@ public final class Graph {
         return make(Layout.TRANSPOSE, List.of(x), Attr.None.INSTANCE, new Shape(ds), DType.REAL);
     }
 
+    /**
+     * Reorders the axes: axis {@code i} of the result is axis {@code axes.get(i)} of {@code x}
+     * (a permutation, entries may be negative). The identity is {@code x}; swapping the last two
+     * axes is a {@link Layout#TRANSPOSE}, which products read in place.
+     */
+    public Node permute(Node x, List<Integer> axes) {
+        requireReal(x, "permute");
+        Shape s = x.shape();
+        if (axes.size() != s.rank()) throw new ShapeException(ErrorKind.RANK, "permute with " + axes.size() + " axes", "a tensor of rank " + axes.size(), s);
+        List<Integer> p = new ArrayList<>();
+        List<Dim> ds = new ArrayList<>();
+        for (int a : axes) {
+            int n = ShapeRules.axis(a, s);
+            if (p.contains(n)) throw new ShapeException(ErrorKind.BAD_ARG_VALUE, "axes", "permute", "must name every axis once, got " + axes);
+            p.add(n);
+            ds.add(s.get(n));
+        }
+        boolean identity = true, lastTwo = s.rank() >= 2;
+        for (int i = 0; i < p.size(); i++) {
+            identity &= p.get(i) == i;
+            lastTwo &= i < p.size() - 2 ? p.get(i) == i : p.get(i) == 2 * p.size() - 3 - i;
+        }
+        if (identity) return x;
+        if (lastTwo) return transpose(x);
+        return make(Layout.PERMUTE, List.of(x), new Attr.Perm(p), new Shape(ds), DType.REAL);
+    }
+
+    /** Basic indexing of {@code x} (the attr's source shape is x's); the identity is {@code x}. */
+    public Node select(Node x, Attr.Select s) {
+        requireReal(x, "indexing");
+        if (!s.source().equals(x.shape())) throw new IllegalArgumentException("a selection of " + s.source() + " applied to " + x.shape());
+        if (s.isIdentity()) return x;
+        return make(Layout.SELECT, List.of(x), s, s.shape(), DType.REAL);
+    }
+
+    /** The adjoint of {@link #select}: zeros of the source shape, with {@code x} where {@code s} selects. */
+    public Node place(Node x, Attr.Select s) {
+        if (!s.shape().equals(x.shape())) throw new IllegalArgumentException("placing " + x.shape() + " where " + s.shape() + " was selected");
+        if (s.isIdentity()) return x;
+        return make(Layout.PLACE, List.of(x), s, s.source(), DType.REAL);
+    }
+
     public Node reshape(Node x, Shape shape) {
         if (!x.shape().sameNumel(shape)) {
-            throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, numelText(x.shape()), numelText(shape));
+            throw new ShapeException(ErrorKind.RESHAPE_COUNT, x.shape(), shape, ShapeRules.numelText(x.shape()), ShapeRules.numelText(shape));
         }
         if (x.shape().equals(shape)) return x;
         if (x.op() == Layout.RESHAPE) x = x.input(0);
@@ -324,15 +310,9 @@ public final class Graph {
         return make(Layout.RESHAPE, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
     }
 
-    static String numelText(Shape s) {
-        Size n = s.numel();
-        if (n.isStatic()) return Long.toString(n.value());
-        return (n.coefficient() == 1 ? "" : n.coefficient() + "·") + String.join("·", n.symbols());
-    }
-
     /** Stretches {@code x} to {@code shape}, which must be a broadcast of x's shape. */
     public Node broadcast(Node x, Shape shape) {
-        Shape b = broadcastShapes(x.shape(), shape, "broadcast");
+        Shape b = ShapeRules.broadcastShapes(x.shape(), shape, "broadcast");
         if (!b.equals(shape)) throw new ShapeException(ErrorKind.BROADCAST, "broadcast", x.shape(), shape, 0, x.shape(), shape);
         if (x.shape().equals(shape)) return x;
         return make(Layout.BROADCAST, List.of(x), new Attr.ShapeAttr(shape), shape, x.dtype());
@@ -342,7 +322,7 @@ public final class Graph {
     public Node concat(List<Node> parts, int axis) {
         Node first = parts.get(0);
         for (Node p : parts) requireReal(p, "concat");
-        int ax = axis(axis, first.shape());
+        int ax = ShapeRules.axis(axis, first.shape());
         long total = 0;
         for (Node p : parts) {
             Shape s = p.shape();
@@ -366,7 +346,7 @@ public final class Graph {
 
     /** Elements {@code [start, end)} along a static axis. */
     public Node slice(Node x, int axis, int start, int end) {
-        int ax = axis(axis, x.shape());
+        int ax = ShapeRules.axis(axis, x.shape());
         Dim d = x.shape().get(ax);
         if (!d.isStatic() || start < 0 || end > d.size() || start >= end) {
             throw new IllegalArgumentException("bad slice [" + start + ", " + end + ") of " + x.shape());
@@ -417,10 +397,5 @@ public final class Graph {
         } finally {
             at(prev);
         }
-    }
-
-    /** True when {@code n} was created by this graph. */
-    public boolean owns(Node n) {
-        return n.id() < nodes.size() && nodes.get(n.id()) == n;
     }
 }

@@ -73,7 +73,8 @@ public record Model(String name, String pkg, Graph graph, List<String> dims, Lis
 
     /**
      * An optimizer: kind "sgd" with args lr, momentum, weight_decay, nesterov (0 or 1), or
-     * "adam" with lr, beta1, beta2, eps, weight_decay; every arg is present (defaults filled in).
+     * "adam" or "adamw" with lr, beta1, beta2, eps, weight_decay; every arg is present (defaults
+     * filled in), except {@code clip_norm}, present only when given ({@link #clipNorm}).
      */
     public record Optimizer(String kind, Map<String, Double> args) {
         public Optimizer {
@@ -84,6 +85,11 @@ public record Model(String name, String pkg, Graph graph, List<String> dims, Lis
             Double v = args.get(name);
             if (v == null) throw new IllegalArgumentException(kind + " has no argument " + name);
             return v;
+        }
+
+        /** The global L2 norm the gradients are clipped to before each update, or null when they are not. */
+        public Double clipNorm() {
+            return args.get("clip_norm");
         }
     }
 

@@ -227,9 +227,22 @@ public final class Size implements Comparable<Size> {
         return String.format(Locale.ROOT, "%,d", v);
     }
 
+    /**
+     * A total order consistent with {@link #equals}: term by term in {@link #toString}'s order
+     * (highest degree first, then by dim names), each by its dims and then its coefficient; a
+     * size whose terms begin the other's comes first (so 0 is the least of all).
+     */
     @Override
     public int compareTo(Size o) {
-        return toString().compareTo(o.toString());
+        var a = terms.entrySet().iterator();
+        var b = o.terms.entrySet().iterator();
+        while (a.hasNext() && b.hasNext()) {
+            Map.Entry<Monomial, Long> x = a.next(), y = b.next();
+            int c = x.getKey().compareTo(y.getKey());
+            if (c == 0) c = Long.compare(x.getValue(), y.getValue());
+            if (c != 0) return c;
+        }
+        return Boolean.compare(a.hasNext(), b.hasNext());
     }
 
     @Override

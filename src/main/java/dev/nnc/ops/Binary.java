@@ -73,6 +73,26 @@ public enum Binary implements Elementwise {
         @Override public CodeBlock vector(VectorCode v, CodeBlock a, CodeBlock b) { return compare(v, "GT", a, b); }
         @Override public boolean differentiable() { return false; }
     },
+    /** 1 where {@code a >= b}, else 0; no gradient. */
+    GE("compare") {
+        @Override public double eval(double a, double b) { return a >= b ? 1.0 : 0.0; }
+        @Override Node[] grad(Graph G, Node a, Node b, Node y, Node g) { return new Node[2]; }
+        @Override public CodeBlock scalar(ScalarCode s, CodeBlock a, CodeBlock b) {
+            return CodeBlock.of("($L >= $L ? $L : $L)", a, b, s.lit(1), s.lit(0));
+        }
+        @Override public CodeBlock vector(VectorCode v, CodeBlock a, CodeBlock b) { return compare(v, "GE", a, b); }
+        @Override public boolean differentiable() { return false; }
+    },
+    /** 1 where {@code a != b} (NaN included), else 0; no gradient. */
+    NE("compare") {
+        @Override public double eval(double a, double b) { return a != b ? 1.0 : 0.0; }
+        @Override Node[] grad(Graph G, Node a, Node b, Node y, Node g) { return new Node[2]; }
+        @Override public CodeBlock scalar(ScalarCode s, CodeBlock a, CodeBlock b) {
+            return CodeBlock.of("($L != $L ? $L : $L)", a, b, s.lit(1), s.lit(0));
+        }
+        @Override public CodeBlock vector(VectorCode v, CodeBlock a, CodeBlock b) { return compare(v, "NE", a, b); }
+        @Override public boolean differentiable() { return false; }
+    },
     /** 1 where {@code a == b}, else 0; no gradient. */
     EQ("compare") {
         @Override public double eval(double a, double b) { return a == b ? 1.0 : 0.0; }
@@ -117,7 +137,7 @@ public enum Binary implements Elementwise {
     public boolean commutative() {
         return switch (this) {
             case ADD, MUL, MAXIMUM, MINIMUM -> true;
-            case SUB, DIV, POW, GT, EQ -> false;
+            case SUB, DIV, POW, GT, GE, NE, EQ -> false;
         };
     }
 

@@ -1,5 +1,9 @@
 package dev.nnc.ops;
 
+import dev.nnc.diag.Span;
+import dev.nnc.ir.Attr;
+import java.util.Map;
+
 /** Row-major index arithmetic over concrete shapes, for the interpreter's kernels. */
 public final class Index {
     private Index() {}
@@ -69,5 +73,50 @@ public final class Index {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ", ").append(shape[i]);
         return sb.append(']').toString();
+    }
+
+    /**
+     * The offsets, in a row-major tensor of concrete shape {@code source}, of the elements that
+     * {@code s} selects, in row-major order of the selection. A runtime dim too small for the
+     * selection is an {@link IllegalArgumentException} naming it ({@link #tooSmall}).
+     */
+    public static int[] select(Attr.Select s, int[] source, Span origin) {
+        for (Map.Entry<String, Integer> need : s.needs().entrySet()) {
+            for (int a = 0; a < source.length; a++) {
+                String d = s.source().get(a).symbol();
+                if (need.getKey().equals(d) && source[a] < need.getValue()) {
+                    throw new IllegalArgumentException("dim " + d + " is " + source[a] + tooSmall(need.getValue(), origin));
+                }
+            }
+        }
+        int[] strides = strides(source);
+        int rank = 0;
+        for (Attr.Range r : s.ranges()) if (!r.drop()) rank++;
+        int[] shape = new int[rank];
+        int[] st = new int[rank];
+        int offset = 0;
+        int k = 0;
+        for (int a = 0; a < source.length; a++) {
+            Attr.Range r = s.ranges().get(a);
+            offset += r.first(source[a]) * strides[a];
+            if (r.drop()) continue;
+            shape[k] = r.count(source[a]);
+            st[k++] = r.step() * strides[a];
+        }
+        int[] idx = walk(shape, st);
+        for (int i = 0; i < idx.length; i++) idx[i] += offset;
+        return idx;
+    }
+
+    /**
+     * The end of the message of a runtime dim too small for an indexing, after
+     * {@code "dim batch is 2"}: where the indexing is written and the size it needs. Generated
+     * code says the same.
+     */
+    public static String tooSmall(int need, Span origin) {
+        String file = origin.file();
+        int slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+        String at = origin.isNone() ? "" : " at " + file.substring(slash + 1) + ":" + origin.line() + ":" + origin.col();
+        return ", but the indexing" + at + " needs at least " + need;
     }
 }

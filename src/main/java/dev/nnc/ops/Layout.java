@@ -115,6 +115,49 @@ public enum Layout implements Op {
             return res;
         }
     },
+    /** Reorders the axes; attr {@link Attr.Perm} (result axis i is input axis {@code axes[i]}). */
+    PERMUTE {
+        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.permute(in.get(0), n.attr(Attr.Perm.class).axes()); }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            List<Integer> p = y.attr(Attr.Perm.class).axes();
+            Integer[] inverse = new Integer[p.size()];
+            for (int i = 0; i < inverse.length; i++) inverse[p.get(i)] = i;
+            return new Node[] {g.permute(adj, List.of(inverse))};
+        }
+        @Override public String label(Node n) { return "permute " + join(n.attr(Attr.Perm.class).axes()); }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            List<Integer> p = n.attr(Attr.Perm.class).axes();
+            int[] own = Index.strides(inShapes.get(0));
+            int[] st = new int[out.length];
+            for (int i = 0; i < st.length; i++) st[i] = own[p.get(i)];
+            return gather(in.get(0), Index.walk(out, st));
+        }
+    },
+    /** Basic indexing (integers, strided slices); attr {@link Attr.Select}. */
+    SELECT {
+        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.select(in.get(0), n.attr(Attr.Select.class)); }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) { return new Node[] {g.place(adj, y.attr(Attr.Select.class))}; }
+        @Override public String label(Node n) { return "select " + text(n.attr(Attr.Select.class)); }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return gather(in.get(0), Index.select(n.attr(Attr.Select.class), inShapes.get(0), n.origin()));
+        }
+    },
+    /**
+     * The adjoint of {@link #SELECT}: zeros of the attr's source shape with the selected elements
+     * taken from the input; attr {@link Attr.Select}.
+     */
+    PLACE {
+        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.place(in.get(0), n.attr(Attr.Select.class)); }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) { return new Node[] {g.select(adj, y.attr(Attr.Select.class))}; }
+        @Override public String label(Node n) { return "place " + text(n.attr(Attr.Select.class)); }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            int[] idx = Index.select(n.attr(Attr.Select.class), out, n.origin());
+            double[] x = in.get(0);
+            double[] res = new double[Index.numel(out)];
+            for (int i = 0; i < idx.length; i++) res[idx[i]] = x[i];
+            return res;
+        }
+    },
     /** Integer labels to one-hot real rows; attr {@link Attr.Count}. No gradient. */
     ONE_HOT {
         @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.oneHot(in.get(0), n.attr(Attr.Count.class).n()); }
@@ -134,6 +177,22 @@ public enum Layout implements Op {
                 res[i * classes + (int) l] = 1.0;
             }
             return res;
+        }
+    },
+    /**
+     * Rows of a {@code [V, D]} table (input 0) picked by an int tensor of ids (input 1):
+     * {@code out[i, :] = table[ids[i], :]}, shape {@code ids.shape + [D]} ({@code F.embedding}).
+     * Its gradient is a {@link Structured#SCATTER_ADD} into the table's shape; the ids get none.
+     * An id outside {@code [0, V)} is an {@link IllegalArgumentException} naming their input.
+     */
+    GATHER {
+        @Override public Node rebuild(Graph g, Node n, List<Node> in) { return g.gather(in.get(0), in.get(1)); }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return new Node[] {g.scatterAdd(adj, y.input(1), y.input(0).shape()), null};
+        }
+        @Override public String label(Node n) { return "gather rows of " + n.input(0).shape(); }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return StructuredEval.gather(in.get(0), in.get(1), inShapes.get(0), Structured.idsName(n));
         }
     },
     /** The identity, with a zero gradient. */
@@ -165,6 +224,34 @@ public enum Layout implements Op {
      * May return an input's own array when the elements are the same.
      */
     public abstract double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out);
+
+    private static double[] gather(double[] x, int[] idx) {
+        double[] res = new double[idx.length];
+        for (int i = 0; i < res.length; i++) res[i] = x[idx[i]];
+        return res;
+    }
+
+    private static String join(List<Integer> xs) {
+        StringBuilder sb = new StringBuilder();
+        for (int x : xs) sb.append(sb.length() == 0 ? "" : ",").append(x);
+        return sb.toString();
+    }
+
+    /** An indexing as one could write it: {@code [:, 1:5:2, -1]}. */
+    static String text(Attr.Select s) {
+        List<String> parts = new ArrayList<>();
+        for (int a = 0; a < s.ranges().size(); a++) {
+            Attr.Range r = s.ranges().get(a);
+            String first = r.fromEnd() ? "-" + r.start() : Integer.toString(r.start());
+            if (r.whole()) parts.add(":");
+            else if (r.drop()) parts.add(first);
+            else {
+                int end = (r.fromEnd() ? -r.start() : r.start()) + (r.count() - 1) * r.step() + 1;
+                parts.add(first + ":" + (r.fromEnd() && end == 0 ? "" : Integer.toString(end)) + (r.step() == 1 ? "" : ":" + r.step()));
+            }
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
 
     @Override
     public Family family() {

@@ -30,6 +30,10 @@ public enum Leaf implements Op {
     SIZE {
         @Override public String label(Node n) { return "size " + n.attr(Attr.Extent.class).size(); }
     },
+    /** The numbers 0, 1, …, n − 1 of shape {@code [n]} ({@code n} may be a runtime dim). */
+    ARANGE {
+        @Override public String label(Node n) { return "arange " + n.shape().get(0); }
+    },
     /**
      * An inverted-dropout scale mask of the current training step: 0 or 1/(1-p) per element in
      * training mode, ones in evaluation mode; attr {@link Attr.Dropout}. The forward graph reads
@@ -44,7 +48,7 @@ public enum Leaf implements Op {
     public boolean isState() {
         return switch (this) {
             case INPUT, PARAM, BUFFER -> true;
-            case CONST, SIZE, DROPOUT_MASK -> false;
+            case CONST, SIZE, ARANGE, DROPOUT_MASK -> false;
         };
     }
 

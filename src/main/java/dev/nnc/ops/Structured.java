@@ -6,6 +6,7 @@ import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import dev.nnc.ir.ShapeException;
 import dev.nnc.ir.Size;
 import java.util.ArrayList;
@@ -13,36 +14,144 @@ import java.util.List;
 
 /**
  * Ops whose arithmetic is not a loop over elements: each has its own kernel in the code
- * generator (see {@code dev.nnc.codegen.OpKernels}), which declares the views it reads in
- * place, the scratch it needs and whether its rows may split over threads.
+ * generator ({@code dev.nnc.codegen.OpKernels#of}), which declares the views it reads in
+ * place, the scratch it needs and whether its rows may split over threads. The interpreter's
+ * kernels are in {@link StructuredEval}.
  */
 public enum Structured implements Op {
-    /** The 2-D matrix product {@code [m,k] @ [k,n]}; other ranks of {@code @} lower to it. */
+    /**
+     * The matrix product of operands of the same rank r ≥ 2, as {@code torch.matmul}: the last
+     * two axes multiply ({@code [m,k] @ [k,n]}), the leading (batch) axes broadcast. Attr
+     * {@link Attr.None}, or {@link Attr.Axes} naming batch axes that the product also sums over
+     * (kept as size 1): the gradient of an operand broadcast along a batch axis. Other ranks and
+     * broadcasts of the surface {@code @} lower to it ({@link Graph#matmul}).
+     */
     MATMUL {
         @Override public Shape shape(List<Node> in, Attr attr) {
             Shape sa = in.get(0).shape(), sb = in.get(1).shape();
-            if (sa.rank() != 2 || sb.rank() != 2) throw new ShapeException(ErrorKind.RANK, "@", "operands of rank 2", sa + " @ " + sb);
-            if (!sa.get(1).equals(sb.get(0))) throw new ShapeException(ErrorKind.MATMUL, sa, sb, sa.get(1), sb.get(0));
-            return Shape.of(sa.get(0), sb.get(1));
+            if (sa.rank() < 2 || sa.rank() != sb.rank()) {
+                throw new ShapeException(ErrorKind.RANK, "@", "operands of the same rank, 2 or more", sa + " @ " + sb);
+            }
+            if (!sa.last(1).equals(sb.last(2))) throw new ShapeException(ErrorKind.MATMUL, sa, sb, sa.last(1), sb.last(2));
+            List<Dim> out = new ArrayList<>(batch(sa, sb));
+            for (int axis : summed(attr)) {
+                if (axis >= out.size()) throw new IllegalArgumentException("a product sums over batch axes only, not axis " + axis);
+                out.set(axis, Dim.of(1));
+            }
+            out.add(sa.last(2));
+            out.add(sb.last(1));
+            return new Shape(out);
         }
+        /**
+         * Each operand's gradient is a product with the adjoint and the other operand
+         * transposed, summed over the batch axes along which the operand was broadcast.
+         */
         @Override public Node[] vjp(Graph g, Node y, Node adj) {
             Node a = y.input(0), b = y.input(1);
-            return new Node[] {g.matmul(adj, g.transpose(b)), g.matmul(g.transpose(a), adj)};
+            Node bt = g.transpose(b), at = g.transpose(a);
+            return new Node[] {g.product(adj, bt, sumsFor(a, adj, bt)), g.product(at, adj, sumsFor(b, at, adj))};
         }
-        /** {@code 2·m·k·n}: a multiply and an add per term. */
-        @Override public Size flops(Node n) { return n.shape().numel().times(Size.of(n.input(0).shape().get(1))).times(2); }
-        /** Each product accumulated in double over ascending k. */
+        /** {@code 2·m·k·n} per product, for every product of the broadcast batch (summed ones included). */
+        @Override public Size flops(Node n) {
+            Shape sa = n.input(0).shape(), sb = n.input(1).shape();
+            Size batches = new Shape(batch(sa, sb)).numel();
+            return batches.times(Size.of(sa.last(2))).times(Size.of(sa.last(1))).times(Size.of(sb.last(1))).times(2);
+        }
+        @Override public String label(Node n) {
+            List<Integer> s = summed(n.attr());
+            if (s.isEmpty()) return n.shape().rank() > 2 ? "batched matmul" : "matmul";
+            return "batched matmul, summed over axes " + s;
+        }
+        /** Each product accumulated in double over ascending k (and the summed batches in order). */
         @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
-            double[] a = in.get(0), b = in.get(1);
-            int m = inShapes.get(0)[0], k = inShapes.get(0)[1], cols = inShapes.get(1)[1];
-            double[] c = new double[m * cols];
-            for (int i = 0; i < m; i++) {
-                for (int p = 0; p < k; p++) {
-                    double av = a[i * k + p];
-                    for (int j = 0; j < cols; j++) c[i * cols + j] += av * b[p * cols + j];
-                }
+            return StructuredEval.matmul(in.get(0), in.get(1), inShapes.get(0), inShapes.get(1), out);
+        }
+    },
+    /**
+     * {@code out[ids[i], :] += values[i, :]} into zeros of shape {@code [V, D]} (attr
+     * {@link Attr.ShapeAttr}); {@code values} is {@code [..., D]} and {@code ids} an int tensor of
+     * the leading shape. The gradient of a gather ({@link Layout#GATHER}), so repeated ids
+     * accumulate. An id outside {@code [0, V)} is an {@link IllegalArgumentException} naming it.
+     */
+    SCATTER_ADD {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            Shape table = attr(attr, Attr.ShapeAttr.class).shape();
+            Shape v = in.get(0).shape(), ids = in.get(1).shape();
+            List<Dim> want = new ArrayList<>(ids.dims());
+            want.add(table.get(1));
+            if (table.rank() != 2 || !v.equals(new Shape(want))) {
+                throw new IllegalArgumentException("scatter-add of " + v + " by ids " + ids + " into " + table);
             }
-            return c;
+            return table;
+        }
+        @Override public boolean takesIds(int input) {
+            return input == 1;
+        }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return new Node[] {g.gather(adj, y.input(1)), null};
+        }
+        /** One addition per element of the values. */
+        @Override public Size flops(Node n) {
+            return n.input(0).shape().numel();
+        }
+        @Override public String label(Node n) {
+            return "scatter-add into " + n.shape();
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return StructuredEval.scatterAdd(in.get(0), in.get(1), out, idsName(n));
+        }
+    },
+    /**
+     * Layer normalization over the last axis without scale and shift: {@code (x − μ) / √(σ² + eps)}
+     * per row, σ² the biased variance; attr {@link Attr.Const} eps. Its kernel computes each row's
+     * statistics and result in one pass over the row.
+     */
+    LAYER_NORM {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            Shape s = in.get(0).shape();
+            if (s.rank() < 1) throw new ShapeException(ErrorKind.RANK, "layer_norm", "a tensor of rank 1 or more", s);
+            return s;
+        }
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return new Node[] {g.layerNormGrad(y.input(0), adj, eps(y))};
+        }
+        /** Per element: a sum, a subtraction, a square and a sum, a multiplication. */
+        @Override public Size flops(Node n) {
+            return n.shape().numel().times(5);
+        }
+        @Override public String label(Node n) {
+            return "layer norm, eps " + eps(n);
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return StructuredEval.layerNorm(in.get(0), out[out.length - 1], eps(n));
+        }
+    },
+    /**
+     * The gradient of {@link #LAYER_NORM} with respect to its input, given the adjoint {@code g}
+     * of the normalized value: per row, with {@code h} the normalized row and {@code r = 1/√(σ² + eps)},
+     * {@code r · (g − mean(g) − h · mean(g · h))}; attr {@link Attr.Const} eps. Its kernel
+     * recomputes the row's statistics rather than storing them.
+     */
+    LAYER_NORM_GRAD {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            Shape x = in.get(0).shape(), g = in.get(1).shape();
+            if (!x.equals(g) || x.rank() < 1) throw new IllegalArgumentException("layer norm gradient of " + x + " by " + g);
+            return x;
+        }
+        /** Linear and self-adjoint in {@code g}; the input's part is a composition ({@link StructuredGrads}). */
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return new Node[] {StructuredGrads.layerNormGradOfInput(g, y.input(0), y.input(1), adj, eps(y)),
+                    g.layerNormGrad(y.input(0), adj, eps(y))};
+        }
+        /** Per element: the statistics (4), two sums (3) and the result (4). */
+        @Override public Size flops(Node n) {
+            return n.shape().numel().times(11);
+        }
+        @Override public String label(Node n) {
+            return "layer norm gradient, eps " + eps(n);
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return StructuredEval.layerNormGrad(in.get(0), in.get(1), out[out.length - 1], eps(n));
         }
     },
     /**
@@ -159,6 +268,11 @@ public enum Structured implements Op {
     /** The interpreter's kernel, as {@link Layout#eval}. */
     public abstract double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out);
 
+    /** Whether input {@code input} is an int tensor of ids (every other input is real). */
+    public boolean takesIds(int input) {
+        return false;
+    }
+
     @Override
     public Family family() {
         return Family.STRUCTURED;
@@ -172,5 +286,39 @@ public enum Structured implements Op {
     @Override
     public String label(Node n) {
         return lower();
+    }
+
+    /** The batch axes a product sums over (attr {@link Attr.Axes}), or none. */
+    public static List<Integer> summed(Attr attr) {
+        return attr instanceof Attr.Axes a ? a.axes() : List.of();
+    }
+
+    /** The broadcast batch dims of two product operands of the same rank. */
+    public static List<Dim> batch(Shape sa, Shape sb) {
+        Shape a = new Shape(sa.dims().subList(0, sa.rank() - 2)), b = new Shape(sb.dims().subList(0, sb.rank() - 2));
+        return ShapeRules.broadcastShapes(a, b, "multiply (@)").dims();
+    }
+
+    /** The batch axes along which {@code operand} was broadcast in the product of {@code x} and {@code y}: its gradient sums over them. */
+    static List<Integer> sumsFor(Node operand, Node x, Node y) {
+        List<Dim> full = batch(x.shape(), y.shape());
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < full.size(); i++) if (operand.shape().get(i).isOne() && !full.get(i).isOne()) axes.add(i);
+        return axes;
+    }
+
+    static double eps(Node n) {
+        return n.attr(Attr.Const.class).value();
+    }
+
+    private static <T extends Attr> T attr(Attr a, Class<T> type) {
+        if (!type.isInstance(a)) throw new IllegalArgumentException("expected " + type.getSimpleName() + ", got " + a);
+        return type.cast(a);
+    }
+
+    /** What an out-of-range id of a gather or scatter-add names: its input, or "ids". */
+    static String idsName(Node n) {
+        Node ids = n.input(1);
+        return ids.op() == Leaf.INPUT ? "input " + ids.leafName() : "ids";
     }
 }

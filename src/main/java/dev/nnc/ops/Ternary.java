@@ -28,6 +28,26 @@ public enum Ternary implements Elementwise {
             return CodeBlock.of("$L.max($L).min($L)", a.get(0), a.get(1), a.get(2));
         }
         @Override public long flopsPerElement() { return 2; }
+    },
+    /**
+     * {@code where(c, a, b)}: {@code a} where {@code c != 0} (NaN counts as true), else {@code b};
+     * the gradient goes to {@code a} and {@code b} by the mask, none to {@code c}.
+     */
+    WHERE {
+        @Override public double eval(double c, double a, double b) { return c != 0 ? a : b; }
+        @Override Node[] grad(Graph G, Node c, Node a, Node b, Node g) {
+            Node zero = G.constant(0);
+            return new Node[] {null, G.ternary(WHERE, c, g, zero), G.ternary(WHERE, c, zero, g)};
+        }
+        @Override public CodeBlock scalar(ScalarCode s, List<CodeBlock> a) {
+            return CodeBlock.of("($L != $L ? $L : $L)", a.get(0), s.lit(0), a.get(1), a.get(2));
+        }
+        @Override public CodeBlock vector(VectorCode v, List<CodeBlock> a) {
+            // only the first argument receives calls (VectorCode): b is blended into -0 + b, the same lanes
+            return CodeBlock.of("$L.add($L).blend($L, $L.compare($T.NE, $L))", v.constant(-0.0), a.get(2), a.get(1), a.get(0),
+                    v.operators(), v.constant(0));
+        }
+        @Override public long flopsPerElement() { return 1; }
     };
 
     /** The value at one triple of elements. */

@@ -10,6 +10,7 @@ import dev.nnc.ops.Leaf;
 import dev.nnc.ops.Reduce;
 import dev.nnc.ops.Unary;
 import dev.nnc.ir.Shape;
+import dev.nnc.ir.ShapeRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,8 @@ import java.util.List;
  *       {@code x - 0 → x}; {@code 0 - x → -x} (same caveat on the sign of zero);</li>
  *   <li>{@code x * 1 → x}, {@code 1 * x → x}, {@code x / 1 → x}, {@code x * -1 → -x};</li>
  *   <li>{@code -(-x) → x}; {@code transpose(transpose(x)) → x};
- *       {@code broadcast(broadcast(x)) → broadcast(x)};</li>
+ *       {@code broadcast(broadcast(x)) → broadcast(x)}; {@code permute(permute(x))} → one permute;
+ *       a permute or an indexing of a broadcast scalar → the scalar broadcast;</li>
  *   <li>{@code x ^ 1 → x}, {@code x ^ 2 → x * x} (the interpreter's {@code x^2} is {@code x*x});</li>
  *   <li>an elementwise op reading {@code broadcast(x)} reads {@code x} directly when broadcasting
  *       gives the same result shape;</li>
@@ -94,7 +96,7 @@ public final class Simplify {
             case MUL -> isConst(y, 1) ? same(n, x) : isConst(x, 1) ? same(n, y)
                     : isConst(y, -1) ? same(n, g.neg(x)) : isConst(x, -1) ? same(n, g.neg(y)) : n;
             case DIV -> isConst(y, 1) ? same(n, x) : n;
-            case POW, MAXIMUM, MINIMUM, GT, EQ -> n;
+            case POW, MAXIMUM, MINIMUM, GT, GE, EQ, NE -> n;
         };
     }
 
@@ -111,8 +113,23 @@ public final class Simplify {
             case TRANSPOSE -> x.op() == Layout.TRANSPOSE ? x.input(0) : n;
             case BROADCAST -> x.op() == Layout.BROADCAST ? g.broadcast(x.input(0), n.shape()) : n;
             case STOP_GRADIENT -> dropStopGradient ? x : n;
-            case RESHAPE, CONCAT, SLICE, ONE_HOT, MODE -> n;
+            case PERMUTE -> x.op() == Layout.PERMUTE ? g.permute(x.input(0), composed(x, n)) : scalarBroadcast(x, n);
+            case SELECT -> scalarBroadcast(x, n);
+            case RESHAPE, CONCAT, SLICE, ONE_HOT, PLACE, GATHER, MODE -> n;
         };
+    }
+
+    /** The axes of {@code permute(permute(x, inner), outer)} as one permutation of x. */
+    private static List<Integer> composed(Node inner, Node outer) {
+        List<Integer> in = inner.attr(Attr.Perm.class).axes();
+        List<Integer> out = new ArrayList<>();
+        for (int a : outer.attr(Attr.Perm.class).axes()) out.add(in.get(a));
+        return out;
+    }
+
+    /** A layout op {@code n} over a broadcast scalar {@code x} is that scalar broadcast to n's shape; else n. */
+    private Node scalarBroadcast(Node x, Node n) {
+        return x.op() == Layout.BROADCAST && x.input(0).shape().isScalar() ? g.broadcast(x.input(0), n.shape()) : n;
     }
 
     /** A scalar elementwise node over constants, folded; else null. */
@@ -142,7 +159,7 @@ public final class Simplify {
 
     private static Shape shapeOf(List<Node> ins) {
         Shape s = ins.get(0).shape();
-        for (int i = 1; i < ins.size(); i++) s = Graph.broadcastShapes(s, ins.get(i).shape(), "combine");
+        for (int i = 1; i < ins.size(); i++) s = ShapeRules.broadcastShapes(s, ins.get(i).shape(), "combine");
         return s;
     }
 

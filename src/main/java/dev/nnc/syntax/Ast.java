@@ -89,13 +89,31 @@ public final class Ast {
     public record Unary(String op, Expr operand, Span span) implements Expr {}
 
     /**
-     * A binary operator: one of {@code + - * / @ ^}. {@code span} covers the whole expression;
-     * {@code opSpan} is the operator itself (where shape errors point).
+     * A binary operator: one of {@code + - * / @ ^}, or a comparison {@code < <= > >= == !=}.
+     * {@code span} covers the whole expression; {@code opSpan} is the operator itself (where
+     * shape errors point).
      */
     public record Binary(String op, Expr left, Expr right, Span opSpan, Span span) implements Expr {}
 
     /** Postfix {@code x.T}. */
     public record Transpose(Expr operand, Span span) implements Expr {}
+
+    /** Postfix indexing {@code x[i, a:b:s, ...]}: one subscript per entry, at least one. */
+    public record Index(Expr operand, List<Subscript> subscripts, Span span) implements Expr {}
+
+    /** One entry of an index list. */
+    public sealed interface Subscript {
+        Span span();
+    }
+
+    /** An integer index {@code i}: it selects one position and removes the axis. */
+    public record At(Expr index, Span span) implements Subscript {}
+
+    /** A slice {@code start:stop:step}; each part is null when left out. */
+    public record Slice(Expr start, Expr stop, Expr step, Span span) implements Subscript {}
+
+    /** {@code ...}: the axes not written. */
+    public record Ellipsis(Span span) implements Subscript {}
 
     /** {@code f(a, b, name = c)}. */
     public record Call(Ident fn, List<Arg> args, Span span) implements Expr {}
@@ -105,4 +123,29 @@ public final class Ast {
 
     /** A call argument; {@code name} is null for positional arguments. */
     public record Arg(Ident name, Expr value, Span span) {}
+
+    /** The direct sub-expressions of {@code e}, in source order. */
+    public static List<Expr> children(Expr e) {
+        if (e instanceof Unary u) return List.of(u.operand());
+        if (e instanceof Binary b) return List.of(b.left(), b.right());
+        if (e instanceof Transpose t) return List.of(t.operand());
+        if (e instanceof Call c) {
+            List<Expr> out = new java.util.ArrayList<>(c.args().size());
+            for (Arg a : c.args()) out.add(a.value());
+            return out;
+        }
+        if (e instanceof ShapeLit s) return s.dims();
+        if (e instanceof Index x) {
+            List<Expr> out = new java.util.ArrayList<>();
+            out.add(x.operand());
+            for (Subscript s : x.subscripts()) {
+                if (s instanceof At at) out.add(at.index());
+                if (s instanceof Slice sl) {
+                    for (Expr part : java.util.Arrays.asList(sl.start(), sl.stop(), sl.step())) if (part != null) out.add(part);
+                }
+            }
+            return out;
+        }
+        return List.of();
+    }
 }

@@ -13,18 +13,22 @@ import dev.nnc.syntax.antlr.NNParser.PostfixContext;
 import dev.nnc.syntax.antlr.NNParser.ProductContext;
 import dev.nnc.syntax.antlr.NNParser.ShapeContext;
 import dev.nnc.syntax.antlr.NNParser.SignedContext;
+import dev.nnc.syntax.antlr.NNParser.SubscriptContext;
+import dev.nnc.syntax.antlr.NNParser.SumContext;
 import dev.nnc.syntax.antlr.NNParser.UnaryContext;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.ParseTree;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * Turns the parse tree of one declaration or statement into {@link Ast} records. The operator
  * rules of the grammar are flat lists; they are folded here with loops (left for
- * {@code + - * / @}, right for {@code ^}), so a long chain never recurses per term. The only
+ * {@code + - * / @}, right for {@code ^}), so a long chain never recurses per term; a chain of
+ * comparisons ({@code a < b < c}) is an error here. The only
  * recursion is per bracket level, which the {@link NewlineFilter} bounds.
  *
  * <p>Problems that the grammar lets through (a postfix other than {@code .T}, an initializer
@@ -154,7 +158,20 @@ final class AstBuilder {
         return e;
     }
 
+    /** {@code a < b}: one comparison at most, since comparisons do not chain. */
     private Ast.Expr expr(ExprContext c) {
+        List<SumContext> ss = c.sum();
+        Ast.Expr acc = sum(ss.get(0));
+        if (ss.size() > 2) {
+            Token second = ((TerminalNode) c.getChild(3)).getSymbol();
+            throw new BuildError(ErrorKind.SYNTAX, span(second), "comparisons do not chain: '" + c.getChild(1).getText()
+                    + "' and then '" + second.getText() + "'", "compare two values at a time, e.g. (a < b) * (b < c) for both");
+        }
+        if (ss.size() == 2) acc = binary(acc, c, 1, sum(ss.get(1)), ss.get(1));
+        return acc;
+    }
+
+    private Ast.Expr sum(SumContext c) {
         List<ProductContext> ps = c.product();
         Ast.Expr acc = product(ps.get(0));
         for (int i = 1; i < ps.size(); i++) {
@@ -210,16 +227,40 @@ final class AstBuilder {
         return acc;
     }
 
+    /** {@code atom .T [i, a:b] ...}: postfixes apply left to right. */
     private Ast.Expr postfix(PostfixContext c) {
         Ast.Expr acc = atom(c.atom());
-        for (IdentContext id : c.ident()) {
-            if (!id.start.getText().equals("T")) {
-                throw new BuildError(ErrorKind.SYNTAX, span(id.start),
-                        "unknown postfix '." + id.start.getText() + "'; the only one is '.T' (transpose)", null);
+        List<Ast.Subscript> subs = new ArrayList<>();
+        for (int i = 1; i < c.getChildCount(); i++) {
+            ParseTree child = c.getChild(i);
+            if (child instanceof IdentContext id) {
+                if (!id.start.getText().equals("T")) {
+                    throw new BuildError(ErrorKind.SYNTAX, span(id.start),
+                            "unknown postfix '." + id.start.getText() + "'; the only one is '.T' (transpose)", null);
+                }
+                acc = new Ast.Transpose(acc, span(c.start, id.start));
+            } else if (child instanceof SubscriptContext sub) {
+                subs.add(subscript(sub));
+            } else if (((TerminalNode) child).getSymbol().getType() == NNParser.RBRACK) {
+                acc = new Ast.Index(acc, List.copyOf(subs), span(c.start, ((TerminalNode) child).getSymbol()));
+                subs.clear();
             }
-            acc = new Ast.Transpose(acc, span(c.start, id.start));
         }
         return acc;
+    }
+
+    private Ast.Subscript subscript(SubscriptContext c) {
+        if (c instanceof NNParser.EllipsisSubscriptContext) return new Ast.Ellipsis(span(c));
+        if (c instanceof NNParser.IndexSubscriptContext at) return new Ast.At(expr(at.expr()), span(c));
+        // a slice: the expressions sit between the colons, any of them may be missing
+        Ast.Expr[] parts = new Ast.Expr[3];
+        int part = 0;
+        for (int i = 0; i < c.getChildCount(); i++) {
+            ParseTree child = c.getChild(i);
+            if (child instanceof ExprContext e) parts[part] = expr(e);
+            else part++;
+        }
+        return new Ast.Slice(parts[0], parts[1], parts[2], span(c));
     }
 
     private Ast.Expr atom(AtomContext c) {
@@ -268,25 +309,11 @@ final class AstBuilder {
             Ast.Expr e = nodes.pop();
             int d = depths.pop();
             if (d > limit) return true;
-            for (Ast.Expr child : children(e)) {
+            for (Ast.Expr child : Ast.children(e)) {
                 nodes.push(child);
                 depths.push(d + 1);
             }
         }
         return false;
-    }
-
-    /** The direct sub-expressions of {@code e}. */
-    static List<Ast.Expr> children(Ast.Expr e) {
-        if (e instanceof Ast.Unary u) return List.of(u.operand());
-        if (e instanceof Ast.Binary b) return List.of(b.left(), b.right());
-        if (e instanceof Ast.Transpose t) return List.of(t.operand());
-        if (e instanceof Ast.Call c) {
-            List<Ast.Expr> out = new ArrayList<>(c.args().size());
-            for (Ast.Arg a : c.args()) out.add(a.value());
-            return out;
-        }
-        if (e instanceof Ast.ShapeLit s) return s.dims();
-        return List.of();
     }
 }

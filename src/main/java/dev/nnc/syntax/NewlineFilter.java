@@ -14,7 +14,8 @@ import org.antlr.v4.runtime.TokenSource;
  * <ul>
  *   <li>inside {@code ( )} or {@code [ ]} (a {@code '{'} or {@code '}'} resets that depth, so a
  *       forgotten {@code ')'} does not swallow the rest of the file);</li>
- *   <li>after a token that cannot end a statement: a binary operator {@code + - * / @ ^},
+ *   <li>after a token that cannot end a statement: a binary operator {@code + - * / @ ^} or a
+ *       comparison {@code < <= > >= == !=},
  *       {@code ','}, {@code '='}, {@code ':'}, {@code '{'}, {@code ';'};</li>
  *   <li>at the start of the file, and before a {@code '{'} (so {@code model M} may put its brace
  *       on the next line);</li>
@@ -117,6 +118,7 @@ final class NewlineFilter {
     static boolean continues(int type) {
         return switch (type) {
             case NNLexer.PLUS, NNLexer.MINUS, NNLexer.STAR, NNLexer.SLASH, NNLexer.AT, NNLexer.CARET,
+                    NNLexer.LT, NNLexer.LE, NNLexer.GT, NNLexer.GE, NNLexer.EQ, NNLexer.NE,
                     NNLexer.COMMA, NNLexer.ASSIGN, NNLexer.COLON, NNLexer.LBRACE,
                     NNLexer.SEMI, NNLexer.LPAREN, NNLexer.LBRACK -> true;
             default -> false;

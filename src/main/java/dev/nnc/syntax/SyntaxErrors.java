@@ -144,7 +144,7 @@ final class SyntaxErrors {
                 || ctx instanceof NNParser.BufferStmtContext;
         for (int type : expected.toList()) {
             if (type == Token.EOF || type == Token.EPSILON) continue;
-            if (afterOperand && (isBinaryOperator(type) || type == DOT || type == LPAREN)) continue;
+            if (afterOperand && (isBinaryOperator(type) || type == DOT || type == LPAREN || type == LBRACK)) continue;
             if (isIdent(type)) {
                 String name = "a name";
                 if (ctx instanceof NNParser.ModelHeadContext) name = "a model name";
@@ -315,7 +315,8 @@ final class SyntaxErrors {
     }
 
     private static boolean isBinaryOperator(int type) {
-        return type == PLUS || type == MINUS || type == STAR || type == SLASH || type == AT || type == CARET;
+        return type == PLUS || type == MINUS || type == STAR || type == SLASH || type == AT || type == CARET
+                || type == LT || type == LE || type == GT || type == GE || type == EQ || type == NE;
     }
 
     private static boolean isEndOfLine(int type) {

@@ -164,13 +164,8 @@ public record ModelInfo(Compiled compiled, String file, String rowDim, Model.Inp
         } else if (e instanceof Ast.Name n) {
             Ast.Expr v = locals.get(n.name());
             if (v != null && seen.add(n.name())) collectCalls(v, locals, fns, out, seen);
-        } else if (e instanceof Ast.Unary u) {
-            collectCalls(u.operand(), locals, fns, out, seen);
-        } else if (e instanceof Ast.Binary b) {
-            collectCalls(b.left(), locals, fns, out, seen);
-            collectCalls(b.right(), locals, fns, out, seen);
-        } else if (e instanceof Ast.Transpose t) {
-            collectCalls(t.operand(), locals, fns, out, seen);
+        } else {
+            for (Ast.Expr child : Ast.children(e)) collectCalls(child, locals, fns, out, seen);
         }
     }
 

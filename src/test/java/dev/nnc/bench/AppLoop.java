@@ -4,9 +4,6 @@ import dev.nnc.codegen.JavaEmitter;
 import java.lang.invoke.MethodHandle;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,10 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedMethod;
-import jdk.jfr.consumer.RecordingFile;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
@@ -40,27 +33,22 @@ import org.objectweb.asm.Opcodes;
  * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
  * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
  * the last line is one JSON object with the blocks, their median and the bytes allocated per
- * call. {@code --check}: the bytes the calling thread allocates per call (and, with threads, the
- * instance's pool threads), and the JIT compilations of every method of the generated classes,
- * from JFR's {@code jdk.Compilation} events (recorded from the start, no JVM flag needed), with
- * whether the method has Vector API code and whether C2 compiled it. {@code --pollute}: first, another user of the Vector
+ * call. {@code --check}: warm-up also goes on while some method with Vector API code has no C2
+ * code yet; then the bytes the calling thread allocates per call (and, with threads, the
+ * instance's pool threads), and the JIT compilations of every method of the generated classes
+ * ({@link JitWatch}: JFR events streamed from the start, no JVM flag needed), with whether the
+ * method has Vector API code and whether C2 compiled it. {@code --pollute}: first, another user of the Vector
  * API (other species, every operation kind, introduced after the JDK has compiled its shared
  * helpers), as an application might have.
  */
 public final class AppLoop {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /**
-     * Bytes per call that an instance with {@code setThreads(n > 1)} may allocate: the tasks it
-     * hands to its pool (futures, lambdas; its javadoc says so), a few hundred bytes, against the
-     * kilobytes to megabytes of vectors that are not kept in registers.
-     */
-    static final long TASK_BYTES = 1024;
-
     record Spec(String text, Workload workload, MethodHandle call, int threads) {}
 
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
+        long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
         int blocks = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
@@ -79,38 +67,21 @@ public final class AppLoop {
         if (specs.isEmpty() || (blocks == 0 && !check)) {
             throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--check] [--pollute] SPEC... (see the class comment)");
         }
-        Recording rec = null;
-        if (check) {
-            rec = new Recording();
-            rec.enable("jdk.Compilation").withThreshold(Duration.ZERO);
-            rec.enable("jdk.CompilerInlining");
-            rec.start();
-        }
+        JitWatch jit = check ? new JitWatch() : null;
+        long t0 = System.nanoTime();
         if (pollute) VectorApiUser.run();
+        long t1 = System.nanoTime();
         List<Spec> calls = new ArrayList<>();
         for (String s : specs) calls.add(spec(s));
-
-        long start = System.nanoTime();
-        long warmNs = warmUp(calls, minCalls, quietMs, maxWarmS);
         Map<String, Set<String>> vectorMethods = new TreeMap<>();
         for (Spec s : calls) {
             for (Map.Entry<String, byte[]> c : s.workload.bytecode.entrySet()) vectorMethods.put(c.getKey(), vectorCode(c.getValue()));
         }
-        Map<String, List<String>> levels = Map.of();
-        if (check) {
-            // more warm-up while a method with vector code compiled by C1 has no C2 code (yet)
-            Path jfr = Files.createTempFile("apploop", ".jfr");
-            while (true) {
-                rec.dump(jfr);
-                levels = compilations(vectorMethods.keySet(), jfr);
-                boolean pending = false;
-                for (Map.Entry<String, List<String>> e : levels.entrySet()) pending |= isVector(vectorMethods, e.getKey()) && !inC2(e.getValue());
-                if (!pending || System.nanoTime() - start > maxWarmS * 1_000_000_000L) break;
-                warmNs += warmUp(calls, minCalls, quietMs, maxWarmS);
-            }
-            rec.stop();
-            Files.delete(jfr);
-        }
+        if (check) jit.watch(vectorMethods.keySet());
+
+        long start = System.nanoTime(), deadline = start + maxWarmS * 1_000_000_000L;
+        // with --check, warm-up goes on while a method with vector code compiled by C1 has no C2 code (yet)
+        long warmNs = warmUp(calls, minCalls, quietMs, deadline, check ? jit : null, vectorMethods);
         System.out.printf("warm %.1f s%n", warmNs / 1e9);
         if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
         if (check) {
@@ -119,35 +90,35 @@ public final class AppLoop {
             for (Spec s : calls) {
                 while (true) {
                     long caller = perCall(s, false), pool = s.threads > 1 ? perCall(s, true) : 0;
-                    long allowed = s.threads > 1 ? TASK_BYTES : 0;
-                    if ((caller <= allowed && pool <= allowed) || System.nanoTime() - start > maxWarmS * 1_000_000_000L) {
+                    if ((caller <= 0 && pool <= 0) || System.nanoTime() > deadline) {
                         System.out.printf("alloc %s caller=%d pool=%d%n", s.text, caller, pool);
                         break;
                     }
-                    warmNs += warmUp(calls, minCalls / 10, quietMs, maxWarmS);
+                    warmNs += warmUp(calls, minCalls / 10, quietMs, deadline, null, vectorMethods);
                 }
             }
-            for (Map.Entry<String, List<String>> e : levels.entrySet()) {
+            for (Map.Entry<String, List<String>> e : jit.levels().entrySet()) {
                 System.out.printf("compiled %s vector=%s levels=%s c2=%s%n", e.getKey(), isVector(vectorMethods, e.getKey()),
-                        String.join(",", e.getValue()), inC2(e.getValue()));
+                        String.join(",", e.getValue()), JitWatch.inC2(e.getValue()));
             }
+            jit.close();
+            System.out.printf("seconds: jvm start %.1f, pollute %.1f, classes %.1f, warm-up %.1f, total %.1f%n", jvmMs / 1e3,
+                    (t1 - t0) / 1e9, (start - t1) / 1e9, warmNs / 1e9, (System.nanoTime() - t0) / 1e9 + jvmMs / 1e3);
         }
+    }
+
+    /** Whether some method with vector code that {@code jit} saw compiled has no C2 code yet. */
+    private static boolean pendingC2(JitWatch jit, Map<String, Set<String>> vectorMethods) {
+        for (Map.Entry<String, List<String>> e : jit.levels().entrySet()) {
+            if (isVector(vectorMethods, e.getKey()) && !JitWatch.inC2(e.getValue())) return true;
+        }
+        return false;
     }
 
     /** Whether {@code method} ("class name+descriptor") has vector code. */
     private static boolean isVector(Map<String, Set<String>> vectorMethods, String method) {
         int sp = method.indexOf(' ');
         return vectorMethods.get(method.substring(0, sp)).contains(method.substring(sp + 1));
-    }
-
-    /**
-     * Whether C2 compiled the method: on its own (level 4, also on-stack replacement) or inlined
-     * into a C2 compilation of a caller ("inlined4"). Its latest code may still be C1's for a
-     * while after a deoptimization, as in any JVM; the allocation check catches code that stays
-     * slow.
-     */
-    private static boolean inC2(List<String> levels) {
-        return levels.contains("4") || levels.contains("osr4") || levels.contains("inlined4");
     }
 
     private static Spec spec(String text) throws Throwable {
@@ -164,21 +135,30 @@ public final class AppLoop {
         return new Spec(text, w, h, threads);
     }
 
-    /** Calls every spec in turn until each ran {@code minCalls} times and the JIT was quiet for {@code quietMs}; the time taken. */
-    private static long warmUp(List<Spec> calls, int minCalls, int quietMs, int maxWarmS) throws Throwable {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        long start = System.nanoTime(), quietSince = start, lastJit = -1;
+    /**
+     * Calls every spec in turn until each ran {@code minCalls} times and the JIT was quiet for
+     * {@code quietMs} (and, with {@code jit}, until its stream has delivered the events of that
+     * quiet time and no method with vector code lacks C2 code), or {@code deadline} passed; the time taken.
+     */
+    private static long warmUp(List<Spec> calls, int minCalls, int quietMs, long deadline, JitWatch jit,
+                               Map<String, Set<String>> vectorMethods) throws Throwable {
+        CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime(), quietSince = start, lastJit = -1, flushesAtQuiet = jit == null ? 0 : jit.flushes();
         for (long n = 0; ; n++) {
             for (Spec s : calls) {
                 s.call.invokeExact();
             }
             long now = System.nanoTime();
-            long t = jit.getTotalCompilationTime();
+            long t = compiler.getTotalCompilationTime();
             if (t != lastJit) {
                 lastJit = t;
                 quietSince = now;
+                if (jit != null) flushesAtQuiet = jit.flushes();
             }
-            if ((n >= minCalls && now - quietSince >= quietMs * 1_000_000L) || now - start > maxWarmS * 1_000_000_000L) return now - start;
+            boolean done = n >= minCalls && now - quietSince >= quietMs * 1_000_000L;
+            // two deliveries after the last compilation: the second holds every event of before the first
+            if (done && jit != null) done = jit.flushes() >= flushesAtQuiet + 2 && !pendingC2(jit, vectorMethods);
+            if (done || now > deadline) return now - start;
         }
     }
 
@@ -236,42 +216,6 @@ public final class AppLoop {
             if (t.getName().equals(name)) sum += THREADS.getThreadAllocatedBytes(t.getId());
         }
         return sum;
-    }
-
-    /**
-     * The successful compilations in recording {@code jfr} of the methods of {@code classes}, by
-     * "class name+descriptor": their levels in order, "osr" before those of on-stack replacement,
-     * and "inlined4" if C2 inlined the method into a compilation of a caller.
-     */
-    private static Map<String, List<String>> compilations(Set<String> classes, Path jfr) throws java.io.IOException {
-        Map<String, List<String>> levels = new TreeMap<>();
-        Map<Integer, String> c2 = new java.util.HashMap<>();
-        List<RecordedEvent> inlinings = new ArrayList<>();
-        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
-            String type = e.getEventType().getName();
-            if (type.equals("jdk.CompilerInlining")) {
-                if (e.getBoolean("succeeded") && classes.contains(calleeType(e))) inlinings.add(e);
-                continue;
-            }
-            if (!type.equals("jdk.Compilation") || !e.getBoolean("succeded")) continue;
-            RecordedMethod m = e.getValue("method");
-            String key = m.getType().getName() + " " + m.getName() + m.getDescriptor();
-            if (e.getShort("compileLevel") == 4) c2.put(e.getInt("compileId"), key);
-            if (!classes.contains(m.getType().getName())) continue;
-            levels.computeIfAbsent(key, k -> new ArrayList<>()).add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
-        }
-        for (RecordedEvent e : inlinings) {
-            if (!c2.containsKey(e.getInt("compileId"))) continue;
-            String key = calleeType(e) + " " + e.getValue("callee.name") + e.getValue("callee.descriptor");
-            List<String> l = levels.computeIfAbsent(key, k -> new ArrayList<>());
-            if (!l.contains("inlined4")) l.add("inlined4");
-        }
-        return levels;
-    }
-
-    /** The binary name of an inlining event's callee class (JFR gives it in internal form, with slashes). */
-    private static String calleeType(RecordedEvent e) {
-        return e.getString("callee.type").replace('/', '.');
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.nnc.bench;
 
-import dev.nnc.codegen.InMemoryJavac;
-
 /**
  * Another user of the Vector API in the same JVM, as an application or library might be (for
  * {@code AppLoop --pollute}): first one operation on a 256-bit species, long enough for C2 to
@@ -14,7 +12,7 @@ import dev.nnc.codegen.InMemoryJavac;
 final class VectorApiUser {
     private VectorApiUser() {}
 
-    private static final String SOURCE = """
+    static final String SOURCE = """
             package apploop;
 
             import java.util.List;
@@ -48,7 +46,9 @@ final class VectorApiUser {
             }
             """;
 
+    static final String NAME = "apploop.Polluter";
+
     static void run() throws ReflectiveOperationException {
-        InMemoryJavac.compile("apploop.Polluter", SOURCE).load("apploop.Polluter").getMethod("run").invoke(null);
+        ClassCache.compile(NAME, SOURCE).load("apploop.Polluter").getMethod("run").invoke(null);
     }
 }

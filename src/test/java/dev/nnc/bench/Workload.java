@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -19,6 +20,10 @@ import java.util.Random;
  * {@code trainStep} and {@code infer} as method handles bound to the instance and the inputs
  * (type {@code ()V}, so that no loss is boxed: a few ns per call once compiled). Shared by {@link WorkloadsBench}
  * (JMH) and {@link AppLoop} (an application's plain loop in a fresh JVM).
+ *
+ * <p>Besides, two examples of the language's version 2 with any inputs, called through their
+ * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
+ * {@code tab:B} (tabular_embeddings.nn).
  */
 public final class Workload {
     /** The workload as named on the command line, e.g. {@code w1:64}. */
@@ -44,7 +49,7 @@ public final class Workload {
         this.infer = infer;
     }
 
-    /** The model file of workload {@code w1} … {@code w5} or {@code bn} (the batch-norm example). */
+    /** The model file of workload {@code w1} … {@code w5}, {@code bn} (the batch-norm example), {@code lm} or {@code tab}. */
     public static Path modelFile(String workload) {
         String name = workload.substring(0, workload.indexOf(':'));
         return switch (name) {
@@ -54,7 +59,9 @@ public final class Workload {
             case "w4" -> Path.of("bench/models/w4_lenet.nn");
             case "w5" -> Path.of("bench/models/w5_resnet.nn");
             case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
-            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, bn:64)");
+            case "lm" -> Path.of("generated-examples/char_lm.nn");
+            case "tab" -> Path.of("generated-examples/tabular_embeddings.nn");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, bn:64, lm:8x32, tab:64)");
         };
     }
 
@@ -64,14 +71,12 @@ public final class Workload {
      * {@code setThreads}; 1 for the default).
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
-        Path file = modelFile(workload);
-        Compiler.Result r = Compiler.compile(file);
-        if (!r.ok()) throw new IllegalStateException(r.render());
-        Compiled c = r.compiled().get(0);
-        String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
-        JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
-        InMemoryJavac.Classes classes = InMemoryJavac.compile(out.qualifiedName(), out.source());
+        Source src = source(workload, backend, f32);
+        Compiled c = src.compiled();
+        JavaEmitter.Output out = src.output();
+        InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
         Object inst = type.getConstructor(long.class).newInstance(7L);
         if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
@@ -101,6 +106,67 @@ public final class Workload {
         return new Workload(workload, batch, c, type, classes.bytecode(), inst,
                 MethodHandles.insertArguments(train.bindTo(inst), 0, batch, x, y).asType(call),
                 MethodHandles.insertArguments(infer.bindTo(inst), 0, batch, x, array(f32, batch * outs, rnd)).asType(call));
+    }
+
+    /** A workload's model, compiled by nnc, and its generated class. */
+    record Source(Compiled compiled, JavaEmitter.Output output) {}
+
+    /** The generated class of {@code workload}'s model (its batch does not matter) for {@code backend}, in f32 or f64. */
+    static Source source(String workload, JavaEmitter.Backend backend, boolean f32) throws java.io.IOException {
+        Path file = modelFile(workload);
+        Compiler.Result r = Compiler.compile(file);
+        if (!r.ok()) throw new IllegalStateException(r.render());
+        Compiled c = r.compiled().get(0);
+        String pkg = workload.substring(0, workload.indexOf(':')) + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
+        return new Source(c, JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend)));
+    }
+
+    /**
+     * A workload whose dims ({@code name:D1xD2…}, in the model's order) and inputs are set on the
+     * generated class's {@code Args}: real inputs normal, int inputs (ids, labels) below 10, valid
+     * for every table and class count of these models; {@code infer} takes every output.
+     */
+    private static Workload named(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        String[] sizes = workload.substring(workload.indexOf(':') + 1).split("x");
+        Source src = source(workload, backend, f32);
+        Compiled c = src.compiled();
+        Model m = c.model();
+        if (sizes.length != m.dims().size()) throw new IllegalArgumentException(workload + ": dims " + m.dims());
+        JavaEmitter.Output out = src.output();
+        InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
+        Class<?> type = classes.load(out.qualifiedName());
+        Object inst = type.getConstructor(long.class).newInstance(7L);
+        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+
+        Class<?> argsType = Class.forName(out.qualifiedName() + "$Args", true, type.getClassLoader());
+        Object args = argsType.getConstructor().newInstance();
+        Map<String, Integer> dims = new HashMap<>();
+        for (int i = 0; i < sizes.length; i++) {
+            dims.put(m.dims().get(i), Integer.parseInt(sizes[i]));
+            argsType.getMethod(m.dims().get(i), int.class).invoke(args, Integer.parseInt(sizes[i]));
+        }
+        Random rnd = new Random(1);
+        for (Model.Input in : m.inputs()) {
+            int n = (int) in.node().shape().numel().eval(dims);
+            if (in.isInt()) {
+                int[] ids = new int[n];
+                for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(10);
+                argsType.getMethod(in.name(), int[].class).invoke(args, ids);
+            } else {
+                Object a = array(f32, n, rnd);
+                argsType.getMethod(in.name(), a.getClass()).invoke(args, a);
+            }
+        }
+        for (int o = 0; o < m.outputs().size(); o++) {
+            Object a = array(f32, (int) c.eval().outputs().get(o).shape().numel().eval(dims), rnd);
+            argsType.getMethod(m.outputs().get(o).name(), a.getClass()).invoke(args, a);
+        }
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodType call = MethodType.methodType(void.class);
+        MethodHandle train = lookup.findVirtual(type, "trainStep", MethodType.methodType(f32 ? float.class : double.class, argsType));
+        MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, argsType));
+        return new Workload(workload, Integer.parseInt(sizes[0]), c, type, classes.bytecode(), inst,
+                train.bindTo(inst).bindTo(args).asType(call), infer.bindTo(inst).bindTo(args).asType(call));
     }
 
     private static Object array(boolean f32, int n, Random rnd) {

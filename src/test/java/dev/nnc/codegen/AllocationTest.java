@@ -142,11 +142,21 @@ class AllocationTest {
         throw new IllegalArgumentException(name);
     }
 
-    /** Bytes this thread allocates while calling {@code h} {@code times} times. */
+    /** The threads whose allocations count, besides the calling thread: a pool's, in the threads case. */
+    static Thread[] others = new Thread[0];
+
+    /** Bytes allocated so far by this thread and {@link #others}. */
+    static long bytes() {
+        long sum = THREADS.getCurrentThreadAllocatedBytes();
+        for (Thread t : others) sum += THREADS.getThreadAllocatedBytes(t.getId());
+        return sum;
+    }
+
+    /** Bytes this thread (and {@link #others}) allocate while calling {@code h} {@code times} times. */
     static long allocated(MethodHandle h, int times) throws Throwable {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
+        long before = bytes();
         for (int i = 0; i < times; i++) h.invokeExact();
-        return THREADS.getCurrentThreadAllocatedBytes() - before;
+        return bytes() - before;
     }
 
     /**
@@ -166,6 +176,12 @@ class AllocationTest {
             assertEquals(ten, hundred, where + ": " + e.getKey() + " allocated " + ten + " bytes in 10 calls and " + hundred
                     + " in 100, about " + (hundred - ten) / 90 + " per call");
         }
+    }
+
+    /** Whether no entry allocates per call (as {@link #assertSteady} checks). */
+    static boolean steady(Calls calls) throws Throwable {
+        for (MethodHandle h : calls.entries.values()) if (allocated(h, 10) != allocated(h, 100)) return false;
+        return true;
     }
 
     static Object sink;
@@ -215,5 +231,52 @@ class AllocationTest {
             }
         }
         assertSteady(smallCalls, "batch " + small + " after " + large);
+    }
+
+    /** A product of 256 × 256 × 256 multiply-adds, forward and backward: each splits over threads. */
+    static final String WIDE = """
+            model Wide {
+                dim batch
+                input x : [batch, 256]
+                input y : [batch, 256]
+                param w : [256, 256] init xavier_uniform
+                output h = tanh(x @ w)
+                loss = mse(h, y)
+                optimizer sgd(lr = 0.01)
+            }
+            """;
+
+    /**
+     * With {@code setThreads(3)}, every entry of a vector class whose products split (batch 256)
+     * allocates nothing per call, on the calling thread and on the pool's two threads (before
+     * the pool reused its threads and tasks, about 325 bytes per split product). Vector code
+     * allocates until C2 has compiled it (the Vector API's operations are objects in the
+     * interpreter and C1), so warm-up goes on until no call allocates, for at most 120 s; then
+     * the same check as above.
+     */
+    @Test
+    void steadyStateCallsAllocateNothingWithThreads() throws Throwable {
+        Compiler.Result r = Compiler.compile("wide.nn", WIDE);
+        assertTrue(r.ok(), r::render);
+        JavaEmitter.Output out = JavaEmitter.emit(r.compiled().get(0),
+                new JavaEmitter.Options("alloc.threads", true, "wide.nn", WIDE, JavaEmitter.Backend.VECTOR));
+        Generated g = new Generated(r.compiled().get(0), out, InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName()));
+        Object instance = g.type().getConstructor(long.class).newInstance(1L);
+        g.type().getMethod("setThreads", int.class).invoke(instance, 3);
+        Calls calls = bind(g, instance, 256, true);
+        java.lang.reflect.Field pool = g.type().getDeclaredField("pool$");
+        pool.setAccessible(true);
+        java.lang.reflect.Field workers = pool.getType().getDeclaredField("workers");
+        workers.setAccessible(true);
+        others = (Thread[]) workers.get(pool.get(instance));
+        try {
+            assertEquals(2, others.length);
+            warmUp(calls);
+            for (long end = System.nanoTime() + 120_000_000_000L; !steady(calls) && System.nanoTime() < end; ) warmUp(calls);
+            assertSteady(calls, "setThreads(3), batch 256");
+        } finally {
+            others = new Thread[0];
+            g.type().getMethod("setThreads", int.class).invoke(instance, 1);
+        }
     }
 }

@@ -45,7 +45,8 @@ class ModelGradientsTest {
             Stream.of(OpsAgreeTest.elementwise(), OpsAgreeTest.powers(), OpsAgreeTest.broadcasting(), OpsAgreeTest.reductions(),
                     OpsAgreeTest.softmaxes(), OpsAgreeTest.shapes(), OpsAgreeTest.matmuls(), OpsAgreeTest.losses(),
                     OpsAgreeTest.derivatives(), OpsAgreeTest.runtimeDims(), OpsAgreeTest.training(), OpsAgreeTest.structure(),
-                    OpsAgreeTest.javaNames(), StateAgreeTest.state(), ConvAgreeTest.windows()).forEach(all::addAll);
+                    OpsAgreeTest.javaNames(), StateAgreeTest.state(), ShapesAgreeTest.axes(), ShapesAgreeTest.indexing(),
+                    ShapesAgreeTest.selection(), ComputeAgreeTest.cases(), ConvAgreeTest.windows()).forEach(all::addAll);
             return all;
         });
     }

@@ -96,4 +96,111 @@ class ThreadsTest {
         assertEquals(one.trainStep(in, dims), three.trainStep(in, dims));
         assertArrayEquals(one.parameter("w1"), three.parameter("w1"));
     }
+
+    /** The instance's pool threads (its private {@code pool$}), none without one; each must be a daemon named nnc-Split. */
+    private static java.util.Set<Thread> poolThreads(Object instance) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = instance.getClass().getDeclaredField("pool$");
+        field.setAccessible(true);
+        Object pool = field.get(instance);
+        if (pool == null) return java.util.Set.of();
+        java.lang.reflect.Field workers = pool.getClass().getDeclaredField("workers");
+        workers.setAccessible(true);
+        java.util.Set<Thread> out = java.util.Set.of((Thread[]) workers.get(pool));
+        for (Thread t : out) assertTrue(t.isDaemon() && t.getName().equals("nnc-Split") && t.isAlive(), t.toString());
+        return out;
+    }
+
+    private static void awaitEnd(java.util.Set<Thread> threads, String what) throws InterruptedException {
+        for (Thread t : threads) t.join(10_000);
+        for (Thread t : threads) assertTrue(!t.isAlive(), what + ": " + t + " still runs");
+    }
+
+    /**
+     * The pool itself, through the private {@code rows$} and a task of the test's own: every chunk
+     * runs once, the first on the calling thread and the others on daemon threads; a failure on a
+     * pool thread reaches the caller (the caller's own first if both fail), and the pool works on
+     * after it.
+     */
+    @org.junit.jupiter.api.Test
+    void chunksRunOnThePoolAndFailuresReachTheCaller() throws Exception {
+        Compiled c = Compiler.compile("split.nn", MODEL).compiled().get(0);
+        Object instance = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR).instance();
+        Class<?> type = instance.getClass();
+        Class<?> rows = java.util.Arrays.stream(type.getDeclaredClasses()).filter(k -> k.getSimpleName().equals("Rows$")).findFirst().orElseThrow();
+        java.lang.reflect.Method rows$ = type.getDeclaredMethod("rows$", int.class, rows);
+        rows$.setAccessible(true);
+        type.getMethod("setThreads", int.class).invoke(instance, 3);
+        Thread caller = Thread.currentThread();
+        Map<Integer, String> chunks = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, Thread> ranOn = new java.util.concurrent.ConcurrentHashMap<>();
+        int[] failOn = {-1, -1};
+        RuntimeException[] thrown = new RuntimeException[3];
+        Object task = java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {rows}, (proxy, method, a) -> {
+            int worker = (Integer) a[0];
+            assertEquals(null, chunks.put(worker, a[1] + ".." + a[2]), "chunk " + worker + " ran twice");
+            ranOn.put(worker, Thread.currentThread());
+            if (worker == failOn[0] || worker == failOn[1]) throw thrown[worker];
+            return null;
+        });
+        for (int i = 0; i < 3; i++) thrown[i] = new IllegalStateException("chunk " + i);
+
+        // 120 rows over 3 threads: chunks of whole blocks of 12 rows
+        rows$.invoke(instance, 120, task);
+        assertEquals(Map.of(0, "0..48", 1, "48..96", 2, "96..120"), chunks);
+        assertEquals(caller, ranOn.get(0));
+        assertEquals(poolThreads(instance), java.util.Set.of(ranOn.get(1), ranOn.get(2)), "workers 1 and 2 on the pool's threads");
+
+        failOn[0] = 2;
+        chunks.clear();
+        var e = assertThrows(InvocationTargetException.class, () -> rows$.invoke(instance, 120, task));
+        assertTrue(e.getCause() == thrown[2], "a pool thread's failure: " + e.getCause());
+        assertEquals(3, chunks.size(), "every chunk ran");
+
+        failOn[1] = 0;
+        chunks.clear();
+        e = assertThrows(InvocationTargetException.class, () -> rows$.invoke(instance, 120, task));
+        assertTrue(e.getCause() == thrown[0], "the caller's own failure first: " + e.getCause());
+
+        failOn[0] = failOn[1] = -1;
+        chunks.clear();
+        rows$.invoke(instance, 40, task);
+        assertEquals(Map.of(0, "0..24", 1, "24..40"), chunks, "40 rows: two chunks, the third thread has none");
+    }
+
+    /**
+     * {@code setThreads(1)} ends the pool's threads, a new count replaces them, and an instance
+     * dropped with threads on does not keep them: they hold it only weakly and end once it is
+     * garbage collected.
+     */
+    @org.junit.jupiter.api.Test
+    void poolThreadsEndWithSetThreadsOneAndWithTheInstance() throws Exception {
+        Compiled c = Compiler.compile("split.nn", MODEL).compiled().get(0);
+        Map<String, Tensor> in = randomInputs(c.model(), 100, 9);
+        Map<String, Integer> dims = Interpreter.bindDims(c.model(), in);
+        LoadedModel m = LoadedModel.load(c, true, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
+        setThreads(m, 3);
+        m.trainStep(in, dims);
+        java.util.Set<Thread> three = poolThreads(m.instance());
+        assertEquals(2, three.size(), "setThreads(3): two pool threads");
+        setThreads(m, 2);
+        awaitEnd(three, "after setThreads(2)");
+        java.util.Set<Thread> two = poolThreads(m.instance());
+        assertEquals(1, two.size(), "setThreads(2): one pool thread");
+        setThreads(m, 1);
+        awaitEnd(two, "after setThreads(1)");
+        assertEquals(java.util.Set.of(), poolThreads(m.instance()));
+
+        setThreads(m, 3);
+        m.trainStep(in, dims);
+        java.util.Set<Thread> dropped = poolThreads(m.instance());
+        assertEquals(2, dropped.size());
+        java.lang.ref.WeakReference<Object> instance = new java.lang.ref.WeakReference<>(m.instance());
+        m = null;
+        for (long end = System.nanoTime() + 30_000_000_000L; instance.get() != null && System.nanoTime() < end; ) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(null, instance.get(), "the instance was not collected: something still holds it");
+        awaitEnd(dropped, "after the instance was collected");
+    }
 }

@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * interpreter. {@code y = x @ w} with x : [batch, k] and w : [k, n] computes {@code A·B} forward,
  * and its gradients {@code Aᵀ·B} (dw = xᵀ·dy: k rows, n columns, batch shared) and {@code A·Bᵀ}
  * (dx = dy·wᵀ: batch rows, k columns, n shared), so one model per shape covers all three.
- * The shapes hit: one to three rows (the single-row streaming blocks, with 16 and 8 vectors of
- * columns); four rows and more (register blocks, the packed panels from
- * {@value VectorKernels#PACK_MIN_ROWS} rows, several K blocks of {@value VectorKernels#KB});
+ * The shapes hit: one to three rows (the single-row streaming blocks, each of
+ * {@link VectorKernels#STREAM_WIDTHS} vectors of columns); four rows and more (register blocks,
+ * the packed panels from {@value VectorKernels#PACK_MIN_ROWS} rows, long shared dimensions);
  * column counts that leave whole vectors and single columns over; narrow products (fewer
  * columns, or a shorter shared dimension, than a 512-bit vector) with few and many rows; and
  * the dropout mask, whose draws must be the interpreter's bit for bit.
@@ -30,11 +30,11 @@ class VectorProductsTest {
 
     static List<Shape> shapes() {
         List<Shape> s = new ArrayList<>();
-        // single rows: wide (16 and 8 vectors of 16 floats), then whole vectors and scalar columns
+        // single rows: wide (12, 8 and 4 vectors of 16 floats), then whole vectors and scalar columns
         s.add(new Shape(1, 300, 300));
         s.add(new Shape(2, 37, 150));
         s.add(new Shape(3, 5, 17));
-        // register blocks: unpacked (4-7 rows) and packed (8+), one and three K blocks, ragged columns
+        // register blocks: unpacked (4-7 rows) and packed (8+), short and long shared dimensions, ragged columns
         s.add(new Shape(5, 40, 70));
         s.add(new Shape(9, 130, 64));
         s.add(new Shape(70, 300, 300));

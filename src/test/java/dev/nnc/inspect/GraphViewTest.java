@@ -136,4 +136,48 @@ class GraphViewTest {
         assertTrue(ops.contains("mul(•, 0.5)"), ops.toString());
         assertTrue(ops.contains("div(•, n)"), ops.toString());
     }
+
+    @Test
+    void layoutOpsAndMasksSayWhatTheyTake() {
+        Compiled c = FlopsTest.compile("""
+                model T {
+                    dim n
+                    input a : [n, 4, 3]
+                    param w : [3]
+                    h = a * w
+                    output b = where(h[:, -2:] > 0, permute(h, [1, 0, 2])[1:3, 0], 0) + arange(3) + h[:, 0:4:2]
+                    output t = tril(h, diagonal = 1)
+                    output c = h[-2:] * 2
+                    loss = sum(b) + sum(t) + sum(c)
+                }
+                """);
+        GraphView v = GraphView.build(c, null, Stage.PARSED, true, false);
+        List<String> ops = v.items().stream().map(it -> GraphView.describe(it.node())).toList();
+        for (String want : List.of("select [:, 2:4, :]", "permute 1,0,2", "select [1:3, 0, :]", "select [:, 0:3:2, :]",
+                "select [-2:, :, :]", "gt(•, 0)", "where(•, •, 0)", "arange 3", "arange 4", "ge", "place [1:3, 0, :]",
+                "place [:, 0:3:2, :]", "place [-2:, :, :]")) {
+            assertTrue(ops.contains(want), want + " in " + ops);
+        }
+    }
+
+    @Test
+    void productsEmbeddingsAndLayerNormSayWhatTheyDo() {
+        Compiled c = FlopsTest.compile("""
+                model T {
+                    dim n
+                    input ids : int[n, 4]
+                    param table : [5, 3]
+                    param w : [2, 3, 3]
+                    h = layer_norm(embedding(ids, table))
+                    output y = unsqueeze(h, 1) @ w
+                    loss = sum(y * y)
+                }
+                """);
+        GraphView v = GraphView.build(c, null, Stage.PARSED, true, false);
+        List<String> ops = v.items().stream().map(it -> GraphView.describe(it.node())).toList();
+        for (String want : List.of("gather rows of [5, 3]", "scatter-add into [5, 3]", "batched matmul",
+                "batched matmul, summed over axes [0]", "layer norm, eps 1.0E-5", "layer norm gradient, eps 1.0E-5")) {
+            assertTrue(ops.contains(want), want + " in " + ops);
+        }
+    }
 }

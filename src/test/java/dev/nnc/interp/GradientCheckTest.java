@@ -141,7 +141,8 @@ class GradientCheckTest {
             cs.add(b.build("ELU " + alpha, b.g.elu(b.awayFromZero("x", s, 0.05, 2), alpha)));
         }
         // ---- binary, broadcasting in random directions
-        for (Binary op : List.of(Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.POW, Binary.MAXIMUM, Binary.MINIMUM, Binary.GT, Binary.EQ)) {
+        for (Binary op : List.of(Binary.ADD, Binary.SUB, Binary.MUL, Binary.DIV, Binary.POW, Binary.MAXIMUM, Binary.MINIMUM, Binary.GT, Binary.GE,
+                Binary.EQ, Binary.NE)) {
             for (int trial = 0; trial < 5; trial++) {
                 Builder b = new Builder(seed++);
                 int[] full = b.shape(1, 3);
@@ -162,7 +163,7 @@ class GradientCheckTest {
                         a = b.input("a", sa, 0.3, 2);
                         bb = b.input("b", sb, -1.5, 1.5);
                     }
-                    case MAXIMUM, MINIMUM, GT, EQ -> {
+                    case MAXIMUM, MINIMUM, GT, GE, EQ, NE -> {
                         // a on a grid offset by 0.1 from b's grid: |a - b| >= 0.06, never a tie
                         a = b.input("a", sa, () -> 0.2 * (b.r.nextInt(11) - 5) + 0.1 + 0.02 * (2 * b.r.nextDouble() - 1));
                         bb = b.input("b", sb, () -> 0.2 * (b.r.nextInt(11) - 5) + 0.02 * (2 * b.r.nextDouble() - 1));
@@ -362,6 +363,8 @@ class GradientCheckTest {
             Node lse = b.g.add(b.g.log(b.g.sum(b.g.exp(b.g.sub(z, m)), List.of(1), true)), m);
             cs.add(b.build("log_softmax composite", b.g.sub(z, lse)));
         }
+        cs.addAll(ShapeGradientCases.cases(seed));
+        cs.addAll(ComputeGradientCases.cases(seed));
         return cs.stream().map(Arguments::of);
     }
 

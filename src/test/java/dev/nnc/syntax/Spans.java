@@ -95,7 +95,7 @@ final class Spans {
         wellFormed(src, e.span());
         assertTrue(e.span().end() > e.span().start(), () -> "empty span " + e.span());
         List<Span> kids = new ArrayList<>();
-        for (Ast.Expr c : AstBuilder.children(e)) kids.add(c.span());
+        for (Ast.Expr c : Ast.children(e)) kids.add(c.span());
         if (e instanceof Ast.Binary b) {
             kids.add(b.opSpan());
             assertEquals(b.op(), text(src, b.opSpan()));
@@ -112,7 +112,7 @@ final class Spans {
         if (e instanceof Ast.Transpose) assertTrue(text(src, e.span()).endsWith("T"));
         if (e instanceof Ast.Unary) assertTrue(text(src, e.span()).startsWith("-"));
         within(src, e.span(), kids);
-        for (Ast.Expr c : AstBuilder.children(e)) check(src, c);
+        for (Ast.Expr c : Ast.children(e)) check(src, c);
     }
 
     private static void within(String src, Span outer, List<Span> inner) {

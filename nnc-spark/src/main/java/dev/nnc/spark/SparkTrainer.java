@@ -133,8 +133,11 @@ public final class SparkTrainer<M> {
     }
 
     /**
-     * After each epoch, save the parameters ({@code saveParameters}, safetensors) to
-     * {@link #checkpointFile directory/epoch-NNNN.safetensors} on the driver's file system.
+     * After each epoch, save a checkpoint ({@code saveCheckpoint}, safetensors: the parameters and
+     * buffers, the optimizer state, the step count, the seed and the learning rate) to
+     * {@link #checkpointFile directory/epoch-NNNN.safetensors} on the driver's file system. The
+     * model's {@code loadParameters} reads its parameters and buffers alone; {@link #resume}
+     * continues from it.
      */
     public SparkTrainer<M> checkpoints(Path directory) {
         this.checkpoints = directory;
@@ -160,13 +163,16 @@ public final class SparkTrainer<M> {
     }
 
     /**
-     * Continue a run from a checkpoint: load {@code parameters} and go on with epoch
-     * {@code completedEpochs + 1} (its shuffling and learning rate as in the first run). The
-     * checkpoint holds parameters only: an optimizer with state (momentum, Adam) restarts it.
+     * Continue a run from a checkpoint of {@link #checkpoints} ({@code loadCheckpoint}: the
+     * parameters, buffers, optimizer state, step count and learning rate) and go on with epoch
+     * {@code completedEpochs + 1}, its shuffling, dropout masks and scheduled learning rate as in
+     * the first run: with the same data, seed and settings, the result is that of a run that
+     * never stopped. (To start from parameters alone, load them into an instance and use
+     * {@link #startFrom}.)
      */
-    public SparkTrainer<M> resume(Path parameters, int completedEpochs) {
+    public SparkTrainer<M> resume(Path checkpoint, int completedEpochs) {
         if (completedEpochs < 0) throw new IllegalArgumentException("completedEpochs must be at least 0, got " + completedEpochs);
-        this.resumeFile = parameters;
+        this.resumeFile = checkpoint;
         this.completedEpochs = completedEpochs;
         return this;
     }
@@ -191,6 +197,8 @@ public final class SparkTrainer<M> {
             featureCols.removeAll(targets);
         }
         M m = start != null ? start : model.newInstance(seed);
+        // a schedule's base: the rate before a checkpoint brings the one its last step used
+        double declared = model.learningRate(m);
         if (resumeFile != null) load(m);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         String description = jsc.getLocalProperty("spark.job.description");
@@ -201,7 +209,7 @@ public final class SparkTrainer<M> {
             parts.sort(Comparator.comparingInt(Block.Summary::partition));
             check(m, parts, featureCols);
             int[] rows = parts.stream().mapToInt(Block.Summary::rows).toArray();
-            run(jsc, blocks, m, Batches.stepsPerEpoch(rows, batchSize));
+            run(jsc, blocks, m, Batches.stepsPerEpoch(rows, batchSize), declared);
         } finally {
             blocks.unpersist(false);
             jsc.setJobDescription(description);
@@ -211,7 +219,7 @@ public final class SparkTrainer<M> {
 
     private void load(M m) {
         try {
-            model.loadParameters(m, resumeFile);
+            model.loadCheckpoint(m, resumeFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume from " + resumeFile + ": " + e.getMessage(), e);
         }
@@ -238,9 +246,8 @@ public final class SparkTrainer<M> {
         }
     }
 
-    private void run(JavaSparkContext jsc, JavaRDD<Block> blocks, M m, int steps) {
+    private void run(JavaSparkContext jsc, JavaRDD<Block> blocks, M m, int steps, double declared) {
         String name = model.type.getSimpleName();
-        double declared = model.learningRate(m);
         for (int epoch = completedEpochs; epoch < epochs; epoch++) {
             long t0 = System.nanoTime(), epochRows = 0;
             double lossSum = 0;
@@ -298,7 +305,7 @@ public final class SparkTrainer<M> {
         Path file = checkpointFile(checkpoints, epoch);
         try {
             Files.createDirectories(checkpoints);
-            model.saveParameters(m, file);
+            model.saveCheckpoint(m, file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }

@@ -9,8 +9,9 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The work of one step in one partition (the {@code seqOp} of {@code treeAggregate}, or the body
- * of {@link PartitionSum}): seed this thread's model instance for the step and partition
- * ({@link Batches#dropoutSeed}), load the broadcast parameters and buffers into it, take the
+ * of {@link PartitionSum}): seed the dropout masks of this thread's model instance for the step
+ * and partition ({@code setDropoutSeed(}{@link Batches#dropoutSeed}{@code )}; the instance never
+ * takes a step, so its step count stays 0), load the broadcast parameters and buffers into it, take the
  * partition's batch of this step, compute its training-mode gradient with
  * {@code trainingGradients} (dropout on, batch statistics) and add rows × gradient to the sum,
  * with the buffers as that pass updated them. Deterministic: a retried task computes the same
@@ -49,7 +50,7 @@ final class StepTask<M> implements Function2<GradientSum, Block, GradientSum> {
         @SuppressWarnings("unchecked")
         M m = (M) w.instance;
         Object[] s = state.value();
-        model.reset(m, Batches.dropoutSeed(seed, globalStep, b.partition));
+        model.setDropoutSeed(m, Batches.dropoutSeed(seed, globalStep, b.partition));
         model.copyParametersFrom(m, s[0]);
         if (s.length > 1) model.setBuffers(m, java.util.Arrays.copyOfRange(s, 1, s.length));
         Object[] batch = w.batch(model, n, b.featureWidth, b.targetWidth);

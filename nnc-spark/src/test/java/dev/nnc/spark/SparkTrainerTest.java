@@ -4,6 +4,7 @@ import static dev.nnc.spark.TestData.difference;
 import static dev.nnc.spark.TestData.parameters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * accumulation on the same batches ({@link TestData#reference}): bit for bit, in f64 and f32, up
  * to 16 partitions (the driver adds the partitions' sums in the reference's order), to 1e-12 with
  * treeAggregate beyond; empty partitions, a retried
- * task, resuming from a checkpoint, the learning-rate schedule, progress, and bad input.
+ * task, resuming from a checkpoint (exactly, optimizer state included), the learning-rate
+ * schedule, progress, and bad input.
  */
 class SparkTrainerTest {
     static final List<Row> ROWS = TestData.regressionRows(75, 1);
@@ -191,6 +193,42 @@ class SparkTrainerTest {
         assertArrayEquals(parameters(straight), parameters(last), "the last checkpoint holds the final parameters");
         double[] afterFirst = parameters(loaded(SparkTrainer.checkpointFile(dir, 1)));
         assertTrue(difference(afterFirst, parameters(straight)) > 1e-3, "the later epochs changed the parameters");
+    }
+
+    /**
+     * A checkpoint holds the whole state of training ({@code saveCheckpoint}): resumed from epoch
+     * 1's, a run with dropout, batch norm's buffers, momentum and a learning-rate schedule ends
+     * exactly where the run that never stopped does, to every byte of its last checkpoint
+     * (parameters, buffers, momentum, step count, seed, learning rate). The control resumes from
+     * epoch 1's parameters and buffers with the momentum and the step count of a new instance,
+     * as a checkpoint of the parameters alone would, and ends elsewhere.
+     */
+    @Test
+    void resumedFromACheckpointTrainingEndsWhereTrainingThatNeverStoppedDoes(@TempDir Path dir) throws Exception {
+        Dataset<Row> data = regression();
+        Path first = dir.resolve("straight"), second = dir.resolve("resumed"), third = dir.resolve("control");
+        Normed straight = normed().checkpoints(first).fit(data);
+        assertEquals(18L, straight.steps());
+        Normed resumed = normed().checkpoints(second).resume(SparkTrainer.checkpointFile(first, 1), 1).fit(data);
+        assertFalse(Files.exists(SparkTrainer.checkpointFile(second, 1)), "the resumed run starts with epoch 2");
+        assertArrayEquals(Files.readAllBytes(SparkTrainer.checkpointFile(first, 3)), Files.readAllBytes(SparkTrainer.checkpointFile(second, 3)),
+                "the last checkpoints");
+        assertArrayEquals(parameters(straight), parameters(resumed), "parameters");
+        assertArrayEquals(straight.buffer("mean"), resumed.buffer("mean"), "running mean");
+        assertEquals(18L, resumed.steps());
+
+        Normed parametersOnly = new Normed(4);
+        parametersOnly.loadParameters(SparkTrainer.checkpointFile(first, 1));
+        Path fresh = dir.resolve("parameters-only.safetensors");
+        parametersOnly.saveCheckpoint(fresh);
+        Normed control = normed().checkpoints(third).resume(fresh, 1).fit(data);
+        assertTrue(difference(parameters(straight), parameters(control)) > 1e-6, "the momentum and step count changed nothing");
+    }
+
+    /** Dropout, batch norm, momentum, and a schedule whose base rate is the model's declared one, over 3 epochs of 6 steps. */
+    private static SparkTrainer<Normed> normed() {
+        return SparkTrainer.of(Normed.class).target("y0", "y1").batchSize(8).epochs(3).seed(4)
+                .learningRate(LearningRateSchedule.warmupCosine(3, 18));
     }
 
     private static Linear loaded(Path file) throws Exception {

@@ -1,0 +1,101 @@
+package dev.nnc.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * The JIT compilations of the generated classes, from JFR's {@code jdk.Compilation} and
+ * {@code jdk.CompilerInlining} events, streamed while the JVM runs (recorded from the start, no
+ * JVM flag needed; for {@link AppLoop} {@code --check}). Each event is read once as it arrives,
+ * so asking for the compilations so far costs nothing, where dumping and parsing the recording
+ * again each time cost seconds.
+ */
+final class JitWatch implements AutoCloseable {
+    private final RecordingStream stream = new RecordingStream();
+    /** The binary names of the classes watched: set once they exist (nothing of them compiles before). */
+    private volatile Set<String> classes = Set.of();
+    /** Levels of each watched method's successful compilations, by "class name+descriptor" (guarded by this). */
+    private final Map<String, List<String>> levels = new TreeMap<>();
+    /** Ids of C2's compilations (of any method), and inlinings of watched methods: {compile id, method}. */
+    private final Set<Integer> c2 = new HashSet<>();
+    private final List<Object[]> inlinings = new ArrayList<>();
+    private volatile long flushes;
+
+    JitWatch() {
+        stream.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+        stream.enable("jdk.CompilerInlining");
+        stream.setReuse(true);
+        stream.setOrdered(false);
+        stream.onEvent("jdk.Compilation", this::compilation);
+        stream.onEvent("jdk.CompilerInlining", this::inlining);
+        stream.onFlush(() -> flushes++);
+        stream.startAsync();
+    }
+
+    /** Watches the methods of {@code classes} (binary names) from now on. */
+    void watch(Set<String> classes) {
+        this.classes = Set.copyOf(classes);
+    }
+
+    /** How many times the stream has delivered the JVM's events so far; each delivery is about a second apart. */
+    long flushes() {
+        return flushes;
+    }
+
+    private synchronized void compilation(RecordedEvent e) {
+        if (!e.getBoolean("succeded")) return;
+        RecordedMethod m = e.getValue("method");
+        if (e.getShort("compileLevel") == 4) c2.add(e.getInt("compileId"));
+        String type = m.getType().getName();
+        if (!classes.contains(type)) return;
+        levels.computeIfAbsent(type + " " + m.getName() + m.getDescriptor(), k -> new ArrayList<>())
+                .add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
+    }
+
+    private synchronized void inlining(RecordedEvent e) {
+        if (!e.getBoolean("succeeded")) return;
+        // JFR gives the callee's class in internal form, with slashes
+        String type = e.getString("callee.type").replace('/', '.');
+        if (!classes.contains(type)) return;
+        inlinings.add(new Object[] {e.getInt("compileId"), type + " " + e.getString("callee.name") + e.getString("callee.descriptor")});
+    }
+
+    /**
+     * The successful compilations so far of the watched methods, by "class name+descriptor":
+     * their levels in order, "osr" before those of on-stack replacement, and "inlined4" if C2
+     * inlined the method into a compilation of a caller.
+     */
+    synchronized Map<String, List<String>> levels() {
+        Map<String, List<String>> out = new TreeMap<>();
+        levels.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+        for (Object[] i : inlinings) {
+            if (!c2.contains((Integer) i[0])) continue;
+            List<String> l = out.computeIfAbsent((String) i[1], k -> new ArrayList<>());
+            if (!l.contains("inlined4")) l.add("inlined4");
+        }
+        return out;
+    }
+
+    /**
+     * Whether C2 compiled the method: on its own (level 4, also on-stack replacement) or inlined
+     * into a C2 compilation of a caller ("inlined4"). Its latest code may still be C1's for a
+     * while after a deoptimization, as in any JVM; the allocation check catches code that stays
+     * slow.
+     */
+    static boolean inC2(List<String> levels) {
+        return levels.contains("4") || levels.contains("osr4") || levels.contains("inlined4");
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}
