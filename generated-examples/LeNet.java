@@ -41,6 +41,16 @@ public final class LeNet {
     public static final int PARAMETER_COUNT = 61706;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 10 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "c1 d1 c2 d2 w3 b3 w4 b4 w5 b5 optimizer.momentum.c1 optimizer.momentum.d1 optimizer.momentum.c2 optimizer.momentum.d2 optimizer.momentum.w3 optimizer.momentum.b3 optimizer.momentum.w4 optimizer.momentum.b4 optimizer.momentum.w5 optimizer.momentum.b5").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "6,1,5,5;6;16,6,5,5;16;400,120;120;120,84;84;84,10;10;6,1,5,5;6;16,6,5,5;16;400,120;120;120,84;84;84,10;10"));
+
+    /**
      * param {@code c1 : [6, 1, 5, 5]}
      */
     private final float[] c1 = new float[150];
@@ -2601,14 +2611,78 @@ public final class LeNet {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LeNet\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"c1\":{\"dtype\":\"F32\",\"shape\":[6,1,5,5],\"data_offsets\":[0,600]},\"d1\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[600,624]},\"c2\":{\"dtype\":\"F32\",\"shape\":[16,6,5,5],\"data_offsets\":[624,10224]},\"d2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[10224,10288]},\"w3\":{\"dtype\":\"F32\",\"shape\":[400,120],\"data_offsets\":[10288,202288]},\"b3\":{\"dtype\":\"F32\",\"shape\":[120],\"data_offsets\":[202288,202768]},\"w4\":{\"dtype\":\"F32\",\"shape\":[120,84],\"data_offsets\":[202768,243088]},\"b4\":{\"dtype\":\"F32\",\"shape\":[84],\"data_offsets\":[243088,243424]},\"w5\":{\"dtype\":\"F32\",\"shape\":[84,10],\"data_offsets\":[243424,246784]},\"b5\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[246784,246824]},\"optimizer.momentum.c1\":{\"dtype\":\"F32\",\"shape\":[6,1,5,5],\"data_offsets\":[246824,247424]},\"optimizer.momentum.d1\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[247424,247448]},\"optimizer.momentum.c2\":{\"dtype\":\"F32\",\"shape\":[16,6,5,5],\"data_offsets\":[247448,257048]},\"optimizer.momentum.d2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[257048,257112]},\"optimizer.momentum.w3\":{\"dtype\":\"F32\",\"shape\":[400,120],\"data_offsets\":[257112,449112]},\"optimizer.momentum.b3\":{\"dtype\":\"F32\",\"shape\":[120],\"data_offsets\":[449112,449592]},\"optimizer.momentum.w4\":{\"dtype\":\"F32\",\"shape\":[120,84],\"data_offsets\":[449592,489912]},\"optimizer.momentum.b4\":{\"dtype\":\"F32\",\"shape\":[84],\"data_offsets\":[489912,490248]},\"optimizer.momentum.w5\":{\"dtype\":\"F32\",\"shape\":[84,10],\"data_offsets\":[490248,493608]},\"optimizer.momentum.b5\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[493608,493648]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.c1;
+            case 1: return this.d1;
+            case 2: return this.c2;
+            case 3: return this.d2;
+            case 4: return this.w3;
+            case 5: return this.b3;
+            case 6: return this.w4;
+            case 7: return this.b4;
+            case 8: return this.w5;
+            case 9: return this.b5;
+            case 10: return this.momentum$c1;
+            case 11: return this.momentum$d1;
+            case 12: return this.momentum$c2;
+            case 13: return this.momentum$d2;
+            case 14: return this.momentum$w3;
+            case 15: return this.momentum$b3;
+            case 16: return this.momentum$w4;
+            case 17: return this.momentum$b4;
+            case 18: return this.momentum$w5;
+            case 19: return this.momentum$b5;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LeNet\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -2705,30 +2779,12 @@ public final class LeNet {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"LeNet\"},\"c1\":{\"dtype\":\"F32\",\"shape\":[6,1,5,5],\"data_offsets\":[0,600]},\"d1\":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[600,624]},\"c2\":{\"dtype\":\"F32\",\"shape\":[16,6,5,5],\"data_offsets\":[624,10224]},\"d2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[10224,10288]},\"w3\":{\"dtype\":\"F32\",\"shape\":[400,120],\"data_offsets\":[10288,202288]},\"b3\":{\"dtype\":\"F32\",\"shape\":[120],\"data_offsets\":[202288,202768]},\"w4\":{\"dtype\":\"F32\",\"shape\":[120,84],\"data_offsets\":[202768,243088]},\"b4\":{\"dtype\":\"F32\",\"shape\":[84],\"data_offsets\":[243088,243424]},\"w5\":{\"dtype\":\"F32\",\"shape\":[84,10],\"data_offsets\":[243424,246784]},\"b5\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[246784,246824]}}   ").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 20 : 10;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 493648 : 246824)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.c1) buf$.putFloat(v);
-        for (float v : this.d1) buf$.putFloat(v);
-        for (float v : this.c2) buf$.putFloat(v);
-        for (float v : this.d2) buf$.putFloat(v);
-        for (float v : this.w3) buf$.putFloat(v);
-        for (float v : this.b3) buf$.putFloat(v);
-        for (float v : this.w4) buf$.putFloat(v);
-        for (float v : this.b4) buf$.putFloat(v);
-        for (float v : this.w5) buf$.putFloat(v);
-        for (float v : this.b5) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.momentum$c1) buf$.putFloat(v);
-            for (float v : this.momentum$d1) buf$.putFloat(v);
-            for (float v : this.momentum$c2) buf$.putFloat(v);
-            for (float v : this.momentum$d2) buf$.putFloat(v);
-            for (float v : this.momentum$w3) buf$.putFloat(v);
-            for (float v : this.momentum$b3) buf$.putFloat(v);
-            for (float v : this.momentum$w4) buf$.putFloat(v);
-            for (float v : this.momentum$b4) buf$.putFloat(v);
-            for (float v : this.momentum$w5) buf$.putFloat(v);
-            for (float v : this.momentum$b5) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -2764,17 +2820,10 @@ public final class LeNet {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "c1", new long[] {6, 1, 5, 5}, 150));
-        values$.add(read(file, buf$, entries$, dataStart$, "d1", new long[] {6}, 6));
-        values$.add(read(file, buf$, entries$, dataStart$, "c2", new long[] {16, 6, 5, 5}, 2400));
-        values$.add(read(file, buf$, entries$, dataStart$, "d2", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "w3", new long[] {400, 120}, 48000));
-        values$.add(read(file, buf$, entries$, dataStart$, "b3", new long[] {120}, 120));
-        values$.add(read(file, buf$, entries$, dataStart$, "w4", new long[] {120, 84}, 10080));
-        values$.add(read(file, buf$, entries$, dataStart$, "b4", new long[] {84}, 84));
-        values$.add(read(file, buf$, entries$, dataStart$, "w5", new long[] {84, 10}, 840));
-        values$.add(read(file, buf$, entries$, dataStart$, "b5", new long[] {10}, 10));
+        float[][] values$ = new float[checkpoint$ ? 20 : 10][];
+        for (int i = 0; i < 10; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -2803,39 +2852,13 @@ public final class LeNet {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.c1", new long[] {6, 1, 5, 5}, 150));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.d1", new long[] {6}, 6));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.c2", new long[] {16, 6, 5, 5}, 2400));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.d2", new long[] {16}, 16));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w3", new long[] {400, 120}, 48000));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b3", new long[] {120}, 120));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w4", new long[] {120, 84}, 10080));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b4", new long[] {84}, 84));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w5", new long[] {84, 10}, 840));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b5", new long[] {10}, 10));
+        for (int i = 10; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.c1, 0, this.c1.length);
-        System.arraycopy(values$.get(1), 0, this.d1, 0, this.d1.length);
-        System.arraycopy(values$.get(2), 0, this.c2, 0, this.c2.length);
-        System.arraycopy(values$.get(3), 0, this.d2, 0, this.d2.length);
-        System.arraycopy(values$.get(4), 0, this.w3, 0, this.w3.length);
-        System.arraycopy(values$.get(5), 0, this.b3, 0, this.b3.length);
-        System.arraycopy(values$.get(6), 0, this.w4, 0, this.w4.length);
-        System.arraycopy(values$.get(7), 0, this.b4, 0, this.b4.length);
-        System.arraycopy(values$.get(8), 0, this.w5, 0, this.w5.length);
-        System.arraycopy(values$.get(9), 0, this.b5, 0, this.b5.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(10), 0, this.momentum$c1, 0, this.momentum$c1.length);
-            System.arraycopy(values$.get(11), 0, this.momentum$d1, 0, this.momentum$d1.length);
-            System.arraycopy(values$.get(12), 0, this.momentum$c2, 0, this.momentum$c2.length);
-            System.arraycopy(values$.get(13), 0, this.momentum$d2, 0, this.momentum$d2.length);
-            System.arraycopy(values$.get(14), 0, this.momentum$w3, 0, this.momentum$w3.length);
-            System.arraycopy(values$.get(15), 0, this.momentum$b3, 0, this.momentum$b3.length);
-            System.arraycopy(values$.get(16), 0, this.momentum$w4, 0, this.momentum$w4.length);
-            System.arraycopy(values$.get(17), 0, this.momentum$b4, 0, this.momentum$b4.length);
-            System.arraycopy(values$.get(18), 0, this.momentum$w5, 0, this.momentum$w5.length);
-            System.arraycopy(values$.get(19), 0, this.momentum$b5, 0, this.momentum$b5.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;

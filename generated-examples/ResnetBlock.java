@@ -42,6 +42,16 @@ public final class ResnetBlock {
     public static final int PARAMETER_COUNT = 4842;
 
     /**
+     * The .nn names of the tensors saved and loaded, in file order: the 12 parameters and buffers, then the optimizer state of a checkpoint.
+     */
+    private static final String[] TENSOR_NAMES$ = String.join("", "w1 g1 b1 w2 g2 b2 head bias mean1 var1 mean2 var2 optimizer.momentum.w1 optimizer.momentum.g1 optimizer.momentum.b1 optimizer.momentum.w2 optimizer.momentum.g2 optimizer.momentum.b2 optimizer.momentum.head optimizer.momentum.bias").split(" ");
+
+    /**
+     * The shape of each tensor of {@code TENSOR_NAMES$}.
+     */
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "16,16,3,3;16;16;16,16,3,3;16;16;16,10;10;16;16;16;16;16,16,3,3;16;16;16,16,3,3;16;16;16,10;10"));
+
+    /**
      * param {@code w1 : [16, 16, 3, 3]}
      */
     private final float[] w1 = new float[2304];
@@ -2410,14 +2420,78 @@ public final class ResnetBlock {
     }
 
     /**
-     * The safetensors header of a checkpoint of this instance, padded with spaces to a multiple of 8 bytes.
+     * Shapes written as their dims joined by ',', joined by ';' (a scalar's is empty).
      */
-    private byte[] checkpointHeader$() {
-        StringBuilder h$ = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"ResnetBlock\",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"").append(this.seed).append("\",\"nnc.step\":\"").append(this.step);
-        h$.append("\",\"nnc.learning_rate\":\"").append(Double.toString(this.learningRate$)).append('"');
-        h$.append(String.join("", "},\"w1\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[0,9216]},\"g1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[9216,9280]},\"b1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[9280,9344]},\"w2\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[9344,18560]},\"g2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[18560,18624]},\"b2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[18624,18688]},\"head\":{\"dtype\":\"F32\",\"shape\":[16,10],\"data_offsets\":[18688,19328]},\"bias\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[19328,19368]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19368,19432]},\"var1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19432,19496]},\"mean2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19496,19560]},\"var2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19560,19624]},\"optimizer.momentum.w1\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[19624,28840]},\"optimizer.momentum.g1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[28840,28904]},\"optimizer.momentum.b1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[28904,28968]},\"optimizer.momentum.w2\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[28968,38184]},\"optimizer.momentum.g2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[38184,38248]},\"optimizer.momentum.b2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[38248,38312]},\"optimizer.momentum.head\":{\"dtype\":\"F32\",\"shape\":[16,10],\"data_offsets\":[38312,38952]},\"optimizer.momentum.bias\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[38952,38992]}}"));
-        while ((8 + h$.length()) % 8 != 0) h$.append(' ');
-        return h$.toString().getBytes(StandardCharsets.UTF_8);
+    private static long[][] shapes$(String s) {
+        String[] t = s.split(";", -1);
+        long[][] out = new long[t.length][];
+        for (int i = 0; i < t.length; i++) {
+            String[] d = t[i].isEmpty() ? new String[0] : t[i].split(",");
+            out[i] = new long[d.length];
+            for (int j = 0; j < d.length; j++) out[i][j] = Long.parseLong(d[j]);
+        }
+        return out;
+    }
+
+    /**
+     * The array of tensor {@code i} of {@code TENSOR_NAMES$}: this instance's parameter, buffer or optimizer state.
+     */
+    private float[] tensor$(int i) {
+        switch (i) {
+            case 0: return this.w1;
+            case 1: return this.g1;
+            case 2: return this.b1;
+            case 3: return this.w2;
+            case 4: return this.g2;
+            case 5: return this.b2;
+            case 6: return this.head;
+            case 7: return this.bias;
+            case 8: return this.mean1;
+            case 9: return this.var1;
+            case 10: return this.mean2;
+            case 11: return this.var2;
+            case 12: return this.momentum$w1;
+            case 13: return this.momentum$g1;
+            case 14: return this.momentum$b1;
+            case 15: return this.momentum$w2;
+            case 16: return this.momentum$g2;
+            case 17: return this.momentum$b2;
+            case 18: return this.momentum$head;
+            case 19: return this.momentum$bias;
+            default: throw new IndexOutOfBoundsException(i);
+        }
+    }
+
+    /**
+     * The safetensors header of the first {@code tensors} tensors of {@code TENSOR_NAMES$}, stored one after the other
+     * (F32), with {@code metadata} (members of a JSON object, each after a comma) after the format
+     * and the model's name; padded with spaces to a multiple of 8 bytes.
+     */
+    private static byte[] safetensorsHeader$(int tensors, String metadata) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"ResnetBlock\"").append(metadata).append('}');
+        long offset = 0;
+        for (int i = 0; i < tensors; i++) {
+            long[] shape = TENSOR_SHAPES$[i];
+            long bytes = 4;
+            h.append(",\"").append(TENSOR_NAMES$[i]).append("\":{\"dtype\":\"F32\",\"shape\":[");
+            for (int d = 0; d < shape.length; d++) {
+                h.append(d == 0 ? "" : ",").append(shape[d]);
+                bytes *= shape[d];
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        h.append('}');
+        // names are ASCII: a char is a byte
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        return h.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The metadata of a checkpoint of this instance, as members of the header's {@code __metadata__}.
+     */
+    private String checkpointMetadata$() {
+        return ",\"nnc.checkpoint\":\"sgd\",\"nnc.seed\":\"" + this.seed + "\",\"nnc.step\":\"" + this.step + "\",\"nnc.learning_rate\":\"" + Double.toString(this.learningRate$) + '"';
     }
 
     private static long metaLong(Path file, Map<String, String> meta, String key) throws
@@ -2514,30 +2588,12 @@ public final class ResnetBlock {
     }
 
     private void save$(Path file, boolean checkpoint$) throws IOException {
-        byte[] header$ = checkpoint$ ? checkpointHeader$() : String.join("", "{\"__metadata__\":{\"format\":\"nnc\",\"model\":\"ResnetBlock\"},\"w1\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[0,9216]},\"g1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[9216,9280]},\"b1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[9280,9344]},\"w2\":{\"dtype\":\"F32\",\"shape\":[16,16,3,3],\"data_offsets\":[9344,18560]},\"g2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[18560,18624]},\"b2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[18624,18688]},\"head\":{\"dtype\":\"F32\",\"shape\":[16,10],\"data_offsets\":[18688,19328]},\"bias\":{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[19328,19368]},\"mean1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19368,19432]},\"var1\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19432,19496]},\"mean2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19496,19560]},\"var2\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[19560,19624]}}").getBytes(StandardCharsets.UTF_8);
+        int tensors$ = checkpoint$ ? 20 : 12;
+        byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
         ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 38992 : 19624)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
-        for (float v : this.w1) buf$.putFloat(v);
-        for (float v : this.g1) buf$.putFloat(v);
-        for (float v : this.b1) buf$.putFloat(v);
-        for (float v : this.w2) buf$.putFloat(v);
-        for (float v : this.g2) buf$.putFloat(v);
-        for (float v : this.b2) buf$.putFloat(v);
-        for (float v : this.head) buf$.putFloat(v);
-        for (float v : this.bias) buf$.putFloat(v);
-        for (float v : this.mean1) buf$.putFloat(v);
-        for (float v : this.var1) buf$.putFloat(v);
-        for (float v : this.mean2) buf$.putFloat(v);
-        for (float v : this.var2) buf$.putFloat(v);
-        if (checkpoint$) {
-            for (float v : this.momentum$w1) buf$.putFloat(v);
-            for (float v : this.momentum$g1) buf$.putFloat(v);
-            for (float v : this.momentum$b1) buf$.putFloat(v);
-            for (float v : this.momentum$w2) buf$.putFloat(v);
-            for (float v : this.momentum$g2) buf$.putFloat(v);
-            for (float v : this.momentum$b2) buf$.putFloat(v);
-            for (float v : this.momentum$head) buf$.putFloat(v);
-            for (float v : this.momentum$bias) buf$.putFloat(v);
+        for (int i = 0; i < tensors$; i++) {
+            for (float v : tensor$(i)) buf$.putFloat(v);
         }
         Path dir$ = file.toAbsolutePath().getParent();
         Path tmp$ = Files.createTempFile(dir$, "." + file.getFileName(), ".tmp");
@@ -2573,19 +2629,10 @@ public final class ResnetBlock {
         Map<String, long[]> entries$ = parseHeader(file, header$, meta$);
         checkEncoding(file, meta$);
         long dataStart$ = 8 + n$;
-        List<Object> values$ = new ArrayList<>();
-        values$.add(read(file, buf$, entries$, dataStart$, "w1", new long[] {16, 16, 3, 3}, 2304));
-        values$.add(read(file, buf$, entries$, dataStart$, "g1", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "b1", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "w2", new long[] {16, 16, 3, 3}, 2304));
-        values$.add(read(file, buf$, entries$, dataStart$, "g2", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "b2", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "head", new long[] {16, 10}, 160));
-        values$.add(read(file, buf$, entries$, dataStart$, "bias", new long[] {10}, 10));
-        values$.add(read(file, buf$, entries$, dataStart$, "mean1", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "var1", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "mean2", new long[] {16}, 16));
-        values$.add(read(file, buf$, entries$, dataStart$, "var2", new long[] {16}, 16));
+        float[][] values$ = new float[checkpoint$ ? 20 : 12][];
+        for (int i = 0; i < 12; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
+        }
         long step$ = this.step, seed$ = this.seed;
         double rate$ = this.learningRate$;
         if (checkpoint$) {
@@ -2614,37 +2661,13 @@ public final class ResnetBlock {
                 throw fail(file, "metadata 'nnc.learning_rate' is " + rateText$ + ", not a finite rate of at least 0");
             }
         }
-        if (checkpoint$) {
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w1", new long[] {16, 16, 3, 3}, 2304));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.g1", new long[] {16}, 16));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b1", new long[] {16}, 16));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.w2", new long[] {16, 16, 3, 3}, 2304));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.g2", new long[] {16}, 16));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.b2", new long[] {16}, 16));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.head", new long[] {16, 10}, 160));
-            values$.add(read(file, buf$, entries$, dataStart$, "optimizer.momentum.bias", new long[] {10}, 10));
+        for (int i = 12; i < values$.length; i++) {
+            values$[i] = read(file, buf$, entries$, dataStart$, TENSOR_NAMES$[i], TENSOR_SHAPES$[i], tensor$(i).length);
         }
-        System.arraycopy(values$.get(0), 0, this.w1, 0, this.w1.length);
-        System.arraycopy(values$.get(1), 0, this.g1, 0, this.g1.length);
-        System.arraycopy(values$.get(2), 0, this.b1, 0, this.b1.length);
-        System.arraycopy(values$.get(3), 0, this.w2, 0, this.w2.length);
-        System.arraycopy(values$.get(4), 0, this.g2, 0, this.g2.length);
-        System.arraycopy(values$.get(5), 0, this.b2, 0, this.b2.length);
-        System.arraycopy(values$.get(6), 0, this.head, 0, this.head.length);
-        System.arraycopy(values$.get(7), 0, this.bias, 0, this.bias.length);
-        System.arraycopy(values$.get(8), 0, this.mean1, 0, this.mean1.length);
-        System.arraycopy(values$.get(9), 0, this.var1, 0, this.var1.length);
-        System.arraycopy(values$.get(10), 0, this.mean2, 0, this.mean2.length);
-        System.arraycopy(values$.get(11), 0, this.var2, 0, this.var2.length);
+        for (int i = 0; i < values$.length; i++) {
+            System.arraycopy(values$[i], 0, tensor$(i), 0, values$[i].length);
+        }
         if (checkpoint$) {
-            System.arraycopy(values$.get(12), 0, this.momentum$w1, 0, this.momentum$w1.length);
-            System.arraycopy(values$.get(13), 0, this.momentum$g1, 0, this.momentum$g1.length);
-            System.arraycopy(values$.get(14), 0, this.momentum$b1, 0, this.momentum$b1.length);
-            System.arraycopy(values$.get(15), 0, this.momentum$w2, 0, this.momentum$w2.length);
-            System.arraycopy(values$.get(16), 0, this.momentum$g2, 0, this.momentum$g2.length);
-            System.arraycopy(values$.get(17), 0, this.momentum$b2, 0, this.momentum$b2.length);
-            System.arraycopy(values$.get(18), 0, this.momentum$head, 0, this.momentum$head.length);
-            System.arraycopy(values$.get(19), 0, this.momentum$bias, 0, this.momentum$bias.length);
             this.step = step$;
             this.seed = seed$;
             this.learningRate$ = rate$;
