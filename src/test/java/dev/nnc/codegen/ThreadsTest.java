@@ -63,8 +63,9 @@ class ThreadsTest {
      * Convolutions large enough to split (issue 15's vector kernels, each with its own rows): a
      * strided convolution's forward by (image, output row) pairs, whose chunks end inside an image
      * (22 rows per image); a stride-1 convolution's forward over the padded input and its input
-     * gradient by images; its weight gradient by output channels. Each has about 2^24
-     * multiply-adds at batch 8, so batch 2 splits none of them, 8 and 11 split each, unevenly.
+     * gradient by images; its weight gradient by output channels (64; the first convolution's 32 are
+     * too few to split). Each has about 2^24 multiply-adds at batch 8, so batch 2 splits none of
+     * them, 8 and 11 split each, unevenly.
      */
     static final String CONV = """
             model ConvSplit {
@@ -86,20 +87,24 @@ class ThreadsTest {
     @ParameterizedTest(name = "batch {0}")
     @ValueSource(ints = {2, 8, 11})
     void convolutionsSplitOverThreadsGiveTheResultsOfOneThreadBitForBit(int batch) {
-        assertSameResults("conv_split.nn", CONV, batch);
+        String source = assertSameResults("conv_split.nn", CONV, batch);
+        // a task per kernel that may split: both forwards (each in two entries), the input gradients of x and h, both weight gradients
+        assertEquals(7, java.util.regex.Pattern.compile("split\\$\\d+ = \\(").matcher(source).results().count(), "split tasks");
     }
 
     /**
      * The vector class of {@code source} with one thread and with three: the same outputs, loss,
-     * gradients, train steps and parameters, bit for bit, in f32 and f64.
+     * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
      */
-    private static void assertSameResults(String name, String source, int batch) {
+    private static String assertSameResults(String name, String source, int batch) {
+        String generated = null;
         Compiler.Result r = Compiler.compile(name, source);
         assertTrue(r.ok(), r.render());
         Compiled c = r.compiled().get(0);
         Model model = c.model();
         for (boolean f32 : new boolean[] {true, false}) {
             JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, name, source, JavaEmitter.Backend.VECTOR));
+            generated = out.source();
             Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
             LoadedModel one = LoadedModel.of(c, out, cls, f32, 5);
             LoadedModel three = LoadedModel.of(c, out, cls, f32, 5);
@@ -114,6 +119,7 @@ class ThreadsTest {
             setThreads(three, 1);
             assertEquals(one.trainStep(in, dims), three.trainStep(in, dims), "back to one thread");
         }
+        return generated;
     }
 
     @org.junit.jupiter.api.Test
