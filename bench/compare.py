@@ -7,6 +7,7 @@ Usage (from the repository root):
     bench/compare --readme   # also replace the tables in README.md (between the perf-table markers)
     bench/compare --jvms N   # fresh JVMs per application-loop figure (default 5)
     bench/compare --quick --only w3:1   # a smoke test: only these workloads (comma-separated)
+    bench/compare --only w4:64,w5:16,conv   # W4 and W5, and the convolution's FLOP rate ("conv")
 
 The peers first (bench/peers.py, one thread, f32): PyTorch 1.13 eager (Debian's python3-torch),
 and from bench/.venv (bench/setup-peers) PyTorch 2.x eager, torch.compile and JAX jit (pinned to
@@ -15,7 +16,8 @@ Then nnc's generated classes of bench/models/*.nn on JDK 17 (java on PATH) and J
 JMH (src/test/java/dev/nnc/bench/WorkloadsBench.java) and the application loop (AppLoop.java: a
 fresh JVM per figure, a plain loop warmed up until the JIT is quiet, then 5 timed blocks, the
 median block), whose figure is the median over the fresh JVMs, with their max/min spread. Then
-the square matrix products against numpy/OpenBLAS. Ratios are peer time / nnc time: above 1
+the convolution of W5 alone against the 2-d product of the same size (ConvBench), and the square
+matrix products against numpy/OpenBLAS. Ratios are peer time / nnc time: above 1
 means nnc is faster.
 """
 import ctypes
@@ -37,13 +39,16 @@ JVMS = int(sys.argv[sys.argv.index("--jvms") + 1]) if "--jvms" in sys.argv else 
 JDKS = [("17", "java"), ("25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")]
 VENV_PYTHON = "bench/.venv/bin/python"
 WORKLOADS = [("w1:64", "W1 house, batch 64"), ("w2:256", "W2 mnist, batch 256"),
-             ("w2:1", "W2 mnist, batch 1"), ("w3:1", "W3 tiny, batch 1")]
-if "--only" in sys.argv:  # a smoke test of the script on some workloads, e.g. --only w3:1
-    WORKLOADS = [w for w in WORKLOADS if w[0] in sys.argv[sys.argv.index("--only") + 1].split(",")]
+             ("w2:1", "W2 mnist, batch 1"), ("w3:1", "W3 tiny, batch 1"),
+             ("w4:64", "W4 LeNet-5, batch 64"), ("w5:16", "W5 ResNet block, batch 16")]
+ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+if ONLY:  # a smoke test of the script on some workloads, e.g. --only w3:1
+    WORKLOADS = [w for w in WORKLOADS if w[0] in ONLY]
 CALLS = ("trainStep", "infer")
-# targets of issue 12 (vector application loop vs PyTorch 1.13 eager)
+# targets of issues 12 and 15 (vector application loop vs PyTorch 1.13 eager)
 TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
-           ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100}
+           ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100,
+           ("w4:64", "trainStep"): 2, ("w4:64", "infer"): 1.5, ("w5:16", "trainStep"): 1}
 LINES = []
 
 
@@ -88,7 +93,8 @@ def peers():
         if not data["results"]:
             notes.append(f"{label} skipped: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'no result'}")
             continue
-        out[label] = {w: data["results"][w][engine] for w in ws}
+        # an engine may leave out workloads it has no model for (JAX: W4, W5)
+        out[label] = {w: data["results"].get(w, {}).get(engine) for w in ws}
         notes.append(label + " " + " ".join(f"{k} {v}" for k, v in data["versions"].items()))
     return out, notes
 
@@ -204,11 +210,18 @@ def main():
             nnc = {jdk: statistics.median(r["median_us"] for r in app[jdk][(w, call)]) for jdk, _ in JDKS}
             cells = []
             for l in labels:
+                if peer[l][w] is None:
+                    cells.append("—")
+                    continue
                 t = peer[l][w][call]
                 ratios = " / ".join(f"{t / nnc[jdk]:.2f}×" for jdk, _ in JDKS)
                 cells.append(f"{t:.1f} ({ratios})")
             target = TARGETS.get((w, call))
             emit(f"| {label} | {call} | " + " | ".join(cells) + f" | {f'≥ {target}×' if target else ''} |")
+    if not ONLY or "conv" in ONLY:
+        conv_rate()
+    if ONLY and "matmul" not in ONLY:
+        return finish(t_start)
     emit()
     emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
     emit("|---|---:|---:|---:|---:|")
@@ -222,6 +235,27 @@ def main():
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
         emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
+    finish(t_start)
+
+
+def conv_rate():
+    """W5's convolution forward alone against the 2-d product of the same size (ConvBench), and PyTorch's."""
+    flops = 2.0 * 64 * 576 * 16 * 1024
+    r = subprocess.run(["/usr/bin/python3", "bench/peers.py", "eager", "conv:16"] + (["--quick"] if QUICK else []),
+                       check=True, capture_output=True, text=True)
+    t = json.loads(r.stdout.strip().splitlines()[-1])["results"]["conv:16"]["eager"]["infer"]
+    j, _ = jmh("ConvBench", {"engine": "scalar,vector"})
+    emit()
+    emit("| W5 convolution forward, f32, JMH 17 | PyTorch 1.13 GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | "
+         "2-d product [64, 576]·[576, 16384], nnc vector GFLOP/s | vector convolution / product |")
+    emit("|---|---:|---:|---:|---:|---:|")
+    g_t = flops / t / 1e3
+    g_s, g_v = flops / j[("conv", "scalar")] / 1e3, flops / j[("conv", "vector")] / 1e3
+    g_p = flops / j[("product", "vector")] / 1e3
+    emit(f"| 16 × 64 → 64 channels, 3×3, 32×32 | {g_t:.1f} | {g_s:.1f} | {g_v:.1f} | {g_p:.1f} | {g_v / g_p:.0%} |")
+
+
+def finish(t_start):
     print(f"bench/compare took {(time.time() - t_start) / 60:.0f} min", file=sys.stderr)
     if README:
         write_readme()

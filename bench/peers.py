@@ -3,15 +3,19 @@
 
 Usage: python bench/peers.py ENGINE[,ENGINE...] WORKLOAD... [--quick]
   ENGINE: eager (PyTorch eager, whichever PyTorch this Python has), compile (torch.compile,
-  inductor), jax (JAX jit). WORKLOAD: w1:64, w2:256, w2:1, w3:1.
+  inductor), jax (JAX jit). WORKLOAD: w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, or conv:16 (W5's
+  first convolution alone, infer only).
 Prints one JSON object: {workload: {engine: {"trainStep": us, "infer": us}}}, each the median
-over rounds of the mean time per call. An engine whose library is missing is left out (its
-reason goes to stderr). bench/compare runs this with Debian's Python (PyTorch 1.13) and with
+over rounds of the mean time per call. An engine whose library is missing, or that has no model
+of a workload (JAX: W4, W5), is left out (its reason goes to stderr). bench/compare runs this with Debian's Python (PyTorch 1.13) and with
 bench/.venv's (PyTorch 2.x and JAX, see bench/setup-peers); JAX under taskset, on one core.
 
 Every engine runs the same models as bench/models/*.nn: W1 331-256-1 ReLU, dropout 0.2, MSE,
 SGD lr 0.01 with weight decay 1e-4; W2 784-256-10 ReLU, cross-entropy, SGD lr 0.01; W3
-2-16-16-1 tanh, MSE, SGD lr 0.01. A train step is forward, backward and update; infer is the
+2-16-16-1 tanh, MSE, SGD lr 0.01; W4 LeNet-5 (conv 6@5×5 pad 2, ReLU, max-pool 2, conv 16@5×5,
+ReLU, max-pool 2, 400-120-84-10 ReLU), cross-entropy, SGD lr 0.01; W5 a ResNet block at 64
+channels (two 3×3 convolutions without bias, batch norm, ReLU, the residual, the spatial mean, a
+64→10 head), cross-entropy, SGD lr 0.01. A train step is forward, backward and update; infer is the
 forward pass in evaluation mode (no dropout).
 """
 import json
@@ -41,15 +45,11 @@ def median_us(fn, calls, rounds):
 
 
 def counts(name, batch):
-    calls = 20 if name != "w3" and batch > 1 else 200
+    calls = {"w4": 5, "w5": 2, "conv": 2}.get(name, 20 if name != "w3" and batch > 1 else 200)
     return calls, (10 if QUICK else 30)
 
 
-def torch_engine(name, batch, compiled):
-    import torch
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    sizes, act, p, loss_kind, wd = SPECS[name]
+def mlp(torch, sizes, act, p):
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
@@ -57,10 +57,60 @@ def torch_engine(name, batch, compiled):
             layers.append(torch.nn.ReLU() if act == "relu" else torch.nn.Tanh())
             if p:
                 layers.append(torch.nn.Dropout(p))
-    model = torch.nn.Sequential(*layers)
-    x = torch.randn(batch, sizes[0])
-    y = torch.randint(0, sizes[-1], (batch,)) if loss_kind == "xent" else torch.randn(batch, 1)
-    loss_fn = torch.nn.CrossEntropyLoss() if loss_kind == "xent" else torch.nn.MSELoss()
+    return torch.nn.Sequential(*layers)
+
+
+def conv_model(torch, name):
+    """W4 (bench/models/w4_lenet.nn) or W5 (w5_resnet.nn), and its input shape after the batch."""
+    F = torch.nn.functional
+    if name == "w4":
+        class LeNet(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.c1, self.c2 = torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.Conv2d(6, 16, 5)
+                self.f = mlp(torch, [400, 120, 84, 10], "relu", 0.0)
+
+            def forward(self, x):
+                x = F.max_pool2d(F.relu(self.c1(x)), 2)
+                x = F.max_pool2d(F.relu(self.c2(x)), 2)
+                return self.f(x.flatten(1))
+        return LeNet(), (1, 28, 28)
+
+    class ResnetBlock(torch.nn.Module):
+        def __init__(self, c=64):
+            super().__init__()
+            self.c1 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
+            self.c2 = torch.nn.Conv2d(c, c, 3, padding=1, bias=False)
+            self.n1, self.n2 = torch.nn.BatchNorm2d(c), torch.nn.BatchNorm2d(c)
+            self.head = torch.nn.Linear(c, 10)
+
+        def forward(self, x):
+            y = F.relu(self.n1(self.c1(x)))
+            y = F.relu(self.n2(self.c2(y)) + x)
+            return self.head(y.mean((2, 3)))
+    return ResnetBlock(), (64, 32, 32)
+
+
+def torch_engine(name, batch, compiled):
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    if name == "conv":  # W5's convolution forward alone (bench/models/conv_w5.nn)
+        conv = torch.nn.Conv2d(64, 64, 3, padding=1, bias=False)
+        x = torch.randn(batch, 64, 32, 32)
+        with torch.no_grad():
+            return {"infer": median_us(lambda: conv(x), *counts(name, batch))}
+    if name in ("w4", "w5"):
+        model, shape = conv_model(torch, name)
+        x = torch.randn(batch, *shape)
+        y = torch.randint(0, 10, (batch,))
+        loss_fn, wd = torch.nn.CrossEntropyLoss(), 0.0
+    else:
+        sizes, act, p, loss_kind, wd = SPECS[name]
+        model = mlp(torch, sizes, act, p)
+        x = torch.randn(batch, sizes[0])
+        y = torch.randint(0, sizes[-1], (batch,)) if loss_kind == "xent" else torch.randn(batch, 1)
+        loss_fn = torch.nn.CrossEntropyLoss() if loss_kind == "xent" else torch.nn.MSELoss()
     if not compiled:
         opt = torch.optim.SGD(model.parameters(), lr=LR, weight_decay=wd)
 
@@ -176,6 +226,9 @@ def main():
             continue
         for w in workloads:
             name, batch = w.split(":")
+            if e == "jax" and name not in SPECS:
+                print(f"peers.py: jax has no model of {w}", file=sys.stderr)
+                continue
             r = jax_engine(name, int(batch)) if e == "jax" else torch_engine(name, int(batch), e == "compile")
             results.setdefault(w, {})[e] = r
             print(f"peers.py: {e} {w} {r}", file=sys.stderr, flush=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -178,6 +179,13 @@ class Parser:
                 if self.accept("init"):
                     self.expr()
                 stmts.append(("param", n, shp))
+            elif name == "buffer" and self.peek()[0] == "id":
+                n = self.ident()
+                self.expect(":")
+                shp = self.shape()
+                if self.accept("init"):
+                    self.expr()
+                stmts.append(("buffer", n, shp))
             elif name == "output" and self.peek()[0] == "id":
                 n = self.ident()
                 stmts.append(("output", n, self.expr() if self.accept("=") else ("name", n)))
@@ -329,7 +337,7 @@ class _Clamp(torch.autograd.Function):
 
 
 def _axes(a, x):
-    return tuple(range(x.dim())) if a is None else tuple(a) if isinstance(a, list) else (a,)
+    return tuple(range(x.dim())) if a is None else tuple(a) if isinstance(a, (list, tuple)) else (a,)
 
 
 def _var(x, axis, keep, correction):
@@ -367,6 +375,26 @@ def _log_softmax(x, axis):
 def _softplus(x):
     return torch.clamp(x, min=0) + torch.log1p(torch.exp(-torch.abs(x)))
 
+
+def _window(v):
+    """A window argument (a number or a list) as torch takes it."""
+    return tuple(int(i) for i in v) if isinstance(v, list) else int(v)
+
+
+def _batch_norm(a):
+    return F.batch_norm(a["x"], a["running_mean"], a["running_var"], a["weight"], a["bias"], training=MODE["train"],
+                        momentum=float(a["momentum"]), eps=float(a["eps"]))
+
+
+def _pool(fn, a):
+    k = _window(a["kernel"])
+    return fn(a["x"], k, stride=k if a["stride"] is None else _window(a["stride"]), padding=_window(a["padding"]))
+
+
+# evaluation mode (batch_norm's statistics): training with --train fixtures
+MODE = {"train": False}
+_WINDOW = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": None}
+_POOL = {"stride": None, "padding": 0}
 
 # name -> (parameter names, defaults, implementation taking bound args)
 _REQ = object()
@@ -428,6 +456,18 @@ BUILTINS = {
     "huber": (["pred", "target", "delta"], {"delta": 1.0}, lambda a: _huber(a["pred"] - a["target"], a["delta"])),
     "dropout": (["x", "p"], {"p": 0.5}, lambda a: a["x"]),
     "stop_gradient": (["x"], {}, lambda a: a["x"].detach()),
+    "conv1d": (["x", "w", "bias", "stride", "padding", "dilation", "groups"], _WINDOW,
+               lambda a: F.conv1d(a["x"], a["w"], a["bias"], _window(a["stride"]), _window(a["padding"]), _window(a["dilation"]),
+                                  int(a["groups"]))),
+    "conv2d": (["x", "w", "bias", "stride", "padding", "dilation", "groups"], _WINDOW,
+               lambda a: F.conv2d(a["x"], a["w"], a["bias"], _window(a["stride"]), _window(a["padding"]), _window(a["dilation"]),
+                                  int(a["groups"]))),
+    "max_pool1d": (["x", "kernel", "stride", "padding"], _POOL, lambda a: _pool(F.max_pool1d, a)),
+    "max_pool2d": (["x", "kernel", "stride", "padding"], _POOL, lambda a: _pool(F.max_pool2d, a)),
+    "avg_pool1d": (["x", "kernel", "stride", "padding"], _POOL, lambda a: _pool(F.avg_pool1d, a)),
+    "avg_pool2d": (["x", "kernel", "stride", "padding"], _POOL, lambda a: _pool(F.avg_pool2d, a)),
+    "batch_norm": (["x", "weight", "bias", "running_mean", "running_var", "momentum", "eps"],
+                   {"weight": None, "bias": None, "momentum": 0.1, "eps": 1e-5}, _batch_norm),
 }
 
 
@@ -450,6 +490,7 @@ class Model:
         """Returns (outputs, loss, optimizer); self.leaves = (params, real inputs) as tensors."""
         env, consts, dims = {"pi": math.pi, "e": math.e}, set(), dims_decl(self.stmts)
         leaves_p, leaves_x, outputs, loss, opt = OrderedDict(), OrderedDict(), OrderedDict(), None, None
+        self.buffers = OrderedDict()
         for s in self.stmts:
             k = s[0]
             if k == "input":
@@ -470,6 +511,8 @@ class Model:
                 a = params[s[1]]
                 assert list(a.shape) == shp, (s[1], shp, a.shape)
                 env[s[1]] = leaves_p[s[1]] = torch.tensor(a, requires_grad=True)
+            elif k == "buffer":
+                env[s[1]] = self.buffers[s[1]] = torch.tensor(params[s[1]])  # updated in place in training mode
             elif k == "const":
                 env[s[1]] = self.ev(s[2], env)
                 consts.add(s[1])
@@ -628,6 +671,7 @@ def compare(label, got, want, atol=1e-10, rtol=1e-9):
 
 def check_case(d):
     info = json.loads((d / "case.json").read_text())
+    MODE["train"] = bool(info.get("train_mode"))
     fns, models = Parser((d / "model.nn").read_text()).file()
     name = info.get("model") or (next(iter(models)) if len(models) == 1 else None)
     model = Model(fns, models[name])
@@ -642,6 +686,8 @@ def check_case(d):
         gs = torch.autograd.grad(loss, [t for _, t in wrt], allow_unused=True)
         for (k, t), g in zip(wrt, gs):
             got["grad." + k] = (torch.zeros_like(t) if g is None else g).detach().numpy()
+    for k, t in model.buffers.items():
+        got["buffer." + k] = t.numpy()
     want = OrderedDict((k, a) for k, (_, a) in st_read(d / "expected.safetensors")[0].items())
     problems = compare(d.name, got, want)
     if (d / "train.safetensors").exists():

@@ -198,9 +198,14 @@ def nn(text):
     return textwrap.dedent(text).lstrip("\n")
 
 
-def C(nn_text, inputs, params, fwd, *, description, model=None, notes=None, train=None, f32=None):
+def C(nn_text, inputs, params, fwd, *, description, model=None, notes=None, train=None, f32=None, buffers=None,
+      train_mode=False):
+    """A case. `buffers` are the model's buffers (written to params.safetensors with the params; fwd
+    sees them as tensors without gradient and may update them in place, as F.batch_norm does in
+    training mode); `train_mode` evaluates as `nnc eval --train`."""
     return dict(nn=nn(nn_text), inputs=OrderedDict(inputs), params=OrderedDict(params), fwd=fwd,
-                description=description, model=model, notes=notes, train=train, f32=f32)
+                description=description, model=model, notes=notes, train=train, f32=f32,
+                buffers=OrderedDict(buffers or {}), train_mode=train_mode)
 
 
 B = 5  # the default batch size: different from every static dimension used below
@@ -2305,6 +2310,263 @@ def _(r):
              notes="torch takes the classes on axis 1: the fixture permutes [batch, seq, classes] to [batch, classes, seq]")
 
 
+# ---- version 2: convolutions, pooling, batch normalization ------------------------------------
+
+@case("conv2d_options")
+def _(r):
+    def fwd(v):
+        a = F.conv2d(v["x"], v["w"], v["b"], padding=1)
+        c = F.conv2d(v["x"], v["w2"], None, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)
+        return OrderedDict([("a", a), ("c", c)]), (a * v["ta"]).sum() + (c * torch.sin(c)).sum()
+    return C("""
+        // conv2d with a bias and padding; then stride, padding and dilation as pairs, groups, no bias
+        model Conv2dOptions {
+            dim batch
+            input x : [batch, 4, 7, 6]
+            input ta : [batch, 3, 7, 6]
+            param w : [3, 4, 3, 3]
+            param b : [3]
+            param w2 : [6, 2, 3, 2]
+            output a = conv2d(x, w, b, padding = 1)
+            output c = conv2d(x, w2, stride = [2, 1], padding = [1, 0], dilation = [1, 2], groups = 2)
+            loss = sum(a * ta) + sum(c * sin(c))
+        }
+        """, {"x": r.u(B, 4, 7, 6), "ta": r.u(B, 3, 7, 6)},
+             {"w": r.u(3, 4, 3, 3), "b": r.u(3), "w2": r.u(6, 2, 3, 2)}, fwd,
+             description="conv2d: bias, padding; stride/padding/dilation pairs and groups (F.conv2d)")
+
+
+@case("conv1d_options")
+def _(r):
+    def fwd(v):
+        a = F.conv1d(v["x"], v["w"], v["b"], stride=2, padding=2, dilation=2)
+        c = F.conv1d(v["x"], v["w2"], None, groups=3)
+        return OrderedDict([("a", a), ("c", c)]), (a * a).sum() + (c * v["tc"]).sum()
+    return C("""
+        // conv1d with the bias by name, stride, padding and dilation; a grouped one without bias
+        model Conv1dOptions {
+            dim batch
+            input x : [batch, 3, 11]
+            input tc : [batch, 6, 9]
+            param w : [4, 3, 3]
+            param b : [4]
+            param w2 : [6, 1, 3]
+            output a = conv1d(x, w, bias = b, stride = 2, padding = 2, dilation = 2)
+            output c = conv1d(x, w2, groups = 3)
+            loss = sum(a * a) + sum(c * tc)
+        }
+        """, {"x": r.u(B, 3, 11), "tc": r.u(B, 6, 9)}, {"w": r.u(4, 3, 3), "b": r.u(4), "w2": r.u(6, 1, 3)}, fwd,
+             description="conv1d: bias by name, stride, padding, dilation; groups (F.conv1d)")
+
+
+@case("max_pool")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["s"]
+        a = F.max_pool2d(z, 3, stride=2, padding=1)
+        b = F.max_pool2d(z, (2, 3))
+        c = F.max_pool1d(v["y"], 3, stride=2, padding=1)
+        return OrderedDict([("a", a), ("b", b), ("c", c)]), (a * v["ta"]).sum() + (b * b).sum() + (c * c).sum()
+    return C("""
+        // max pooling: overlapping padded windows, a [2, 3] kernel with its default stride, 1-d
+        model MaxPool {
+            dim batch
+            input x : [batch, 2, 7, 6]
+            input y : [batch, 3, 8]
+            input ta : [batch, 2, 4, 3]
+            param s : [2, 1, 1]
+            z = x * s
+            output a = max_pool2d(z, 3, stride = 2, padding = 1)
+            output b = max_pool2d(z, [2, 3])
+            output c = max_pool1d(y, 3, stride = 2, padding = 1)
+            loss = sum(a * ta) + sum(b * b) + sum(c * c)
+        }
+        """, {"x": r.u(B, 2, 7, 6), "y": r.u(B, 3, 8), "ta": r.u(B, 2, 4, 3)}, {"s": r.pos(2, 1, 1)}, fwd,
+             description="max_pool2d (overlapping, padded, pair kernel) and max_pool1d (F.max_pool1d/2d)",
+             notes="continuous inputs: no ties (the max_pool_ties case has them)")
+
+
+@case("max_pool_ties")
+def _(r):
+    x = np.array([[[[1, 1, 0, 2], [1, 0, 2, 2], [3, 3, 3, 0], [3, 3, 0, 3]]]], dtype=np.float64)
+    y = np.array([[[2, 2, 2, 1, 5, 5]]], dtype=np.float64)
+
+    def fwd(v):
+        a = F.max_pool2d(v["x"], 2)
+        b = F.max_pool2d(v["x"], 3, stride=1, padding=1)
+        c = F.max_pool1d(v["y"], 3, stride=1, padding=1)
+        return OrderedDict([("a", a), ("b", b), ("c", c)]), (a * v["ta"]).sum() + (b * v["tb"]).sum() + (c * v["tc"]).sum()
+    # PyTorch's choice, which LANGUAGE.md makes the rule: the first maximum of a window in row-major order
+    g = torch.tensor(x, requires_grad=True)
+    F.max_pool2d(g, 2).sum().backward()
+    assert np.array_equal(g.grad.numpy()[0, 0], [[1, 0, 0, 1], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]), g.grad
+    return C("""
+        // max pooling with tied maxima: the gradient goes to the first maximum of each window
+        // in row-major order (LANGUAGE.md), which is also PyTorch's choice
+        model MaxPoolTies {
+            input x : [1, 1, 4, 4]
+            input y : [1, 1, 6]
+            input ta : [1, 1, 2, 2]
+            input tb : [1, 1, 4, 4]
+            input tc : [1, 1, 6]
+            output a = max_pool2d(x, 2)
+            output b = max_pool2d(x, 3, stride = 1, padding = 1)
+            output c = max_pool1d(y, 3, stride = 1, padding = 1)
+            loss = sum(a * ta) + sum(b * tb) + sum(c * tc)
+        }
+        """, {"x": x, "y": y, "ta": r.pos(1, 1, 2, 2), "tb": r.pos(1, 1, 4, 4), "tc": r.pos(1, 1, 6)}, {}, fwd,
+             description="max pooling with ties: the gradient goes to the first maximum in row-major order")
+
+
+@case("avg_pool")
+def _(r):
+    def fwd(v):
+        z = v["x"] * v["s"]
+        a = F.avg_pool2d(z, 3, stride=2, padding=1)
+        b = F.avg_pool2d(z, (2, 3))
+        c = F.avg_pool1d(v["y"], 3, stride=1, padding=1)
+        return OrderedDict([("a", a), ("b", b), ("c", c)]), (a * v["ta"]).sum() + (b * b).sum() + (c * c).sum()
+    return C("""
+        // average pooling: the padding counts in the average (count_include_pad, PyTorch's default)
+        model AvgPool {
+            dim batch
+            input x : [batch, 2, 7, 6]
+            input y : [batch, 3, 8]
+            input ta : [batch, 2, 4, 3]
+            param s : [2, 1, 1]
+            z = x * s
+            output a = avg_pool2d(z, 3, stride = 2, padding = 1)
+            output b = avg_pool2d(z, [2, 3])
+            output c = avg_pool1d(y, 3, stride = 1, padding = 1)
+            loss = sum(a * ta) + sum(b * b) + sum(c * c)
+        }
+        """, {"x": r.u(B, 2, 7, 6), "y": r.u(B, 3, 8), "ta": r.u(B, 2, 4, 3)}, {"s": r.pos(2, 1, 1)}, fwd,
+             description="avg_pool2d and avg_pool1d, padding counted in the average (F.avg_pool1d/2d)")
+
+
+@case("conv_second_order")
+def _(r):
+    def fwd(v):
+        x, w = v["x"], v["w"]
+        f = (torch.tanh(F.conv2d(x, w, padding=1)) * v["t"]).sum() + F.max_pool2d(x * x, 2, stride=1).sum()
+        gx, gw = G(f, x), G(f, w)
+        return OrderedDict([("gx", gx)]), f + 0.1 * (gx * gx).sum() + 0.1 * (gw * gw).sum()
+    return C("""
+        // the gradients of a convolution and of a max pool inside the loss: second order
+        model ConvSecondOrder {
+            dim batch
+            input x : [batch, 2, 5, 5]
+            input t : [batch, 3, 5, 5]
+            param w : [3, 2, 3, 3]
+            f = sum(tanh(conv2d(x, w, padding = 1)) * t) + sum(max_pool2d(x * x, 2, stride = 1))
+            gx = grad(f, x)
+            gw = grad(f, w)
+            output gx
+            loss = f + 0.1 * sum(gx * gx) + 0.1 * sum(gw * gw)
+        }
+        """, {"x": r.u(3, 2, 5, 5), "t": r.u(3, 3, 5, 5)}, {"w": r.u(3, 2, 3, 3)}, fwd,
+             description="grad of conv2d and of max_pool2d inside the loss (second order)", notes="batch = 3")
+
+
+_BN = """
+    // batch_norm over conv features [N, C, H, W] (with weight and bias) and over [N, C] (without)
+    model BatchNorm {
+        dim batch
+        input x : [batch, 2, 4, 4]
+        input t : [batch, 3, 4, 4]
+        input z : [batch, 3]
+        param w : [3, 2, 3, 3]
+        param gamma : [3]
+        param beta : [3]
+        buffer mean : [3]
+        buffer var : [3] init ones
+        buffer zmean : [3]
+        buffer zvar : [3] init ones
+        h = conv2d(x, w, padding = 1)
+        output y = batch_norm(h, gamma, beta, mean, var)
+        output u = batch_norm(z, running_mean = zmean, running_var = zvar, momentum = 0.3, eps = 1e-3)
+        loss = sum(y * t) + sum(u * u * z)
+    }
+    """
+
+
+def _batch_norm_case(r, training):
+    def fwd(v):
+        h = F.conv2d(v["x"], v["w"], padding=1)
+        y = F.batch_norm(h, v["mean"], v["var"], v["gamma"], v["beta"], training=training, momentum=0.1, eps=1e-5)
+        u = F.batch_norm(v["z"], v["zmean"], v["zvar"], None, None, training=training, momentum=0.3, eps=1e-3)
+        return OrderedDict([("y", y), ("u", u)]), (y * v["t"]).sum() + (u * u * v["z"]).sum()
+    mode = "training mode (--train): batch statistics, the buffers updated" if training else "evaluation: the running statistics"
+    return C(_BN, {"x": r.u(B, 2, 4, 4), "t": r.u(B, 3, 4, 4), "z": r.u(B, 3)},
+             {"w": r.u(3, 2, 3, 3), "gamma": r.pos(3), "beta": r.u(3)}, fwd,
+             buffers={"mean": r.u(3, lo=-0.2, hi=0.2), "var": r.pos(3), "zmean": r.u(3, lo=-0.2, hi=0.2), "zvar": r.pos(3)},
+             train_mode=training, description="batch_norm of [N, C, H, W] and [N, C] (F.batch_norm), " + mode,
+             notes="buffer.<name> holds each buffer after the evaluation: PyTorch's running statistics, "
+                   "updated with the unbiased batch variance in training mode")
+
+
+@case("batch_norm_eval")
+def _(r):
+    return _batch_norm_case(r, False)
+
+
+@case("batch_norm_train")
+def _(r):
+    return _batch_norm_case(r, True)
+
+
+def _lenet(v):
+    h1 = F.max_pool2d(torch.relu(F.conv2d(v["image"], v["c1"], v["d1"], padding=2)), 2)
+    h2 = F.max_pool2d(torch.relu(F.conv2d(h1, v["c2"], v["d2"])), 2)
+    h3 = torch.relu(h2.reshape(-1, 400) @ v["w3"] + v["b3"])
+    h4 = torch.relu(h3 @ v["w4"] + v["b4"])
+    logits = h4 @ v["w5"] + v["b5"]
+    return OrderedDict([("logits", logits)]), F.cross_entropy(logits, v["label"])
+
+
+@case("lenet")
+def _(r):
+    def he(o, i, *k):
+        a = math.sqrt(6.0 / (i * math.prod(k)))  # he_uniform, PyTorch's fan-in of a [out, in, kH, kW] weight
+        return r.u(o, i, *k, lo=-a, hi=a)
+    return C(nn(_example("lenet.nn")),
+             {"image": r.u(2, 1, 28, 28, lo=0, hi=1), "label": np.array([3, 8], dtype=np.int64)},
+             {"c1": he(6, 1, 5, 5), "d1": r.u(6, lo=-0.05, hi=0.05), "c2": he(16, 6, 5, 5), "d2": r.u(16, lo=-0.05, hi=0.05),
+              "w3": r.xavier(400, 120), "b3": r.u(120, lo=-0.05, hi=0.05), "w4": r.xavier(120, 84), "b4": r.u(84, lo=-0.05, hi=0.05),
+              "w5": r.xavier(84, 10), "b5": r.u(10, lo=-0.05, hi=0.05)},
+             _lenet, description="generated-examples/lenet.nn: LeNet-5 on 28x28 images, cross_entropy",
+             notes="batch = 2", train=dict(optimizer="sgd", lr=0.01, momentum=0.9))
+
+
+def _resnet_case(r, training):
+    def fwd(v):
+        def bn(h, i):
+            return F.batch_norm(h, v[f"mean{i}"], v[f"var{i}"], v[f"g{i}"], v[f"b{i}"], training=training)
+        h = torch.relu(bn(F.conv2d(v["x"], v["w1"], padding=1), 1))
+        y = torch.relu(bn(F.conv2d(h, v["w2"], padding=1), 2) + v["x"])
+        logits = y.mean((2, 3)) @ v["head"] + v["bias"]
+        return OrderedDict([("logits", logits)]), F.cross_entropy(logits, v["label"])
+    a = math.sqrt(6.0 / (16 * 9))
+    mode = "training mode (--train), the buffers updated" if training else "evaluation with running statistics"
+    return C(nn(_example("resnet_block.nn")),
+             {"x": r.u(3, 16, 8, 8), "label": np.array([1, 7, 4], dtype=np.int64)},
+             {"w1": r.u(16, 16, 3, 3, lo=-a, hi=a), "g1": r.pos(16), "b1": r.u(16, lo=-0.1, hi=0.1),
+              "w2": r.u(16, 16, 3, 3, lo=-a, hi=a), "g2": r.pos(16), "b2": r.u(16, lo=-0.1, hi=0.1),
+              "head": r.xavier(16, 10), "bias": r.u(10, lo=-0.05, hi=0.05)}, fwd,
+             buffers={"mean1": r.u(16, lo=-0.2, hi=0.2), "var1": r.pos(16), "mean2": r.u(16, lo=-0.2, hi=0.2), "var2": r.pos(16)},
+             train_mode=training, description="generated-examples/resnet_block.nn: " + mode, notes="batch = 3")
+
+
+@case("resnet_block_eval")
+def _(r):
+    return _resnet_case(r, False)
+
+
+@case("resnet_block_train")
+def _(r):
+    return _resnet_case(r, True)
+
+
 # --------------------------------------------------------------------------- evaluation
 
 TRAIN_STEPS = 3
@@ -2323,8 +2585,10 @@ def _leaves(spec):
 
 def evaluate(spec):
     params, inputs = _leaves(spec)
+    buffers = OrderedDict((k, torch.tensor(a, dtype=torch.float64)) for k, a in spec["buffers"].items())
     env = dict(inputs)
     env.update(params)
+    env.update(buffers)
     outputs, loss = spec["fwd"](env)
     result = OrderedDict()
     for k, t in outputs.items():
@@ -2336,6 +2600,8 @@ def evaluate(spec):
         grads = torch.autograd.grad(loss, [t for _, t in wrt], allow_unused=True)
         for (k, t), g in zip(wrt, grads):
             result["grad." + k] = (torch.zeros_like(t) if g is None else g).detach().numpy().copy()
+    for k, t in buffers.items():  # after the evaluation: updated in training mode
+        result["buffer." + k] = t.numpy().copy()
     for k, a in result.items():
         assert np.all(np.isfinite(a)), (k, a)
     return result
@@ -2380,7 +2646,8 @@ def command(name, spec):
     cmd = f"nnc eval {d}/model.nn"
     if spec["model"]:
         cmd += f" --model {spec['model']}"
-    return cmd + f" --inputs {d}/inputs.safetensors --params {d}/params.safetensors --out OUT.safetensors"
+    cmd += f" --inputs {d}/inputs.safetensors --params {d}/params.safetensors"
+    return cmd + (" --train" if spec["train_mode"] else "") + " --out OUT.safetensors"
 
 
 def write_case(name, spec):
@@ -2389,17 +2656,22 @@ def write_case(name, spec):
     (d / "model.nn").write_text(spec["nn"])
     st_write(d / "inputs.safetensors",
              [(k, a, "I64" if a.dtype == np.int64 else "F64") for k, a in spec["inputs"].items()])
-    st_write(d / "params.safetensors", [(k, a, "F64") for k, a in spec["params"].items()])
+    stored = OrderedDict(list(spec["params"].items()) + list(spec["buffers"].items()))
+    st_write(d / "params.safetensors", [(k, a, "F64") for k, a in stored.items()])
     expected = evaluate(spec)
     meta = OrderedDict([("case", name)])
     if spec["model"]:
         meta["model"] = spec["model"]
+    if spec["train_mode"]:
+        meta["train"] = "true"
     for k, v in (spec["f32"] or {}).items():
         meta["f32_" + k] = v
     st_write(d / "expected.safetensors", [(k, a, "F64") for k, a in expected.items()], meta)
     info = OrderedDict([("case", name), ("description", spec["description"]), ("command", command(name, spec))])
     if spec["model"]:
         info["model"] = spec["model"]
+    if spec["train_mode"]:
+        info["train_mode"] = True
     if spec["notes"]:
         info["notes"] = spec["notes"]
     info["expected"] = [k for k in expected]
@@ -2416,7 +2688,7 @@ def write_case(name, spec):
     (d / "case.json").write_text(json.dumps(info, indent=2) + "\n")
 
     # read everything back: the writer and reader agree, and the files are complete
-    for fname, tensors in (("inputs", spec["inputs"]), ("params", spec["params"]), ("expected", expected)):
+    for fname, tensors in (("inputs", spec["inputs"]), ("params", stored), ("expected", expected)):
         back, _ = st_read(d / f"{fname}.safetensors")
         assert list(back) == list(tensors), (name, fname)
         for k, a in tensors.items():
@@ -2430,6 +2702,7 @@ def main(argv):
         for name, build in CASES.items():
             spec = build(Rng(name))
             extra = f" (`--model {spec['model']}`)" if spec["model"] else ""
+            extra += " (`--train`)" if spec["train_mode"] else ""
             extra += " + train.safetensors" if spec["train"] else ""
             print(f"| `{name}` | {spec['description']}{extra} |")
         return

@@ -41,7 +41,9 @@ final class Builtins {
         /** grad's second argument: an input or param. */
         LEAF,
         /** A buffer (batch_norm's running statistics). */
-        BUFFER
+        BUFFER,
+        /** A non-negative integer or a bracketed list of them (a window's kernel, stride, padding, dilation). */
+        SIZES
     }
 
     /** One parameter; {@code def} is its default, or {@link #REQUIRED}. */
@@ -77,6 +79,9 @@ final class Builtins {
 
         /** The one axis of an axis parameter that must name exactly one. */
         int axis(String name);
+
+        /** The integers of a {@link Kind#SIZES} argument, as written (one or a list). */
+        List<Integer> sizes(String name);
     }
 
     interface Lowering {
@@ -86,8 +91,8 @@ final class Builtins {
     /** The groups of docs/language.md's table of functions, in its order. */
     enum Group {
         ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"),
-        SELECTION("selection, embedding and constants"), LOSS("losses"),
-        NORMALIZATION("normalization"), TRAINING("training"), DERIVATIVE("derivatives");
+        SELECTION("selection, embedding and constants"), LOSS("losses"), NORMALIZATION("normalization"),
+        CONVOLUTION("convolution and pooling"), TRAINING("training"), DERIVATIVE("derivatives");
 
         final String label;
 
@@ -144,6 +149,10 @@ final class Builtins {
 
     private static P axes(Object def) {
         return new P("axis", Kind.AXES, def);
+    }
+
+    private static P sizes(String n, Object def) {
+        return new P(n, Kind.SIZES, def);
     }
 
     private static P keep() {
@@ -250,6 +259,23 @@ final class Builtins {
         def("zeros", (g, a) -> g.filled(0, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
         def("ones", (g, a) -> g.filled(1, a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED));
         def("full", (g, a) -> g.filled(a.number("value"), a.shape("shape")), new P("shape", Kind.SHAPE, REQUIRED), num("value", REQUIRED));
+
+        group = Group.CONVOLUTION;
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
+            def("conv" + r + "d", (g, a) -> Convolutions.conv(g, a, r), t("x"), t("w"), new P("bias", Kind.TENSOR, ABSENT),
+                    sizes("stride", 1), sizes("padding", 0), sizes("dilation", 1), num("groups", 1));
+        }
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
+            def("max_pool" + r + "d", (g, a) -> Convolutions.maxPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
+                    sizes("padding", 0));
+        }
+        for (int rank = 1; rank <= 2; rank++) {
+            int r = rank;
+            def("avg_pool" + r + "d", (g, a) -> Convolutions.avgPool(g, a, r), t("x"), sizes("kernel", REQUIRED), sizes("stride", ABSENT),
+                    sizes("padding", 0));
+        }
 
         group = Group.TRAINING;
         def("dropout", null, t("x"), num("p", 0.5));

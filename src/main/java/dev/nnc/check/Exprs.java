@@ -334,7 +334,7 @@ final class Exprs {
     private static Object defaultValue(Builtins.P p) {
         if (p.def() == Builtins.ALL_AXES) return AllAxes.INSTANCE;
         if (p.def() == Builtins.ABSENT) return Builtins.ABSENT;
-        if (p.kind() == Builtins.Kind.AXES) return List.of((Integer) p.def());
+        if (p.kind() == Builtins.Kind.AXES || p.kind() == Builtins.Kind.SIZES) return List.of((Integer) p.def());
         if (p.def() instanceof Integer i) return i.doubleValue();
         return p.def();
     }
@@ -388,6 +388,19 @@ final class Exprs {
                     axes.add(v.intValue());
                 }
                 return axes;
+            }
+            case SIZES -> {
+                List<Ast.Expr> items = e instanceof Ast.ShapeLit s ? s.dims() : List.of(e);
+                List<Integer> sizes = new ArrayList<>();
+                for (Ast.Expr item : items) {
+                    Double v = constant(item, scope);
+                    if (v == null || v != Math.rint(v) || v < 0 || v > 1e9) {
+                        diags.error(ErrorKind.ARG_TYPE, item.span(), p.name(), fn.name(), "a non-negative integer or a list of them, such as [2, 2]");
+                        return null;
+                    }
+                    sizes.add(v.intValue());
+                }
+                return sizes;
             }
             case SHAPE, TARGET -> {
                 if (!(e instanceof Ast.ShapeLit s)) {
@@ -453,6 +466,12 @@ final class Exprs {
         public List<Integer> axes(String name) {
             Object o = v.get(name);
             return o == AllAxes.INSTANCE ? null : (List<Integer>) o;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<Integer> sizes(String name) {
+            return (List<Integer>) v.get(name);
         }
 
         @Override

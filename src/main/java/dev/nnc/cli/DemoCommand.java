@@ -16,14 +16,30 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code nnc demo}: the embedded digits MLP, trained and tested with no download. */
+/** {@code nnc demo}: the embedded digits MLP or CNN, trained and tested with no download. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains the embedded digits MLP and prints its test accuracy (no download).",
-                "An MLP (digits_mlp.nn) learns the 1797 8x8 handwritten digits (UCI/scikit-learn, BSD-3); 20%% of the "
-                        + "images are held out as the test set.",
-                "The same as: nnc train digits_mlp.nn --data digits.csv --target label --holdout 0.2 --epochs 30 --batch 32"})
+        description = {"Trains an embedded digits model and prints its test accuracy (no download).",
+                "An MLP (digits_mlp.nn) or a CNN (digits_cnn.nn: convolutions, batch norm, pooling) learns the 1797 8x8 "
+                        + "handwritten digits (UCI/scikit-learn, BSD-3); 20%% of the images are held out as the test set.",
+                "The same as: nnc train digits_mlp.nn (or digits_cnn.nn) --data digits.csv --target label --holdout 0.2 --epochs 30 --batch 32"})
 final class DemoCommand implements Callable<Integer> {
     static final String DIR = "/dev/nnc/demo/";
+
+    /** The demo's models. */
+    enum Kind {
+        mlp("an MLP", "digits_mlp.nn"), cnn("a CNN", "digits_cnn.nn");
+
+        final String label, file;
+
+        Kind(String label, String file) {
+            this.label = label;
+            this.file = file;
+        }
+    }
+
+    @Option(names = "--model", defaultValue = "mlp", paramLabel = "mlp|cnn",
+            description = "the model: an MLP (default) or a CNN with two convolutions, batch norm and max pooling")
+    Kind model;
 
     @Option(names = "--epochs", defaultValue = "30", description = "passes over the training images (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -47,12 +63,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        out.println("nnc demo: an MLP learns to read 8x8 handwritten digits (1797 images, UCI/scikit-learn, BSD-3)");
+        out.println("nnc demo: " + model.label + " learns to read 8x8 handwritten digits (1797 images, UCI/scikit-learn, BSD-3)");
         out.flush();
-        String source = resource("digits_mlp.nn");
+        String source = resource(model.file);
         try {
             Csv.Table table = Csv.readResource(DIR + "digits.csv", "digits.csv");
-            TrainJob.Config c = new TrainJob.Config("digits_mlp.nn", source, null, null, null, () -> table, List.of(), List.of("label"),
+            TrainJob.Config c = new TrainJob.Config(model.file, source, null, null, null, () -> table, List.of(), List.of("label"),
                     List.of(), List.of(), null, new Preprocessing.Options(Preprocessing.DEFAULT_NA, true, true, Set.of(), Set.of()),
                     false, null, epochs, batch, seed.seed, true, 0, 0.2, null, null, progress.mode(), backend.inThisJvm());
             TrainJob.Result r = TrainJob.run(c, out);

@@ -158,7 +158,10 @@ public final class JavaEmitter {
             runtimeFields();
             if (cx.vector) VectorSteps.addTo(t, cx);
             Helpers.addTo(t, cx.helpers, e);
-            for (String member : cx.members) VectorKernels.addMember(cx.kernelType, e, member);
+            for (String member : cx.members) {
+                if (ConvMembers.owns(member)) ConvMembers.add(cx.kernelType, e, member);
+                else VectorKernels.addMember(cx.kernelType, e, member);
+            }
             if (cx.vector) t.addType(cx.kernelType.build());
             if (!cx.argSetters.isEmpty()) t.addType(CallForms.argsType(cx));
             Threads.addTo(t, e, cx.vector, cx.perWorkerScratch.values(), cx.splitTasks);

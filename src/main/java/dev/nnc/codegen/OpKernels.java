@@ -45,6 +45,11 @@ final class OpKernels {
             else ScalarProducts.matmul(plan, k, n);
         }
     };
+    private static final Code CONV = ConvKernels::forward;
+    private static final Code CONV_INPUT_GRAD = ConvKernels::inputGrad;
+    private static final Code CONV_WEIGHT_GRAD = ConvKernels::weightGrad;
+    private static final Code MAX_POOL = (plan, k, n) -> WindowKernels.maxPool(plan, k, n, false);
+    private static final Code MAX_UNPOOL = (plan, k, n) -> WindowKernels.maxPool(plan, k, n, true);
     private static final Code TRANSPOSE = CopyKernels::transpose;
     private static final Code CONCAT = CopyKernels::concat;
     private static final Code SLICE = CopyKernels::slice;
@@ -81,6 +86,11 @@ final class OpKernels {
                 case SCATTER_ADD -> SCATTER_ADD;
                 case LAYER_NORM -> LAYER_NORM;
                 case LAYER_NORM_GRAD -> LAYER_NORM_GRAD;
+                case CONV -> CONV;
+                case CONV_INPUT_GRAD -> CONV_INPUT_GRAD;
+                case CONV_WEIGHT_GRAD -> CONV_WEIGHT_GRAD;
+                case MAX_POOL -> MAX_POOL;
+                case MAX_UNPOOL -> MAX_UNPOOL;
             };
         };
     }

@@ -28,9 +28,11 @@ final class ParamCode {
             String f = p.field();
             Shape s = p.shape();
             List<Double> a = p.init().args();
-            long fanIn = s.rank() >= 2 ? s.get(0).size() * receptive(s) : 0;
-            long fanOut = s.rank() >= 2 ? s.get(1).size() * receptive(s) : 0;
+            int[] sizes = dev.nnc.interp.Initializers.staticSizes(p.name(), s);
             String kind = p.init().kind();
+            boolean fans = kind.startsWith("xavier") || kind.startsWith("he_");
+            long fanIn = fans ? dev.nnc.interp.Initializers.fanIn(p.init(), sizes) : 0;
+            long fanOut = fans ? dev.nnc.interp.Initializers.fanOut(p.init(), sizes) : 0;
             switch (kind) {
                 case "zeros" -> b.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(0)));
                 case "ones" -> b.add(CodeBlock.of("$T.fill($N, $L)", java.util.Arrays.class, f, cx.elem.lit(1)));
@@ -51,12 +53,6 @@ final class ParamCode {
             }
         }
         return b;
-    }
-
-    private static long receptive(Shape s) {
-        long r = 1;
-        for (int i = 2; i < s.rank(); i++) r *= s.get(i).size();
-        return r;
     }
 
     private static void uniform(List<CodeBlock> b, String field, int index, double lo, double hi) {

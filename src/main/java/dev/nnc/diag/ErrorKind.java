@@ -58,6 +58,10 @@ public enum ErrorKind {
     BAD_INDEX("E421", "{0}"),
     RESHAPE_INFER("E422", "cannot infer the -1 in reshape({0}, {1}): {2}"),
     DIM_PRODUCT("E423", "{0} would make a dimension {1}, but a runtime dim can only stand alone in a shape"),
+    WINDOW_STATIC("E424", "{0} needs compile-time channels and spatial sizes (only the batch, dim 0, may be a runtime dim), got {1}"),
+    CONV_CHANNELS("E425", "{0}: input {1} has {2} channels, but weight {3} takes {4} (its dim 1 × groups {5})"),
+    CONV_GROUPS("E426", "{0}: groups = {1} must divide both the input''s {2} channels and the weight''s {3} output channels"),
+    WINDOW_TOO_LARGE("E427", "{0}: along axis {1} the window spans {2} (kernel {3}, dilation {4}), more than the padded input''s {5} ({6} + 2 × padding {7})"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),

@@ -25,9 +25,11 @@ import java.util.Map;
  *   <li>{@code he_uniform}: uniform(−bound, bound), {@code bound = sqrt(6.0 / fanIn)};
  *       {@code he_normal}: normal(0, {@code sqrt(2.0 / fanIn)}).
  * </ul>
- * nnc weights are laid out {@code [in, out]} (used as {@code x @ w}), so for rank 2
- * {@code fanIn = shape[0]}, {@code fanOut = shape[1]}; for a higher rank both are multiplied
- * by the product of dims 2.. (the receptive field). Xavier and He need rank 2 or more.
+ * nnc's rank-2 weights are laid out {@code [in, out]} (used as {@code x @ w}), so for rank 2
+ * {@code fanIn = shape[0]}, {@code fanOut = shape[1]}. A weight of rank 3 or more is a
+ * convolution's {@code [out, in / groups, kernel…]}, so it follows PyTorch's rule:
+ * {@code fanIn = shape[1] · r}, {@code fanOut = shape[0] · r}, where {@code r} is the product of
+ * dims 2.. (the kernel's elements). Xavier and He need rank 2 or more.
  */
 public final class Initializers {
     private Initializers() {}
@@ -118,16 +120,16 @@ public final class Initializers {
         return r;
     }
 
-    /** {@code shape[0]} times the receptive field (product of dims 2..). */
+    /** {@code shape[0]} for rank 2 ({@code [in, out]}); {@code shape[1]} times the kernel's elements (dims 2..) above. */
     public static long fanIn(Model.Init init, int[] shape) {
         requireRank2(init, shape);
-        return (long) shape[0] * receptive(shape);
+        return shape.length == 2 ? shape[0] : (long) shape[1] * receptive(shape);
     }
 
-    /** {@code shape[1]} times the receptive field (product of dims 2..). */
+    /** {@code shape[1]} for rank 2 ({@code [in, out]}); {@code shape[0]} times the kernel's elements (dims 2..) above. */
     public static long fanOut(Model.Init init, int[] shape) {
         requireRank2(init, shape);
-        return (long) shape[1] * receptive(shape);
+        return shape.length == 2 ? shape[1] : (long) shape[0] * receptive(shape);
     }
 
     private static long receptive(int[] shape) {

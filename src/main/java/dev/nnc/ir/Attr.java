@@ -44,6 +44,43 @@ public sealed interface Attr {
     /** A class count. */
     record Count(int n) implements Attr {}
 
+    /**
+     * The window of a convolution or pooling op over the trailing (spatial) axes of an NCHW
+     * tensor, one entry per spatial axis: the kernel's extent, the stride, the zero (or, for max
+     * pooling, ignored) padding on both sides, the dilation, and the input's spatial size. The
+     * gradient ops carry the same window, since several input sizes give one output size.
+     * {@code groups} splits the channels of a convolution (1 for pooling).
+     */
+    record Window(List<Integer> kernel, List<Integer> stride, List<Integer> padding, List<Integer> dilation, int groups,
+                  List<Integer> input) implements Attr {
+        public Window {
+            kernel = List.copyOf(kernel);
+            stride = List.copyOf(stride);
+            padding = List.copyOf(padding);
+            dilation = List.copyOf(dilation);
+            input = List.copyOf(input);
+        }
+
+        /** The number of spatial axes (1 or 2). */
+        public int rank() {
+            return kernel.size();
+        }
+
+        /** The output size along spatial axis {@code i}: ⌊(L + 2p − d(K − 1) − 1) / s⌋ + 1, below 1 when the window does not fit. */
+        public int output(int i) {
+            long span = (long) dilation.get(i) * (kernel.get(i) - 1) + 1;
+            long room = (long) input.get(i) + 2L * padding.get(i) - span;
+            return room < 0 ? 0 : (int) (room / stride.get(i) + 1);
+        }
+
+        /** The output's spatial sizes. */
+        public List<Integer> output() {
+            List<Integer> out = new java.util.ArrayList<>();
+            for (int i = 0; i < rank(); i++) out.add(output(i));
+            return out;
+        }
+    }
+
     /** A permutation of axes: axis {@code i} of the result is axis {@code axes.get(i)} of the input. */
     record Perm(List<Integer> axes) implements Attr {
         public Perm {

@@ -30,9 +30,11 @@ import org.junit.jupiter.params.provider.FieldSource;
  *
  * <p>Each case is a JVM of its own, in the adversary conditions of the issue: another user of
  * the Vector API first ({@code --pollute}), two models, the vector and scalar backends and
- * threads in one JVM (W2 at batch 256 splits its first product over two), f64 besides f32; and
- * the version-2 examples char_lm.nn and tabular_embeddings.nn, each in a JVM of its own (batched
- * products, embeddings and their scatter-add, layer norm, where). The
+ * threads in one JVM (W2 at batch 256 splits its first product over two), f64 besides f32; the
+ * convolutions of W4 (LeNet-5: the forward product, both gradients, unfold and fold); and the
+ * version-2 examples char_lm.nn and tabular_embeddings.nn (batched products, embeddings and
+ * their scatter-add, layer norm, where). W4, char_lm and tabular_embeddings run in JVMs of their
+ * own. The
  * child runs on the JDK running the tests (CI runs them on JDK 17 and 25). Warm-up ends when no compilation finished for half a
  * second after at least 2,000 calls of each, and goes on while C2 has not compiled some method
  * with vector code yet or a call still allocates, for at most 90 s: on a quiet machine each JVM takes 5 to
@@ -50,6 +52,7 @@ class VectorJitTest {
             "--pollute w1:64,vector,f32,trainStep",
             "w2:256,vector,f32,infer,2 w3:1,scalar,f32,trainStep bn:16,vector,f32,trainStep",
             "--pollute w1:64,vector,f64,trainStep w2:1,vector,f32,trainStep bn:16,vector,f32,infer",
+            "--pollute w4:4,vector,f32,trainStep",
             "lm:4x16,vector,f32,trainStep",
             "tab:64,vector,f32,trainStep",
     };

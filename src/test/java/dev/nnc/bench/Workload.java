@@ -15,7 +15,7 @@ import java.util.Random;
 
 /**
  * One workload of PERFORMANCE.md ({@code w1:64}: W1 house at batch 64; {@code w2:256},
- * {@code w2:1}, {@code w3:1}) on a generated class: {@code bench/models/*.nn} compiled by nnc for
+ * {@code w2:1}, {@code w3:1}, {@code w4:64} LeNet-5, {@code w5:16} the ResNet block) on a generated class: {@code bench/models/*.nn} compiled by nnc for
  * a backend and precision, compiled by javac in memory, with random inputs, and its
  * {@code trainStep} and {@code infer} as method handles bound to the instance and the inputs
  * (type {@code ()V}, so that no loss is boxed: a few ns per call once compiled). Shared by {@link WorkloadsBench}
@@ -56,17 +56,19 @@ public final class Workload {
         this.gradients = gradients;
     }
 
-    /** The model file of workload {@code w1}, {@code w2}, {@code w3} or {@code bn} (the batch-norm example). */
+    /** The model file of workload {@code w1} … {@code w5}, {@code bn} (the batch-norm example), {@code lm} or {@code tab}. */
     public static Path modelFile(String workload) {
         String name = workload.substring(0, workload.indexOf(':'));
         return switch (name) {
             case "w1" -> Path.of("bench/models/w1_house.nn");
             case "w2" -> Path.of("bench/models/w2_mnist.nn");
             case "w3" -> Path.of("bench/models/w3_tiny.nn");
+            case "w4" -> Path.of("bench/models/w4_lenet.nn");
+            case "w5" -> Path.of("bench/models/w5_resnet.nn");
             case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
             case "lm" -> Path.of("generated-examples/char_lm.nn");
             case "tab" -> Path.of("generated-examples/tabular_embeddings.nn");
-            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, bn:64, lm:8x32, tab:64)");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, bn:64, lm:8x32, tab:64)");
         };
     }
 
@@ -89,7 +91,8 @@ public final class Workload {
 
         Model m = c.model();
         Random rnd = new Random(1);
-        int features = (int) m.inputs().get(0).node().shape().get(1).size();
+        // the first input [batch, …] holds the features (an image of W4, W5: every axis after the batch)
+        int features = (int) m.inputs().get(0).node().shape().staticProduct();
         int outs = (int) c.eval().outputs().get(0).shape().last(1).size();
         Object x = array(f32, batch * features, rnd);
         Object y;

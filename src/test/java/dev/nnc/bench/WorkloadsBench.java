@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The workloads of PERFORMANCE.md (W1 house 64, W2 MNIST 256 and 1, W3 tiny 1) on generated
+ * The workloads of PERFORMANCE.md (W1 house 64, W2 MNIST 256 and 1, W3 tiny 1, W4 LeNet-5 64,
+ * W5 ResNet block 16) on generated
  * code (each backend and precision, {@link Workload}) and on the interpreter. Generated classes
  * are compiled in memory at setup and called through exact method handles (a few ns per call).
  */
@@ -33,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class WorkloadsBench {
     /** workload:batch */
-    @Param({"w1:64", "w2:256", "w2:1", "w3:1"})
+    @Param({"w1:64", "w2:256", "w2:1", "w3:1", "w4:64", "w5:16"})
     String workload;
 
     /** scalar, vector, or interp (the reference interpreter, f64 or its f32 emulation) */
@@ -63,7 +64,9 @@ public class WorkloadsBench {
         Compiler.Result r = Compiler.compile(Workload.modelFile(workload));
         Model m = r.compiled().get(0).model();
         Random rnd = new Random(1);
-        int features = (int) m.inputs().get(0).node().shape().get(1).size();
+        // the first input [batch, …] holds the features, the second the labels or targets
+        int features = (int) m.inputs().get(0).node().shape().staticProduct();
+        int[] xShape = m.inputs().get(0).node().shape().sizes(Map.of(m.dims().get(0), batch));
         double[] xd = new double[batch * features];
         for (int i = 0; i < xd.length; i++) xd[i] = rnd.nextGaussian();
         Tensor label;
@@ -76,7 +79,7 @@ public class WorkloadsBench {
             for (int i = 0; i < batch; i++) y[i] = rnd.nextGaussian();
             label = Tensor.of(new int[] {batch, 1}, y);
         }
-        inputs = Map.of(m.inputs().get(0).name(), Tensor.of(new int[] {batch, features}, xd), m.inputs().get(1).name(), label);
+        inputs = Map.of(m.inputs().get(0).name(), Tensor.of(xShape, xd), m.inputs().get(1).name(), label);
         session = new Session(m, 7, f32 ? Model.Precision.F32 : Model.Precision.F64);
     }
 

@@ -26,6 +26,17 @@ class DemoAndHousePricesTest {
         assertTrue(seconds < 20, "the demo took " + seconds + " s");
     }
 
+    /** The CNN (convolutions, batch norm, pooling) beats the MLP's 97.5% on the same held-out images. */
+    @Test
+    void digitsCnnBeatsTheMlp() {
+        Cli.Run r = Cli.run("demo", "--model", "cnn", "--progress", "none");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().startsWith("nnc demo: a CNN learns"), r.out());
+        Matcher m = Pattern.compile("test accuracy: ([0-9.]+)% on 359 held-out images").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Double.parseDouble(m.group(1)) > 97.5, r.out());
+    }
+
     /** A shorter run than the README's (30 epochs, not 100) to keep the suite quick. */
     @Test
     void housePricesFiveFold() {

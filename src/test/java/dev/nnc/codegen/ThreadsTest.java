@@ -56,13 +56,58 @@ class ThreadsTest {
     @ParameterizedTest(name = "batch {0}")
     @ValueSource(ints = {1, 47, 48, 100, 257})
     void threadsGiveTheResultsOfOneThreadBitForBit(int batch) {
-        Compiler.Result r = Compiler.compile("split.nn", MODEL);
+        assertSameResults("split.nn", MODEL, batch);
+    }
+
+    /**
+     * Convolutions large enough to split (issue 15's vector kernels, each with its own rows): a
+     * strided convolution's forward by (image, output row) pairs, whose chunks end inside an image
+     * (22 rows per image); a stride-1 convolution's forward over the padded input and its input
+     * gradient by images; its weight gradient by output channels (64; the first convolution's 32 are
+     * too few to split). Each has about 2^24 multiply-adds at batch 8, so batch 2 splits none of
+     * them, 8 and 11 split each, unevenly.
+     */
+    static final String CONV = """
+            model ConvSplit {
+                dim batch
+                input x : [batch, 16, 44, 44]
+                input label : int[batch]
+                param w1 : [32, 16, 3, 3] init he_uniform
+                param b1 : [32]
+                param w2 : [64, 32, 3, 3] init he_uniform
+                param w3 : [1600, 10] init xavier_uniform
+                h = max_pool2d(relu(conv2d(x, w1, b1, stride = 2, padding = 1)), 2)
+                g = max_pool2d(tanh(conv2d(h, w2, padding = 1)), 2)
+                output logits = reshape(g, [batch, 1600]) @ w3
+                loss = cross_entropy(logits, label)
+                optimizer adam(lr = 0.01)
+            }
+            """;
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {2, 8, 11})
+    void convolutionsSplitOverThreadsGiveTheResultsOfOneThreadBitForBit(int batch) {
+        String source = assertSameResults("conv_split.nn", CONV, batch);
+        // a task per kernel that may split: both forwards (each in two entries), the input gradients of x and h, both weight gradients
+        assertEquals(7, java.util.regex.Pattern.compile("split\\$\\d+ = \\(").matcher(source).results().count(), "split tasks");
+    }
+
+    /**
+     * The vector class of {@code source} with one thread and with three: the same outputs, loss,
+     * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
+     */
+    private static String assertSameResults(String name, String source, int batch) {
+        String generated = null;
+        Compiler.Result r = Compiler.compile(name, source);
         assertTrue(r.ok(), r.render());
         Compiled c = r.compiled().get(0);
         Model model = c.model();
         for (boolean f32 : new boolean[] {true, false}) {
-            LoadedModel one = LoadedModel.load(c, f32, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
-            LoadedModel three = LoadedModel.load(c, f32, 5, "split.nn", MODEL, JavaEmitter.Backend.VECTOR);
+            JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, name, source, JavaEmitter.Backend.VECTOR));
+            generated = out.source();
+            Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
+            LoadedModel one = LoadedModel.of(c, out, cls, f32, 5);
+            LoadedModel three = LoadedModel.of(c, out, cls, f32, 5);
             setThreads(three, 3);
             Map<String, Tensor> in = randomInputs(model, batch, 9);
             Map<String, Integer> dims = Interpreter.bindDims(model, in);
@@ -74,6 +119,7 @@ class ThreadsTest {
             setThreads(three, 1);
             assertEquals(one.trainStep(in, dims), three.trainStep(in, dims), "back to one thread");
         }
+        return generated;
     }
 
     @org.junit.jupiter.api.Test

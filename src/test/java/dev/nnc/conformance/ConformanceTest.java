@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code --precision f32} ({@code atol = rtol = 1e-3} unless the case's metadata says
  * otherwise). Each case's {@code expected.safetensors} carries its settings in
  * {@code __metadata__}: {@code model} (passed as {@code --model}), {@code f32_atol},
- * {@code f32_rtol}, and {@code f32_skip} (a reason to skip the f32 pass).
+ * {@code f32_rtol}, {@code f32_skip} (a reason to skip the f32 pass), and {@code train}
+ * ({@code "true"}: evaluate in training mode, {@code --train}).
  *
  * <p>System properties: {@code nnc.conformance.dir} points at another fixture folder;
  * {@code nnc.conformance.engine}, if set, is passed as {@code --engine VALUE} (for the code
@@ -151,6 +152,7 @@ class ConformanceTest {
                 "--inputs", dir.resolve("inputs.safetensors").toString(),
                 "--params", dir.resolve("params.safetensors").toString(),
                 "--out", out.toString()));
+        if ("true".equals(meta.get("train"))) args.add("--train");
         if (f32) args.addAll(List.of("--precision", "f32"));
         if (engine.equals("java-vector")) args.addAll(List.of("--engine", "java", "--backend", "vector"));
         else args.addAll(List.of("--engine", engine));

@@ -4,6 +4,7 @@ import static dev.nnc.interp.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nnc.autodiff.Autodiff;
+import dev.nnc.ir.Attr;
 import dev.nnc.ir.DType;
 import dev.nnc.ir.Dim;
 import dev.nnc.ir.Graph;
@@ -12,6 +13,7 @@ import dev.nnc.ir.Shape;
 import dev.nnc.ops.Binary;
 import dev.nnc.ops.Op;
 import dev.nnc.ops.Reduce;
+import dev.nnc.ops.Structured;
 import dev.nnc.ops.Unary;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -259,6 +261,63 @@ class GradientCheckTest {
             Node x = b.input("x", new int[] {2, 4, 4}, -2, 2);
             cs.add(b.build("SLICE " + Arrays.toString(sl), b.g.slice(x, sl[0], sl[1], sl[2])));
         }
+        // ---- windows: convolutions (x, w) with every option, their two gradient ops on their own (so
+        // second order), max pooling and its gradient; inputs continuous, so no ties in a window
+        int[][][] convs = {
+            // x, w, stride, padding, dilation, {groups}
+            {{2, 4, 5, 6}, {6, 2, 3, 2}, {2, 1}, {1, 0}, {1, 2}, {2}},
+            {{1, 2, 4, 4}, {2, 2, 3, 3}, {1, 1}, {1, 1}, {1, 1}, {1}},
+            {{2, 2, 7}, {4, 1, 3}, {2}, {1}, {2}, {2}},
+            {{2, 1, 6}, {2, 1, 2}, {1}, {0}, {1}, {1}},
+        };
+        for (int[][] cv : convs) {
+            for (Structured op : List.of(Structured.CONV, Structured.CONV_INPUT_GRAD, Structured.CONV_WEIGHT_GRAD)) {
+                Builder b = new Builder(seed++);
+                int r = cv[0].length - 2;
+                List<Integer> spatialIn = new ArrayList<>(), kernel = new ArrayList<>();
+                for (int i = 2; i < cv[0].length; i++) spatialIn.add(cv[0][i]);
+                for (int i = 2; i < cv[1].length; i++) kernel.add(cv[1][i]);
+                Attr.Window win = new Attr.Window(kernel, ints(cv[2]), ints(cv[3]), ints(cv[4]), cv[5][0], spatialIn);
+                int[] ys = new int[2 + r];
+                ys[0] = cv[0][0];
+                ys[1] = cv[1][0];
+                for (int i = 0; i < r; i++) ys[2 + i] = win.output(i);
+                Node out = switch (op) {
+                    case CONV -> b.g.structured(op, List.of(b.input("x", cv[0], -2, 2), b.input("w", cv[1], -2, 2)), win);
+                    case CONV_INPUT_GRAD -> b.g.structured(op, List.of(b.input("dy", ys, -2, 2), b.input("w", cv[1], -2, 2)), win);
+                    default -> b.g.structured(op, List.of(b.input("x", cv[0], -2, 2), b.input("dy", ys, -2, 2)), win);
+                };
+                cs.add(b.build(op + " " + Tensor.shapeString(cv[0]) + " by " + Tensor.shapeString(cv[1]) + " " + win, out));
+            }
+        }
+        {
+            Builder b = new Builder(seed++);
+            Node x = b.batched("x", new int[] {3, 2, 4, 5}, -2, 2); // batch = 3, a runtime dim
+            Node w = b.input("w", new int[] {4, 2, 2, 2}, -2, 2);
+            Attr.Window win = new Attr.Window(List.of(2, 2), List.of(1, 2), List.of(0, 1), List.of(1, 1), 1, List.of(4, 5));
+            cs.add(b.build("CONV over a runtime batch", b.g.structured(Structured.CONV, List.of(x, w), win)));
+        }
+        int[][][] pools = {
+            // x, kernel, stride, padding
+            {{2, 3, 5, 5}, {3, 3}, {2, 2}, {1, 1}},
+            {{1, 2, 4, 6}, {2, 3}, {2, 3}, {0, 1}},
+            {{2, 2, 7}, {3}, {2}, {1}},
+        };
+        for (int[][] pl : pools) {
+            int r = pl[0].length - 2;
+            List<Integer> spatialIn = new ArrayList<>();
+            for (int i = 2; i < pl[0].length; i++) spatialIn.add(pl[0][i]);
+            Attr.Window win = new Attr.Window(ints(pl[1]), ints(pl[2]), ints(pl[3]), java.util.Collections.nCopies(r, 1), 1, spatialIn);
+            Builder b = new Builder(seed++);
+            Node x = b.input("x", pl[0], -2, 2);
+            cs.add(b.build("MAX_POOL " + Tensor.shapeString(pl[0]) + " " + win, b.g.structured(Structured.MAX_POOL, List.of(x, x), win)));
+            Builder u = new Builder(seed++);
+            int[] vs = pl[0].clone();
+            for (int i = 0; i < r; i++) vs[2 + i] = win.output(i);
+            Node keys = u.input("keys", pl[0], -2, 2);
+            cs.add(u.build("MAX_UNPOOL " + Tensor.shapeString(pl[0]) + " " + win,
+                    u.g.structured(Structured.MAX_UNPOOL, List.of(keys, u.input("v", vs, -2, 2)), win)));
+        }
         {
             Builder b = new Builder(seed++);
             Node labels = b.g.input("labels", b.index++, Shape.of(3), DType.INT);
@@ -307,6 +366,12 @@ class GradientCheckTest {
         cs.addAll(ShapeGradientCases.cases(seed));
         cs.addAll(ComputeGradientCases.cases(seed));
         return cs.stream().map(Arguments::of);
+    }
+
+    private static List<Integer> ints(int[] v) {
+        List<Integer> out = new ArrayList<>();
+        for (int i : v) out.add(i);
+        return out;
     }
 
     @ParameterizedTest(name = "{0}")

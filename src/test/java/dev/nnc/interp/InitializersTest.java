@@ -68,10 +68,14 @@ class InitializersTest {
     }
 
     @Test
-    void higherRankMultipliesTheReceptiveField() {
-        int[] shape = {4, 5, 6, 7}; // fan_in = 4*42, fan_out = 5*42
-        assertEquals(168, Initializers.fanIn(init("he_normal"), shape));
-        assertEquals(210, Initializers.fanOut(init("he_normal"), shape));
+    void higherRankFollowsPyTorchsConvolutionLayout() {
+        int[] shape = {4, 5, 6, 7}; // [out, in, kH, kW]: fan_in = 5*42, fan_out = 4*42 (torch.nn.init._calculate_fan_in_and_fan_out)
+        assertEquals(210, Initializers.fanIn(init("he_normal"), shape));
+        assertEquals(168, Initializers.fanOut(init("he_normal"), shape));
+        assertEquals(3 * 5, Initializers.fanIn(init("he_normal"), new int[] {8, 3, 5}));
+        assertEquals(8 * 5, Initializers.fanOut(init("he_normal"), new int[] {8, 3, 5}));
+        double he = Math.sqrt(6.0 / 210);
+        assertStats(Initializers.init(init("he_uniform"), new int[] {40, 5, 6, 7}, 3, 0), 0, he / Math.sqrt(3), -he, he);
         double bound = Math.sqrt(6.0 / (168 + 210));
         Tensor t = Initializers.init(init("xavier_uniform"), shape, 2, 0);
         double max = Arrays.stream(t.data()).map(Math::abs).max().orElse(0);
