@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -428,7 +429,21 @@ BUILTINS = {
     "huber": (["pred", "target", "delta"], {"delta": 1.0}, lambda a: _huber(a["pred"] - a["target"], a["delta"])),
     "dropout": (["x", "p"], {"p": 0.5}, lambda a: a["x"]),
     "stop_gradient": (["x"], {}, lambda a: a["x"].detach()),
+    "scaled_dot_product_attention": (["q", "k", "v", "mask", "causal"], {"mask": None, "causal": False},
+                                     lambda a: _sdpa(a["q"], a["k"], a["v"], a["mask"], a["causal"])),
 }
+
+
+def _sdpa(q, k, v, mask, causal):
+    """PyTorch's own kernel where it has one (torch >= 2.0); else the formula with a -inf mask."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else _t(mask), is_causal=bool(causal))
+    s = q @ k.transpose(-1, -2) * (1 / math.sqrt(q.shape[-1]))
+    if mask is not None:
+        s = s + _t(mask)
+    if causal:
+        s = s + torch.full((q.shape[-2], k.shape[-2]), float("-inf"), dtype=s.dtype).triu(1)
+    return torch.exp(_log_softmax(s, -1)) @ v
 
 
 def _ce(logits, label):

@@ -55,6 +55,9 @@ final class OpKernels {
     private static final Code SCATTER_ADD = IndexKernels::scatterAdd;
     private static final Code LAYER_NORM = NormKernels::layerNorm;
     private static final Code LAYER_NORM_GRAD = NormKernels::layerNormGrad;
+    private static final Code ATTENTION = AttentionKernels::forward;
+    private static final Code ATTENTION_LSE = AttentionKernels::logSumExp;
+    private static final Code ATTENTION_GRAD = AttentionKernels::gradient;
 
     /** The kernel of a node the planner gave its own kernel. */
     static Code of(Node n) {
@@ -81,6 +84,9 @@ final class OpKernels {
                 case SCATTER_ADD -> SCATTER_ADD;
                 case LAYER_NORM -> LAYER_NORM;
                 case LAYER_NORM_GRAD -> LAYER_NORM_GRAD;
+                case ATTENTION -> ATTENTION;
+                case ATTENTION_LSE -> ATTENTION_LSE;
+                case ATTENTION_GRAD -> ATTENTION_GRAD;
             };
         };
     }

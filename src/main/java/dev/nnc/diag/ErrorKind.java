@@ -58,6 +58,8 @@ public enum ErrorKind {
     BAD_INDEX("E421", "{0}"),
     RESHAPE_INFER("E422", "cannot infer the -1 in reshape({0}, {1}): {2}"),
     DIM_PRODUCT("E423", "{0} would make a dimension {1}, but a runtime dim can only stand alone in a shape"),
+    ATTENTION_MASK_AND_CAUSAL("E428", "scaled_dot_product_attention takes a mask or causal = true, not both (as PyTorch)"),
+    ATTENTION_SHAPE("E429", "scaled_dot_product_attention: {0} {1} does not fit {2} {3}: {4}"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),
