@@ -1,6 +1,7 @@
 package dev.nnc.codegen;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
@@ -32,7 +33,7 @@ final class AttentionKernels {
         c.addStatement("final int oo = r * EV");
         c.addStatement("for (int t = 0; t < EV; t++) out[oo + t] = 0");
         z.online(c);
-        c.addStatement("final $T inv = 1 / l", k.elem.type());
+        c.addStatement("final $T inv = 1 / l", TypeName.DOUBLE);
         z.loops.scale(c, "oo", "inv", "EV");
         c.endControlFlow();
     }
@@ -47,15 +48,15 @@ final class AttentionKernels {
         Sizes z = Sizes.open(plan, k, n, false, 2);
         CodeBlock.Builder c = k.body;
         z.queryRow(c);
-        c.addStatement("$T m = $L, l = 0", k.elem.type(), k.elem.lit(Double.NEGATIVE_INFINITY));
+        c.addStatement("$T m = $L, l = 0", TypeName.DOUBLE, CodeBlock.of("Double.NEGATIVE_INFINITY"));
         for (boolean sum : new boolean[] {false, true}) {
             c.beginControlFlow("for (int j = 0; j < keys; j++)").addStatement("final int ko = (kb + j) * E");
             z.score(c, "r", "j");
-            if (sum) c.addStatement("l += $L", k.elem.call("Math.exp", CodeBlock.of("s - m")));
+            if (sum) c.addStatement("l += $L", call("Math.exp", CodeBlock.of("s - m")));
             else c.addStatement("if (s > m) m = s");
             c.endControlFlow();
         }
-        c.addStatement("out[r] = m + $L", k.elem.call("Math.log", CodeBlock.of("l"))).endControlFlow();
+        c.addStatement("out[r] = $L(m + Math.log(l))", narrow(k)).endControlFlow();
     }
 
     /** One input's gradient ({@link Attr.Attention#wrt}). */
@@ -68,17 +69,17 @@ final class AttentionKernels {
             z.queryRow(c);
             if (wrt == 0) c.addStatement("for (int t = 0; t < E; t++) out[qo + t] = 0");
             else c.addStatement("for (int j = keys; j < LK; j++) out[r * LK + j] = 0");
-            c.addStatement("final $T lse = $L[r], dd = $L[r]", k.elem.type(), lse, dd)
+            c.addStatement("final $T lse = $L[r], dd = $L[r]", TypeName.DOUBLE, lse, dd)
                     .beginControlFlow("for (int j = 0; j < keys; j++)")
                     .addStatement("final int ko = (kb + j) * E, vo = (kb + j) * EV");
             z.score(c, "r", "j");
-            c.addStatement("final $T p = $L", k.elem.type(), k.elem.call("Math.exp", CodeBlock.of("s - lse")));
+            c.addStatement("final $T p = $L", TypeName.DOUBLE, call("Math.exp", CodeBlock.of("s - lse")));
             z.loops.dot(c, "dp", dO, "r * EV", z.v, "vo", "EV");
             if (wrt == 0) {
-                c.addStatement("final $T ds = p * (dp - dd) * sc", k.elem.type());
+                c.addStatement("final $T ds = p * (dp - dd) * sc", TypeName.DOUBLE);
                 z.loops.addScaled(c, "qo", "ds", z.k, "ko", "E");
             } else {
-                c.addStatement("out[r * LK + j] = p * (dp - dd)");
+                c.addStatement("out[r * LK + j] = $L(p * (dp - dd))", narrow(k));
             }
             c.endControlFlow().endControlFlow();
             return;
@@ -91,15 +92,25 @@ final class AttentionKernels {
                 .beginControlFlow("for (int i = $L; i < LQ; i++)", z.causal ? "j" : "0")
                 .addStatement("final int row = b * LQ + i, qo = row * E");
         z.score(c, "row", "j");
-        c.addStatement("final $T p = $L", k.elem.type(), k.elem.call("Math.exp", CodeBlock.of("s - $L[row]", lse)));
+        c.addStatement("final $T p = $L", TypeName.DOUBLE, call("Math.exp", CodeBlock.of("s - $L[row]", lse)));
         if (wrt == 2) {
             z.loops.addScaled(c, "vo", "p", dO, "row * EV", "EV");
         } else {
             z.loops.dot(c, "dp", dO, "row * EV", z.v, "vo", "EV");
-            c.addStatement("final $T ds = p * (dp - $L[row]) * sc", k.elem.type(), dd);
+            c.addStatement("final $T ds = p * (dp - $L[row]) * sc", TypeName.DOUBLE, dd);
             z.loops.addScaled(c, "ko", "ds", z.q, "qo", "E");
         }
         c.endControlFlow().endControlFlow();
+    }
+
+    /** {@code Math.name(arg)}: the kernels' scalar arithmetic is in double on both precisions. */
+    private static CodeBlock call(String name, CodeBlock arg) {
+        return CodeBlock.of("$L($L)", name, arg);
+    }
+
+    /** The cast that stores a double into the kernel's output. */
+    private static String narrow(Kernel k) {
+        return k.elem.f32() ? "(float) " : "";
     }
 
     /** The sizes and arrays of one attention kernel, declared at its start. */
@@ -123,7 +134,7 @@ final class AttentionKernels {
             k.body.addStatement("final int LQ = $L, LK = $L, E = $L", k.size(lq), k.size(lk), k.size(e));
             if (withV) k.body.addStatement("final int EV = $L", k.size(ev));
             k.body
-                    .addStatement("final $T sc = 1 / $L", k.elem.type(), k.elem.call("Math.sqrt", CodeBlock.of("E")));
+                    .addStatement("final $T sc = 1 / $L", TypeName.DOUBLE, call("Math.sqrt", CodeBlock.of("E")));
             return new Sizes(k, new AttentionLoops(k), n.attr(Attr.Attention.class).causal(), qa, ka, va, ma);
         }
 
@@ -137,8 +148,8 @@ final class AttentionKernels {
         /** Declares score {@code s} of query row {@code row} (at {@code qo}) and key {@code j} (at {@code ko}). */
         void score(CodeBlock.Builder c, String row, String j) {
             loops.dot(c, "dot", q, "qo", k, "ko", "E");
-            if (mask == null) c.addStatement("final $T s = dot * sc", kernel.elem.type());
-            else c.addStatement("final $T s = dot * sc + $L[$L * LK + $L]", kernel.elem.type(), mask, row, j);
+            if (mask == null) c.addStatement("final $T s = dot * sc", TypeName.DOUBLE);
+            else c.addStatement("final $T s = dot * sc + $L[$L * LK + $L]", TypeName.DOUBLE, mask, row, j);
         }
 
         /**
@@ -148,17 +159,17 @@ final class AttentionKernels {
          */
         void online(CodeBlock.Builder c) {
             Kernel kn = kernel;
-            c.addStatement("$T m = $L, l = 0", kn.elem.type(), kn.elem.lit(Double.NEGATIVE_INFINITY))
+            c.addStatement("$T m = $L, l = 0", TypeName.DOUBLE, CodeBlock.of("Double.NEGATIVE_INFINITY"))
                     .beginControlFlow("for (int j = 0; j < keys; j++)")
                     .addStatement("final int ko = (kb + j) * E");
             score(c, "r", "j");
-            c.addStatement("if (s == $L) continue", kn.elem.lit(Double.NEGATIVE_INFINITY))
+            c.addStatement("if (s == $L) continue", CodeBlock.of("Double.NEGATIVE_INFINITY"))
                     .beginControlFlow("if (s > m)")
-                    .addStatement("final $T scale = $L", kn.elem.type(), kn.elem.call("Math.exp", CodeBlock.of("m - s")))
+                    .addStatement("final $T scale = $L", TypeName.DOUBLE, call("Math.exp", CodeBlock.of("m - s")))
                     .addStatement("l *= scale");
             loops.scale(c, "oo", "scale", "EV");
             c.addStatement("m = s").endControlFlow()
-                    .addStatement("final $T p = $L", kn.elem.type(), kn.elem.call("Math.exp", CodeBlock.of("s - m")))
+                    .addStatement("final $T p = $L", TypeName.DOUBLE, call("Math.exp", CodeBlock.of("s - m")))
                     .addStatement("l += p");
             c.addStatement("final int vo = (kb + j) * EV");
             loops.addScaled(c, "oo", "p", v, "vo", "EV");
