@@ -468,7 +468,21 @@ BUILTINS = {
     "avg_pool2d": (["x", "kernel", "stride", "padding"], _POOL, lambda a: _pool(F.avg_pool2d, a)),
     "batch_norm": (["x", "weight", "bias", "running_mean", "running_var", "momentum", "eps"],
                    {"weight": None, "bias": None, "momentum": 0.1, "eps": 1e-5}, _batch_norm),
+    "scaled_dot_product_attention": (["q", "k", "v", "mask", "causal"], {"mask": None, "causal": False},
+                                     lambda a: _sdpa(a["q"], a["k"], a["v"], a["mask"], a["causal"])),
 }
+
+
+def _sdpa(q, k, v, mask, causal):
+    """PyTorch's own kernel where it has one (torch >= 2.0); else the formula with a -inf mask."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else _t(mask), is_causal=bool(causal))
+    s = q @ k.transpose(-1, -2) * (1 / math.sqrt(q.shape[-1]))
+    if mask is not None:
+        s = s + _t(mask)
+    if causal:
+        s = s + torch.full((q.shape[-2], k.shape[-2]), float("-inf"), dtype=s.dtype).triu(1)
+    return torch.exp(_log_softmax(s, -1)) @ v
 
 
 def _ce(logits, label):

@@ -2259,6 +2259,56 @@ def _(r):
              description="layer_norm as F.layer_norm(x, [D], weight, bias, eps)")
 
 
+def _sdpa(q, k, v, mask=None, causal=False):
+    """F.scaled_dot_product_attention (torch >= 2.0) written out, so that torch 1.13 runs it."""
+    s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = s + mask
+    if causal:
+        keep = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
+        s = s.masked_fill(~keep, float("-inf"))
+    return torch.softmax(s, dim=-1) @ v
+
+
+@case("scaled_dot_product_attention")
+def _(r):
+    def fwd(v):
+        x, m = v["x"], v["m"]
+        q = (x @ v["wq"]).reshape(B, 5, 2, 3).transpose(1, 2)
+        k = (x @ v["wk"]).reshape(B, 5, 2, 3).transpose(1, 2)
+        val = (x @ v["wv"]).reshape(B, 5, 2, 3).transpose(1, 2)
+        a = _sdpa(q, k, val, causal=True)
+        b = _sdpa(q, k[:, :, :4], val[:, :, :4], mask=m)
+        big = _sdpa(q * 40, k * 40, val)
+        loss = (a * v["c"]).sum() + (b * b).sum() + (big * v["c"]).sum()
+        return OrderedDict([("a", a), ("b", b), ("big", big)]), loss
+    return C("""
+        // scaled_dot_product_attention over 2 heads: causal; an input mask [5, 4] broadcast over
+        // batch and heads with 4 keys of 5 queries (its gradient); scores in the thousands
+        model Sdpa {
+            dim batch
+            input x : [batch, 5, 6]
+            input m : [5, 4]
+            input c : [batch, 2, 5, 3]
+            param wq : [6, 6]
+            param wk : [6, 6]
+            param wv : [6, 6]
+            q = transpose(reshape(x @ wq, [batch, 5, 2, 3]), 1, 2)
+            k = transpose(reshape(x @ wk, [batch, 5, 2, 3]), 1, 2)
+            v = transpose(reshape(x @ wv, [batch, 5, 2, 3]), 1, 2)
+            output a = scaled_dot_product_attention(q, k, v, causal = true)
+            output b = scaled_dot_product_attention(q, k[:, :, :4], v[:, :, :4], m)
+            output big = scaled_dot_product_attention(q * 40, k * 40, v)
+            loss = sum(a * c) + sum(b * b) + sum(big * c)
+        }
+        """, {"x": r.u(B, 5, 6), "m": r.u(5, 4, lo=-2.0, hi=2.0), "c": r.u(B, 2, 5, 3)},
+             {"wq": r.u(6, 6), "wk": r.u(6, 6), "wv": r.u(6, 6)}, fwd,
+             description="scaled_dot_product_attention as F.scaled_dot_product_attention (no dropout): causal, "
+                         "an additive input mask with its gradient, large scores",
+             notes="the torch function writes F.scaled_dot_product_attention out (softmax(q k^T / sqrt(E) + mask) v, "
+                   "the causal mask as -inf above the diagonal) so that torch 1.13 runs it")
+
+
 @case("stable_silu_log_sigmoid")
 def _(r):
     def fwd(v):

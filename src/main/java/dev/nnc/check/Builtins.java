@@ -92,7 +92,7 @@ final class Builtins {
     enum Group {
         ELEMENTWISE("elementwise"), REDUCTION("reductions"), ALONG_AXIS("along an axis"), SHAPE("shape"),
         SELECTION("selection, embedding and constants"), LOSS("losses"), NORMALIZATION("normalization"),
-        CONVOLUTION("convolution and pooling"), TRAINING("training"), DERIVATIVE("derivatives");
+        CONVOLUTION("convolution and pooling"), ATTENTION("attention"), TRAINING("training"), DERIVATIVE("derivatives");
 
         final String label;
 
@@ -249,6 +249,10 @@ final class Builtins {
                 num("eps", 1e-5));
         def("layer_norm", Normalization::layerNorm, t("x"), new P("weight", Kind.TENSOR, ABSENT), new P("bias", Kind.TENSOR, ABSENT),
                 num("eps", 1e-5));
+
+        group = Group.ATTENTION;
+        def("scaled_dot_product_attention", Attention::lower, t("q"), t("k"), t("v"), new P("mask", Kind.TENSOR, ABSENT),
+                new P("causal", Kind.BOOL, false));
 
         group = Group.SELECTION;
         def("where", (g, a) -> g.where(a.tensor("c"), a.tensor("a"), a.tensor("b")), t("c"), t("a"), t("b"));

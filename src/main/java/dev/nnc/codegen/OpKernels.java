@@ -60,6 +60,9 @@ final class OpKernels {
     private static final Code SCATTER_ADD = IndexKernels::scatterAdd;
     private static final Code LAYER_NORM = NormKernels::layerNorm;
     private static final Code LAYER_NORM_GRAD = NormKernels::layerNormGrad;
+    private static final Code ATTENTION = AttentionKernels::forward;
+    private static final Code ATTENTION_LSE = AttentionKernels::logSumExp;
+    private static final Code ATTENTION_GRAD = AttentionKernels::gradient;
 
     /** The kernel of a node the planner gave its own kernel. */
     static Code of(Node n) {
@@ -91,6 +94,9 @@ final class OpKernels {
                 case CONV_WEIGHT_GRAD -> CONV_WEIGHT_GRAD;
                 case MAX_POOL -> MAX_POOL;
                 case MAX_UNPOOL -> MAX_UNPOOL;
+                case ATTENTION -> ATTENTION;
+                case ATTENTION_LSE -> ATTENTION_LSE;
+                case ATTENTION_GRAD -> ATTENTION_GRAD;
             };
         };
     }

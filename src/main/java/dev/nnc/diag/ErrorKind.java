@@ -62,6 +62,8 @@ public enum ErrorKind {
     CONV_CHANNELS("E425", "{0}: input {1} has {2} channels, but weight {3} takes {4} (its dim 1 × groups {5})"),
     CONV_GROUPS("E426", "{0}: groups = {1} must divide both the input''s {2} channels and the weight''s {3} output channels"),
     WINDOW_TOO_LARGE("E427", "{0}: along axis {1} the window spans {2} (kernel {3}, dilation {4}), more than the padded input''s {5} ({6} + 2 × padding {7})"),
+    ATTENTION_MASK_AND_CAUSAL("E428", "scaled_dot_product_attention takes a mask or causal = true, not both (as PyTorch)"),
+    ATTENTION_SHAPE("E429", "scaled_dot_product_attention: {0} {1} does not fit {2} {3}: {4}"),
 
     // ---- model structure
     DUPLICATE_LOSS("E500", "the model already has a loss at line {0}"),

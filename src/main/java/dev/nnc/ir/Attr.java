@@ -41,6 +41,13 @@ public sealed interface Attr {
     /** {@code [start, end)} along {@code axis}. */
     record Slice(int axis, int start, int end) implements Attr {}
 
+    /**
+     * A scaled dot-product attention op's options: whether keys after the query's position are
+     * masked ({@code causal}, top-left aligned), and for its gradient which input it is the
+     * gradient of ({@code wrt}: 0 q, 1 k, 2 v, 3 the mask; −1 for the forward ops).
+     */
+    record Attention(boolean causal, int wrt) implements Attr {}
+
     /** A class count. */
     record Count(int n) implements Attr {}
 

@@ -260,6 +260,88 @@ public enum Structured implements Op {
         @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
             return WindowEval.maxUnpool(Windows.plane(n), out[0], in.get(0), in.get(1));
         }
+    },
+    /**
+     * {@code softmax(q @ kᵀ / √E + mask) @ v} as {@code F.scaled_dot_product_attention} without
+     * dropout: inputs {@code q [..., Lq, E]}, {@code k [..., Lk, E]}, {@code v [..., Lk, Ev]} with
+     * the same leading axes and, optionally, an additive {@code mask [..., Lq, Lk]} (the checker
+     * broadcasts it); attr {@link Attr.Attention} (causal: keys after the query's position
+     * masked). Its kernel runs an online softmax over the keys without storing the scores.
+     */
+    ATTENTION {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            return AttentionShapes.output(in);
+        }
+        /** Three (or four) fused gradient ops, from the row log-sum-exp and {@code D = rowsum(dO ∘ O)}. */
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return AttentionGrads.ofAttention(g, y, adj);
+        }
+        /** Per score: the two dot products (E and Ev multiply-adds) and the softmax (5). */
+        @Override public Size flops(Node n) {
+            return AttentionShapes.scores(n).times(Size.of(n.input(0).shape().last(1)).times(2)
+                    .plus(Size.of(n.input(2).shape().last(1)).times(2)).plus(Size.constant(5)));
+        }
+        @Override public String label(Node n) {
+            return "attention" + AttentionShapes.label(n, 3);
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return AttentionEval.forward(in, inShapes, causal(n));
+        }
+    },
+    /**
+     * The log-sum-exp of each row of attention scores ({@code [..., Lq]}), inputs {@code q, k}
+     * and the optional mask of {@link #ATTENTION}: the row statistic its gradient keeps.
+     */
+    ATTENTION_LSE {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            return AttentionShapes.rowStatistic(in);
+        }
+        /** A composition (second derivatives only): the gradient of the composite log-sum-exp. */
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return AttentionGrads.ofComposite(g, y, adj);
+        }
+        /** Per score: a dot product of E multiply-adds and the running log-sum-exp (3). */
+        @Override public Size flops(Node n) {
+            return AttentionShapes.scores(n).times(Size.of(n.input(0).shape().last(1)).times(2).plus(Size.constant(3)));
+        }
+        @Override public String label(Node n) {
+            return "attention log-sum-exp" + AttentionShapes.label(n, 2);
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return AttentionEval.logSumExp(in, inShapes, causal(n));
+        }
+    },
+    /**
+     * The gradient of {@link #ATTENTION} with respect to one of its inputs (attr
+     * {@link Attr.Attention}'s {@code wrt}), FlashAttention-2 style: inputs {@code q, k, v, dO},
+     * the row log-sum-exp, {@code D = rowsum(dO ∘ O)} and the optional mask; with
+     * {@code P = exp(S − lse)} and {@code dS = P ∘ (dO vᵀ − D)}: {@code dS k/√E} (q),
+     * {@code dSᵀ q/√E} (k), {@code Pᵀ dO} (v), or {@code dS} itself (the mask, {@code [..., Lq, Lk]}).
+     * Its kernel recomputes the scores instead of reading them.
+     */
+    ATTENTION_GRAD {
+        @Override public Shape shape(List<Node> in, Attr attr) {
+            return AttentionShapes.gradient(in, attr(attr, Attr.Attention.class).wrt());
+        }
+        /** A composition (second derivatives only): the gradient of the composite gradient. */
+        @Override public Node[] vjp(Graph g, Node y, Node adj) {
+            return AttentionGrads.ofComposite(g, y, adj);
+        }
+        /** Per score: the score and {@code dO·v} (E and Ev multiply-adds), P and dS (4), and the product accumulated. */
+        @Override public Size flops(Node n) {
+            int wrt = n.attr(Attr.Attention.class).wrt();
+            Size e = Size.of(n.input(0).shape().last(1)), ev = Size.of(n.input(2).shape().last(1));
+            Size per = e.times(2).plus(ev.times(2)).plus(Size.constant(4));
+            if (wrt == 0 || wrt == 1) per = per.plus(e.times(2));
+            if (wrt == 2) per = per.plus(ev.times(2));
+            return AttentionShapes.scores(n).times(per);
+        }
+        @Override public String label(Node n) {
+            return "attention gradient of " + AttentionShapes.WRT.get(n.attr(Attr.Attention.class).wrt()) + AttentionShapes.label(n, 6);
+        }
+        @Override public double[] eval(Node n, List<double[]> in, List<int[]> inShapes, int[] out) {
+            return AttentionEval.gradient(in, inShapes, n.attr(Attr.Attention.class));
+        }
     };
 
     /** The shape rule: the result's shape, or a {@link ShapeException} for inputs the op does not take. */
@@ -307,11 +389,15 @@ public enum Structured implements Op {
         return axes;
     }
 
+    static boolean causal(Node n) {
+        return n.attr(Attr.Attention.class).causal();
+    }
+
     static double eps(Node n) {
         return n.attr(Attr.Const.class).value();
     }
 
-    private static <T extends Attr> T attr(Attr a, Class<T> type) {
+    static <T extends Attr> T attr(Attr a, Class<T> type) {
         if (!type.isInstance(a)) throw new IllegalArgumentException("expected " + type.getSimpleName() + ", got " + a);
         return type.cast(a);
     }

@@ -71,7 +71,8 @@ public final class Windows {
             case CONV_INPUT_GRAD -> Plane.of(win, channels(n), n.input(1).shape().get(0).size());
             case CONV_WEIGHT_GRAD -> Plane.of(win, channels(n.input(0)), channels(n.input(1)));
             case MAX_POOL, MAX_UNPOOL -> Plane.of(win, channels(n.input(0)), channels(n.input(0)));
-            case MATMUL, SCATTER_ADD, LAYER_NORM, LAYER_NORM_GRAD -> throw new IllegalArgumentException("no window: " + n);
+            case MATMUL, SCATTER_ADD, LAYER_NORM, LAYER_NORM_GRAD, ATTENTION, ATTENTION_LSE, ATTENTION_GRAD ->
+                    throw new IllegalArgumentException("no window: " + n);
         };
     }
 

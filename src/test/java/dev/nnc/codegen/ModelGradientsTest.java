@@ -46,7 +46,8 @@ class ModelGradientsTest {
                     OpsAgreeTest.softmaxes(), OpsAgreeTest.shapes(), OpsAgreeTest.matmuls(), OpsAgreeTest.losses(),
                     OpsAgreeTest.derivatives(), OpsAgreeTest.runtimeDims(), OpsAgreeTest.training(), OpsAgreeTest.structure(),
                     OpsAgreeTest.javaNames(), StateAgreeTest.state(), ShapesAgreeTest.axes(), ShapesAgreeTest.indexing(),
-                    ShapesAgreeTest.selection(), ComputeAgreeTest.cases(), ConvAgreeTest.windows()).forEach(all::addAll);
+                    ShapesAgreeTest.selection(), ComputeAgreeTest.cases(), ConvAgreeTest.windows(), AttentionAgreeTest.cases())
+                    .forEach(all::addAll);
             return all;
         });
     }

@@ -365,6 +365,7 @@ class GradientCheckTest {
         }
         cs.addAll(ShapeGradientCases.cases(seed));
         cs.addAll(ComputeGradientCases.cases(seed));
+        cs.addAll(AttentionGradientCases.cases(seed + 1000));
         return cs.stream().map(Arguments::of);
     }
 
