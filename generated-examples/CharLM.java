@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The model {@code CharLM} compiled by nnc (f32 precision).
  *
- * <p>Parameters live in this instance as flat row-major arrays, in declaration order: {@code tok_emb [64, 32]}, {@code pos_emb [64, 32]}, {@code ln1_g [32]}, {@code ln1_b [32]}, {@code wq [4, 32, 8]}, {@code wk [4, 32, 8]}, {@code wv [4, 32, 8]}, {@code wo [4, 8, 32]}, {@code ln2_g [32]}, {@code ln2_b [32]}, {@code w1 [32, 128]}, {@code b1 [128]}, {@code w2 [128, 32]}, {@code b2 [32]}, {@code lnf_g [32]}, {@code lnf_b [32]}, {@code head [32, 64]}.
+ * <p>Parameters live in this instance as flat row-major arrays, in declaration order: {@code tok_emb [128, 32]}, {@code pos_emb [64, 32]}, {@code ln1_g [32]}, {@code ln1_b [32]}, {@code wq [4, 32, 8]}, {@code wk [4, 32, 8]}, {@code wv [4, 32, 8]}, {@code wo [4, 8, 32]}, {@code ln2_g [32]}, {@code ln2_b [32]}, {@code w1 [32, 128]}, {@code b1 [128]}, {@code w2 [128, 32]}, {@code b2 [32]}, {@code lnf_g [32]}, {@code lnf_b [32]}, {@code head [32, 128]}.
  * Every call reuses buffers owned by the instance and allocates nothing once the largest runtime
  * dims have been seen. An instance is not thread-safe: use one per thread.
  */
@@ -39,7 +39,7 @@ public final class CharLM {
      * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
      * the gradient methods.
      */
-    public static final int PARAMETER_COUNT = 18784;
+    public static final int PARAMETER_COUNT = 22880;
 
     /**
      * The .nn names of the tensors saved and loaded, in file order: the 17 parameters and buffers, then the optimizer state of a checkpoint.
@@ -49,7 +49,7 @@ public final class CharLM {
     /**
      * The shape of each tensor of {@code TENSOR_NAMES$}.
      */
-    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64;64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64;64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64"));
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128;128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128;128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128"));
 
     private static final double[] ERF_AB = {-0.8142222938153968, -20.440167208473554, -130.16048378339403, -905.1312883920702, 365.14075569929884};
 
@@ -70,9 +70,9 @@ public final class CharLM {
     private static final double[] ERF_CENTER_SLOPE = {0.8787825789354448, 0.7634995357606049, 0.6429310691952074, 0.5247450452901482, 0.4151074974205947, 0.3182739585007693, 0.2365211224472908};
 
     /**
-     * param {@code tok_emb : [64, 32]}
+     * param {@code tok_emb : [128, 32]}
      */
-    private final float[] tok_emb = new float[2048];
+    private final float[] tok_emb = new float[4096];
 
     /**
      * param {@code pos_emb : [64, 32]}
@@ -150,11 +150,11 @@ public final class CharLM {
     private final float[] lnf_b = new float[32];
 
     /**
-     * param {@code head : [32, 64]}
+     * param {@code head : [32, 128]}
      */
-    private final float[] head = new float[2048];
+    private final float[] head = new float[4096];
 
-    private final float[] grad$tok_emb = new float[2048];
+    private final float[] grad$tok_emb = new float[4096];
 
     private final float[] grad$pos_emb = new float[2048];
 
@@ -186,9 +186,9 @@ public final class CharLM {
 
     private final float[] grad$lnf_b = new float[32];
 
-    private final float[] grad$head = new float[2048];
+    private final float[] grad$head = new float[4096];
 
-    private final float[] m$tok_emb = new float[2048];
+    private final float[] m$tok_emb = new float[4096];
 
     private final float[] m$pos_emb = new float[2048];
 
@@ -220,9 +220,9 @@ public final class CharLM {
 
     private final float[] m$lnf_b = new float[32];
 
-    private final float[] m$head = new float[2048];
+    private final float[] m$head = new float[4096];
 
-    private final float[] v$tok_emb = new float[2048];
+    private final float[] v$tok_emb = new float[4096];
 
     private final float[] v$pos_emb = new float[2048];
 
@@ -254,7 +254,7 @@ public final class CharLM {
 
     private final float[] v$lnf_b = new float[32];
 
-    private final float[] v$head = new float[2048];
+    private final float[] v$head = new float[4096];
 
     private long seed;
 
@@ -522,7 +522,7 @@ public final class CharLM {
      * gather → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$0(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
-        final int D = 32, V = 64;
+        final int D = 32, V = 128;
         for (int i = 0; i < d_batch * d_seq; i++) {
             final int id = a1[i];
             if (id < 0 || id >= V) {
@@ -1299,100 +1299,6 @@ public final class CharLM {
         }
     }
 
-    /**
-     * matmul → [batch, seq, 64], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
-     */
-    private static void k$23(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows) {
-        final int nn = 64, kk = 32, m = d_batch * d_seq;
-        final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 4 <= kk; p += 4) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
-                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
-                // 0: not checked yet, 1: these rows of B are finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
-                    final float y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1], y2 = a0[(i + 1) * kk + p + 2], y3 = a0[(i + 1) * kk + p + 3];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
-                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
-                    }
-                }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                    }
-                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
-                        final float[] c = rows[ii];
-                        for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
-                        }
-                    }
-                }
-            }
-            // the last rows of B when k is not a multiple of 4
-            for (; p < kk; p++) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
-                for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(i0 + ii) * kk + p];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
-                }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
-            }
-        }
-    }
-
     private void run$infer() {
         k$0(buf$0, tok_emb, in$tokens, dim$batch, dim$seq);
         k$1(buf$1, pos_emb, in$positions, dim$seq);
@@ -1423,7 +1329,7 @@ public final class CharLM {
         k$22(buf$1, buf$4, buf$2, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$3, buf$1, 0, dim$batch * dim$seq);
         k$4(buf$0, buf$3, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$23(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
+        k$18(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
     }
 
     private void infer$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
@@ -1482,14 +1388,14 @@ public final class CharLM {
             if (logits$at < 0) {
                 throw new IllegalArgumentException("output logits: offset " + logits$at + " is negative");
             }
-            if (exact$ ? logits.length != (long) 64 * dim$batch * dim$seq : logits.length - logits$at < (long) 64 * dim$batch * dim$seq) {
-                throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
+            if (exact$ ? logits.length != (long) 128 * dim$batch * dim$seq : logits.length - logits$at < (long) 128 * dim$batch * dim$seq) {
+                throw new IllegalArgumentException("output logits [batch, seq, 128] needs " + (long) 128 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
             }
         }
         if (logits != null && logits$at == 0) {
             this.out$logits = logits;
         } else {
-            this.sink$logits = grow(this.sink$logits, (long) 64 * dim$batch * dim$seq);
+            this.sink$logits = grow(this.sink$logits, (long) 128 * dim$batch * dim$seq);
             this.out$logits = this.sink$logits;
         }
         buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
@@ -1498,12 +1404,12 @@ public final class CharLM {
         buf$3 = grow(buf$3, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
         buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
+        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
             run$infer();
             if (logits != null && logits$at != 0) {
-                System.arraycopy(this.sink$logits, 0, logits, logits$at, 64 * dim$batch * dim$seq);
+                System.arraycopy(this.sink$logits, 0, logits, logits$at, 128 * dim$batch * dim$seq);
             }
         } finally {
             this.in$tokens = null;
@@ -1519,7 +1425,7 @@ public final class CharLM {
      * @param seq the runtime dim {@code seq}, at least 1
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
+     * @param logits receives output {@code logits} [batch, seq, 128], or null if it is not wanted
      * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
      *         or an output is the same array as an input or another output
      */
@@ -1540,29 +1446,29 @@ public final class CharLM {
     }
 
     /**
-     * one_hot → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * one_hot → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$24(float[] out, int[] a0, int d_batch, int d_seq) {
-        Arrays.fill(out, 0, (d_batch * d_seq) * 64, 0.0f);
+    private static void k$23(float[] out, int[] a0, int d_batch, int d_seq) {
+        Arrays.fill(out, 0, (d_batch * d_seq) * 128, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             int c = a0[i];
-            if (c < 0 || c >= 64) {
-                throw new IllegalArgumentException("input next: class label " + c + " at position " + i + " is outside [0, 64)");
+            if (c < 0 || c >= 128) {
+                throw new IllegalArgumentException("input next: class label " + c + " at position " + i + " is outside [0, 128)");
             }
-            out[i * 64 + c] = 1.0f;
+            out[i * 128 + c] = 1.0f;
         }
     }
 
     /**
      * max → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$25(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$24(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, Float.NEGATIVE_INFINITY);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc = Math.max(acc, a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1570,14 +1476,14 @@ public final class CharLM {
     }
 
     /**
-     * sub → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sub → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$25(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
-            int o1_0 = i0 * 64;
+            int o0_0 = i0 * 128;
+            int o1_0 = i0 * 128;
             int o2_0 = i0;
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0 + i1] - a1[o2_0]);
             }
         }
@@ -1586,13 +1492,13 @@ public final class CharLM {
     /**
      * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$26(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (float) Math.exp(a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1602,7 +1508,7 @@ public final class CharLM {
     /**
      * log → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$28(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (float) Math.log(a0[i0]);
         }
@@ -1611,17 +1517,17 @@ public final class CharLM {
     /**
      * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$29(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$28(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
-            int o2_0 = i0 * 64;
+            int o1_0 = i0 * 128;
+            int o2_0 = i0 * 128;
             int o3_0 = i0;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
-                acc += (((a0[o1_0 + i1] * 0.9f) + 0.0015625f) * (a1[o2_0 + i1] - a2[o3_0]));
+            for (int i1 = 0; i1 < 128; i1++) {
+                acc += (((a0[o1_0 + i1] * 0.9f) + 7.8125E-4f) * (a1[o2_0 + i1] - a2[o3_0]));
             }
             out[o0_0] = acc;
         }
@@ -1630,7 +1536,7 @@ public final class CharLM {
     /**
      * sum → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$29(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 1, 0.0f);
         float acc = out[0];
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1642,7 +1548,7 @@ public final class CharLM {
     /**
      * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
         out[0] = (a0[0] / (float) (d_batch * d_seq));
     }
 
@@ -1658,7 +1564,7 @@ public final class CharLM {
         k$6(buf$1, dim$seq);
         k$7(buf$5, buf$1, dim$seq);
         k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$24(buf$3, in$next, dim$batch, dim$seq);
+        k$23(buf$3, in$next, dim$batch, dim$seq);
         k$9(buf$0, buf$5, buf$1, dim$batch, dim$seq);
         k$10(buf$1, buf$0, dim$batch, dim$seq);
         k$11(buf$5, buf$0, buf$1, dim$batch, dim$seq);
@@ -1677,14 +1583,14 @@ public final class CharLM {
         k$22(buf$2, buf$1, buf$4, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$0); else k$3(buf$0, buf$2, 0, dim$batch * dim$seq);
         k$4(buf$1, buf$0, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$23(buf$0, buf$1, head, dim$batch, dim$seq, scratch$rows);
-        k$25(buf$1, buf$0, dim$batch, dim$seq);
-        k$26(buf$2, buf$0, buf$1, dim$batch, dim$seq);
-        k$27(buf$1, buf$2, dim$batch, dim$seq);
-        k$28(buf$0, buf$1, dim$batch, dim$seq);
-        k$29(buf$1, buf$3, buf$2, buf$0, dim$batch, dim$seq);
-        k$30(buf$0, buf$1, dim$batch, dim$seq);
-        k$31(buf$1, buf$0, dim$batch, dim$seq);
+        k$18(buf$2, buf$1, head, dim$batch, dim$seq, scratch$rows);
+        k$24(buf$1, buf$2, dim$batch, dim$seq);
+        k$25(buf$0, buf$2, buf$1, dim$batch, dim$seq);
+        k$26(buf$1, buf$0, dim$batch, dim$seq);
+        k$27(buf$2, buf$1, dim$batch, dim$seq);
+        k$28(buf$1, buf$3, buf$0, buf$2, dim$batch, dim$seq);
+        k$29(buf$2, buf$1, dim$batch, dim$seq);
+        k$30(buf$1, buf$2, dim$batch, dim$seq);
     }
 
     private float loss$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at, int[] next,
@@ -1757,13 +1663,13 @@ public final class CharLM {
             System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
             this.in$positions = this.at$positions;
         }
-        buf$0 = grow(buf$0, Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
         buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
-        buf$2 = grow(buf$2, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq));
-        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
+        buf$2 = grow(buf$2, Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
         buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
+        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
             run$loss();
@@ -1805,14 +1711,14 @@ public final class CharLM {
     /**
      * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$32(float[] out, int d_batch, int d_seq) {
+    private static void k$31(float[] out, int d_batch, int d_seq) {
         out[0] = (1.0f / (float) (d_batch * d_seq));
     }
 
     /**
      * neg → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$32(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (-a0[0]);
         }
@@ -1821,7 +1727,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * 0.70710677f);
         }
@@ -1830,7 +1736,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$35(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (0.5f * (1.0f + (float) erf(a0[i0])));
         }
@@ -1839,26 +1745,26 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$36(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$35(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * a1[i0]);
         }
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
-            out[i0] = ((a0[i0] * 0.9f) + 0.0015625f);
+    private static void k$36(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = ((a0[i0] * 0.9f) + 7.8125E-4f);
         }
     }
 
     /**
-     * exp → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * exp → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
+    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (float) Math.exp(a0[i0]);
         }
     }
@@ -1866,13 +1772,13 @@ public final class CharLM {
     /**
      * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$39(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += a0[o1_0 + i1];
             }
             out[o0_0] = acc;
@@ -1880,14 +1786,14 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$40(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$39(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
+            int o0_0 = i0 * 128;
             int o1_0 = i0;
-            int o2_0 = i0 * 64;
-            for (int i1 = 0; i1 < 64; i1++) {
+            int o2_0 = i0 * 128;
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0] * a1[o2_0 + i1]);
             }
         }
@@ -1896,13 +1802,13 @@ public final class CharLM {
     /**
      * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$41(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$40(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (-a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1912,23 +1818,23 @@ public final class CharLM {
     /**
      * div → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$41(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] / a1[i0]);
         }
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$43(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$42(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
-            int o1_0 = i0 * 64;
+            int o0_0 = i0 * 128;
+            int o1_0 = i0 * 128;
             int o2_0 = i0;
-            int o3_0 = i0 * 64;
-            for (int i1 = 0; i1 < 64; i1++) {
+            int o3_0 = i0 * 128;
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0 + i1] + (a1[o2_0] * a2[o3_0 + i1]));
             }
         }
@@ -1937,9 +1843,9 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$43(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
-        final int nn = 32, kk = 64, m = d_batch * d_seq;
+        final int nn = 32, kk = 128, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
         for (int p = 0; p < kk; p++) {
             final float[] r = rows[p];
@@ -1984,7 +1890,7 @@ public final class CharLM {
     /**
      * mul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$45(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
             int o1_0 = i0 * 32;
@@ -1997,7 +1903,7 @@ public final class CharLM {
     /**
      * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$46(float[] out, float[] a0, float[] a1, int r0, int r1) {
+    private static void k$45(float[] out, float[] a0, float[] a1, int r0, int r1) {
         final int D = 32;
         for (int r = r0; r < r1; r++) {
             final int o = r * D;
@@ -2019,7 +1925,7 @@ public final class CharLM {
     /**
      * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$46(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -2066,7 +1972,7 @@ public final class CharLM {
     /**
      * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$48(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+    private static void k$47(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] * a1[i0]) + ((((a0[i0] * a2[i0]) * 0.5f) * (1.1283792f * (float) Math.exp((-(a3[i0] * a3[i0]))))) * 0.70710677f));
@@ -2074,56 +1980,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows, float[] acc) {
-        final int nn = 32, kk = 128, m = d_batch * d_seq;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
-            }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
-                }
-            }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
-                    for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
-                    }
-                }
-            }
-            System.arraycopy(acc, 0, out, i * nn, nn);
-        }
-    }
-
-    /**
      * broadcast → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$50(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$48(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 128 * d_seq;
             int o1_0 = i0 * 32 * d_seq;
@@ -2139,7 +1998,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 4, seq, 8], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$51(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
             final int batch1 = batchRest % 4;
@@ -2233,7 +2092,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$52(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$50(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
             final int offC = batch * 8 * d_seq;
@@ -2323,7 +2182,7 @@ public final class CharLM {
     /**
      * sum → [batch, 4, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$53(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$51(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
@@ -2342,7 +2201,7 @@ public final class CharLM {
     /**
      * div → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$54(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+    private static void k$52(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             float[] a4, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 4 * d_batch; i0++) {
             int o0_0 = i0 * d_seq * d_seq;
@@ -2367,7 +2226,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 4, 8, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$53(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             final int offA = batch * 8 * d_seq, offB = batch * d_seq * d_seq;
@@ -2479,7 +2338,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
      */
-    private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2550,7 +2409,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 1, seq, 32], from char_lm.nn line 48: {@code k = a @ wk}
      */
-    private static void k$57(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2621,7 +2480,7 @@ public final class CharLM {
     /**
      * add → [batch, 1, seq, 32], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$58(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$56(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] + a1[i0]) + a2[i0]);
@@ -2629,10 +2488,10 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [128, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$59(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
-        final int D = 32, V = 64;
+    private static void k$57(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
+        final int D = 32, V = 128;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             final int id = a1[i];
@@ -2648,7 +2507,7 @@ public final class CharLM {
     /**
      * sum → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$60(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$58(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o1_0 = i0 * 32 * d_seq;
@@ -2661,7 +2520,7 @@ public final class CharLM {
     /**
      * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$61(float[] out, float[] a0, int[] a1, int d_seq) {
+    private static void k$59(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_seq; i++) {
@@ -2678,7 +2537,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$60(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2692,7 +2551,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$63(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$61(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2705,7 +2564,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 32, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2804,7 +2663,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 32, 8], from char_lm.nn line 48: {@code k = a @ wk}
      */
-    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$63(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2903,7 +2762,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 8, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$66(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = batch * 8 * d_seq, offB0 = batch * 32 * d_seq;
@@ -3023,7 +2882,7 @@ public final class CharLM {
     /**
      * matmul → [1, 32, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = d_batch * d_seq, m = 32;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -3117,7 +2976,7 @@ public final class CharLM {
     /**
      * sum → [128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$68(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$66(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 128, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 128;
@@ -3130,7 +2989,7 @@ public final class CharLM {
     /**
      * matmul → [1, 128, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$69(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = d_batch * d_seq, m = 128;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -3222,112 +3081,18 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 64], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
-     */
-    private static void k$70(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows) {
-        final int nn = 64, kk = d_batch * d_seq, m = 32;
-        final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 4 <= kk; p += 4) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
-                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
-                // 0: not checked yet, 1: these rows of B are finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
-                    final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
-                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
-                    }
-                }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                    }
-                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
-                        final float[] c = rows[ii];
-                        for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
-                        }
-                    }
-                }
-            }
-            // the last rows of B when k is not a multiple of 4
-            for (; p < kk; p++) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
-                for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(p) * m + i0 + ii];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
-                }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
-            }
-        }
-    }
-
-    /**
      * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$71(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$68(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
-            int o2_0 = i0 * 64;
+            int o1_0 = i0 * 128;
+            int o2_0 = i0 * 128;
             int o3_0 = i0;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (a0[o1_0 + i1] * (a1[o2_0 + i1] - a2[o3_0]));
             }
             out[o0_0] = acc;
@@ -3346,9 +3111,9 @@ public final class CharLM {
         k$6(buf$6, dim$seq);
         k$7(buf$7, buf$6, dim$seq);
         k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$24(buf$8, in$next, dim$batch, dim$seq);
-        k$32(buf$9, dim$batch, dim$seq);
-        k$33(buf$10, buf$9, dim$batch, dim$seq);
+        k$23(buf$8, in$next, dim$batch, dim$seq);
+        k$31(buf$9, dim$batch, dim$seq);
+        k$32(buf$10, buf$9, dim$batch, dim$seq);
         k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
         k$10(buf$6, buf$9, dim$batch, dim$seq);
         k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
@@ -3362,82 +3127,82 @@ public final class CharLM {
         k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
         k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
         k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
-        k$34(buf$16, buf$17, dim$batch, dim$seq);
-        k$35(buf$18, buf$16, dim$batch, dim$seq);
-        k$36(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$33(buf$16, buf$17, dim$batch, dim$seq);
+        k$34(buf$18, buf$16, dim$batch, dim$seq);
+        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
         k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
         k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
         k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$23(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
-        k$37(buf$24, buf$8, dim$batch, dim$seq);
-        k$25(buf$8, buf$23, dim$batch, dim$seq);
-        k$26(buf$25, buf$23, buf$8, dim$batch, dim$seq);
-        k$38(buf$23, buf$25, dim$batch, dim$seq);
-        k$39(buf$8, buf$23, dim$batch, dim$seq);
+        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$36(buf$24, buf$8, dim$batch, dim$seq);
+        k$24(buf$8, buf$23, dim$batch, dim$seq);
+        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$37(buf$23, buf$25, dim$batch, dim$seq);
+        k$38(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$gradients$1() {
-        k$40(buf$26, buf$10, buf$24, dim$batch, dim$seq);
-        k$41(buf$10, buf$26, dim$batch, dim$seq);
-        k$42(buf$27, buf$10, buf$8, dim$batch, dim$seq);
-        k$43(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
-        k$44(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$45(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$46(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
-        k$47(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$48(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
-        k$49(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$45(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$46(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$40(buf$10, buf$26, dim$batch, dim$seq);
+        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
         k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
-        k$50(buf$17, buf$13, dim$batch, dim$seq);
-        k$51(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$48(buf$17, buf$13, dim$batch, dim$seq);
+        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
         k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$52(buf$5, buf$9, buf$18, dim$batch, dim$seq);
-        k$53(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
-        k$54(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
         k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
-        k$55(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$56(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$57(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$58(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
-        k$45(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$46(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
         k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
-        k$59(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
-        k$60(buf$3, buf$9, dim$batch, dim$seq);
-        k$61(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$62(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$63(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$64(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
-        k$65(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$66(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$62(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
-        k$63(grad$ln2_b, buf$26, dim$batch, dim$seq);
-        k$67(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$58(buf$3, buf$9, dim$batch, dim$seq);
+        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$gradients$2() {
-        k$68(grad$b1, buf$21, dim$batch, dim$seq);
-        k$69(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
-        k$63(grad$b2, buf$23, dim$batch, dim$seq);
-        k$62(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
-        k$63(grad$lnf_b, buf$27, dim$batch, dim$seq);
-        k$70(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
-        k$28(buf$10, buf$8, dim$batch, dim$seq);
-        k$71(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
-        k$30(buf$9, buf$8, dim$batch, dim$seq);
-        k$31(buf$8, buf$9, dim$batch, dim$seq);
+        k$66(grad$b1, buf$21, dim$batch, dim$seq);
+        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$61(grad$b2, buf$23, dim$batch, dim$seq);
+        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$27(buf$10, buf$8, dim$batch, dim$seq);
+        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$29(buf$9, buf$8, dim$batch, dim$seq);
+        k$30(buf$8, buf$9, dim$batch, dim$seq);
         System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
         System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
         System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
         System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
         System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
         System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$27, 0, grad$head, 0, 2048);
+        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
     }
 
     private void run$gradients() {
@@ -3524,9 +3289,9 @@ public final class CharLM {
         buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
         buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
-        buf$8 = grow(buf$8, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
         buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
         buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
         buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
         buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
@@ -3539,12 +3304,12 @@ public final class CharLM {
         buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
         buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
         buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$24 = grow(buf$24, (long) 64 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, (long) 64 * dim$batch * dim$seq);
-        buf$26 = grow(buf$26, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 64), (long) 32), (long) 128), (long) 36), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
+        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
+        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         try {
@@ -3597,9 +3362,9 @@ public final class CharLM {
         k$6(buf$6, dim$seq);
         k$7(buf$7, buf$6, dim$seq);
         k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$24(buf$8, in$next, dim$batch, dim$seq);
-        k$32(buf$9, dim$batch, dim$seq);
-        k$33(buf$10, buf$9, dim$batch, dim$seq);
+        k$23(buf$8, in$next, dim$batch, dim$seq);
+        k$31(buf$9, dim$batch, dim$seq);
+        k$32(buf$10, buf$9, dim$batch, dim$seq);
         k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
         k$10(buf$6, buf$9, dim$batch, dim$seq);
         k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
@@ -3613,82 +3378,82 @@ public final class CharLM {
         k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
         k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
         k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
-        k$34(buf$16, buf$17, dim$batch, dim$seq);
-        k$35(buf$18, buf$16, dim$batch, dim$seq);
-        k$36(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$33(buf$16, buf$17, dim$batch, dim$seq);
+        k$34(buf$18, buf$16, dim$batch, dim$seq);
+        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
         k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
         k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
         k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$23(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
-        k$37(buf$24, buf$8, dim$batch, dim$seq);
-        k$25(buf$8, buf$23, dim$batch, dim$seq);
-        k$26(buf$25, buf$23, buf$8, dim$batch, dim$seq);
-        k$38(buf$23, buf$25, dim$batch, dim$seq);
-        k$39(buf$8, buf$23, dim$batch, dim$seq);
+        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$36(buf$24, buf$8, dim$batch, dim$seq);
+        k$24(buf$8, buf$23, dim$batch, dim$seq);
+        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$37(buf$23, buf$25, dim$batch, dim$seq);
+        k$38(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$trainStep$1() {
-        k$40(buf$26, buf$10, buf$24, dim$batch, dim$seq);
-        k$41(buf$10, buf$26, dim$batch, dim$seq);
-        k$42(buf$27, buf$10, buf$8, dim$batch, dim$seq);
-        k$43(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
-        k$44(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$45(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$46(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
-        k$47(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$48(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
-        k$49(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$45(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$46(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$40(buf$10, buf$26, dim$batch, dim$seq);
+        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
         k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
-        k$50(buf$17, buf$13, dim$batch, dim$seq);
-        k$51(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$48(buf$17, buf$13, dim$batch, dim$seq);
+        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
         k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$52(buf$5, buf$9, buf$18, dim$batch, dim$seq);
-        k$53(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
-        k$54(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
         k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
-        k$55(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$56(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$57(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$58(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
-        k$45(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$46(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
         k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
-        k$59(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
-        k$60(buf$3, buf$9, dim$batch, dim$seq);
-        k$61(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$62(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$63(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$64(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
-        k$65(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$66(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$62(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
-        k$63(grad$ln2_b, buf$26, dim$batch, dim$seq);
-        k$67(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$58(buf$3, buf$9, dim$batch, dim$seq);
+        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$trainStep$2() {
-        k$68(grad$b1, buf$21, dim$batch, dim$seq);
-        k$69(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
-        k$63(grad$b2, buf$23, dim$batch, dim$seq);
-        k$62(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
-        k$63(grad$lnf_b, buf$27, dim$batch, dim$seq);
-        k$70(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
-        k$28(buf$10, buf$8, dim$batch, dim$seq);
-        k$71(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
-        k$30(buf$9, buf$8, dim$batch, dim$seq);
-        k$31(buf$8, buf$9, dim$batch, dim$seq);
+        k$66(grad$b1, buf$21, dim$batch, dim$seq);
+        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$61(grad$b2, buf$23, dim$batch, dim$seq);
+        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$27(buf$10, buf$8, dim$batch, dim$seq);
+        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$29(buf$9, buf$8, dim$batch, dim$seq);
+        k$30(buf$8, buf$9, dim$batch, dim$seq);
         System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
         System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
         System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
         System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
         System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
         System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$27, 0, grad$head, 0, 2048);
+        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
     }
 
     private void run$trainStep() {
@@ -3940,9 +3705,9 @@ public final class CharLM {
         buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
         buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
-        buf$8 = grow(buf$8, Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
         buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
         buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
         buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
         buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
@@ -3955,12 +3720,12 @@ public final class CharLM {
         buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
         buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
         buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$24 = grow(buf$24, (long) 64 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, (long) 64 * dim$batch * dim$seq);
-        buf$26 = grow(buf$26, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 64), (long) 32), (long) 128), (long) 36), Math.max(Math.max(Math.max((long) dim$seq, (long) 32), (long) 128), (long) 64));
+        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
+        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         float loss$;
@@ -4030,7 +3795,7 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
+     * @param logits receives output {@code logits} [batch, seq, 128], or null if it is not wanted
      * @return the loss
      * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
      *         or an output is the same array as an input or another output
@@ -4087,7 +3852,7 @@ public final class CharLM {
      */
     public int[] parameterShape(String name) {
         switch (name) {
-            case "tok_emb": return new int[] {64, 32};
+            case "tok_emb": return new int[] {128, 32};
             case "pos_emb": return new int[] {64, 32};
             case "ln1_g": return new int[] {32};
             case "ln1_b": return new int[] {32};
@@ -4103,7 +3868,7 @@ public final class CharLM {
             case "b2": return new int[] {32};
             case "lnf_g": return new int[] {32};
             case "lnf_b": return new int[] {32};
-            case "head": return new int[] {32, 64};
+            case "head": return new int[] {32, 128};
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -4202,22 +3967,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(this.tok_emb, 0, flat, 0, this.tok_emb.length);
-        System.arraycopy(this.pos_emb, 0, flat, 2048, this.pos_emb.length);
-        System.arraycopy(this.ln1_g, 0, flat, 4096, this.ln1_g.length);
-        System.arraycopy(this.ln1_b, 0, flat, 4128, this.ln1_b.length);
-        System.arraycopy(this.wq, 0, flat, 4160, this.wq.length);
-        System.arraycopy(this.wk, 0, flat, 5184, this.wk.length);
-        System.arraycopy(this.wv, 0, flat, 6208, this.wv.length);
-        System.arraycopy(this.wo, 0, flat, 7232, this.wo.length);
-        System.arraycopy(this.ln2_g, 0, flat, 8256, this.ln2_g.length);
-        System.arraycopy(this.ln2_b, 0, flat, 8288, this.ln2_b.length);
-        System.arraycopy(this.w1, 0, flat, 8320, this.w1.length);
-        System.arraycopy(this.b1, 0, flat, 12416, this.b1.length);
-        System.arraycopy(this.w2, 0, flat, 12544, this.w2.length);
-        System.arraycopy(this.b2, 0, flat, 16640, this.b2.length);
-        System.arraycopy(this.lnf_g, 0, flat, 16672, this.lnf_g.length);
-        System.arraycopy(this.lnf_b, 0, flat, 16704, this.lnf_b.length);
-        System.arraycopy(this.head, 0, flat, 16736, this.head.length);
+        System.arraycopy(this.pos_emb, 0, flat, 4096, this.pos_emb.length);
+        System.arraycopy(this.ln1_g, 0, flat, 6144, this.ln1_g.length);
+        System.arraycopy(this.ln1_b, 0, flat, 6176, this.ln1_b.length);
+        System.arraycopy(this.wq, 0, flat, 6208, this.wq.length);
+        System.arraycopy(this.wk, 0, flat, 7232, this.wk.length);
+        System.arraycopy(this.wv, 0, flat, 8256, this.wv.length);
+        System.arraycopy(this.wo, 0, flat, 9280, this.wo.length);
+        System.arraycopy(this.ln2_g, 0, flat, 10304, this.ln2_g.length);
+        System.arraycopy(this.ln2_b, 0, flat, 10336, this.ln2_b.length);
+        System.arraycopy(this.w1, 0, flat, 10368, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 14464, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 14592, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 18688, this.b2.length);
+        System.arraycopy(this.lnf_g, 0, flat, 18720, this.lnf_g.length);
+        System.arraycopy(this.lnf_b, 0, flat, 18752, this.lnf_b.length);
+        System.arraycopy(this.head, 0, flat, 18784, this.head.length);
     }
 
     /**
@@ -4232,22 +3997,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(flat, 0, this.tok_emb, 0, this.tok_emb.length);
-        System.arraycopy(flat, 2048, this.pos_emb, 0, this.pos_emb.length);
-        System.arraycopy(flat, 4096, this.ln1_g, 0, this.ln1_g.length);
-        System.arraycopy(flat, 4128, this.ln1_b, 0, this.ln1_b.length);
-        System.arraycopy(flat, 4160, this.wq, 0, this.wq.length);
-        System.arraycopy(flat, 5184, this.wk, 0, this.wk.length);
-        System.arraycopy(flat, 6208, this.wv, 0, this.wv.length);
-        System.arraycopy(flat, 7232, this.wo, 0, this.wo.length);
-        System.arraycopy(flat, 8256, this.ln2_g, 0, this.ln2_g.length);
-        System.arraycopy(flat, 8288, this.ln2_b, 0, this.ln2_b.length);
-        System.arraycopy(flat, 8320, this.w1, 0, this.w1.length);
-        System.arraycopy(flat, 12416, this.b1, 0, this.b1.length);
-        System.arraycopy(flat, 12544, this.w2, 0, this.w2.length);
-        System.arraycopy(flat, 16640, this.b2, 0, this.b2.length);
-        System.arraycopy(flat, 16672, this.lnf_g, 0, this.lnf_g.length);
-        System.arraycopy(flat, 16704, this.lnf_b, 0, this.lnf_b.length);
-        System.arraycopy(flat, 16736, this.head, 0, this.head.length);
+        System.arraycopy(flat, 4096, this.pos_emb, 0, this.pos_emb.length);
+        System.arraycopy(flat, 6144, this.ln1_g, 0, this.ln1_g.length);
+        System.arraycopy(flat, 6176, this.ln1_b, 0, this.ln1_b.length);
+        System.arraycopy(flat, 6208, this.wq, 0, this.wq.length);
+        System.arraycopy(flat, 7232, this.wk, 0, this.wk.length);
+        System.arraycopy(flat, 8256, this.wv, 0, this.wv.length);
+        System.arraycopy(flat, 9280, this.wo, 0, this.wo.length);
+        System.arraycopy(flat, 10304, this.ln2_g, 0, this.ln2_g.length);
+        System.arraycopy(flat, 10336, this.ln2_b, 0, this.ln2_b.length);
+        System.arraycopy(flat, 10368, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 14464, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 14592, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 18688, this.b2, 0, this.b2.length);
+        System.arraycopy(flat, 18720, this.lnf_g, 0, this.lnf_g.length);
+        System.arraycopy(flat, 18752, this.lnf_b, 0, this.lnf_b.length);
+        System.arraycopy(flat, 18784, this.head, 0, this.head.length);
     }
 
     /**
@@ -4262,22 +4027,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(this.grad$tok_emb, 0, flat, 0, this.grad$tok_emb.length);
-        System.arraycopy(this.grad$pos_emb, 0, flat, 2048, this.grad$pos_emb.length);
-        System.arraycopy(this.grad$ln1_g, 0, flat, 4096, this.grad$ln1_g.length);
-        System.arraycopy(this.grad$ln1_b, 0, flat, 4128, this.grad$ln1_b.length);
-        System.arraycopy(this.grad$wq, 0, flat, 4160, this.grad$wq.length);
-        System.arraycopy(this.grad$wk, 0, flat, 5184, this.grad$wk.length);
-        System.arraycopy(this.grad$wv, 0, flat, 6208, this.grad$wv.length);
-        System.arraycopy(this.grad$wo, 0, flat, 7232, this.grad$wo.length);
-        System.arraycopy(this.grad$ln2_g, 0, flat, 8256, this.grad$ln2_g.length);
-        System.arraycopy(this.grad$ln2_b, 0, flat, 8288, this.grad$ln2_b.length);
-        System.arraycopy(this.grad$w1, 0, flat, 8320, this.grad$w1.length);
-        System.arraycopy(this.grad$b1, 0, flat, 12416, this.grad$b1.length);
-        System.arraycopy(this.grad$w2, 0, flat, 12544, this.grad$w2.length);
-        System.arraycopy(this.grad$b2, 0, flat, 16640, this.grad$b2.length);
-        System.arraycopy(this.grad$lnf_g, 0, flat, 16672, this.grad$lnf_g.length);
-        System.arraycopy(this.grad$lnf_b, 0, flat, 16704, this.grad$lnf_b.length);
-        System.arraycopy(this.grad$head, 0, flat, 16736, this.grad$head.length);
+        System.arraycopy(this.grad$pos_emb, 0, flat, 4096, this.grad$pos_emb.length);
+        System.arraycopy(this.grad$ln1_g, 0, flat, 6144, this.grad$ln1_g.length);
+        System.arraycopy(this.grad$ln1_b, 0, flat, 6176, this.grad$ln1_b.length);
+        System.arraycopy(this.grad$wq, 0, flat, 6208, this.grad$wq.length);
+        System.arraycopy(this.grad$wk, 0, flat, 7232, this.grad$wk.length);
+        System.arraycopy(this.grad$wv, 0, flat, 8256, this.grad$wv.length);
+        System.arraycopy(this.grad$wo, 0, flat, 9280, this.grad$wo.length);
+        System.arraycopy(this.grad$ln2_g, 0, flat, 10304, this.grad$ln2_g.length);
+        System.arraycopy(this.grad$ln2_b, 0, flat, 10336, this.grad$ln2_b.length);
+        System.arraycopy(this.grad$w1, 0, flat, 10368, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 14464, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 14592, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 18688, this.grad$b2.length);
+        System.arraycopy(this.grad$lnf_g, 0, flat, 18720, this.grad$lnf_g.length);
+        System.arraycopy(this.grad$lnf_b, 0, flat, 18752, this.grad$lnf_b.length);
+        System.arraycopy(this.grad$head, 0, flat, 18784, this.grad$head.length);
     }
 
     /**
@@ -4299,22 +4064,22 @@ public final class CharLM {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
         for (int j = 0; j < this.grad$tok_emb.length; j++) sum[j] += (double) rows * this.grad$tok_emb[j];
-        for (int j = 0; j < this.grad$pos_emb.length; j++) sum[2048 + j] += (double) rows * this.grad$pos_emb[j];
-        for (int j = 0; j < this.grad$ln1_g.length; j++) sum[4096 + j] += (double) rows * this.grad$ln1_g[j];
-        for (int j = 0; j < this.grad$ln1_b.length; j++) sum[4128 + j] += (double) rows * this.grad$ln1_b[j];
-        for (int j = 0; j < this.grad$wq.length; j++) sum[4160 + j] += (double) rows * this.grad$wq[j];
-        for (int j = 0; j < this.grad$wk.length; j++) sum[5184 + j] += (double) rows * this.grad$wk[j];
-        for (int j = 0; j < this.grad$wv.length; j++) sum[6208 + j] += (double) rows * this.grad$wv[j];
-        for (int j = 0; j < this.grad$wo.length; j++) sum[7232 + j] += (double) rows * this.grad$wo[j];
-        for (int j = 0; j < this.grad$ln2_g.length; j++) sum[8256 + j] += (double) rows * this.grad$ln2_g[j];
-        for (int j = 0; j < this.grad$ln2_b.length; j++) sum[8288 + j] += (double) rows * this.grad$ln2_b[j];
-        for (int j = 0; j < this.grad$w1.length; j++) sum[8320 + j] += (double) rows * this.grad$w1[j];
-        for (int j = 0; j < this.grad$b1.length; j++) sum[12416 + j] += (double) rows * this.grad$b1[j];
-        for (int j = 0; j < this.grad$w2.length; j++) sum[12544 + j] += (double) rows * this.grad$w2[j];
-        for (int j = 0; j < this.grad$b2.length; j++) sum[16640 + j] += (double) rows * this.grad$b2[j];
-        for (int j = 0; j < this.grad$lnf_g.length; j++) sum[16672 + j] += (double) rows * this.grad$lnf_g[j];
-        for (int j = 0; j < this.grad$lnf_b.length; j++) sum[16704 + j] += (double) rows * this.grad$lnf_b[j];
-        for (int j = 0; j < this.grad$head.length; j++) sum[16736 + j] += (double) rows * this.grad$head[j];
+        for (int j = 0; j < this.grad$pos_emb.length; j++) sum[4096 + j] += (double) rows * this.grad$pos_emb[j];
+        for (int j = 0; j < this.grad$ln1_g.length; j++) sum[6144 + j] += (double) rows * this.grad$ln1_g[j];
+        for (int j = 0; j < this.grad$ln1_b.length; j++) sum[6176 + j] += (double) rows * this.grad$ln1_b[j];
+        for (int j = 0; j < this.grad$wq.length; j++) sum[6208 + j] += (double) rows * this.grad$wq[j];
+        for (int j = 0; j < this.grad$wk.length; j++) sum[7232 + j] += (double) rows * this.grad$wk[j];
+        for (int j = 0; j < this.grad$wv.length; j++) sum[8256 + j] += (double) rows * this.grad$wv[j];
+        for (int j = 0; j < this.grad$wo.length; j++) sum[9280 + j] += (double) rows * this.grad$wo[j];
+        for (int j = 0; j < this.grad$ln2_g.length; j++) sum[10304 + j] += (double) rows * this.grad$ln2_g[j];
+        for (int j = 0; j < this.grad$ln2_b.length; j++) sum[10336 + j] += (double) rows * this.grad$ln2_b[j];
+        for (int j = 0; j < this.grad$w1.length; j++) sum[10368 + j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[14464 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[14592 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[18688 + j] += (double) rows * this.grad$b2[j];
+        for (int j = 0; j < this.grad$lnf_g.length; j++) sum[18720 + j] += (double) rows * this.grad$lnf_g[j];
+        for (int j = 0; j < this.grad$lnf_b.length; j++) sum[18752 + j] += (double) rows * this.grad$lnf_b[j];
+        for (int j = 0; j < this.grad$head.length; j++) sum[18784 + j] += (double) rows * this.grad$head[j];
     }
 
     /**
@@ -4342,22 +4107,22 @@ public final class CharLM {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
         for (int j = 0; j < this.grad$tok_emb.length; j++) this.grad$tok_emb[j] = (float) (summed[j] / rows);
-        for (int j = 0; j < this.grad$pos_emb.length; j++) this.grad$pos_emb[j] = (float) (summed[2048 + j] / rows);
-        for (int j = 0; j < this.grad$ln1_g.length; j++) this.grad$ln1_g[j] = (float) (summed[4096 + j] / rows);
-        for (int j = 0; j < this.grad$ln1_b.length; j++) this.grad$ln1_b[j] = (float) (summed[4128 + j] / rows);
-        for (int j = 0; j < this.grad$wq.length; j++) this.grad$wq[j] = (float) (summed[4160 + j] / rows);
-        for (int j = 0; j < this.grad$wk.length; j++) this.grad$wk[j] = (float) (summed[5184 + j] / rows);
-        for (int j = 0; j < this.grad$wv.length; j++) this.grad$wv[j] = (float) (summed[6208 + j] / rows);
-        for (int j = 0; j < this.grad$wo.length; j++) this.grad$wo[j] = (float) (summed[7232 + j] / rows);
-        for (int j = 0; j < this.grad$ln2_g.length; j++) this.grad$ln2_g[j] = (float) (summed[8256 + j] / rows);
-        for (int j = 0; j < this.grad$ln2_b.length; j++) this.grad$ln2_b[j] = (float) (summed[8288 + j] / rows);
-        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[8320 + j] / rows);
-        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[12416 + j] / rows);
-        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[12544 + j] / rows);
-        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[16640 + j] / rows);
-        for (int j = 0; j < this.grad$lnf_g.length; j++) this.grad$lnf_g[j] = (float) (summed[16672 + j] / rows);
-        for (int j = 0; j < this.grad$lnf_b.length; j++) this.grad$lnf_b[j] = (float) (summed[16704 + j] / rows);
-        for (int j = 0; j < this.grad$head.length; j++) this.grad$head[j] = (float) (summed[16736 + j] / rows);
+        for (int j = 0; j < this.grad$pos_emb.length; j++) this.grad$pos_emb[j] = (float) (summed[4096 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_g.length; j++) this.grad$ln1_g[j] = (float) (summed[6144 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_b.length; j++) this.grad$ln1_b[j] = (float) (summed[6176 + j] / rows);
+        for (int j = 0; j < this.grad$wq.length; j++) this.grad$wq[j] = (float) (summed[6208 + j] / rows);
+        for (int j = 0; j < this.grad$wk.length; j++) this.grad$wk[j] = (float) (summed[7232 + j] / rows);
+        for (int j = 0; j < this.grad$wv.length; j++) this.grad$wv[j] = (float) (summed[8256 + j] / rows);
+        for (int j = 0; j < this.grad$wo.length; j++) this.grad$wo[j] = (float) (summed[9280 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_g.length; j++) this.grad$ln2_g[j] = (float) (summed[10304 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_b.length; j++) this.grad$ln2_b[j] = (float) (summed[10336 + j] / rows);
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[10368 + j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[14464 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[14592 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[18688 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_g.length; j++) this.grad$lnf_g[j] = (float) (summed[18720 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_b.length; j++) this.grad$lnf_b[j] = (float) (summed[18752 + j] / rows);
+        for (int j = 0; j < this.grad$head.length; j++) this.grad$head[j] = (float) (summed[18784 + j] / rows);
         if (this.checkFinite$ && !gradientsFinite$()) {
             this.lastStepSkipped$ = true;
             this.skippedSteps$++;
@@ -4569,7 +4334,7 @@ public final class CharLM {
     private void save$(Path file, boolean checkpoint$) throws IOException {
         int tensors$ = checkpoint$ ? 51 : 17;
         byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 225408 : 75136)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 274560 : 91520)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (int i = 0; i < tensors$; i++) {
             for (float v : tensor$(i)) buf$.putFloat(v);
@@ -4930,9 +4695,9 @@ public final class CharLM {
         split$3 = (w$, lo$, hi$) -> k$3(buf$0, buf$1, lo$, hi$);
         split$4 = (w$, lo$, hi$) -> k$3(buf$14, buf$13, lo$, hi$);
         split$5 = (w$, lo$, hi$) -> k$3(buf$20, buf$21, lo$, hi$);
-        split$6 = (w$, lo$, hi$) -> k$46(buf$23, buf$21, buf$26, lo$, hi$);
-        split$7 = (w$, lo$, hi$) -> k$46(buf$16, buf$13, buf$18, lo$, hi$);
-        split$8 = (w$, lo$, hi$) -> k$46(buf$3, buf$2, buf$4, lo$, hi$);
+        split$6 = (w$, lo$, hi$) -> k$45(buf$23, buf$21, buf$26, lo$, hi$);
+        split$7 = (w$, lo$, hi$) -> k$45(buf$16, buf$13, buf$18, lo$, hi$);
+        split$8 = (w$, lo$, hi$) -> k$45(buf$3, buf$2, buf$4, lo$, hi$);
     }
 
     /**
@@ -5091,7 +4856,7 @@ public final class CharLM {
         }
 
         /**
-         * Sets where output {@code logits} [batch, seq, 64] goes (row-major): from {@code offset} on; null: not wanted.
+         * Sets where output {@code logits} [batch, seq, 128] goes (row-major): from {@code offset} on; null: not wanted.
          */
         public Args logits(float[] logits, int offset) {
             this.logits = logits;

@@ -110,7 +110,7 @@ class TextCommandsTest {
                 || both.err().startsWith("Error: --data=FILE.csv, --text=FILE are mutually exclusive (specify only one)\n"), both.err());
         Cli.Run neither = Cli.run("train", model.toString());
         assertEquals(2, neither.code());
-        assertTrue(neither.err().startsWith("Missing required argument (specify one of these): (--data=FILE.csv | --text=FILE)\n"),
+        assertTrue(neither.err().startsWith("Error: Missing required argument (specify one of these): (--data=FILE.csv | --text=FILE)\n"),
                 neither.err());
         Cli.Run target = Cli.run("train", model.toString(), "--text", text.toString(), "--target", "y");
         assertEquals(2, target.code());
