@@ -3,8 +3,9 @@
 
 Usage: python bench/peers.py ENGINE[,ENGINE...] WORKLOAD... [--quick]
   ENGINE: eager (PyTorch eager, whichever PyTorch this Python has), compile (torch.compile,
-  inductor), jax (JAX jit). WORKLOAD: w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, or conv:16 (W5's
-  first convolution alone, infer only).
+  inductor), jax (JAX jit). WORKLOAD: w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, conv:16 (W5's
+  first convolution alone, infer only), and for eager only w6:8 (the W6 encoder block at batch 8:
+  trainStep, infer) and attn:1024 (W6's attention alone: forward, backward).
 Prints one JSON object: {workload: {engine: {"trainStep": us, "infer": us}}}, each the median
 over rounds of the mean time per call. An engine whose library is missing, or that has no model
 of a workload (JAX: W4, W5), is left out (its reason goes to stderr). bench/compare runs this with Debian's Python (PyTorch 1.13) and with
@@ -156,6 +157,80 @@ def torch_engine(name, batch, compiled):
     return {"trainStep": median_us(train, calls, rounds), "infer": median_us(infer, calls, rounds)}
 
 
+W6 = {"seq": 128, "width": 128, "heads": 4, "lr": 1e-3}  # the block of W6 (its batch is the workload's)
+ATTN = {"heads": 4, "per": 32}  # W6's attention alone: one sequence, 4 heads of 32
+
+
+def torch_attention(q, k, v):
+    """Causal attention [batch, heads, seq, per]: PyTorch 2's fused F.scaled_dot_product_attention,
+    else (PyTorch 1.13 has none) the same written out: softmax(q kᵀ / √per, masked) v."""
+    import torch
+    F = torch.nn.functional
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    n = q.shape[-2]
+    mask = torch.ones(n, n, dtype=torch.bool).tril()
+    scores = (q @ k.transpose(-2, -1)) / q.shape[-1] ** 0.5
+    return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1) @ v
+
+
+def torch_w6(name, size):
+    """W6 in PyTorch eager. w6:8, the pre-norm encoder block at batch 8 (seq 128, width 128, 4
+    heads, causal; GELU MLP of 4 × width; MSE against a random target, AdamW): trainStep and
+    infer. attn:1024, the attention alone on one sequence of 1024: forward, and forward with
+    backward (the gradients of q, k and v)."""
+    import torch
+    F = torch.nn.functional
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    if name == "attn":
+        q, k, v = (torch.randn(1, ATTN["heads"], size, ATTN["per"], requires_grad=True) for _ in range(3))
+        g = torch.randn(1, ATTN["heads"], size, ATTN["per"])
+
+        def forward():
+            with torch.no_grad():
+                torch_attention(q, k, v)
+
+        def backward():
+            q.grad = k.grad = v.grad = None
+            torch_attention(q, k, v).backward(g)
+
+        return {"forward": median_us(forward, 5, 10 if QUICK else 30), "backward": median_us(backward, 5, 10 if QUICK else 30)}
+    width, heads = W6["width"], W6["heads"]
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = torch.nn.LayerNorm(width), torch.nn.LayerNorm(width)
+            self.qkv, self.proj = torch.nn.Linear(width, 3 * width), torch.nn.Linear(width, width)
+            self.fc1, self.fc2 = torch.nn.Linear(width, 4 * width), torch.nn.Linear(4 * width, width)
+
+        def forward(self, x):
+            b, n, w = x.shape
+            q, k, v = self.qkv(self.ln1(x)).view(b, n, 3, heads, w // heads).permute(2, 0, 3, 1, 4)
+            x = x + self.proj(torch_attention(q, k, v).transpose(1, 2).reshape(b, n, w))
+            return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+    model = Block()
+    x = torch.randn(size, W6["seq"], width)
+    y = torch.randn(size, W6["seq"], width)
+    opt = torch.optim.AdamW(model.parameters(), lr=W6["lr"])
+
+    def train():
+        model.train()
+        opt.zero_grad()
+        F.mse_loss(model(x), y).backward()
+        opt.step()
+
+    def infer():
+        model.eval()
+        with torch.no_grad():
+            model(x)
+
+    rounds = 10 if QUICK else 30
+    return {"trainStep": median_us(train, 5, rounds), "infer": median_us(infer, 5, rounds)}
+
+
 def jax_engine(name, batch):
     import jax
     import jax.numpy as jnp
@@ -226,10 +301,16 @@ def main():
             continue
         for w in workloads:
             name, batch = w.split(":")
-            if e == "jax" and name not in SPECS:
+            if name in ("w6", "attn"):
+                if e != "eager":
+                    print(f"peers.py: {e} {w} skipped: W6 is measured against PyTorch eager only", file=sys.stderr)
+                    continue
+                r = torch_w6(name, int(batch))
+            elif e == "jax" and name not in SPECS:
                 print(f"peers.py: jax has no model of {w}", file=sys.stderr)
                 continue
-            r = jax_engine(name, int(batch)) if e == "jax" else torch_engine(name, int(batch), e == "compile")
+            else:
+                r = jax_engine(name, int(batch)) if e == "jax" else torch_engine(name, int(batch), e == "compile")
             results.setdefault(w, {})[e] = r
             print(f"peers.py: {e} {w} {r}", file=sys.stderr, flush=True)
     versions = {}

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The model {@code CharLM} compiled by nnc (f32 precision).
  *
- * <p>Parameters live in this instance as flat row-major arrays, in declaration order: {@code tok_emb [64, 32]}, {@code pos_emb [64, 32]}, {@code ln1_g [32]}, {@code ln1_b [32]}, {@code wq [4, 32, 8]}, {@code wk [4, 32, 8]}, {@code wv [4, 32, 8]}, {@code wo [4, 8, 32]}, {@code ln2_g [32]}, {@code ln2_b [32]}, {@code w1 [32, 128]}, {@code b1 [128]}, {@code w2 [128, 32]}, {@code b2 [32]}, {@code lnf_g [32]}, {@code lnf_b [32]}, {@code head [32, 64]}.
+ * <p>Parameters live in this instance as flat row-major arrays, in declaration order: {@code tok_emb [128, 32]}, {@code pos_emb [64, 32]}, {@code ln1_g [32]}, {@code ln1_b [32]}, {@code wq [4, 32, 8]}, {@code wk [4, 32, 8]}, {@code wv [4, 32, 8]}, {@code wo [4, 8, 32]}, {@code ln2_g [32]}, {@code ln2_b [32]}, {@code w1 [32, 128]}, {@code b1 [128]}, {@code w2 [128, 32]}, {@code b2 [32]}, {@code lnf_g [32]}, {@code lnf_b [32]}, {@code head [32, 128]}.
  * Every call reuses buffers owned by the instance and allocates nothing once the largest runtime
  * dims have been seen. An instance is not thread-safe: use one per thread.
  */
@@ -39,7 +39,7 @@ public final class CharLM {
      * The number of parameter elements: the length of the flat vectors of {@code copyParametersTo} and
      * the gradient methods.
      */
-    public static final int PARAMETER_COUNT = 18784;
+    public static final int PARAMETER_COUNT = 22880;
 
     /**
      * The .nn names of the tensors saved and loaded, in file order: the 17 parameters and buffers, then the optimizer state of a checkpoint.
@@ -49,7 +49,7 @@ public final class CharLM {
     /**
      * The shape of each tensor of {@code TENSOR_NAMES$}.
      */
-    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64;64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64;64,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,64"));
+    private static final long[][] TENSOR_SHAPES$ = shapes$(String.join("", "128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128;128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128;128,32;64,32;32;32;4,32,8;4,32,8;4,32,8;4,8,32;32;32;32,128;128;128,32;32;32;32;32,128"));
 
     private static final double[] ERF_AB = {-0.8142222938153968, -20.440167208473554, -130.16048378339403, -905.1312883920702, 365.14075569929884};
 
@@ -70,9 +70,9 @@ public final class CharLM {
     private static final double[] ERF_CENTER_SLOPE = {0.8787825789354448, 0.7634995357606049, 0.6429310691952074, 0.5247450452901482, 0.4151074974205947, 0.3182739585007693, 0.2365211224472908};
 
     /**
-     * param {@code tok_emb : [64, 32]}
+     * param {@code tok_emb : [128, 32]}
      */
-    private final float[] tok_emb = new float[2048];
+    private final float[] tok_emb = new float[4096];
 
     /**
      * param {@code pos_emb : [64, 32]}
@@ -150,11 +150,11 @@ public final class CharLM {
     private final float[] lnf_b = new float[32];
 
     /**
-     * param {@code head : [32, 64]}
+     * param {@code head : [32, 128]}
      */
-    private final float[] head = new float[2048];
+    private final float[] head = new float[4096];
 
-    private final float[] grad$tok_emb = new float[2048];
+    private final float[] grad$tok_emb = new float[4096];
 
     private final float[] grad$pos_emb = new float[2048];
 
@@ -186,9 +186,9 @@ public final class CharLM {
 
     private final float[] grad$lnf_b = new float[32];
 
-    private final float[] grad$head = new float[2048];
+    private final float[] grad$head = new float[4096];
 
-    private final float[] m$tok_emb = new float[2048];
+    private final float[] m$tok_emb = new float[4096];
 
     private final float[] m$pos_emb = new float[2048];
 
@@ -220,9 +220,9 @@ public final class CharLM {
 
     private final float[] m$lnf_b = new float[32];
 
-    private final float[] m$head = new float[2048];
+    private final float[] m$head = new float[4096];
 
-    private final float[] v$tok_emb = new float[2048];
+    private final float[] v$tok_emb = new float[4096];
 
     private final float[] v$pos_emb = new float[2048];
 
@@ -254,7 +254,7 @@ public final class CharLM {
 
     private final float[] v$lnf_b = new float[32];
 
-    private final float[] v$head = new float[2048];
+    private final float[] v$head = new float[4096];
 
     private long seed;
 
@@ -409,31 +409,6 @@ public final class CharLM {
     private Rows$ split$8;
 
     /**
-     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
-     */
-    private Rows$ split$9;
-
-    /**
-     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
-     */
-    private Rows$ split$10;
-
-    /**
-     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
-     */
-    private Rows$ split$11;
-
-    /**
-     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
-     */
-    private Rows$ split$12;
-
-    /**
-     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
-     */
-    private Rows$ split$13;
-
-    /**
      * Creates the model with parameters initialized from seed 0.
      */
     public CharLM() {
@@ -547,7 +522,7 @@ public final class CharLM {
      * gather → [batch, seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
     private static void k$0(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
-        final int D = 32, V = 64;
+        final int D = 32, V = 128;
         for (int i = 0; i < d_batch * d_seq; i++) {
             final int id = a1[i];
             if (id < 0 || id >= V) {
@@ -710,45 +685,257 @@ public final class CharLM {
     }
 
     /**
-     * attention → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     * arange → [seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
      */
-    private static void k$6(float[] out, float[] a0, float[] a1, float[] a2, int d_seq, int r0,
-            int r1) {
-        final int LQ = d_seq, LK = d_seq, E = 8;
-        final int EV = 8;
-        final double sc = 1 / Math.sqrt(E);
-        for (int r = r0; r < r1; r++) {
-            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
-            final int keys = Math.min(LK, i + 1);
-            final int oo = r * EV;
-            for (int t = 0; t < EV; t++) out[oo + t] = 0;
-            double m = Double.NEGATIVE_INFINITY, l = 0;
-            for (int j = 0; j < keys; j++) {
-                final int ko = (kb + j) * E;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                if (s == Double.NEGATIVE_INFINITY) continue;
-                if (s > m) {
-                    final double scale = Math.exp(m - s);
-                    l *= scale;
-                    for (int t = 0; t < EV; t++) out[oo + t] *= scale;
-                    m = s;
-                }
-                final double p = Math.exp(s - m);
-                l += p;
-                final int vo = (kb + j) * EV;
-                for (int t = 0; t < EV; t++) out[oo + t] += p * a2[vo + t];
-            }
-            final double inv = 1 / l;
-            for (int t = 0; t < EV; t++) out[oo + t] *= inv;
+    private static void k$6(float[] out, int d_seq) {
+        for (int i = 0; i < d_seq; i++) {
+            out[i] = i;
         }
     }
 
     /**
-     * matmul → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * where → [seq, seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
      */
-    private static void k$7(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$7(float[] out, float[] a0, int d_seq) {
+        for (int i0 = 0; i0 < d_seq; i0++) {
+            int o0_0 = i0 * d_seq;
+            int o1_0 = i0;
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                out[o0_0 + i1] = ((a0[o1_0] >= a0[i1] ? 1.0f : 0.0f) != 0.0f ? 1.0f : 0.0f);
+            }
+        }
+    }
+
+    /**
+     * matmul → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     */
+    private static void k$8(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+            float[][] rows, float[] acc) {
+        for (int batch = 0; batch < 4 * d_batch; batch++) {
+            final int offA = batch * 8 * d_seq, offB = batch * 8 * d_seq;
+            final int offC = batch * d_seq * d_seq;
+            if ((long) (d_seq) * (8) * (d_seq) <= 1024) {
+                for (int i = 0; i < d_seq; i++) {
+                    for (int j = 0; j < d_seq; j++) {
+                        float s = 0;
+                        for (int p = 0; p < 8; p++) {
+                            s += a0[offA + i * (8) + p] * a1[offB + j * (8) + p];
+                        }
+                        out[offC + i * (d_seq) + j] = s;
+                    }
+                }
+            } else {
+                final int nn = d_seq, kk = 8, m = d_seq;
+                Arrays.fill(acc, 0, nn, 0.0f);
+                for (int p = 0; p < kk; p++) {
+                    final float[] r = rows[p];
+                    // B stored as [n, k]: row p of B is column p of the stored array
+                    for (int j = 0; j < nn; j++) {
+                        r[j] = a1[offB + j * kk + p];
+                    }
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += r[j] * 0.0f;
+                    }
+                }
+                boolean finite = true;
+                for (int j = 0; j < nn; j++) {
+                    finite &= acc[j] == 0.0f;
+                }
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(acc, 0, nn, 0.0f);
+                    int p = 0;
+                    for (; p + 1 < kk; p += 2) {
+                        final float x0 = a0[offA + (i) * kk + p], x1 = a0[offA + (i) * kk + p + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && finite) {
+                            continue;
+                        }
+                        final float[] r0 = rows[p], r1 = rows[p + 1];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
+                    if (p < kk) {
+                        final float x0 = a0[offA + (i) * kk + p];
+                        if (x0 != 0.0f || !finite) {
+                            final float[] r0 = rows[p];
+                            for (int j = 0; j < nn; j++) {
+                                acc[j] += x0 * r0[j];
+                            }
+                        }
+                    }
+                    System.arraycopy(acc, 0, out, offC + i * nn, nn);
+                }
+            }
+        }
+    }
+
+    /**
+     * where → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     */
+    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
+            int o0_0 = i0 * d_seq * d_seq;
+            int o2_0 = i0 * d_seq * d_seq;
+            for (int i1 = 0; i1 < d_seq * d_seq; i1++) {
+                out[o0_0 + i1] = (a0[i1] != 0.0f ? (a1[o2_0 + i1] / 2.828427f) : (-1.0E9f));
+            }
+        }
+    }
+
+    /**
+     * max → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$10(float[] out, float[] a0, int d_batch, int d_seq) {
+        Arrays.fill(out, 0, 4 * d_batch * d_seq, Float.NEGATIVE_INFINITY);
+        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
+            int o0_0 = i0;
+            int o1_0 = i0 * d_seq;
+            float acc = out[o0_0];
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                acc = Math.max(acc, a0[o1_0 + i1]);
+            }
+            out[o0_0] = acc;
+        }
+    }
+
+    /**
+     * exp → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
+            int o0_0 = i0 * d_seq;
+            int o1_0 = i0 * d_seq;
+            int o2_0 = i0;
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                out[o0_0 + i1] = (float) Math.exp((a0[o1_0 + i1] - a1[o2_0]));
+            }
+        }
+    }
+
+    /**
+     * sum → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
+        Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
+        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
+            int o0_0 = i0;
+            int o1_0 = i0 * d_seq;
+            float acc = out[o0_0];
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                acc += a0[o1_0 + i1];
+            }
+            out[o0_0] = acc;
+        }
+    }
+
+    /**
+     * div → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
+            int o0_0 = i0 * d_seq;
+            int o1_0 = i0 * d_seq;
+            int o2_0 = i0;
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                out[o0_0 + i1] = (a0[o1_0 + i1] / a1[o2_0]);
+            }
+        }
+    }
+
+    /**
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int batch = 0; batch < 4 * d_batch; batch++) {
+            final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
+            final int offC = batch * 8 * d_seq;
+            final int kk = d_seq, m = d_seq;
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
+                for (int p = 0; p < kk; p++) {
+                    final float x0 = a0[offA + (i) * kk + p];
+                    final float x1 = a0[offA + (i + 1) * kk + p];
+                    final float b0 = a1[offB + p * 8 + 0];
+                    final float b1 = a1[offB + p * 8 + 1];
+                    final float b2 = a1[offB + p * 8 + 2];
+                    final float b3 = a1[offB + p * 8 + 3];
+                    final float b4 = a1[offB + p * 8 + 4];
+                    final float b5 = a1[offB + p * 8 + 5];
+                    final float b6 = a1[offB + p * 8 + 6];
+                    final float b7 = a1[offB + p * 8 + 7];
+                    s0_0 += x0 * b0;
+                    s0_1 += x0 * b1;
+                    s0_2 += x0 * b2;
+                    s0_3 += x0 * b3;
+                    s0_4 += x0 * b4;
+                    s0_5 += x0 * b5;
+                    s0_6 += x0 * b6;
+                    s0_7 += x0 * b7;
+                    s1_0 += x1 * b0;
+                    s1_1 += x1 * b1;
+                    s1_2 += x1 * b2;
+                    s1_3 += x1 * b3;
+                    s1_4 += x1 * b4;
+                    s1_5 += x1 * b5;
+                    s1_6 += x1 * b6;
+                    s1_7 += x1 * b7;
+                }
+                out[offC + i * 8 + 0] = s0_0;
+                out[offC + i * 8 + 1] = s0_1;
+                out[offC + i * 8 + 2] = s0_2;
+                out[offC + i * 8 + 3] = s0_3;
+                out[offC + i * 8 + 4] = s0_4;
+                out[offC + i * 8 + 5] = s0_5;
+                out[offC + i * 8 + 6] = s0_6;
+                out[offC + i * 8 + 7] = s0_7;
+                out[offC + (i + 1) * 8 + 0] = s1_0;
+                out[offC + (i + 1) * 8 + 1] = s1_1;
+                out[offC + (i + 1) * 8 + 2] = s1_2;
+                out[offC + (i + 1) * 8 + 3] = s1_3;
+                out[offC + (i + 1) * 8 + 4] = s1_4;
+                out[offC + (i + 1) * 8 + 5] = s1_5;
+                out[offC + (i + 1) * 8 + 6] = s1_6;
+                out[offC + (i + 1) * 8 + 7] = s1_7;
+            }
+            for (; i < m; i++) {
+                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                for (int p = 0; p < kk; p++) {
+                    final float x0 = a0[offA + (i) * kk + p];
+                    final float b0 = a1[offB + p * 8 + 0];
+                    final float b1 = a1[offB + p * 8 + 1];
+                    final float b2 = a1[offB + p * 8 + 2];
+                    final float b3 = a1[offB + p * 8 + 3];
+                    final float b4 = a1[offB + p * 8 + 4];
+                    final float b5 = a1[offB + p * 8 + 5];
+                    final float b6 = a1[offB + p * 8 + 6];
+                    final float b7 = a1[offB + p * 8 + 7];
+                    s0_0 += x0 * b0;
+                    s0_1 += x0 * b1;
+                    s0_2 += x0 * b2;
+                    s0_3 += x0 * b3;
+                    s0_4 += x0 * b4;
+                    s0_5 += x0 * b5;
+                    s0_6 += x0 * b6;
+                    s0_7 += x0 * b7;
+                }
+                out[offC + i * 8 + 0] = s0_0;
+                out[offC + i * 8 + 1] = s0_1;
+                out[offC + i * 8 + 2] = s0_2;
+                out[offC + i * 8 + 3] = s0_3;
+                out[offC + i * 8 + 4] = s0_4;
+                out[offC + i * 8 + 5] = s0_5;
+                out[offC + i * 8 + 6] = s0_6;
+                out[offC + i * 8 + 7] = s0_7;
+            }
+        }
+    }
+
+    /**
+     * matmul → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     */
+    private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
@@ -862,9 +1049,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * sum → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$8(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$16(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 32 * d_seq;
@@ -879,18 +1066,18 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * add → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] + a1[i0]);
         }
     }
 
     /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$10(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -982,9 +1169,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$19(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
             int o1_0 = i0 * 128;
@@ -995,18 +1182,18 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$20(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * (0.5f * (1.0f + (float) erf((a0[i0] * 0.70710677f)))));
         }
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$21(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1098,9 +1285,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
@@ -1108,100 +1295,6 @@ public final class CharLM {
             int o2_0 = i0 * 32;
             for (int i1 = 0; i1 < 32; i1++) {
                 out[o0_0 + i1] = ((a0[o1_0 + i1] + a1[o2_0 + i1]) + a2[i1]);
-            }
-        }
-    }
-
-    /**
-     * matmul → [batch, seq, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
-     */
-    private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows) {
-        final int nn = 64, kk = 32, m = d_batch * d_seq;
-        final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 4 <= kk; p += 4) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
-                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
-                // 0: not checked yet, 1: these rows of B are finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
-                    final float y0 = a0[(i + 1) * kk + p], y1 = a0[(i + 1) * kk + p + 1], y2 = a0[(i + 1) * kk + p + 2], y3 = a0[(i + 1) * kk + p + 3];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
-                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
-                    }
-                }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1], x2 = a0[(i) * kk + p + 2], x3 = a0[(i) * kk + p + 3];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                    }
-                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
-                        final float[] c = rows[ii];
-                        for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
-                        }
-                    }
-                }
-            }
-            // the last rows of B when k is not a multiple of 4
-            for (; p < kk; p++) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
-                for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(i0 + ii) * kk + p];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
-                }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
             }
         }
     }
@@ -1215,20 +1308,28 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$1); else k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$7(buf$4, buf$1, wo, dim$batch, dim$seq, scratch$rows);
-        k$8(buf$0, buf$4, dim$batch, dim$seq);
-        k$9(buf$3, buf$2, buf$0, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$1, buf$3, 0, dim$batch * dim$seq);
-        k$4(buf$4, buf$1, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$10(buf$1, buf$4, w1, dim$batch, dim$seq, scratch$rows);
-        k$11(buf$4, buf$1, b1, dim$batch, dim$seq);
-        k$12(buf$1, buf$4, dim$batch, dim$seq);
-        k$13(buf$2, buf$1, w2, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$0, buf$3, buf$2, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$4, buf$0, 0, dim$batch * dim$seq);
-        k$4(buf$1, buf$4, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$15(out$logits, buf$1, head, dim$batch, dim$seq, scratch$rows);
+        k$6(buf$1, dim$seq);
+        k$7(buf$5, buf$1, dim$seq);
+        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$9(buf$3, buf$5, buf$1, dim$batch, dim$seq);
+        k$10(buf$1, buf$3, dim$batch, dim$seq);
+        k$11(buf$5, buf$3, buf$1, dim$batch, dim$seq);
+        k$12(buf$1, buf$5, dim$batch, dim$seq);
+        k$13(buf$3, buf$5, buf$1, dim$batch, dim$seq);
+        k$14(buf$0, buf$3, buf$4, dim$batch, dim$seq);
+        k$15(buf$3, buf$0, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$1, buf$3, dim$batch, dim$seq);
+        k$17(buf$4, buf$2, buf$1, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$1); else k$3(buf$0, buf$4, 0, dim$batch * dim$seq);
+        k$4(buf$3, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$0, buf$3, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$3, buf$0, b1, dim$batch, dim$seq);
+        k$20(buf$0, buf$3, dim$batch, dim$seq);
+        k$21(buf$2, buf$0, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$1, buf$4, buf$2, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$3, buf$1, 0, dim$batch * dim$seq);
+        k$4(buf$0, buf$3, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$18(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
     }
 
     private void infer$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
@@ -1243,6 +1344,9 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, 32] of more than 2147483647 elements, more than nnc supports");
+        }
+        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
+            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -1284,26 +1388,28 @@ public final class CharLM {
             if (logits$at < 0) {
                 throw new IllegalArgumentException("output logits: offset " + logits$at + " is negative");
             }
-            if (exact$ ? logits.length != (long) 64 * dim$batch * dim$seq : logits.length - logits$at < (long) 64 * dim$batch * dim$seq) {
-                throw new IllegalArgumentException("output logits [batch, seq, 64] needs " + (long) 64 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
+            if (exact$ ? logits.length != (long) 128 * dim$batch * dim$seq : logits.length - logits$at < (long) 128 * dim$batch * dim$seq) {
+                throw new IllegalArgumentException("output logits [batch, seq, 128] needs " + (long) 128 * dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + (logits$at == 0 ? ", got " : " from offset " + logits$at + ", got an array of ") + logits.length);
             }
         }
         if (logits != null && logits$at == 0) {
             this.out$logits = logits;
         } else {
-            this.sink$logits = grow(this.sink$logits, (long) 64 * dim$batch * dim$seq);
+            this.sink$logits = grow(this.sink$logits, (long) 128 * dim$batch * dim$seq);
             this.out$logits = this.sink$logits;
         }
-        buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
-        buf$1 = grow(buf$1, Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq));
+        buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
-        buf$3 = grow(buf$3, (long) 32 * dim$batch * dim$seq);
-        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
-        scratch$rows = growRows(scratch$rows, (long) 68, Math.max(Math.max((long) 32, (long) 128), (long) 64));
+        buf$3 = grow(buf$3, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
+        buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
+        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
             run$infer();
             if (logits != null && logits$at != 0) {
-                System.arraycopy(this.sink$logits, 0, logits, logits$at, 64 * dim$batch * dim$seq);
+                System.arraycopy(this.sink$logits, 0, logits, logits$at, 128 * dim$batch * dim$seq);
             }
         } finally {
             this.in$tokens = null;
@@ -1319,7 +1425,7 @@ public final class CharLM {
      * @param seq the runtime dim {@code seq}, at least 1
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
+     * @param logits receives output {@code logits} [batch, seq, 128], or null if it is not wanted
      * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
      *         or an output is the same array as an input or another output
      */
@@ -1340,29 +1446,29 @@ public final class CharLM {
     }
 
     /**
-     * one_hot → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * one_hot → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$16(float[] out, int[] a0, int d_batch, int d_seq) {
-        Arrays.fill(out, 0, (d_batch * d_seq) * 64, 0.0f);
+    private static void k$23(float[] out, int[] a0, int d_batch, int d_seq) {
+        Arrays.fill(out, 0, (d_batch * d_seq) * 128, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             int c = a0[i];
-            if (c < 0 || c >= 64) {
-                throw new IllegalArgumentException("input next: class label " + c + " at position " + i + " is outside [0, 64)");
+            if (c < 0 || c >= 128) {
+                throw new IllegalArgumentException("input next: class label " + c + " at position " + i + " is outside [0, 128)");
             }
-            out[i * 64 + c] = 1.0f;
+            out[i * 128 + c] = 1.0f;
         }
     }
 
     /**
-     * max → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * max → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$17(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$24(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, Float.NEGATIVE_INFINITY);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc = Math.max(acc, a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1370,29 +1476,29 @@ public final class CharLM {
     }
 
     /**
-     * sub → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sub → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$25(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
-            int o1_0 = i0 * 64;
+            int o0_0 = i0 * 128;
+            int o1_0 = i0 * 128;
             int o2_0 = i0;
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0 + i1] - a1[o2_0]);
             }
         }
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$19(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$26(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (float) Math.exp(a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1400,37 +1506,37 @@ public final class CharLM {
     }
 
     /**
-     * log → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * log → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$20(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (float) Math.log(a0[i0]);
         }
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$21(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$28(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
-            int o2_0 = i0 * 64;
+            int o1_0 = i0 * 128;
+            int o2_0 = i0 * 128;
             int o3_0 = i0;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
-                acc += (((a0[o1_0 + i1] * 0.9f) + 0.0015625f) * (a1[o2_0 + i1] - a2[o3_0]));
+            for (int i1 = 0; i1 < 128; i1++) {
+                acc += (((a0[o1_0 + i1] * 0.9f) + 7.8125E-4f) * (a1[o2_0 + i1] - a2[o3_0]));
             }
             out[o0_0] = acc;
         }
     }
 
     /**
-     * sum → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$22(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$29(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 1, 0.0f);
         float acc = out[0];
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1440,9 +1546,9 @@ public final class CharLM {
     }
 
     /**
-     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$23(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
         out[0] = (a0[0] / (float) (d_batch * d_seq));
     }
 
@@ -1455,28 +1561,36 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$1); else k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$7(buf$4, buf$1, wo, dim$batch, dim$seq, scratch$rows);
-        k$8(buf$0, buf$4, dim$batch, dim$seq);
-        k$9(buf$3, buf$2, buf$0, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$1, buf$3, 0, dim$batch * dim$seq);
-        k$4(buf$4, buf$1, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$10(buf$1, buf$4, w1, dim$batch, dim$seq, scratch$rows);
-        k$11(buf$4, buf$1, b1, dim$batch, dim$seq);
-        k$12(buf$1, buf$4, dim$batch, dim$seq);
-        k$13(buf$2, buf$1, w2, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$0, buf$3, buf$2, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$4, buf$0, 0, dim$batch * dim$seq);
-        k$4(buf$1, buf$4, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$15(buf$4, buf$1, head, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$1, in$next, dim$batch, dim$seq);
-        k$17(buf$0, buf$4, dim$batch, dim$seq);
-        k$18(buf$2, buf$4, buf$0, dim$batch, dim$seq);
-        k$19(buf$0, buf$2, dim$batch, dim$seq);
-        k$20(buf$4, buf$0, dim$batch, dim$seq);
-        k$21(buf$0, buf$1, buf$2, buf$4, dim$batch, dim$seq);
-        k$22(buf$4, buf$0, dim$batch, dim$seq);
-        k$23(buf$0, buf$4, dim$batch, dim$seq);
+        k$6(buf$1, dim$seq);
+        k$7(buf$5, buf$1, dim$seq);
+        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$23(buf$3, in$next, dim$batch, dim$seq);
+        k$9(buf$0, buf$5, buf$1, dim$batch, dim$seq);
+        k$10(buf$1, buf$0, dim$batch, dim$seq);
+        k$11(buf$5, buf$0, buf$1, dim$batch, dim$seq);
+        k$12(buf$1, buf$5, dim$batch, dim$seq);
+        k$13(buf$0, buf$5, buf$1, dim$batch, dim$seq);
+        k$14(buf$1, buf$0, buf$4, dim$batch, dim$seq);
+        k$15(buf$0, buf$1, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$4, buf$0, dim$batch, dim$seq);
+        k$17(buf$1, buf$2, buf$4, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$0, buf$1, 0, dim$batch * dim$seq);
+        k$4(buf$2, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$0, buf$2, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$2, buf$0, b1, dim$batch, dim$seq);
+        k$20(buf$0, buf$2, dim$batch, dim$seq);
+        k$21(buf$4, buf$0, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$2, buf$1, buf$4, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$0); else k$3(buf$0, buf$2, 0, dim$batch * dim$seq);
+        k$4(buf$1, buf$0, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$18(buf$2, buf$1, head, dim$batch, dim$seq, scratch$rows);
+        k$24(buf$1, buf$2, dim$batch, dim$seq);
+        k$25(buf$0, buf$2, buf$1, dim$batch, dim$seq);
+        k$26(buf$1, buf$0, dim$batch, dim$seq);
+        k$27(buf$2, buf$1, dim$batch, dim$seq);
+        k$28(buf$1, buf$3, buf$0, buf$2, dim$batch, dim$seq);
+        k$29(buf$2, buf$1, dim$batch, dim$seq);
+        k$30(buf$1, buf$2, dim$batch, dim$seq);
     }
 
     private float loss$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at, int[] next,
@@ -1491,6 +1605,9 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, 32] of more than 2147483647 elements, more than nnc supports");
+        }
+        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
+            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -1546,15 +1663,17 @@ public final class CharLM {
             System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
             this.in$positions = this.at$positions;
         }
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq));
-        buf$2 = grow(buf$2, Math.max((long) 32 * dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
-        buf$3 = grow(buf$3, (long) 32 * dim$batch * dim$seq);
-        buf$4 = grow(buf$4, Math.max(Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 64 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
-        scratch$rows = growRows(scratch$rows, (long) 68, Math.max(Math.max((long) 32, (long) 128), (long) 64));
+        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
+        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        buf$2 = grow(buf$2, Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
+        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        scratch$acc = grow(scratch$acc, (long) dim$seq);
         try {
             run$loss();
-            return buf$0[0];
+            return buf$1[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -1590,104 +1709,76 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$24(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
-            out[i0] = (a0[i0] * 0.70710677f);
-        }
-    }
-
-    /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$25(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
-            out[i0] = (0.5f * (1.0f + (float) erf(a0[i0])));
-        }
-    }
-
-    /**
-     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$26(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
-            out[i0] = (a0[i0] * a1[i0]);
-        }
-    }
-
-    /**
-     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
-     */
-    private static void k$27(float[] out, int d_batch, int d_seq) {
+    private static void k$31(float[] out, int d_batch, int d_seq) {
         out[0] = (1.0f / (float) (d_batch * d_seq));
     }
 
     /**
-     * neg → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * neg → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$28(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$32(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (-a0[0]);
         }
     }
 
     /**
-     * attention_lse → [batch, 4, seq], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$29(float[] out, float[] a0, float[] a1, int d_seq, int r0, int r1) {
-        final int LQ = d_seq, LK = d_seq, E = 8;
-        final double sc = 1 / Math.sqrt(E);
-        for (int r = r0; r < r1; r++) {
-            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
-            final int keys = Math.min(LK, i + 1);
-            double m = Double.NEGATIVE_INFINITY, l = 0;
-            for (int j = 0; j < keys; j++) {
-                final int ko = (kb + j) * E;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                if (s > m) m = s;
-            }
-            for (int j = 0; j < keys; j++) {
-                final int ko = (kb + j) * E;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                l += Math.exp(s - m);
-            }
-            out[r] = (float) (m + Math.log(l));
+    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = (a0[i0] * 0.70710677f);
         }
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
-            out[i0] = ((a0[i0] * 0.9f) + 0.0015625f);
+    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = (0.5f * (1.0f + (float) erf(a0[i0])));
         }
     }
 
     /**
-     * exp → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 64 * d_batch * d_seq; i0++) {
+    private static void k$35(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = (a0[i0] * a1[i0]);
+        }
+    }
+
+    /**
+     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     */
+    private static void k$36(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = ((a0[i0] * 0.9f) + 7.8125E-4f);
+        }
+    }
+
+    /**
+     * exp → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     */
+    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (float) Math.exp(a0[i0]);
         }
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$32(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += a0[o1_0 + i1];
             }
             out[o0_0] = acc;
@@ -1695,29 +1786,29 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$33(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$39(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
+            int o0_0 = i0 * 128;
             int o1_0 = i0;
-            int o2_0 = i0 * 64;
-            for (int i1 = 0; i1 < 64; i1++) {
+            int o2_0 = i0 * 128;
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0] * a1[o2_0 + i1]);
             }
         }
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$40(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
+            int o1_0 = i0 * 128;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (-a0[o1_0 + i1]);
             }
             out[o0_0] = acc;
@@ -1725,173 +1816,34 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$35(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$41(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] / a1[i0]);
         }
     }
 
     /**
-     * add → [batch, seq, 64], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$36(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$42(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 64;
-            int o1_0 = i0 * 64;
+            int o0_0 = i0 * 128;
+            int o1_0 = i0 * 128;
             int o2_0 = i0;
-            int o3_0 = i0 * 64;
-            for (int i1 = 0; i1 < 64; i1++) {
+            int o3_0 = i0 * 128;
+            for (int i1 = 0; i1 < 128; i1++) {
                 out[o0_0 + i1] = (a0[o1_0 + i1] + (a1[o2_0] * a2[o3_0 + i1]));
             }
         }
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * matmul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$37(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows, float[] acc) {
-        final int nn = 32, kk = 64, m = d_batch * d_seq;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
-            }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
-                }
-            }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
-                    for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
-                    }
-                }
-            }
-            System.arraycopy(acc, 0, out, i * nn, nn);
-        }
-    }
-
-    /**
-     * mul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
-     */
-    private static void k$38(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            int o0_0 = i0 * 32;
-            int o1_0 = i0 * 32;
-            for (int i1 = 0; i1 < 32; i1++) {
-                out[o0_0 + i1] = (a0[o1_0 + i1] * a1[i1]);
-            }
-        }
-    }
-
-    /**
-     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
-     */
-    private static void k$39(float[] out, float[] a0, float[] a1, int r0, int r1) {
-        final int D = 32;
-        for (int r = r0; r < r1; r++) {
-            final int o = r * D;
-            float s = 0;
-            for (int j = 0; j < D; j++) s += a0[o + j];
-            final float mean = s / D;
-            float q = 0;
-            for (int j = 0; j < D; j++) q += (a0[o + j] - mean) * (a0[o + j] - mean);
-            final float rstd = 1 / (float) Math.sqrt(q / D + 1.0E-5f);
-            float sg = 0;
-            for (int j = 0; j < D; j++) sg += a1[o + j];
-            float sgh = 0;
-            for (int j = 0; j < D; j++) sgh += a1[o + j] * ((a0[o + j] - mean) * rstd);
-            final float mg = sg / D, mgh = sgh / D;
-            for (int j = 0; j < D; j++) out[o + j] = rstd * (a1[o + j] - mg - (a0[o + j] - mean) * rstd * mgh);
-        }
-    }
-
-    /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$40(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows, float[] acc) {
-        final int nn = 128, kk = 32, m = d_batch * d_seq;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
-            }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
-                for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
-                }
-            }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
-                    for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
-                    }
-                }
-            }
-            System.arraycopy(acc, 0, out, i * nn, nn);
-        }
-    }
-
-    /**
-     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$41(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
-            out[i0] = ((a0[i0] * a1[i0]) + ((((a0[i0] * a2[i0]) * 0.5f) * (1.1283792f * (float) Math.exp((-(a3[i0] * a3[i0]))))) * 0.70710677f));
-        }
-    }
-
-    /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$43(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1936,9 +1888,101 @@ public final class CharLM {
     }
 
     /**
-     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * mul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$43(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
+            int o0_0 = i0 * 32;
+            int o1_0 = i0 * 32;
+            for (int i1 = 0; i1 < 32; i1++) {
+                out[o0_0 + i1] = (a0[o1_0 + i1] * a1[i1]);
+            }
+        }
+    }
+
+    /**
+     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     */
+    private static void k$45(float[] out, float[] a0, float[] a1, int r0, int r1) {
+        final int D = 32;
+        for (int r = r0; r < r1; r++) {
+            final int o = r * D;
+            float s = 0;
+            for (int j = 0; j < D; j++) s += a0[o + j];
+            final float mean = s / D;
+            float q = 0;
+            for (int j = 0; j < D; j++) q += (a0[o + j] - mean) * (a0[o + j] - mean);
+            final float rstd = 1 / (float) Math.sqrt(q / D + 1.0E-5f);
+            float sg = 0;
+            for (int j = 0; j < D; j++) sg += a1[o + j];
+            float sgh = 0;
+            for (int j = 0; j < D; j++) sgh += a1[o + j] * ((a0[o + j] - mean) * rstd);
+            final float mg = sg / D, mgh = sgh / D;
+            for (int j = 0; j < D; j++) out[o + j] = rstd * (a1[o + j] - mg - (a0[o + j] - mean) * rstd * mgh);
+        }
+    }
+
+    /**
+     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     */
+    private static void k$46(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+            float[][] rows, float[] acc) {
+        final int nn = 128, kk = 32, m = d_batch * d_seq;
+        Arrays.fill(acc, 0, nn, 0.0f);
+        for (int p = 0; p < kk; p++) {
+            final float[] r = rows[p];
+            // B stored as [n, k]: row p of B is column p of the stored array
+            for (int j = 0; j < nn; j++) {
+                r[j] = a1[j * kk + p];
+            }
+            for (int j = 0; j < nn; j++) {
+                acc[j] += r[j] * 0.0f;
+            }
+        }
+        boolean finite = true;
+        for (int j = 0; j < nn; j++) {
+            finite &= acc[j] == 0.0f;
+        }
+        for (int i = 0; i < m; i++) {
+            Arrays.fill(acc, 0, nn, 0.0f);
+            int p = 0;
+            for (; p + 1 < kk; p += 2) {
+                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                if (x0 == 0.0f && x1 == 0.0f && finite) {
+                    continue;
+                }
+                final float[] r0 = rows[p], r1 = rows[p + 1];
+                for (int j = 0; j < nn; j++) {
+                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                }
+            }
+            if (p < kk) {
+                final float x0 = a0[(i) * kk + p];
+                if (x0 != 0.0f || !finite) {
+                    final float[] r0 = rows[p];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += x0 * r0[j];
+                    }
+                }
+            }
+            System.arraycopy(acc, 0, out, i * nn, nn);
+        }
+    }
+
+    /**
+     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     */
+    private static void k$47(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
+            out[i0] = ((a0[i0] * a1[i0]) + ((((a0[i0] * a2[i0]) * 0.5f) * (1.1283792f * (float) Math.exp((-(a3[i0] * a3[i0]))))) * 0.70710677f));
+        }
+    }
+
+    /**
+     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     */
+    private static void k$48(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 128 * d_seq;
             int o1_0 = i0 * 32 * d_seq;
@@ -1952,9 +1996,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
             final int batch1 = batchRest % 4;
@@ -2046,94 +2090,247 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, 4, seq], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
      */
-    private static void k$45(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$50(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+        for (int batch = 0; batch < 4 * d_batch; batch++) {
+            final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
+            final int offC = batch * 8 * d_seq;
+            final int kk = d_seq, m = d_seq;
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
+                for (int p = 0; p < kk; p++) {
+                    final float x0 = a0[offA + (p) * m + i];
+                    final float x1 = a0[offA + (p) * m + i + 1];
+                    final float b0 = a1[offB + p * 8 + 0];
+                    final float b1 = a1[offB + p * 8 + 1];
+                    final float b2 = a1[offB + p * 8 + 2];
+                    final float b3 = a1[offB + p * 8 + 3];
+                    final float b4 = a1[offB + p * 8 + 4];
+                    final float b5 = a1[offB + p * 8 + 5];
+                    final float b6 = a1[offB + p * 8 + 6];
+                    final float b7 = a1[offB + p * 8 + 7];
+                    s0_0 += x0 * b0;
+                    s0_1 += x0 * b1;
+                    s0_2 += x0 * b2;
+                    s0_3 += x0 * b3;
+                    s0_4 += x0 * b4;
+                    s0_5 += x0 * b5;
+                    s0_6 += x0 * b6;
+                    s0_7 += x0 * b7;
+                    s1_0 += x1 * b0;
+                    s1_1 += x1 * b1;
+                    s1_2 += x1 * b2;
+                    s1_3 += x1 * b3;
+                    s1_4 += x1 * b4;
+                    s1_5 += x1 * b5;
+                    s1_6 += x1 * b6;
+                    s1_7 += x1 * b7;
+                }
+                out[offC + i * 8 + 0] = s0_0;
+                out[offC + i * 8 + 1] = s0_1;
+                out[offC + i * 8 + 2] = s0_2;
+                out[offC + i * 8 + 3] = s0_3;
+                out[offC + i * 8 + 4] = s0_4;
+                out[offC + i * 8 + 5] = s0_5;
+                out[offC + i * 8 + 6] = s0_6;
+                out[offC + i * 8 + 7] = s0_7;
+                out[offC + (i + 1) * 8 + 0] = s1_0;
+                out[offC + (i + 1) * 8 + 1] = s1_1;
+                out[offC + (i + 1) * 8 + 2] = s1_2;
+                out[offC + (i + 1) * 8 + 3] = s1_3;
+                out[offC + (i + 1) * 8 + 4] = s1_4;
+                out[offC + (i + 1) * 8 + 5] = s1_5;
+                out[offC + (i + 1) * 8 + 6] = s1_6;
+                out[offC + (i + 1) * 8 + 7] = s1_7;
+            }
+            for (; i < m; i++) {
+                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                for (int p = 0; p < kk; p++) {
+                    final float x0 = a0[offA + (p) * m + i];
+                    final float b0 = a1[offB + p * 8 + 0];
+                    final float b1 = a1[offB + p * 8 + 1];
+                    final float b2 = a1[offB + p * 8 + 2];
+                    final float b3 = a1[offB + p * 8 + 3];
+                    final float b4 = a1[offB + p * 8 + 4];
+                    final float b5 = a1[offB + p * 8 + 5];
+                    final float b6 = a1[offB + p * 8 + 6];
+                    final float b7 = a1[offB + p * 8 + 7];
+                    s0_0 += x0 * b0;
+                    s0_1 += x0 * b1;
+                    s0_2 += x0 * b2;
+                    s0_3 += x0 * b3;
+                    s0_4 += x0 * b4;
+                    s0_5 += x0 * b5;
+                    s0_6 += x0 * b6;
+                    s0_7 += x0 * b7;
+                }
+                out[offC + i * 8 + 0] = s0_0;
+                out[offC + i * 8 + 1] = s0_1;
+                out[offC + i * 8 + 2] = s0_2;
+                out[offC + i * 8 + 3] = s0_3;
+                out[offC + i * 8 + 4] = s0_4;
+                out[offC + i * 8 + 5] = s0_5;
+                out[offC + i * 8 + 6] = s0_6;
+                out[offC + i * 8 + 7] = s0_7;
+            }
+        }
+    }
+
+    /**
+     * sum → [batch, 4, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     */
+    private static void k$51(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+            int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 8;
-            int o2_0 = i0 * 8;
+            int o1_0 = i0 * d_seq;
+            int o2_0 = i0 * d_seq;
+            int o3_0 = i0;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 8; i1++) {
-                acc += (a0[o1_0 + i1] * a1[o2_0 + i1]);
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                acc += (-((a0[o1_0 + i1] * a1[o2_0 + i1]) / a2[o3_0]));
             }
             out[o0_0] = acc;
         }
     }
 
     /**
-     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     * div → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$46(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            float[] a4, float[] a5, int d_seq, int r0, int r1) {
-        final int LQ = d_seq, LK = d_seq, E = 8;
-        final int EV = 8;
-        final double sc = 1 / Math.sqrt(E);
-        for (int r = r0; r < r1; r++) {
-            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
-            final int keys = Math.min(LK, i + 1);
-            for (int t = 0; t < E; t++) out[qo + t] = 0;
-            final double lse = a4[r], dd = a5[r];
-            for (int j = 0; j < keys; j++) {
-                final int ko = (kb + j) * E, vo = (kb + j) * EV;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                final double p = Math.exp(s - lse);
-                double dp = 0;
-                for (int t = 0; t < EV; t++) dp += (double) a3[r * EV + t] * a2[vo + t];
-                final double ds = p * (dp - dd) * sc;
-                for (int t = 0; t < E; t++) out[qo + t] += ds * a1[ko + t];
+    private static void k$52(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            float[] a4, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
+            int o0_0 = i0 * d_seq * d_seq;
+            int o2_0 = i0 * d_seq * d_seq;
+            int o3_0 = i0 * d_seq;
+            int o4_0 = i0 * d_seq;
+            int o5_0 = i0 * d_seq * d_seq;
+            for (int i1 = 0; i1 < d_seq; i1++) {
+                int o0_1 = o0_0 + i1 * d_seq;
+                int o1_1 = i1 * d_seq;
+                int o2_1 = o2_0 + i1 * d_seq;
+                int o3_1 = o3_0 + i1;
+                int o4_1 = o4_0 + i1;
+                int o5_1 = o5_0 + i1 * d_seq;
+                for (int i2 = 0; i2 < d_seq; i2++) {
+                    out[o0_1 + i2] = ((a0[o1_1 + i2] != 0.0f ? (((a1[o2_1 + i2] / a2[o3_1]) + a3[o4_1]) * a4[o5_1 + i2]) : 0.0f) / 2.828427f);
+                }
             }
         }
     }
 
     /**
-     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     * matmul → [batch, 4, 8, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
      */
-    private static void k$47(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            float[] a4, float[] a5, int d_seq, int r0, int r1) {
-        final int LQ = d_seq, LK = d_seq, E = 8;
-        final int EV = 8;
-        final double sc = 1 / Math.sqrt(E);
-        for (int r = r0; r < r1; r++) {
-            final int b = r / LK, j = r - b * LK;
-            final int ko = r * E, vo = r * EV;
-            for (int t = 0; t < E; t++) out[ko + t] = 0;
-            for (int i = j; i < LQ; i++) {
-                final int row = b * LQ + i, qo = row * E;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                final double p = Math.exp(s - a4[row]);
-                double dp = 0;
-                for (int t = 0; t < EV; t++) dp += (double) a3[row * EV + t] * a2[vo + t];
-                final double ds = p * (dp - a5[row]) * sc;
-                for (int t = 0; t < E; t++) out[ko + t] += ds * a0[qo + t];
-            }
-        }
-    }
-
-    /**
-     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
-     */
-    private static void k$48(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            float[] a4, float[] a5, int d_seq, int r0, int r1) {
-        final int LQ = d_seq, LK = d_seq, E = 8;
-        final int EV = 8;
-        final double sc = 1 / Math.sqrt(E);
-        for (int r = r0; r < r1; r++) {
-            final int b = r / LK, j = r - b * LK;
-            final int ko = r * E, vo = r * EV;
-            for (int t = 0; t < EV; t++) out[vo + t] = 0;
-            for (int i = j; i < LQ; i++) {
-                final int row = b * LQ + i, qo = row * E;
-                double dot = 0;
-                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
-                final double s = dot * sc;
-                final double p = Math.exp(s - a4[row]);
-                for (int t = 0; t < EV; t++) out[vo + t] += p * a3[row * EV + t];
+    private static void k$53(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+            float[][] rows) {
+        for (int batch = 0; batch < 4 * d_batch; batch++) {
+            final int offA = batch * 8 * d_seq, offB = batch * d_seq * d_seq;
+            final int offC = batch * 8 * d_seq;
+            if ((long) (8) * (d_seq) * (d_seq) <= 1024) {
+                Arrays.fill(out, offC + 0, offC + (8) * (d_seq), 0.0f);
+                for (int p = 0; p < d_seq; p++) {
+                    int bo = offB + p * (d_seq);
+                    for (int i = 0; i < 8; i++) {
+                        float av = a0[offA + p * (8) + i];
+                        int co = offC + i * (d_seq);
+                        for (int j = 0; j < d_seq; j++) {
+                            out[co + j] += av * a1[bo + j];
+                        }
+                    }
+                }
+            } else {
+                final int nn = d_seq, kk = d_seq, m = 8;
+                final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
+                for (int i0 = 0; i0 < m; i0 += 32) {
+                    final int mb = Math.min(32, m - i0);
+                    for (int ii = 0; ii < mb; ii++) {
+                        Arrays.fill(rows[ii], 0, nn, 0.0f);
+                    }
+                    int p = 0;
+                    for (; p + 4 <= kk; p += 4) {
+                        System.arraycopy(a1, offB + p * nn, r0, 0, nn);
+                        System.arraycopy(a1, offB + (p + 1) * nn, r1, 0, nn);
+                        System.arraycopy(a1, offB + (p + 2) * nn, r2, 0, nn);
+                        System.arraycopy(a1, offB + (p + 3) * nn, r3, 0, nn);
+                        // 0: not checked yet, 1: these rows of B are finite, 2: not
+                        int fin = 0;
+                        int ii = 0;
+                        for (; ii + 1 < mb; ii += 2) {
+                            final int i = i0 + ii;
+                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i], x2 = a0[offA + (p + 2) * m + i], x3 = a0[offA + (p + 3) * m + i];
+                            final float y0 = a0[offA + (p) * m + i + 1], y1 = a0[offA + (p + 1) * m + i + 1], y2 = a0[offA + (p + 2) * m + i + 1], y3 = a0[offA + (p + 3) * m + i + 1];
+                            if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
+                                if (fin == 0) {
+                                    boolean ok = true;
+                                    for (int j = 0; j < nn; j++) {
+                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                    }
+                                    fin = ok ? 1 : 2;
+                                }
+                                if (fin == 1) {
+                                    continue;
+                                }
+                            }
+                            final float[] c = rows[ii], d = rows[ii + 1];
+                            for (int j = 0; j < nn; j++) {
+                                final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
+                                c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                                d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                            }
+                        }
+                        if (ii < mb) {
+                            final int i = i0 + ii;
+                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i], x2 = a0[offA + (p + 2) * m + i], x3 = a0[offA + (p + 3) * m + i];
+                            if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
+                                if (fin == 0) {
+                                    boolean ok = true;
+                                    for (int j = 0; j < nn; j++) {
+                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
+                                    }
+                                    fin = ok ? 1 : 2;
+                                }
+                            }
+                            if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
+                                final float[] c = rows[ii];
+                                for (int j = 0; j < nn; j++) {
+                                    c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+                                }
+                            }
+                        }
+                    }
+                    // the last rows of B when k is not a multiple of 4
+                    for (; p < kk; p++) {
+                        System.arraycopy(a1, offB + p * nn, r0, 0, nn);
+                        int fin = 0;
+                        for (int ii = 0; ii < mb; ii++) {
+                            final float x0 = a0[offA + (p) * m + i0 + ii];
+                            if (x0 == 0.0f) {
+                                if (fin == 0) {
+                                    boolean ok = true;
+                                    for (int j = 0; j < nn; j++) {
+                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
+                                    }
+                                    fin = ok ? 1 : 2;
+                                }
+                                if (fin == 1) {
+                                    continue;
+                                }
+                            }
+                            final float[] c = rows[ii];
+                            for (int j = 0; j < nn; j++) {
+                                c[j] += x0 * r0[j];
+                            }
+                        }
+                    }
+                    for (int ii = 0; ii < mb; ii++) {
+                        System.arraycopy(rows[ii], 0, out, offC + (i0 + ii) * nn, nn);
+                    }
+                }
             }
         }
     }
@@ -2141,7 +2338,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
      */
-    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2210,9 +2407,80 @@ public final class CharLM {
     }
 
     /**
+     * matmul → [batch, 1, seq, 32], from char_lm.nn line 48: {@code k = a @ wk}
+     */
+    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+            float[] sum, float[][] rows, float[] acc) {
+        for (int batch = 0; batch < d_batch; batch++) {
+            final int offA0 = batch * 32 * d_seq, offB0 = 0;
+            final int offC = batch * 32 * d_seq;
+            for (int summedBatch = 0; summedBatch < 4; summedBatch++) {
+                final int offA = offA0 + summedBatch * 8 * d_seq, offB = offB0 + summedBatch * 256;
+                final float[] dst = summedBatch == 0 ? out : sum;
+                final int offD = summedBatch == 0 ? offC : 0;
+                if ((long) (d_seq) * (8) * (32) <= 1024) {
+                    for (int i = 0; i < d_seq; i++) {
+                        for (int j = 0; j < 32; j++) {
+                            float s = 0;
+                            for (int p = 0; p < 8; p++) {
+                                s += a0[offA + p * (d_seq) + i] * a1[offB + j * (8) + p];
+                            }
+                            dst[offD + i * (32) + j] = s;
+                        }
+                    }
+                } else {
+                    final int nn = 32, kk = 8, m = d_seq;
+                    Arrays.fill(acc, 0, nn, 0.0f);
+                    for (int p = 0; p < kk; p++) {
+                        final float[] r = rows[p];
+                        // B stored as [n, k]: row p of B is column p of the stored array
+                        for (int j = 0; j < nn; j++) {
+                            r[j] = a1[offB + j * kk + p];
+                        }
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += r[j] * 0.0f;
+                        }
+                    }
+                    boolean finite = true;
+                    for (int j = 0; j < nn; j++) {
+                        finite &= acc[j] == 0.0f;
+                    }
+                    for (int i = 0; i < m; i++) {
+                        Arrays.fill(acc, 0, nn, 0.0f);
+                        int p = 0;
+                        for (; p + 1 < kk; p += 2) {
+                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i];
+                            if (x0 == 0.0f && x1 == 0.0f && finite) {
+                                continue;
+                            }
+                            final float[] r0 = rows[p], r1 = rows[p + 1];
+                            for (int j = 0; j < nn; j++) {
+                                acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                            }
+                        }
+                        if (p < kk) {
+                            final float x0 = a0[offA + (p) * m + i];
+                            if (x0 != 0.0f || !finite) {
+                                final float[] r0 = rows[p];
+                                for (int j = 0; j < nn; j++) {
+                                    acc[j] += x0 * r0[j];
+                                }
+                            }
+                        }
+                        System.arraycopy(acc, 0, dst, offD + i * nn, nn);
+                    }
+                }
+                if (summedBatch > 0) {
+                    for (int e = 0; e < 32 * d_seq; e++) out[offC + e] += sum[e];
+                }
+            }
+        }
+    }
+
+    /**
      * add → [batch, 1, seq, 32], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$50(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$56(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] + a1[i0]) + a2[i0]);
@@ -2220,10 +2488,10 @@ public final class CharLM {
     }
 
     /**
-     * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
+     * scatter_add → [128, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$51(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
-        final int D = 32, V = 64;
+    private static void k$57(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
+        final int D = 32, V = 128;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             final int id = a1[i];
@@ -2239,7 +2507,7 @@ public final class CharLM {
     /**
      * sum → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$52(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$58(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o1_0 = i0 * 32 * d_seq;
@@ -2252,7 +2520,7 @@ public final class CharLM {
     /**
      * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$53(float[] out, float[] a0, int[] a1, int d_seq) {
+    private static void k$59(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_seq; i++) {
@@ -2269,7 +2537,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$60(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2283,7 +2551,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$55(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$61(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2296,7 +2564,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 32, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2393,9 +2661,108 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 8, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [1, 4, 32, 8], from char_lm.nn line 48: {@code k = a @ wk}
      */
-    private static void k$57(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$63(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+            float[] sum) {
+        for (int batch = 0; batch < 4; batch++) {
+            final int offA0 = 0, offB0 = batch * 8 * d_seq;
+            final int offC = batch * 256;
+            for (int summedBatch = 0; summedBatch < d_batch; summedBatch++) {
+                final int offA = offA0 + summedBatch * 32 * d_seq, offB = offB0 + summedBatch * 32 * d_seq;
+                final float[] dst = summedBatch == 0 ? out : sum;
+                final int offD = summedBatch == 0 ? offC : 0;
+                final int kk = d_seq, m = 32;
+                int i = 0;
+                for (; i + 2 <= m; i += 2) {
+                    float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                    float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
+                    for (int p = 0; p < kk; p++) {
+                        final float x0 = a0[offA + (p) * m + i];
+                        final float x1 = a0[offA + (p) * m + i + 1];
+                        final float b0 = a1[offB + 0 * kk + p];
+                        final float b1 = a1[offB + 1 * kk + p];
+                        final float b2 = a1[offB + 2 * kk + p];
+                        final float b3 = a1[offB + 3 * kk + p];
+                        final float b4 = a1[offB + 4 * kk + p];
+                        final float b5 = a1[offB + 5 * kk + p];
+                        final float b6 = a1[offB + 6 * kk + p];
+                        final float b7 = a1[offB + 7 * kk + p];
+                        s0_0 += x0 * b0;
+                        s0_1 += x0 * b1;
+                        s0_2 += x0 * b2;
+                        s0_3 += x0 * b3;
+                        s0_4 += x0 * b4;
+                        s0_5 += x0 * b5;
+                        s0_6 += x0 * b6;
+                        s0_7 += x0 * b7;
+                        s1_0 += x1 * b0;
+                        s1_1 += x1 * b1;
+                        s1_2 += x1 * b2;
+                        s1_3 += x1 * b3;
+                        s1_4 += x1 * b4;
+                        s1_5 += x1 * b5;
+                        s1_6 += x1 * b6;
+                        s1_7 += x1 * b7;
+                    }
+                    dst[offD + i * 8 + 0] = s0_0;
+                    dst[offD + i * 8 + 1] = s0_1;
+                    dst[offD + i * 8 + 2] = s0_2;
+                    dst[offD + i * 8 + 3] = s0_3;
+                    dst[offD + i * 8 + 4] = s0_4;
+                    dst[offD + i * 8 + 5] = s0_5;
+                    dst[offD + i * 8 + 6] = s0_6;
+                    dst[offD + i * 8 + 7] = s0_7;
+                    dst[offD + (i + 1) * 8 + 0] = s1_0;
+                    dst[offD + (i + 1) * 8 + 1] = s1_1;
+                    dst[offD + (i + 1) * 8 + 2] = s1_2;
+                    dst[offD + (i + 1) * 8 + 3] = s1_3;
+                    dst[offD + (i + 1) * 8 + 4] = s1_4;
+                    dst[offD + (i + 1) * 8 + 5] = s1_5;
+                    dst[offD + (i + 1) * 8 + 6] = s1_6;
+                    dst[offD + (i + 1) * 8 + 7] = s1_7;
+                }
+                for (; i < m; i++) {
+                    float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
+                    for (int p = 0; p < kk; p++) {
+                        final float x0 = a0[offA + (p) * m + i];
+                        final float b0 = a1[offB + 0 * kk + p];
+                        final float b1 = a1[offB + 1 * kk + p];
+                        final float b2 = a1[offB + 2 * kk + p];
+                        final float b3 = a1[offB + 3 * kk + p];
+                        final float b4 = a1[offB + 4 * kk + p];
+                        final float b5 = a1[offB + 5 * kk + p];
+                        final float b6 = a1[offB + 6 * kk + p];
+                        final float b7 = a1[offB + 7 * kk + p];
+                        s0_0 += x0 * b0;
+                        s0_1 += x0 * b1;
+                        s0_2 += x0 * b2;
+                        s0_3 += x0 * b3;
+                        s0_4 += x0 * b4;
+                        s0_5 += x0 * b5;
+                        s0_6 += x0 * b6;
+                        s0_7 += x0 * b7;
+                    }
+                    dst[offD + i * 8 + 0] = s0_0;
+                    dst[offD + i * 8 + 1] = s0_1;
+                    dst[offD + i * 8 + 2] = s0_2;
+                    dst[offD + i * 8 + 3] = s0_3;
+                    dst[offD + i * 8 + 4] = s0_4;
+                    dst[offD + i * 8 + 5] = s0_5;
+                    dst[offD + i * 8 + 6] = s0_6;
+                    dst[offD + i * 8 + 7] = s0_7;
+                }
+                if (summedBatch > 0) {
+                    for (int e = 0; e < 256; e++) out[offC + e] += sum[e];
+                }
+            }
+        }
+    }
+
+    /**
+     * matmul → [1, 4, 8, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     */
+    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = batch * 8 * d_seq, offB0 = batch * 32 * d_seq;
@@ -2513,9 +2880,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 32, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$58(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = d_batch * d_seq, m = 32;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -2607,9 +2974,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * sum → [128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$59(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$66(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 128, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 128;
@@ -2620,9 +2987,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 128, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 128, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$60(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = d_batch * d_seq, m = 128;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -2714,112 +3081,18 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 64], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$61(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows) {
-        final int nn = 64, kk = d_batch * d_seq, m = 32;
-        final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            final int mb = Math.min(64, m - i0);
-            for (int ii = 0; ii < mb; ii++) {
-                Arrays.fill(rows[ii], 0, nn, 0.0f);
-            }
-            int p = 0;
-            for (; p + 4 <= kk; p += 4) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                System.arraycopy(a1, (p + 1) * nn, r1, 0, nn);
-                System.arraycopy(a1, (p + 2) * nn, r2, 0, nn);
-                System.arraycopy(a1, (p + 3) * nn, r3, 0, nn);
-                // 0: not checked yet, 1: these rows of B are finite, 2: not
-                int fin = 0;
-                int ii = 0;
-                for (; ii + 1 < mb; ii += 2) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
-                    final float y0 = a0[(p) * m + i + 1], y1 = a0[(p + 1) * m + i + 1], y2 = a0[(p + 2) * m + i + 1], y3 = a0[(p + 3) * m + i + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii], d = rows[ii + 1];
-                    for (int j = 0; j < nn; j++) {
-                        final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
-                        c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
-                        d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
-                    }
-                }
-                if (ii < mb) {
-                    final int i = i0 + ii;
-                    final float x0 = a0[(p) * m + i], x1 = a0[(p + 1) * m + i], x2 = a0[(p + 2) * m + i], x3 = a0[(p + 3) * m + i];
-                    if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                    }
-                    if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
-                        final float[] c = rows[ii];
-                        for (int j = 0; j < nn; j++) {
-                            c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
-                        }
-                    }
-                }
-            }
-            // the last rows of B when k is not a multiple of 4
-            for (; p < kk; p++) {
-                System.arraycopy(a1, p * nn, r0, 0, nn);
-                int fin = 0;
-                for (int ii = 0; ii < mb; ii++) {
-                    final float x0 = a0[(p) * m + i0 + ii];
-                    if (x0 == 0.0f) {
-                        if (fin == 0) {
-                            boolean ok = true;
-                            for (int j = 0; j < nn; j++) {
-                                ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                            }
-                            fin = ok ? 1 : 2;
-                        }
-                        if (fin == 1) {
-                            continue;
-                        }
-                    }
-                    final float[] c = rows[ii];
-                    for (int j = 0; j < nn; j++) {
-                        c[j] += x0 * r0[j];
-                    }
-                }
-            }
-            for (int ii = 0; ii < mb; ii++) {
-                System.arraycopy(rows[ii], 0, out, (i0 + ii) * nn, nn);
-            }
-        }
-    }
-
-    /**
-     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
-     */
-    private static void k$62(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$68(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * 64;
-            int o2_0 = i0 * 64;
+            int o1_0 = i0 * 128;
+            int o2_0 = i0 * 128;
             int o3_0 = i0;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < 64; i1++) {
+            for (int i1 = 0; i1 < 128; i1++) {
                 acc += (a0[o1_0 + i1] * (a1[o2_0 + i1] - a2[o3_0]));
             }
             out[o0_0] = acc;
@@ -2835,92 +3108,101 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$4); else k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$7(buf$7, buf$6, wo, dim$batch, dim$seq, scratch$rows);
-        k$8(buf$8, buf$7, dim$batch, dim$seq);
-        k$9(buf$7, buf$2, buf$8, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$8, buf$7, 0, dim$batch * dim$seq);
-        k$4(buf$9, buf$8, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$10(buf$10, buf$9, w1, dim$batch, dim$seq, scratch$rows);
-        k$11(buf$11, buf$10, b1, dim$batch, dim$seq);
-        k$24(buf$10, buf$11, dim$batch, dim$seq);
-        k$25(buf$12, buf$10, dim$batch, dim$seq);
-        k$26(buf$13, buf$11, buf$12, dim$batch, dim$seq);
-        k$13(buf$14, buf$13, w2, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$15, buf$7, buf$14, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$3(buf$14, buf$15, 0, dim$batch * dim$seq);
-        k$4(buf$16, buf$14, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$15(buf$17, buf$16, head, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$18, in$next, dim$batch, dim$seq);
-        k$17(buf$19, buf$17, dim$batch, dim$seq);
-        k$27(buf$20, dim$batch, dim$seq);
-        k$28(buf$21, buf$20, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 9 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$7); else k$29(buf$20, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$30(buf$22, buf$18, dim$batch, dim$seq);
-        k$18(buf$18, buf$17, buf$19, dim$batch, dim$seq);
-        k$31(buf$17, buf$18, dim$batch, dim$seq);
-        k$32(buf$19, buf$17, dim$batch, dim$seq);
-        k$33(buf$23, buf$21, buf$22, dim$batch, dim$seq);
-        k$34(buf$21, buf$23, dim$batch, dim$seq);
-        k$35(buf$24, buf$21, buf$19, dim$batch, dim$seq);
-        k$36(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
-        k$37(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$38(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$39(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
+        k$6(buf$6, dim$seq);
+        k$7(buf$7, buf$6, dim$seq);
+        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$23(buf$8, in$next, dim$batch, dim$seq);
+        k$31(buf$9, dim$batch, dim$seq);
+        k$32(buf$10, buf$9, dim$batch, dim$seq);
+        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
+        k$10(buf$6, buf$9, dim$batch, dim$seq);
+        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
+        k$12(buf$6, buf$11, dim$batch, dim$seq);
+        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
+        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
+        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$14, buf$13, dim$batch, dim$seq);
+        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$4); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
+        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
+        k$33(buf$16, buf$17, dim$batch, dim$seq);
+        k$34(buf$18, buf$16, dim$batch, dim$seq);
+        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
+        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$36(buf$24, buf$8, dim$batch, dim$seq);
+        k$24(buf$8, buf$23, dim$batch, dim$seq);
+        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$37(buf$23, buf$25, dim$batch, dim$seq);
+        k$38(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$gradients$1() {
-        k$40(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$41(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
-        k$42(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$38(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$39(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
-        k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
-        k$43(buf$11, buf$7, dim$batch, dim$seq);
-        k$44(buf$12, buf$11, wo, dim$batch, dim$seq);
-        k$45(buf$10, buf$12, buf$6, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$46(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$47(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$48(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$49(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$49(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$49(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$50(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
-        k$38(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$39(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
-        k$9(buf$4, buf$7, buf$3, dim$batch, dim$seq);
-        k$51(grad$tok_emb, buf$4, in$tokens, dim$batch, dim$seq);
-        k$52(buf$3, buf$4, dim$batch, dim$seq);
-        k$53(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$54(grad$ln1_g, buf$12, buf$0, dim$batch, dim$seq);
-        k$55(grad$ln1_b, buf$12, dim$batch, dim$seq);
-        k$56(buf$12, buf$1, buf$25, dim$batch, dim$seq, scratch$sum);
-        k$56(buf$25, buf$1, buf$26, dim$batch, dim$seq, scratch$sum);
-        k$56(buf$26, buf$1, buf$27, dim$batch, dim$seq, scratch$sum);
-        k$57(buf$27, buf$6, buf$11, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$54(grad$ln2_g, buf$23, buf$8, dim$batch, dim$seq);
-        k$55(grad$ln2_b, buf$23, dim$batch, dim$seq);
-        k$58(buf$23, buf$9, buf$15, dim$batch, dim$seq, scratch$rows);
-        k$59(grad$b1, buf$15, dim$batch, dim$seq);
-        k$60(buf$15, buf$13, buf$17, dim$batch, dim$seq, scratch$rows);
-        k$55(grad$b2, buf$17, dim$batch, dim$seq);
-        k$54(grad$lnf_g, buf$24, buf$14, dim$batch, dim$seq);
-        k$55(grad$lnf_b, buf$24, dim$batch, dim$seq);
-        k$61(buf$24, buf$16, buf$21, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$21, buf$19, dim$batch, dim$seq);
-        k$62(buf$19, buf$22, buf$18, buf$21, dim$batch, dim$seq);
-        k$22(buf$20, buf$19, dim$batch, dim$seq);
+        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$40(buf$10, buf$26, dim$batch, dim$seq);
+        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
+        k$48(buf$17, buf$13, dim$batch, dim$seq);
+        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
+        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
+        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$58(buf$3, buf$9, dim$batch, dim$seq);
+        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$gradients$2() {
-        k$23(buf$19, buf$20, dim$batch, dim$seq);
-        System.arraycopy(buf$12, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$25, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$26, 0, grad$wv, 0, 1024);
-        System.arraycopy(buf$27, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$23, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$15, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$24, 0, grad$head, 0, 2048);
+        k$66(grad$b1, buf$21, dim$batch, dim$seq);
+        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$61(grad$b2, buf$23, dim$batch, dim$seq);
+        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$27(buf$10, buf$8, dim$batch, dim$seq);
+        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$29(buf$9, buf$8, dim$batch, dim$seq);
+        k$30(buf$8, buf$9, dim$batch, dim$seq);
+        System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
+        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
+        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
     }
 
     private void run$gradients() {
@@ -2941,6 +3223,9 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 128, seq] of more than 2147483647 elements, more than nnc supports");
+        }
+        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
+            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -3001,35 +3286,35 @@ public final class CharLM {
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, (long) 32 * dim$batch * dim$seq);
-        buf$6 = grow(buf$6, (long) 32 * dim$batch * dim$seq);
-        buf$7 = grow(buf$7, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$8 = grow(buf$8, (long) 32 * dim$batch * dim$seq);
-        buf$9 = grow(buf$9, (long) 32 * dim$batch * dim$seq);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq));
-        buf$11 = grow(buf$11, (long) 128 * dim$batch * dim$seq);
-        buf$12 = grow(buf$12, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$13 = grow(buf$13, (long) 128 * dim$batch * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
+        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
+        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$16 = grow(buf$16, (long) 32 * dim$batch * dim$seq);
-        buf$17 = grow(buf$17, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$18 = grow(buf$18, (long) 64 * dim$batch * dim$seq);
-        buf$19 = grow(buf$19, Math.max((long) dim$batch * dim$seq, (long) 1));
-        buf$20 = grow(buf$20, Math.max((long) 1, (long) 4 * dim$batch * dim$seq));
-        buf$21 = grow(buf$21, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
-        buf$22 = grow(buf$22, (long) 64 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$24 = grow(buf$24, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
-        buf$25 = grow(buf$25, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 68, (long) 64), (long) 32), (long) 128), (long) 8), Math.max(Math.max((long) 32, (long) 128), (long) 64));
-        scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
+        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
+        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
+        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
+        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
+        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
+        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
+        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
+        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         try {
             run$gradients();
-            return buf$19[0];
+            return buf$8[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -3074,92 +3359,101 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$4); else k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$7(buf$7, buf$6, wo, dim$batch, dim$seq, scratch$rows);
-        k$8(buf$8, buf$7, dim$batch, dim$seq);
-        k$9(buf$7, buf$2, buf$8, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$8, buf$7, 0, dim$batch * dim$seq);
-        k$4(buf$9, buf$8, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$10(buf$10, buf$9, w1, dim$batch, dim$seq, scratch$rows);
-        k$11(buf$11, buf$10, b1, dim$batch, dim$seq);
-        k$24(buf$10, buf$11, dim$batch, dim$seq);
-        k$25(buf$12, buf$10, dim$batch, dim$seq);
-        k$26(buf$13, buf$11, buf$12, dim$batch, dim$seq);
-        k$13(buf$14, buf$13, w2, dim$batch, dim$seq, scratch$rows);
-        k$14(buf$15, buf$7, buf$14, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$3(buf$14, buf$15, 0, dim$batch * dim$seq);
-        k$4(buf$16, buf$14, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$15(buf$17, buf$16, head, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$18, in$next, dim$batch, dim$seq);
-        k$17(buf$19, buf$17, dim$batch, dim$seq);
-        k$27(buf$20, dim$batch, dim$seq);
-        k$28(buf$21, buf$20, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 9 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$7); else k$29(buf$20, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$30(buf$22, buf$18, dim$batch, dim$seq);
-        k$18(buf$18, buf$17, buf$19, dim$batch, dim$seq);
-        k$31(buf$17, buf$18, dim$batch, dim$seq);
-        k$32(buf$19, buf$17, dim$batch, dim$seq);
-        k$33(buf$23, buf$21, buf$22, dim$batch, dim$seq);
-        k$34(buf$21, buf$23, dim$batch, dim$seq);
-        k$35(buf$24, buf$21, buf$19, dim$batch, dim$seq);
-        k$36(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
-        k$37(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$38(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$39(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
+        k$6(buf$6, dim$seq);
+        k$7(buf$7, buf$6, dim$seq);
+        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$23(buf$8, in$next, dim$batch, dim$seq);
+        k$31(buf$9, dim$batch, dim$seq);
+        k$32(buf$10, buf$9, dim$batch, dim$seq);
+        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
+        k$10(buf$6, buf$9, dim$batch, dim$seq);
+        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
+        k$12(buf$6, buf$11, dim$batch, dim$seq);
+        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
+        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
+        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
+        k$16(buf$14, buf$13, dim$batch, dim$seq);
+        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$4); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
+        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
+        k$33(buf$16, buf$17, dim$batch, dim$seq);
+        k$34(buf$18, buf$16, dim$batch, dim$seq);
+        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
+        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
+        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
+        k$36(buf$24, buf$8, dim$batch, dim$seq);
+        k$24(buf$8, buf$23, dim$batch, dim$seq);
+        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
+        k$37(buf$23, buf$25, dim$batch, dim$seq);
+        k$38(buf$8, buf$23, dim$batch, dim$seq);
     }
 
     private void run$trainStep$1() {
-        k$40(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$41(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
-        k$42(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$38(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$39(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
-        k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
-        k$43(buf$11, buf$7, dim$batch, dim$seq);
-        k$44(buf$12, buf$11, wo, dim$batch, dim$seq);
-        k$45(buf$10, buf$12, buf$6, dim$batch, dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$46(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$47(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$48(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$49(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$49(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$49(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$50(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
-        k$38(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$39(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
-        k$9(buf$4, buf$7, buf$3, dim$batch, dim$seq);
-        k$51(grad$tok_emb, buf$4, in$tokens, dim$batch, dim$seq);
-        k$52(buf$3, buf$4, dim$batch, dim$seq);
-        k$53(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$54(grad$ln1_g, buf$12, buf$0, dim$batch, dim$seq);
-        k$55(grad$ln1_b, buf$12, dim$batch, dim$seq);
-        k$56(buf$12, buf$1, buf$25, dim$batch, dim$seq, scratch$sum);
-        k$56(buf$25, buf$1, buf$26, dim$batch, dim$seq, scratch$sum);
-        k$56(buf$26, buf$1, buf$27, dim$batch, dim$seq, scratch$sum);
-        k$57(buf$27, buf$6, buf$11, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$54(grad$ln2_g, buf$23, buf$8, dim$batch, dim$seq);
-        k$55(grad$ln2_b, buf$23, dim$batch, dim$seq);
-        k$58(buf$23, buf$9, buf$15, dim$batch, dim$seq, scratch$rows);
-        k$59(grad$b1, buf$15, dim$batch, dim$seq);
-        k$60(buf$15, buf$13, buf$17, dim$batch, dim$seq, scratch$rows);
-        k$55(grad$b2, buf$17, dim$batch, dim$seq);
-        k$54(grad$lnf_g, buf$24, buf$14, dim$batch, dim$seq);
-        k$55(grad$lnf_b, buf$24, dim$batch, dim$seq);
-        k$61(buf$24, buf$16, buf$21, dim$batch, dim$seq, scratch$rows);
-        k$20(buf$21, buf$19, dim$batch, dim$seq);
-        k$62(buf$19, buf$22, buf$18, buf$21, dim$batch, dim$seq);
-        k$22(buf$20, buf$19, dim$batch, dim$seq);
+        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
+        k$40(buf$10, buf$26, dim$batch, dim$seq);
+        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
+        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
+        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
+        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
+        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
+        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
+        k$48(buf$17, buf$13, dim$batch, dim$seq);
+        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
+        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
+        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
+        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
+        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
+        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
+        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
+        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
+        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
+        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
+        k$58(buf$3, buf$9, dim$batch, dim$seq);
+        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
+        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
+        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
+        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
+        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
+        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
+        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
+        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
     }
 
     private void run$trainStep$2() {
-        k$23(buf$19, buf$20, dim$batch, dim$seq);
-        System.arraycopy(buf$12, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$25, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$26, 0, grad$wv, 0, 1024);
-        System.arraycopy(buf$27, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$23, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$15, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$24, 0, grad$head, 0, 2048);
+        k$66(grad$b1, buf$21, dim$batch, dim$seq);
+        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
+        k$61(grad$b2, buf$23, dim$batch, dim$seq);
+        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
+        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
+        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
+        k$27(buf$10, buf$8, dim$batch, dim$seq);
+        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
+        k$29(buf$9, buf$8, dim$batch, dim$seq);
+        k$30(buf$8, buf$9, dim$batch, dim$seq);
+        System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
+        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
+        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
     }
 
     private void run$trainStep() {
@@ -3346,6 +3640,9 @@ public final class CharLM {
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 128, seq] of more than 2147483647 elements, more than nnc supports");
         }
+        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
+            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
+        }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
@@ -3405,36 +3702,36 @@ public final class CharLM {
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, (long) 32 * dim$batch * dim$seq);
-        buf$6 = grow(buf$6, (long) 32 * dim$batch * dim$seq);
-        buf$7 = grow(buf$7, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$8 = grow(buf$8, (long) 32 * dim$batch * dim$seq);
-        buf$9 = grow(buf$9, (long) 32 * dim$batch * dim$seq);
-        buf$10 = grow(buf$10, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq));
-        buf$11 = grow(buf$11, (long) 128 * dim$batch * dim$seq);
-        buf$12 = grow(buf$12, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$13 = grow(buf$13, (long) 128 * dim$batch * dim$seq);
+        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
+        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
+        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
+        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
+        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$16 = grow(buf$16, (long) 32 * dim$batch * dim$seq);
-        buf$17 = grow(buf$17, Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$18 = grow(buf$18, (long) 64 * dim$batch * dim$seq);
-        buf$19 = grow(buf$19, Math.max((long) dim$batch * dim$seq, (long) 1));
-        buf$20 = grow(buf$20, Math.max((long) 1, (long) 4 * dim$batch * dim$seq));
-        buf$21 = grow(buf$21, Math.max((long) dim$batch * dim$seq, (long) 64 * dim$batch * dim$seq));
-        buf$22 = grow(buf$22, (long) 64 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max(Math.max(Math.max((long) 64 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$24 = grow(buf$24, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 2048));
-        buf$25 = grow(buf$25, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 68, (long) 64), (long) 32), (long) 128), (long) 8), Math.max(Math.max((long) 32, (long) 128), (long) 64));
-        scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
+        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
+        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
+        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
+        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
+        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
+        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
+        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
+        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
+        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$19[0];
+            loss$ = buf$8[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -3498,7 +3795,7 @@ public final class CharLM {
      * @param tokens input {@code tokens}, int[batch, seq], row-major
      * @param next input {@code next}, int[batch, seq], row-major
      * @param positions input {@code positions}, int[seq], row-major
-     * @param logits receives output {@code logits} [batch, seq, 64], or null if it is not wanted
+     * @param logits receives output {@code logits} [batch, seq, 128], or null if it is not wanted
      * @return the loss
      * @throws IllegalArgumentException if a dim is below 1, an input is null, an array has the wrong length,
      *         or an output is the same array as an input or another output
@@ -3555,7 +3852,7 @@ public final class CharLM {
      */
     public int[] parameterShape(String name) {
         switch (name) {
-            case "tok_emb": return new int[] {64, 32};
+            case "tok_emb": return new int[] {128, 32};
             case "pos_emb": return new int[] {64, 32};
             case "ln1_g": return new int[] {32};
             case "ln1_b": return new int[] {32};
@@ -3571,7 +3868,7 @@ public final class CharLM {
             case "b2": return new int[] {32};
             case "lnf_g": return new int[] {32};
             case "lnf_b": return new int[] {32};
-            case "head": return new int[] {32, 64};
+            case "head": return new int[] {32, 128};
             default: throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + PARAMETER_NAMES);
         }
     }
@@ -3670,22 +3967,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(this.tok_emb, 0, flat, 0, this.tok_emb.length);
-        System.arraycopy(this.pos_emb, 0, flat, 2048, this.pos_emb.length);
-        System.arraycopy(this.ln1_g, 0, flat, 4096, this.ln1_g.length);
-        System.arraycopy(this.ln1_b, 0, flat, 4128, this.ln1_b.length);
-        System.arraycopy(this.wq, 0, flat, 4160, this.wq.length);
-        System.arraycopy(this.wk, 0, flat, 5184, this.wk.length);
-        System.arraycopy(this.wv, 0, flat, 6208, this.wv.length);
-        System.arraycopy(this.wo, 0, flat, 7232, this.wo.length);
-        System.arraycopy(this.ln2_g, 0, flat, 8256, this.ln2_g.length);
-        System.arraycopy(this.ln2_b, 0, flat, 8288, this.ln2_b.length);
-        System.arraycopy(this.w1, 0, flat, 8320, this.w1.length);
-        System.arraycopy(this.b1, 0, flat, 12416, this.b1.length);
-        System.arraycopy(this.w2, 0, flat, 12544, this.w2.length);
-        System.arraycopy(this.b2, 0, flat, 16640, this.b2.length);
-        System.arraycopy(this.lnf_g, 0, flat, 16672, this.lnf_g.length);
-        System.arraycopy(this.lnf_b, 0, flat, 16704, this.lnf_b.length);
-        System.arraycopy(this.head, 0, flat, 16736, this.head.length);
+        System.arraycopy(this.pos_emb, 0, flat, 4096, this.pos_emb.length);
+        System.arraycopy(this.ln1_g, 0, flat, 6144, this.ln1_g.length);
+        System.arraycopy(this.ln1_b, 0, flat, 6176, this.ln1_b.length);
+        System.arraycopy(this.wq, 0, flat, 6208, this.wq.length);
+        System.arraycopy(this.wk, 0, flat, 7232, this.wk.length);
+        System.arraycopy(this.wv, 0, flat, 8256, this.wv.length);
+        System.arraycopy(this.wo, 0, flat, 9280, this.wo.length);
+        System.arraycopy(this.ln2_g, 0, flat, 10304, this.ln2_g.length);
+        System.arraycopy(this.ln2_b, 0, flat, 10336, this.ln2_b.length);
+        System.arraycopy(this.w1, 0, flat, 10368, this.w1.length);
+        System.arraycopy(this.b1, 0, flat, 14464, this.b1.length);
+        System.arraycopy(this.w2, 0, flat, 14592, this.w2.length);
+        System.arraycopy(this.b2, 0, flat, 18688, this.b2.length);
+        System.arraycopy(this.lnf_g, 0, flat, 18720, this.lnf_g.length);
+        System.arraycopy(this.lnf_b, 0, flat, 18752, this.lnf_b.length);
+        System.arraycopy(this.head, 0, flat, 18784, this.head.length);
     }
 
     /**
@@ -3700,22 +3997,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(flat, 0, this.tok_emb, 0, this.tok_emb.length);
-        System.arraycopy(flat, 2048, this.pos_emb, 0, this.pos_emb.length);
-        System.arraycopy(flat, 4096, this.ln1_g, 0, this.ln1_g.length);
-        System.arraycopy(flat, 4128, this.ln1_b, 0, this.ln1_b.length);
-        System.arraycopy(flat, 4160, this.wq, 0, this.wq.length);
-        System.arraycopy(flat, 5184, this.wk, 0, this.wk.length);
-        System.arraycopy(flat, 6208, this.wv, 0, this.wv.length);
-        System.arraycopy(flat, 7232, this.wo, 0, this.wo.length);
-        System.arraycopy(flat, 8256, this.ln2_g, 0, this.ln2_g.length);
-        System.arraycopy(flat, 8288, this.ln2_b, 0, this.ln2_b.length);
-        System.arraycopy(flat, 8320, this.w1, 0, this.w1.length);
-        System.arraycopy(flat, 12416, this.b1, 0, this.b1.length);
-        System.arraycopy(flat, 12544, this.w2, 0, this.w2.length);
-        System.arraycopy(flat, 16640, this.b2, 0, this.b2.length);
-        System.arraycopy(flat, 16672, this.lnf_g, 0, this.lnf_g.length);
-        System.arraycopy(flat, 16704, this.lnf_b, 0, this.lnf_b.length);
-        System.arraycopy(flat, 16736, this.head, 0, this.head.length);
+        System.arraycopy(flat, 4096, this.pos_emb, 0, this.pos_emb.length);
+        System.arraycopy(flat, 6144, this.ln1_g, 0, this.ln1_g.length);
+        System.arraycopy(flat, 6176, this.ln1_b, 0, this.ln1_b.length);
+        System.arraycopy(flat, 6208, this.wq, 0, this.wq.length);
+        System.arraycopy(flat, 7232, this.wk, 0, this.wk.length);
+        System.arraycopy(flat, 8256, this.wv, 0, this.wv.length);
+        System.arraycopy(flat, 9280, this.wo, 0, this.wo.length);
+        System.arraycopy(flat, 10304, this.ln2_g, 0, this.ln2_g.length);
+        System.arraycopy(flat, 10336, this.ln2_b, 0, this.ln2_b.length);
+        System.arraycopy(flat, 10368, this.w1, 0, this.w1.length);
+        System.arraycopy(flat, 14464, this.b1, 0, this.b1.length);
+        System.arraycopy(flat, 14592, this.w2, 0, this.w2.length);
+        System.arraycopy(flat, 18688, this.b2, 0, this.b2.length);
+        System.arraycopy(flat, 18720, this.lnf_g, 0, this.lnf_g.length);
+        System.arraycopy(flat, 18752, this.lnf_b, 0, this.lnf_b.length);
+        System.arraycopy(flat, 18784, this.head, 0, this.head.length);
     }
 
     /**
@@ -3730,22 +4027,22 @@ public final class CharLM {
             throw new IllegalArgumentException("flat needs PARAMETER_COUNT = " + PARAMETER_COUNT + " elements (every parameter, flat), got " + (flat == null ? "null" : flat.length));
         }
         System.arraycopy(this.grad$tok_emb, 0, flat, 0, this.grad$tok_emb.length);
-        System.arraycopy(this.grad$pos_emb, 0, flat, 2048, this.grad$pos_emb.length);
-        System.arraycopy(this.grad$ln1_g, 0, flat, 4096, this.grad$ln1_g.length);
-        System.arraycopy(this.grad$ln1_b, 0, flat, 4128, this.grad$ln1_b.length);
-        System.arraycopy(this.grad$wq, 0, flat, 4160, this.grad$wq.length);
-        System.arraycopy(this.grad$wk, 0, flat, 5184, this.grad$wk.length);
-        System.arraycopy(this.grad$wv, 0, flat, 6208, this.grad$wv.length);
-        System.arraycopy(this.grad$wo, 0, flat, 7232, this.grad$wo.length);
-        System.arraycopy(this.grad$ln2_g, 0, flat, 8256, this.grad$ln2_g.length);
-        System.arraycopy(this.grad$ln2_b, 0, flat, 8288, this.grad$ln2_b.length);
-        System.arraycopy(this.grad$w1, 0, flat, 8320, this.grad$w1.length);
-        System.arraycopy(this.grad$b1, 0, flat, 12416, this.grad$b1.length);
-        System.arraycopy(this.grad$w2, 0, flat, 12544, this.grad$w2.length);
-        System.arraycopy(this.grad$b2, 0, flat, 16640, this.grad$b2.length);
-        System.arraycopy(this.grad$lnf_g, 0, flat, 16672, this.grad$lnf_g.length);
-        System.arraycopy(this.grad$lnf_b, 0, flat, 16704, this.grad$lnf_b.length);
-        System.arraycopy(this.grad$head, 0, flat, 16736, this.grad$head.length);
+        System.arraycopy(this.grad$pos_emb, 0, flat, 4096, this.grad$pos_emb.length);
+        System.arraycopy(this.grad$ln1_g, 0, flat, 6144, this.grad$ln1_g.length);
+        System.arraycopy(this.grad$ln1_b, 0, flat, 6176, this.grad$ln1_b.length);
+        System.arraycopy(this.grad$wq, 0, flat, 6208, this.grad$wq.length);
+        System.arraycopy(this.grad$wk, 0, flat, 7232, this.grad$wk.length);
+        System.arraycopy(this.grad$wv, 0, flat, 8256, this.grad$wv.length);
+        System.arraycopy(this.grad$wo, 0, flat, 9280, this.grad$wo.length);
+        System.arraycopy(this.grad$ln2_g, 0, flat, 10304, this.grad$ln2_g.length);
+        System.arraycopy(this.grad$ln2_b, 0, flat, 10336, this.grad$ln2_b.length);
+        System.arraycopy(this.grad$w1, 0, flat, 10368, this.grad$w1.length);
+        System.arraycopy(this.grad$b1, 0, flat, 14464, this.grad$b1.length);
+        System.arraycopy(this.grad$w2, 0, flat, 14592, this.grad$w2.length);
+        System.arraycopy(this.grad$b2, 0, flat, 18688, this.grad$b2.length);
+        System.arraycopy(this.grad$lnf_g, 0, flat, 18720, this.grad$lnf_g.length);
+        System.arraycopy(this.grad$lnf_b, 0, flat, 18752, this.grad$lnf_b.length);
+        System.arraycopy(this.grad$head, 0, flat, 18784, this.grad$head.length);
     }
 
     /**
@@ -3767,22 +4064,22 @@ public final class CharLM {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
         for (int j = 0; j < this.grad$tok_emb.length; j++) sum[j] += (double) rows * this.grad$tok_emb[j];
-        for (int j = 0; j < this.grad$pos_emb.length; j++) sum[2048 + j] += (double) rows * this.grad$pos_emb[j];
-        for (int j = 0; j < this.grad$ln1_g.length; j++) sum[4096 + j] += (double) rows * this.grad$ln1_g[j];
-        for (int j = 0; j < this.grad$ln1_b.length; j++) sum[4128 + j] += (double) rows * this.grad$ln1_b[j];
-        for (int j = 0; j < this.grad$wq.length; j++) sum[4160 + j] += (double) rows * this.grad$wq[j];
-        for (int j = 0; j < this.grad$wk.length; j++) sum[5184 + j] += (double) rows * this.grad$wk[j];
-        for (int j = 0; j < this.grad$wv.length; j++) sum[6208 + j] += (double) rows * this.grad$wv[j];
-        for (int j = 0; j < this.grad$wo.length; j++) sum[7232 + j] += (double) rows * this.grad$wo[j];
-        for (int j = 0; j < this.grad$ln2_g.length; j++) sum[8256 + j] += (double) rows * this.grad$ln2_g[j];
-        for (int j = 0; j < this.grad$ln2_b.length; j++) sum[8288 + j] += (double) rows * this.grad$ln2_b[j];
-        for (int j = 0; j < this.grad$w1.length; j++) sum[8320 + j] += (double) rows * this.grad$w1[j];
-        for (int j = 0; j < this.grad$b1.length; j++) sum[12416 + j] += (double) rows * this.grad$b1[j];
-        for (int j = 0; j < this.grad$w2.length; j++) sum[12544 + j] += (double) rows * this.grad$w2[j];
-        for (int j = 0; j < this.grad$b2.length; j++) sum[16640 + j] += (double) rows * this.grad$b2[j];
-        for (int j = 0; j < this.grad$lnf_g.length; j++) sum[16672 + j] += (double) rows * this.grad$lnf_g[j];
-        for (int j = 0; j < this.grad$lnf_b.length; j++) sum[16704 + j] += (double) rows * this.grad$lnf_b[j];
-        for (int j = 0; j < this.grad$head.length; j++) sum[16736 + j] += (double) rows * this.grad$head[j];
+        for (int j = 0; j < this.grad$pos_emb.length; j++) sum[4096 + j] += (double) rows * this.grad$pos_emb[j];
+        for (int j = 0; j < this.grad$ln1_g.length; j++) sum[6144 + j] += (double) rows * this.grad$ln1_g[j];
+        for (int j = 0; j < this.grad$ln1_b.length; j++) sum[6176 + j] += (double) rows * this.grad$ln1_b[j];
+        for (int j = 0; j < this.grad$wq.length; j++) sum[6208 + j] += (double) rows * this.grad$wq[j];
+        for (int j = 0; j < this.grad$wk.length; j++) sum[7232 + j] += (double) rows * this.grad$wk[j];
+        for (int j = 0; j < this.grad$wv.length; j++) sum[8256 + j] += (double) rows * this.grad$wv[j];
+        for (int j = 0; j < this.grad$wo.length; j++) sum[9280 + j] += (double) rows * this.grad$wo[j];
+        for (int j = 0; j < this.grad$ln2_g.length; j++) sum[10304 + j] += (double) rows * this.grad$ln2_g[j];
+        for (int j = 0; j < this.grad$ln2_b.length; j++) sum[10336 + j] += (double) rows * this.grad$ln2_b[j];
+        for (int j = 0; j < this.grad$w1.length; j++) sum[10368 + j] += (double) rows * this.grad$w1[j];
+        for (int j = 0; j < this.grad$b1.length; j++) sum[14464 + j] += (double) rows * this.grad$b1[j];
+        for (int j = 0; j < this.grad$w2.length; j++) sum[14592 + j] += (double) rows * this.grad$w2[j];
+        for (int j = 0; j < this.grad$b2.length; j++) sum[18688 + j] += (double) rows * this.grad$b2[j];
+        for (int j = 0; j < this.grad$lnf_g.length; j++) sum[18720 + j] += (double) rows * this.grad$lnf_g[j];
+        for (int j = 0; j < this.grad$lnf_b.length; j++) sum[18752 + j] += (double) rows * this.grad$lnf_b[j];
+        for (int j = 0; j < this.grad$head.length; j++) sum[18784 + j] += (double) rows * this.grad$head[j];
     }
 
     /**
@@ -3810,22 +4107,22 @@ public final class CharLM {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
         for (int j = 0; j < this.grad$tok_emb.length; j++) this.grad$tok_emb[j] = (float) (summed[j] / rows);
-        for (int j = 0; j < this.grad$pos_emb.length; j++) this.grad$pos_emb[j] = (float) (summed[2048 + j] / rows);
-        for (int j = 0; j < this.grad$ln1_g.length; j++) this.grad$ln1_g[j] = (float) (summed[4096 + j] / rows);
-        for (int j = 0; j < this.grad$ln1_b.length; j++) this.grad$ln1_b[j] = (float) (summed[4128 + j] / rows);
-        for (int j = 0; j < this.grad$wq.length; j++) this.grad$wq[j] = (float) (summed[4160 + j] / rows);
-        for (int j = 0; j < this.grad$wk.length; j++) this.grad$wk[j] = (float) (summed[5184 + j] / rows);
-        for (int j = 0; j < this.grad$wv.length; j++) this.grad$wv[j] = (float) (summed[6208 + j] / rows);
-        for (int j = 0; j < this.grad$wo.length; j++) this.grad$wo[j] = (float) (summed[7232 + j] / rows);
-        for (int j = 0; j < this.grad$ln2_g.length; j++) this.grad$ln2_g[j] = (float) (summed[8256 + j] / rows);
-        for (int j = 0; j < this.grad$ln2_b.length; j++) this.grad$ln2_b[j] = (float) (summed[8288 + j] / rows);
-        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[8320 + j] / rows);
-        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[12416 + j] / rows);
-        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[12544 + j] / rows);
-        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[16640 + j] / rows);
-        for (int j = 0; j < this.grad$lnf_g.length; j++) this.grad$lnf_g[j] = (float) (summed[16672 + j] / rows);
-        for (int j = 0; j < this.grad$lnf_b.length; j++) this.grad$lnf_b[j] = (float) (summed[16704 + j] / rows);
-        for (int j = 0; j < this.grad$head.length; j++) this.grad$head[j] = (float) (summed[16736 + j] / rows);
+        for (int j = 0; j < this.grad$pos_emb.length; j++) this.grad$pos_emb[j] = (float) (summed[4096 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_g.length; j++) this.grad$ln1_g[j] = (float) (summed[6144 + j] / rows);
+        for (int j = 0; j < this.grad$ln1_b.length; j++) this.grad$ln1_b[j] = (float) (summed[6176 + j] / rows);
+        for (int j = 0; j < this.grad$wq.length; j++) this.grad$wq[j] = (float) (summed[6208 + j] / rows);
+        for (int j = 0; j < this.grad$wk.length; j++) this.grad$wk[j] = (float) (summed[7232 + j] / rows);
+        for (int j = 0; j < this.grad$wv.length; j++) this.grad$wv[j] = (float) (summed[8256 + j] / rows);
+        for (int j = 0; j < this.grad$wo.length; j++) this.grad$wo[j] = (float) (summed[9280 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_g.length; j++) this.grad$ln2_g[j] = (float) (summed[10304 + j] / rows);
+        for (int j = 0; j < this.grad$ln2_b.length; j++) this.grad$ln2_b[j] = (float) (summed[10336 + j] / rows);
+        for (int j = 0; j < this.grad$w1.length; j++) this.grad$w1[j] = (float) (summed[10368 + j] / rows);
+        for (int j = 0; j < this.grad$b1.length; j++) this.grad$b1[j] = (float) (summed[14464 + j] / rows);
+        for (int j = 0; j < this.grad$w2.length; j++) this.grad$w2[j] = (float) (summed[14592 + j] / rows);
+        for (int j = 0; j < this.grad$b2.length; j++) this.grad$b2[j] = (float) (summed[18688 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_g.length; j++) this.grad$lnf_g[j] = (float) (summed[18720 + j] / rows);
+        for (int j = 0; j < this.grad$lnf_b.length; j++) this.grad$lnf_b[j] = (float) (summed[18752 + j] / rows);
+        for (int j = 0; j < this.grad$head.length; j++) this.grad$head[j] = (float) (summed[18784 + j] / rows);
         if (this.checkFinite$ && !gradientsFinite$()) {
             this.lastStepSkipped$ = true;
             this.skippedSteps$++;
@@ -4037,7 +4334,7 @@ public final class CharLM {
     private void save$(Path file, boolean checkpoint$) throws IOException {
         int tensors$ = checkpoint$ ? 51 : 17;
         byte[] header$ = safetensorsHeader$(tensors$, checkpoint$ ? checkpointMetadata$() : "");
-        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 225408 : 75136)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf$ = ByteBuffer.allocate(8 + header$.length + (checkpoint$ ? 274560 : 91520)).order(ByteOrder.LITTLE_ENDIAN);
         buf$.putLong(header$.length).put(header$);
         for (int i = 0; i < tensors$; i++) {
             for (float v : tensor$(i)) buf$.putFloat(v);
@@ -4393,19 +4690,14 @@ public final class CharLM {
      */
     private void tasks$() {
         split$0 = (w$, lo$, hi$) -> k$3(buf$0, buf$2, lo$, hi$);
-        split$1 = (w$, lo$, hi$) -> k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, lo$, hi$);
-        split$2 = (w$, lo$, hi$) -> k$3(buf$1, buf$3, lo$, hi$);
-        split$3 = (w$, lo$, hi$) -> k$3(buf$4, buf$0, lo$, hi$);
-        split$4 = (w$, lo$, hi$) -> k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, lo$, hi$);
-        split$5 = (w$, lo$, hi$) -> k$3(buf$8, buf$7, lo$, hi$);
-        split$6 = (w$, lo$, hi$) -> k$3(buf$14, buf$15, lo$, hi$);
-        split$7 = (w$, lo$, hi$) -> k$29(buf$20, buf$3, buf$4, dim$seq, lo$, hi$);
-        split$8 = (w$, lo$, hi$) -> k$39(buf$17, buf$15, buf$23, lo$, hi$);
-        split$9 = (w$, lo$, hi$) -> k$39(buf$10, buf$7, buf$12, lo$, hi$);
-        split$10 = (w$, lo$, hi$) -> k$46(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
-        split$11 = (w$, lo$, hi$) -> k$47(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
-        split$12 = (w$, lo$, hi$) -> k$48(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
-        split$13 = (w$, lo$, hi$) -> k$39(buf$3, buf$2, buf$10, lo$, hi$);
+        split$1 = (w$, lo$, hi$) -> k$3(buf$0, buf$4, lo$, hi$);
+        split$2 = (w$, lo$, hi$) -> k$3(buf$3, buf$1, lo$, hi$);
+        split$3 = (w$, lo$, hi$) -> k$3(buf$0, buf$1, lo$, hi$);
+        split$4 = (w$, lo$, hi$) -> k$3(buf$14, buf$13, lo$, hi$);
+        split$5 = (w$, lo$, hi$) -> k$3(buf$20, buf$21, lo$, hi$);
+        split$6 = (w$, lo$, hi$) -> k$45(buf$23, buf$21, buf$26, lo$, hi$);
+        split$7 = (w$, lo$, hi$) -> k$45(buf$16, buf$13, buf$18, lo$, hi$);
+        split$8 = (w$, lo$, hi$) -> k$45(buf$3, buf$2, buf$4, lo$, hi$);
     }
 
     /**
@@ -4564,7 +4856,7 @@ public final class CharLM {
         }
 
         /**
-         * Sets where output {@code logits} [batch, seq, 64] goes (row-major): from {@code offset} on; null: not wanted.
+         * Sets where output {@code logits} [batch, seq, 128] goes (row-major): from {@code offset} on; null: not wanted.
          */
         public Args logits(float[] logits, int offset) {
             this.logits = logits;

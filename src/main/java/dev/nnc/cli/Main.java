@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compiles .nn neural-network models to dependency-free Java.",
         subcommands = {CheckCommand.class, CompileCommand.class, EvalCommand.class, GraphCommand.class, TrainCommand.class,
-                PredictCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                PredictCommand.class, SampleCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a user error (bad model or data)", "2:a usage error (bad command line)"})
 public final class Main implements Runnable {

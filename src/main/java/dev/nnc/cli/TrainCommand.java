@@ -4,6 +4,7 @@ import dev.nnc.data.Csv;
 import dev.nnc.data.DataException;
 import dev.nnc.data.Preprocessing;
 import dev.nnc.train.Metric;
+import dev.nnc.train.TextTrainJob;
 import dev.nnc.train.TrainJob;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,18 +22,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code nnc train MODEL.nn --data FILE.csv …}: trains the generated code on a CSV file. */
+/**
+ * {@code nnc train MODEL.nn --data FILE.csv …}: trains the generated code on a CSV file; {@code --text FILE --seq N}: a
+ * character-level language model on a plain text file ({@link TextTrainJob}).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model on a CSV file, running its generated Java code.",
+        description = {"Trains a model on a CSV file (--data), or a character-level language model on a text file (--text), running its generated Java code.",
                 "The class is compiled in memory. Numeric columns are standardized (missing numbers become 0), text columns "
                         + "one-hot encoded with a missing-value indicator; the feature count must match the model's input. "
-                        + "See docs/training.md."})
+                        + "See docs/training.md.",
+                "With --text the characters of the file are the vocabulary; the model's int inputs get the characters, the next "
+                        + "characters (the loss's labels) and the positions 0 … seq − 1, and the last tenth of the text is held out."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file")
     Path file;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data: a CSV file with a header row")
-    Path data;
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Source from;
+
+    /** What to learn from: exactly one of a table and a text. */
+    static final class Source {
+        @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data: a CSV file with a header row")
+        Path data;
+
+        @Option(names = "--text", required = true, paramLabel = "FILE", description = "or a plain text file (UTF-8) for a character-level language model")
+        Path text;
+    }
+
+    @Option(names = "--seq", paramLabel = "N", defaultValue = "64", description = "with --text: characters per window (default: ${DEFAULT-VALUE})")
+    int seq;
+
+    @Option(names = "--steps", paramLabel = "K", description = "with --text: train K steps (of --batch windows each) instead of --epochs whole epochs")
+    Integer steps;
 
     @Option(names = "--target", paramLabel = "COL", description = {"target columns, for the input(s) only the loss uses: COL or COL1,COL2,…",
             "(repeat for several inputs; INPUT=COL,… names the input). Default: a column named like the target input"})
@@ -73,10 +94,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--standardize-target", negatable = true, description = "standardize real targets with the training rows' mean and std (default: on for mse/huber losses)")
     Boolean standardizeTarget;
 
-    @Option(names = "--epochs", defaultValue = "20", description = "passes over the training rows (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "20", description = "passes over the training rows; with --text, epochs of (training characters / (batch · seq)) steps (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "64", description = "rows per training step (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "64", description = "rows per training step; with --text, windows of --seq characters (default: ${DEFAULT-VALUE})")
     int batch;
 
     @CommandLine.Mixin
@@ -95,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metric", paramLabel = "M", description = "log-rmse, rmse or accuracy (default: accuracy for class labels and bce/cross-entropy; log-rmse with --log-target; else rmse)")
     String metric;
 
-    @Option(names = "--save", paramLabel = "P.safetensors", description = "save the parameters, with the preprocessing statistics in the metadata (after K-fold: a final model trained on all rows)")
+    @Option(names = "--save", paramLabel = "P.safetensors", description = "save the parameters, with the preprocessing statistics in the metadata (after K-fold: a final model trained on all rows; with --text, the vocabulary)")
     Path save;
 
     @CommandLine.Mixin
@@ -120,15 +141,21 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        checkOptions();
         String source = readSource(file);
         Metric m = parseMetric(metric);
         try {
+            if (from.text != null) {
+                TextTrainJob.run(new TextTrainJob.Config(file.toString(), source, model.name, precision.f32(), from.text, seq, epochs,
+                        steps == null ? 0 : steps, batch, seed.seed, save, progress.mode(), backend.inThisJvm()), out);
+                return 0;
+            }
             List<Supplier<Csv.Table>> stats = new ArrayList<>();
             for (Path p : statsData) stats.add(() -> Csv.read(p));
             Preprocessing.Options po = new Preprocessing.Options(na != null ? na : Preprocessing.DEFAULT_NA, standardize, naIndicator,
                     Set.copyOf(numeric), Set.copyOf(categorical));
             TrainJob.Config c = new TrainJob.Config(file.toString(), source, model.name, output,
-                    precision.f32(), () -> Csv.read(data), stats, targets,
+                    precision.f32(), () -> Csv.read(from.data), stats, targets,
                     features, ignore, id, po, logTarget, standardizeTarget, epochs, batch, seed.seed, shuffle, kfold, holdout, m,
                     save, progress.mode(), backend.inThisJvm());
             TrainJob.run(c, out);
@@ -143,6 +170,23 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USER_ERROR;
         }
         return 0;
+    }
+
+    /** The options of a CSV file that cannot go with --text, and those of a text that cannot go with --data. */
+    private static final List<String> CSV_ONLY = List.of("--target", "--features", "--ignore", "--id", "--categorical", "--numeric",
+            "--na", "--standardize", "--na-indicator", "--stats-data", "--log-target", "--standardize-target", "--shuffle", "--kfold",
+            "--holdout", "--metric", "--output");
+    private static final List<String> TEXT_ONLY = List.of("--seq", "--steps");
+
+    private void checkOptions() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String o : from.text != null ? CSV_ONLY : TEXT_ONLY) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), o + " applies to " + (from.text != null
+                        ? "--data (a CSV file), not to --text" : "--text (a language model), not to --data"));
+            }
+        }
+        if (steps != null && steps < 1) throw new UserError("--steps must be at least 1, got " + steps);
     }
 
     static String readSource(Path f) {

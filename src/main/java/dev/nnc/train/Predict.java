@@ -50,6 +50,9 @@ public final class Predict {
     public static Output run(String file, String source, TensorFile params, String paramsName, Csv.Table data, String idColumn,
                              String modelName, Boolean f32, boolean probabilities, Metric metric) {
         String metaText = params.metadata().get(SavedMetadata.KEY);
+        if (metaText == null && params.metadata().containsKey(TextMetadata.KEY)) {
+            throw new DataException(paramsName + ": these parameters were trained on a text (nnc train --text); use nnc sample");
+        }
         if (metaText == null) {
             throw new DataException(paramsName + ": no preprocessing metadata ('" + SavedMetadata.KEY
                     + "'); predict needs parameters saved by 'nnc train --save'");
@@ -73,12 +76,7 @@ public final class Predict {
         }
         boolean useF32 = f32 != null ? f32 : compiled.model().precision() != Model.Precision.F64;
         LoadedModel lm = LoadedModel.load(compiled, useF32, 0, Path.of(file).getFileName().toString(), source);
-        for (Model.Param p : compiled.model().params()) {
-            lm.setParameter(p.name(), values(params, paramsName, info, "param", p.name(), p.node().shape()));
-        }
-        for (Model.Buffer b : compiled.model().buffers()) {
-            lm.setBuffer(b.name(), values(params, paramsName, info, "buffer", b.name(), b.node().shape()));
-        }
+        setParameters(lm, compiled.model(), params, paramsName);
 
         Dataset ds = new Dataset(data.rowCount(), prep.width(), prep.transform(data), List.of());
         double[] out = new Trainer(lm, info, false).predict(ds);
@@ -168,13 +166,19 @@ public final class Predict {
      * The id column of {@code data}: {@code --id}, else the one saved at training, else a column
      * named id in any case that is not a feature; -1 for none.
      */
+    /** Copies every parameter and buffer of {@code model} from the parameters file {@code params} into {@code lm}. */
+    static void setParameters(LoadedModel lm, Model model, TensorFile params, String paramsName) {
+        for (Model.Param p : model.params()) lm.setParameter(p.name(), values(params, paramsName, model, "param", p.name(), p.node().shape()));
+        for (Model.Buffer b : model.buffers()) lm.setBuffer(b.name(), values(params, paramsName, model, "buffer", b.name(), b.node().shape()));
+    }
+
     /** The values of the parameters file's tensor {@code name}, the {@code what} (param or buffer) of that shape. */
-    private static double[] values(TensorFile params, String paramsName, ModelInfo info, String what, String name, dev.nnc.ir.Shape shape) {
+    private static double[] values(TensorFile params, String paramsName, Model model, String what, String name, dev.nnc.ir.Shape shape) {
         TensorData d = params.tensors().get(name);
         int[] want = shape.sizes(Map.of());
         if (d == null) {
             throw new DataException(paramsName + ": no tensor for " + what + " '" + name + "' " + Arrays.toString(want)
-                    + " of model " + info.name() + "; the file has " + params.tensors().keySet());
+                    + " of model " + model.name() + "; the file has " + params.tensors().keySet());
         }
         if (!Arrays.equals(d.shape(), want) || d.dtype() == DType.I32 || d.dtype() == DType.I64) {
             throw new DataException(paramsName + ": " + what + " '" + name + "' must be a real tensor of shape " + Arrays.toString(want)

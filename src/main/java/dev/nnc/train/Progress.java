@@ -16,6 +16,7 @@ public final class Progress {
 
     private final PrintWriter out;
     private final Mode mode;
+    private final String unit;
     private String prefix = "";
     private int epoch, epochs, rows;
     private long start, lastDraw;
@@ -25,8 +26,14 @@ public final class Progress {
     private int lossRows;
 
     public Progress(PrintWriter out, Mode mode) {
+        this(out, mode, "rows");
+    }
+
+    /** Progress counting {@code unit} ("rows", "windows") per second. */
+    public Progress(PrintWriter out, Mode mode, String unit) {
         this.out = out;
         this.mode = mode;
+        this.unit = unit;
     }
 
     public Mode mode() {
@@ -52,16 +59,17 @@ public final class Progress {
         long now = System.nanoTime();
         if (now - lastDraw < REDRAW_NANOS) return;
         lastDraw = now;
-        draw(done, lossSum / Math.max(1, done), now);
+        draw(done, lossSum / Math.max(1, done), now, "");
     }
 
-    private void draw(int done, double loss, long now) {
+    private void draw(int done, double loss, long now, String extra) {
         int filled = (int) ((long) BAR_WIDTH * done / Math.max(1, rows));
         StringBuilder sb = new StringBuilder("\r").append(prefix);
         sb.append(String.format(Locale.ROOT, "epoch %" + digits(epochs) + "d/%d [", epoch, epochs));
         for (int i = 0; i < BAR_WIDTH; i++) sb.append(i < filled ? '=' : i == filled ? '>' : ' ');
-        sb.append(String.format(Locale.ROOT, "] %3d%%  loss %.4g  %s rows/s", 100L * done / Math.max(1, rows), loss,
-                rate(done, now - start)));
+        sb.append(String.format(Locale.ROOT, "] %3d%%  loss %.4g  %s %s/s", 100L * done / Math.max(1, rows), loss,
+                rate(done, now - start), unit));
+        sb.append(extra);
         int len = sb.length();
         for (int i = len; i < lastLength; i++) sb.append(' ');
         lastLength = len;
@@ -76,11 +84,26 @@ public final class Progress {
         if (mode == Mode.BAR) {
             if (epoch == epochs || now - lastDraw >= REDRAW_NANOS) {
                 lastDraw = now;
-                draw(rows, meanLoss, now);
+                draw(rows, meanLoss, now, "");
             }
+        } else {
+            epochEnd(meanLoss, "");
+        }
+    }
+
+    /**
+     * Ends the epoch with its mean loss and {@code extra} after it (", held-out loss 2.1"); a bar
+     * is drawn in full and its line ended, so that every epoch keeps its line.
+     */
+    public void epochEnd(double meanLoss, String extra) {
+        long now = System.nanoTime();
+        if (mode == Mode.BAR) {
+            lastDraw = now;
+            draw(rows, meanLoss, now, extra);
+            finish();
         } else if (mode == Mode.LINES) {
-            out.println(String.format(Locale.ROOT, "%sepoch %d/%d: loss %.6g, %s rows/s", prefix, epoch, epochs, meanLoss,
-                    rate(rows, now - start)));
+            out.println(String.format(Locale.ROOT, "%sepoch %d/%d: loss %.6g, %s %s/s%s", prefix, epoch, epochs, meanLoss,
+                    rate(rows, now - start), unit, extra));
             out.flush();
         }
     }

@@ -198,7 +198,16 @@ public record SavedMetadata(String model, String output, Preprocessing preproces
         b.metadata("format", "nnc").metadata("model", info.name());
         b.metadata(SavedMetadata.KEY, SavedMetadata.write(info, cols.prep(), targetColumns, scales, cols.labels(), cols.id(), metric));
         b.metadata(SavedMetadata.FINGERPRINT_KEY, SavedMetadata.fingerprint(info, cols.prep(), targetColumns, scales, cols.labels()));
-        Model model = info.compiled().model();
+        writeWithParameters(file, b, lm, info.compiled().model());
+    }
+
+    /**
+     * Writes {@code b} with every parameter and buffer of {@code lm} (a class of {@code model}) added to {@code file},
+     * atomically ({@link SafeTensors#write}).
+     *
+     * @throws DataException naming the file if it cannot be written
+     */
+    static void writeWithParameters(Path file, TensorFile.Builder b, LoadedModel lm, Model model) {
         for (Model.Param p : model.params()) tensor(b, p.name(), p.node().shape(), lm.parameterArray(p.name()));
         for (Model.Buffer s : model.buffers()) tensor(b, s.name(), s.node().shape(), lm.bufferArray(s.name()));
         try {

@@ -95,13 +95,7 @@ public final class TrainJob {
         boolean f32 = c.f32() != null ? c.f32() : compiled.model().precision() != Model.Precision.F64;
         // javac takes most of a second: let it run while the data is read and preprocessed
         long tc = System.nanoTime();
-        CompletableFuture<LoadedModel> loading = CompletableFuture.supplyAsync(
-                () -> LoadedModel.load(compiled, f32, c.seed(), Path.of(c.modelFile()).getFileName().toString(), c.source(), c.backend()),
-                r -> {
-                    Thread th = new Thread(r, "nnc-javac");
-                    th.setDaemon(true);
-                    th.start();
-                });
+        CompletableFuture<LoadedModel> loading = loadAsync(compiled, f32, c.seed(), c.modelFile(), c.source(), c.backend());
         Csv.Table t = c.data().get();
         List<Csv.Table> statsTables = new ArrayList<>();
         for (Supplier<Csv.Table> s : c.statsData()) statsTables.add(s.get());
@@ -147,13 +141,7 @@ public final class TrainJob {
         if (id != null) out.printf(Locale.ROOT, "  id column %s (not a feature)%n", id);
         out.flush();
 
-        LoadedModel lm;
-        try {
-            lm = loading.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
+        LoadedModel lm = join(loading);
         Trainer trainer = new Trainer(lm, info, true);
         out.printf(Locale.ROOT, "compiled %s to Java (%s) in memory (%.1f s); %d epochs, batch %d, seed %d, %s%n", info.name(),
                 f32 ? "f32" : "f64", (System.nanoTime() - tc) / 1e9, c.epochs(), c.batch(), c.seed(),
@@ -192,6 +180,28 @@ public final class TrainJob {
         out.printf(Locale.ROOT, "time: %.1f s training, %.1f s in all%n", trainSeconds, (System.nanoTime() - t0) / 1e9);
         out.flush();
         return result;
+    }
+
+    /** Generates and compiles the class of {@code compiled} on a thread of its own (javac takes most of a second). */
+    static CompletableFuture<LoadedModel> loadAsync(Compiled compiled, boolean f32, long seed, String modelFile, String source,
+                                                    JavaEmitter.Backend backend) {
+        return CompletableFuture.supplyAsync(
+                () -> LoadedModel.load(compiled, f32, seed, Path.of(modelFile).getFileName().toString(), source, backend),
+                r -> {
+                    Thread th = new Thread(r, "nnc-javac");
+                    th.setDaemon(true);
+                    th.start();
+                });
+    }
+
+    /** The class {@link #loadAsync} loaded, or its failure as thrown. */
+    static LoadedModel join(CompletableFuture<LoadedModel> loading) {
+        try {
+            return loading.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private record Run(List<TargetScale> scales, double firstLoss, double lastLoss) {}
@@ -323,7 +333,7 @@ public final class TrainJob {
         return logTarget ? Metric.LOG_RMSE : Metric.RMSE;
     }
 
-    private static String describeOptimizer(Model m) {
+    static String describeOptimizer(Model m) {
         Model.Optimizer o = m.optimizer();
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Double> e : new java.util.TreeMap<>(o.args()).entrySet()) {

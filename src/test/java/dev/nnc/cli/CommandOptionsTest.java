@@ -61,7 +61,7 @@ class CommandOptionsTest {
         CommandLine cl = new CommandLine(new Main());
         for (String option : List.of("--model", "--seed", "--progress", "--precision")) {
             List<String> texts = new ArrayList<>();
-            for (String cmd : List.of("compile", "eval", "graph", "train", "predict", "demo")) {
+            for (String cmd : List.of("compile", "eval", "graph", "train", "predict", "sample", "demo")) {
                 CommandLine.Model.OptionSpec o = cl.getSubcommands().get(cmd).getCommandSpec().findOption(option);
                 // demo's --model picks one of its embedded models (mlp, cnn), not a model of a file
                 boolean own = cmd.equals("eval") && option.equals("--precision") || cmd.equals("demo") && option.equals("--model");
