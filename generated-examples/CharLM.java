@@ -409,6 +409,31 @@ public final class CharLM {
     private Rows$ split$8;
 
     /**
+     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
+     */
+    private Rows$ split$9;
+
+    /**
+     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
+     */
+    private Rows$ split$10;
+
+    /**
+     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
+     */
+    private Rows$ split$11;
+
+    /**
+     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
+     */
+    private Rows$ split$12;
+
+    /**
+     * A product's rows for {@link #rows$}, created by the first {@code setThreads(n > 1)}.
+     */
+    private Rows$ split$13;
+
+    /**
      * Creates the model with parameters initialized from seed 0.
      */
     public CharLM() {
@@ -685,257 +710,45 @@ public final class CharLM {
     }
 
     /**
-     * arange → [seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
+     * attention → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
      */
-    private static void k$6(float[] out, int d_seq) {
-        for (int i = 0; i < d_seq; i++) {
-            out[i] = i;
-        }
-    }
-
-    /**
-     * where → [seq, seq], from char_lm.nn line 50: {@code causal = tril(ones([seq, seq]))                                       // 1 on and below the diagonal}
-     */
-    private static void k$7(float[] out, float[] a0, int d_seq) {
-        for (int i0 = 0; i0 < d_seq; i0++) {
-            int o0_0 = i0 * d_seq;
-            int o1_0 = i0;
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                out[o0_0 + i1] = ((a0[o1_0] >= a0[i1] ? 1.0f : 0.0f) != 0.0f ? 1.0f : 0.0f);
-            }
-        }
-    }
-
-    /**
-     * matmul → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
-     */
-    private static void k$8(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows, float[] acc) {
-        for (int batch = 0; batch < 4 * d_batch; batch++) {
-            final int offA = batch * 8 * d_seq, offB = batch * 8 * d_seq;
-            final int offC = batch * d_seq * d_seq;
-            if ((long) (d_seq) * (8) * (d_seq) <= 1024) {
-                for (int i = 0; i < d_seq; i++) {
-                    for (int j = 0; j < d_seq; j++) {
-                        float s = 0;
-                        for (int p = 0; p < 8; p++) {
-                            s += a0[offA + i * (8) + p] * a1[offB + j * (8) + p];
-                        }
-                        out[offC + i * (d_seq) + j] = s;
-                    }
+    private static void k$6(float[] out, float[] a0, float[] a1, float[] a2, int d_seq, int r0,
+            int r1) {
+        final int LQ = d_seq, LK = d_seq, E = 8;
+        final int EV = 8;
+        final double sc = 1 / Math.sqrt(E);
+        for (int r = r0; r < r1; r++) {
+            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
+            final int keys = Math.min(LK, i + 1);
+            final int oo = r * EV;
+            for (int t = 0; t < EV; t++) out[oo + t] = 0;
+            double m = Double.NEGATIVE_INFINITY, l = 0;
+            for (int j = 0; j < keys; j++) {
+                final int ko = (kb + j) * E;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                if (s == Double.NEGATIVE_INFINITY) continue;
+                if (s > m) {
+                    final double scale = Math.exp(m - s);
+                    l *= scale;
+                    for (int t = 0; t < EV; t++) out[oo + t] *= scale;
+                    m = s;
                 }
-            } else {
-                final int nn = d_seq, kk = 8, m = d_seq;
-                Arrays.fill(acc, 0, nn, 0.0f);
-                for (int p = 0; p < kk; p++) {
-                    final float[] r = rows[p];
-                    // B stored as [n, k]: row p of B is column p of the stored array
-                    for (int j = 0; j < nn; j++) {
-                        r[j] = a1[offB + j * kk + p];
-                    }
-                    for (int j = 0; j < nn; j++) {
-                        acc[j] += r[j] * 0.0f;
-                    }
-                }
-                boolean finite = true;
-                for (int j = 0; j < nn; j++) {
-                    finite &= acc[j] == 0.0f;
-                }
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(acc, 0, nn, 0.0f);
-                    int p = 0;
-                    for (; p + 1 < kk; p += 2) {
-                        final float x0 = a0[offA + (i) * kk + p], x1 = a0[offA + (i) * kk + p + 1];
-                        if (x0 == 0.0f && x1 == 0.0f && finite) {
-                            continue;
-                        }
-                        final float[] r0 = rows[p], r1 = rows[p + 1];
-                        for (int j = 0; j < nn; j++) {
-                            acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
-                        }
-                    }
-                    if (p < kk) {
-                        final float x0 = a0[offA + (i) * kk + p];
-                        if (x0 != 0.0f || !finite) {
-                            final float[] r0 = rows[p];
-                            for (int j = 0; j < nn; j++) {
-                                acc[j] += x0 * r0[j];
-                            }
-                        }
-                    }
-                    System.arraycopy(acc, 0, out, offC + i * nn, nn);
-                }
+                final double p = Math.exp(s - m);
+                l += p;
+                final int vo = (kb + j) * EV;
+                for (int t = 0; t < EV; t++) out[oo + t] += p * a2[vo + t];
             }
+            final double inv = 1 / l;
+            for (int t = 0; t < EV; t++) out[oo + t] *= inv;
         }
     }
 
     /**
-     * where → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * matmul → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
-            int o0_0 = i0 * d_seq * d_seq;
-            int o2_0 = i0 * d_seq * d_seq;
-            for (int i1 = 0; i1 < d_seq * d_seq; i1++) {
-                out[o0_0 + i1] = (a0[i1] != 0.0f ? (a1[o2_0 + i1] / 2.828427f) : (-1.0E9f));
-            }
-        }
-    }
-
-    /**
-     * max → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$10(float[] out, float[] a0, int d_batch, int d_seq) {
-        Arrays.fill(out, 0, 4 * d_batch * d_seq, Float.NEGATIVE_INFINITY);
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0;
-            int o1_0 = i0 * d_seq;
-            float acc = out[o0_0];
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                acc = Math.max(acc, a0[o1_0 + i1]);
-            }
-            out[o0_0] = acc;
-        }
-    }
-
-    /**
-     * exp → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0 * d_seq;
-            int o1_0 = i0 * d_seq;
-            int o2_0 = i0;
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                out[o0_0 + i1] = (float) Math.exp((a0[o1_0 + i1] - a1[o2_0]));
-            }
-        }
-    }
-
-    /**
-     * sum → [batch, 4, seq, 1], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
-        Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0;
-            int o1_0 = i0 * d_seq;
-            float acc = out[o0_0];
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                acc += a0[o1_0 + i1];
-            }
-            out[o0_0] = acc;
-        }
-    }
-
-    /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
-            int o0_0 = i0 * d_seq;
-            int o1_0 = i0 * d_seq;
-            int o2_0 = i0;
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                out[o0_0 + i1] = (a0[o1_0 + i1] / a1[o2_0]);
-            }
-        }
-    }
-
-    /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$14(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int batch = 0; batch < 4 * d_batch; batch++) {
-            final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
-            final int offC = batch * 8 * d_seq;
-            final int kk = d_seq, m = d_seq;
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {
-                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
-                for (int p = 0; p < kk; p++) {
-                    final float x0 = a0[offA + (i) * kk + p];
-                    final float x1 = a0[offA + (i + 1) * kk + p];
-                    final float b0 = a1[offB + p * 8 + 0];
-                    final float b1 = a1[offB + p * 8 + 1];
-                    final float b2 = a1[offB + p * 8 + 2];
-                    final float b3 = a1[offB + p * 8 + 3];
-                    final float b4 = a1[offB + p * 8 + 4];
-                    final float b5 = a1[offB + p * 8 + 5];
-                    final float b6 = a1[offB + p * 8 + 6];
-                    final float b7 = a1[offB + p * 8 + 7];
-                    s0_0 += x0 * b0;
-                    s0_1 += x0 * b1;
-                    s0_2 += x0 * b2;
-                    s0_3 += x0 * b3;
-                    s0_4 += x0 * b4;
-                    s0_5 += x0 * b5;
-                    s0_6 += x0 * b6;
-                    s0_7 += x0 * b7;
-                    s1_0 += x1 * b0;
-                    s1_1 += x1 * b1;
-                    s1_2 += x1 * b2;
-                    s1_3 += x1 * b3;
-                    s1_4 += x1 * b4;
-                    s1_5 += x1 * b5;
-                    s1_6 += x1 * b6;
-                    s1_7 += x1 * b7;
-                }
-                out[offC + i * 8 + 0] = s0_0;
-                out[offC + i * 8 + 1] = s0_1;
-                out[offC + i * 8 + 2] = s0_2;
-                out[offC + i * 8 + 3] = s0_3;
-                out[offC + i * 8 + 4] = s0_4;
-                out[offC + i * 8 + 5] = s0_5;
-                out[offC + i * 8 + 6] = s0_6;
-                out[offC + i * 8 + 7] = s0_7;
-                out[offC + (i + 1) * 8 + 0] = s1_0;
-                out[offC + (i + 1) * 8 + 1] = s1_1;
-                out[offC + (i + 1) * 8 + 2] = s1_2;
-                out[offC + (i + 1) * 8 + 3] = s1_3;
-                out[offC + (i + 1) * 8 + 4] = s1_4;
-                out[offC + (i + 1) * 8 + 5] = s1_5;
-                out[offC + (i + 1) * 8 + 6] = s1_6;
-                out[offC + (i + 1) * 8 + 7] = s1_7;
-            }
-            for (; i < m; i++) {
-                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                for (int p = 0; p < kk; p++) {
-                    final float x0 = a0[offA + (i) * kk + p];
-                    final float b0 = a1[offB + p * 8 + 0];
-                    final float b1 = a1[offB + p * 8 + 1];
-                    final float b2 = a1[offB + p * 8 + 2];
-                    final float b3 = a1[offB + p * 8 + 3];
-                    final float b4 = a1[offB + p * 8 + 4];
-                    final float b5 = a1[offB + p * 8 + 5];
-                    final float b6 = a1[offB + p * 8 + 6];
-                    final float b7 = a1[offB + p * 8 + 7];
-                    s0_0 += x0 * b0;
-                    s0_1 += x0 * b1;
-                    s0_2 += x0 * b2;
-                    s0_3 += x0 * b3;
-                    s0_4 += x0 * b4;
-                    s0_5 += x0 * b5;
-                    s0_6 += x0 * b6;
-                    s0_7 += x0 * b7;
-                }
-                out[offC + i * 8 + 0] = s0_0;
-                out[offC + i * 8 + 1] = s0_1;
-                out[offC + i * 8 + 2] = s0_2;
-                out[offC + i * 8 + 3] = s0_3;
-                out[offC + i * 8 + 4] = s0_4;
-                out[offC + i * 8 + 5] = s0_5;
-                out[offC + i * 8 + 6] = s0_6;
-                out[offC + i * 8 + 7] = s0_7;
-            }
-        }
-    }
-
-    /**
-     * matmul → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
-     */
-    private static void k$15(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$7(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
@@ -1049,9 +862,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * sum → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$16(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$8(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 32 * d_seq;
@@ -1066,18 +879,18 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * add → [batch, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$9(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] + a1[i0]);
         }
     }
 
     /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$18(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$10(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1169,9 +982,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$19(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$11(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
             int o1_0 = i0 * 128;
@@ -1182,18 +995,18 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$20(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$12(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * (0.5f * (1.0f + (float) erf((a0[i0] * 0.70710677f)))));
         }
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$21(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$13(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -1285,9 +1098,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$22(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$14(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
@@ -1308,28 +1121,20 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$1, dim$seq);
-        k$7(buf$5, buf$1, dim$seq);
-        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$9(buf$3, buf$5, buf$1, dim$batch, dim$seq);
-        k$10(buf$1, buf$3, dim$batch, dim$seq);
-        k$11(buf$5, buf$3, buf$1, dim$batch, dim$seq);
-        k$12(buf$1, buf$5, dim$batch, dim$seq);
-        k$13(buf$3, buf$5, buf$1, dim$batch, dim$seq);
-        k$14(buf$0, buf$3, buf$4, dim$batch, dim$seq);
-        k$15(buf$3, buf$0, wo, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$1, buf$3, dim$batch, dim$seq);
-        k$17(buf$4, buf$2, buf$1, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$1); else k$3(buf$0, buf$4, 0, dim$batch * dim$seq);
-        k$4(buf$3, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$18(buf$0, buf$3, w1, dim$batch, dim$seq, scratch$rows);
-        k$19(buf$3, buf$0, b1, dim$batch, dim$seq);
-        k$20(buf$0, buf$3, dim$batch, dim$seq);
-        k$21(buf$2, buf$0, w2, dim$batch, dim$seq, scratch$rows);
-        k$22(buf$1, buf$4, buf$2, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$3, buf$1, 0, dim$batch * dim$seq);
-        k$4(buf$0, buf$3, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$18(out$logits, buf$0, head, dim$batch, dim$seq, scratch$rows);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$1); else k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$7(buf$4, buf$1, wo, dim$batch, dim$seq, scratch$rows);
+        k$8(buf$0, buf$4, dim$batch, dim$seq);
+        k$9(buf$3, buf$2, buf$0, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$1, buf$3, 0, dim$batch * dim$seq);
+        k$4(buf$4, buf$1, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$10(buf$1, buf$4, w1, dim$batch, dim$seq, scratch$rows);
+        k$11(buf$4, buf$1, b1, dim$batch, dim$seq);
+        k$12(buf$1, buf$4, dim$batch, dim$seq);
+        k$13(buf$2, buf$1, w2, dim$batch, dim$seq, scratch$rows);
+        k$14(buf$0, buf$3, buf$2, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$4, buf$0, 0, dim$batch * dim$seq);
+        k$4(buf$1, buf$4, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$10(out$logits, buf$1, head, dim$batch, dim$seq, scratch$rows);
     }
 
     private void infer$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at,
@@ -1344,9 +1149,6 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, 32] of more than 2147483647 elements, more than nnc supports");
-        }
-        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
-            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -1398,14 +1200,12 @@ public final class CharLM {
             this.sink$logits = grow(this.sink$logits, (long) 128 * dim$batch * dim$seq);
             this.out$logits = this.sink$logits;
         }
-        buf$0 = grow(buf$0, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq));
+        buf$0 = grow(buf$0, (long) 32 * dim$batch * dim$seq);
+        buf$1 = grow(buf$1, Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq));
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
-        buf$3 = grow(buf$3, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
-        buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
-        scratch$acc = grow(scratch$acc, (long) dim$seq);
+        buf$3 = grow(buf$3, (long) 32 * dim$batch * dim$seq);
+        buf$4 = grow(buf$4, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        scratch$rows = growRows(scratch$rows, (long) 68, Math.max((long) 32, (long) 128));
         try {
             run$infer();
             if (logits != null && logits$at != 0) {
@@ -1446,9 +1246,9 @@ public final class CharLM {
     }
 
     /**
-     * one_hot → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * one_hot → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$23(float[] out, int[] a0, int d_batch, int d_seq) {
+    private static void k$15(float[] out, int[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, (d_batch * d_seq) * 128, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
             int c = a0[i];
@@ -1460,9 +1260,9 @@ public final class CharLM {
     }
 
     /**
-     * max → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * max → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$24(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$16(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, Float.NEGATIVE_INFINITY);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1476,9 +1276,9 @@ public final class CharLM {
     }
 
     /**
-     * sub → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sub → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$25(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$17(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
             int o1_0 = i0 * 128;
@@ -1490,9 +1290,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$26(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$18(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1506,18 +1306,18 @@ public final class CharLM {
     }
 
     /**
-     * log → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * log → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$19(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (float) Math.log(a0[i0]);
         }
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$28(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$20(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1534,9 +1334,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$29(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$21(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 1, 0.0f);
         float acc = out[0];
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -1546,9 +1346,9 @@ public final class CharLM {
     }
 
     /**
-     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$22(float[] out, float[] a0, int d_batch, int d_seq) {
         out[0] = (a0[0] / (float) (d_batch * d_seq));
     }
 
@@ -1561,36 +1361,28 @@ public final class CharLM {
         k$5(buf$0, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$3, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$1, dim$seq);
-        k$7(buf$5, buf$1, dim$seq);
-        k$8(buf$1, buf$0, buf$3, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$23(buf$3, in$next, dim$batch, dim$seq);
-        k$9(buf$0, buf$5, buf$1, dim$batch, dim$seq);
-        k$10(buf$1, buf$0, dim$batch, dim$seq);
-        k$11(buf$5, buf$0, buf$1, dim$batch, dim$seq);
-        k$12(buf$1, buf$5, dim$batch, dim$seq);
-        k$13(buf$0, buf$5, buf$1, dim$batch, dim$seq);
-        k$14(buf$1, buf$0, buf$4, dim$batch, dim$seq);
-        k$15(buf$0, buf$1, wo, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$4, buf$0, dim$batch, dim$seq);
-        k$17(buf$1, buf$2, buf$4, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$0, buf$1, 0, dim$batch * dim$seq);
-        k$4(buf$2, buf$0, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$18(buf$0, buf$2, w1, dim$batch, dim$seq, scratch$rows);
-        k$19(buf$2, buf$0, b1, dim$batch, dim$seq);
-        k$20(buf$0, buf$2, dim$batch, dim$seq);
-        k$21(buf$4, buf$0, w2, dim$batch, dim$seq, scratch$rows);
-        k$22(buf$2, buf$1, buf$4, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$0); else k$3(buf$0, buf$2, 0, dim$batch * dim$seq);
-        k$4(buf$1, buf$0, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$18(buf$2, buf$1, head, dim$batch, dim$seq, scratch$rows);
-        k$24(buf$1, buf$2, dim$batch, dim$seq);
-        k$25(buf$0, buf$2, buf$1, dim$batch, dim$seq);
-        k$26(buf$1, buf$0, dim$batch, dim$seq);
-        k$27(buf$2, buf$1, dim$batch, dim$seq);
-        k$28(buf$1, buf$3, buf$0, buf$2, dim$batch, dim$seq);
-        k$29(buf$2, buf$1, dim$batch, dim$seq);
-        k$30(buf$1, buf$2, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$1); else k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$7(buf$4, buf$1, wo, dim$batch, dim$seq, scratch$rows);
+        k$8(buf$0, buf$4, dim$batch, dim$seq);
+        k$9(buf$3, buf$2, buf$0, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$2); else k$3(buf$1, buf$3, 0, dim$batch * dim$seq);
+        k$4(buf$4, buf$1, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$10(buf$1, buf$4, w1, dim$batch, dim$seq, scratch$rows);
+        k$11(buf$4, buf$1, b1, dim$batch, dim$seq);
+        k$12(buf$1, buf$4, dim$batch, dim$seq);
+        k$13(buf$2, buf$1, w2, dim$batch, dim$seq, scratch$rows);
+        k$14(buf$0, buf$3, buf$2, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$3); else k$3(buf$4, buf$0, 0, dim$batch * dim$seq);
+        k$4(buf$1, buf$4, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$10(buf$4, buf$1, head, dim$batch, dim$seq, scratch$rows);
+        k$15(buf$1, in$next, dim$batch, dim$seq);
+        k$16(buf$0, buf$4, dim$batch, dim$seq);
+        k$17(buf$2, buf$4, buf$0, dim$batch, dim$seq);
+        k$18(buf$0, buf$2, dim$batch, dim$seq);
+        k$19(buf$4, buf$0, dim$batch, dim$seq);
+        k$20(buf$0, buf$1, buf$2, buf$4, dim$batch, dim$seq);
+        k$21(buf$4, buf$0, dim$batch, dim$seq);
+        k$22(buf$0, buf$4, dim$batch, dim$seq);
     }
 
     private float loss$(boolean exact$, int batch, int seq, int[] tokens, int tokens$at, int[] next,
@@ -1605,9 +1397,6 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, 32] of more than 2147483647 elements, more than nnc supports");
-        }
-        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
-            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -1663,17 +1452,15 @@ public final class CharLM {
             System.arraycopy(positions, positions$at, this.at$positions, 0, dim$seq);
             this.in$positions = this.at$positions;
         }
-        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 128 * dim$batch * dim$seq));
-        buf$1 = grow(buf$1, Math.max(Math.max(Math.max(Math.max(Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
-        buf$2 = grow(buf$2, Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
-        buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
-        buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, Math.max((long) dim$seq * dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq));
-        scratch$rows = growRows(scratch$rows, Math.max((long) 8, (long) 68), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
-        scratch$acc = grow(scratch$acc, (long) dim$seq);
+        buf$0 = grow(buf$0, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
+        buf$1 = grow(buf$1, Math.max(Math.max((long) 32 * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 128 * dim$batch * dim$seq));
+        buf$2 = grow(buf$2, Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$3 = grow(buf$3, (long) 32 * dim$batch * dim$seq);
+        buf$4 = grow(buf$4, Math.max(Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) dim$batch * dim$seq), (long) 1));
+        scratch$rows = growRows(scratch$rows, (long) 68, Math.max((long) 32, (long) 128));
         try {
             run$loss();
-            return buf$1[0];
+            return buf$0[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -1709,70 +1496,98 @@ public final class CharLM {
     }
 
     /**
-     * div → [], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$31(float[] out, int d_batch, int d_seq) {
-        out[0] = (1.0f / (float) (d_batch * d_seq));
-    }
-
-    /**
-     * neg → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
-     */
-    private static void k$32(float[] out, float[] a0, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
-            out[i0] = (-a0[0]);
-        }
-    }
-
-    /**
-     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
-     */
-    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$23(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * 0.70710677f);
         }
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$34(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$24(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (0.5f * (1.0f + (float) erf(a0[i0])));
         }
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * mul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$35(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$25(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] * a1[i0]);
         }
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$36(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$26(float[] out, int d_batch, int d_seq) {
+        out[0] = (1.0f / (float) (d_batch * d_seq));
+    }
+
+    /**
+     * neg → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     */
+    private static void k$27(float[] out, float[] a0, int d_batch, int d_seq) {
+        for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
+            out[i0] = (-a0[0]);
+        }
+    }
+
+    /**
+     * attention_lse → [batch, 4, seq], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     */
+    private static void k$28(float[] out, float[] a0, float[] a1, int d_seq, int r0, int r1) {
+        final int LQ = d_seq, LK = d_seq, E = 8;
+        final double sc = 1 / Math.sqrt(E);
+        for (int r = r0; r < r1; r++) {
+            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
+            final int keys = Math.min(LK, i + 1);
+            double m = Double.NEGATIVE_INFINITY, l = 0;
+            for (int j = 0; j < keys; j++) {
+                final int ko = (kb + j) * E;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                if (s > m) m = s;
+            }
+            for (int j = 0; j < keys; j++) {
+                final int ko = (kb + j) * E;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                l += Math.exp(s - m);
+            }
+            out[r] = (float) (m + Math.log(l));
+        }
+    }
+
+    /**
+     * add → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     */
+    private static void k$29(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] * 0.9f) + 7.8125E-4f);
         }
     }
 
     /**
-     * exp → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * exp → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$37(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$30(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = (float) Math.exp(a0[i0]);
         }
     }
 
     /**
-     * sum → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$38(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$31(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1786,9 +1601,9 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * mul → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$39(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$32(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
             int o1_0 = i0;
@@ -1800,9 +1615,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$40(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$33(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0;
@@ -1816,18 +1631,18 @@ public final class CharLM {
     }
 
     /**
-     * div → [batch, seq, 1], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * div → [batch, seq, 1], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$41(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$34(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             out[i0] = (a0[i0] / a1[i0]);
         }
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * add → [batch, seq, 128], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$42(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$35(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 128;
@@ -1841,9 +1656,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$43(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$36(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 32, kk = 128, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1888,9 +1703,9 @@ public final class CharLM {
     }
 
     /**
-     * mul → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * mul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$44(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$37(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o0_0 = i0 * 32;
             int o1_0 = i0 * 32;
@@ -1901,9 +1716,9 @@ public final class CharLM {
     }
 
     /**
-     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 58: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
+     * layer_norm_grad → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
-    private static void k$45(float[] out, float[] a0, float[] a1, int r0, int r1) {
+    private static void k$38(float[] out, float[] a0, float[] a1, int r0, int r1) {
         final int D = 32;
         for (int r = r0; r < r1; r++) {
             final int o = r * D;
@@ -1923,9 +1738,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$46(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$39(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows, float[] acc) {
         final int nn = 128, kk = 32, m = d_batch * d_seq;
         Arrays.fill(acc, 0, nn, 0.0f);
@@ -1970,9 +1785,9 @@ public final class CharLM {
     }
 
     /**
-     * add → [batch, seq, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * add → [batch, seq, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$47(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+    private static void k$40(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
             int d_batch, int d_seq) {
         for (int i0 = 0; i0 < 128 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] * a1[i0]) + ((((a0[i0] * a2[i0]) * 0.5f) * (1.1283792f * (float) Math.exp((-(a3[i0] * a3[i0]))))) * 0.70710677f));
@@ -1980,9 +1795,9 @@ public final class CharLM {
     }
 
     /**
-     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * broadcast → [batch, 4, seq, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$48(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$41(float[] out, float[] a0, int d_batch, int d_seq) {
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o0_0 = i0 * 128 * d_seq;
             int o1_0 = i0 * 32 * d_seq;
@@ -1996,9 +1811,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
+     * matmul → [batch, 4, seq, 8], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$49(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$42(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         for (int batch = 0; batch < 4 * d_batch; batch++) {
             int batchRest = batch;
             final int batch1 = batchRest % 4;
@@ -2090,247 +1905,94 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 4, seq, 8], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
+     * sum → [batch, 4, seq], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
      */
-    private static void k$50(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
-        for (int batch = 0; batch < 4 * d_batch; batch++) {
-            final int offA = batch * d_seq * d_seq, offB = batch * 8 * d_seq;
-            final int offC = batch * 8 * d_seq;
-            final int kk = d_seq, m = d_seq;
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {
-                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
-                for (int p = 0; p < kk; p++) {
-                    final float x0 = a0[offA + (p) * m + i];
-                    final float x1 = a0[offA + (p) * m + i + 1];
-                    final float b0 = a1[offB + p * 8 + 0];
-                    final float b1 = a1[offB + p * 8 + 1];
-                    final float b2 = a1[offB + p * 8 + 2];
-                    final float b3 = a1[offB + p * 8 + 3];
-                    final float b4 = a1[offB + p * 8 + 4];
-                    final float b5 = a1[offB + p * 8 + 5];
-                    final float b6 = a1[offB + p * 8 + 6];
-                    final float b7 = a1[offB + p * 8 + 7];
-                    s0_0 += x0 * b0;
-                    s0_1 += x0 * b1;
-                    s0_2 += x0 * b2;
-                    s0_3 += x0 * b3;
-                    s0_4 += x0 * b4;
-                    s0_5 += x0 * b5;
-                    s0_6 += x0 * b6;
-                    s0_7 += x0 * b7;
-                    s1_0 += x1 * b0;
-                    s1_1 += x1 * b1;
-                    s1_2 += x1 * b2;
-                    s1_3 += x1 * b3;
-                    s1_4 += x1 * b4;
-                    s1_5 += x1 * b5;
-                    s1_6 += x1 * b6;
-                    s1_7 += x1 * b7;
-                }
-                out[offC + i * 8 + 0] = s0_0;
-                out[offC + i * 8 + 1] = s0_1;
-                out[offC + i * 8 + 2] = s0_2;
-                out[offC + i * 8 + 3] = s0_3;
-                out[offC + i * 8 + 4] = s0_4;
-                out[offC + i * 8 + 5] = s0_5;
-                out[offC + i * 8 + 6] = s0_6;
-                out[offC + i * 8 + 7] = s0_7;
-                out[offC + (i + 1) * 8 + 0] = s1_0;
-                out[offC + (i + 1) * 8 + 1] = s1_1;
-                out[offC + (i + 1) * 8 + 2] = s1_2;
-                out[offC + (i + 1) * 8 + 3] = s1_3;
-                out[offC + (i + 1) * 8 + 4] = s1_4;
-                out[offC + (i + 1) * 8 + 5] = s1_5;
-                out[offC + (i + 1) * 8 + 6] = s1_6;
-                out[offC + (i + 1) * 8 + 7] = s1_7;
-            }
-            for (; i < m; i++) {
-                float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                for (int p = 0; p < kk; p++) {
-                    final float x0 = a0[offA + (p) * m + i];
-                    final float b0 = a1[offB + p * 8 + 0];
-                    final float b1 = a1[offB + p * 8 + 1];
-                    final float b2 = a1[offB + p * 8 + 2];
-                    final float b3 = a1[offB + p * 8 + 3];
-                    final float b4 = a1[offB + p * 8 + 4];
-                    final float b5 = a1[offB + p * 8 + 5];
-                    final float b6 = a1[offB + p * 8 + 6];
-                    final float b7 = a1[offB + p * 8 + 7];
-                    s0_0 += x0 * b0;
-                    s0_1 += x0 * b1;
-                    s0_2 += x0 * b2;
-                    s0_3 += x0 * b3;
-                    s0_4 += x0 * b4;
-                    s0_5 += x0 * b5;
-                    s0_6 += x0 * b6;
-                    s0_7 += x0 * b7;
-                }
-                out[offC + i * 8 + 0] = s0_0;
-                out[offC + i * 8 + 1] = s0_1;
-                out[offC + i * 8 + 2] = s0_2;
-                out[offC + i * 8 + 3] = s0_3;
-                out[offC + i * 8 + 4] = s0_4;
-                out[offC + i * 8 + 5] = s0_5;
-                out[offC + i * 8 + 6] = s0_6;
-                out[offC + i * 8 + 7] = s0_7;
-            }
-        }
-    }
-
-    /**
-     * sum → [batch, 4, seq], from char_lm.nn line 52: {@code attention = softmax(scores) @ v                                       // [batch, heads, seq, per]}
-     */
-    private static void k$51(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
-            int d_seq) {
+    private static void k$43(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 4 * d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < 4 * d_batch * d_seq; i0++) {
             int o0_0 = i0;
-            int o1_0 = i0 * d_seq;
-            int o2_0 = i0 * d_seq;
-            int o3_0 = i0;
+            int o1_0 = i0 * 8;
+            int o2_0 = i0 * 8;
             float acc = out[o0_0];
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                acc += (-((a0[o1_0 + i1] * a1[o2_0 + i1]) / a2[o3_0]));
+            for (int i1 = 0; i1 < 8; i1++) {
+                acc += (a0[o1_0 + i1] * a1[o2_0 + i1]);
             }
             out[o0_0] = acc;
         }
     }
 
     /**
-     * div → [batch, 4, seq, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
      */
-    private static void k$52(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
-            float[] a4, int d_batch, int d_seq) {
-        for (int i0 = 0; i0 < 4 * d_batch; i0++) {
-            int o0_0 = i0 * d_seq * d_seq;
-            int o2_0 = i0 * d_seq * d_seq;
-            int o3_0 = i0 * d_seq;
-            int o4_0 = i0 * d_seq;
-            int o5_0 = i0 * d_seq * d_seq;
-            for (int i1 = 0; i1 < d_seq; i1++) {
-                int o0_1 = o0_0 + i1 * d_seq;
-                int o1_1 = i1 * d_seq;
-                int o2_1 = o2_0 + i1 * d_seq;
-                int o3_1 = o3_0 + i1;
-                int o4_1 = o4_0 + i1;
-                int o5_1 = o5_0 + i1 * d_seq;
-                for (int i2 = 0; i2 < d_seq; i2++) {
-                    out[o0_1 + i2] = ((a0[o1_1 + i2] != 0.0f ? (((a1[o2_1 + i2] / a2[o3_1]) + a3[o4_1]) * a4[o5_1 + i2]) : 0.0f) / 2.828427f);
-                }
+    private static void k$44(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            float[] a4, float[] a5, int d_seq, int r0, int r1) {
+        final int LQ = d_seq, LK = d_seq, E = 8;
+        final int EV = 8;
+        final double sc = 1 / Math.sqrt(E);
+        for (int r = r0; r < r1; r++) {
+            final int b = r / LQ, i = r - b * LQ, qo = r * E, kb = b * LK;
+            final int keys = Math.min(LK, i + 1);
+            for (int t = 0; t < E; t++) out[qo + t] = 0;
+            final double lse = a4[r], dd = a5[r];
+            for (int j = 0; j < keys; j++) {
+                final int ko = (kb + j) * E, vo = (kb + j) * EV;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                final double p = Math.exp(s - lse);
+                double dp = 0;
+                for (int t = 0; t < EV; t++) dp += (double) a3[r * EV + t] * a2[vo + t];
+                final double ds = p * (dp - dd) * sc;
+                for (int t = 0; t < E; t++) out[qo + t] += ds * a1[ko + t];
             }
         }
     }
 
     /**
-     * matmul → [batch, 4, 8, seq], from char_lm.nn line 51: {@code scores = where(causal, q @ transpose(k) / sqrt(per), -1e9)            // [batch, heads, seq, seq]}
+     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
      */
-    private static void k$53(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows) {
-        for (int batch = 0; batch < 4 * d_batch; batch++) {
-            final int offA = batch * 8 * d_seq, offB = batch * d_seq * d_seq;
-            final int offC = batch * 8 * d_seq;
-            if ((long) (8) * (d_seq) * (d_seq) <= 1024) {
-                Arrays.fill(out, offC + 0, offC + (8) * (d_seq), 0.0f);
-                for (int p = 0; p < d_seq; p++) {
-                    int bo = offB + p * (d_seq);
-                    for (int i = 0; i < 8; i++) {
-                        float av = a0[offA + p * (8) + i];
-                        int co = offC + i * (d_seq);
-                        for (int j = 0; j < d_seq; j++) {
-                            out[co + j] += av * a1[bo + j];
-                        }
-                    }
-                }
-            } else {
-                final int nn = d_seq, kk = d_seq, m = 8;
-                final float[] r0 = rows[32], r1 = rows[33], r2 = rows[34], r3 = rows[35];
-                for (int i0 = 0; i0 < m; i0 += 32) {
-                    final int mb = Math.min(32, m - i0);
-                    for (int ii = 0; ii < mb; ii++) {
-                        Arrays.fill(rows[ii], 0, nn, 0.0f);
-                    }
-                    int p = 0;
-                    for (; p + 4 <= kk; p += 4) {
-                        System.arraycopy(a1, offB + p * nn, r0, 0, nn);
-                        System.arraycopy(a1, offB + (p + 1) * nn, r1, 0, nn);
-                        System.arraycopy(a1, offB + (p + 2) * nn, r2, 0, nn);
-                        System.arraycopy(a1, offB + (p + 3) * nn, r3, 0, nn);
-                        // 0: not checked yet, 1: these rows of B are finite, 2: not
-                        int fin = 0;
-                        int ii = 0;
-                        for (; ii + 1 < mb; ii += 2) {
-                            final int i = i0 + ii;
-                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i], x2 = a0[offA + (p + 2) * m + i], x3 = a0[offA + (p + 3) * m + i];
-                            final float y0 = a0[offA + (p) * m + i + 1], y1 = a0[offA + (p + 1) * m + i + 1], y2 = a0[offA + (p + 2) * m + i + 1], y3 = a0[offA + (p + 3) * m + i + 1];
-                            if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f && y0 == 0.0f && y1 == 0.0f && y2 == 0.0f && y3 == 0.0f) {
-                                if (fin == 0) {
-                                    boolean ok = true;
-                                    for (int j = 0; j < nn; j++) {
-                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                                    }
-                                    fin = ok ? 1 : 2;
-                                }
-                                if (fin == 1) {
-                                    continue;
-                                }
-                            }
-                            final float[] c = rows[ii], d = rows[ii + 1];
-                            for (int j = 0; j < nn; j++) {
-                                final float b0 = r0[j], b1 = r1[j], b2 = r2[j], b3 = r3[j];
-                                c[j] = c[j] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
-                                d[j] = d[j] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
-                            }
-                        }
-                        if (ii < mb) {
-                            final int i = i0 + ii;
-                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i], x2 = a0[offA + (p + 2) * m + i], x3 = a0[offA + (p + 3) * m + i];
-                            if (x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f) {
-                                if (fin == 0) {
-                                    boolean ok = true;
-                                    for (int j = 0; j < nn; j++) {
-                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE & Math.abs(r1[j]) <= Float.MAX_VALUE & Math.abs(r2[j]) <= Float.MAX_VALUE & Math.abs(r3[j]) <= Float.MAX_VALUE;
-                                    }
-                                    fin = ok ? 1 : 2;
-                                }
-                            }
-                            if (fin != 1 || !(x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)) {
-                                final float[] c = rows[ii];
-                                for (int j = 0; j < nn; j++) {
-                                    c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
-                                }
-                            }
-                        }
-                    }
-                    // the last rows of B when k is not a multiple of 4
-                    for (; p < kk; p++) {
-                        System.arraycopy(a1, offB + p * nn, r0, 0, nn);
-                        int fin = 0;
-                        for (int ii = 0; ii < mb; ii++) {
-                            final float x0 = a0[offA + (p) * m + i0 + ii];
-                            if (x0 == 0.0f) {
-                                if (fin == 0) {
-                                    boolean ok = true;
-                                    for (int j = 0; j < nn; j++) {
-                                        ok &= Math.abs(r0[j]) <= Float.MAX_VALUE;
-                                    }
-                                    fin = ok ? 1 : 2;
-                                }
-                                if (fin == 1) {
-                                    continue;
-                                }
-                            }
-                            final float[] c = rows[ii];
-                            for (int j = 0; j < nn; j++) {
-                                c[j] += x0 * r0[j];
-                            }
-                        }
-                    }
-                    for (int ii = 0; ii < mb; ii++) {
-                        System.arraycopy(rows[ii], 0, out, offC + (i0 + ii) * nn, nn);
-                    }
-                }
+    private static void k$45(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            float[] a4, float[] a5, int d_seq, int r0, int r1) {
+        final int LQ = d_seq, LK = d_seq, E = 8;
+        final int EV = 8;
+        final double sc = 1 / Math.sqrt(E);
+        for (int r = r0; r < r1; r++) {
+            final int b = r / LK, j = r - b * LK;
+            final int ko = r * E, vo = r * EV;
+            for (int t = 0; t < E; t++) out[ko + t] = 0;
+            for (int i = j; i < LQ; i++) {
+                final int row = b * LQ + i, qo = row * E;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                final double p = Math.exp(s - a4[row]);
+                double dp = 0;
+                for (int t = 0; t < EV; t++) dp += (double) a3[row * EV + t] * a2[vo + t];
+                final double ds = p * (dp - a5[row]) * sc;
+                for (int t = 0; t < E; t++) out[ko + t] += ds * a0[qo + t];
+            }
+        }
+    }
+
+    /**
+     * attention_grad → [batch, 4, seq, 8], from char_lm.nn line 50: {@code attention = scaled_dot_product_attention(q, k, v, causal = true)    // [batch, heads, seq, per]}
+     */
+    private static void k$46(float[] out, float[] a0, float[] a1, float[] a2, float[] a3,
+            float[] a4, float[] a5, int d_seq, int r0, int r1) {
+        final int LQ = d_seq, LK = d_seq, E = 8;
+        final int EV = 8;
+        final double sc = 1 / Math.sqrt(E);
+        for (int r = r0; r < r1; r++) {
+            final int b = r / LK, j = r - b * LK;
+            final int ko = r * E, vo = r * EV;
+            for (int t = 0; t < EV; t++) out[vo + t] = 0;
+            for (int i = j; i < LQ; i++) {
+                final int row = b * LQ + i, qo = row * E;
+                double dot = 0;
+                for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
+                final double s = dot * sc;
+                final double p = Math.exp(s - a4[row]);
+                for (int t = 0; t < EV; t++) out[vo + t] += p * a3[row * EV + t];
             }
         }
     }
@@ -2338,7 +2000,7 @@ public final class CharLM {
     /**
      * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
      */
-    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
@@ -2407,80 +2069,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [batch, 1, seq, 32], from char_lm.nn line 48: {@code k = a @ wk}
-     */
-    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[] sum, float[][] rows, float[] acc) {
-        for (int batch = 0; batch < d_batch; batch++) {
-            final int offA0 = batch * 32 * d_seq, offB0 = 0;
-            final int offC = batch * 32 * d_seq;
-            for (int summedBatch = 0; summedBatch < 4; summedBatch++) {
-                final int offA = offA0 + summedBatch * 8 * d_seq, offB = offB0 + summedBatch * 256;
-                final float[] dst = summedBatch == 0 ? out : sum;
-                final int offD = summedBatch == 0 ? offC : 0;
-                if ((long) (d_seq) * (8) * (32) <= 1024) {
-                    for (int i = 0; i < d_seq; i++) {
-                        for (int j = 0; j < 32; j++) {
-                            float s = 0;
-                            for (int p = 0; p < 8; p++) {
-                                s += a0[offA + p * (d_seq) + i] * a1[offB + j * (8) + p];
-                            }
-                            dst[offD + i * (32) + j] = s;
-                        }
-                    }
-                } else {
-                    final int nn = 32, kk = 8, m = d_seq;
-                    Arrays.fill(acc, 0, nn, 0.0f);
-                    for (int p = 0; p < kk; p++) {
-                        final float[] r = rows[p];
-                        // B stored as [n, k]: row p of B is column p of the stored array
-                        for (int j = 0; j < nn; j++) {
-                            r[j] = a1[offB + j * kk + p];
-                        }
-                        for (int j = 0; j < nn; j++) {
-                            acc[j] += r[j] * 0.0f;
-                        }
-                    }
-                    boolean finite = true;
-                    for (int j = 0; j < nn; j++) {
-                        finite &= acc[j] == 0.0f;
-                    }
-                    for (int i = 0; i < m; i++) {
-                        Arrays.fill(acc, 0, nn, 0.0f);
-                        int p = 0;
-                        for (; p + 1 < kk; p += 2) {
-                            final float x0 = a0[offA + (p) * m + i], x1 = a0[offA + (p + 1) * m + i];
-                            if (x0 == 0.0f && x1 == 0.0f && finite) {
-                                continue;
-                            }
-                            final float[] r0 = rows[p], r1 = rows[p + 1];
-                            for (int j = 0; j < nn; j++) {
-                                acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
-                            }
-                        }
-                        if (p < kk) {
-                            final float x0 = a0[offA + (p) * m + i];
-                            if (x0 != 0.0f || !finite) {
-                                final float[] r0 = rows[p];
-                                for (int j = 0; j < nn; j++) {
-                                    acc[j] += x0 * r0[j];
-                                }
-                            }
-                        }
-                        System.arraycopy(acc, 0, dst, offD + i * nn, nn);
-                    }
-                }
-                if (summedBatch > 0) {
-                    for (int e = 0; e < 32 * d_seq; e++) out[offC + e] += sum[e];
-                }
-            }
-        }
-    }
-
-    /**
      * add → [batch, 1, seq, 32], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$56(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$48(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         for (int i0 = 0; i0 < 32 * d_batch * d_seq; i0++) {
             out[i0] = ((a0[i0] + a1[i0]) + a2[i0]);
@@ -2490,7 +2081,7 @@ public final class CharLM {
     /**
      * scatter_add → [128, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$57(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
+    private static void k$49(float[] out, float[] a0, int[] a1, int d_batch, int d_seq) {
         final int D = 32, V = 128;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_batch * d_seq; i++) {
@@ -2507,7 +2098,7 @@ public final class CharLM {
     /**
      * sum → [seq, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$58(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$50(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32 * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch; i0++) {
             int o1_0 = i0 * 32 * d_seq;
@@ -2520,7 +2111,7 @@ public final class CharLM {
     /**
      * scatter_add → [64, 32], from char_lm.nn line 43: {@code h = embedding(tokens, tok_emb) + embedding(positions, pos_emb)       // [batch, seq, width]}
      */
-    private static void k$59(float[] out, float[] a0, int[] a1, int d_seq) {
+    private static void k$51(float[] out, float[] a0, int[] a1, int d_seq) {
         final int D = 32, V = 64;
         Arrays.fill(out, 0, V * D, 0.0f);
         for (int i = 0; i < d_seq; i++) {
@@ -2537,7 +2128,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$60(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
+    private static void k$52(float[] out, float[] a0, float[] a1, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2551,7 +2142,7 @@ public final class CharLM {
     /**
      * sum → [32], from char_lm.nn line 46: {@code a = unsqueeze(layer_norm(h, ln1_g, ln1_b), 1)                        // [batch, 1, seq, width]}
      */
-    private static void k$61(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$53(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 32, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 32;
@@ -2564,7 +2155,7 @@ public final class CharLM {
     /**
      * matmul → [1, 4, 32, 8], from char_lm.nn line 47: {@code q = a @ wq                                                            // [batch, heads, seq, per]}
      */
-    private static void k$62(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$54(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = 0, offB0 = batch * 8 * d_seq;
@@ -2661,108 +2252,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 4, 32, 8], from char_lm.nn line 48: {@code k = a @ wk}
+     * matmul → [1, 4, 8, 32], from char_lm.nn line 51: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
      */
-    private static void k$63(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[] sum) {
-        for (int batch = 0; batch < 4; batch++) {
-            final int offA0 = 0, offB0 = batch * 8 * d_seq;
-            final int offC = batch * 256;
-            for (int summedBatch = 0; summedBatch < d_batch; summedBatch++) {
-                final int offA = offA0 + summedBatch * 32 * d_seq, offB = offB0 + summedBatch * 32 * d_seq;
-                final float[] dst = summedBatch == 0 ? out : sum;
-                final int offD = summedBatch == 0 ? offC : 0;
-                final int kk = d_seq, m = 32;
-                int i = 0;
-                for (; i + 2 <= m; i += 2) {
-                    float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                    float s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s1_4 = 0.0f, s1_5 = 0.0f, s1_6 = 0.0f, s1_7 = 0.0f;
-                    for (int p = 0; p < kk; p++) {
-                        final float x0 = a0[offA + (p) * m + i];
-                        final float x1 = a0[offA + (p) * m + i + 1];
-                        final float b0 = a1[offB + 0 * kk + p];
-                        final float b1 = a1[offB + 1 * kk + p];
-                        final float b2 = a1[offB + 2 * kk + p];
-                        final float b3 = a1[offB + 3 * kk + p];
-                        final float b4 = a1[offB + 4 * kk + p];
-                        final float b5 = a1[offB + 5 * kk + p];
-                        final float b6 = a1[offB + 6 * kk + p];
-                        final float b7 = a1[offB + 7 * kk + p];
-                        s0_0 += x0 * b0;
-                        s0_1 += x0 * b1;
-                        s0_2 += x0 * b2;
-                        s0_3 += x0 * b3;
-                        s0_4 += x0 * b4;
-                        s0_5 += x0 * b5;
-                        s0_6 += x0 * b6;
-                        s0_7 += x0 * b7;
-                        s1_0 += x1 * b0;
-                        s1_1 += x1 * b1;
-                        s1_2 += x1 * b2;
-                        s1_3 += x1 * b3;
-                        s1_4 += x1 * b4;
-                        s1_5 += x1 * b5;
-                        s1_6 += x1 * b6;
-                        s1_7 += x1 * b7;
-                    }
-                    dst[offD + i * 8 + 0] = s0_0;
-                    dst[offD + i * 8 + 1] = s0_1;
-                    dst[offD + i * 8 + 2] = s0_2;
-                    dst[offD + i * 8 + 3] = s0_3;
-                    dst[offD + i * 8 + 4] = s0_4;
-                    dst[offD + i * 8 + 5] = s0_5;
-                    dst[offD + i * 8 + 6] = s0_6;
-                    dst[offD + i * 8 + 7] = s0_7;
-                    dst[offD + (i + 1) * 8 + 0] = s1_0;
-                    dst[offD + (i + 1) * 8 + 1] = s1_1;
-                    dst[offD + (i + 1) * 8 + 2] = s1_2;
-                    dst[offD + (i + 1) * 8 + 3] = s1_3;
-                    dst[offD + (i + 1) * 8 + 4] = s1_4;
-                    dst[offD + (i + 1) * 8 + 5] = s1_5;
-                    dst[offD + (i + 1) * 8 + 6] = s1_6;
-                    dst[offD + (i + 1) * 8 + 7] = s1_7;
-                }
-                for (; i < m; i++) {
-                    float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s0_4 = 0.0f, s0_5 = 0.0f, s0_6 = 0.0f, s0_7 = 0.0f;
-                    for (int p = 0; p < kk; p++) {
-                        final float x0 = a0[offA + (p) * m + i];
-                        final float b0 = a1[offB + 0 * kk + p];
-                        final float b1 = a1[offB + 1 * kk + p];
-                        final float b2 = a1[offB + 2 * kk + p];
-                        final float b3 = a1[offB + 3 * kk + p];
-                        final float b4 = a1[offB + 4 * kk + p];
-                        final float b5 = a1[offB + 5 * kk + p];
-                        final float b6 = a1[offB + 6 * kk + p];
-                        final float b7 = a1[offB + 7 * kk + p];
-                        s0_0 += x0 * b0;
-                        s0_1 += x0 * b1;
-                        s0_2 += x0 * b2;
-                        s0_3 += x0 * b3;
-                        s0_4 += x0 * b4;
-                        s0_5 += x0 * b5;
-                        s0_6 += x0 * b6;
-                        s0_7 += x0 * b7;
-                    }
-                    dst[offD + i * 8 + 0] = s0_0;
-                    dst[offD + i * 8 + 1] = s0_1;
-                    dst[offD + i * 8 + 2] = s0_2;
-                    dst[offD + i * 8 + 3] = s0_3;
-                    dst[offD + i * 8 + 4] = s0_4;
-                    dst[offD + i * 8 + 5] = s0_5;
-                    dst[offD + i * 8 + 6] = s0_6;
-                    dst[offD + i * 8 + 7] = s0_7;
-                }
-                if (summedBatch > 0) {
-                    for (int e = 0; e < 256; e++) out[offC + e] += sum[e];
-                }
-            }
-        }
-    }
-
-    /**
-     * matmul → [1, 4, 8, 32], from char_lm.nn line 53: {@code h = h + sum(attention @ wo, axis = 1)                                 // the heads' outputs summed}
-     */
-    private static void k$64(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$55(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[] sum, float[][] rows) {
         for (int batch = 0; batch < 4; batch++) {
             final int offA0 = batch * 8 * d_seq, offB0 = batch * 32 * d_seq;
@@ -2880,9 +2372,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 32, 128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 32, 128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$65(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$56(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 128, kk = d_batch * d_seq, m = 32;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -2974,9 +2466,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [128], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * sum → [128], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$66(float[] out, float[] a0, int d_batch, int d_seq) {
+    private static void k$57(float[] out, float[] a0, int d_batch, int d_seq) {
         Arrays.fill(out, 0, 128, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
             int o1_0 = i0 * 128;
@@ -2987,9 +2479,9 @@ public final class CharLM {
     }
 
     /**
-     * matmul → [1, 128, 32], from char_lm.nn line 56: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
+     * matmul → [1, 128, 32], from char_lm.nn line 54: {@code h = h + gelu(layer_norm(h, ln2_g, ln2_b) @ w1 + b1) @ w2 + b2}
      */
-    private static void k$67(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
+    private static void k$58(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
             float[][] rows) {
         final int nn = 32, kk = d_batch * d_seq, m = 128;
         final float[] r0 = rows[64], r1 = rows[65], r2 = rows[66], r3 = rows[67];
@@ -3081,9 +2573,9 @@ public final class CharLM {
     }
 
     /**
-     * sum → [batch, seq], from char_lm.nn line 59: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
+     * sum → [batch, seq], from char_lm.nn line 57: {@code loss = cross_entropy(logits, next, label_smoothing = 0.1)}
      */
-    private static void k$68(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
+    private static void k$59(float[] out, float[] a0, float[] a1, float[] a2, int d_batch,
             int d_seq) {
         Arrays.fill(out, 0, d_batch * d_seq, 0.0f);
         for (int i0 = 0; i0 < d_batch * d_seq; i0++) {
@@ -3108,101 +2600,92 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$6, dim$seq);
-        k$7(buf$7, buf$6, dim$seq);
-        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$23(buf$8, in$next, dim$batch, dim$seq);
-        k$31(buf$9, dim$batch, dim$seq);
-        k$32(buf$10, buf$9, dim$batch, dim$seq);
-        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
-        k$10(buf$6, buf$9, dim$batch, dim$seq);
-        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
-        k$12(buf$6, buf$11, dim$batch, dim$seq);
-        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
-        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
-        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$14, buf$13, dim$batch, dim$seq);
-        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$4); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
-        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
-        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
-        k$33(buf$16, buf$17, dim$batch, dim$seq);
-        k$34(buf$18, buf$16, dim$batch, dim$seq);
-        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
-        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
-        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
-        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
-        k$36(buf$24, buf$8, dim$batch, dim$seq);
-        k$24(buf$8, buf$23, dim$batch, dim$seq);
-        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
-        k$37(buf$23, buf$25, dim$batch, dim$seq);
-        k$38(buf$8, buf$23, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$4); else k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$7(buf$7, buf$6, wo, dim$batch, dim$seq, scratch$rows);
+        k$8(buf$8, buf$7, dim$batch, dim$seq);
+        k$9(buf$7, buf$2, buf$8, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$8, buf$7, 0, dim$batch * dim$seq);
+        k$4(buf$9, buf$8, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$10(buf$10, buf$9, w1, dim$batch, dim$seq, scratch$rows);
+        k$11(buf$11, buf$10, b1, dim$batch, dim$seq);
+        k$23(buf$10, buf$11, dim$batch, dim$seq);
+        k$24(buf$12, buf$10, dim$batch, dim$seq);
+        k$25(buf$13, buf$11, buf$12, dim$batch, dim$seq);
+        k$13(buf$14, buf$13, w2, dim$batch, dim$seq, scratch$rows);
+        k$14(buf$15, buf$7, buf$14, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$3(buf$14, buf$15, 0, dim$batch * dim$seq);
+        k$4(buf$16, buf$14, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$10(buf$17, buf$16, head, dim$batch, dim$seq, scratch$rows);
+        k$15(buf$18, in$next, dim$batch, dim$seq);
+        k$16(buf$19, buf$17, dim$batch, dim$seq);
+        k$26(buf$20, dim$batch, dim$seq);
+        k$27(buf$21, buf$20, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 9 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$7); else k$28(buf$20, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$29(buf$22, buf$18, dim$batch, dim$seq);
+        k$17(buf$18, buf$17, buf$19, dim$batch, dim$seq);
+        k$30(buf$17, buf$18, dim$batch, dim$seq);
+        k$31(buf$19, buf$17, dim$batch, dim$seq);
+        k$32(buf$23, buf$21, buf$22, dim$batch, dim$seq);
+        k$33(buf$21, buf$23, dim$batch, dim$seq);
+        k$34(buf$24, buf$21, buf$19, dim$batch, dim$seq);
+        k$35(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
+        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$37(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$38(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
     }
 
     private void run$gradients$1() {
-        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
-        k$40(buf$10, buf$26, dim$batch, dim$seq);
-        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
-        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
-        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
-        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
-        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
-        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
-        k$48(buf$17, buf$13, dim$batch, dim$seq);
-        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
-        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
-        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
-        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
-        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
-        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
-        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
-        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
-        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
-        k$58(buf$3, buf$9, dim$batch, dim$seq);
-        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
-        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
-        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
-        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
-        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$39(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$40(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
+        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$37(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$38(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
+        k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
+        k$41(buf$11, buf$7, dim$batch, dim$seq);
+        k$42(buf$12, buf$11, wo, dim$batch, dim$seq);
+        k$43(buf$10, buf$12, buf$6, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$44(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$45(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$46(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$48(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
+        k$37(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$38(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
+        k$9(buf$4, buf$7, buf$3, dim$batch, dim$seq);
+        k$49(grad$tok_emb, buf$4, in$tokens, dim$batch, dim$seq);
+        k$50(buf$3, buf$4, dim$batch, dim$seq);
+        k$51(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$52(grad$ln1_g, buf$12, buf$0, dim$batch, dim$seq);
+        k$53(grad$ln1_b, buf$12, dim$batch, dim$seq);
+        k$54(buf$12, buf$1, buf$25, dim$batch, dim$seq, scratch$sum);
+        k$54(buf$25, buf$1, buf$26, dim$batch, dim$seq, scratch$sum);
+        k$54(buf$26, buf$1, buf$27, dim$batch, dim$seq, scratch$sum);
+        k$55(buf$27, buf$6, buf$11, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$52(grad$ln2_g, buf$23, buf$8, dim$batch, dim$seq);
+        k$53(grad$ln2_b, buf$23, dim$batch, dim$seq);
+        k$56(buf$23, buf$9, buf$15, dim$batch, dim$seq, scratch$rows);
+        k$57(grad$b1, buf$15, dim$batch, dim$seq);
+        k$58(buf$15, buf$13, buf$17, dim$batch, dim$seq, scratch$rows);
+        k$53(grad$b2, buf$17, dim$batch, dim$seq);
+        k$52(grad$lnf_g, buf$24, buf$14, dim$batch, dim$seq);
+        k$53(grad$lnf_b, buf$24, dim$batch, dim$seq);
+        k$56(buf$24, buf$16, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$21, buf$19, dim$batch, dim$seq);
+        k$59(buf$19, buf$22, buf$18, buf$21, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, dim$batch, dim$seq);
     }
 
     private void run$gradients$2() {
-        k$66(grad$b1, buf$21, dim$batch, dim$seq);
-        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
-        k$61(grad$b2, buf$23, dim$batch, dim$seq);
-        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
-        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
-        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
-        k$27(buf$10, buf$8, dim$batch, dim$seq);
-        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
-        k$29(buf$9, buf$8, dim$batch, dim$seq);
-        k$30(buf$8, buf$9, dim$batch, dim$seq);
-        System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
-        System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
+        k$22(buf$19, buf$20, dim$batch, dim$seq);
+        System.arraycopy(buf$12, 0, grad$wq, 0, 1024);
+        System.arraycopy(buf$25, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$26, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$27, 0, grad$wo, 0, 1024);
+        System.arraycopy(buf$23, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$15, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$24, 0, grad$head, 0, 4096);
     }
 
     private void run$gradients() {
@@ -3223,9 +2706,6 @@ public final class CharLM {
         this.dim$seq = seq;
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 128, seq] of more than 2147483647 elements, more than nnc supports");
-        }
-        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
-            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
         }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
@@ -3286,35 +2766,35 @@ public final class CharLM {
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
-        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
-        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
-        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
-        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
-        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$5 = grow(buf$5, (long) 32 * dim$batch * dim$seq);
+        buf$6 = grow(buf$6, (long) 32 * dim$batch * dim$seq);
+        buf$7 = grow(buf$7, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$8 = grow(buf$8, (long) 32 * dim$batch * dim$seq);
+        buf$9 = grow(buf$9, (long) 32 * dim$batch * dim$seq);
+        buf$10 = grow(buf$10, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 128 * dim$batch * dim$seq);
+        buf$12 = grow(buf$12, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$13 = grow(buf$13, (long) 128 * dim$batch * dim$seq);
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
-        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
-        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
-        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
-        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
-        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
-        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
-        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
-        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
-        scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        buf$15 = grow(buf$15, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$16 = grow(buf$16, (long) 32 * dim$batch * dim$seq);
+        buf$17 = grow(buf$17, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$18 = grow(buf$18, (long) 128 * dim$batch * dim$seq);
+        buf$19 = grow(buf$19, Math.max((long) dim$batch * dim$seq, (long) 1));
+        buf$20 = grow(buf$20, Math.max((long) 1, (long) 4 * dim$batch * dim$seq));
+        buf$21 = grow(buf$21, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$22 = grow(buf$22, (long) 128 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$24 = grow(buf$24, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$25 = grow(buf$25, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 68, (long) 128), (long) 32), (long) 8), Math.max((long) 32, (long) 128));
+        scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         try {
             run$gradients();
-            return buf$8[0];
+            return buf$19[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -3359,101 +2839,92 @@ public final class CharLM {
         k$5(buf$3, buf$1, wq, dim$batch, dim$seq);
         k$5(buf$4, buf$1, wk, dim$batch, dim$seq);
         k$5(buf$5, buf$1, wv, dim$batch, dim$seq);
-        k$6(buf$6, dim$seq);
-        k$7(buf$7, buf$6, dim$seq);
-        k$8(buf$6, buf$3, buf$4, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$23(buf$8, in$next, dim$batch, dim$seq);
-        k$31(buf$9, dim$batch, dim$seq);
-        k$32(buf$10, buf$9, dim$batch, dim$seq);
-        k$9(buf$9, buf$7, buf$6, dim$batch, dim$seq);
-        k$10(buf$6, buf$9, dim$batch, dim$seq);
-        k$11(buf$11, buf$9, buf$6, dim$batch, dim$seq);
-        k$12(buf$6, buf$11, dim$batch, dim$seq);
-        k$13(buf$9, buf$11, buf$6, dim$batch, dim$seq);
-        k$14(buf$12, buf$9, buf$5, dim$batch, dim$seq);
-        k$15(buf$13, buf$12, wo, dim$batch, dim$seq, scratch$rows);
-        k$16(buf$14, buf$13, dim$batch, dim$seq);
-        k$17(buf$13, buf$2, buf$14, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$4); else k$3(buf$14, buf$13, 0, dim$batch * dim$seq);
-        k$4(buf$15, buf$14, ln2_g, ln2_b, dim$batch, dim$seq);
-        k$18(buf$16, buf$15, w1, dim$batch, dim$seq, scratch$rows);
-        k$19(buf$17, buf$16, b1, dim$batch, dim$seq);
-        k$33(buf$16, buf$17, dim$batch, dim$seq);
-        k$34(buf$18, buf$16, dim$batch, dim$seq);
-        k$35(buf$19, buf$17, buf$18, dim$batch, dim$seq);
-        k$21(buf$20, buf$19, w2, dim$batch, dim$seq, scratch$rows);
-        k$22(buf$21, buf$13, buf$20, b2, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$20, buf$21, 0, dim$batch * dim$seq);
-        k$4(buf$22, buf$20, lnf_g, lnf_b, dim$batch, dim$seq);
-        k$18(buf$23, buf$22, head, dim$batch, dim$seq, scratch$rows);
-        k$36(buf$24, buf$8, dim$batch, dim$seq);
-        k$24(buf$8, buf$23, dim$batch, dim$seq);
-        k$25(buf$25, buf$23, buf$8, dim$batch, dim$seq);
-        k$37(buf$23, buf$25, dim$batch, dim$seq);
-        k$38(buf$8, buf$23, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$4); else k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$7(buf$7, buf$6, wo, dim$batch, dim$seq, scratch$rows);
+        k$8(buf$8, buf$7, dim$batch, dim$seq);
+        k$9(buf$7, buf$2, buf$8, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$5); else k$3(buf$8, buf$7, 0, dim$batch * dim$seq);
+        k$4(buf$9, buf$8, ln2_g, ln2_b, dim$batch, dim$seq);
+        k$10(buf$10, buf$9, w1, dim$batch, dim$seq, scratch$rows);
+        k$11(buf$11, buf$10, b1, dim$batch, dim$seq);
+        k$23(buf$10, buf$11, dim$batch, dim$seq);
+        k$24(buf$12, buf$10, dim$batch, dim$seq);
+        k$25(buf$13, buf$11, buf$12, dim$batch, dim$seq);
+        k$13(buf$14, buf$13, w2, dim$batch, dim$seq, scratch$rows);
+        k$14(buf$15, buf$7, buf$14, b2, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$3(buf$14, buf$15, 0, dim$batch * dim$seq);
+        k$4(buf$16, buf$14, lnf_g, lnf_b, dim$batch, dim$seq);
+        k$10(buf$17, buf$16, head, dim$batch, dim$seq, scratch$rows);
+        k$15(buf$18, in$next, dim$batch, dim$seq);
+        k$16(buf$19, buf$17, dim$batch, dim$seq);
+        k$26(buf$20, dim$batch, dim$seq);
+        k$27(buf$21, buf$20, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 9 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$7); else k$28(buf$20, buf$3, buf$4, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$29(buf$22, buf$18, dim$batch, dim$seq);
+        k$17(buf$18, buf$17, buf$19, dim$batch, dim$seq);
+        k$30(buf$17, buf$18, dim$batch, dim$seq);
+        k$31(buf$19, buf$17, dim$batch, dim$seq);
+        k$32(buf$23, buf$21, buf$22, dim$batch, dim$seq);
+        k$33(buf$21, buf$23, dim$batch, dim$seq);
+        k$34(buf$24, buf$21, buf$19, dim$batch, dim$seq);
+        k$35(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
+        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$37(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$38(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
     }
 
     private void run$trainStep$1() {
-        k$39(buf$26, buf$10, buf$24, dim$batch, dim$seq);
-        k$40(buf$10, buf$26, dim$batch, dim$seq);
-        k$41(buf$27, buf$10, buf$8, dim$batch, dim$seq);
-        k$42(buf$10, buf$26, buf$27, buf$23, dim$batch, dim$seq);
-        k$43(buf$27, buf$10, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$44(buf$26, buf$27, lnf_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$6); else k$45(buf$23, buf$21, buf$26, 0, dim$batch * dim$seq);
-        k$46(buf$26, buf$23, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$47(buf$21, buf$26, buf$18, buf$17, buf$16, dim$batch, dim$seq);
-        k$43(buf$26, buf$21, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$44(buf$18, buf$26, ln2_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$7); else k$45(buf$16, buf$13, buf$18, 0, dim$batch * dim$seq);
-        k$17(buf$13, buf$23, buf$16, dim$batch, dim$seq);
-        k$48(buf$17, buf$13, dim$batch, dim$seq);
-        k$49(buf$18, buf$17, wo, dim$batch, dim$seq);
-        k$8(buf$16, buf$18, buf$5, dim$batch, dim$seq, scratch$rows, scratch$acc);
-        k$50(buf$5, buf$9, buf$18, dim$batch, dim$seq);
-        k$51(buf$18, buf$16, buf$9, buf$6, dim$batch, dim$seq);
-        k$52(buf$9, buf$7, buf$16, buf$6, buf$18, buf$11, dim$batch, dim$seq);
-        k$14(buf$16, buf$9, buf$4, dim$batch, dim$seq);
-        k$53(buf$18, buf$3, buf$9, dim$batch, dim$seq, scratch$rows);
-        k$54(buf$4, buf$5, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$55(buf$3, buf$18, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$54(buf$9, buf$16, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$56(buf$6, buf$4, buf$3, buf$9, dim$batch, dim$seq);
-        k$44(buf$4, buf$6, ln1_g, dim$batch, dim$seq);
-        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$45(buf$3, buf$2, buf$4, 0, dim$batch * dim$seq);
-        k$17(buf$9, buf$13, buf$3, dim$batch, dim$seq);
-        k$57(grad$tok_emb, buf$9, in$tokens, dim$batch, dim$seq);
-        k$58(buf$3, buf$9, dim$batch, dim$seq);
-        k$59(grad$pos_emb, buf$3, in$positions, dim$seq);
-        k$60(grad$ln1_g, buf$6, buf$0, dim$batch, dim$seq);
-        k$61(grad$ln1_b, buf$6, dim$batch, dim$seq);
-        k$62(buf$6, buf$1, buf$16, dim$batch, dim$seq, scratch$sum);
-        k$63(buf$16, buf$1, buf$18, dim$batch, dim$seq, scratch$sum);
-        k$62(buf$18, buf$1, buf$5, dim$batch, dim$seq, scratch$sum);
-        k$64(buf$5, buf$12, buf$17, dim$batch, dim$seq, scratch$sum, scratch$rows);
-        k$60(grad$ln2_g, buf$26, buf$14, dim$batch, dim$seq);
-        k$61(grad$ln2_b, buf$26, dim$batch, dim$seq);
-        k$65(buf$26, buf$15, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$39(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$40(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
+        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$37(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$38(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
+        k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
+        k$41(buf$11, buf$7, dim$batch, dim$seq);
+        k$42(buf$12, buf$11, wo, dim$batch, dim$seq);
+        k$43(buf$10, buf$12, buf$6, dim$batch, dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$44(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$45(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$46(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
+        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$48(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
+        k$37(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
+        if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$38(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
+        k$9(buf$4, buf$7, buf$3, dim$batch, dim$seq);
+        k$49(grad$tok_emb, buf$4, in$tokens, dim$batch, dim$seq);
+        k$50(buf$3, buf$4, dim$batch, dim$seq);
+        k$51(grad$pos_emb, buf$3, in$positions, dim$seq);
+        k$52(grad$ln1_g, buf$12, buf$0, dim$batch, dim$seq);
+        k$53(grad$ln1_b, buf$12, dim$batch, dim$seq);
+        k$54(buf$12, buf$1, buf$25, dim$batch, dim$seq, scratch$sum);
+        k$54(buf$25, buf$1, buf$26, dim$batch, dim$seq, scratch$sum);
+        k$54(buf$26, buf$1, buf$27, dim$batch, dim$seq, scratch$sum);
+        k$55(buf$27, buf$6, buf$11, dim$batch, dim$seq, scratch$sum, scratch$rows);
+        k$52(grad$ln2_g, buf$23, buf$8, dim$batch, dim$seq);
+        k$53(grad$ln2_b, buf$23, dim$batch, dim$seq);
+        k$56(buf$23, buf$9, buf$15, dim$batch, dim$seq, scratch$rows);
+        k$57(grad$b1, buf$15, dim$batch, dim$seq);
+        k$58(buf$15, buf$13, buf$17, dim$batch, dim$seq, scratch$rows);
+        k$53(grad$b2, buf$17, dim$batch, dim$seq);
+        k$52(grad$lnf_g, buf$24, buf$14, dim$batch, dim$seq);
+        k$53(grad$lnf_b, buf$24, dim$batch, dim$seq);
+        k$56(buf$24, buf$16, buf$21, dim$batch, dim$seq, scratch$rows);
+        k$19(buf$21, buf$19, dim$batch, dim$seq);
+        k$59(buf$19, buf$22, buf$18, buf$21, dim$batch, dim$seq);
+        k$21(buf$20, buf$19, dim$batch, dim$seq);
     }
 
     private void run$trainStep$2() {
-        k$66(grad$b1, buf$21, dim$batch, dim$seq);
-        k$67(buf$21, buf$19, buf$23, dim$batch, dim$seq, scratch$rows);
-        k$61(grad$b2, buf$23, dim$batch, dim$seq);
-        k$60(grad$lnf_g, buf$27, buf$20, dim$batch, dim$seq);
-        k$61(grad$lnf_b, buf$27, dim$batch, dim$seq);
-        k$65(buf$27, buf$22, buf$10, dim$batch, dim$seq, scratch$rows);
-        k$27(buf$10, buf$8, dim$batch, dim$seq);
-        k$68(buf$8, buf$24, buf$25, buf$10, dim$batch, dim$seq);
-        k$29(buf$9, buf$8, dim$batch, dim$seq);
-        k$30(buf$8, buf$9, dim$batch, dim$seq);
-        System.arraycopy(buf$6, 0, grad$wq, 0, 1024);
-        System.arraycopy(buf$16, 0, grad$wk, 0, 1024);
-        System.arraycopy(buf$18, 0, grad$wv, 0, 1024);
-        System.arraycopy(buf$5, 0, grad$wo, 0, 1024);
-        System.arraycopy(buf$26, 0, grad$w1, 0, 4096);
-        System.arraycopy(buf$21, 0, grad$w2, 0, 4096);
-        System.arraycopy(buf$27, 0, grad$head, 0, 4096);
+        k$22(buf$19, buf$20, dim$batch, dim$seq);
+        System.arraycopy(buf$12, 0, grad$wq, 0, 1024);
+        System.arraycopy(buf$25, 0, grad$wk, 0, 1024);
+        System.arraycopy(buf$26, 0, grad$wv, 0, 1024);
+        System.arraycopy(buf$27, 0, grad$wo, 0, 1024);
+        System.arraycopy(buf$23, 0, grad$w1, 0, 4096);
+        System.arraycopy(buf$15, 0, grad$w2, 0, 4096);
+        System.arraycopy(buf$24, 0, grad$head, 0, 4096);
     }
 
     private void run$trainStep() {
@@ -3640,9 +3111,6 @@ public final class CharLM {
         if ((double) 128 * dim$batch * dim$seq > 2147483647) {
             throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 128, seq] of more than 2147483647 elements, more than nnc supports");
         }
-        if ((double) 4 * dim$batch * dim$seq * dim$seq > 2147483647) {
-            throw new IllegalArgumentException("dims " + "batch = " + dim$batch + ", " + "seq = " + dim$seq + " make a tensor [batch, 4, seq, seq] of more than 2147483647 elements, more than nnc supports");
-        }
         if (tokens == null) {
             throw new IllegalArgumentException("input tokens [batch, seq] needs " + (long) dim$batch * dim$seq + " elements (" + "batch = " + dim$batch + ", " + "seq = " + dim$seq + ")" + ", got null");
         }
@@ -3702,36 +3170,36 @@ public final class CharLM {
         buf$2 = grow(buf$2, (long) 32 * dim$batch * dim$seq);
         buf$3 = grow(buf$3, Math.max((long) 32 * dim$batch * dim$seq, (long) 32 * dim$seq));
         buf$4 = grow(buf$4, (long) 32 * dim$batch * dim$seq);
-        buf$5 = grow(buf$5, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
-        buf$6 = grow(buf$6, Math.max(Math.max(Math.max(Math.max((long) dim$seq, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 32 * dim$batch * dim$seq), (long) 1024));
-        buf$7 = grow(buf$7, (long) dim$seq * dim$seq);
-        buf$8 = grow(buf$8, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) dim$batch * dim$seq), (long) 1));
-        buf$9 = grow(buf$9, Math.max(Math.max((long) 1, (long) 4 * dim$batch * dim$seq * dim$seq), (long) 32 * dim$batch * dim$seq));
-        buf$10 = grow(buf$10, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
-        buf$11 = grow(buf$11, (long) 4 * dim$batch * dim$seq * dim$seq);
-        buf$12 = grow(buf$12, (long) 32 * dim$batch * dim$seq);
-        buf$13 = grow(buf$13, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$5 = grow(buf$5, (long) 32 * dim$batch * dim$seq);
+        buf$6 = grow(buf$6, (long) 32 * dim$batch * dim$seq);
+        buf$7 = grow(buf$7, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$8 = grow(buf$8, (long) 32 * dim$batch * dim$seq);
+        buf$9 = grow(buf$9, (long) 32 * dim$batch * dim$seq);
+        buf$10 = grow(buf$10, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq));
+        buf$11 = grow(buf$11, (long) 128 * dim$batch * dim$seq);
+        buf$12 = grow(buf$12, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 1024));
+        buf$13 = grow(buf$13, (long) 128 * dim$batch * dim$seq);
         buf$14 = grow(buf$14, (long) 32 * dim$batch * dim$seq);
-        buf$15 = grow(buf$15, (long) 32 * dim$batch * dim$seq);
-        buf$16 = grow(buf$16, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq * dim$seq), (long) 1024));
-        buf$17 = grow(buf$17, (long) 128 * dim$batch * dim$seq);
-        buf$18 = grow(buf$18, Math.max(Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4 * dim$batch * dim$seq), (long) 1024));
-        buf$19 = grow(buf$19, (long) 128 * dim$batch * dim$seq);
-        buf$20 = grow(buf$20, (long) 32 * dim$batch * dim$seq);
-        buf$21 = grow(buf$21, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
-        buf$22 = grow(buf$22, (long) 32 * dim$batch * dim$seq);
-        buf$23 = grow(buf$23, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
-        buf$24 = grow(buf$24, (long) 128 * dim$batch * dim$seq);
-        buf$25 = grow(buf$25, (long) 128 * dim$batch * dim$seq);
-        buf$26 = grow(buf$26, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
-        buf$27 = grow(buf$27, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
-        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max(Math.max((long) 8, (long) 68), (long) 128), (long) 32), (long) 36), Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
-        scratch$acc = grow(scratch$acc, Math.max(Math.max((long) dim$seq, (long) 32), (long) 128));
+        buf$15 = grow(buf$15, Math.max(Math.max((long) 32 * dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq), (long) 4096));
+        buf$16 = grow(buf$16, (long) 32 * dim$batch * dim$seq);
+        buf$17 = grow(buf$17, Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq));
+        buf$18 = grow(buf$18, (long) 128 * dim$batch * dim$seq);
+        buf$19 = grow(buf$19, Math.max((long) dim$batch * dim$seq, (long) 1));
+        buf$20 = grow(buf$20, Math.max((long) 1, (long) 4 * dim$batch * dim$seq));
+        buf$21 = grow(buf$21, Math.max((long) dim$batch * dim$seq, (long) 128 * dim$batch * dim$seq));
+        buf$22 = grow(buf$22, (long) 128 * dim$batch * dim$seq);
+        buf$23 = grow(buf$23, Math.max(Math.max((long) 128 * dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$24 = grow(buf$24, Math.max(Math.max((long) dim$batch * dim$seq, (long) 32 * dim$batch * dim$seq), (long) 4096));
+        buf$25 = grow(buf$25, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
+        scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 68, (long) 128), (long) 32), (long) 8), Math.max((long) 32, (long) 128));
+        scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         float loss$;
         try {
             run$trainStep();
-            loss$ = buf$8[0];
+            loss$ = buf$19[0];
         } finally {
             this.in$tokens = null;
             this.in$next = null;
@@ -4690,14 +4158,19 @@ public final class CharLM {
      */
     private void tasks$() {
         split$0 = (w$, lo$, hi$) -> k$3(buf$0, buf$2, lo$, hi$);
-        split$1 = (w$, lo$, hi$) -> k$3(buf$0, buf$4, lo$, hi$);
-        split$2 = (w$, lo$, hi$) -> k$3(buf$3, buf$1, lo$, hi$);
-        split$3 = (w$, lo$, hi$) -> k$3(buf$0, buf$1, lo$, hi$);
-        split$4 = (w$, lo$, hi$) -> k$3(buf$14, buf$13, lo$, hi$);
-        split$5 = (w$, lo$, hi$) -> k$3(buf$20, buf$21, lo$, hi$);
-        split$6 = (w$, lo$, hi$) -> k$45(buf$23, buf$21, buf$26, lo$, hi$);
-        split$7 = (w$, lo$, hi$) -> k$45(buf$16, buf$13, buf$18, lo$, hi$);
-        split$8 = (w$, lo$, hi$) -> k$45(buf$3, buf$2, buf$4, lo$, hi$);
+        split$1 = (w$, lo$, hi$) -> k$6(buf$1, buf$0, buf$3, buf$4, dim$seq, lo$, hi$);
+        split$2 = (w$, lo$, hi$) -> k$3(buf$1, buf$3, lo$, hi$);
+        split$3 = (w$, lo$, hi$) -> k$3(buf$4, buf$0, lo$, hi$);
+        split$4 = (w$, lo$, hi$) -> k$6(buf$6, buf$3, buf$4, buf$5, dim$seq, lo$, hi$);
+        split$5 = (w$, lo$, hi$) -> k$3(buf$8, buf$7, lo$, hi$);
+        split$6 = (w$, lo$, hi$) -> k$3(buf$14, buf$15, lo$, hi$);
+        split$7 = (w$, lo$, hi$) -> k$28(buf$20, buf$3, buf$4, dim$seq, lo$, hi$);
+        split$8 = (w$, lo$, hi$) -> k$38(buf$17, buf$15, buf$23, lo$, hi$);
+        split$9 = (w$, lo$, hi$) -> k$38(buf$10, buf$7, buf$12, lo$, hi$);
+        split$10 = (w$, lo$, hi$) -> k$44(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
+        split$11 = (w$, lo$, hi$) -> k$45(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
+        split$12 = (w$, lo$, hi$) -> k$46(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, lo$, hi$);
+        split$13 = (w$, lo$, hi$) -> k$38(buf$3, buf$2, buf$10, lo$, hi$);
     }
 
     /**
