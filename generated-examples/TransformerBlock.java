@@ -618,16 +618,16 @@ public final class TransformerBlock {
                 if (s > m) {
                     final double scale = Math.exp(m - s);
                     l *= scale;
-                    for (int t = 0; t < EV; t++) out[oo + t] *= scale;
+                    for (int t = 0; t < EV; t++) out[oo + t] = (float) (out[oo + t] * scale);
                     m = s;
                 }
                 final double p = Math.exp(s - m);
                 l += p;
                 final int vo = (kb + j) * EV;
-                for (int t = 0; t < EV; t++) out[oo + t] += p * a2[vo + t];
+                for (int t = 0; t < EV; t++) out[oo + t] = (float) (out[oo + t] + p * a2[vo + t]);
             }
             final double inv = 1 / l;
-            for (int t = 0; t < EV; t++) out[oo + t] *= inv;
+            for (int t = 0; t < EV; t++) out[oo + t] = (float) (out[oo + t] * inv);
         }
     }
 
@@ -1465,7 +1465,7 @@ public final class TransformerBlock {
                 double dp = 0;
                 for (int t = 0; t < EV; t++) dp += (double) a3[r * EV + t] * a2[vo + t];
                 final double ds = p * (dp - dd) * sc;
-                for (int t = 0; t < E; t++) out[qo + t] += ds * a1[ko + t];
+                for (int t = 0; t < E; t++) out[qo + t] = (float) (out[qo + t] + ds * a1[ko + t]);
             }
         }
     }
@@ -1491,7 +1491,7 @@ public final class TransformerBlock {
                 double dp = 0;
                 for (int t = 0; t < EV; t++) dp += (double) a3[row * EV + t] * a2[vo + t];
                 final double ds = p * (dp - a5[row]) * sc;
-                for (int t = 0; t < E; t++) out[ko + t] += ds * a0[qo + t];
+                for (int t = 0; t < E; t++) out[ko + t] = (float) (out[ko + t] + ds * a0[qo + t]);
             }
         }
     }
@@ -1514,7 +1514,7 @@ public final class TransformerBlock {
                 for (int t = 0; t < E; t++) dot += (double) a0[qo + t] * a1[ko + t];
                 final double s = dot * sc;
                 final double p = Math.exp(s - a4[row]);
-                for (int t = 0; t < EV; t++) out[vo + t] += p * a3[row * EV + t];
+                for (int t = 0; t < EV; t++) out[vo + t] = (float) (out[vo + t] + p * a3[row * EV + t]);
             }
         }
     }

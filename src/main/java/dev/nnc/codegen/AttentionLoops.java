@@ -46,31 +46,43 @@ final class AttentionLoops {
                 .add("$<}\n");
     }
 
+    /**
+     * {@code out[o] = (elem) (out[o] + value)}: a compound assignment spelled out, as in f32 code
+     * {@code value} is a double (javac's lossy-conversions lint, an error with -Werror, rejects
+     * {@code +=} and {@code *=} that narrow implicitly).
+     */
+    private CodeBlock update(String o, String op, CodeBlock value) {
+        return k.elem.f32() ? CodeBlock.of("out[$L] = (float) (out[$L] $L $L)", o, o, op, value)
+                : CodeBlock.of("out[$L] $L= $L", o, op, value);
+    }
+
     /** {@code out[oo + t] += coef · x[xo + t]} for {@code t < len}. */
     void addScaled(CodeBlock.Builder c, String oo, String coef, String x, String xo, String len) {
+        CodeBlock tail = update(oo + " + t", "+", CodeBlock.of("$L * $L[$L + t]", coef, x, xo));
         if (!k.vector) {
-            c.addStatement("for (int t = 0; t < $L; t++) out[$L + t] += $L * $L[$L + t]", len, oo, coef, x, xo);
+            c.addStatement("for (int t = 0; t < $L; t++) $L", len, tail);
             return;
         }
         c.add("{\n$>")
                 .addStatement("int t = 0")
                 .addStatement("for (; t + SPECIES.length() <= $L; t += SPECIES.length()) $L.mul($L).add($L).intoArray(out, $L + t)", len,
                         VectorExact.broadcast(CodeBlock.of("($T) $L", k.elem.type(), coef)), load(x, xo), load("out", oo), oo)
-                .addStatement("for (; t < $L; t++) out[$L + t] += $L * $L[$L + t]", len, oo, coef, x, xo)
+                .addStatement("for (; t < $L; t++) $L", len, tail)
                 .add("$<}\n");
     }
 
     /** {@code out[oo + t] *= coef} for {@code t < len}. */
     void scale(CodeBlock.Builder c, String oo, String coef, String len) {
+        CodeBlock tail = update(oo + " + t", "*", CodeBlock.of("$L", coef));
         if (!k.vector) {
-            c.addStatement("for (int t = 0; t < $L; t++) out[$L + t] *= $L", len, oo, coef);
+            c.addStatement("for (int t = 0; t < $L; t++) $L", len, tail);
             return;
         }
         c.add("{\n$>")
                 .addStatement("int t = 0")
                 .addStatement("for (; t + SPECIES.length() <= $L; t += SPECIES.length()) $L.mul($L).intoArray(out, $L + t)", len,
                         VectorExact.broadcast(CodeBlock.of("($T) $L", k.elem.type(), coef)), load("out", oo), oo)
-                .addStatement("for (; t < $L; t++) out[$L + t] *= $L", len, oo, coef)
+                .addStatement("for (; t < $L; t++) $L", len, tail)
                 .add("$<}\n");
     }
 }

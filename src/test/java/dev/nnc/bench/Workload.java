@@ -23,7 +23,7 @@ import java.util.Random;
  *
  * <p>Besides, two examples of the language's version 2 with any inputs, called through their
  * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
- * {@code tab:B} (tabular_embeddings.nn). And the products of bench/models/batched_matmul.nn
+ * {@code tab:B} (tabular_embeddings.nn); {@code w6:B} is bench/models/w6_block.nn at batch B and sequence 128. And the products of bench/models/batched_matmul.nn
  * ({@code bmm:batched}, {@code bmm:stacked}, {@code bmm:single}; see {@link BatchedMatmulBench}),
  * whose models have no optimizer: their {@code trainStep} is null and {@link #gradients} computes
  * the loss's gradients.
@@ -67,8 +67,9 @@ public final class Workload {
             case "w5" -> Path.of("bench/models/w5_resnet.nn");
             case "bn" -> Path.of("generated-examples/batchnorm_mlp.nn");
             case "lm" -> Path.of("generated-examples/char_lm.nn");
+            case "w6" -> Path.of("bench/models/w6_block.nn");
             case "tab" -> Path.of("generated-examples/tabular_embeddings.nn");
-            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, bn:64, lm:8x32, tab:64)");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + " (w1:64, w2:256, w2:1, w3:1, w4:64, w5:16, w6:8, bn:64, lm:8x32, tab:64)");
         };
     }
 
@@ -79,6 +80,8 @@ public final class Workload {
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
+        // W6: the encoder block at batch B and PERFORMANCE.md's sequence of 128 (bench/peers.py's W6)
+        if (workload.startsWith("w6:")) return named(workload + "x128", backend, f32, threads);
         if (workload.startsWith("bmm:")) return products(workload, backend, f32, threads);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
         Source src = source(workload, backend, f32);
