@@ -29,9 +29,10 @@ import org.objectweb.asm.Opcodes;
  * </pre>
  *
  * <p>Warm-up: every call of every spec in turn until each has run {@code --min-calls} times (C2
- * compiles a method without loops after 5,000 calls), or for {@code --enough-warm-s} seconds
- * (default 20: a call of tens of ms spends its time in loops, which C2 compiles from their back
- * edges long before 8,000 calls), and no compilation has finished for
+ * compiles a method without loops after 5,000 calls), or, if given, for {@code --enough-warm-s}
+ * seconds (for calls of tens of ms; but then loop-free methods may still run C1's code, which
+ * boxes vectors: W4's trainStep after 20 s allocated 2,688 B per call, after 8,000 calls none),
+ * and no compilation has finished for
  * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
  * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
  * the last line is one JSON object with the blocks, their median and the bytes allocated per
@@ -51,7 +52,7 @@ public final class AppLoop {
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
         long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
-        int blocks = 0, minCalls = 8000, enoughWarmS = 20, quietMs = 2000, maxWarmS = 120, blockMs = 500;
+        int blocks = 0, minCalls = 8000, enoughWarmS = Integer.MAX_VALUE / 2, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -84,7 +85,7 @@ public final class AppLoop {
 
         long start = System.nanoTime(), deadline = start + maxWarmS * 1_000_000_000L;
         // with --check, warm-up goes on while a method with vector code compiled by C1 has no C2 code (yet)
-        long enough = start + enoughWarmS * 1_000_000_000L;
+        long enough = enoughWarmS >= Integer.MAX_VALUE / 2 ? Long.MAX_VALUE : start + enoughWarmS * 1_000_000_000L;
         long warmNs = warmUp(calls, minCalls, enough, quietMs, deadline, check ? jit : null, vectorMethods);
         System.out.printf("warm %.1f s%n", warmNs / 1e9);
         if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
