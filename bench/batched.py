@@ -11,10 +11,10 @@ figure is the median over the JVMs of each one's median block, with max/min over
 Usage (from the repository root, after bench/batched has built the test classes):
     bench/batched [--engine vector|scalar] [--jvms N]
 """
-import json
 import statistics
-import subprocess
 import sys
+
+from compare import app_loop  # bench/compare.py, beside this script: one fresh JVM running AppLoop
 
 JDKS = [("17", "java"), ("25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")]
 MODELS = (("batched", 1), ("stacked", 1), ("single", 32))  # (model, calls for the same work)
@@ -33,15 +33,6 @@ def options(argv):
             sys.exit(f"bench/batched: unknown or incomplete option {argv[i]!r}\n" + __doc__.split("Usage")[1])
         i += 2
     return engine, jvms
-
-
-def app_loop(java, spec):
-    """One fresh JVM running AppLoop on spec: its JSON summary (median block, bytes per call)."""
-    cp = "target/test-classes:target/classes:" + open("target/bench.classpath").read().strip()
-    args = [java, "-Xss16m", "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.nnc.bench.AppLoop",
-            "--time", "5", "--block-ms", "500", spec]
-    r = subprocess.run(args, check=True, capture_output=True, text=True)
-    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def main():

@@ -49,7 +49,6 @@ def check_options(argv):
             sys.exit(f"bench/compare: unknown or incomplete option {argv[i]!r}\n{usage}")
 
 
-check_options(sys.argv[1:])
 QUICK = "--quick" in sys.argv
 README = "--readme" in sys.argv
 JVMS = int(sys.argv[sys.argv.index("--jvms") + 1]) if "--jvms" in sys.argv else (2 if QUICK else 5)
@@ -167,6 +166,7 @@ def blas_core():
 
 
 def main():
+    check_options(sys.argv[1:])
     t_start = time.time()
     subprocess.run(["mvn", "-q", "-B", "-ntp", "-DskipTests", "test-compile", "dependency:build-classpath",
                     "-Dmdep.outputFile=target/bench.classpath", "-Dmdep.includeScope=test"], check=True, stdout=sys.stderr)

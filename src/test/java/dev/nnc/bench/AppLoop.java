@@ -24,15 +24,12 @@ import org.objectweb.asm.Opcodes;
  * columns; {@code VectorJitTest} runs it in check mode.
  *
  * <pre>
- * AppLoop [--time BLOCKS] [--check] [--pollute] [--min-calls N] [--enough-warm-s S] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
+ * AppLoop [--time BLOCKS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
  *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep (entry: trainStep, infer, gradients)
  * </pre>
  *
  * <p>Warm-up: every call of every spec in turn until each has run {@code --min-calls} times (C2
- * compiles a method without loops after 5,000 calls), or, if given, for {@code --enough-warm-s}
- * seconds (for calls of tens of ms; but then loop-free methods may still run C1's code, which
- * boxes vectors: W4's trainStep after 20 s allocated 2,688 B per call, after 8,000 calls none),
- * and no compilation has finished for
+ * compiles a method without loops after 5,000 calls) and no compilation has finished for
  * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
  * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
  * the last line is one JSON object with the blocks, their median and the bytes allocated per
@@ -52,7 +49,7 @@ public final class AppLoop {
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
         long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
-        int blocks = 0, minCalls = 8000, enoughWarmS = Integer.MAX_VALUE / 2, quietMs = 2000, maxWarmS = 120, blockMs = 500;
+        int blocks = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -61,7 +58,6 @@ public final class AppLoop {
                 case "--check" -> check = true;
                 case "--pollute" -> pollute = true;
                 case "--min-calls" -> minCalls = Integer.parseInt(args[++i]);
-                case "--enough-warm-s" -> enoughWarmS = Integer.parseInt(args[++i]);
                 case "--quiet-ms" -> quietMs = Integer.parseInt(args[++i]);
                 case "--max-warm-s" -> maxWarmS = Integer.parseInt(args[++i]);
                 case "--block-ms" -> blockMs = Integer.parseInt(args[++i]);
@@ -85,8 +81,7 @@ public final class AppLoop {
 
         long start = System.nanoTime(), deadline = start + maxWarmS * 1_000_000_000L;
         // with --check, warm-up goes on while a method with vector code compiled by C1 has no C2 code (yet)
-        long enough = enoughWarmS >= Integer.MAX_VALUE / 2 ? Long.MAX_VALUE : start + enoughWarmS * 1_000_000_000L;
-        long warmNs = warmUp(calls, minCalls, enough, quietMs, deadline, check ? jit : null, vectorMethods);
+        long warmNs = warmUp(calls, minCalls, quietMs, deadline, check ? jit : null, vectorMethods);
         System.out.printf("warm %.1f s%n", warmNs / 1e9);
         if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
         if (check) {
@@ -99,7 +94,7 @@ public final class AppLoop {
                         System.out.printf("alloc %s caller=%d pool=%d%n", s.text, caller, pool);
                         break;
                     }
-                    warmNs += warmUp(calls, minCalls / 10, enough, quietMs, deadline, null, vectorMethods);
+                    warmNs += warmUp(calls, minCalls / 10, quietMs, deadline, null, vectorMethods);
                 }
             }
             for (Map.Entry<String, List<String>> e : jit.levels().entrySet()) {
@@ -143,12 +138,11 @@ public final class AppLoop {
     }
 
     /**
-     * Calls every spec in turn until each ran {@code minCalls} times (or the time {@code enough}
-     * passed) and the JIT was quiet for
+     * Calls every spec in turn until each ran {@code minCalls} times and the JIT was quiet for
      * {@code quietMs} (and, with {@code jit}, until its stream has delivered the events of that
      * quiet time and no method with vector code lacks C2 code), or {@code deadline} passed; the time taken.
      */
-    private static long warmUp(List<Spec> calls, int minCalls, long enough, int quietMs, long deadline, JitWatch jit,
+    private static long warmUp(List<Spec> calls, int minCalls, int quietMs, long deadline, JitWatch jit,
                                Map<String, Set<String>> vectorMethods) throws Throwable {
         CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
         long start = System.nanoTime(), quietSince = start, lastJit = -1, flushesAtQuiet = jit == null ? 0 : jit.flushes();
@@ -163,7 +157,7 @@ public final class AppLoop {
                 quietSince = now;
                 if (jit != null) flushesAtQuiet = jit.flushes();
             }
-            boolean done = (n >= minCalls || now >= enough) && now - quietSince >= quietMs * 1_000_000L;
+            boolean done = n >= minCalls && now - quietSince >= quietMs * 1_000_000L;
             // two deliveries after the last compilation: the second holds every event of before the first
             if (done && jit != null) done = jit.flushes() >= flushesAtQuiet + 2 && !pendingC2(jit, vectorMethods);
             if (done || now > deadline) return now - start;

@@ -89,8 +89,7 @@ public final class Workload {
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
-        Object inst = type.getConstructor(long.class).newInstance(7L);
-        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+        Object inst = instance(type, threads);
 
         Model m = c.model();
         Random rnd = new Random(1);
@@ -137,8 +136,7 @@ public final class Workload {
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
-        Object inst = type.getConstructor(long.class).newInstance(7L);
-        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+        Object inst = instance(type, threads);
         Random rnd = new Random(1);
         int n = (int) c.eval().outputs().get(0).shape().numel().eval(Map.of());
         Class<?> arr = f32 ? float[].class : double[].class;
@@ -177,8 +175,7 @@ public final class Workload {
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
-        Object inst = type.getConstructor(long.class).newInstance(7L);
-        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+        Object inst = instance(type, threads);
 
         Class<?> argsType = Class.forName(out.qualifiedName() + "$Args", true, type.getClassLoader());
         Object args = argsType.getConstructor().newInstance();
@@ -209,6 +206,13 @@ public final class Workload {
         MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, argsType));
         return new Workload(workload, Integer.parseInt(sizes[0]), c, type, classes.bytecode(), inst,
                 train.bindTo(inst).bindTo(args).asType(call), infer.bindTo(inst).bindTo(args).asType(call), null);
+    }
+
+    /** An instance of generated class {@code type} (seed 7), its products split over {@code threads} threads. */
+    private static Object instance(Class<?> type, int threads) throws ReflectiveOperationException {
+        Object inst = type.getConstructor(long.class).newInstance(7L);
+        if (threads != 1) type.getMethod("setThreads", int.class).invoke(inst, threads);
+        return inst;
     }
 
     private static Object array(boolean f32, int n, Random rnd) {
