@@ -8,6 +8,11 @@ Usage (from the repository root):
     bench/compare --jvms N   # fresh JVMs per application-loop figure (default 5)
     bench/compare --quick --only w3:1   # a smoke test: only these workloads (comma-separated)
     bench/compare --only w4:64,w5:16,conv   # W4 and W5, and the convolution's FLOP rate ("conv")
+    bench/compare --readme --only w6:8      # measure W6 only and merge its rows into README's tables
+
+With --readme and --only, the rows measured replace the README's rows of the same workload and
+call (the others stay, each table row names the run that measured it, and the runs are listed
+above the tables); without --only, the tables are replaced whole.
 
 The peers first (bench/peers.py, one thread, f32): PyTorch 1.13 eager (Debian's python3-torch),
 and from bench/.venv (bench/setup-peers) PyTorch 2.x eager, torch.compile and JAX jit (pinned to
@@ -15,7 +20,9 @@ one core with taskset); without bench/.venv those columns are skipped, and the r
 Then nnc's generated classes of bench/models/*.nn on JDK 17 (java on PATH) and JDK 25 (Temurin):
 JMH (src/test/java/dev/nnc/bench/WorkloadsBench.java) and the application loop (AppLoop.java: a
 fresh JVM per figure, a plain loop warmed up until the JIT is quiet, then 5 timed blocks, the
-median block), whose figure is the median over the fresh JVMs, with their max/min spread. Then
+median block), whose figure is the median over the fresh JVMs, with their max/min spread. The heavy
+workloads (W4-W6: a call of milliseconds, so the warm-up of 8,000 calls or 120 s takes minutes) get
+the application loop only, no JMH, and at most 3 fresh JVMs per figure. Then
 the convolution of W5 alone against the 2-d product of the same size (ConvBench), and the square
 matrix products against numpy/OpenBLAS. Ratios are peer time / nnc time: above 1
 means nnc is faster.
@@ -64,6 +71,9 @@ ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv
 if ONLY:  # a smoke test of the script on some workloads, e.g. --only w3:1
     WORKLOADS = [w for w in WORKLOADS if w[0] in ONLY]
 CALLS = ("trainStep", "infer")
+# a call of milliseconds: application loop only (the JMH columns say "—"), at most 3 fresh JVMs
+HEAVY = {"w4:64", "w5:16", "w6:8"}
+STAMP = time.strftime("%Y-%m-%d %H:%M", time.gmtime())  # names this run in the README's tables
 # targets of issues 12, 15 and 16 (vector application loop vs PyTorch 1.13 eager)
 TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
            ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100,
@@ -78,18 +88,86 @@ def emit(line=""):
 
 
 def write_readme():
-    """Replaces the text between the perf-table markers of README.md with this run's report."""
+    """Replaces the text between the perf-table markers of README.md with this run's report, or with
+    --only merges this run's rows into the tables there (see the module's doc)."""
     begin, end = "<!-- perf-table:begin (bench/compare --readme) -->", "<!-- perf-table:end -->"
     with open("README.md", encoding="utf-8") as f:
         text = f.read()
     i, j = text.find(begin), text.find(end)
     if i < 0 or j < i:
         sys.exit("README.md has no perf-table markers")
-    text = text[:i + len(begin)] + "\n" + "\n".join(LINES) + "\n" + text[j:]
+    lines = merge_report(text[i + len(begin):j].strip("\n").split("\n"), LINES) if ONLY else LINES
+    text = text[:i + len(begin)] + "\n" + "\n".join(lines) + "\n" + text[j:]
     tmp = "README.md.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, "README.md")
+
+
+def cells(row):
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def parse_report(lines):
+    """A report as items: ["run", stamp, line], ["table", header, rule, rows] or ["text", line]. A report
+    written before tables had a run column (one "date:" and one "peers:" line) gets its stamp."""
+    items, legacy = [], None
+    for line in lines:
+        if line.startswith("date: "):
+            legacy = line[6:22]
+            items.append(["run", legacy, f"run {legacy} UTC: " + line[len("date: 2026-12-05 16:48 UTC; "):]])
+        elif line.startswith("peers: ") and legacy:
+            items[-1][2] += "; " + line
+        elif line.startswith("run "):
+            items.append(["run", line[4:20], line])
+        elif line.startswith("|") and items and items[-1][0] == "table":
+            t = items[-1]
+            if t[2] is None:
+                t[2] = line
+            else:
+                t[3].append(line if t[4] else line + f" {legacy} |")
+        elif line.startswith("|"):
+            has_run = cells(line)[-1] == "run"
+            items.append(["table", line if has_run else line + " run |", None, [], has_run])
+        else:
+            items.append(["text", line])
+    for t in items:
+        if t[0] == "table" and not t[4]:
+            t[2] += "---|"
+    return items
+
+
+def merge_report(old_lines, new_lines):
+    """This run's report, with the rows of the README's tables it did not measure kept: a row is
+    replaced by this run's row of the same workload and call (first two cells, or the first where
+    the table has one key column); old tables this run did not produce are kept after its own."""
+    old, new = parse_report(old_lines), parse_report(new_lines)
+    name = lambda table: " | ".join(cells(table[1])[:3])  # W1-W6 rows against nnc's own figures, or against the peers
+    old_tables = {name(t): t for t in old if t[0] == "table"}
+    out_items = []
+    for item in new:
+        if item[0] != "table" or name(item) not in old_tables:
+            out_items.append(item)
+            continue
+        prev = old_tables.pop(name(item))
+        if prev[1] != item[1]:
+            sys.exit(f"README's table {name(item)!r} has other columns than this run's "
+                     f"({prev[1]} against {item[1]}): run without --only to replace the tables")
+        keyed = 2 if cells(item[1])[1] == "call" else 1
+        fresh = {tuple(cells(r)[:keyed]): r for r in item[3]}
+        rows = [fresh.pop(tuple(cells(r)[:keyed]), r) for r in prev[3]] + list(fresh.values())
+        out_items.append(["table", item[1], item[2], rows, True])
+    for t in old_tables.values():
+        out_items += [["text", ""], t]
+    used = {cells(r)[-1] for t in out_items if t[0] == "table" for r in t[3]}
+    runs = {r[1]: r[2] for r in old + new if r[0] == "run" and r[1] in used}
+    lines = [runs[k] for k in sorted(runs, reverse=True)]
+    for item in out_items:
+        if item[0] == "text":
+            lines.append(item[1])
+        elif item[0] == "table":
+            lines += [item[1], item[2]] + item[3]
+    return lines
 
 
 def peers():
@@ -177,6 +255,8 @@ def main():
         engines = "scalar,vector" if scalar is None else "vector"
         jmh_v[jdk] = {}
         for w, _ in WORKLOADS:
+            if w in HEAVY:
+                continue
             scores, spreads = jmh("WorkloadsBench", {"workload": w, "precision": "f32", "engine": engines}, java)
             for call in CALLS:
                 key = (call, "vector", "f32", "1", w)
@@ -187,44 +267,44 @@ def main():
                     scalar[(w, call)] = (scores[skey], spreads[skey])
         # fresh JVMs, interleaved: round r runs every figure once
         runs = {}
-        for _ in range(JVMS):
+        for r in range(JVMS):
             for w, _ in WORKLOADS:
+                if w in HEAVY and r >= min(JVMS, 3):
+                    continue
                 for call in CALLS:
                     runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}"))
         app[jdk] = runs
 
-    emit(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; f32, one thread; "
-         + "; ".join(f"JDK {jdk}: {java_version(java)}" for jdk, java in JDKS))
-    emit(f"peers: {'; '.join(notes)}; numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    emit(f"run {STAMP} UTC: f32, one thread; " + "; ".join(f"JDK {jdk}: {java_version(java)}" for jdk, java in JDKS)
+         + f"; peers: {'; '.join(notes)}; numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     emit()
     emit(f"nnc, µs per call: JMH (2 forks; max/min of the fork means) and the application loop (median over {JVMS} "
-         "fresh JVMs of each one's median block; max/min over the JVMs); bytes: allocated per call in the timed blocks, "
-         "the largest over the JVMs.")
+         f"fresh JVMs of each one's median block, {min(JVMS, 3)} for W4-W6; max/min over the JVMs); bytes: allocated "
+         "per call in the timed blocks, the largest over the JVMs; run: the run that measured the row (above).")
     emit()
     head = f"| workload | call | scalar JMH {JDKS[0][0]} |"
     rule = "|---|---|---:|"
     for jdk, _ in JDKS:
         head += f" vector JMH {jdk} | vector app loop {jdk} | bytes |"
         rule += "---:|---:|---:|"
-    emit(head)
-    emit(rule)
+    emit(head + " run |")
+    emit(rule + "---|")
+    jmh_cell = lambda table, key: f"{table[key][0]:.1f} ({table[key][1]:.2f})" if key in table else "—"
     for w, label in WORKLOADS:
         for call in CALLS:
-            s, ss = scalar[(w, call)]
-            row = f"| {label} | {call} | {s:.1f} ({ss:.2f}) |"
+            row = f"| {label} | {call} | {jmh_cell(scalar or {}, (w, call))} |"
             for jdk, _ in JDKS:
-                v, vs = jmh_v[jdk][(w, call)]
                 meds = [r["median_us"] for r in app[jdk][(w, call)]]
-                row += (f" {v:.1f} ({vs:.2f}) | **{statistics.median(meds):.1f}** ({max(meds) / min(meds):.2f}) |"
+                row += (f" {jmh_cell(jmh_v[jdk], (w, call))} | **{statistics.median(meds):.1f}** ({max(meds) / min(meds):.2f}) |"
                         f" {max(r['bytes_per_call'] for r in app[jdk][(w, call)])} |")
-            emit(row)
+            emit(row + f" {STAMP} |")
     emit()
     emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
-         "above 1, nnc is faster. Target: issue 12's minimum ratio against PyTorch 1.13 eager.")
+         "above 1, nnc is faster. Target: the issues' minimum ratio against PyTorch 1.13 eager.")
     emit()
     labels = list(peer)
-    emit("| workload | call | " + " | ".join(labels) + " | target |")
-    emit("|---|---|" + "---:|" * len(labels) + "---:|")
+    emit("| workload | call | " + " | ".join(labels) + " | target | run |")
+    emit("|---|---|" + "---:|" * len(labels) + "---:|---|")
     for w, label in WORKLOADS:
         for call in CALLS:
             nnc = {jdk: statistics.median(r["median_us"] for r in app[jdk][(w, call)]) for jdk, _ in JDKS}
@@ -237,14 +317,14 @@ def main():
                 ratios = " / ".join(f"{t / nnc[jdk]:.2f}×" for jdk, _ in JDKS)
                 cells.append(f"{t:.1f} ({ratios})")
             target = TARGETS.get((w, call))
-            emit(f"| {label} | {call} | " + " | ".join(cells) + f" | {f'≥ {target}×' if target else ''} |")
+            emit(f"| {label} | {call} | " + " | ".join(cells) + f" | {f'≥ {target}×' if target else ''} | {STAMP} |")
     if not ONLY or "conv" in ONLY:
         conv_rate()
     if ONLY and "matmul" not in ONLY:
         return finish(t_start)
     emit()
-    emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS |")
-    emit("|---|---:|---:|---:|---:|")
+    emit("| square f32 matmul | numpy/OpenBLAS GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | vector / OpenBLAS | run |")
+    emit("|---|---:|---:|---:|---:|---|")
     j, _ = jmh("MatmulBench", {"n": "256,512,1024", "engine": "scalar,vector"})
     for n in (256, 512, 1024):
         a = np.random.randn(n, n).astype(np.float32)
@@ -254,7 +334,7 @@ def main():
         g_np = flops / t / 1e3
         g_s = flops / j[("matmul", "scalar", str(n))] / 1e3
         g_v = flops / j[("matmul", "vector", str(n))] / 1e3
-        emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} |")
+        emit(f"| {n} | {g_np:.1f} | {g_s:.1f} | {g_v:.1f} | {g_v / g_np:.0%} | {STAMP} |")
     finish(t_start)
 
 
@@ -267,12 +347,12 @@ def conv_rate():
     j, _ = jmh("ConvBench", {"engine": "scalar,vector"})
     emit()
     emit("| W5 convolution forward, f32, JMH 17 | PyTorch 1.13 GFLOP/s | nnc scalar GFLOP/s | nnc vector GFLOP/s | "
-         "2-d product [64, 576]·[576, 16384], nnc vector GFLOP/s | vector convolution / product |")
-    emit("|---|---:|---:|---:|---:|---:|")
+         "2-d product [64, 576]·[576, 16384], nnc vector GFLOP/s | vector convolution / product | run |")
+    emit("|---|---:|---:|---:|---:|---:|---|")
     g_t = flops / t / 1e3
     g_s, g_v = flops / j[("conv", "scalar")] / 1e3, flops / j[("conv", "vector")] / 1e3
     g_p = flops / j[("product", "vector")] / 1e3
-    emit(f"| 16 × 64 → 64 channels, 3×3, 32×32 | {g_t:.1f} | {g_s:.1f} | {g_v:.1f} | {g_p:.1f} | {g_v / g_p:.0%} |")
+    emit(f"| 16 × 64 → 64 channels, 3×3, 32×32 | {g_t:.1f} | {g_s:.1f} | {g_v:.1f} | {g_p:.1f} | {g_v / g_p:.0%} | {STAMP} |")
 
 
 def finish(t_start):

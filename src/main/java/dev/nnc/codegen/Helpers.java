@@ -24,7 +24,7 @@ final class Helpers {
         return switch (h) {
             case SIGMOID -> e.call("sigmoid", args);
             case SOFTPLUS -> e.call("softplus", args);
-            case ERF -> e.call("erf", args);
+            case ERF -> e.f32() ? CodeBlock.of("erff($L)", args[0]) : e.call("erf", args);
             case ELU -> e.call("elu", args);
             case SQ -> CodeBlock.of("sq($L)", args[0]);
             case TANHF -> CodeBlock.of("tanhf($L)", args[0]);
@@ -52,7 +52,8 @@ final class Helpers {
                         .addParameter(elem.type(), "x")
                         .addStatement("return x * x").build());
                 case ERF -> {
-                    addErf(type); // tables and a method
+                    if (elem.f32()) addErff(type); // a table and a method
+                    else addErf(type); // tables and a method
                     yield null;
                 }
                 case TANHF -> {
@@ -105,6 +106,31 @@ final class Helpers {
                 .addStatement("double e = TANHF_EXP2[ki & 31] * p * Double.longBitsToDouble((long) ((ki >> 5) + 1023) << 52)")
                 .addStatement("return (float) Math.copySign(1 - 2 / (e + 1), x)")
                 .build());
+    }
+
+    /**
+     * {@code (float) erf(x)} for f32 code: {@link Erf#floatTaylor}'s polynomial around the
+     * nearest of 32 centers, in double, unrolled (the double {@code erf} branches, loops and
+     * calls {@code StrictMath.exp}: about 50 ns an element, most of a transformer's GELU).
+     */
+    private static void addErff(TypeSpec.Builder type) {
+        type.addField(table("ERFF_TAYLOR", Erf.floatTaylor()));
+        int last = Erf.FLOAT_DEGREE;
+        MethodSpec.Builder m = MethodSpec.methodBuilder("erff")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code (float) erf(x)}: a Taylor polynomial around the nearest center k/8.\n")
+                .returns(TypeName.FLOAT)
+                .addParameter(TypeName.FLOAT, "xf")
+                .addStatement("double y = Math.abs((double) xf)")
+                .addComment("±1 in float from 3.9193; also the infinities (NaN goes on to the polynomial and gives NaN)")
+                .addStatement("if (y >= $L) return Math.copySign(1.0f, xf)", Double.toString(Erf.FLOAT_ONE))
+                .addStatement("int k = (int) Math.rint(y * 8)")
+                .addStatement("double h = y - k * 0.125")
+                .addStatement("int o = k * $L", last + 1)
+                .addStatement("double p = ERFF_TAYLOR[o + $L]", last);
+        for (int i = last - 1; i > 0; i--) m.addStatement("p = p * h + ERFF_TAYLOR[o + $L]", i);
+        m.addStatement("p = p * h + ERFF_TAYLOR[o]");
+        type.addMethod(m.addStatement("return (float) Math.copySign(p, (double) xf)").build());
     }
 
     /** ln 2 in two parts: the high one with its last 11 bits zero, so that k · LN2_HI is exact for |k| < 2¹¹. */
