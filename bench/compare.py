@@ -64,20 +64,30 @@ VENV_PYTHON = "bench/.venv/bin/python"
 WORKLOADS = [("w1:64", "W1 house, batch 64"), ("w2:256", "W2 mnist, batch 256"),
              ("w2:1", "W2 mnist, batch 1"), ("w3:1", "W3 tiny, batch 1"),
              ("w4:64", "W4 LeNet-5, batch 64"), ("w5:16", "W5 ResNet block, batch 16")]
-# W6 of issue 16: the encoder block of bench/models/w6_block.nn at batch 8 and sequence 128, against PyTorch eager
-# only (bench/peers.py also has attn:1024, the attention alone, which this script does not measure yet)
-WORKLOADS.append(("w6:8", "W6 block, batch 8"))
+# W6 of issue 16: the encoder block of bench/models/w6_block.nn at batch 8 and sequence 128, and its attention
+# alone at sequence 1024 (bench/models/attn_1024.nn), against PyTorch eager only
+WORKLOADS += [("w6:8", "W6 block, batch 8"), ("attn:1024", "W6 attention alone, seq 1024")]
 ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
 if ONLY:  # a smoke test of the script on some workloads, e.g. --only w3:1
     WORKLOADS = [w for w in WORKLOADS if w[0] in ONLY]
 CALLS = ("trainStep", "infer")
+
+
+def calls(w):
+    """The entries measured of workload w, each with the name of the peers' figure it compares with."""
+    if w.startswith("attn:"):  # the attention alone: forward, and forward with backward
+        return (("infer", "forward"), ("gradients", "backward"))
+    return tuple((c, c) for c in CALLS)
+
+
 # a call of milliseconds: application loop only (the JMH columns say "—"), at most 3 fresh JVMs
-HEAVY = {"w4:64", "w5:16", "w6:8"}
+HEAVY = {"w4:64", "w5:16", "w6:8", "attn:1024"}
 STAMP = time.strftime("%Y-%m-%d %H:%M", time.gmtime())  # names this run in the README's tables
 # targets of issues 12, 15 and 16 (vector application loop vs PyTorch 1.13 eager)
 TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
            ("w3:1", "trainStep"): 100, ("w3:1", "infer"): 100,
-           ("w4:64", "trainStep"): 2, ("w4:64", "infer"): 1.5, ("w5:16", "trainStep"): 1, ("w6:8", "trainStep"): 1.5}
+           ("w4:64", "trainStep"): 2, ("w4:64", "infer"): 1.5, ("w5:16", "trainStep"): 1, ("w6:8", "trainStep"): 1.5,
+           ("attn:1024", "infer"): 1}
 LINES = []
 
 
@@ -258,7 +268,7 @@ def main():
             if w in HEAVY:
                 continue
             scores, spreads = jmh("WorkloadsBench", {"workload": w, "precision": "f32", "engine": engines}, java)
-            for call in CALLS:
+            for call, _ in calls(w):
                 key = (call, "vector", "f32", "1", w)
                 jmh_v[jdk][(w, call)] = (scores[key], spreads[key])
                 if engines.startswith("scalar"):
@@ -271,7 +281,7 @@ def main():
             for w, _ in WORKLOADS:
                 if w in HEAVY and r >= min(JVMS, 3):
                     continue
-                for call in CALLS:
+                for call, _ in calls(w):
                     runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}"))
         app[jdk] = runs
 
@@ -291,7 +301,7 @@ def main():
     emit(rule + "---|")
     jmh_cell = lambda table, key: f"{table[key][0]:.1f} ({table[key][1]:.2f})" if key in table else "—"
     for w, label in WORKLOADS:
-        for call in CALLS:
+        for call, _ in calls(w):
             row = f"| {label} | {call} | {jmh_cell(scalar or {}, (w, call))} |"
             for jdk, _ in JDKS:
                 meds = [r["median_us"] for r in app[jdk][(w, call)]]
@@ -306,14 +316,14 @@ def main():
     emit("| workload | call | " + " | ".join(labels) + " | target | run |")
     emit("|---|---|" + "---:|" * len(labels) + "---:|---|")
     for w, label in WORKLOADS:
-        for call in CALLS:
+        for call, peer_call in calls(w):
             nnc = {jdk: statistics.median(r["median_us"] for r in app[jdk][(w, call)]) for jdk, _ in JDKS}
             cells = []
             for l in labels:
                 if peer[l][w] is None:
                     cells.append("—")
                     continue
-                t = peer[l][w][call]
+                t = peer[l][w][peer_call]
                 ratios = " / ".join(f"{t / nnc[jdk]:.2f}×" for jdk, _ in JDKS)
                 cells.append(f"{t:.1f} ({ratios})")
             target = TARGETS.get((w, call))
