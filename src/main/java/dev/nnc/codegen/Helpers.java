@@ -8,6 +8,9 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.ir.Erf;
 import dev.nnc.ops.Helper;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
 
@@ -28,10 +31,12 @@ final class Helpers {
             case ELU -> e.call("elu", args);
             case SQ -> CodeBlock.of("sq($L)", args[0]);
             case TANHF -> CodeBlock.of("tanhf($L)", args[0]);
+            case EXPF -> CodeBlock.of("expf($L)", args[0]);
         };
     }
 
     static void addTo(TypeSpec.Builder type, Set<Helper> fns, Elem elem) {
+        if (elem.f32() && (fns.contains(Helper.TANHF) || fns.contains(Helper.EXPF))) type.addFields(exp2Tables());
         for (Helper f : fns) {
             MethodSpec m = switch (f) {
                 case SIGMOID -> (unary("sigmoid", "The logistic function, stable for large |x|.", CodeBlock.builder()
@@ -57,7 +62,11 @@ final class Helpers {
                     yield null;
                 }
                 case TANHF -> {
-                    if (elem.f32()) addTanhf(type); // a table and a method; f64 code calls Math.tanh
+                    if (elem.f32()) addTanhf(type); // f64 code calls Math.tanh
+                    yield null;
+                }
+                case EXPF -> {
+                    if (elem.f32()) addExpf(type); // f64 code calls Math.exp
                     yield null;
                 }
             };
@@ -69,18 +78,12 @@ final class Helpers {
      * {@code tanh} of a float, rounded to float: in double, a Taylor polynomial near 0 and
      * {@code 1 - 2 / (exp(2|x|) + 1)} elsewhere, with {@code exp} computed inline (JDK 17's
      * {@code Math.tanh} is a native call of tens of ns, and even the {@code Math.exp} intrinsic is a
-     * call that costs most of a small model's inference): {@code exp(y) = 2^(k/32) · e^r} with
-     * {@code k = rint(32·y/ln 2)}, {@code r = y − k·ln2/32} (|r| ≤ 0.011, ln 2 split in two so that
-     * r is exact to double rounding), {@code 2^(j/32)} from a table of 32 doubles and e^r by its
-     * Taylor polynomial of degree 6 (error below 4e-18). Both branches are within a few double
+     * call that costs most of a small model's inference; see {@link #exp}). Both branches are within a few double
      * ulps, so the float result is {@code (float) Math.tanh(x)}: checked for every one of the
      * 2³² floats (signed zeros, subnormals, infinities and NaNs included) against JDK 17's
      * {@code Math.tanh}.
      */
     private static void addTanhf(TypeSpec.Builder type) {
-        double[] powers = new double[32];
-        for (int j = 0; j < 32; j++) powers[j] = StrictMath.pow(2, j / 32.0);
-        type.addField(table("TANHF_EXP2", powers));
         type.addMethod(MethodSpec.methodBuilder("tanhf")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code (float) Math.tanh(x)}, computed without the JDK's native call.\n")
@@ -96,14 +99,9 @@ final class Helpers {
                 .addComment("tanh rounds to ±1 in float from 9.01; also the infinities")
                 .addStatement("return Math.copySign(1.0f, xf)")
                 .endControlFlow()
-                .addComment("e = exp(2|x|) = 2^(k/32) · exp(r); NaN goes through to the result")
+                .addComment("e = exp(2|x|); NaN goes through to the result")
                 .addStatement("double y = 2 * ax")
-                .addStatement("double k = Math.rint(y * $L)", Double.toString(32 / Math.log(2)))
-                .addStatement("double r = (y - k * $L) - k * $L", Double.toString(LN2_HI / 32), Double.toString(LN2_LO / 32))
-                .addStatement("int ki = (int) k")
-                .addStatement("double r2 = r * r")
-                .addStatement("double p = 1 + r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * ((1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720)))")
-                .addStatement("double e = TANHF_EXP2[ki & 31] * p * Double.longBitsToDouble((long) ((ki >> 5) + 1023) << 52)")
+                .addCode(exp("y", "e"))
                 .addStatement("return (float) Math.copySign(1 - 2 / (e + 1), x)")
                 .build());
     }
@@ -133,8 +131,75 @@ final class Helpers {
         type.addMethod(m.addStatement("return (float) Math.copySign(p, (double) xf)").build());
     }
 
-    /** ln 2 in two parts: the high one with its last 11 bits zero, so that k · LN2_HI is exact for |k| < 2¹¹. */
-    private static final double LN2_HI = 0x1.62e42fefa3800p-1, LN2_LO = 0x1.ef35793c76730p-45;
+    /**
+     * Statements that set double {@code e} to {@code exp(y)} for a double {@code y} in [−745, 709]:
+     * {@code exp(y) = 2^(k/32) · e^r} with {@code k = rint(32·y/ln 2)}, {@code r = y − k·ln2/32}
+     * (|r| ≤ 0.011, ln 2 split in two so that r is exact to double rounding), {@code 2^(j/32)} as
+     * a hi + lo pair from the class's tables ({@link #exp2Tables}) and {@code e^r − 1} by its
+     * Taylor polynomial of degree 6 (error below 4e-18), added as {@code hi + (lo + hi·(e^r − 1))}:
+     * within about half a double ulp of {@code exp(y)}. NaN gives NaN.
+     */
+    private static CodeBlock exp(String y, String e) {
+        return CodeBlock.builder()
+                .addStatement("double k = Math.rint($L * $L)", y, Double.toString(32 / Math.log(2)))
+                .addStatement("double r = ($L - k * $L) - k * $L", y, Double.toString(LN2_HI / 32), Double.toString(LN2_LO / 32))
+                .addStatement("int ki = (int) k")
+                .addStatement("double r2 = r * r")
+                .addStatement("double pm1 = r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * ((1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720)))")
+                .addStatement("double hi = $L[ki & 31]", EXP2_HI)
+                .addStatement("double $L = (hi + ($L[ki & 31] + hi * pm1)) * Double.longBitsToDouble((long) ((ki >> 5) + 1023) << 52)",
+                        e, EXP2_LO)
+                .build();
+    }
+
+    /** The names of {@link #exp2Tables}' fields. */
+    private static final String EXP2_HI = "EXP2_HI", EXP2_LO = "EXP2_LO";
+
+    /**
+     * {@code 2^(j/32)} for j = 0..31 as hi + lo (hi the double nearest, lo the nearest to the
+     * rest), the tables of {@link #exp}, one pair per class: from the 32nd root of {@code 2^j} by
+     * Newton's method in 40-digit decimal arithmetic.
+     */
+    private static List<FieldSpec> exp2Tables() {
+        MathContext mc = new MathContext(40);
+        double[] hi = new double[32], lo = new double[32];
+        for (int j = 0; j < 32; j++) {
+            BigDecimal target = BigDecimal.valueOf(2).pow(j), y = BigDecimal.valueOf(StrictMath.pow(2, j / 32.0));
+            for (int it = 0; it < 4; it++) { // y ← y − (y³² − 2^j) / (32·y³¹), from a start good to 1e-16
+                BigDecimal y31 = y.pow(31, mc);
+                y = y.subtract(y31.multiply(y, mc).subtract(target).divide(y31.multiply(BigDecimal.valueOf(32)), mc), mc);
+            }
+            hi[j] = y.doubleValue();
+            lo[j] = y.subtract(new BigDecimal(hi[j]), mc).doubleValue();
+        }
+        return List.of(table(EXP2_HI, hi), table(EXP2_LO, lo));
+    }
+
+    /**
+     * ln 2 in two parts: the high one with its last 13 bits zero, so that k · LN2_HI is exact for
+     * |k| < 2¹³ (k reaches ±4,800 for the exponent of every float).
+     */
+    private static final double LN2_HI = 0x1.62e42fefa2000p-1, LN2_LO = 0x1.9ef35793c7673p-41;
+
+    /**
+     * {@code (float) Math.exp(x)} of a float: {@link #exp} in double, so without the JDK's call
+     * (an intrinsic stub, but still a call per element that C2 cannot inline or overlap). Below
+     * −104 the float result is 0 and above 89 infinity, which keeps {@code k} in the table's range.
+     * Equal to {@code (float) Math.exp(x)} for every float (checked once over all 2³², see {@code ExpfTest}).
+     */
+    private static void addExpf(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("expf")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code (float) Math.exp(x)}, computed without the JDK's call.\n")
+                .returns(TypeName.FLOAT)
+                .addParameter(TypeName.FLOAT, "xf")
+                .addStatement("if (xf < -104f) return 0f")
+                .addStatement("if (xf > 89f) return Float.POSITIVE_INFINITY")
+                .addStatement("double x = xf")
+                .addCode(exp("x", "e"))
+                .addStatement("return (float) e")
+                .build());
+    }
 
     private static MethodSpec unary(String name, String doc, CodeBlock body) {
         return MethodSpec.methodBuilder(name)

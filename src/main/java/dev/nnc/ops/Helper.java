@@ -16,5 +16,7 @@ public enum Helper {
     /** {@code x * x} in the element type. */
     SQ,
     /** {@code (float) Math.tanh(x)} without the JDK's native call (f32 code). */
-    TANHF
+    TANHF,
+    /** {@code (float) Math.exp(x)} without the JDK's call (f32 code). */
+    EXPF
 }

@@ -26,7 +26,9 @@ public enum Unary implements Elementwise {
     EXP {
         @Override public double eval(double x, double c) { return Math.exp(x); }
         @Override Node grad(Graph G, Node x, Node y, Node g) { return G.mul(g, y); }
-        @Override public CodeBlock scalar(ScalarCode s, CodeBlock x, double c) { return s.call("Math.exp", x); }
+        @Override public CodeBlock scalar(ScalarCode s, CodeBlock x, double c) {
+            return s.f32() ? s.helper(Helper.EXPF, x) : s.call("Math.exp", x);
+        }
     },
     LOG {
         @Override public double eval(double x, double c) { return Math.log(x); }

@@ -9,7 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The f32 code's {@code tanh} (the generated {@code tanhf} helper, which computes {@code exp}
+ * The f32 code's {@code exp} and {@code tanh} (the generated {@code expf} and {@code tanhf}
+ * helpers, which compute {@code exp} inline) equal the JDK's double function rounded to float.
+ *
+ * <p>The f32 code's {@code tanh} (the generated {@code tanhf} helper, which computes {@code exp}
  * inline) is {@code (float) Math.tanh(x)} bit for bit: on every 997th float of the 2³² (all
  * exponents, both signs, NaNs included), on every 31st float of the branch that computes
  * {@code exp} (|x| from 0.0625 to 9.1, both signs: dense enough to catch a polynomial one degree
@@ -53,6 +56,48 @@ class TanhfTest {
             float want = (float) Math.tanh(x[i]);
             if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
                 if (wrong++ == 0) first = "tanh(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
+            }
+        }
+        assertEquals(0, wrong, backend + ": " + wrong + " of " + x.length + " differ, first " + first);
+    }
+
+    static final String EXP_SOURCE = """
+            model ExpF {
+                dim n
+                input x : [n]
+                output y = exp(x)
+            }
+            """;
+
+    /**
+     * {@code exp}: on every 997th float of the 2³², on every 257th float from −104 to 89 (where the
+     * result is neither 0 nor infinity), and on the edges. (Checked once for all 2³² outside the suite.)
+     */
+    @ParameterizedTest
+    @EnumSource(JavaEmitter.Backend.class)
+    void expEqualsMathExpRoundedToFloat(JavaEmitter.Backend backend) throws Exception {
+        Compiler.Result r = Compiler.compile("expf.nn", EXP_SOURCE);
+        assertTrue(r.ok(), r::render);
+        LoadedModel m = LoadedModel.load(r.compiled().get(0), true, 1, "expf.nn", EXP_SOURCE, backend);
+        float[] edges = {0f, -0f, Float.MIN_VALUE, -104f, Math.nextDown(-104f), Math.nextUp(-104f), -103.97f, -87.33f,
+                88.72f, 88.7228f, 88.72284f, 89f, Math.nextUp(89f), Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f, -1f, 0.5f};
+        int sampled = (int) ((1L << 32) / 997) + 1;
+        int pos = Float.floatToIntBits(89f) / 257, neg = Float.floatToIntBits(104f) / 257;
+        float[] x = new float[sampled + pos + neg + edges.length];
+        for (int i = 0; i < sampled; i++) x[i] = Float.intBitsToFloat((int) (i * 997L));
+        for (int i = 0; i < pos; i++) x[sampled + i] = Float.intBitsToFloat(257 * i);
+        for (int i = 0; i < neg; i++) x[sampled + pos + i] = -Float.intBitsToFloat(257 * i);
+        System.arraycopy(edges, 0, x, sampled + pos + neg, edges.length);
+        float[] y = new float[x.length];
+        Object model = m.instance();
+        model.getClass().getMethod("infer", int.class, float[].class, float[].class).invoke(model, x.length, x, y);
+        int wrong = 0;
+        String first = null;
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) Math.exp(x[i]);
+            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
+                if (wrong++ == 0) first = "exp(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
             }
         }
         assertEquals(0, wrong, backend + ": " + wrong + " of " + x.length + " differ, first " + first);
