@@ -6,6 +6,7 @@ Usage (from the repository root):
     bench/compare --quick    # one JMH fork, shorter iterations, 2 fresh JVMs per figure
     bench/compare --readme   # also replace the tables in README.md (between the perf-table markers)
     bench/compare --jvms N   # fresh JVMs per application-loop figure (default 5)
+    bench/compare --heavy-jvms N --heavy-warm-s S   # for W4-W6: N fresh JVMs (default 3), warm-up cut at S s (default 120)
     bench/compare --quick --only w3:1   # a smoke test: only these workloads (comma-separated)
     bench/compare --only w4:64,w5:16,conv   # W4 and W5, and the convolution's FLOP rate ("conv")
     bench/compare --readme --only w6:8      # measure W6 only and merge its rows into README's tables
@@ -50,7 +51,7 @@ def check_options(argv):
             sys.exit(0)
         if argv[i] in ("--quick", "--readme"):
             i += 1
-        elif argv[i] in ("--jvms", "--only") and i + 1 < len(argv) and (argv[i] == "--only" or argv[i + 1].isdigit()):
+        elif argv[i] in ("--jvms", "--only", "--heavy-jvms", "--heavy-warm-s") and i + 1 < len(argv) and (argv[i] == "--only" or argv[i + 1].isdigit()):
             i += 2
         else:
             sys.exit(f"bench/compare: unknown or incomplete option {argv[i]!r}\n{usage}")
@@ -80,8 +81,11 @@ def calls(w):
     return tuple((c, c) for c in CALLS)
 
 
-# a call of milliseconds: application loop only (the JMH columns say "—"), at most 3 fresh JVMs
+# a call of milliseconds: application loop only (the JMH columns say "—"), fewer fresh JVMs, and a warm-up cut
+# after HEAVY_WARM_S seconds if 8,000 calls take longer (the bytes column then shows whether C1 code was measured)
 HEAVY = {"w4:64", "w5:16", "w6:8", "attn:1024"}
+HEAVY_JVMS = int(sys.argv[sys.argv.index("--heavy-jvms") + 1]) if "--heavy-jvms" in sys.argv else min(JVMS, 3)
+HEAVY_WARM_S = int(sys.argv[sys.argv.index("--heavy-warm-s") + 1]) if "--heavy-warm-s" in sys.argv else 120
 STAMP = time.strftime("%Y-%m-%d %H:%M", time.gmtime())  # names this run in the README's tables
 # targets of issues 12, 15 and 16 (vector application loop vs PyTorch 1.13 eager)
 TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
@@ -210,11 +214,11 @@ def java_version(java):
     return subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
 
 
-def app_loop(java, spec):
+def app_loop(java, spec, max_warm_s=120):
     """One fresh JVM running AppLoop on spec: its median block, µs per call (and the bytes per call)."""
     cp = "target/test-classes:target/classes:" + open("target/bench.classpath").read().strip()
     args = [java, "-Xss16m", "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.nnc.bench.AppLoop",
-            "--time", "5", "--block-ms", "200" if QUICK else "500", spec]
+            "--time", "5", "--block-ms", "200" if QUICK else "500", "--max-warm-s", str(max_warm_s), spec]
     r = subprocess.run(args, check=True, capture_output=True, text=True)
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -279,17 +283,17 @@ def main():
         runs = {}
         for r in range(JVMS):
             for w, _ in WORKLOADS:
-                if w in HEAVY and r >= min(JVMS, 3):
+                if w in HEAVY and r >= HEAVY_JVMS:
                     continue
                 for call, _ in calls(w):
-                    runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}"))
+                    runs.setdefault((w, call), []).append(app_loop(java, f"{w},vector,f32,{call}", HEAVY_WARM_S if w in HEAVY else 120))
         app[jdk] = runs
 
     emit(f"run {STAMP} UTC: f32, one thread; " + "; ".join(f"JDK {jdk}: {java_version(java)}" for jdk, java in JDKS)
          + f"; peers: {'; '.join(notes)}; numpy {np.__version__} with {blas_core()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     emit()
     emit(f"nnc, µs per call: JMH (2 forks; max/min of the fork means) and the application loop (median over {JVMS} "
-         f"fresh JVMs of each one's median block, {min(JVMS, 3)} for W4-W6; max/min over the JVMs); bytes: allocated "
+         f"fresh JVMs of each one's median block, {HEAVY_JVMS} for W4-W6 with a warm-up of 8,000 calls or {HEAVY_WARM_S} s; max/min over the JVMs); bytes: allocated "
          "per call in the timed blocks, the largest over the JVMs; run: the run that measured the row (above).")
     emit()
     head = f"| workload | call | scalar JMH {JDKS[0][0]} |"
