@@ -59,7 +59,13 @@ def check_options(argv):
 
 QUICK = "--quick" in sys.argv
 README = "--readme" in sys.argv
-JVMS = int(sys.argv[sys.argv.index("--jvms") + 1]) if "--jvms" in sys.argv else (2 if QUICK else 5)
+def int_option(name, default):
+    """The value of option name, else default (also for a bad value: main's check_options then stops with the usage)."""
+    i = sys.argv.index(name) + 1 if name in sys.argv else len(sys.argv)
+    return int(sys.argv[i]) if i < len(sys.argv) and sys.argv[i].isdigit() else default
+
+
+JVMS = int_option("--jvms", 2 if QUICK else 5)
 JDKS = [("17", "java"), ("25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")]
 VENV_PYTHON = "bench/.venv/bin/python"
 WORKLOADS = [("w1:64", "W1 house, batch 64"), ("w2:256", "W2 mnist, batch 256"),
@@ -84,8 +90,8 @@ def calls(w):
 # a call of milliseconds: application loop only (the JMH columns say "—"), fewer fresh JVMs, and a warm-up cut
 # after HEAVY_WARM_S seconds if 8,000 calls take longer (the bytes column then shows whether C1 code was measured)
 HEAVY = {"w4:64", "w5:16", "w6:8", "attn:1024"}
-HEAVY_JVMS = int(sys.argv[sys.argv.index("--heavy-jvms") + 1]) if "--heavy-jvms" in sys.argv else min(JVMS, 3)
-HEAVY_WARM_S = int(sys.argv[sys.argv.index("--heavy-warm-s") + 1]) if "--heavy-warm-s" in sys.argv else 120
+HEAVY_JVMS = int_option("--heavy-jvms", min(JVMS, 3))
+HEAVY_WARM_S = int_option("--heavy-warm-s", 120)
 STAMP = time.strftime("%Y-%m-%d %H:%M", time.gmtime())  # names this run in the README's tables
 # targets of issues 12, 15 and 16 (vector application loop vs PyTorch 1.13 eager)
 TARGETS = {("w1:64", "trainStep"): 3, ("w1:64", "infer"): 1.5, ("w2:256", "trainStep"): 1, ("w2:1", "infer"): 2,
