@@ -106,38 +106,35 @@ final class VectorPanels {
         c.addStatement("final int JB = $L - $L % W", x.n(), x.n());
         c.addStatement("final int JV = $L - $L % L", x.n(), x.n());
         if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
-        c.beginControlFlow("for (int j = 0; j < JB; j += W)");
-        if (tb) {
-            packTransposed(c, x, "W");
-            rowBlocks(k, x, ta, VectorKernels.COLS, "pk", "0", "W");
-        } else {
-            // the panel: all rows of B, columns j..j+W; row p starts at bp[bo + p * bs]
+        // whole panels of COLS vectors of columns, then single vectors of columns, each in blocks of
+        // rows (each row alone would wait for each fma's result)
+        String[][] widths = {{"0", "JB", "W"}, {"JB", "JV", "L"}};
+        for (String[] w : widths) {
+            int cols = w[2].equals("W") ? VectorKernels.COLS : 1;
+            c.beginControlFlow("for (int j = $L; j < $L; j += $L)", w[0], w[1], w[2]);
+            if (tb) {
+                packTransposed(c, x, w[2]);
+                rowBlocks(k, x, ta, cols, "pk", "0", w[2]);
+                c.endControlFlow();
+                continue;
+            }
+            // the panel: all rows of B, columns j..j+width; row p starts at bp[bo + p * bs]
             c.addStatement("final $T bp", k.elem.array());
             c.addStatement("final int bs, bo");
             c.beginControlFlow("if (packed)")
-                    .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * W, W)", x.k(), x.b(),
-                            ar.bAt(CodeBlock.of("p * $L + j", x.n())))
+                    .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * $L, $L)", x.k(), x.b(),
+                            ar.bAt(CodeBlock.of("p * $L + j", x.n())), w[2], w[2])
                     .addStatement("bp = pk")
-                    .addStatement("bs = W")
+                    .addStatement("bs = $L", w[2])
                     .addStatement("bo = 0")
                     .nextControlFlow("else")
                     .addStatement("bp = $L", x.b())
                     .addStatement("bs = $L", x.n())
                     .addStatement("bo = $L", ar.bAt("j"))
                     .endControlFlow();
-            rowBlocks(k, x, ta, VectorKernels.COLS, "bp", "bo", "bs");
+            rowBlocks(k, x, ta, cols, "bp", "bo", "bs");
+            c.endControlFlow();
         }
-        c.endControlFlow();
-        // remaining whole vectors of columns, in blocks of rows (each row alone would wait for each
-        // fma's result): B read in place, Bᵀ packed one vector of columns at a time
-        c.beginControlFlow("for (int j = JB; j < JV; j += L)");
-        if (tb) {
-            packTransposed(c, x, "L");
-            rowBlocks(k, x, ta, 1, "pk", "0", "L");
-        } else {
-            rowBlocks(k, x, ta, 1, x.b(), ar.bAt("j").toString(), x.n());
-        }
-        c.endControlFlow();
         scalarColumns(k, x, ta, tb, "int j = JV");
     }
 
