@@ -10,15 +10,12 @@ import dev.nnc.ir.Size;
  * kernels whose accumulators are local vector variables inside one method (so C2 keeps them in
  * registers and never boxes them), with scalar loops for the edges.
  * <ul>
- *   <li>{@code A·B} and {@code Aᵀ·B}: blocks of {@value #ROWS} rows × {@value #COLS} vectors of
- *       columns ({@link VectorRegisterBlocks}); each step broadcasts one element of A per row and
- *       multiplies a row of B, over the whole shared dimension (each block's sums start at zero in
- *       registers and are stored once). With at least {@value #PACK_MIN_ROWS} rows, each panel of
- *       B (every row, {@value #COLS} vectors of columns) is first copied to the panel scratch,
- *       contiguous: rows of B a power-of-two apart otherwise map to the same few sets of the L1
- *       cache, and the rows of A passing over the panel would miss the cache at every step.</li>
- *   <li>{@code A·Bᵀ}: each output is a dot product of two contiguous rows; blocks of 2 × 2
- *       outputs accumulate vectors along the shared dimension, then reduce the lanes.</li>
+ *   <li>{@code A·B}, {@code Aᵀ·B} and {@code A·Bᵀ}: blocks of up to {@value #TALL} rows ×
+ *       {@value #COLS} vectors of columns ({@link VectorRegisterBlocks}); each step broadcasts one
+ *       element of A per row and multiplies a row of B (or of Bᵀ), over the whole shared dimension
+ *       (each block's sums start at zero in registers and are stored once). The loops around
+ *       them, and the copies of B's panels to the panel scratch, are {@link VectorPanels}. An
+ *       {@code A·Bᵀ} of a few rows takes dot products instead ({@link #dotKernel}).</li>
  *   <li>Products with one column, a shared dimension of one, or narrow ones:
  *       {@link VectorThinProducts}.</li>
  * </ul>
@@ -53,7 +50,10 @@ final class VectorKernels {
      * 170 vs 120 µs per train step).
      */
     static final long PAR_MIN_WORK = 1L << 24;
-    /** Products with at least this many rows copy the panels of B, and narrow products transpose. */
+    /**
+     * Products with at least this many rows copy the panels of B ({@link VectorPanels}), and
+     * narrow products transpose.
+     */
     static final int PACK_MIN_ROWS = 8;
 
     private VectorKernels() {}
@@ -145,19 +145,19 @@ final class VectorKernels {
             VectorThinProducts.matTVec(k, x);
         } else if (rankOne && !ta && tb) {
             VectorThinProducts.outer(k, x);
-        } else if (tb && !ta) {
-            if (narrowK) VectorThinProducts.narrowShared(k, p, x);
-            else dotKernel(k, x);
-        } else if (!tb) {
-            if (narrowN) {
-                VectorThinProducts.narrowColumns(k, p, x, ta);
-            } else if (p.batched()) {
-                axpyKernel(k, x, ta, p.k);
-            } else {
+        } else if (tb && !ta && narrowK) {
+            VectorThinProducts.narrowShared(k, p, x);
+        } else if (!tb && narrowN) {
+            VectorThinProducts.narrowColumns(k, p, x, ta);
+        } else if (!(ta && tb)) {
+            // A·B, Aᵀ·B, A·Bᵀ: the register blocks over panels of the right operand
+            if (!p.batched()) {
                 // rows r0..r1: the caller may split them over threads (setThreads)
                 k.splitRows(p.m, p.n.times(p.k));
-                axpyKernel(k, new Names(arrays, "M", "N", "K", "r0", "r1"), ta, p.k);
+                x = new Names(arrays, "M", "N", "K", "r0", "r1");
             }
+            if (tb) VectorPanels.transposed(k, x, p.k);
+            else VectorPanels.product(k, x, ta, p.k);
         } else {
             // Aᵀ·Bᵀ: rare (no gradient rule produces it); plain loops
             c.beginControlFlow("for (int i = 0; i < M; i++)")
@@ -171,118 +171,10 @@ final class VectorKernels {
     }
 
     /**
-     * {@code x.out = x.a·x.b} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]). Column
-     * panels of {@value #COLS} vectors are the outer loop, so a panel of B, copied once, serves
-     * every block of {@value #ROWS} rows of A (each a pass over the whole shared dimension, the
-     * panel streamed in order from L1 or L2). The register blocks are the class's
-     * micro-kernels ({@link VectorRegisterBlocks#microKernel}); this is the loop around them. In a block of its own,
-     * so that its locals do not clash with the code around it.
+     * {@code C = A·Bᵀ}, B stored as [N, K], rows {@code lo} to {@code hi}: dot products of
+     * contiguous rows, in blocks of 2 × 2 outputs that accumulate vectors along the shared
+     * dimension, then reduce the lanes. In a block of its own.
      */
-    static void axpyKernel(Kernel k, Names x, boolean ta, Size shared) {
-        Product.Arrays ar = x.x();
-        CodeBlock.Builder c = k.body;
-        k.scratch(pack(shared));
-        k.members.add(MICRO + TALL + "x" + COLS);
-        k.members.add(MICRO + ROWS + "x" + COLS);
-        k.members.add(MICRO + "1x" + COLS);
-        k.members.add(MICRO + TALL + "x1");
-        k.members.add(MICRO + ROWS + "x1");
-        k.members.add(MICRO + "1x1");
-        // element (i + r, p) of A is A[ao + r * as + p * ap]
-        String as = ta ? "1" : x.k, ap = ta ? x.m : "1";
-        c.add("{\n$>");
-        // fewer rows than a block: each row of the result is one pass over B, streamed in order,
-        // with up to STREAM_WIDTHS[0] vectors of columns in registers, then narrower blocks for what is left
-        // (one vector at a time would wait for each fma's result: K steps of its latency)
-        CodeBlock ao0 = ar.aAt(ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k));
-        // element (i, j) of C is C[co], element (0, j) of B is B[bj]
-        CodeBlock co = ar.cAt(CodeBlock.of("i * $L + j", x.n)), bj = ar.bAt("j");
-        c.beginControlFlow("if ($L - $L < $L)", x.hi, x.lo, ROWS);
-        c.addStatement("int j = 0");
-        for (int w : STREAM_WIDTHS) {
-            k.members.add(MICRO + "1x" + w);
-            c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", w, x.n, w)
-                    .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
-                            x.lo, x.hi, w, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
-                    .endControlFlow();
-        }
-        c.beginControlFlow("for (; j < $L; j++)", x.n)
-                .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
-                .addStatement("$T s = 0", k.elem.type())
-                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L", x.k, aElem(x, ta, "i"), ar.b(CodeBlock.of("p * $L + j", x.n)))
-                .addStatement("$L = s", ar.c(CodeBlock.of("i * $L + j", x.n)))
-                .endControlFlow()
-                .endControlFlow();
-        c.nextControlFlow("else");
-        c.addStatement("final int W = $L * L", COLS);
-        c.addStatement("final int JB = $L - $L % W", x.n, x.n);
-        c.addStatement("final int JV = $L - $L % L", x.n, x.n);
-        c.addStatement("final boolean packed = $L - $L >= $L", x.hi, x.lo, PACK_MIN_ROWS);
-        c.beginControlFlow("for (int j = 0; j < JB; j += W)");
-        // the panel: all rows of B, columns j..j+W; row p starts at bp[bo + p * bs]
-        c.addStatement("final $T bp", k.elem.array());
-        c.addStatement("final int bs, bo");
-        c.beginControlFlow("if (packed)")
-                .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * W, W)", x.k, x.b(),
-                        ar.bAt(CodeBlock.of("p * $L + j", x.n)))
-                .addStatement("bp = pk")
-                .addStatement("bs = W")
-                .addStatement("bo = 0")
-                .nextControlFlow("else")
-                .addStatement("bp = $L", x.b())
-                .addStatement("bs = $L", x.n)
-                .addStatement("bo = $L", bj)
-                .endControlFlow();
-        c.addStatement("int i = $L", x.lo);
-        // with 32 vector registers (AVX-512), blocks of TALL rows: 24 accumulators
-        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
-                .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
-                .addStatement("mk$$$Lx$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
-                        TALL, COLS, x.out(), co, x.n, x.a(), ao0, as, ap, x.k)
-                .endControlFlow()
-                .endControlFlow();
-        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS);
-        c.addStatement("mk$$$Lx$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
-                ROWS, COLS, x.out(), co, x.n, x.a(), ao0, as, ap, x.k);
-        c.endControlFlow();
-        c.beginControlFlow("for (; i < $L; i++)", x.hi);
-        c.addStatement("mk$$1x$L($L, $L, $L, $L, $L, $L, $L, bp, bo, bs, $L)",
-                COLS, x.out(), co, x.n, x.a(), ao0, as, ap, x.k);
-        c.endControlFlow();
-        c.endControlFlow();
-        // remaining whole vectors of columns, B read in place, in blocks of rows (each row alone
-        // would wait for each fma's result)
-        c.beginControlFlow("for (int j = JB; j < JV; j += L)");
-        c.addStatement("int i = $L", x.lo);
-        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
-                .beginControlFlow("for (; i + $L <= $L; i += $L)", TALL, x.hi, TALL)
-                .addStatement("mk$$$Lx1($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TALL, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
-                .endControlFlow()
-                .endControlFlow();
-        c.beginControlFlow("for (; i + $L <= $L; i += $L)", ROWS, x.hi, ROWS)
-                .addStatement("mk$$$Lx1($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ROWS, x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
-                .endControlFlow();
-        c.beginControlFlow("for (; i < $L; i++)", x.hi)
-                .addStatement("mk$$1x1($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", x.out(), co, x.n, x.a(), ao0, as, ap, x.b(), bj, x.n, x.k)
-                .endControlFlow();
-        c.endControlFlow();
-        // remaining columns, one at a time
-        c.beginControlFlow("for (int j = JV; j < $L; j++)", x.n)
-                .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo, x.hi)
-                .addStatement("$T s = 0", k.elem.type())
-                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L", x.k, aElem(x, ta, "i"), ar.b(CodeBlock.of("p * $L + j", x.n)))
-                .addStatement("$L = s", ar.c(CodeBlock.of("i * $L + j", x.n)))
-                .endControlFlow()
-                .endControlFlow();
-        c.endControlFlow();
-        c.add("$<}\n");
-    }
-
-    private static CodeBlock aElem(Names x, boolean ta, String row) {
-        return ta ? x.x().a(CodeBlock.of("p * $L + $L", x.m, row)) : x.x().a(CodeBlock.of("($L) * $L + p", row, x.k));
-    }
-
-    /** {@code C = A·Bᵀ}, B stored as [N, K]: dot products of contiguous rows. In a block of its own. */
     static void dotKernel(Kernel k, Names names) {
         Product.Arrays x = names.x();
         ClassName V = vectorType(k.elem);
@@ -290,8 +182,8 @@ final class VectorKernels {
         CodeBlock.Builder c = k.body;
         c.add("{\n$>");
         c.addStatement("final int KV = K - K % L");
-        c.beginControlFlow("for (int i = 0; i < M; i += 2)")
-                .addStatement("int i1 = Math.min(i + 1, M - 1)")
+        c.beginControlFlow("for (int i = $L; i < $L; i += 2)", names.lo(), names.hi())
+                .addStatement("int i1 = Math.min(i + 1, $L - 1)", names.hi())
                 .beginControlFlow("for (int j = 0; j < N; j += 2)")
                 .addStatement("int j1 = Math.min(j + 1, N - 1)")
                 .addStatement("$T s00 = $L, s01 = s00, s10 = s00, s11 = s00", V, VectorExact.zero(k.elem))

@@ -77,7 +77,7 @@ final class VectorThinProducts {
         if (ta) {
             // tk[N, M] = Bᵀ·A, an Aᵀ·B product whose M columns run along vectors; then C = tkᵀ
             k.scratch(VectorKernels.temp(p.m.times(p.n)));
-            VectorKernels.axpyKernel(k, new VectorKernels.Names(new Product.Arrays("tk", null, B, x.bOff(), A, x.aOff()), "N", "M", "K"), true, p.k);
+            VectorPanels.product(k, new VectorKernels.Names(new Product.Arrays("tk", null, B, x.bOff(), A, x.aOff()), "N", "M", "K"), true, p.k);
             c.beginControlFlow("for (int i = 0; i < M; i++)")
                     .addStatement("for (int j = 0; j < N; j++) $L = tk[j * M + i]", x.c("i * N + j"))
                     .endControlFlow();
@@ -103,7 +103,7 @@ final class VectorThinProducts {
         c.beginControlFlow("for (int j = 0; j < N; j++)")
                 .addStatement("for (int p = 0; p < K; p++) tk[p * N + j] = $L", x.b("j * K + p"))
                 .endControlFlow();
-        VectorKernels.axpyKernel(k, new VectorKernels.Names(new Product.Arrays(x.c(), x.cOff(), x.a(), x.aOff(), "tk", null), "M", "N", "K"), false, p.k);
+        VectorPanels.product(k, new VectorKernels.Names(new Product.Arrays(x.c(), x.cOff(), x.a(), x.aOff(), "tk", null), "M", "N", "K"), false, p.k);
         c.endControlFlow();
     }
 

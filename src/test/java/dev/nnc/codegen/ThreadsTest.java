@@ -60,6 +60,35 @@ class ThreadsTest {
     }
 
     /**
+     * {@code A·Bᵀ} products that split (h's gradient {@code dg·w2ᵀ}: 512 columns, 384 shared, at
+     * least 2^24 multiply-adds from 86 rows): each thread packs the panels of w2ᵀ into its own
+     * scratch; chunks of 36 and of fewer than {@value VectorPanels#DOT_MAX_ROWS} rows (batch 90
+     * over three threads gives 36, 36, 18) still take the panels, as the whole product does.
+     */
+    static final String TRANSPOSED = """
+            model TransposedSplit {
+                dim batch
+                input x : [batch, 64]
+                input label : int[batch]
+                param w1 : [64, 512] init he_uniform
+                param w2 : [512, 384] init xavier_uniform
+                param w3 : [384, 10] init xavier_uniform
+                h = relu(x @ w1)
+                g = tanh(h @ w2)
+                output logits = g @ w3
+                loss = cross_entropy(logits, label)
+                optimizer adam(lr = 0.01)
+            }
+            """;
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {90, 257})
+    void transposedProductsSplitOverThreadsGiveTheResultsOfOneThreadBitForBit(int batch) {
+        String source = assertSameResults("transposed_split.nn", TRANSPOSED, batch);
+        assertTrue(source.contains("if (M < " + VectorPanels.DOT_MAX_ROWS + ")"), "A·Bᵀ kernel with panels");
+    }
+
+    /**
      * Convolutions large enough to split (issue 15's vector kernels, each with its own rows): a
      * strided convolution's forward by (image, output row) pairs, whose chunks end inside an image
      * (22 rows per image); a stride-1 convolution's forward over the padded input and its input

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The shapes hit: one to three rows (the single-row streaming blocks, each of
  * {@link VectorKernels#STREAM_WIDTHS} vectors of columns); four rows and more (register blocks,
  * the packed panels from {@value VectorKernels#PACK_MIN_ROWS} rows, long shared dimensions);
- * column counts that leave whole vectors and single columns over; narrow products (fewer
+ * column counts that leave whole vectors and single columns over; {@code A·Bᵀ} as dot products
+ * (below {@value VectorPanels#DOT_MAX_ROWS} rows) and over transposed panels (33, 64 and 70 rows,
+ * with whole vectors, single columns and only single columns left over); narrow products (fewer
  * columns, or a shorter shared dimension, than a 512-bit vector) with few and many rows; and
  * the dropout mask, whose draws must be the interpreter's bit for bit.
  */

@@ -1,0 +1,209 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.ir.Size;
+
+/**
+ * The loops around the vector backend's register blocks ({@link VectorRegisterBlocks}): the
+ * products {@code A·B}, {@code Aᵀ·B} (A stored as [K, M]) and {@code A·Bᵀ} (B stored as [N, K]).
+ * Column panels of {@value VectorKernels#COLS} vectors are the outer loop, so a panel of the
+ * right operand {@code Bop} (A·B's B, or A·Bᵀ's Bᵀ), every row of it, serves every block of rows
+ * of A, each block a pass over the whole shared dimension with the panel streamed in order from
+ * L1 or L2. The panel is copied to the panel scratch {@code pk}, contiguous, when there are at
+ * least {@value VectorKernels#PACK_MIN_ROWS} rows (rows of B a power-of-two apart otherwise map
+ * to the same few sets of the L1 cache), and always for {@code A·Bᵀ}, whose panel is a
+ * transposing copy of {@value VectorKernels#COLS} vectors of rows of B (N·K copies against
+ * M·N·K multiply-adds). With fewer rows than a block, {@code A·B} streams each row of the result
+ * through B ({@link #streamRows}) and {@code A·Bᵀ} takes dot products ({@link
+ * VectorKernels#dotKernel}), which need no copy.
+ */
+final class VectorPanels {
+    private VectorPanels() {}
+
+    /**
+     * Rows below which {@code A·Bᵀ} takes dot products of rows of A and B in place rather than
+     * packing Bᵀ's panels: the transposing copy of B (N·K elements, about 1 ns each) costs about
+     * as much as the product's multiply-adds for a few rows. Measured on f32 [M, 512]·[128, 512]ᵀ
+     * (AVX-512, shared machine): dot products won at 16 rows (63-82 µs against 86-111), the
+     * panels at 32 (173 against 212 µs); with a shared dimension of 128 (where a dot product's
+     * lane sum costs more than its multiply-adds) the panels won from 8 rows.
+     */
+    static final int DOT_MAX_ROWS = 32;
+
+    /**
+     * {@code x.out = x.a·x.b} (or {@code Aᵀ·B} when {@code ta}: A stored as [K, M]), rows
+     * {@code x.lo} to {@code x.hi}. In a block of its own, so that its locals do not clash with
+     * the code around it.
+     */
+    static void product(Kernel k, VectorKernels.Names x, boolean ta, Size shared) {
+        declare(k, shared);
+        CodeBlock.Builder c = k.body;
+        c.add("{\n$>");
+        c.beginControlFlow("if ($L - $L < $L)", x.hi(), x.lo(), VectorKernels.ROWS);
+        streamRows(k, x, ta);
+        c.nextControlFlow("else");
+        panels(k, x, ta, false);
+        c.endControlFlow();
+        c.add("$<}\n");
+    }
+
+    /**
+     * {@code x.out = x.a·x.bᵀ}, B stored as [N, K], rows {@code x.lo} to {@code x.hi}: when the
+     * product has fewer than {@link #DOT_MAX_ROWS} rows, dot products of contiguous rows; else the register
+     * blocks over panels of Bᵀ, packed from B's rows. In a block of its own.
+     */
+    static void transposed(Kernel k, VectorKernels.Names x, Size shared) {
+        declare(k, shared);
+        CodeBlock.Builder c = k.body;
+        c.add("{\n$>");
+        // by the product's rows, not the rows of this call: a row's sums must not depend on how the rows split over threads
+        c.beginControlFlow("if ($L < $L)", x.m(), DOT_MAX_ROWS);
+        VectorKernels.dotKernel(k, x);
+        c.nextControlFlow("else");
+        panels(k, x, false, true);
+        c.endControlFlow();
+        c.add("$<}\n");
+    }
+
+    /** The panel scratch and the register blocks {@link #panels} calls. */
+    private static void declare(Kernel k, Size shared) {
+        k.scratch(VectorKernels.pack(shared));
+        for (int cols : new int[] {VectorKernels.COLS, 1}) {
+            for (int rows : new int[] {VectorKernels.TALL, VectorKernels.ROWS, 1}) k.members.add(VectorKernels.MICRO + rows + "x" + cols);
+        }
+    }
+
+    /**
+     * Fewer rows than a block ({@code A·B}, {@code Aᵀ·B}): each row of the result is one pass over
+     * B, streamed in order, with up to {@code STREAM_WIDTHS[0]} vectors of columns in registers,
+     * then narrower blocks for what is left (one vector at a time would wait for each fma's
+     * result: K steps of its latency).
+     */
+    private static void streamRows(Kernel k, VectorKernels.Names x, boolean ta) {
+        Product.Arrays ar = x.x();
+        CodeBlock.Builder c = k.body;
+        String as = ta ? "1" : x.k(), ap = ta ? x.m() : "1";
+        c.addStatement("int j = 0");
+        for (int w : VectorKernels.STREAM_WIDTHS) {
+            k.members.add(VectorKernels.MICRO + "1x" + w);
+            c.beginControlFlow("for (; j + $L * L <= $L; j += $L * L)", w, x.n(), w)
+                    .addStatement("for (int i = $L; i < $L; i++) mk$$1x$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+                            x.lo(), x.hi(), w, x.out(), cAt(x), x.n(), x.a(), aAt(x, ta), as, ap, x.b(), ar.bAt("j"), x.n(), x.k())
+                    .endControlFlow();
+        }
+        scalarColumns(k, x, ta, false, "");
+    }
+
+    /**
+     * Blocks of rows over panels of {@code Bop} ({@code tb}: Bᵀ, B stored as [N, K]): whole
+     * panels of {@value VectorKernels#COLS} vectors of columns, then single vectors of columns,
+     * then the last columns one at a time.
+     */
+    private static void panels(Kernel k, VectorKernels.Names x, boolean ta, boolean tb) {
+        Product.Arrays ar = x.x();
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int W = $L * L", VectorKernels.COLS);
+        c.addStatement("final int JB = $L - $L % W", x.n(), x.n());
+        c.addStatement("final int JV = $L - $L % L", x.n(), x.n());
+        if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
+        // whole panels of COLS vectors of columns, then single vectors of columns, each in blocks of
+        // rows (each row alone would wait for each fma's result)
+        String[][] widths = {{"0", "JB", "W"}, {"JB", "JV", "L"}};
+        for (String[] w : widths) {
+            int cols = w[2].equals("W") ? VectorKernels.COLS : 1;
+            c.beginControlFlow("for (int j = $L; j < $L; j += $L)", w[0], w[1], w[2]);
+            if (tb) {
+                packTransposed(c, x, w[2]);
+                rowBlocks(k, x, ta, cols, "pk", "0", w[2]);
+                c.endControlFlow();
+                continue;
+            }
+            // the panel: all rows of B, columns j..j+width; row p starts at bp[bo + p * bs]
+            c.addStatement("final $T bp", k.elem.array());
+            c.addStatement("final int bs, bo");
+            c.beginControlFlow("if (packed)")
+                    .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * $L, $L)", x.k(), x.b(),
+                            ar.bAt(CodeBlock.of("p * $L + j", x.n())), w[2], w[2])
+                    .addStatement("bp = pk")
+                    .addStatement("bs = $L", w[2])
+                    .addStatement("bo = 0")
+                    .nextControlFlow("else")
+                    .addStatement("bp = $L", x.b())
+                    .addStatement("bs = $L", x.n())
+                    .addStatement("bo = $L", ar.bAt("j"))
+                    .endControlFlow();
+            rowBlocks(k, x, ta, cols, "bp", "bo", "bs");
+            c.endControlFlow();
+        }
+        scalarColumns(k, x, ta, tb, "int j = JV");
+    }
+
+    /**
+     * Copies columns {@code j} to {@code j + width} of Bᵀ (rows of B, stored as [N, K]) into
+     * {@code pk} as a panel of {@code width} columns: {@code pk[p·width + q] = B[(j + q)·K + p]}.
+     * In tiles of one vector's length of the shared dimension: each tile reads one cache line or
+     * two of each of the {@code width} rows of B, whole, and writes a few kB of {@code pk}, all in
+     * L1. (Running along the panel's rows instead, the rows of B stay open side by side: when K is
+     * a power of two they map to the same few sets of the L1 cache and every read missed it, 1.5 ns
+     * per element for K = 512.)
+     */
+    private static void packTransposed(CodeBlock.Builder c, VectorKernels.Names x, String width) {
+        Product.Arrays ar = x.x();
+        c.addStatement("final int bj = $L", ar.bAt(CodeBlock.of("j * $L", x.k())))
+                .beginControlFlow("for (int p0 = 0; p0 < $L; p0 += L)", x.k())
+                .addStatement("final int pe = Math.min(p0 + L, $L)", x.k())
+                .beginControlFlow("for (int q = 0; q < $L; q++)", width)
+                .addStatement("final int bq = bj + q * $L", x.k())
+                .addStatement("for (int p = p0; p < pe; p++) pk[p * $L + q] = $L[bq + p]", width, x.b())
+                .endControlFlow()
+                .endControlFlow();
+    }
+
+    /**
+     * Rows {@code x.lo} to {@code x.hi} of the result's {@code cols} vectors of columns from
+     * {@code j}, in register blocks: {@value VectorKernels#TALL} rows where there are 32 vector
+     * registers (AVX-512), then {@value VectorKernels#ROWS}, then single rows; row p of the
+     * panel starts at {@code bArray[bOff + p * bStride]}.
+     */
+    private static void rowBlocks(Kernel k, VectorKernels.Names x, boolean ta, int cols, String bArray, String bOff, String bStride) {
+        CodeBlock.Builder c = k.body;
+        String as = ta ? "1" : x.k(), ap = ta ? x.m() : "1";
+        CodeBlock args = CodeBlock.of("$L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L", x.out(), cAt(x), x.n(), x.a(), aAt(x, ta), as, ap,
+                bArray, bOff, bStride, x.k());
+        c.addStatement("int i = $L", x.lo());
+        c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
+                .beginControlFlow("for (; i + $L <= $L; i += $L)", VectorKernels.TALL, x.hi(), VectorKernels.TALL)
+                .addStatement("mk$$$Lx$L($L)", VectorKernels.TALL, cols, args)
+                .endControlFlow()
+                .endControlFlow();
+        c.beginControlFlow("for (; i + $L <= $L; i += $L)", VectorKernels.ROWS, x.hi(), VectorKernels.ROWS)
+                .addStatement("mk$$$Lx$L($L)", VectorKernels.ROWS, cols, args)
+                .endControlFlow();
+        c.beginControlFlow("for (; i < $L; i++)", x.hi())
+                .addStatement("mk$$1x$L($L)", cols, args)
+                .endControlFlow();
+    }
+
+    /** The last columns, from {@code j} (declared by {@code init}, or else already) to N, one at a time: a sum of products per element. */
+    private static void scalarColumns(Kernel k, VectorKernels.Names x, boolean ta, boolean tb, String init) {
+        Product.Arrays ar = x.x();
+        CodeBlock a = ta ? ar.a(CodeBlock.of("p * $L + i", x.m())) : ar.a(CodeBlock.of("i * $L + p", x.k()));
+        CodeBlock b = tb ? ar.b(CodeBlock.of("j * $L + p", x.k())) : ar.b(CodeBlock.of("p * $L + j", x.n()));
+        k.body.beginControlFlow("for ($L; j < $L; j++)", init, x.n())
+                .beginControlFlow("for (int i = $L; i < $L; i++)", x.lo(), x.hi())
+                .addStatement("$T s = 0", k.elem.type())
+                .addStatement("for (int p = 0; p < $L; p++) s += $L * $L", x.k(), a, b)
+                .addStatement("$L = s", ar.c(CodeBlock.of("i * $L + j", x.n())))
+                .endControlFlow()
+                .endControlFlow();
+    }
+
+    /** The offset of element (i, 0) of A, and of element (i, j) of the result. */
+    private static CodeBlock aAt(VectorKernels.Names x, boolean ta) {
+        return x.x().aAt(ta ? CodeBlock.of("i") : CodeBlock.of("i * $L", x.k()));
+    }
+
+    private static CodeBlock cAt(VectorKernels.Names x) {
+        return x.x().cAt(CodeBlock.of("i * $L + j", x.n()));
+    }
+}
