@@ -27,6 +27,10 @@ final class AttentionKernels {
 
     /** {@code out[i] = Σ_j softmax(s)_j v_j} per query row, online. */
     static void forward(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         Sizes z = Sizes.open(plan, k, n, true, 3);
         CodeBlock.Builder c = k.body;
         z.queryRow(c);
@@ -45,6 +49,10 @@ final class AttentionKernels {
      * numbers on both engines. (The forward pass alone needs no log-sum-exp.)
      */
     static void logSumExp(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         Sizes z = Sizes.open(plan, k, n, false, 2);
         CodeBlock.Builder c = k.body;
         z.queryRow(c);
@@ -61,6 +69,10 @@ final class AttentionKernels {
 
     /** One input's gradient ({@link Attr.Attention#wrt}). */
     static void gradient(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         int wrt = n.attr(Attr.Attention.class).wrt();
         Sizes z = Sizes.open(plan, k, n, true, GRAD_MASK);
         String dO = k.array(plan.base(n.input(DO))), lse = k.array(plan.base(n.input(LSE))), dd = k.array(plan.base(n.input(DD)));
