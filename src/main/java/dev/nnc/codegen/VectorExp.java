@@ -51,10 +51,12 @@ final class VectorExp {
         Elem e = k.elem;
         ClassName vt = VectorKernels.vectorType(e);
         boolean f = e.f32();
-        String ex = name + "$x", ek = name + "$k", er = name + "$r";
+        String ex = name + "$x", ey = name + "$y", ek = name + "$k", er = name + "$r";
         double magic = f ? 12582912.0 : 6755399441055744.0; // 1.5 · 2^23, 1.5 · 2^52: adding it rounds to an integer
         c.addStatement("final $T $L = $L.max($L).min($L)", vt, ex, x, e.lit(f ? -88.0 : -709.0), e.lit(f ? 88.0 : 709.0));
-        c.addStatement("final $T $L = $L.mul($L).add($L).sub($L)", vt, ek, ex, e.lit(1 / Math.log(2)), e.lit(magic), e.lit(magic));
+        // y = x/ln2 + 1.5 · 2^52 (2^23 in f32) rounds x/ln2 to an integer k; y's low bits are k's
+        c.addStatement("final $T $L = $L.mul($L).add($L)", vt, ey, ex, e.lit(1 / Math.log(2)), e.lit(magic));
+        c.addStatement("final $T $L = $L.sub($L)", vt, ek, ey, e.lit(magic));
         // r = x − k·ln2, ln2 = hi + lo with hi's low bits zero, so k·hi is exact
         double hi = f ? 0.693359375 : 6.93147180369123816490e-01, lo = f ? -2.12194440e-4 : 1.90821492927058770002e-10;
         c.addStatement("final $T $L = $L.fma($L, $L.fma($L, $L))", vt, er, ek, VectorExact.broadcast(e.lit(-lo)),
@@ -68,9 +70,13 @@ final class VectorExp {
             // p = r · p + 1/i!
             c.addStatement("$L = $L.fma($L, $L)", name, er, name, VectorExact.broadcast(e.lit(coef)));
         }
+        // 2^k: the exponent field k + bias, from y's bits minus the magic number's (not convert(F2I), whose species C2
+        // does not see as a constant: JDK 17 allocated every vector of the kernel)
         CodeBlock bits = f
-                ? CodeBlock.of("IANCHOR$$.add($L.convert($T.F2I, 0)).add(127).lanewise($T.LSHL, 23).reinterpretAsFloats()", ek, OPERATORS, OPERATORS)
-                : CodeBlock.of("LANCHOR$$.add($L.convert($T.D2L, 0)).add(1023L).lanewise($T.LSHL, 52L).reinterpretAsDoubles()", ek, OPERATORS, OPERATORS);
+                ? CodeBlock.of("IANCHOR$$.add($L.reinterpretAsInts()).sub($L).lanewise($T.LSHL, 23).reinterpretAsFloats()", ey,
+                        "0x4B400000 - 127", OPERATORS)
+                : CodeBlock.of("LANCHOR$$.add($L.reinterpretAsLongs()).sub($L).lanewise($T.LSHL, 52L).reinterpretAsDoubles()", ey,
+                        "0x4338000000000000L - 1023L", OPERATORS);
         c.addStatement("$L = $L.mul($L)", name, VectorExact.exact(e, CodeBlock.of("$L", name)), bits);
     }
 }
