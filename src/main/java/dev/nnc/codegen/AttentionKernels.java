@@ -17,7 +17,8 @@ import dev.nnc.ir.Size;
  * dQ and the mask's gradient run along query rows, dK and dV along key rows (each computed row
  * is one thread's, so rows split over threads without sharing a sum). The loops along a row
  * (dot products, {@code out += c · x}) are {@link AttentionLoops}, vector code on the vector
- * backend; keys are taken one at a time, not in blocks.
+ * backend; keys are taken one at a time. On the vector backend, nodes without a mask go to
+ * {@link AttentionBlocks} instead (blocks of rows and keys).
  */
 final class AttentionKernels {
     private AttentionKernels() {}

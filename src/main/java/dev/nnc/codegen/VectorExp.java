@@ -19,7 +19,11 @@ import javax.lang.model.element.Modifier;
  * <p>Not {@code lanewise(VectorOperators.EXP)}: its compiled form (Intel's SVML where the JDK has
  * it) and its Java form ({@code Math.exp} per lane, which the interpreter and C1 run) may differ
  * in the last bit, so results would depend on which code ran; this one is the same in every tier
- * (only {@code fma}, which rounds once in Java as in hardware, and exact bit operations).
+ * (only {@code fma}, which rounds once in Java as in hardware, and exact bit operations). It is
+ * about as fast: 0.46 against 0.42 ns per float on JDK 17, 0.33 against 0.52 on JDK 25 (AVX-512,
+ * a shared machine), neither allocating. The exponent bits come from reinterpreting {@code y}, not
+ * from {@code convert(F2I, 0)}: JDK 17's C2 did not intrinsify that conversion here (its species
+ * is looked up, not a constant) and allocated every vector of the kernel.
  */
 final class VectorExp {
     private VectorExp() {}
