@@ -50,15 +50,9 @@ final class AttentionBlocks {
                          String at, String ap) {}
 
     static void emit(Plan plan, Kernel k, Node n) {
-        Kind kind = switch ((Structured) n.op()) {
-            case ATTENTION -> Kind.FORWARD;
-            case ATTENTION_LSE -> Kind.LSE;
-            default -> switch (n.attr(Attr.Attention.class).wrt()) {
-                case 0 -> Kind.DQ;
-                case 1 -> Kind.DK;
-                default -> Kind.DV;
-            };
-        };
+        int wrt = n.op() == Structured.ATTENTION_GRAD ? n.attr(Attr.Attention.class).wrt() : -1;
+        Kind kind = n.op() == Structured.ATTENTION ? Kind.FORWARD : n.op() == Structured.ATTENTION_LSE ? Kind.LSE
+                : wrt == 0 ? Kind.DQ : wrt == 1 ? Kind.DK : Kind.DV;
         boolean keyRows = kind == Kind.DK || kind == Kind.DV;
         boolean withV = kind != Kind.LSE;
         Shape qs = n.input(0).shape(), ks = n.input(1).shape();
@@ -278,7 +272,7 @@ final class AttentionBlocks {
                 case FORWARD -> s.v;
                 case DQ -> s.k;
                 case DK -> s.q;
-                default -> s.dO;
+                case DV, LSE -> s.dO;
             };
             String xBase = s.keyRows ? "LQ" : "LK";
             c.addStatement("final int nk = Math.min(VL, cEnd - c0)").addStatement("int t0 = 0");
