@@ -17,7 +17,8 @@ import dev.nnc.ir.Size;
  * dQ and the mask's gradient run along query rows, dK and dV along key rows (each computed row
  * is one thread's, so rows split over threads without sharing a sum). The loops along a row
  * (dot products, {@code out += c · x}) are {@link AttentionLoops}, vector code on the vector
- * backend; keys are taken one at a time, not in blocks.
+ * backend; keys are taken one at a time. On the vector backend, nodes without a mask go to
+ * {@link AttentionBlocks} instead (blocks of rows and keys).
  */
 final class AttentionKernels {
     private AttentionKernels() {}
@@ -27,6 +28,10 @@ final class AttentionKernels {
 
     /** {@code out[i] = Σ_j softmax(s)_j v_j} per query row, online. */
     static void forward(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         Sizes z = Sizes.open(plan, k, n, true, 3);
         CodeBlock.Builder c = k.body;
         z.queryRow(c);
@@ -45,6 +50,10 @@ final class AttentionKernels {
      * numbers on both engines. (The forward pass alone needs no log-sum-exp.)
      */
     static void logSumExp(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         Sizes z = Sizes.open(plan, k, n, false, 2);
         CodeBlock.Builder c = k.body;
         z.queryRow(c);
@@ -61,6 +70,10 @@ final class AttentionKernels {
 
     /** One input's gradient ({@link Attr.Attention#wrt}). */
     static void gradient(Plan plan, Kernel k, Node n) {
+        if (AttentionBlocks.applies(k, n)) {
+            AttentionBlocks.emit(plan, k, n);
+            return;
+        }
         int wrt = n.attr(Attr.Attention.class).wrt();
         Sizes z = Sizes.open(plan, k, n, true, GRAD_MASK);
         String dO = k.array(plan.base(n.input(DO))), lse = k.array(plan.base(n.input(LSE))), dd = k.array(plan.base(n.input(DD)));

@@ -72,13 +72,14 @@ final class VectorKernels {
         return Scratch.flat("scratch$temp", "tk", elements, "Scratch for matrix products: a transposed operand or result.");
     }
 
-    /** Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC", and the long species. */
+    /** Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC", the long species, and the int species of {@link VectorExp}. */
     static final String MICRO = "micro:";
     static final String LSPECIES = "LSPECIES";
 
     /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
     static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
         if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
+        else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else throw new IllegalArgumentException("no class member " + key);
     }

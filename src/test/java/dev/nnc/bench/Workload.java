@@ -23,7 +23,7 @@ import java.util.Random;
  *
  * <p>Besides, two examples of the language's version 2 with any inputs, called through their
  * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
- * {@code tab:B} (tabular_embeddings.nn); {@code w6:B} is bench/models/w6_block.nn at batch B and sequence 128. And the products of bench/models/batched_matmul.nn
+ * {@code tab:B} (tabular_embeddings.nn); {@code w6:B} is bench/models/w6_block.nn at batch B and sequence 128; {@code attn:1024} W6's attention alone at sequence 1024. And the products of bench/models/batched_matmul.nn
  * ({@code bmm:batched}, {@code bmm:stacked}, {@code bmm:single}; see {@link BatchedMatmulBench}),
  * whose models have no optimizer: their {@code trainStep} is null and {@link #gradients} computes
  * the loss's gradients.
@@ -82,7 +82,7 @@ public final class Workload {
         if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
         // W6: the encoder block at batch B and PERFORMANCE.md's sequence of 128 (bench/peers.py's W6)
         if (workload.startsWith("w6:")) return named(workload + "x128", backend, f32, threads);
-        if (workload.startsWith("bmm:")) return products(workload, backend, f32, threads);
+        if (workload.startsWith("bmm:") || workload.startsWith("attn:")) return products(workload, backend, f32, threads);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
         Source src = source(workload, backend, f32);
         Compiled c = src.compiled();
@@ -120,19 +120,22 @@ public final class Workload {
 
     /**
      * Model {@code Batched}, {@code Stacked} or {@code Single} of bench/models/batched_matmul.nn
-     * ({@code bmm:batched}, …): {@code infer} computes the product, {@code gradients} the gradients
-     * of {@code sum(y * t)} for both operands; no {@code trainStep} (the models have no optimizer).
+     * ({@code bmm:batched}, …), or {@code attn:1024} (bench/models/attn_1024.nn, W6's causal
+     * attention alone at sequence 1024): {@code infer} computes the output, {@code gradients} the
+     * gradients of {@code sum(y * t)} for the params (forward and backward); no {@code trainStep}
+     * (the models have no optimizer).
      */
     private static Workload products(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         String which = workload.substring(workload.indexOf(':') + 1);
-        if (!java.util.List.of("batched", "stacked", "single").contains(which)) {
-            throw new IllegalArgumentException("unknown workload " + workload + " (bmm:batched, bmm:stacked, bmm:single)");
+        boolean attn = workload.startsWith("attn:");
+        if (attn ? !which.equals("1024") : !java.util.List.of("batched", "stacked", "single").contains(which)) {
+            throw new IllegalArgumentException("unknown workload " + workload + " (bmm:batched, bmm:stacked, bmm:single, attn:1024)");
         }
-        Path file = Path.of("bench/models/batched_matmul.nn");
+        Path file = Path.of(attn ? "bench/models/attn_1024.nn" : "bench/models/batched_matmul.nn");
         Compiler.Result r = Compiler.compile(file);
         if (!r.ok()) throw new IllegalStateException(r.render());
-        Compiled c = r.model(Character.toUpperCase(which.charAt(0)) + which.substring(1));
-        String pkg = "bmm." + which + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
+        Compiled c = attn ? r.compiled().get(0) : r.model(Character.toUpperCase(which.charAt(0)) + which.substring(1));
+        String pkg = (attn ? "attn.s" : "bmm.") + which + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());

@@ -123,6 +123,36 @@ class ThreadsTest {
     }
 
     /**
+     * Attention's blocked kernels (4 query rows, or key rows for dK and dV, at a time, the other
+     * side transposed per batch): rows split over threads start inside a block and inside a batch
+     * (4 heads of 128 rows, 2^13 multiply-adds per row), so a row's result must not depend on the
+     * block it was computed in. Batch 2 splits none (2^22 multiply-adds per kernel), 5 splits each
+     * unevenly.
+     */
+    static final String ATTENTION = """
+            model AttnSplit {
+                dim batch
+                input x : [batch, 4, 128, 32]
+                input label : int[batch]
+                param wq : [32, 32] init xavier_uniform
+                param wv : [32, 32] init xavier_uniform
+                param w : [32, 10] init xavier_uniform
+                o = scaled_dot_product_attention(x @ wq, x, x @ wv, causal = true)
+                output logits = mean(o, axis = [1, 2]) @ w
+                loss = cross_entropy(logits, label)
+                optimizer adam(lr = 0.01)
+            }
+            """;
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {2, 5})
+    void attentionSplitOverThreadsGivesTheResultsOfOneThreadBitForBit(int batch) {
+        String source = assertSameResults("attn_split.nn", ATTENTION, batch);
+        // a task per blocked kernel: the forward (in infer and in training), the log-sum-exp, dQ, dK, dV
+        assertEquals(6, java.util.regex.Pattern.compile("split\\$\\d+ = \\(.*scratch\\$attnTs").matcher(source).results().count(), "split tasks");
+    }
+
+    /**
      * The vector class of {@code source} with one thread and with three: the same outputs, loss,
      * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
      */
