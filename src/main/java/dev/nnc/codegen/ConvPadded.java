@@ -23,13 +23,28 @@ import dev.nnc.ops.Windows.Plane;
  * into the tile, and each tile row added to the padded input gradient as one contiguous run from
  * its kernel element's offset on (the general fold adds a run per output row and kernel element,
  * ten elements long in LeNet's second convolution). The zero columns add zeros (for finite weights).
+ *
+ * <p>The weight gradient ({@link #weightGrad}, for kernels at least {@value VectorKernels#ROWS}
+ * wide and at most {@value #NARROW} output channels per group) needs no unfolded copy at all:
+ * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
+ * dy transposed into a panel of one vector per output position (its channels along the lanes) and
+ * the kernel elements {@code kx, kx + 1, …} of one {@code (ci, ky)} as the rows of a register
+ * block ({@code wk$R}), read in place from the (padded) input one output row at a time.
  */
 final class ConvPadded {
     private ConvPadded() {}
 
-    /** Whether forward convolution {@code g} takes this path: a stride of 1 on both axes. */
+    /** Output channels per group up to which the weight gradient takes this path: one 512-bit vector of floats. */
+    static final int NARROW = 16;
+
+    /** Whether forward convolution {@code g} and its input gradient take this path: a stride of 1 on both axes. */
     static boolean applies(Plane g) {
         return g.sh() == 1 && g.sw() == 1;
+    }
+
+    /** Whether the weight gradient of {@code g} takes this path. */
+    static boolean appliesToWeightGrad(Plane g) {
+        return applies(g) && g.kw() >= VectorKernels.ROWS && g.og() <= NARROW;
     }
 
     /** The scratch of one image and group of the input, zero-padded, for a convolution with {@code plane} elements per padded channel. */
@@ -159,5 +174,69 @@ final class ConvPadded {
                     .endControlFlow();
         }
         c.endControlFlow().endControlFlow();
+    }
+    /**
+     * {@code out = dw} for {@code (x, dy)}: rows {@code r0..r1} are output channels (rows of
+     * {@code dw}), taken group by group and {@code L} at a time; the sums over images and output
+     * positions accumulate in the tile, one vector per kernel element, and go transposed to out.
+     */
+    static void weightGrad(Plan plan, Kernel k, Node n) {
+        Plane g = Windows.plane(n);
+        String x = k.array(plan.base(n.input(0))), dy = k.array(plan.base(n.input(1)));
+        int hp = g.h() + 2 * g.ph(), wp = g.w() + 2 * g.pw(), plane = hp * wp, cols = VectorKernels.COLS;
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant((g.p() + cols - 1) / cols)));
+        k.scratch(ConvVector.tile((g.k() + cols - 1) / cols));
+        boolean padded = g.ph() > 0 || g.pw() > 0;
+        String src = padded ? "xp" : x, at = padded ? "" : "xo + ";
+        if (padded) k.scratch(padded(g, plane));
+        k.members.add(VectorKernels.WINDOW + VectorKernels.ROWS);
+        k.members.add(VectorKernels.WINDOW + 1);
+        k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
+        CodeBlock zero = k.elem.lit(0);
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int L = SPECIES.length(), images = $L", WindowKernels.batch(k, n.input(0)))
+                .beginControlFlow("for (int g = r0 / $L; g * $L < r1; g++)", g.og(), g.og())
+                .addStatement("final int o1 = Math.min(r1, (g + 1) * $L)", g.og())
+                .beginControlFlow("for (int o0 = Math.max(r0, g * $L); o0 < o1; o0 += L)", g.og())
+                .addStatement("final int on = Math.min(L, o1 - o0)")
+                .addStatement("$T.fill(tl, 0, $L * L, $L)", java.util.Arrays.class, g.k(), zero)
+                .addStatement("$T.fill(pk, 0, $L * L, $L)", java.util.Arrays.class, g.p(), zero)
+                .beginControlFlow("for (int img = 0; img < images; img++)")
+                .addStatement("final int xo = (img * $L + g * $L) * $L, yo = (img * $L + o0) * $L",
+                        g.channels(), g.cg(), g.hw(), g.outChannels(), g.p());
+        if (padded) {
+            c.addStatement("$T.fill(xp, 0, $L, $L)", java.util.Arrays.class, g.cg() * plane, zero)
+                    .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", g.h())
+                    .addStatement("System.arraycopy($L, xo + (ci * $L + iy) * $L, xp, ci * $L + (iy + $L) * $L + $L, $L)",
+                            x, g.h(), g.w(), plane, g.ph(), wp, g.pw(), g.w())
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        c.add("// dy's channels o0.. transposed: one vector per output position, the channels along its lanes\n")
+                .beginControlFlow("for (int o = 0; o < on; o++)")
+                .addStatement("final int s = yo + o * $L", g.p())
+                .addStatement("for (int q = 0; q < $L; q++) pk[q * L + o] = $L[s + q]", g.p(), dy)
+                .endControlFlow()
+                .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
+                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
+                .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw())
+                .addStatement("int kx = 0")
+                .addStatement("for (; kx + $L <= $L; kx += $L) wk$$$L(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
+                        VectorKernels.ROWS, g.kw(), VectorKernels.ROWS, VectorKernels.ROWS, src, g.dw(), g.dw(), wp, g.oh(), g.ow())
+                .addStatement("for (; kx < $L; kx++) wk$$1(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
+                        g.kw(), src, g.dw(), g.dw(), wp, g.oh(), g.ow())
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .add("// the tile's lanes are output channels, its rows kernel elements\n")
+                .beginControlFlow("for (int o = 0; o < on; o++)")
+                .addStatement("final int d = (o0 + o) * $L", g.k())
+                .addStatement("for (int p = 0; p < $L; p++) out[d + p] = tl[p * L + o]", g.k())
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
     }
 }
