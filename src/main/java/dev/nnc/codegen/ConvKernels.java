@@ -6,8 +6,8 @@ import dev.nnc.ops.Windows.Plane;
 
 /**
  * The kernels of the convolution ops: the forward product and its two gradients, as products on
- * the vector backend where they pay ({@link ConvVector}; the forward with a stride of 1 over the
- * zero-padded input, {@link ConvPadded}), else as direct loops ({@link WindowKernels}).
+ * the vector backend where they pay ({@link ConvVector}; with a stride of 1 over the zero-padded
+ * input, {@link ConvPadded}), else as direct loops ({@link WindowKernels}).
  */
 final class ConvKernels {
     private ConvKernels() {}
@@ -28,7 +28,8 @@ final class ConvKernels {
     static void inputGrad(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         if (k.vector && ConvVector.pays(g)) {
-            ConvVector.inputGrad(plan, k, n);
+            if (ConvPadded.applies(g)) ConvPadded.inputGrad(plan, k, n);
+            else ConvVector.inputGrad(plan, k, n);
             return;
         }
         String dy = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
@@ -39,7 +40,8 @@ final class ConvKernels {
     static void weightGrad(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         if (k.vector && ConvVector.pays(g)) {
-            ConvVector.weightGrad(plan, k, n);
+            if (ConvPadded.appliesToWeightGrad(g)) ConvPadded.weightGrad(plan, k, n);
+            else ConvVector.weightGrad(plan, k, n);
             return;
         }
         String x = k.array(plan.base(n.input(0))), dy = k.array(plan.base(n.input(1)));

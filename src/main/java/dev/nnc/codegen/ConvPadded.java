@@ -17,13 +17,40 @@ import dev.nnc.ops.Windows.Plane;
  * fills the padding, which cost more than the product itself in LeNet's first convolutions).
  * The columns with {@code ox ≥ ow} (the {@code (kw - 1)·dw} positions that wrap around a padded
  * row) are computed and dropped when the tile's valid runs are copied out.
+ *
+ * <p>The input gradient runs the same way backwards ({@link #inputGrad}): a panel of {@code dy}'s
+ * columns laid out along the padded rows (zeros at {@code ox ≥ ow}), its product {@code wᵀ · dy}
+ * into the tile, and each tile row added to the padded input gradient as one contiguous run from
+ * its kernel element's offset on (the general fold adds a run per output row and kernel element,
+ * ten elements long in LeNet's second convolution). The zero columns add zeros (for finite weights).
+ *
+ * <p>The weight gradient ({@link #weightGrad}, for kernels at least {@value VectorKernels#ROWS}
+ * wide and at most {@value #NARROW} output channels per group) needs no unfolded copy at all:
+ * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
+ * dy transposed into a panel of one vector per output position (its channels along the lanes) and
+ * the kernel elements {@code kx, kx + 1, …} of one {@code (ci, ky)} as the rows of a register
+ * block ({@code wk$R}), read in place from the (padded) input one output row at a time.
  */
 final class ConvPadded {
     private ConvPadded() {}
 
-    /** Whether forward convolution {@code g} takes this path: a stride of 1 on both axes. */
+    /** Output channels per group up to which the weight gradient takes this path: one 512-bit vector of floats. */
+    static final int NARROW = 16;
+
+    /** Whether forward convolution {@code g} and its input gradient take this path: a stride of 1 on both axes. */
     static boolean applies(Plane g) {
         return g.sh() == 1 && g.sw() == 1;
+    }
+
+    /** Whether the weight gradient of {@code g} takes this path. */
+    static boolean appliesToWeightGrad(Plane g) {
+        return applies(g) && g.kw() >= VectorKernels.ROWS && g.og() <= NARROW;
+    }
+
+    /** The scratch of one image and group of the input, zero-padded, for a convolution with {@code plane} elements per padded channel. */
+    private static Scratch padded(Plane g, int plane) {
+        return Scratch.flat("scratch$padded", "xp", Size.constant((long) g.cg() * plane),
+                "Scratch for convolutions with a stride of 1: one image and group of the input, zero-padded.");
     }
 
     /** {@code out = conv(x, w)}; rows {@code r0..r1} count {@link Threads#CHUNK_ROWS} per image. */
@@ -40,8 +67,7 @@ final class ConvPadded {
         // without padding the input itself is the padded input: its rows are read in place
         String src = padded ? "xp" : x, at = padded ? "" : "xo + ";
         if (padded) {
-            k.scratch(Scratch.flat("scratch$padded", "xp", Size.constant((long) g.cg() * plane),
-                    "Scratch for convolutions with a stride of 1: one image and group of the input, zero-padded."));
+            k.scratch(padded(g, plane));
         }
         k.splitRows(Size.of(n.shape().get(0)).times(Threads.CHUNK_ROWS),
                 Size.constant((long) g.outChannels() * g.k() * g.p() / Threads.CHUNK_ROWS));
@@ -81,6 +107,134 @@ final class ConvPadded {
                 .endControlFlow()
                 .addStatement("t += len")
                 .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+    }
+    /**
+     * {@code out = dx} for {@code (dy, w)} with a stride of 1: per image (rows {@code r0..r1} count
+     * {@link Threads#CHUNK_ROWS} per image) and group, each panel of padded positions' columns
+     * {@code wᵀ · dy} computed into the tile and added to the (padded) input gradient row by row.
+     */
+    static void inputGrad(Plan plan, Kernel k, Node n) {
+        Plane g = Windows.plane(n);
+        String dy = k.array(plan.base(n.input(0))), w = k.array(plan.base(n.input(1)));
+        int hp = g.h() + 2 * g.ph(), wp = g.w() + 2 * g.pw(), plane = hp * wp;
+        int q = (g.oh() - 1) * wp + g.ow();
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant(g.og())));
+        k.scratch(ConvVector.tile(g.k()));
+        boolean padded = g.ph() > 0 || g.pw() > 0;
+        // without padding the input gradient itself is the padded one: its rows are added to in place
+        String dst = padded ? "xp" : "out", at = padded ? "" : "xo + ";
+        if (padded) k.scratch(padded(g, plane));
+        k.splitRows(Size.of(n.shape().get(0)).times(Threads.CHUNK_ROWS),
+                Size.constant((long) g.outChannels() * g.k() * g.p() / Threads.CHUNK_ROWS));
+        CodeBlock zero = k.elem.lit(0);
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int L = SPECIES.length(), W = $L * L", VectorKernels.COLS)
+                .beginControlFlow("for (int img = r0 / $L; img < r1 / $L; img++)", Threads.CHUNK_ROWS, Threads.CHUNK_ROWS)
+                .addStatement("$T.fill(out, img * $L, (img + 1) * $L, $L)", java.util.Arrays.class, g.channels() * g.hw(),
+                        g.channels() * g.hw(), zero)
+                .beginControlFlow("for (int g = 0; g < $L; g++)", g.groups())
+                .addStatement("final int xo = (img * $L + g * $L) * $L, yo = (img * $L + g * $L) * $L, wo = g * $L",
+                        g.channels(), g.cg(), g.hw(), g.outChannels(), g.og(), g.p(), g.og() * g.k());
+        if (padded) c.addStatement("$T.fill(xp, 0, $L, $L)", java.util.Arrays.class, g.cg() * plane, zero);
+        c.beginControlFlow("for (int j = 0; j < $L; j += W)", q)
+                .addStatement("final int jn = Math.min(W, $L - j)", q)
+                .add("// the panel: dy's columns along the padded rows, zeros where a row wraps (ox ≥ ow)\n")
+                .addStatement("$T.fill(pk, 0, $L * W, $L)", java.util.Arrays.class, g.og(), zero)
+                .beginControlFlow("for (int t = 0; t < jn; )")
+                .addStatement("final int qq = j + t, oy = qq / $L, ox = qq - oy * $L, len = Math.min(jn - t, $L - ox)", wp, wp, wp)
+                .beginControlFlow("if (ox < $L)", g.ow())
+                .addStatement("final int m = Math.min(len, $L - ox), s = yo + oy * $L + ox", g.ow(), g.ow())
+                .addStatement("for (int o = 0; o < $L; o++) System.arraycopy($L, s + o * $L, pk, o * W + t, m)", g.og(), dy, g.p())
+                .endControlFlow()
+                .addStatement("t += len")
+                .endControlFlow();
+        ConvVector.rowBlocks(k, g.k(), "tl", "0", "W", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
+        c.add("// row p = (ci, ky, kx) of the tile onto the padded input gradient from the kernel element's offset on\n")
+                .addStatement("int p = 0")
+                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++, p++)", g.kw())
+                .addStatement("final int d = $Lci * $L + ky * $L + kx * $L + j, s = p * W", at, plane, g.dh() * wp, g.dw())
+                .addStatement("for (int t = 0; t < jn; t++) $L[d + t] += tl[s + t]", dst)
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+        if (padded) {
+            c.add("// the padded gradient's interior is the input gradient of this image and group\n")
+                    .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", g.h())
+                    .addStatement("System.arraycopy(xp, ci * $L + (iy + $L) * $L + $L, out, xo + (ci * $L + iy) * $L, $L)",
+                            plane, g.ph(), wp, g.pw(), g.h(), g.w(), g.w())
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        c.endControlFlow().endControlFlow();
+    }
+    /**
+     * {@code out = dw} for {@code (x, dy)}: rows {@code r0..r1} are output channels (rows of
+     * {@code dw}), taken group by group and {@code L} at a time; the sums over images and output
+     * positions accumulate in the tile, one vector per kernel element, and go transposed to out.
+     */
+    static void weightGrad(Plan plan, Kernel k, Node n) {
+        Plane g = Windows.plane(n);
+        String x = k.array(plan.base(n.input(0))), dy = k.array(plan.base(n.input(1)));
+        int hp = g.h() + 2 * g.ph(), wp = g.w() + 2 * g.pw(), plane = hp * wp, cols = VectorKernels.COLS;
+        k.runAsStep();
+        k.scratch(VectorKernels.pack(Size.constant((g.p() + cols - 1) / cols)));
+        k.scratch(ConvVector.tile((g.k() + cols - 1) / cols));
+        boolean padded = g.ph() > 0 || g.pw() > 0;
+        String src = padded ? "xp" : x, at = padded ? "" : "xo + ";
+        if (padded) k.scratch(padded(g, plane));
+        k.members.add(VectorKernels.WINDOW + VectorKernels.ROWS);
+        k.members.add(VectorKernels.WINDOW + 1);
+        k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
+        CodeBlock zero = k.elem.lit(0);
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int L = SPECIES.length(), images = $L", WindowKernels.batch(k, n.input(0)))
+                .beginControlFlow("for (int g = r0 / $L; g * $L < r1; g++)", g.og(), g.og())
+                .addStatement("final int o1 = Math.min(r1, (g + 1) * $L)", g.og())
+                .beginControlFlow("for (int o0 = Math.max(r0, g * $L); o0 < o1; o0 += L)", g.og())
+                .addStatement("final int on = Math.min(L, o1 - o0)")
+                .addStatement("$T.fill(tl, 0, $L * L, $L)", java.util.Arrays.class, g.k(), zero)
+                .addStatement("$T.fill(pk, 0, $L * L, $L)", java.util.Arrays.class, g.p(), zero)
+                .beginControlFlow("for (int img = 0; img < images; img++)")
+                .addStatement("final int xo = (img * $L + g * $L) * $L, yo = (img * $L + o0) * $L",
+                        g.channels(), g.cg(), g.hw(), g.outChannels(), g.p());
+        if (padded) {
+            c.addStatement("$T.fill(xp, 0, $L, $L)", java.util.Arrays.class, g.cg() * plane, zero)
+                    .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", g.h())
+                    .addStatement("System.arraycopy($L, xo + (ci * $L + iy) * $L, xp, ci * $L + (iy + $L) * $L + $L, $L)",
+                            x, g.h(), g.w(), plane, g.ph(), wp, g.pw(), g.w())
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        c.add("// dy's channels o0.. transposed: one vector per output position, the channels along its lanes\n")
+                .beginControlFlow("for (int o = 0; o < on; o++)")
+                .addStatement("final int s = yo + o * $L", g.p())
+                .addStatement("for (int q = 0; q < $L; q++) pk[q * L + o] = $L[s + q]", g.p(), dy)
+                .endControlFlow()
+                .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
+                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
+                .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw())
+                .addStatement("int kx = 0")
+                .addStatement("for (; kx + $L <= $L; kx += $L) wk$$$L(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
+                        VectorKernels.ROWS, g.kw(), VectorKernels.ROWS, VectorKernels.ROWS, src, g.dw(), g.dw(), wp, g.oh(), g.ow())
+                .addStatement("for (; kx < $L; kx++) wk$$1(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
+                        g.kw(), src, g.dw(), g.dw(), wp, g.oh(), g.ow())
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .add("// the tile's lanes are output channels, its rows kernel elements\n")
+                .beginControlFlow("for (int o = 0; o < on; o++)")
+                .addStatement("final int d = (o0 + o) * $L", g.k())
+                .addStatement("for (int p = 0; p < $L; p++) out[d + p] = tl[p * L + o]", g.k())
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();

@@ -21,6 +21,8 @@ import dev.nnc.ops.Windows.Plane;
  *       kernel elements at a time: blocks of {@value #QB} output positions unfolded transposed
  *       into the panel, each block's product into the tile and added to {@code dw}.</li>
  * </ul>
+ * With a stride of 1, {@link ConvPadded} takes the forward and the input gradient, and the weight
+ * gradient of narrow convolutions, over the zero-padded input instead.
  * A panel narrower than {@value VectorKernels#COLS} vectors (the last one) is computed whole
  * into the tile and its valid columns copied out. Rows split over threads ({@code setThreads}):
  * (image, output row) pairs for the forward, images for the input gradient, output channels for

@@ -72,8 +72,13 @@ final class VectorKernels {
         return Scratch.flat("scratch$temp", "tk", elements, "Scratch for matrix products: a transposed operand or result.");
     }
 
-    /** Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC", the long species, and the int species of {@link VectorExp}. */
+    /**
+     * Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC" or
+     * "window:R", the long species, and the int species of {@link VectorExp}.
+     */
     static final String MICRO = "micro:";
+    /** The prefix of a convolution weight gradient's register block "window:R" ({@link VectorRegisterBlocks#windowBlock}). */
+    static final String WINDOW = "window:";
     static final String LSPECIES = "LSPECIES";
 
     /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
@@ -81,6 +86,7 @@ final class VectorKernels {
         if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
+        else if (key.startsWith(WINDOW)) t.addMethod(VectorRegisterBlocks.windowBlock(e, Integer.parseInt(key.substring(WINDOW.length()))));
         else throw new IllegalArgumentException("no class member " + key);
     }
 

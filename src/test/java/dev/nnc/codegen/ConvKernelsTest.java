@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * output positions than one block of the weight gradient ({@value ConvVector#QB}); output
  * channels that leave blocks of 6, 4 and single rows; strides, dilations, padding and groups
  * (the unfold's gathering path, and the weight gradient's rows across groups); one spatial axis;
- * a depthwise convolution (fewer output channels per group than a register block: direct loops).
+ * a depthwise convolution (fewer output channels per group than a register block: direct loops);
+ * the weight gradient read in place from the padded input ({@link ConvPadded#weightGrad}: a stride
+ * of 1, kernels 5 wide (register blocks of 4 rows and of 1), in f64 two vectors' worth of output channels per group on 512-bit vectors).
  */
 class ConvKernelsTest {
     record Conv(String name, String x, String w, String options) {
@@ -39,7 +41,9 @@ class ConvKernelsTest {
                 new Conv("stride 1, dilations, padding", "[batch, 3, 9, 8]", "[5, 3, 3, 2]", "padding = [2, 1], dilation = [2, 3]"),
                 new Conv("70 channels out", "[batch, 3, 6, 6]", "[70, 3, 2, 2]", "stride = 2"),
                 new Conv("130 channels out, 1×1", "[batch, 2, 4, 4]", "[130, 2, 1, 1]", ""),
-                new Conv("depthwise", "[batch, 4, 7, 7]", "[4, 1, 3, 3]", "padding = 1, groups = 4"));
+                new Conv("depthwise", "[batch, 4, 7, 7]", "[4, 1, 3, 3]", "padding = 1, groups = 4"),
+                new Conv("weight gradient in place: 10 channels per group, 4×5, dilation, padding", "[batch, 4, 12, 11]", "[20, 2, 4, 5]",
+                        "padding = [1, 2], dilation = [1, 2], groups = 2"));
     }
 
     static String model(Conv c) {
