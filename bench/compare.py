@@ -207,8 +207,9 @@ def peers():
         env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
         r = subprocess.run(cmd + ws + quick, check=True, capture_output=True, text=True, env=env)
         data = json.loads(r.stdout.strip().splitlines()[-1])
-        if not data["results"]:
+        if not data["results"]:  # a column of "—" all the same, so that README's tables keep their columns (--only)
             notes.append(f"{label} skipped: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'no result'}")
+            out[label] = {w: None for w in ws}
             continue
         # an engine may leave out workloads it has no model for (JAX: W4, W5; W6 is measured against PyTorch eager only)
         out[label] = {w: data["results"].get(w, {}).get(engine) for w in ws}
