@@ -129,31 +129,21 @@ def cells(row):
 
 
 def parse_report(lines):
-    """A report as items: ["run", stamp, line], ["table", header, rule, rows] or ["text", line]. A report
-    written before tables had a run column (one "date:" and one "peers:" line) gets its stamp."""
-    items, legacy = [], None
+    """A report as items: ["run", stamp, line], ["table", header, rule, rows] or ["text", line]."""
+    items = []
     for line in lines:
-        if line.startswith("date: "):
-            legacy = line[6:22]
-            items.append(["run", legacy, f"run {legacy} UTC: " + line[len("date: 2026-12-05 16:48 UTC; "):]])
-        elif line.startswith("peers: ") and legacy:
-            items[-1][2] += "; " + line
-        elif line.startswith("run "):
+        if line.startswith("run "):
             items.append(["run", line[4:20], line])
         elif line.startswith("|") and items and items[-1][0] == "table":
             t = items[-1]
             if t[2] is None:
                 t[2] = line
             else:
-                t[3].append(line if t[4] else line + f" {legacy} |")
+                t[3].append(line)
         elif line.startswith("|"):
-            has_run = cells(line)[-1] == "run"
-            items.append(["table", line if has_run else line + " run |", None, [], has_run])
+            items.append(["table", line, None, []])
         else:
             items.append(["text", line])
-    for t in items:
-        if t[0] == "table" and not t[4]:
-            t[2] += "---|"
     return items
 
 
@@ -176,7 +166,7 @@ def merge_report(old_lines, new_lines):
         keyed = 2 if cells(item[1])[1] == "call" else 1
         fresh = {tuple(cells(r)[:keyed]): r for r in item[3]}
         rows = [fresh.pop(tuple(cells(r)[:keyed]), r) for r in prev[3]] + list(fresh.values())
-        out_items.append(["table", item[1], item[2], rows, True])
+        out_items.append(["table", item[1], item[2], rows])
     for t in old_tables.values():
         out_items += [["text", ""], t]
     used = {cells(r)[-1] for t in out_items if t[0] == "table" for r in t[3]}
