@@ -137,6 +137,7 @@ public final class JavaEmitter {
             if (cx.vector) {
                 t.addStaticBlock(VectorModule.check(t.build().name()));
                 VectorExact.addAnchor(cx.kernelType, e);
+                cx.kernelType.addStaticBlock(VectorPrime.block());
             }
             paramFields();
             constructors();

@@ -23,7 +23,9 @@ import javax.lang.model.element.Modifier;
  * kernel of 24 to 36 operations crossed 100 in some JVMs and not in others. Past that point the
  * calls stay virtual, the species is no longer a constant, the intrinsics fail
  * ({@code missing constant: vclass=DecodeN}) and every vector is allocated: 0.1 to 35 MB per
- * training step, 2 to 30 times slower.
+ * training step, 2 to 30 times slower. The rule below keeps the kernels' own code free of
+ * such traps; {@link VectorPrime} keeps the API's helpers from collecting trap counts, which
+ * the rule alone does not (W6's attention kernels still allocated in some JVMs).
  *
  * <p>The rule, which needs no type profile at all: a vector that receives a call is
  * {@code ANCHOR$.broadcast(x)} (a class constant used only as the receiver of {@code broadcast},

@@ -27,6 +27,8 @@ final class JitWatch implements AutoCloseable {
     /** Ids of C2's compilations (of any method), and inlinings of watched methods: {compile id, method}. */
     private final Set<Integer> c2 = new HashSet<>();
     private final List<Object[]> inlinings = new ArrayList<>();
+    /** Class-check deoptimizations in the Vector API's own methods since {@link #watch}: "reason method bci". */
+    private final List<String> apiTraps = new ArrayList<>();
     private volatile long flushes;
 
     JitWatch() {
@@ -36,6 +38,8 @@ final class JitWatch implements AutoCloseable {
         stream.setOrdered(false);
         stream.onEvent("jdk.Compilation", this::compilation);
         stream.onEvent("jdk.CompilerInlining", this::inlining);
+        stream.enable("jdk.Deoptimization").withThreshold(Duration.ZERO);
+        stream.onEvent("jdk.Deoptimization", this::deoptimization);
         stream.onFlush(() -> flushes++);
         stream.startAsync();
     }
@@ -58,6 +62,31 @@ final class JitWatch implements AutoCloseable {
         if (!classes.contains(type)) return;
         levels.computeIfAbsent(type + " " + m.getName() + m.getDescriptor(), k -> new ArrayList<>())
                 .add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
+    }
+
+    /**
+     * Records a class-check trap in a method of the Vector API ({@code jdk.incubator.vector},
+     * {@code jdk.internal.vm.vector}) once the generated classes exist: each adds to the trap
+     * counts that C2 sums over a kernel's inlined methods (see codegen's {@code VectorPrime}).
+     * Not those of {@code VectorSupport}'s static methods (its fallback calls, profiled per
+     * element type and operation), which a kernel's compilation never parses while their
+     * intrinsics succeed.
+     */
+    private synchronized void deoptimization(RecordedEvent e) {
+        if (classes.isEmpty()) return;
+        String reason = e.getString("reason");
+        if (reason == null || !reason.contains("class_check")) return;
+        RecordedMethod m = e.getValue("method");
+        String type = m == null ? "" : m.getType().getName();
+        if (!type.startsWith("jdk.incubator.vector.") && !type.startsWith("jdk.internal.vm.vector.")) return;
+        // VectorSupport's own methods are the intrinsics: C2 parses them only where an intrinsic already failed
+        if (type.equals("jdk.internal.vm.vector.VectorSupport")) return;
+        apiTraps.add(reason + " " + type + " " + m.getName() + " bci=" + e.getInt("bci"));
+    }
+
+    /** The Vector API's class-check traps so far, since the generated classes exist. */
+    synchronized List<String> apiTraps() {
+        return new ArrayList<>(apiTraps);
     }
 
     private synchronized void inlining(RecordedEvent e) {
