@@ -1,6 +1,5 @@
 package dev.nnc.codegen;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.Compiler;
@@ -37,23 +36,9 @@ class ErffTest {
         float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1f / 16, 1f / 16 + Math.ulp(1f / 16),
                 3.9193f, Math.nextDown(one), one, -one, Math.nextUp(one), 6f, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
                 Float.NEGATIVE_INFINITY, Float.NaN, 0.5f, -0.5f, 1.25f, -3f};
-        int sampled = (int) ((1L << 32) / 997) + 1, dense = Float.floatToIntBits(one) / 61;
-        float[] x = new float[sampled + 2 * dense + edges.length];
-        for (int i = 0; i < sampled; i++) x[i] = Float.intBitsToFloat((int) (i * 997L));
-        for (int i = 0; i < dense; i++) {
-            x[sampled + 2 * i] = Float.intBitsToFloat(61 * i);
-            x[sampled + 2 * i + 1] = -x[sampled + 2 * i];
-        }
-        System.arraycopy(edges, 0, x, sampled + 2 * dense, edges.length);
-        int wrong = 0, checked = x.length;
-        String first = null;
-        for (float v : x) {
-            float want = (float) Erf.erf(v);
-            float got = (float) erff.invoke(null, v);
-            if (Float.floatToIntBits(want) != Float.floatToIntBits(got)) {
-                if (wrong++ == 0) first = "erf(" + v + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(v)) + ") = " + got + ", want " + want;
-            }
-        }
-                assertEquals(0, wrong, backend + ": " + wrong + " of " + checked + " differ, first " + first);
+        float[] x = FloatSamples.of(edges, FloatSamples.bothSigns(0f, one, 61));
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = (float) erff.invoke(null, x[i]);
+        FloatSamples.assertRoundedEqual(backend + " erf", x, y, Erf::erf);
     }
 }

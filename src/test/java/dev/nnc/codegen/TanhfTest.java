@@ -1,6 +1,5 @@
 package dev.nnc.codegen;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.Compiler;
@@ -37,28 +36,12 @@ class TanhfTest {
         float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0.0625f, Math.nextDown(0.0625f),
                 Math.nextUp(0.0625f), -0.0625f, 9.01f, 9.1f, Math.nextUp(9.1f), Math.nextDown(9.1f), -9.1f, 20f, 1e30f,
                 Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0.5f, -0.5f, 1f, -3f};
-        int sampled = (int) ((1L << 32) / 997) + 1;
-        int lo = Float.floatToIntBits(0.0625f), dense = (Float.floatToIntBits(9.1f) - lo) / 31;
-        float[] x = new float[sampled + 2 * dense + edges.length];
-        for (int i = 0; i < sampled; i++) x[i] = Float.intBitsToFloat((int) (i * 997L));
-        for (int i = 0; i < dense; i++) {
-            x[sampled + 2 * i] = Float.intBitsToFloat(lo + 31 * i);
-            x[sampled + 2 * i + 1] = -x[sampled + 2 * i];
-        }
-        System.arraycopy(edges, 0, x, sampled + 2 * dense, edges.length);
+        float[] x = FloatSamples.of(edges, FloatSamples.bothSigns(0.0625f, 9.1f, 31));
         float[] y = new float[x.length];
         Object model = m.instance();
         Method infer = model.getClass().getMethod("infer", int.class, float[].class, float[].class);
         infer.invoke(model, x.length, x, y);
-        int wrong = 0;
-        String first = null;
-        for (int i = 0; i < x.length; i++) {
-            float want = (float) Math.tanh(x[i]);
-            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
-                if (wrong++ == 0) first = "tanh(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
-            }
-        }
-        assertEquals(0, wrong, backend + ": " + wrong + " of " + x.length + " differ, first " + first);
+        FloatSamples.assertRoundedEqual(backend + " tanh", x, y, Math::tanh);
     }
 
     static final String EXP_SOURCE = """
@@ -82,24 +65,10 @@ class TanhfTest {
         float[] edges = {0f, -0f, Float.MIN_VALUE, -104f, Math.nextDown(-104f), Math.nextUp(-104f), -103.97f, -87.33f,
                 88.72f, 88.7228f, 88.72284f, 89f, Math.nextUp(89f), Float.MAX_VALUE, -Float.MAX_VALUE,
                 Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f, -1f, 0.5f};
-        int sampled = (int) ((1L << 32) / 997) + 1;
-        int pos = Float.floatToIntBits(89f) / 257, neg = Float.floatToIntBits(104f) / 257;
-        float[] x = new float[sampled + pos + neg + edges.length];
-        for (int i = 0; i < sampled; i++) x[i] = Float.intBitsToFloat((int) (i * 997L));
-        for (int i = 0; i < pos; i++) x[sampled + i] = Float.intBitsToFloat(257 * i);
-        for (int i = 0; i < neg; i++) x[sampled + pos + i] = -Float.intBitsToFloat(257 * i);
-        System.arraycopy(edges, 0, x, sampled + pos + neg, edges.length);
+        float[] x = FloatSamples.of(edges, new FloatSamples.Range(0f, 89f, 257, false), new FloatSamples.Range(0f, 104f, 257, true));
         float[] y = new float[x.length];
         Object model = m.instance();
         model.getClass().getMethod("infer", int.class, float[].class, float[].class).invoke(model, x.length, x, y);
-        int wrong = 0;
-        String first = null;
-        for (int i = 0; i < x.length; i++) {
-            float want = (float) Math.exp(x[i]);
-            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
-                if (wrong++ == 0) first = "exp(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
-            }
-        }
-        assertEquals(0, wrong, backend + ": " + wrong + " of " + x.length + " differ, first " + first);
+        FloatSamples.assertRoundedEqual(backend + " exp", x, y, Math::exp);
     }
 }
