@@ -21,7 +21,7 @@ import dev.nnc.ops.Windows.Plane;
  * <p>The input gradient runs the same way backwards ({@link #inputGrad}): a panel of {@code dy}'s
  * columns laid out along the padded rows (zeros at {@code ox ≥ ow}), its product {@code wᵀ · dy}
  * into the tile, and each tile row added to the padded input gradient as one contiguous run from
- * its kernel element's offset on (the general fold adds a run per output row and kernel element,
+ * its kernel element's offset on, a vector at a time (the general fold adds a run per output row and kernel element,
  * ten elements long in LeNet's second convolution). The zero columns add zeros (for finite weights).
  *
  * <p>The weight gradient ({@link #weightGrad}, for kernels at least {@value VectorKernels#ROWS}
@@ -159,7 +159,11 @@ final class ConvPadded {
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
                 .beginControlFlow("for (int kx = 0; kx < $L; kx++, p++)", g.kw())
                 .addStatement("final int d = $Lci * $L + ky * $L + kx * $L + j, s = p * W", at, plane, g.dh() * wp, g.dw())
-                .addStatement("for (int t = 0; t < jn; t++) $L[d + t] += tl[s + t]", dst)
+                .addStatement("int t = 0")
+                .addStatement("for (; t + L <= jn; t += L) $L.add($T.fromArray(SPECIES, tl, s + t)).intoArray($L, d + t)",
+                        VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + t)", VectorKernels.vectorType(k.elem), dst)),
+                        VectorKernels.vectorType(k.elem), dst)
+                .addStatement("for (; t < jn; t++) $L[d + t] += tl[s + t]", dst)
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
