@@ -219,9 +219,10 @@ final class ConvPadded {
                     .endControlFlow();
         }
         c.add("// dy's channels o0.. transposed: one vector per output position, the channels along its lanes\n")
-                .beginControlFlow("for (int o = 0; o < on; o++)")
-                .addStatement("final int s = yo + o * $L", g.p())
-                .addStatement("for (int q = 0; q < $L; q++) pk[q * L + o] = $L[s + q]", g.p(), dy)
+                .add("// (position by position: each vector of the panel written whole, the channels read as parallel runs)\n")
+                .beginControlFlow("for (int q = 0; q < $L; q++)", g.p())
+                .addStatement("final int d = q * L, s = yo + q")
+                .addStatement("for (int o = 0; o < on; o++) pk[d + o] = $L[s + o * $L]", dy, g.p())
                 .endControlFlow()
                 .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
