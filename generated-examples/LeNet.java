@@ -343,28 +343,31 @@ public final class LeNet {
      * max_pool → [batch, 6, 14, 14], from lenet.nn line 22: {@code h1 = max_pool2d(relu(conv2d(image, c1, d1, padding = 2)), 2)   // [batch, 6, 14, 14]}
      */
     private static void k$2(float[] out, float[] a0, int d_batch) {
-        for (int pl = 0; pl < d_batch * 6; pl++) {
-            final int in0 = pl * 784, out0 = pl * 196;
-            for (int oy = 0; oy < 14; oy++) {
-                for (int ox = 0; ox < 14; ox++) {
-                    int best = -1;
-                    float bv = 0.0f;
-                    for (int ky = 0; ky < 2; ky++) {
-                        final int iy = oy * 2 - 0 + ky * 1;
-                        if (iy < 0 || iy >= 28) continue;
-                        for (int kx = 0; kx < 2; kx++) {
-                            final int ix = ox * 2 - 0 + kx * 1;
-                            if (ix < 0 || ix >= 28) continue;
-                            final int i = in0 + iy * 28 + ix;
-                            final float e = a0[i];
-                            if (best < 0 || e > bv || (e != e && bv == bv)) {
-                                best = i;
-                                bv = e;
-                            }
-                        }
-                    }
-                    out[out0 + oy * 14 + ox] = a0[best];
+        final int rows = d_batch * 84;
+        int r = 0;
+        for (; r < rows; r++) {
+            final int i0 = r * 56, o0 = r * 14;
+            for (int ox = 0; ox < 14; ox++) {
+                final int i = i0 + ox * 2;
+                int best = 0;
+                float bv = a0[i];
+                float e;
+                e = a0[i + 1];
+                if (!(e <= bv) && bv == bv) {
+                    best = 1;
+                    bv = e;
                 }
+                e = a0[i + 28];
+                if (!(e <= bv) && bv == bv) {
+                    best = 28;
+                    bv = e;
+                }
+                e = a0[i + 29];
+                if (!(e <= bv) && bv == bv) {
+                    best = 29;
+                    bv = e;
+                }
+                out[o0 + ox] = bv;
             }
         }
     }
@@ -422,28 +425,31 @@ public final class LeNet {
      * max_pool → [batch, 16, 5, 5], from lenet.nn line 23: {@code h2 = max_pool2d(relu(conv2d(h1, c2, d2)), 2)                    // [batch, 16, 5, 5]}
      */
     private static void k$5(float[] out, float[] a0, int d_batch) {
-        for (int pl = 0; pl < d_batch * 16; pl++) {
-            final int in0 = pl * 100, out0 = pl * 25;
-            for (int oy = 0; oy < 5; oy++) {
-                for (int ox = 0; ox < 5; ox++) {
-                    int best = -1;
-                    float bv = 0.0f;
-                    for (int ky = 0; ky < 2; ky++) {
-                        final int iy = oy * 2 - 0 + ky * 1;
-                        if (iy < 0 || iy >= 10) continue;
-                        for (int kx = 0; kx < 2; kx++) {
-                            final int ix = ox * 2 - 0 + kx * 1;
-                            if (ix < 0 || ix >= 10) continue;
-                            final int i = in0 + iy * 10 + ix;
-                            final float e = a0[i];
-                            if (best < 0 || e > bv || (e != e && bv == bv)) {
-                                best = i;
-                                bv = e;
-                            }
-                        }
-                    }
-                    out[out0 + oy * 5 + ox] = a0[best];
+        final int rows = d_batch * 80;
+        int r = 0;
+        for (; r < rows; r++) {
+            final int i0 = r * 20, o0 = r * 5;
+            for (int ox = 0; ox < 5; ox++) {
+                final int i = i0 + ox * 2;
+                int best = 0;
+                float bv = a0[i];
+                float e;
+                e = a0[i + 1];
+                if (!(e <= bv) && bv == bv) {
+                    best = 1;
+                    bv = e;
                 }
+                e = a0[i + 10];
+                if (!(e <= bv) && bv == bv) {
+                    best = 10;
+                    bv = e;
+                }
+                e = a0[i + 11];
+                if (!(e <= bv) && bv == bv) {
+                    best = 11;
+                    bv = e;
+                }
+                out[o0 + ox] = bv;
             }
         }
     }
@@ -1390,29 +1396,35 @@ public final class LeNet {
      * max_unpool → [batch, 16, 10, 10], from lenet.nn line 23: {@code h2 = max_pool2d(relu(conv2d(h1, c2, d2)), 2)                    // [batch, 16, 5, 5]}
      */
     private static void k$41(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0.0f);
-        for (int pl = 0; pl < d_batch * 16; pl++) {
-            final int in0 = pl * 100, out0 = pl * 25;
-            for (int oy = 0; oy < 5; oy++) {
-                for (int ox = 0; ox < 5; ox++) {
-                    int best = -1;
-                    float bv = 0.0f;
-                    for (int ky = 0; ky < 2; ky++) {
-                        final int iy = oy * 2 - 0 + ky * 1;
-                        if (iy < 0 || iy >= 10) continue;
-                        for (int kx = 0; kx < 2; kx++) {
-                            final int ix = ox * 2 - 0 + kx * 1;
-                            if (ix < 0 || ix >= 10) continue;
-                            final int i = in0 + iy * 10 + ix;
-                            final float e = a0[i];
-                            if (best < 0 || e > bv || (e != e && bv == bv)) {
-                                best = i;
-                                bv = e;
-                            }
-                        }
-                    }
-                    out[best] += a1[out0 + oy * 5 + ox];
+        final int rows = d_batch * 80;
+        int r = 0;
+        for (; r < rows; r++) {
+            final int i0 = r * 20, o0 = r * 5;
+            for (int ox = 0; ox < 5; ox++) {
+                final int i = i0 + ox * 2;
+                int best = 0;
+                float bv = a0[i];
+                float e;
+                e = a0[i + 1];
+                if (!(e <= bv) && bv == bv) {
+                    best = 1;
+                    bv = e;
                 }
+                e = a0[i + 10];
+                if (!(e <= bv) && bv == bv) {
+                    best = 10;
+                    bv = e;
+                }
+                e = a0[i + 11];
+                if (!(e <= bv) && bv == bv) {
+                    best = 11;
+                    bv = e;
+                }
+                final float gv = 0.0f + a1[o0 + ox];
+                out[i] = best == 0 ? gv : 0.0f;
+                out[i + 1] = best == 1 ? gv : 0.0f;
+                out[i + 10] = best == 10 ? gv : 0.0f;
+                out[i + 11] = best == 11 ? gv : 0.0f;
             }
         }
     }
@@ -1460,29 +1472,35 @@ public final class LeNet {
      * max_unpool → [batch, 6, 28, 28], from lenet.nn line 22: {@code h1 = max_pool2d(relu(conv2d(image, c1, d1, padding = 2)), 2)   // [batch, 6, 14, 14]}
      */
     private static void k$44(float[] out, float[] a0, float[] a1, int d_batch) {
-        Arrays.fill(out, 0.0f);
-        for (int pl = 0; pl < d_batch * 6; pl++) {
-            final int in0 = pl * 784, out0 = pl * 196;
-            for (int oy = 0; oy < 14; oy++) {
-                for (int ox = 0; ox < 14; ox++) {
-                    int best = -1;
-                    float bv = 0.0f;
-                    for (int ky = 0; ky < 2; ky++) {
-                        final int iy = oy * 2 - 0 + ky * 1;
-                        if (iy < 0 || iy >= 28) continue;
-                        for (int kx = 0; kx < 2; kx++) {
-                            final int ix = ox * 2 - 0 + kx * 1;
-                            if (ix < 0 || ix >= 28) continue;
-                            final int i = in0 + iy * 28 + ix;
-                            final float e = a0[i];
-                            if (best < 0 || e > bv || (e != e && bv == bv)) {
-                                best = i;
-                                bv = e;
-                            }
-                        }
-                    }
-                    out[best] += a1[out0 + oy * 14 + ox];
+        final int rows = d_batch * 84;
+        int r = 0;
+        for (; r < rows; r++) {
+            final int i0 = r * 56, o0 = r * 14;
+            for (int ox = 0; ox < 14; ox++) {
+                final int i = i0 + ox * 2;
+                int best = 0;
+                float bv = a0[i];
+                float e;
+                e = a0[i + 1];
+                if (!(e <= bv) && bv == bv) {
+                    best = 1;
+                    bv = e;
                 }
+                e = a0[i + 28];
+                if (!(e <= bv) && bv == bv) {
+                    best = 28;
+                    bv = e;
+                }
+                e = a0[i + 29];
+                if (!(e <= bv) && bv == bv) {
+                    best = 29;
+                    bv = e;
+                }
+                final float gv = 0.0f + a1[o0 + ox];
+                out[i] = best == 0 ? gv : 0.0f;
+                out[i + 1] = best == 1 ? gv : 0.0f;
+                out[i + 28] = best == 28 ? gv : 0.0f;
+                out[i + 29] = best == 29 ? gv : 0.0f;
             }
         }
     }

@@ -21,7 +21,7 @@ import dev.nnc.ops.Windows.Plane;
  * <p>The input gradient runs the same way backwards ({@link #inputGrad}): a panel of {@code dy}'s
  * columns laid out along the padded rows (zeros at {@code ox ≥ ow}), its product {@code wᵀ · dy}
  * into the tile, and each tile row added to the padded input gradient as one contiguous run from
- * its kernel element's offset on (the general fold adds a run per output row and kernel element,
+ * its kernel element's offset on, a vector at a time (the general fold adds a run per output row and kernel element,
  * ten elements long in LeNet's second convolution). The zero columns add zeros (for finite weights).
  *
  * <p>The weight gradient ({@link #weightGrad}, for kernels at least {@value VectorKernels#ROWS}
@@ -159,7 +159,11 @@ final class ConvPadded {
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
                 .beginControlFlow("for (int kx = 0; kx < $L; kx++, p++)", g.kw())
                 .addStatement("final int d = $Lci * $L + ky * $L + kx * $L + j, s = p * W", at, plane, g.dh() * wp, g.dw())
-                .addStatement("for (int t = 0; t < jn; t++) $L[d + t] += tl[s + t]", dst)
+                .addStatement("int t = 0")
+                .addStatement("for (; t + L <= jn; t += L) $L.add($T.fromArray(SPECIES, tl, s + t)).intoArray($L, d + t)",
+                        VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + t)", VectorKernels.vectorType(k.elem), dst)),
+                        VectorKernels.vectorType(k.elem), dst)
+                .addStatement("for (; t < jn; t++) $L[d + t] += tl[s + t]", dst)
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
@@ -215,9 +219,10 @@ final class ConvPadded {
                     .endControlFlow();
         }
         c.add("// dy's channels o0.. transposed: one vector per output position, the channels along its lanes\n")
-                .beginControlFlow("for (int o = 0; o < on; o++)")
-                .addStatement("final int s = yo + o * $L", g.p())
-                .addStatement("for (int q = 0; q < $L; q++) pk[q * L + o] = $L[s + q]", g.p(), dy)
+                .add("// (position by position: each vector of the panel written whole, the channels read as parallel runs)\n")
+                .beginControlFlow("for (int q = 0; q < $L; q++)", g.p())
+                .addStatement("final int d = q * L, s = yo + q")
+                .addStatement("for (int o = 0; o < on; o++) pk[d + o] = $L[s + o * $L]", dy, g.p())
                 .endControlFlow()
                 .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())

@@ -74,7 +74,8 @@ final class VectorKernels {
 
     /**
      * Class members the kernels ask for ({@link Kernel#members}): a register block "micro:RxC" or
-     * "window:R", the long species, and the int species of {@link VectorExp}.
+     * "window:R", the long species, the int species of {@link VectorExp}, and the max pool's
+     * shuffles ({@link PoolVector#MEMBER}).
      */
     static final String MICRO = "micro:";
     /** The prefix of a convolution weight gradient's register block "window:R" ({@link VectorRegisterBlocks#windowBlock}). */
@@ -86,6 +87,7 @@ final class VectorKernels {
         if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
+        else if (key.equals(PoolVector.MEMBER)) PoolVector.addConstants(t, e);
         else if (key.startsWith(WINDOW)) t.addMethod(VectorRegisterBlocks.windowBlock(e, Integer.parseInt(key.substring(WINDOW.length()))));
         else throw new IllegalArgumentException("no class member " + key);
     }

@@ -67,10 +67,15 @@ final class WindowKernels {
     /**
      * Max pooling ({@code MAX_POOL(keys, values)}) or its gradient ({@code MAX_UNPOOL(keys, v)}):
      * for each window, the first maximum of {@code keys} in row-major order (the first NaN if
-     * there is one, as the interpreter), then the value at it, or {@code v} added at it.
+     * there is one, as the interpreter), then the value at it, or {@code v} added at it. Windows
+     * that tile the input take {@link PoolTiles}.
      */
     static void maxPool(Plan plan, Kernel k, Node n, boolean gradient) {
         Plane g = Windows.plane(n);
+        if (PoolTiles.applies(g)) {
+            PoolTiles.emit(plan, k, n, gradient);
+            return;
+        }
         String keys = k.array(plan.base(n.input(0)));
         String v = k.array(plan.base(n.input(1)));
         CodeBlock.Builder c = k.body;

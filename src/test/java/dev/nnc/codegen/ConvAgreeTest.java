@@ -48,6 +48,33 @@ class ConvAgreeTest {
                 "avg_pool2d(x * s, [3, 2], stride = [2, 1], padding = [1, 0])", "[batch, 2, 3, 3]"));
         c.add(windowed("max_pool2d with the default stride and padding", "[batch, 2, 7, 5]", "param s : [2, 1, 1]",
                 "max_pool2d(x * s, 3, padding = 1)", "[batch, 2, 3, 2]"));
+        c.add(Case.of("max pools whose windows tile the input: 2x2 over rows wider than a vector, [2, 4], 3x3", """
+                model TiledPools {
+                    dim batch
+                    input x : [batch, 2, 6, 42]
+                    input x2 : [batch, 1, 4, 40]
+                    input t : [batch, 2, 3, 21]
+                    input u : [batch, 2, 2, 14]
+                    input v : [batch, 1, 2, 10]
+                    param s : [2, 1, 1]
+                    z = relu(x * s)
+                    output a = max_pool2d(z, 2)
+                    output b = max_pool2d(z, 3)
+                    output d = max_pool2d(relu(x2), [2, 4])
+                    loss = sum(a * t) + sum(b * u) + sum(d * v)
+                }
+                """).dims(Map.of("batch", 1), Map.of("batch", 5)));
+        c.add(Case.of("grad of a tiled 2x2 max pool inside the loss (a max pool of other values than its keys)", """
+                model TiledSecondOrder {
+                    dim batch
+                    input x : [batch, 2, 4, 36]
+                    param s : [2, 1, 1]
+                    f = sum(max_pool2d(x * x * s, 2) * max_pool2d(x * s, 2))
+                    gx = grad(f, x)
+                    output y = gx
+                    loss = f + 0.1 * sum(gx * gx)
+                }
+                """).dims(Map.of("batch", 2)));
         c.add(Case.of("grad of a convolution and of a max pool inside the loss", """
                 model SecondOrder {
                     dim batch
@@ -80,6 +107,37 @@ class ConvAgreeTest {
                 }
                 """).classes(4).steps(3).dims(Map.of("batch", 4)));
         return Agreement.prepare(c);
+    }
+
+    /**
+     * Max pools on tied maxima: kinks, where finite differences mean nothing, so kept out of
+     * {@link #windows()} (which {@code ModelGradientsTest} checks against differences).
+     */
+    static List<Case> ties() {
+        List<Case> c = new ArrayList<>();
+        c.add(Case.of("tied maxima in 2x2 tiles: the gradient goes to the first in row-major order", """
+                model TiedTiles {
+                    input x : [3, 2, 4, 36]
+                    input t : [3, 2, 2, 18]
+                    param s : [2, 1, 1]
+                    output a = max_pool2d(x * s, 2)
+                    loss = sum(a * t)
+                }
+                """).fix("x", ties(3 * 2 * 4 * 36)));
+        return Agreement.prepare(c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ties")
+    void tiedMaxima(Case c) {
+        Agreement.check(c);
+    }
+
+    /** {@code n} values scattered over {-1, 0, 1}, so that most 2 × 2 windows hold a tied maximum. */
+    static double[] ties(int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (i * 2654435761L >>> 13) % 3 - 1;
+        return v;
     }
 
     @ParameterizedTest(name = "{0}")

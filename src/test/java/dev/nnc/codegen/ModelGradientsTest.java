@@ -57,6 +57,7 @@ class ModelGradientsTest {
         return Agreement.listOnly(() -> {
             List<Case> all = regular();
             all.addAll(OpsAgreeTest.kinks());
+            all.addAll(ConvAgreeTest.ties());
             all.addAll(OpsAgreeTest.stability());
             return all;
         });

@@ -123,6 +123,39 @@ class ThreadsTest {
     }
 
     /**
+     * A stride-1 weight gradient read in place from the padded input ({@link ConvPadded#weightGrad}
+     * with the window register blocks {@code wk$4}/{@code wk$1}: kernels 5 wide, 16 output channels
+     * per group), split over threads by output channels: 64 of them, in 4 groups, so chunks start
+     * inside a group. About 2^22 multiply-adds per image: batch 2 splits nothing, 8 and 11 split it
+     * unevenly.
+     */
+    static final String CONV_WINDOW = """
+            model ConvWindowSplit {
+                dim batch
+                input x : [batch, 16, 24, 24]
+                input label : int[batch]
+                param w1 : [64, 4, 5, 5] init he_uniform
+                param b1 : [64]
+                param w2 : [2304, 10] init xavier_uniform
+                h = max_pool2d(relu(conv2d(x, w1, b1, padding = 2, groups = 4)), 4)
+                output logits = reshape(h, [batch, 2304]) @ w2
+                loss = cross_entropy(logits, label)
+                optimizer sgd(lr = 0.01)
+            }
+            """;
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {2, 8, 11})
+    void windowWeightGradientsSplitOverThreadsGiveTheResultsOfOneThreadBitForBit(int batch) {
+        String source = assertSameResults("conv_window_split.nn", CONV_WINDOW, batch);
+        java.util.regex.Matcher task = java.util.regex.Pattern.compile("split\\$\\d+ = \\(.*Simd\\$\\.(k\\$\\d+)\\(grad\\$w1,").matcher(source);
+        assertTrue(task.find(), "the weight gradient of w1 is a split task");
+        int body = source.indexOf("void " + task.group(1) + "(");
+        int end = source.indexOf("private static void", body + 1);
+        assertTrue(source.substring(body, end).contains("wk$4("), "that task runs the window register blocks");
+    }
+
+    /**
      * Attention's blocked kernels (4 query rows, or key rows for dK and dV, at a time, the other
      * side transposed per batch): rows split over threads start inside a block and inside a batch
      * (4 heads of 128 rows, 2^13 multiply-adds per row), so a row's result must not depend on the
