@@ -17,8 +17,8 @@ import com.palantir.javapoet.CodeBlock;
  * The coefficients are a one-off weighted least-squares fit (Lawson's iteration towards the
  * minimax) on 400 and 600 Chebyshev nodes, against {@code erf} in 40-digit arithmetic, rounded to
  * float: truncation below 1.2e-9 relative for {@code S}, 5e-9 for {@code L}. With float rounding,
- * the result is within 2 ulps of {@code erf(x)} ({@code VectorErfTest} measures it; over all
- * 2³² floats the largest error is in docs/architecture.md). Not bit-equal to the scalar
+ * the result is within 2 ulps of {@code erf(x)} ({@code VectorFunctionsTest} measures it; over all
+ * 2³² floats, measured once, the largest error is 1.71 ulps, at 1.0368307). Not bit-equal to the scalar
  * {@code erff} (which equals {@code (float) erf(x)}): a vector loop's remainder, computed by
  * {@code erff}, may differ from its lanes by those ulps.
  */
