@@ -125,7 +125,7 @@ final class Kernel {
                 if (!has || statements == null) return has ? x : null;
                 String name = "fn" + functions++;
                 members.add(VectorExp.member(elem));
-                if (f == Helper.EXPF) VectorExp.emit(Kernel.this, statements, name, x);
+                if (f == Helper.EXPF) VectorExp.emit(Kernel.this, statements, name, x, true);
                 else VectorErf.emit(Kernel.this, statements, name, x);
                 return CodeBlock.of("$L", name);
             }

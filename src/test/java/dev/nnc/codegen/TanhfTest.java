@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The f32 code's {@code exp} and {@code tanh} (the generated {@code expf} and {@code tanhf}
- * helpers, which compute {@code exp} inline) equal the JDK's double function rounded to float.
+ * helpers, which compute {@code exp} inline) equal the JDK's double function rounded to float (the
+ * vector backend's loops compute {@code exp} lane-wise instead: within 1 ulp, checked here too).
  *
  * <p>The f32 code's {@code tanh} (the generated {@code tanhf} helper, which computes {@code exp}
  * inline) is {@code (float) Math.tanh(x)} bit for bit: on every 997th float of the 2³² (all
@@ -72,6 +73,7 @@ class TanhfTest {
     /**
      * {@code exp}: on every 997th float of the 2³², on every 257th float from −104 to 89 (where the
      * result is neither 0 nor infinity), and on the edges. (Checked once for all 2³² outside the suite.)
+     * Bit for bit on the scalar backend; the vector backend's lanes are within 1 ulp ({@code VectorFunctionsTest}).
      */
     @ParameterizedTest
     @EnumSource(JavaEmitter.Backend.class)
@@ -94,9 +96,13 @@ class TanhfTest {
         model.getClass().getMethod("infer", int.class, float[].class, float[].class).invoke(model, x.length, x, y);
         int wrong = 0;
         String first = null;
+        // the vector backend's loop computes exp lane-wise (VectorExp's wide form): within 1 ulp, infinities,
+        // zeros and NaN exact; its scalar remainder calls expf
+        boolean lanes = backend == JavaEmitter.Backend.VECTOR;
         for (int i = 0; i < x.length; i++) {
             float want = (float) Math.exp(x[i]);
-            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i])) {
+            boolean near = lanes && Float.isFinite(want) && want != 0 && Math.abs(y[i] - Math.exp(x[i])) <= Math.ulp(want);
+            if (Float.floatToIntBits(want) != Float.floatToIntBits(y[i]) && !near) {
                 if (wrong++ == 0) first = "exp(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + y[i] + ", want " + want;
             }
         }
