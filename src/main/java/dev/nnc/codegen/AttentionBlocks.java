@@ -7,6 +7,7 @@ import dev.nnc.ir.Attr;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
 import dev.nnc.ir.Size;
+import dev.nnc.ops.Helper;
 import dev.nnc.ops.Structured;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,7 +242,7 @@ final class AttentionBlocks {
                             .addStatement("$L.intoArray($L, rr * VL)", VectorExact.zero(k.elem), s.ap)
                             .addStatement("continue")
                             .endControlFlow()
-                            .addStatement("final $T alpha = $L", k.elem.type(), k.elem.call("Math.exp", CodeBlock.of("mOld - mNew")))
+                            .addStatement("final $T alpha = $L", k.elem.type(), rescale())
                             .addStatement("$L[PM + rr] = mNew", s.ap)
                             .addStatement("$L[PA + rr] = alpha", s.ap);
                     VectorExp.emit(k, c, "p", CodeBlock.of("sv.sub(mNew)"));
@@ -264,6 +265,16 @@ final class AttentionBlocks {
                 }
             }
             c.endControlFlow();
+        }
+
+        /**
+         * The online softmax's rescale {@code exp(mOld − mNew)}, once per row and block: in f32 the
+         * {@code expf} helper, {@code (float) Math.exp} bit for bit without the JDK's call (on JDK 17
+         * a call per row and block).
+         */
+        private CodeBlock rescale() {
+            CodeBlock d = CodeBlock.of("mOld - mNew");
+            return k.elem.f32() ? k.scalarCode().helper(Helper.EXPF, d) : k.elem.call("Math.exp", d);
         }
 
         /** {@code out_rr += Σ_jj coef[rr][jj] · x[c0 + jj]} (the forward pass first scales {@code out_rr} by {@code alpha}). */

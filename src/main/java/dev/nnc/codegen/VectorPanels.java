@@ -68,7 +68,7 @@ final class VectorPanels {
     /** The panel scratch and the register blocks {@link #panels} calls. */
     private static void declare(Kernel k, Size shared) {
         k.scratch(VectorKernels.pack(shared));
-        for (int cols : new int[] {VectorKernels.COLS, 1}) {
+        for (int cols : new int[] {VectorKernels.COLS, 2, 1}) {
             for (int rows : new int[] {VectorKernels.TALL, VectorKernels.ROWS, 1}) k.members.add(VectorKernels.MICRO + rows + "x" + cols);
         }
     }
@@ -96,8 +96,8 @@ final class VectorPanels {
 
     /**
      * Blocks of rows over panels of {@code Bop} ({@code tb}: Bᵀ, B stored as [N, K]): whole
-     * panels of {@value VectorKernels#COLS} vectors of columns, then single vectors of columns,
-     * then the last columns one at a time.
+     * panels of {@value VectorKernels#COLS} vectors of columns, then panels of two vectors and of
+     * one, then the last columns one at a time.
      */
     private static void panels(Kernel k, VectorKernels.Names x, boolean ta, boolean tb) {
         Product.Arrays ar = x.x();
@@ -105,12 +105,14 @@ final class VectorPanels {
         c.addStatement("final int W = $L * L", VectorKernels.COLS);
         c.addStatement("final int JB = $L - $L % W", x.n(), x.n());
         c.addStatement("final int JV = $L - $L % L", x.n(), x.n());
+        c.addStatement("final int J2 = JB + (JV - JB) / (2 * L) * (2 * L)");
         if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
-        // whole panels of COLS vectors of columns, then single vectors of columns, each in blocks of
-        // rows (each row alone would wait for each fma's result)
-        String[][] widths = {{"0", "JB", "W"}, {"JB", "JV", "L"}};
+        // whole panels of COLS vectors of columns, then a pair of vectors, then a single vector, each in
+        // blocks of rows (each row alone would wait for each fma's result; a single vector's block has too
+        // few sums in flight to hide the fma's latency: 1.5-1.7× the time per vector of COLS in W6)
+        String[][] widths = {{"0", "JB", "W"}, {"JB", "J2", "2 * L"}, {"J2", "JV", "L"}};
         for (String[] w : widths) {
-            int cols = w[2].equals("W") ? VectorKernels.COLS : 1;
+            int cols = w[2].equals("W") ? VectorKernels.COLS : w[2].equals("L") ? 1 : 2;
             c.beginControlFlow("for (int j = $L; j < $L; j += $L)", w[0], w[1], w[2]);
             if (tb) {
                 packTransposed(c, x, w[2]);
