@@ -64,17 +64,8 @@ class ConvAgreeTest {
                     loss = sum(a * t) + sum(b * u) + sum(d * v)
                 }
                 """).dims(Map.of("batch", 1), Map.of("batch", 5)));
-        c.add(Case.of("grad of a tiled 2x2 max pool inside the loss (a max pool of other values than its keys)", """
-                model TiledSecondOrder {
-                    dim batch
-                    input x : [batch, 2, 4, 36]
-                    param s : [2, 1, 1]
-                    f = sum(max_pool2d(x * x * s, 2) * max_pool2d(x * s, 2))
-                    gx = grad(f, x)
-                    output y = gx
-                    loss = f + 0.1 * sum(gx * gx)
-                }
-                """).dims(Map.of("batch", 2)));
+        c.add(Case.of("grad of a tiled 2x2 max pool inside the loss (a max pool of other values than its keys)",
+                PoolKernelsTest.TILED_SECOND_ORDER).dims(Map.of("batch", 2)));
         c.add(Case.of("grad of a convolution and of a max pool inside the loss", """
                 model SecondOrder {
                     dim batch

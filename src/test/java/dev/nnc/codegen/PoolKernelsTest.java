@@ -72,14 +72,8 @@ class PoolKernelsTest {
         for (String x : new String[] {"x", "x2", "x3"}) same(g.inputs().get(x).data(), lm.inputGradient(x), at + "gradient of " + x);
     }
 
-    /**
-     * The gradient of a gradient through tiled 2 × 2 pools: the max pool of the output gradient
-     * at the argmax of other keys ({@code MAX_POOL(keys, v)}, the vector loop's second chain).
-     */
-    @ParameterizedTest(name = "{0} backend")
-    @CsvSource({"VECTOR", "SCALAR"})
-    void secondOrderThroughTiledPoolsAgrees(JavaEmitter.Backend backend) {
-        String source = """
+    /** A max pool of other values than its keys, differentiated twice (also a ConvAgreeTest case). */
+    static final String TILED_SECOND_ORDER = """
                 model TiledSecondOrder {
                     dim batch
                     input x : [batch, 2, 4, 36]
@@ -90,6 +84,15 @@ class PoolKernelsTest {
                     loss = f + 0.1 * sum(gx * gx)
                 }
                 """;
+
+    /**
+     * The gradient of a gradient through tiled 2 × 2 pools: the max pool of the output gradient
+     * at the argmax of other keys ({@code MAX_POOL(keys, v)}, the vector loop's second chain).
+     */
+    @ParameterizedTest(name = "{0} backend")
+    @CsvSource({"VECTOR", "SCALAR"})
+    void secondOrderThroughTiledPoolsAgrees(JavaEmitter.Backend backend) {
+        String source = TILED_SECOND_ORDER;
         Compiler.Result r = Compiler.compile("second.nn", source);
         assertTrue(r.ok(), r.render());
         for (boolean f32 : new boolean[] {false, true}) {
