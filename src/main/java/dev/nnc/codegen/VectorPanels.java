@@ -103,8 +103,10 @@ final class VectorPanels {
         Product.Arrays ar = x.x();
         CodeBlock.Builder c = k.body;
         c.addStatement("final int W = $L * L", VectorKernels.COLS);
-        c.addStatement("final int JB = $L - $L % W", x.n(), x.n());
         c.addStatement("final int JV = $L - $L % L", x.n(), x.n());
+        // a single vector left over after the whole panels (N = 256: 5 panels and 1) goes with the last
+        // whole panel as two pairs: a one-vector block has too few sums in flight per load
+        c.addStatement("final int JB = JV % W == L && JV > W ? JV - W - L : JV - JV % W");
         c.addStatement("final int J2 = JB + (JV - JB) / (2 * L) * (2 * L)");
         if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
         // whole panels of COLS vectors of columns, then a pair of vectors, then a single vector, each in

@@ -174,25 +174,37 @@ public final class AppLoop {
         }
         double estimate = (System.nanoTime() - t0) / 200.0;
         int n = (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockMs * 1e6 / estimate));
-        double[] us = new double[blocks];
+        double[] us = new double[blocks], cpu = new double[blocks];
         long allocated = 0;
         for (int b = 0; b < blocks; b++) {
-            long a = THREADS.getCurrentThreadAllocatedBytes(), start = System.nanoTime();
+            long a = THREADS.getCurrentThreadAllocatedBytes(), start = System.nanoTime(), cpu0 = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
                 s.call.invokeExact();
             }
             us[b] = (System.nanoTime() - start) / 1e3 / n;
+            cpu[b] = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
             allocated += THREADS.getCurrentThreadAllocatedBytes() - a;
             System.out.printf("block %d: %.3f us/call%n", b, us[b]);
         }
-        double[] sorted = us.clone();
-        Arrays.sort(sorted);
-        double median = blocks % 2 == 1 ? sorted[blocks / 2] : (sorted[blocks / 2 - 1] + sorted[blocks / 2]) / 2;
+        double median = median(us);
         StringBuilder json = new StringBuilder("{\"spec\": \"" + s.text + "\", \"median_us\": " + median + ", \"blocks_us\": [");
         for (int b = 0; b < blocks; b++) json.append(b == 0 ? "" : ", ").append(us[b]);
         json.append("], \"calls_per_block\": ").append(n).append(", \"bytes_per_call\": ").append(allocated / ((long) n * blocks))
+                .append(", \"cpu_median_us\": ").append(median(cpu))
                 .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append("\"}");
         System.out.println(json);
+    }
+
+    /**
+     * The median of the timed blocks. {@code cpu_median_us} in the summary is the median of the calling
+     * thread's CPU time per call (the pool threads' not counted): on a shared machine it leaves out the
+     * time the thread waited for a core, so an A/B under load compares it rather than the wall time.
+     */
+    private static double median(double[] blocks) {
+        double[] sorted = blocks.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**
