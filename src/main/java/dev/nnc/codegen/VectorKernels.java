@@ -11,7 +11,7 @@ import dev.nnc.ir.Size;
  * registers and never boxes them), with scalar loops for the edges.
  * <ul>
  *   <li>{@code A·B}, {@code Aᵀ·B} and {@code A·Bᵀ}: blocks of up to {@value #TALL} rows ×
- *       {@value #COLS} vectors of columns ({@link VectorRegisterBlocks}); each step broadcasts one
+ *       {@value #WIDE} vectors of columns ({@value #COLS} without 32 vector registers) ({@link VectorRegisterBlocks}); each step broadcasts one
  *       element of A per row and multiplies a row of B (or of Bᵀ), over the whole shared dimension
  *       (each block's sums start at zero in registers and are stored once). The loops around
  *       them, and the copies of B's panels to the panel scratch, are {@link VectorPanels}. An
@@ -26,12 +26,20 @@ import dev.nnc.ir.Size;
 final class VectorKernels {
     static final int ROWS = 4;
     /**
-     * Vectors of columns per register block: 3, so that the 6-row block (18 accumulators) keeps
-     * C2's parse of it below the node count past which C2 delays inlining ({@link VectorRegisterBlocks#microKernel});
-     * 6 × 4 went past it.
+     * Vectors of columns per register block without 32 vector registers, and of the convolutions'
+     * panels ({@link ConvVector}, {@link ConvPadded}). A 6 × 4 block once went past the node count
+     * past which C2 delays inlining ({@link VectorRegisterBlocks#microKernel}); in today's shape (sums
+     * from zero, a plain {@code for}) it compiles like the 6 × 3 one, to 0 B per call on JDK 17 and 25.
      */
     static final int COLS = 3;
-    /** Rows per register block where there are 32 vector registers: 6 × 3 accumulators. */
+
+    /**
+     * Vectors of columns of the products' panels where there are 32 vector registers: 6 × 4 sums,
+     * 4 loads and a broadcast in registers, 24 multiply-adds per 10 loads against 18 per 9 (W1 infer
+     * 73.8 → 63.2 µs against 6 × 3, thread CPU time of alternating blocks in one JVM, shared machine).
+     */
+    static final int WIDE = 4;
+    /** Rows per register block where there are 32 vector registers: up to 6 × 4 accumulators. */
     static final int TALL = 6;
     /**
      * Vectors of columns per register block for a single row, widest first: 12 (with its loads and
@@ -63,7 +71,7 @@ final class VectorKernels {
      * vectors per row, where products copy a panel of their right operand to be contiguous.
      */
     static Scratch pack(Size rows) {
-        return new Scratch("scratch$pack", "pk", null, rows.times(COLS), true,
+        return new Scratch("scratch$pack", "pk", null, rows.times(WIDE), true,
                 "Scratch for matrix products: a panel of the right operand, copied to be contiguous.");
     }
 

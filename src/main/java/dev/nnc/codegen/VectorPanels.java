@@ -68,7 +68,7 @@ final class VectorPanels {
     /** The panel scratch and the register blocks {@link #panels} calls. */
     private static void declare(Kernel k, Size shared) {
         k.scratch(VectorKernels.pack(shared));
-        for (int cols : new int[] {VectorKernels.COLS, 2, 1}) {
+        for (int cols : new int[] {VectorKernels.WIDE, VectorKernels.COLS, 2, 1}) {
             for (int rows : new int[] {VectorKernels.TALL, VectorKernels.ROWS, 1}) k.members.add(VectorKernels.MICRO + rows + "x" + cols);
         }
     }
@@ -96,25 +96,30 @@ final class VectorPanels {
 
     /**
      * Blocks of rows over panels of {@code Bop} ({@code tb}: Bᵀ, B stored as [N, K]): whole
-     * panels of {@value VectorKernels#COLS} vectors of columns, then panels of two vectors and of
-     * one, then the last columns one at a time.
+     * panels of {@value VectorKernels#WIDE} vectors of columns where there are 32 vector registers
+     * (else {@value VectorKernels#COLS}), then a panel of three or two, then of one, then the last
+     * columns one at a time.
      */
     private static void panels(Kernel k, VectorKernels.Names x, boolean ta, boolean tb) {
         Product.Arrays ar = x.x();
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int W = $L * L", VectorKernels.COLS);
         c.addStatement("final int JV = $L - $L % L", x.n(), x.n());
-        // a single vector left over after the whole panels (N = 256: 5 panels and 1) goes with the last
-        // whole panel as two pairs: a one-vector block has too few sums in flight per load
-        c.addStatement("final int JB = JV % W == L && JV > W ? JV - W - L : JV - JV % W");
+        // whole panels of WIDE vectors where there are 32 vector registers, else of COLS; then 3, 2 and 1.
+        // A single vector left over goes with the last whole panel as 3 + 2 (or 2 + 2): a one-vector
+        // block has too few sums in flight per load
+        c.addStatement("final boolean wide = SPECIES.vectorBitSize() >= 512");
+        c.addStatement("final int pw = wide ? $L : $L", VectorKernels.WIDE, VectorKernels.COLS);
+        c.addStatement("int np = JV / L / pw, r = JV / L % pw");
+        c.beginControlFlow("if (r == 1 && np > 0)").addStatement("np--").addStatement("r += pw").endControlFlow();
+        c.addStatement("final int J4 = wide ? np * $L * L : 0", VectorKernels.WIDE);
+        c.addStatement("final int JB = J4 + (wide ? (r >= 3 ? 1 : 0) : np) * $L * L", VectorKernels.COLS);
         c.addStatement("final int J2 = JB + (JV - JB) / (2 * L) * (2 * L)");
         if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
-        // whole panels of COLS vectors of columns, then a pair of vectors, then a single vector, each in
-        // blocks of rows (each row alone would wait for each fma's result; a single vector's block has too
-        // few sums in flight to hide the fma's latency: 1.5-1.7× the time per vector of COLS in W6)
-        String[][] widths = {{"0", "JB", "W"}, {"JB", "J2", "2 * L"}, {"J2", "JV", "L"}};
-        for (String[] w : widths) {
-            int cols = w[2].equals("W") ? VectorKernels.COLS : w[2].equals("L") ? 1 : 2;
+        String[][] widths = {{"0", "J4", VectorKernels.WIDE + " * L"}, {"J4", "JB", VectorKernels.COLS + " * L"}, {"JB", "J2", "2 * L"}, {"J2", "JV", "L"}};
+        int[] colsOf = {VectorKernels.WIDE, VectorKernels.COLS, 2, 1};
+        for (int wi = 0; wi < widths.length; wi++) {
+            String[] w = widths[wi];
+            int cols = colsOf[wi];
             c.beginControlFlow("for (int j = $L; j < $L; j += $L)", w[0], w[1], w[2]);
             if (tb) {
                 packTransposed(c, x, w[2]);

@@ -41,6 +41,8 @@ class VectorProductsTest {
         s.add(new Shape(9, 130, 64));
         s.add(new Shape(70, 300, 300));
         s.add(new Shape(33, 257, 129));
+        // panels of 4 vectors (AVX-512) with one vector left over (f32: 5 vectors, as 3 + 2) or three (f64: 11 vectors)
+        s.add(new Shape(14, 60, 90));
         // narrow: few columns (f32 below 16, f64 below 8) with few and many rows
         s.add(new Shape(1, 200, 10));
         s.add(new Shape(5, 20, 10));
