@@ -90,9 +90,19 @@ final class Kernel {
         };
     }
 
-    /** How elementwise ops write lane-wise code over this kernel's {@code SPECIES}. */
+    /** Vector functions written so far ({@link VectorCode#function}): their results' names. */
+    private int functions;
+
+    /** {@link #vectorCode(CodeBlock.Builder)} for asking whether an op has a vector form: it writes nothing. */
     VectorCode vectorCode() {
-        ClassName v = VectorKernels.vectorType(elem);
+        return vectorCode(null);
+    }
+
+    /**
+     * How elementwise ops write lane-wise code over this kernel's {@code SPECIES}; a function's
+     * statements go to {@code statements} (the loop body, before the statement that uses it).
+     */
+    VectorCode vectorCode(CodeBlock.Builder statements) {
         return new VectorCode() {
             @Override
             public CodeBlock broadcast(CodeBlock scalar) {
@@ -107,6 +117,17 @@ final class Kernel {
             @Override
             public ClassName operators() {
                 return ClassName.get("jdk.incubator.vector", "VectorOperators");
+            }
+
+            @Override
+            public CodeBlock function(Helper f, CodeBlock x) {
+                boolean has = elem.f32() && (f == Helper.EXPF || f == Helper.ERF);
+                if (!has || statements == null) return has ? x : null;
+                String name = "fn" + functions++;
+                members.add(VectorExp.member(elem));
+                if (f == Helper.EXPF) VectorExp.emit(Kernel.this, statements, name, x, true);
+                else VectorErf.emit(Kernel.this, statements, name, x);
+                return CodeBlock.of("$L", name);
             }
         };
     }
