@@ -90,17 +90,15 @@ final class Kernel {
         };
     }
 
-    /** Vector functions written so far ({@link VectorCode#function}): their results' names. */
-    private int functions;
-
     /** {@link #vectorCode(CodeBlock.Builder)} for asking whether an op has a vector form: it writes nothing. */
     VectorCode vectorCode() {
         return vectorCode(null);
     }
 
     /**
-     * How elementwise ops write lane-wise code over this kernel's {@code SPECIES}; a function's
-     * statements go to {@code statements} (the loop body, before the statement that uses it).
+     * How elementwise ops write lane-wise code over this kernel's {@code SPECIES}; with
+     * {@code statements} (the loop body) not null, a function is a call of a {@code Simd$} method
+     * ({@link VectorExp#method}, {@link VectorErf#methods}) that the kernel then asks for as a member.
      */
     VectorCode vectorCode(CodeBlock.Builder statements) {
         return new VectorCode() {
@@ -123,11 +121,11 @@ final class Kernel {
             public CodeBlock function(Helper f, CodeBlock x) {
                 boolean has = elem.f32() && (f == Helper.EXPF || f == Helper.ERF);
                 if (!has || statements == null) return has ? x : null;
-                String name = "fn" + functions++;
-                members.add(VectorExp.member(elem));
-                if (f == Helper.EXPF) VectorExp.emit(Kernel.this, statements, name, x, true);
-                else VectorErf.emit(Kernel.this, statements, name, x);
-                return CodeBlock.of("$L", name);
+                members.add(VectorExp.ISPECIES);
+                members.add(VectorExp.METHOD);
+                if (f == Helper.EXPF) return CodeBlock.of("$L($L)", VectorExp.METHOD, x);
+                members.add(VectorErf.METHOD);
+                return CodeBlock.of("$L($L)", VectorErf.METHOD, x);
             }
         };
     }

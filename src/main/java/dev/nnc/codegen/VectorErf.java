@@ -2,6 +2,7 @@ package dev.nnc.codegen;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
 
 /**
  * A lane-wise error function for f32 vector code (GELU's {@code erf}): the scalar {@code erff}
@@ -37,26 +38,43 @@ final class VectorErf {
     /** Where the polynomials meet, the center of {@code L} and its top (the argument's clamp). */
     private static final double SPLIT = 1, CENTER = 2.5, TOP = 4;
 
+    /** The {@code Simd$} method computing {@code erf} lane-wise, and its helpers' names. */
+    static final String METHOD = "erf$", SMALL_PART = "erfSmall$", LARGE_PART = "erfLarge$";
+
     /**
-     * Adds statements declaring vector {@code name = erf(x)}, {@code x} an exact f32 vector
-     * expression (every receiver below is exact: {@link VectorExact}).
+     * The {@code Simd$} methods of the f32 vector error function: {@code erf$(x)}, which combines
+     * {@code erfSmall$(x) = x + x·S(x²)} and {@code exp$(erfLarge$(|x|))} (the exponential is
+     * {@link VectorExp#method}'s). Each is a method of its own so that each fits C1's limit on
+     * inlined Vector API calls (docs/architecture.md) and C2, which inlines small hot methods,
+     * compiles a kernel that calls them as if their code were written in it: every method is under
+     * 325 bytes of bytecode ({@code FreqInlineSize}).
      */
-    static void emit(Kernel k, CodeBlock.Builder c, String name, CodeBlock x) {
-        Elem e = k.elem;
+    static java.util.List<MethodSpec> methods(Elem e) {
         ClassName vt = VectorKernels.vectorType(e);
-        String v = name + "$v", a = name + "$a", z = name + "$z", s = name + "$s", t = name + "$t", q = name + "$q",
-                ex = name + "$e", big = name + "$b";
-        c.addStatement("final $T $L = $L", vt, v, x);
-        c.addStatement("final $T $L = $L.abs()", vt, a, v);
-        c.addStatement("final $T $L = $L.mul($L)", vt, z, v, v);
-        horner(c, vt, s, z, SMALL, e);
-        c.addStatement("$L = $L.fma($L, $L)", s, v, s, v); // x + x·S(x²)
-        c.addStatement("final $T $L = $L.min($L).sub($L)", vt, t, a, e.lit(TOP), e.lit(CENTER));
-        horner(c, vt, q, t, LARGE, e);
-        VectorExp.emit(k, c, ex, CodeBlock.of("$L", q));
-        c.addStatement("final $T $L = $L.sub($L)", vt, big, VectorExact.broadcast(e.lit(1)), ex);
-        c.addStatement("final $T $L = $L.blend($L.neg(), $L.compare($T.LT, $L)).blend($L, $L.compare($T.LT, $L))", vt, name, big, big,
-                v, VectorExp.OPERATORS, VectorExact.broadcast(e.lit(0)), s, a, VectorExp.OPERATORS, VectorExact.broadcast(e.lit(SPLIT)));
+        MethodSpec.Builder erf = start(METHOD, "{@code erf(x)} lane by lane, within 2 ulps (nnc's {@code VectorErf}).", vt);
+        erf.addStatement("final $T v = $L", vt, VectorExact.exact(e, CodeBlock.of("x")));
+        erf.addStatement("final $T a = v.abs()", vt);
+        erf.addStatement("final $T s = $L(v)", vt, SMALL_PART);
+        erf.addStatement("final $T b = $L.sub($L($L(a)))", vt, VectorExact.broadcast(e.lit(1)), VectorExp.METHOD, LARGE_PART);
+        erf.addStatement("return b.blend(b.neg(), v.compare($T.LT, $L)).blend(s, a.compare($T.LT, $L))", VectorExp.OPERATORS,
+                VectorExact.broadcast(e.lit(0)), VectorExp.OPERATORS, VectorExact.broadcast(e.lit(SPLIT)));
+        MethodSpec.Builder small = start(SMALL_PART, "{@code x + x·S(x²)}: {@code erf(x)} for {@code |x| < 1}.", vt);
+        small.addStatement("final $T v = $L", vt, VectorExact.exact(e, CodeBlock.of("x")));
+        small.addStatement("final $T z = v.mul(v)", vt);
+        CodeBlock.Builder c = CodeBlock.builder();
+        horner(c, vt, "s", "z", SMALL, e);
+        small.addCode(c.build()).addStatement("return v.fma(s, v)");
+        MethodSpec.Builder large = start(LARGE_PART, "{@code L(min(a, 4) − 2.5)}: {@code log(erfc(a))} for {@code a ≥ 1}.", vt);
+        large.addStatement("final $T t = $L.min($L).sub($L)", vt, VectorExact.exact(e, CodeBlock.of("x")), e.lit(TOP), e.lit(CENTER));
+        c = CodeBlock.builder();
+        horner(c, vt, "q", "t", LARGE, e);
+        large.addCode(c.build()).addStatement("return q");
+        return java.util.List.of(erf.build(), small.build(), large.build());
+    }
+
+    private static MethodSpec.Builder start(String name, String doc, ClassName vt) {
+        return MethodSpec.methodBuilder(name).addModifiers(javax.lang.model.element.Modifier.PRIVATE,
+                javax.lang.model.element.Modifier.STATIC).addJavadoc(doc + "\n").returns(vt).addParameter(vt, "x");
     }
 
     /** Declares vector {@code p} = the polynomial with coefficients {@code cs} at exact vector {@code at}, by Horner's rule. */

@@ -3,6 +3,7 @@ package dev.nnc.codegen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import javax.lang.model.element.Modifier;
@@ -54,7 +55,25 @@ final class VectorExp {
 
     /** Adds statements declaring vector {@code name = exp(x)}, {@code x} an exact vector expression. */
     static void emit(Kernel k, CodeBlock.Builder c, String name, CodeBlock x) {
-        emit(k, c, name, x, false);
+        emit(k.elem, c, name, x, false);
+    }
+
+    /** The name of {@link #method}. */
+    static final String METHOD = "exp$";
+
+    /**
+     * The {@code Simd$} method {@code exp$(x)}: {@link #emit}'s wide form (f32) as a method of its own, so
+     * that a kernel calling it stays within C1's limit on inlined Vector API calls; under
+     * {@code FreqInlineSize} (325 bytes of bytecode), so C2 inlines it into a hot kernel and nothing is
+     * boxed across the call. Needs {@link #ISPECIES}.
+     */
+    static MethodSpec method(Elem e) {
+        ClassName vt = VectorKernels.vectorType(e);
+        CodeBlock.Builder c = CodeBlock.builder();
+        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("x")), true);
+        return MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code exp(x)} lane by lane, within 1 ulp (nnc's {@code VectorExp}).\n")
+                .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
     }
 
     /**
@@ -64,8 +83,7 @@ final class VectorExp {
      * smallest normal float, as {@code Math.exp} rounded to float; within 1 ulp of it (elementwise
      * {@code exp}; the attention kernels, whose arguments are at most 0, keep the narrower form).
      */
-    static void emit(Kernel k, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
-        Elem e = k.elem;
+    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
         ClassName vt = VectorKernels.vectorType(e);
         boolean f = e.f32();
         String ex = name + "$x", ey = name + "$y", ek = name + "$k", er = name + "$r";
