@@ -29,7 +29,7 @@ class VectorFunctionsTest {
     private static Method erf, exp;
     private static int lanes;
 
-    /** A class with {@code erf(float[] x, float[] y)} and {@code exp(…)}, whole vectors of x each. */
+    /** A class with the generated {@code Simd$} methods, and {@code erf(float[] x, float[] y)} and {@code exp(…)} calling them on whole vectors of x. */
     @BeforeAll
     static void generate() throws Exception {
         Elem e = new Elem(true);
@@ -41,13 +41,11 @@ class VectorFunctionsTest {
         t.addMethod(MethodSpec.methodBuilder("lanes").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(int.class)
                 .addStatement("return SPECIES.length()").build());
         VectorExp.addIntSpecies(t);
+        t.addMethod(VectorExp.method(e)).addMethods(VectorErf.methods(e));
         for (String f : new String[] {"erf", "exp"}) {
-            Kernel k = new Kernel(e, true);
             CodeBlock.Builder c = CodeBlock.builder().beginControlFlow("for (int i = 0; i < x.length; i += SPECIES.length())");
             CodeBlock x = VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, x, i)", fv));
-            if (f.equals("erf")) VectorErf.emit(k, c, "v", x);
-            else VectorExp.emit(k, c, "v", x, true);
-            c.addStatement("v.intoArray(y, i)").endControlFlow();
+            c.addStatement("$L($L).intoArray(y, i)", f.equals("erf") ? VectorErf.METHOD : VectorExp.METHOD, x).endControlFlow();
             t.addMethod(MethodSpec.methodBuilder(f).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
                     .addParameter(float[].class, "x").addParameter(float[].class, "y").addCode(c.build()).build());
         }
