@@ -90,9 +90,17 @@ final class Kernel {
         };
     }
 
-    /** How elementwise ops write lane-wise code over this kernel's {@code SPECIES}. */
+    /** {@link #vectorCode(CodeBlock.Builder)} for asking whether an op has a vector form: it writes nothing. */
     VectorCode vectorCode() {
-        ClassName v = VectorKernels.vectorType(elem);
+        return vectorCode(null);
+    }
+
+    /**
+     * How elementwise ops write lane-wise code over this kernel's {@code SPECIES}; with
+     * {@code statements} (the loop body) not null, a function is a call of a {@code Simd$} method
+     * ({@link VectorExp#method}, {@link VectorErf#methods}) that the kernel then asks for as a member.
+     */
+    VectorCode vectorCode(CodeBlock.Builder statements) {
         return new VectorCode() {
             @Override
             public CodeBlock broadcast(CodeBlock scalar) {
@@ -107,6 +115,17 @@ final class Kernel {
             @Override
             public ClassName operators() {
                 return ClassName.get("jdk.incubator.vector", "VectorOperators");
+            }
+
+            @Override
+            public CodeBlock function(Helper f, CodeBlock x) {
+                boolean has = elem.f32() && (f == Helper.EXPF || f == Helper.ERF);
+                if (!has || statements == null) return has ? x : null;
+                members.add(VectorExp.ISPECIES);
+                members.add(VectorExp.METHOD);
+                if (f == Helper.EXPF) return CodeBlock.of("$L($L)", VectorExp.METHOD, x);
+                members.add(VectorErf.METHOD);
+                return CodeBlock.of("$L($L)", VectorErf.METHOD, x);
             }
         };
     }

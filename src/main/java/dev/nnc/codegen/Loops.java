@@ -221,7 +221,7 @@ final class Loops {
      */
     private VExpr vexpr(Node n, Map<Integer, CodeBlock> vOff, List<List<Size>> st, int lvl, boolean top) {
         ClassName V = VectorKernels.vectorType(k.elem);
-        VectorCode vc = k.vectorCode();
+        VectorCode vc = k.vectorCode(k.body);
         if (n.op() == Leaf.CONST) return new VExpr(vc.broadcast(k.elem.lit(n.constValue())), true);
         if (n.op() == Leaf.SIZE) return new VExpr(vc.broadcast(size(n)), true);
         if ((!top && plan.how.get(n) != How.FUSED) || OpKernels.isStrided(n)) {

@@ -3,6 +3,7 @@ package dev.nnc.codegen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import javax.lang.model.element.Modifier;
@@ -30,6 +31,8 @@ final class VectorExp {
 
     static final ClassName OPERATORS = ClassName.get("jdk.incubator.vector", "VectorOperators");
 
+    private static final ClassName INT_VECTOR = ClassName.get("jdk.incubator.vector", "IntVector");
+
     /** The class member with the integer species the exponent bits are made in: {@code LSPECIES} for f64. */
     static String member(Elem e) {
         return e.f32() ? ISPECIES : VectorKernels.LSPECIES;
@@ -52,12 +55,41 @@ final class VectorExp {
 
     /** Adds statements declaring vector {@code name = exp(x)}, {@code x} an exact vector expression. */
     static void emit(Kernel k, CodeBlock.Builder c, String name, CodeBlock x) {
-        Elem e = k.elem;
+        emit(k.elem, c, name, x, false);
+    }
+
+    /** The name of {@link #method}. */
+    static final String METHOD = "exp$";
+
+    /**
+     * The {@code Simd$} method {@code exp$(x)}: {@link #emit}'s wide form (f32) as a method of its own, so
+     * that a kernel calling it stays within C1's limit on inlined Vector API calls; under
+     * {@code FreqInlineSize} (325 bytes of bytecode), so C2 inlines it into a hot kernel and nothing is
+     * boxed across the call. Needs {@link #ISPECIES}.
+     */
+    static MethodSpec method(Elem e) {
+        ClassName vt = VectorKernels.vectorType(e);
+        CodeBlock.Builder c = CodeBlock.builder();
+        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("x")), true);
+        return MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code exp(x)} lane by lane, within 1 ulp (nnc's {@code VectorExp}).\n")
+                .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
+    }
+
+    /**
+     * {@link #emit}, or with {@code wide} (f32 only) over the whole float range: arguments clamped to
+     * [−104, 89] and {@code 2^k} applied as {@code 2^(k>>1) · 2^(k − (k>>1))}, so that results overflow to
+     * infinity above {@code ln(Float.MAX_VALUE)} and become subnormal (one rounding) below the
+     * smallest normal float, as {@code Math.exp} rounded to float; within 1 ulp of it (elementwise
+     * {@code exp}; the attention kernels, whose arguments are at most 0, keep the narrower form).
+     */
+    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
         ClassName vt = VectorKernels.vectorType(e);
         boolean f = e.f32();
         String ex = name + "$x", ey = name + "$y", ek = name + "$k", er = name + "$r";
         double magic = f ? 12582912.0 : 6755399441055744.0; // 1.5 · 2^23, 1.5 · 2^52: adding it rounds to an integer
-        c.addStatement("final $T $L = $L.max($L).min($L)", vt, ex, x, e.lit(f ? -88.0 : -709.0), e.lit(f ? 88.0 : 709.0));
+        boolean w = wide && f;
+        c.addStatement("final $T $L = $L.max($L).min($L)", vt, ex, x, e.lit(w ? -104.0 : f ? -88.0 : -709.0), e.lit(w ? 89.0 : f ? 88.0 : 709.0));
         // y = x/ln2 + 1.5 · 2^52 (2^23 in f32) rounds x/ln2 to an integer k; y's low bits are k's
         c.addStatement("final $T $L = $L.mul($L).add($L)", vt, ey, ex, e.lit(1 / Math.log(2)), e.lit(magic));
         c.addStatement("final $T $L = $L.sub($L)", vt, ek, ey, e.lit(magic));
@@ -76,6 +108,15 @@ final class VectorExp {
         }
         // 2^k: the exponent field k + bias, from y's bits minus the magic number's (not convert(F2I), whose species C2
         // does not see as a constant: JDK 17 allocated every vector of the kernel)
+        if (w) {
+            // k from y's bits; 2^k as two factors, each a normal float for k in [−150, 128]
+            String kk = name + "$i", k1 = name + "$h";
+            c.addStatement("final $T $L = IANCHOR$$.add($L.reinterpretAsInts()).sub(0x4B400000)", INT_VECTOR, kk, ey);
+            c.addStatement("final $T $L = $L.lanewise($T.ASHR, 1)", INT_VECTOR, k1, kk, OPERATORS);
+            c.addStatement("$L = $L.mul($L.add(127).lanewise($T.LSHL, 23).reinterpretAsFloats()).mul($L.sub($L).add(127).lanewise($T.LSHL, 23).reinterpretAsFloats())",
+                    name, VectorExact.exact(e, CodeBlock.of("$L", name)), k1, OPERATORS, kk, k1, OPERATORS);
+            return;
+        }
         CodeBlock bits = f
                 ? CodeBlock.of("IANCHOR$$.add($L.reinterpretAsInts()).sub($L).lanewise($T.LSHL, 23).reinterpretAsFloats()", ey,
                         "0x4B400000 - 127", OPERATORS)

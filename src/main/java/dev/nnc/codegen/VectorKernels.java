@@ -94,6 +94,8 @@ final class VectorKernels {
     static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
         if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
+        else if (key.equals(VectorExp.METHOD)) t.addMethod(VectorExp.method(e));
+        else if (key.equals(VectorErf.METHOD)) t.addMethods(VectorErf.methods(e));
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else if (key.equals(PoolVector.MEMBER)) PoolVector.addConstants(t, e);
         else if (key.startsWith(WINDOW)) t.addMethod(VectorRegisterBlocks.windowBlock(e, Integer.parseInt(key.substring(WINDOW.length()))));

@@ -29,6 +29,7 @@ public enum Unary implements Elementwise {
         @Override public CodeBlock scalar(ScalarCode s, CodeBlock x, double c) {
             return s.f32() ? s.helper(Helper.EXPF, x) : s.call("Math.exp", x);
         }
+        @Override public CodeBlock vector(VectorCode v, CodeBlock x, double c) { return v.function(Helper.EXPF, x); }
     },
     LOG {
         @Override public double eval(double x, double c) { return Math.log(x); }
@@ -94,6 +95,7 @@ public enum Unary implements Elementwise {
             return G.mul(g, G.mul(G.constant(2 / Math.sqrt(Math.PI)), G.exp(G.neg(G.mul(x, x)))));
         }
         @Override public CodeBlock scalar(ScalarCode s, CodeBlock x, double c) { return s.helper(Helper.ERF, x); }
+        @Override public CodeBlock vector(VectorCode v, CodeBlock x, double c) { return v.function(Helper.ERF, x); }
     },
     /** {@code x ^ c} for a constant exponent ({@link Attr.Const}); exact for 1, 2 and 0.5. */
     POWC {

@@ -20,4 +20,11 @@ public interface VectorCode {
 
     /** {@code jdk.incubator.vector.VectorOperators}. */
     ClassName operators();
+
+    /**
+     * Function {@code f} ({@link Helper#EXPF} or {@link Helper#ERF}) of {@code x} lane by lane, or
+     * null where the code generator has no vector form of it (f64 code). The generator may write
+     * statements before the expression that uses the result.
+     */
+    CodeBlock function(Helper f, CodeBlock x);
 }

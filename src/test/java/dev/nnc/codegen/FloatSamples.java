@@ -44,11 +44,21 @@ final class FloatSamples {
 
     /** Asserts {@code got[i]} is {@code (float) want(x[i])} bit for bit, naming the first that is not. */
     static void assertRoundedEqual(String what, float[] x, float[] got, DoubleUnaryOperator want) {
+        assertWithin(what, x, got, want, 0);
+    }
+
+    /**
+     * Asserts {@code got[i]} is {@code (float) want(x[i])} bit for bit or, where that is finite and
+     * not zero, within {@code ulps} of its ulp from the exact {@code want(x[i])}; names the first that is not.
+     */
+    static void assertWithin(String what, float[] x, float[] got, DoubleUnaryOperator want, double ulps) {
         int wrong = 0;
         String first = null;
         for (int i = 0; i < x.length; i++) {
-            float w = (float) want.applyAsDouble(x[i]);
-            if (Float.floatToIntBits(w) != Float.floatToIntBits(got[i]) && wrong++ == 0) {
+            double exact = want.applyAsDouble(x[i]);
+            float w = (float) exact;
+            boolean near = ulps > 0 && Float.isFinite(w) && w != 0 && Math.abs(got[i] - exact) <= ulps * Math.ulp(w);
+            if (Float.floatToIntBits(w) != Float.floatToIntBits(got[i]) && !near && wrong++ == 0) {
                 first = what + "(" + x[i] + " = 0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ") = " + got[i] + ", want " + w;
             }
         }

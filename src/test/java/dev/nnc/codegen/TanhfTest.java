@@ -9,7 +9,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The f32 code's {@code exp} and {@code tanh} (the generated {@code expf} and {@code tanhf}
- * helpers, which compute {@code exp} inline) equal the JDK's double function rounded to float.
+ * helpers, which compute {@code exp} inline) equal the JDK's double function rounded to float (the
+ * vector backend's loops compute {@code exp} lane-wise instead: within 1 ulp, checked here too).
  *
  * <p>The f32 code's {@code tanh} (the generated {@code tanhf} helper, which computes {@code exp}
  * inline) is {@code (float) Math.tanh(x)} bit for bit: on every 997th float of the 2³² (all
@@ -55,6 +56,9 @@ class TanhfTest {
     /**
      * {@code exp}: on every 997th float of the 2³², on every 257th float from −104 to 89 (where the
      * result is neither 0 nor infinity), and on the edges. (Checked once for all 2³² outside the suite.)
+     * Bit for bit on the scalar backend; the vector backend's loop computes {@code exp} lane-wise
+     * ({@code VectorExp}'s wide form: within 1 ulp, infinities, zeros and NaN exact; {@code VectorFunctionsTest})
+     * and its scalar remainder calls {@code expf}.
      */
     @ParameterizedTest
     @EnumSource(JavaEmitter.Backend.class)
@@ -69,6 +73,6 @@ class TanhfTest {
         float[] y = new float[x.length];
         Object model = m.instance();
         model.getClass().getMethod("infer", int.class, float[].class, float[].class).invoke(model, x.length, x, y);
-        FloatSamples.assertRoundedEqual(backend + " exp", x, y, Math::exp);
+        FloatSamples.assertWithin(backend + " exp", x, y, Math::exp, backend == JavaEmitter.Backend.VECTOR ? 1 : 0);
     }
 }
