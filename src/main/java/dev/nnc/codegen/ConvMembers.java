@@ -29,6 +29,10 @@ final class ConvMembers {
     }
 
     static void add(TypeSpec.Builder t, Elem e, String key) {
+        if (key.startsWith(ConvLanes.BLOCK)) {
+            t.addMethod(ConvLanes.block(e, key));
+            return;
+        }
         switch (key) {
             case UNFOLD -> t.addMethod(unfold(e));
             case FOLD -> t.addMethod(fold(e));
