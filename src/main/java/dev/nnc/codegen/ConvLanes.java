@@ -1,14 +1,10 @@
 package dev.nnc.codegen;
 
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Size;
 import dev.nnc.ops.Windows;
 import dev.nnc.ops.Windows.Plane;
-import javax.lang.model.element.Modifier;
 
 /**
  * The vector backend's weight gradient of a stride-1 convolution with few output channels per
@@ -19,7 +15,7 @@ import javax.lang.model.element.Modifier;
  * {@code dyp} is dy with its positions counted along the padded rows, {@code q' = oy·Wp + ox},
  * zero at {@code ox ≥ ow} (the positions that wrap around a padded row) and up to a whole
  * number of vectors. Both are contiguous in {@code q'}, so every term is one vector load: a
- * register block ({@code wq$RxC}) of {@code R} output channels × {@code C} kernel columns
+ * register block ({@link ConvBlocks#lanes}, {@code wq$RxC}) of {@code R} output channels × {@code C} kernel columns
  * {@code kx} keeps {@code R·C} vectors of partial sums, one lane per residue of {@code q'}, in
  * the tile across the images; each sum's lanes are added in lane order at the end. An element's
  * sum does not depend on the block it is in, so a split over output channels (threads) gives the
@@ -33,9 +29,6 @@ final class ConvLanes {
 
     /** Rows (output channels) and columns (kernel columns) of the register blocks. */
     static final int ROWS = 3, COLS = 5;
-
-    /** The class-member key prefix of the register blocks. */
-    static final String BLOCK = "conv:lanes";
 
     /** Whether the weight gradient of {@code g} (which pays as a product) takes this path. */
     static boolean applies(Plane g) {
@@ -59,8 +52,8 @@ final class ConvLanes {
         k.scratch(Scratch.flat("scratch$lanes$dy", "dq", Size.constant((long) g.og() * (q + MAX_LANES)),
                 "Scratch for convolutions' weight gradients: dy along the padded rows, zeros between."));
         for (int rows : new int[] {ROWS, 1}) {
-            k.members.add(BLOCK + rows + "x" + Math.min(COLS, g.kw()));
-            if (g.kw() > COLS && g.kw() % COLS != 0) k.members.add(BLOCK + rows + "x" + g.kw() % COLS);
+            k.members.add(ConvBlocks.LANES + rows + "x" + Math.min(COLS, g.kw()));
+            if (g.kw() > COLS && g.kw() % COLS != 0) k.members.add(ConvBlocks.LANES + rows + "x" + g.kw() % COLS);
         }
         k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
         CodeBlock zero = k.elem.lit(0);
@@ -118,43 +111,5 @@ final class ConvLanes {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
-    }
-
-    /** The register block of member {@code key} ({@link #BLOCK}{@code RxC}). */
-    static MethodSpec block(Elem e, String key) {
-        String[] rc = key.substring(BLOCK.length()).split("x");
-        int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
-        ClassName V = VectorKernels.vectorType(e);
-        MethodSpec.Builder m = MethodSpec.methodBuilder("wq$" + rows + "x" + cols)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Register block of the weight gradients with positions along the lanes: $L row(s) × $L column(s),\n"
-                        + "{@code c[co + r·cr + s·L …] += Σ_t a[ao + r·as + t·L …] · b[bo + s·bs + t·L …]} over {@code t < n}, lane by lane.\n",
-                        rows, cols)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cr")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
-                .addParameter(TypeName.INT, "n");
-        CodeBlock.Builder c = CodeBlock.builder();
-        c.addStatement("final int L = SPECIES.length()");
-        c.addStatement("final $T z = $L", V, VectorExact.broadcast(e.lit(-0.0)));
-        for (int r = 0; r < rows; r++) {
-            for (int s = 0; s < cols; s++) {
-                c.addStatement("$T c$L$L = z.add($T.fromArray(SPECIES, c, co + $L * cr + $L * L))", V, r, s, V, r, s);
-            }
-        }
-        c.beginControlFlow("for (int t = 0, q = 0; t < n; t++, q += L)");
-        for (int s = 0; s < cols; s++) {
-            c.addStatement("final $T x$L = $L", V, s,
-                    VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, b, bo + $L * bs + q)", V, s)));
-        }
-        for (int r = 0; r < rows; r++) {
-            c.addStatement("final $T d$L = $T.fromArray(SPECIES, a, ao + $L * as + q)", V, r, V, r);
-            for (int s = 0; s < cols; s++) c.addStatement("c$L$L = x$L.fma(d$L, c$L$L)", r, s, s, r, r, s);
-        }
-        c.endControlFlow();
-        for (int r = 0; r < rows; r++) {
-            for (int s = 0; s < cols; s++) c.addStatement("c$L$L.intoArray(c, co + $L * cr + $L * L)", r, s, r, s);
-        }
-        return m.addCode(c.build()).build();
     }
 }

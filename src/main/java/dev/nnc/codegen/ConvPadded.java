@@ -28,14 +28,19 @@ import dev.nnc.ops.Windows.Plane;
  * wide and at most {@value #NARROW} output channels per group) needs no unfolded copy at all:
  * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
  * dy transposed into a panel of one vector per output position (its channels along the lanes) and
- * the kernel elements {@code kx, kx + 1, …} of one {@code (ci, ky)} as the rows of a register
- * block ({@code wk$R}), read in place from the (padded) input one output row at a time.
+ * the kernel elements {@code (ci…ci + 1, ky, kx…kx + 4)} as the rows of a register block
+ * ({@code wk$RxS}, {@link ConvBlocks#window}), read in place from the (padded) input one output row at a time.
+ * Narrower convolutions (at most {@value ConvLanes#MAX_CHANNELS} output channels per group) take
+ * {@link ConvLanes} instead.
  */
 final class ConvPadded {
     private ConvPadded() {}
 
     /** Output channels per group up to which the weight gradient takes this path: one 512-bit vector of floats. */
     static final int NARROW = 16;
+
+    /** Kernel columns and input channels per register block of the weight gradient ({@link ConvBlocks#window}). */
+    static final int WIDE = 5, PAIR = 2;
 
     /** Whether forward convolution {@code g} and its input gradient take this path: a stride of 1 on both axes. */
     static boolean applies(Plane g) {
@@ -194,8 +199,6 @@ final class ConvPadded {
         boolean padded = g.ph() > 0 || g.pw() > 0;
         String src = padded ? "xp" : x, at = padded ? "" : "xo + ";
         if (padded) k.scratch(padded(g, plane));
-        k.members.add(VectorKernels.WINDOW + VectorKernels.ROWS);
-        k.members.add(VectorKernels.WINDOW + 1);
         k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
         CodeBlock zero = k.elem.lit(0);
         CodeBlock.Builder c = k.body;
@@ -224,17 +227,23 @@ final class ConvPadded {
                 .addStatement("final int d = q * L, s = yo + q")
                 .addStatement("for (int o = 0; o < on; o++) pk[d + o] = $L[s + o * $L]", dy, g.p())
                 .endControlFlow()
-                .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
-                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
-                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
-                .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw())
-                .addStatement("int kx = 0")
-                .addStatement("for (; kx + $L <= $L; kx += $L) wk$$$L(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
-                        VectorKernels.ROWS, g.kw(), VectorKernels.ROWS, VectorKernels.ROWS, src, g.dw(), g.dw(), wp, g.oh(), g.ow())
-                .addStatement("for (; kx < $L; kx++) wk$$1(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
-                        g.kw(), src, g.dw(), g.dw(), wp, g.oh(), g.ow())
-                .endControlFlow()
-                .endControlFlow()
+                .add("// blocks of kernel columns kx, kx + 1, … × input channels ci, ci + 1: kernel elements read in place, one run per\n")
+                .add("// output row\n")
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh());
+        for (int s = PAIR; s >= 1; s--) {
+            int from = s == PAIR ? 0 : g.cg() / PAIR * PAIR, to = s == PAIR ? from + g.cg() / PAIR * PAIR : g.cg();
+            if (from == to) continue;
+            c.beginControlFlow("for (int ci = $L; ci < $L; ci += $L)", from, to, s)
+                    .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw());
+            for (int kx = 0; kx < g.kw(); kx += WIDE) {
+                int r = Math.min(WIDE, g.kw() - kx);
+                k.members.add(ConvBlocks.WINDOW + r + "x" + s);
+                c.addStatement("wk$$$Lx$L(tl, (p + $L) * L, L, $L * L, $L, a + $L, $L, $L, $L, pk, 0, $L, $L)",
+                        r, s, kx, g.kh() * g.kw(), src, kx * g.dw(), g.dw(), plane, wp, g.oh(), g.ow());
+            }
+            c.endControlFlow();
+        }
+        c.endControlFlow()
                 .endControlFlow()
                 .add("// the tile's lanes are output channels, its rows kernel elements\n")
                 .beginControlFlow("for (int o = 0; o < on; o++)")
