@@ -128,7 +128,10 @@ final class ConvPadded {
         int q = (g.oh() - 1) * wp + g.ow();
         k.runAsStep();
         k.scratch(VectorKernels.pack(Size.constant(g.og())));
-        k.scratch(ConvVector.tile(g.k()));
+        // tile rows of W + S, S ≥ (kw - 1)·dw + L zeros between them (and before the first): at most
+        // (k + 1)·(4 + (kw - 1)·dw)·L elements
+        int reach = (g.kw() - 1) * g.dw();
+        k.scratch(ConvVector.tile(((g.k() + 1) * (4 + reach) + VectorKernels.COLS - 1) / VectorKernels.COLS));
         boolean padded = g.ph() > 0 || g.pw() > 0;
         // without padding the input gradient itself is the padded one: its rows are added to in place
         String dst = padded ? "xp" : "out", at = padded ? "" : "xo + ";
@@ -137,7 +140,9 @@ final class ConvPadded {
                 Size.constant((long) g.outChannels() * g.k() * g.p() / Threads.CHUNK_ROWS));
         CodeBlock zero = k.elem.lit(0);
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int L = SPECIES.length(), W = $L * L", VectorKernels.COLS)
+        c.addStatement("final int L = SPECIES.length(), W = $L * L, S = L * (1 + ($L + L - 1) / L), P = W + S", VectorKernels.COLS, reach)
+                .add("// the tile's gaps stay zero: the products write W columns of each row\n")
+                .addStatement("$T.fill(tl, 0, $L * P + S, $L)", java.util.Arrays.class, g.k(), zero)
                 .beginControlFlow("for (int img = r0 / $L; img < r1 / $L; img++)", Threads.CHUNK_ROWS, Threads.CHUNK_ROWS)
                 .addStatement("$T.fill(out, img * $L, (img + 1) * $L, $L)", java.util.Arrays.class, g.channels() * g.hw(),
                         g.channels() * g.hw(), zero)
@@ -157,18 +162,28 @@ final class ConvPadded {
                 .endControlFlow()
                 .addStatement("t += len")
                 .endControlFlow();
-        ConvVector.rowBlocks(k, g.k(), "tl", "0", "W", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
-        c.add("// row p = (ci, ky, kx) of the tile onto the padded input gradient from the kernel element's offset on\n")
-                .addStatement("int p = 0")
+        ConvVector.rowBlocks(k, g.k(), "tl", "S", "P", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
+        // rows (ci, ky, 0…kw-1) of the tile onto the padded input gradient: element u of the span from (ci, ky)'s offset on
+        // gets row kx's column u - kx·dw, in the order of kx (the zeros around a row add nothing)
+        CodeBlock.Builder sum = CodeBlock.builder().add("$L", VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + u)",
+                VectorKernels.vectorType(k.elem), dst)));
+        for (int kx = 0; kx < g.kw(); kx++) {
+            sum.add(".add($T.fromArray(SPECIES, tl, s + $L * P + u - $L))", VectorKernels.vectorType(k.elem), kx, kx * g.dw());
+        }
+        c.add("// rows (ci, ky, kx) of the tile onto the padded input gradient: element u of the span from (ci, ky)'s offset on\n")
+                .add("// gets row kx's column u - kx·dw for each kx in order, the old adds in their order (the zeros around a row add\n")
+                .add("// nothing); one store per vector, where adding row by row reloaded each vector a column off its last store\n")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
-                .beginControlFlow("for (int kx = 0; kx < $L; kx++, p++)", g.kw())
-                .addStatement("final int d = $Lci * $L + ky * $L + kx * $L + j, s = p * W", at, plane, g.dh() * wp, g.dw())
-                .addStatement("int t = 0")
-                .addStatement("for (; t + L <= jn; t += L) $L.add($T.fromArray(SPECIES, tl, s + t)).intoArray($L, d + t)",
-                        VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + t)", VectorKernels.vectorType(k.elem), dst)),
-                        VectorKernels.vectorType(k.elem), dst)
-                .addStatement("for (; t < jn; t++) $L[d + t] += tl[s + t]", dst)
+                .addStatement("final int d = $Lci * $L + ky * $L + j, s = S + (ci * $L + ky) * $L * P, m = jn + $L", at, plane, g.dh() * wp,
+                        g.kh(), g.kw(), reach)
+                .addStatement("int u = 0")
+                .addStatement("for (; u + L <= m; u += L) $L.intoArray($L, d + u)", sum.build(), dst)
+                .beginControlFlow("for (; u < m; u++)")
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw())
+                .addStatement("final int t = u - kx * $L", g.dw())
+                .addStatement("if (t >= 0 && t < jn) $L[d + u] += tl[s + kx * P + t]", dst)
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
