@@ -11,7 +11,8 @@ import javax.lang.model.element.Modifier;
  * (class members {@code conv:…}, {@link ConvMembers}). Each keeps its block of sums in vectors
  * across one call, reading the old sums from the tile {@code c} as {@code -0 + c} (an exact
  * vector, the same lanes) and writing them back; every receiver is exact
- * ({@link VectorExact}). At most 15 sums, so that the method stays small.
+ * ({@link VectorExact}). At most 10 sums, so that C1 compiles the method at tier 3 (a block of 3 × 5, about 75
+ * Vector API calls, stayed at tier 2 in VectorJitTest's polluted W4 JVM, never reached C2 and allocated 7 MB per call).
  * <ul>
  *   <li>{@code wk$RxS} ({@link ConvPadded#weightGrad}, output channels along the lanes): R kernel
  *       columns × S input channels, {@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 +

@@ -28,7 +28,7 @@ final class ConvLanes {
     static final int MAX_CHANNELS = 8;
 
     /** Rows (output channels) and columns (kernel columns) of the register blocks. */
-    static final int ROWS = 3, COLS = 5;
+    static final int ROWS = 2, COLS = 5;
 
     /** Whether the weight gradient of {@code g} (which pays as a product) takes this path. */
     static boolean applies(Plane g) {

@@ -48,7 +48,7 @@ class ConvKernelsTest {
                         "padding = [1, 2], dilation = [1, 2], groups = 2"),
                 new Conv("weight gradient in place: 12 channels, 3 in, 3×7 (blocks of 2 and 1 channels, 5 and 2 columns)", "[batch, 3, 8, 12]",
                         "[12, 3, 3, 7]", "padding = [1, 3]"),
-                new Conv("weight gradient along the lanes: 5 channels, 2×7 (blocks of 3 and 1 channels, 5 and 2 columns)", "[batch, 2, 6, 10]",
+                new Conv("weight gradient along the lanes: 5 channels, 2×7 (blocks of 2 and 1 channels, 5 and 2 columns)", "[batch, 2, 6, 10]",
                         "[5, 2, 2, 7]", "padding = [0, 1]"));
     }
 
