@@ -9,10 +9,13 @@ import javax.lang.model.element.Modifier;
 /**
  * The register blocks of the stride-1 convolutions' weight gradients, methods of {@code Simd$}
  * (class members {@code conv:…}, {@link ConvMembers}). Each keeps its block of sums in vectors
- * across one call, reading the old sums from the tile {@code c} as {@code -0 + c} (an exact
- * vector, the same lanes) and writing them back; every receiver is exact
- * ({@link VectorExact}). At most 10 sums, so that C1 compiles the method at tier 3 (a block of 3 × 5, about 75
- * Vector API calls, stayed at tier 2 in VectorJitTest's polluted W4 JVM, never reached C2 and allocated 7 MB per call).
+ * across one call: the first term takes the old sums from the tile {@code c} as its addend (so
+ * every sum is the result of an operation on an exact vector, {@link VectorExact}, without an
+ * extra {@code -0 + c} per sum) and the last are written back. At most 5 sums and few
+ * {@code add}s per block: a block of 3 × 5 (about 75 Vector API calls) stayed at C1 tier 2 in
+ * VectorJitTest's polluted W4 JVM and allocated 7 MB per call; blocks of 2 × 5 and 5 × 2 with an
+ * {@code add} per sum reached C2 there but still allocated (17 KB per call), as C2 sums the
+ * class-check traps of every inlined {@code add}.
  * <ul>
  *   <li>{@code wk$RxS} ({@link ConvPadded#weightGrad}, output channels along the lanes): R kernel
  *       columns × S input channels, {@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 +
@@ -46,14 +49,6 @@ final class ConvBlocks {
         return lanes ? lanes(e, rows, cols) : window(e, rows, cols);
     }
 
-    private static void loadSums(CodeBlock.Builder c, ClassName v, int rows, int cols, String at) {
-        for (int r = 0; r < rows; r++) {
-            for (int s = 0; s < cols; s++) {
-                c.addStatement("$T c$L$L = z.add($T.fromArray(SPECIES, c, " + at + "))", v, r, s, v, r, s);
-            }
-        }
-    }
-
     private static void storeSums(CodeBlock.Builder c, int rows, int cols, String at) {
         for (int r = 0; r < rows; r++) {
             for (int s = 0; s < cols; s++) c.addStatement("c$L$L.intoArray(c, " + at + ")", r, s, r, s);
@@ -61,8 +56,7 @@ final class ConvBlocks {
     }
 
     private static CodeBlock.Builder start(Elem e) {
-        return CodeBlock.builder().addStatement("final int L = SPECIES.length()")
-                .addStatement("final $T z = $L", VectorKernels.vectorType(e), VectorExact.broadcast(e.lit(-0.0)));
+        return CodeBlock.builder().addStatement("final int L = SPECIES.length()");
     }
 
     /** {@code wq$RxC}. */
@@ -79,18 +73,26 @@ final class ConvBlocks {
                 .addParameter(TypeName.INT, "n");
         String at = "co + $L * cr + $L * L";
         CodeBlock.Builder c = start(e);
-        loadSums(c, v, rows, cols, at);
-        c.beginControlFlow("for (int t = 0, q = 0; t < n; t++, q += L)");
-        for (int s = 0; s < cols; s++) {
-            c.addStatement("final $T x$L = $L", v, s, VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, b, bo + $L * bs + q)", v, s)));
-        }
-        for (int r = 0; r < rows; r++) {
-            c.addStatement("final $T d$L = $T.fromArray(SPECIES, a, ao + $L * as + q)", v, r, v, r);
-            for (int s = 0; s < cols; s++) c.addStatement("c$L$L = x$L.fma(d$L, c$L$L)", r, s, s, r, r, s);
-        }
+        c.add("// the first term with the old sums as its addend (t = 0), so that every sum is an exact vector\n");
+        lanesTerm(c, e, v, rows, cols, true);
+        c.beginControlFlow("for (int t = 1, q = L; t < n; t++, q += L)");
+        lanesTerm(c, e, v, rows, cols, false);
         c.endControlFlow();
         storeSums(c, rows, cols, at);
         return m.addCode(c.build()).build();
+    }
+
+    private static void lanesTerm(CodeBlock.Builder c, Elem e, ClassName v, int rows, int cols, boolean first) {
+        // the first term's vectors are named apart from the loop's (Java forbids shadowing a local)
+        String q = first ? "0" : "q", x = first ? "y" : "x", d = first ? "e" : "d";
+        for (int s = 0; s < cols; s++) c.addStatement("final $T $L$L = $T.fromArray(SPECIES, b, bo + $L * bs + $L)", v, x, s, v, s, q);
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("final $T $L$L = $L", v, d, r, VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, ao + $L * as + $L)", v, r, q)));
+            for (int s = 0; s < cols; s++) {
+                if (first) c.addStatement("$T c$L$L = $L$L.fma($L$L, $T.fromArray(SPECIES, c, co + $L * cr + $L * L))", v, r, s, d, r, x, s, v, r, s);
+                else c.addStatement("c$L$L = $L$L.fma($L$L, c$L$L)", r, s, d, r, x, s, r, s);
+            }
+        }
     }
 
     /** {@code wk$RxS}. */
@@ -108,10 +110,18 @@ final class ConvBlocks {
                 .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
         String at = "co + $L * cs + $L * cs2";
         CodeBlock.Builder c = start(e);
-        loadSums(c, v, rows, cols, at);
+        c.add("// the first term with the old sums as its addend, so that every sum is an exact vector\n")
+                .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo)", v, v);
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) {
+                c.addStatement("$T c$L$L = $L.fma(v0, $T.fromArray(SPECIES, c, " + at + "))", v, r, s,
+                        VectorExact.broadcast(CodeBlock.of("a[ao + $L * as + $L * as2]", r, s)), v, r, s);
+            }
+        }
         c.add("// one loop over the runs' elements (nested loops made C2 allocate the sums), the run's start moved at its end\n")
-                .addStatement("int ay = ao, x = 0")
-                .beginControlFlow("for (int t = 0; t < runs * len; t++)")
+                .addStatement("int ay = ao, x = 1")
+                .beginControlFlow("if (x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow()
+                .beginControlFlow("for (int t = 1; t < runs * len; t++)")
                 .addStatement("$T vb = $T.fromArray(SPECIES, b, bo + t * L)", v, v);
         for (int r = 0; r < rows; r++) {
             for (int s = 0; s < cols; s++) {

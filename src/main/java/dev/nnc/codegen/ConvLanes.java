@@ -28,7 +28,7 @@ final class ConvLanes {
     static final int MAX_CHANNELS = 8;
 
     /** Rows (output channels) and columns (kernel columns) of the register blocks. */
-    static final int ROWS = 2, COLS = 5;
+    static final int ROWS = 1, COLS = 5;
 
     /** Whether the weight gradient of {@code g} (which pays as a product) takes this path. */
     static boolean applies(Plane g) {
@@ -51,7 +51,7 @@ final class ConvLanes {
                 "Scratch for convolutions with a stride of 1: one image and group of the input, zero-padded."));
         k.scratch(Scratch.flat("scratch$lanes$dy", "dq", Size.constant((long) g.og() * (q + MAX_LANES)),
                 "Scratch for convolutions' weight gradients: dy along the padded rows, zeros between."));
-        for (int rows : new int[] {ROWS, 1}) {
+        for (int rows : ROWS == 1 ? new int[] {1} : new int[] {ROWS, 1}) {
             k.members.add(ConvBlocks.LANES + rows + "x" + Math.min(COLS, g.kw()));
             if (g.kw() > COLS && g.kw() % COLS != 0) k.members.add(ConvBlocks.LANES + rows + "x" + g.kw() % COLS);
         }
@@ -86,7 +86,7 @@ final class ConvLanes {
                 .beginControlFlow("for (int kx = 0; kx < $L; kx += $L)", g.kw(), COLS)
                 .addStatement("final int cols = Math.min($L, $L - kx), b = a + kx * $L", COLS, g.kw(), g.dw())
                 .addStatement("int o = 0");
-        for (int rows : new int[] {ROWS, 1}) {
+        for (int rows : ROWS == 1 ? new int[] {1} : new int[] {ROWS, 1}) {
             c.beginControlFlow("for (; o + $L <= on; o += $L)", rows, rows);
             String call = "wq$$" + rows + "x$L(tl, (o * $L + p + kx) * L, $L * L, dq, o * N, N, xp, b, $L, n)";
             if (g.kw() % COLS == 0 || g.kw() < COLS) {

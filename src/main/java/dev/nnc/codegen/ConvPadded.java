@@ -40,7 +40,7 @@ final class ConvPadded {
     static final int NARROW = 16;
 
     /** Kernel columns and input channels per register block of the weight gradient ({@link ConvBlocks#window}). */
-    static final int WIDE = 5, PAIR = 2;
+    static final int WIDE = 5, PAIR = 1;
 
     /** Whether forward convolution {@code g} and its input gradient take this path: a stride of 1 on both axes. */
     static boolean applies(Plane g) {
