@@ -28,7 +28,7 @@ import dev.nnc.ops.Windows.Plane;
  * wide and at most {@value #NARROW} output channels per group) needs no unfolded copy at all:
  * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
  * dy transposed into a panel of one vector per output position (its channels along the lanes) and
- * the kernel elements {@code (ci…ci + 1, ky, kx…kx + 4)} as the rows of a register block
+ * the kernel elements {@code (ci, ky, kx…kx + 4)} as the rows of a register block
  * ({@code wk$RxS}, {@link ConvBlocks#window}), read in place from the (padded) input one output row at a time.
  * Narrower convolutions (at most {@value ConvLanes#MAX_CHANNELS} output channels per group) take
  * {@link ConvLanes} instead.
@@ -242,7 +242,7 @@ final class ConvPadded {
                 .addStatement("final int d = q * L, s = yo + q")
                 .addStatement("for (int o = 0; o < on; o++) pk[d + o] = $L[s + o * $L]", dy, g.p())
                 .endControlFlow()
-                .add("// blocks of kernel columns kx, kx + 1, … × input channels ci, ci + 1: kernel elements read in place, one run per\n")
+                .add("// blocks of kernel columns kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per\n")
                 .add("// output row\n")
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh());
         for (int s = PAIR; s >= 1; s--) {
