@@ -40,7 +40,8 @@ final class ConvKernels {
     static void weightGrad(Plan plan, Kernel k, Node n) {
         Plane g = Windows.plane(n);
         if (k.vector && ConvVector.pays(g)) {
-            if (ConvPadded.appliesToWeightGrad(g)) ConvPadded.weightGrad(plan, k, n);
+            if (ConvLanes.applies(g)) ConvLanes.weightGrad(plan, k, n);
+            else if (ConvPadded.appliesToWeightGrad(g)) ConvPadded.weightGrad(plan, k, n);
             else ConvVector.weightGrad(plan, k, n);
             return;
         }

@@ -15,7 +15,8 @@ import javax.lang.model.element.Modifier;
  * such columns back into an input gradient (col2im). Both take the plane's geometry as
  * arguments, so every convolution of a class shares them; with a stride of 1 the elements under
  * one output row are contiguous in the input, and they move as block copies (unfold) or a
- * plain loop of adds (fold). Neither has Vector API code.
+ * plain loop of adds (fold). Neither has Vector API code. The weight gradients' register blocks
+ * ({@link ConvBlocks}) are members of this kind too.
  */
 final class ConvMembers {
     private ConvMembers() {}
@@ -29,6 +30,10 @@ final class ConvMembers {
     }
 
     static void add(TypeSpec.Builder t, Elem e, String key) {
+        if (ConvBlocks.owns(key)) {
+            t.addMethod(ConvBlocks.of(e, key));
+            return;
+        }
         switch (key) {
             case UNFOLD -> t.addMethod(unfold(e));
             case FOLD -> t.addMethod(fold(e));

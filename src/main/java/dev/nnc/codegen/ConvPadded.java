@@ -28,14 +28,19 @@ import dev.nnc.ops.Windows.Plane;
  * wide and at most {@value #NARROW} output channels per group) needs no unfolded copy at all:
  * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
  * dy transposed into a panel of one vector per output position (its channels along the lanes) and
- * the kernel elements {@code kx, kx + 1, …} of one {@code (ci, ky)} as the rows of a register
- * block ({@code wk$R}), read in place from the (padded) input one output row at a time.
+ * the kernel elements {@code (ci, ky, kx…kx + 4)} as the rows of a register block
+ * ({@code wk$RxS}, {@link ConvBlocks#window}), read in place from the (padded) input one output row at a time.
+ * Narrower convolutions (at most {@value ConvLanes#MAX_CHANNELS} output channels per group) take
+ * {@link ConvLanes} instead.
  */
 final class ConvPadded {
     private ConvPadded() {}
 
     /** Output channels per group up to which the weight gradient takes this path: one 512-bit vector of floats. */
     static final int NARROW = 16;
+
+    /** Kernel columns and input channels per register block of the weight gradient ({@link ConvBlocks#window}). */
+    static final int WIDE = 5, PAIR = 1;
 
     /** Whether forward convolution {@code g} and its input gradient take this path: a stride of 1 on both axes. */
     static boolean applies(Plane g) {
@@ -123,7 +128,10 @@ final class ConvPadded {
         int q = (g.oh() - 1) * wp + g.ow();
         k.runAsStep();
         k.scratch(VectorKernels.pack(Size.constant(g.og())));
-        k.scratch(ConvVector.tile(g.k()));
+        // tile rows of W + S, S ≥ (kw - 1)·dw + L zeros between them (and before the first): at most
+        // (k + 1)·(4 + (kw - 1)·dw)·L elements
+        int reach = (g.kw() - 1) * g.dw();
+        k.scratch(ConvVector.tile(((g.k() + 1) * (4 + reach) + VectorKernels.COLS - 1) / VectorKernels.COLS));
         boolean padded = g.ph() > 0 || g.pw() > 0;
         // without padding the input gradient itself is the padded one: its rows are added to in place
         String dst = padded ? "xp" : "out", at = padded ? "" : "xo + ";
@@ -132,7 +140,9 @@ final class ConvPadded {
                 Size.constant((long) g.outChannels() * g.k() * g.p() / Threads.CHUNK_ROWS));
         CodeBlock zero = k.elem.lit(0);
         CodeBlock.Builder c = k.body;
-        c.addStatement("final int L = SPECIES.length(), W = $L * L", VectorKernels.COLS)
+        c.addStatement("final int L = SPECIES.length(), W = $L * L, S = L * (1 + ($L + L - 1) / L), P = W + S", VectorKernels.COLS, reach)
+                .add("// the tile's gaps stay zero: the products write W columns of each row\n")
+                .addStatement("$T.fill(tl, 0, $L * P + S, $L)", java.util.Arrays.class, g.k(), zero)
                 .beginControlFlow("for (int img = r0 / $L; img < r1 / $L; img++)", Threads.CHUNK_ROWS, Threads.CHUNK_ROWS)
                 .addStatement("$T.fill(out, img * $L, (img + 1) * $L, $L)", java.util.Arrays.class, g.channels() * g.hw(),
                         g.channels() * g.hw(), zero)
@@ -152,18 +162,28 @@ final class ConvPadded {
                 .endControlFlow()
                 .addStatement("t += len")
                 .endControlFlow();
-        ConvVector.rowBlocks(k, g.k(), "tl", "0", "W", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
-        c.add("// row p = (ci, ky, kx) of the tile onto the padded input gradient from the kernel element's offset on\n")
-                .addStatement("int p = 0")
+        ConvVector.rowBlocks(k, g.k(), "tl", "S", "P", w, "wo", "1", String.valueOf(g.k()), String.valueOf(g.og()));
+        // rows (ci, ky, 0…kw-1) of the tile onto the padded input gradient: element u of the span from (ci, ky)'s offset on
+        // gets row kx's column u - kx·dw, in the order of kx (the zeros around a row add nothing)
+        CodeBlock.Builder sum = CodeBlock.builder().add("$L", VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + u)",
+                VectorKernels.vectorType(k.elem), dst)));
+        for (int kx = 0; kx < g.kw(); kx++) {
+            sum.add(".add($T.fromArray(SPECIES, tl, s + $L * P + u - $L))", VectorKernels.vectorType(k.elem), kx, kx * g.dw());
+        }
+        c.add("// rows (ci, ky, kx) of the tile onto the padded input gradient: element u of the span from (ci, ky)'s offset on\n")
+                .add("// gets row kx's column u - kx·dw for each kx in order, the old adds in their order (the zeros around a row add\n")
+                .add("// nothing); one store per vector, where adding row by row reloaded each vector a column off its last store\n")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
-                .beginControlFlow("for (int kx = 0; kx < $L; kx++, p++)", g.kw())
-                .addStatement("final int d = $Lci * $L + ky * $L + kx * $L + j, s = p * W", at, plane, g.dh() * wp, g.dw())
-                .addStatement("int t = 0")
-                .addStatement("for (; t + L <= jn; t += L) $L.add($T.fromArray(SPECIES, tl, s + t)).intoArray($L, d + t)",
-                        VectorExact.exact(k.elem, CodeBlock.of("$T.fromArray(SPECIES, $L, d + t)", VectorKernels.vectorType(k.elem), dst)),
-                        VectorKernels.vectorType(k.elem), dst)
-                .addStatement("for (; t < jn; t++) $L[d + t] += tl[s + t]", dst)
+                .addStatement("final int d = $Lci * $L + ky * $L + j, s = S + (ci * $L + ky) * $L * P, m = jn + $L", at, plane, g.dh() * wp,
+                        g.kh(), g.kw(), reach)
+                .addStatement("int u = 0")
+                .addStatement("for (; u + L <= m; u += L) $L.intoArray($L, d + u)", sum.build(), dst)
+                .beginControlFlow("for (; u < m; u++)")
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw())
+                .addStatement("final int t = u - kx * $L", g.dw())
+                .addStatement("if (t >= 0 && t < jn) $L[d + u] += tl[s + kx * P + t]", dst)
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
@@ -194,8 +214,6 @@ final class ConvPadded {
         boolean padded = g.ph() > 0 || g.pw() > 0;
         String src = padded ? "xp" : x, at = padded ? "" : "xo + ";
         if (padded) k.scratch(padded(g, plane));
-        k.members.add(VectorKernels.WINDOW + VectorKernels.ROWS);
-        k.members.add(VectorKernels.WINDOW + 1);
         k.splitRows(Size.constant(g.outChannels()), Size.of(n.input(0).shape().get(0)).times((long) g.k() * g.p()));
         CodeBlock zero = k.elem.lit(0);
         CodeBlock.Builder c = k.body;
@@ -224,17 +242,23 @@ final class ConvPadded {
                 .addStatement("final int d = q * L, s = yo + q")
                 .addStatement("for (int o = 0; o < on; o++) pk[d + o] = $L[s + o * $L]", dy, g.p())
                 .endControlFlow()
-                .add("// rows kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per output row\n")
-                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
-                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
-                .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw())
-                .addStatement("int kx = 0")
-                .addStatement("for (; kx + $L <= $L; kx += $L) wk$$$L(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
-                        VectorKernels.ROWS, g.kw(), VectorKernels.ROWS, VectorKernels.ROWS, src, g.dw(), g.dw(), wp, g.oh(), g.ow())
-                .addStatement("for (; kx < $L; kx++) wk$$1(tl, (p + kx) * L, L, $L, a + kx * $L, $L, $L, pk, 0, $L, $L)",
-                        g.kw(), src, g.dw(), g.dw(), wp, g.oh(), g.ow())
-                .endControlFlow()
-                .endControlFlow()
+                .add("// blocks of kernel columns kx, kx + 1, … of one (ci, ky): kernel elements read in place, one run per\n")
+                .add("// output row\n")
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh());
+        for (int s = PAIR; s >= 1; s--) {
+            int from = s == PAIR ? 0 : g.cg() / PAIR * PAIR, to = s == PAIR ? from + g.cg() / PAIR * PAIR : g.cg();
+            if (from == to) continue;
+            c.beginControlFlow("for (int ci = $L; ci < $L; ci += $L)", from, to, s)
+                    .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw());
+            for (int kx = 0; kx < g.kw(); kx += WIDE) {
+                int r = Math.min(WIDE, g.kw() - kx);
+                k.members.add(ConvBlocks.WINDOW + r + "x" + s);
+                c.addStatement("wk$$$Lx$L(tl, (p + $L) * L, L, $L * L, $L, a + $L, $L, $L, $L, pk, 0, $L, $L)",
+                        r, s, kx, g.kh() * g.kw(), src, kx * g.dw(), g.dw(), plane, wp, g.oh(), g.ow());
+            }
+            c.endControlFlow();
+        }
+        c.endControlFlow()
                 .endControlFlow()
                 .add("// the tile's lanes are output channels, its rows kernel elements\n")
                 .beginControlFlow("for (int o = 0; o < on; o++)")

@@ -86,8 +86,6 @@ final class VectorKernels {
      * shuffles ({@link PoolVector#MEMBER}).
      */
     static final String MICRO = "micro:";
-    /** The prefix of a convolution weight gradient's register block "window:R" ({@link VectorRegisterBlocks#windowBlock}). */
-    static final String WINDOW = "window:";
     static final String LSPECIES = "LSPECIES";
 
     /** Adds class member {@code key} (one of {@link Kernel#members}) to the class. */
@@ -98,7 +96,6 @@ final class VectorKernels {
         else if (key.equals(VectorErf.METHOD)) t.addMethods(VectorErf.methods(e));
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else if (key.equals(PoolVector.MEMBER)) PoolVector.addConstants(t, e);
-        else if (key.startsWith(WINDOW)) t.addMethod(VectorRegisterBlocks.windowBlock(e, Integer.parseInt(key.substring(WINDOW.length()))));
         else throw new IllegalArgumentException("no class member " + key);
     }
 

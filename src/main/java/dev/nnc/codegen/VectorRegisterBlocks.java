@@ -60,43 +60,4 @@ final class VectorRegisterBlocks {
         }
         return m.addCode(c.build()).build();
     }
-    /**
-     * The register block {@code wk$R} of the weight gradient of a convolution with a stride of 1
-     * ({@link ConvPadded#weightGrad}): R rows × 1 vector at {@code c[co + r * cs …]}, to which it
-     * adds the sum over {@code runs} runs of {@code len} of {@code a[ao + r * as + y * ar + x] ·
-     * b[bo + (y * len + x) * L …]}: the rows of {@code a} are kernel elements read in place from
-     * the (padded) input, one run per output row, and {@code b} holds one vector per output
-     * position. The old sums are read as {@code -0 + c} (an exact vector, the same lanes).
-     */
-    static MethodSpec windowBlock(Elem e, int rows) {
-        ClassName V = VectorKernels.vectorType(e);
-        MethodSpec.Builder m = MethodSpec.methodBuilder("wk$" + rows)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Register block of the convolutions' weight gradients: $L row(s) × 1 vector, "
-                        + "{@code c[co + r·cs] += Σ_y Σ_x a[ao + r·as + y·ar + x] · b[bo + (y·len + x)·L]}.\n", rows)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(TypeName.INT, "ar")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
-                .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
-        CodeBlock.Builder c = CodeBlock.builder();
-        c.addStatement("final int L = SPECIES.length()");
-        c.addStatement("final $T z = $L", V, VectorExact.broadcast(e.lit(-0.0)));
-        for (int r = 0; r < rows; r++) c.addStatement("$T c$L = z.add($T.fromArray(SPECIES, c, co + $L * cs))", V, r, V, r);
-        c.add("// one loop over the runs' elements (nested loops made C2 allocate the sums), the run's start moved at its end\n");
-        c.addStatement("int ay = ao, x = 0");
-        c.beginControlFlow("for (int t = 0; t < runs * len; t++)");
-        c.addStatement("$T vb = $T.fromArray(SPECIES, b, bo + t * L)", V, V);
-        for (int r = 0; r < rows; r++) {
-            c.addStatement("$T ua$L = $L", V, r, VectorExact.broadcast(CodeBlock.of("a[ay + $L * as + x]", r)));
-            c.addStatement("c$L = ua$L.fma(vb, c$L)", r, r, r);
-        }
-        c.beginControlFlow("if (++x == len)");
-        c.addStatement("x = 0");
-        c.addStatement("ay += ar");
-        c.endControlFlow();
-        c.endControlFlow();
-        for (int r = 0; r < rows; r++) c.addStatement("c$L.intoArray(c, co + $L * cs)", r, r);
-        return m.addCode(c.build()).build();
-    }
 }

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (the unfold's gathering path, and the weight gradient's rows across groups); one spatial axis;
  * a depthwise convolution (fewer output channels per group than a register block: direct loops);
  * the weight gradient read in place from the padded input ({@link ConvPadded#weightGrad}: a stride
- * of 1, kernels 5 wide (register blocks of 4 rows and of 1), in f64 two vectors' worth of output channels per group on 512-bit vectors).
+ * of 1, kernels 5 and 7 wide (register blocks of 5 and 2 kernel columns), in f64 two vectors' worth of
+ * output channels per group on 512-bit vectors); with at most 8 output channels per group, the weight gradient with the output
+ * positions along the lanes ({@link ConvLanes}: the cases with 4 to 7 output channels and a stride of 1).
  */
 class ConvKernelsTest {
     record Conv(String name, String x, String w, String options) {
@@ -43,7 +45,11 @@ class ConvKernelsTest {
                 new Conv("130 channels out, 1×1", "[batch, 2, 4, 4]", "[130, 2, 1, 1]", ""),
                 new Conv("depthwise", "[batch, 4, 7, 7]", "[4, 1, 3, 3]", "padding = 1, groups = 4"),
                 new Conv("weight gradient in place: 10 channels per group, 4×5, dilation, padding", "[batch, 4, 12, 11]", "[20, 2, 4, 5]",
-                        "padding = [1, 2], dilation = [1, 2], groups = 2"));
+                        "padding = [1, 2], dilation = [1, 2], groups = 2"),
+                new Conv("weight gradient in place: 12 channels, 3 in, 3×7 (blocks of 5 and 2 columns)", "[batch, 3, 8, 12]",
+                        "[12, 3, 3, 7]", "padding = [1, 3]"),
+                new Conv("weight gradient along the lanes: 5 channels, 2×7 (blocks of 1 channel, 5 and 2 columns)", "[batch, 2, 6, 10]",
+                        "[5, 2, 2, 7]", "padding = [0, 1]"));
     }
 
     static String model(Conv c) {

@@ -1,0 +1,136 @@
+package dev.nnc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The register blocks of the stride-1 convolutions' weight gradients, methods of {@code Simd$}
+ * (class members {@code conv:…}, {@link ConvMembers}). Each keeps its block of sums in vectors
+ * across one call: the first term takes the old sums from the tile {@code c} as its addend (so
+ * every sum is the result of an operation on an exact vector, {@link VectorExact}, without an
+ * extra {@code -0 + c} per sum) and the last are written back. At most 5 sums and few
+ * {@code add}s per block: a block of 3 × 5 (about 75 Vector API calls) stayed at C1 tier 2 in
+ * VectorJitTest's polluted W4 JVM and allocated 7 MB per call; blocks of 2 × 5 and 5 × 2 with an
+ * {@code add} per sum reached C2 there but still allocated (17 KB per call), as C2 sums the
+ * class-check traps of every inlined {@code add}.
+ * <ul>
+ *   <li>{@code wk$RxS} ({@link ConvPadded#weightGrad}, output channels along the lanes): R kernel
+ *       columns × S input channels, {@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 +
+ *       y·ar + x] · b[bo + (y·len + x)·L …]}: the rows of {@code a} are kernel elements read in
+ *       place from the (padded) input, one run of {@code len} per output row, and {@code b} holds
+ *       one vector per output position. R·S sums cover the FMA latency that a block of 4 (and a
+ *       last kernel column alone) did not, for one load of b.</li>
+ *   <li>{@code wq$RxC} ({@link ConvLanes#weightGrad}, output positions along the lanes): R output
+ *       channels × C kernel columns, {@code c[co + r·cr + s·L …] += Σ_t a[ao + r·as + t·L …] ·
+ *       b[bo + s·bs + t·L …]} over {@code t < n}, lane by lane.</li>
+ * </ul>
+ */
+final class ConvBlocks {
+    private ConvBlocks() {}
+
+    /** The member key prefix of the blocks {@code wq$RxC}. */
+    static final String LANES = "conv:lanes";
+    /** The member key prefix of the blocks {@code wk$RxS}. */
+    static final String WINDOW = "conv:window";
+
+    /** Whether {@code key} names one of these blocks. */
+    static boolean owns(String key) {
+        return key.startsWith(LANES) || key.startsWith(WINDOW);
+    }
+
+    /** The block of member {@code key}. */
+    static MethodSpec of(Elem e, String key) {
+        boolean lanes = key.startsWith(LANES);
+        String[] rc = key.substring(lanes ? LANES.length() : WINDOW.length()).split("x");
+        int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
+        return lanes ? lanes(e, rows, cols) : window(e, rows, cols);
+    }
+
+    private static void storeSums(CodeBlock.Builder c, int rows, int cols, String at) {
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) c.addStatement("c$L$L.intoArray(c, " + at + ")", r, s, r, s);
+        }
+    }
+
+    private static CodeBlock.Builder start(Elem e) {
+        return CodeBlock.builder().addStatement("final int L = SPECIES.length()");
+    }
+
+    /** {@code wq$RxC}. */
+    static MethodSpec lanes(Elem e, int rows, int cols) {
+        ClassName v = VectorKernels.vectorType(e);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("wq$" + rows + "x" + cols)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Register block of the weight gradients with positions along the lanes: $L row(s) × $L column(s),\n"
+                        + "{@code c[co + r·cr + s·L …] += Σ_t a[ao + r·as + t·L …] · b[bo + s·bs + t·L …]} over {@code t < n}, lane by lane.\n",
+                        rows, cols)
+                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cr")
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
+                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
+                .addParameter(TypeName.INT, "n");
+        String at = "co + $L * cr + $L * L";
+        CodeBlock.Builder c = start(e);
+        c.add("// the first term with the old sums as its addend (t = 0), so that every sum is an exact vector\n");
+        lanesTerm(c, e, v, rows, cols, true);
+        c.beginControlFlow("for (int t = 1, q = L; t < n; t++, q += L)");
+        lanesTerm(c, e, v, rows, cols, false);
+        c.endControlFlow();
+        storeSums(c, rows, cols, at);
+        return m.addCode(c.build()).build();
+    }
+
+    private static void lanesTerm(CodeBlock.Builder c, Elem e, ClassName v, int rows, int cols, boolean first) {
+        // the first term's vectors are named apart from the loop's (Java forbids shadowing a local)
+        String q = first ? "0" : "q", x = first ? "y" : "x", d = first ? "e" : "d";
+        for (int s = 0; s < cols; s++) c.addStatement("final $T $L$L = $T.fromArray(SPECIES, b, bo + $L * bs + $L)", v, x, s, v, s, q);
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("final $T $L$L = $L", v, d, r, VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, ao + $L * as + $L)", v, r, q)));
+            for (int s = 0; s < cols; s++) {
+                if (first) c.addStatement("$T c$L$L = $L$L.fma($L$L, $T.fromArray(SPECIES, c, co + $L * cr + $L * L))", v, r, s, d, r, x, s, v, r, s);
+                else c.addStatement("c$L$L = $L$L.fma($L$L, c$L$L)", r, s, d, r, x, s, r, s);
+            }
+        }
+    }
+
+    /** {@code wk$RxS}. */
+    static MethodSpec window(Elem e, int rows, int cols) {
+        ClassName v = VectorKernels.vectorType(e);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("wk$" + rows + "x" + cols)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Register block of the convolutions' weight gradients: $L kernel column(s) × $L input channel(s) × 1 vector,\n"
+                        + "{@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 + y·ar + x] · b[bo + (y·len + x)·L …]}.\n", rows, cols)
+                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
+                .addParameter(TypeName.INT, "cs2")
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
+                .addParameter(TypeName.INT, "as2").addParameter(TypeName.INT, "ar")
+                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
+                .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
+        String at = "co + $L * cs + $L * cs2";
+        CodeBlock.Builder c = start(e);
+        c.add("// the first term with the old sums as its addend, so that every sum is an exact vector\n")
+                .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo)", v, v);
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) {
+                c.addStatement("$T c$L$L = $L.fma(v0, $T.fromArray(SPECIES, c, " + at + "))", v, r, s,
+                        VectorExact.broadcast(CodeBlock.of("a[ao + $L * as + $L * as2]", r, s)), v, r, s);
+            }
+        }
+        c.add("// one loop over the runs' elements (nested loops made C2 allocate the sums), the run's start moved at its end\n")
+                .addStatement("int ay = ao, x = 1")
+                .beginControlFlow("if (x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow()
+                .beginControlFlow("for (int t = 1; t < runs * len; t++)")
+                .addStatement("$T vb = $T.fromArray(SPECIES, b, bo + t * L)", v, v);
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) {
+                c.addStatement("c$L$L = $L.fma(vb, c$L$L)", r, s, VectorExact.broadcast(CodeBlock.of("a[ay + $L * as + $L * as2 + x]", r, s)), r, s);
+            }
+        }
+        c.beginControlFlow("if (++x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow();
+        c.endControlFlow();
+        storeSums(c, rows, cols, at);
+        return m.addCode(c.build()).build();
+    }
+}
