@@ -131,13 +131,16 @@ def torch_engine(name, batch, compiled):
         from torch.func import functional_call, grad
         torch._dynamo.reset()  # each workload compiled afresh, with static shapes
         params = {k: v.detach() for k, v in model.named_parameters()}
+        # the buffers (batch norm's running statistics, W5) go in as an argument of their own: grad
+        # refuses a function that updates a tensor it captured
+        buffers = dict(model.named_buffers())
 
-        def loss_of(ps, xb, yb):
-            return loss_fn(functional_call(model, ps, (xb,)), yb)
+        def loss_of(ps, bs, xb, yb):
+            return loss_fn(functional_call(model, {**ps, **bs}, (xb,)), yb)
 
         @torch.compile(dynamic=False)
         def step(ps, xb, yb):
-            g = grad(loss_of)(ps, xb, yb)
+            g = grad(loss_of)(ps, buffers, xb, yb)
             return {k: v - LR * (g[k] + wd * v) for k, v in ps.items()}
 
         @torch.compile(dynamic=False)
