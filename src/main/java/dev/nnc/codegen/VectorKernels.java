@@ -36,7 +36,7 @@ final class VectorKernels {
     /**
      * Vectors of columns of the products' panels where there are 32 vector registers: 6 × 4 sums,
      * 4 loads and a broadcast in registers, 24 multiply-adds per 10 loads against 18 per 9 (W1 infer
-     * 73.8 → 63.2 µs against 6 × 3, thread CPU time of alternating blocks in one JVM, shared machine).
+     * 68.3 → 64.1 µs against 6 × 3 on a quiet machine, the test sources' {@code dev.nnc.bench.BuildsAB}).
      */
     static final int WIDE = 4;
     /** Rows per register block where there are 32 vector registers: up to 6 × 4 accumulators. */
