@@ -69,7 +69,9 @@ final class VectorPanels {
     private static void declare(Kernel k, Size shared) {
         k.scratch(VectorKernels.pack(shared));
         for (int cols : new int[] {VectorKernels.WIDE, VectorKernels.COLS, 2, 1}) {
-            for (int rows : new int[] {VectorKernels.TALL, VectorKernels.ROWS, 1}) k.members.add(VectorKernels.MICRO + rows + "x" + cols);
+            for (int rows : new int[] {VectorKernels.TALL, VectorKernels.FIVE, VectorKernels.ROWS, 1}) {
+                k.members.add(VectorKernels.MICRO + rows + "x" + cols);
+            }
         }
     }
 
@@ -170,9 +172,11 @@ final class VectorPanels {
 
     /**
      * Rows {@code x.lo} to {@code x.hi} of the result's {@code cols} vectors of columns from
-     * {@code j}, in register blocks: {@value VectorKernels#TALL} rows where there are 32 vector
-     * registers (AVX-512), then {@value VectorKernels#ROWS}, then single rows; row p of the
-     * panel starts at {@code bArray[bOff + p * bStride]}.
+     * {@code j}, in register blocks: where there are 32 vector registers (AVX-512), blocks of
+     * {@value VectorKernels#TALL} rows, then of {@value VectorKernels#FIVE} for what they leave
+     * (a last 9 or 10 rows go as 5 + 4 or 5 + 5); then {@value VectorKernels#ROWS}, then single
+     * rows. Row p of the panel starts at {@code bArray[bOff + p * bStride]}. Each row's sums are
+     * the same operations in the same order in every block, so the plan does not change a bit.
      */
     private static void rowBlocks(Kernel k, VectorKernels.Names x, boolean ta, int cols, String bArray, String bOff, String bStride) {
         CodeBlock.Builder c = k.body;
@@ -181,8 +185,14 @@ final class VectorPanels {
                 bArray, bOff, bStride, x.k());
         c.addStatement("int i = $L", x.lo());
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")
-                .beginControlFlow("for (; i + $L <= $L; i += $L)", VectorKernels.TALL, x.hi(), VectorKernels.TALL)
+                .addStatement("int tall = ($L - i) / $L", x.hi(), VectorKernels.TALL)
+                .addStatement("final int left = ($L - i) % $L", x.hi(), VectorKernels.TALL)
+                .addStatement("if ((left == 3 || left == 4) && tall > 0) tall--")
+                .beginControlFlow("for (; tall > 0; tall--, i += $L)", VectorKernels.TALL)
                 .addStatement("mk$$$Lx$L($L)", VectorKernels.TALL, cols, args)
+                .endControlFlow()
+                .beginControlFlow("for (; i + $L <= $L; i += $L)", VectorKernels.FIVE, x.hi(), VectorKernels.FIVE)
+                .addStatement("mk$$$Lx$L($L)", VectorKernels.FIVE, cols, args)
                 .endControlFlow()
                 .endControlFlow();
         c.beginControlFlow("for (; i + $L <= $L; i += $L)", VectorKernels.ROWS, x.hi(), VectorKernels.ROWS)

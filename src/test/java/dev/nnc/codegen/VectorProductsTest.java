@@ -36,7 +36,8 @@ class VectorProductsTest {
         s.add(new Shape(1, 300, 300));
         s.add(new Shape(2, 37, 150));
         s.add(new Shape(3, 5, 17));
-        // register blocks: unpacked (4-7 rows) and packed (8+), short and long shared dimensions, ragged columns
+        // register blocks: unpacked (4-7 rows) and packed (8+), short and long shared dimensions, ragged columns;
+        // on AVX-512 rows left after blocks of 6 as 5 (5, 257), 5 + 4 (9, 33) and 5 + 5 (70, 130)
         s.add(new Shape(5, 40, 70));
         s.add(new Shape(9, 130, 64));
         s.add(new Shape(70, 300, 300));
