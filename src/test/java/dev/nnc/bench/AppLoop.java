@@ -201,10 +201,19 @@ public final class AppLoop {
      * time the thread waited for a core, so an A/B under load compares it rather than the wall time.
      */
     private static double median(double[] blocks) {
-        double[] sorted = blocks.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return quantile(blocks, 0.5);
+    }
+
+    /**
+     * Quantile {@code f} (0 to 1) of {@code x}, interpolated linearly between the two nearest
+     * values: 0 is the minimum, 0.5 the median (the mean of the two middle values of an even count).
+     */
+    static double quantile(double[] x, double f) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        double at = f * (s.length - 1);
+        int lo = (int) Math.floor(at), hi = Math.min(lo + 1, s.length - 1);
+        return s[lo] + (at - lo) * (s[hi] - s[lo]);
     }
 
     /**

@@ -7,7 +7,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -78,10 +77,10 @@ public final class BuildsAB {
         }
         for (int v = 0; v < 2; v++) {
             System.out.printf("%s %s %s: CPU %.1f us per call (median of %d blocks of %d calls; min %.1f)%n", v == 0 ? "A" : "B", dirs[v],
-                    entry, quantile(us[v], 0.5), rounds, n, quantile(us[v], 0));
+                    entry, AppLoop.quantile(us[v], 0.5), rounds, n, AppLoop.quantile(us[v], 0));
         }
         System.out.printf("A / B per round: median %.3f, quartiles %.3f-%.3f (above 1: B is faster)%n",
-                quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75));
+                AppLoop.quantile(ratio, 0.5), AppLoop.quantile(ratio, 0.25), AppLoop.quantile(ratio, 0.75));
     }
 
     /** The workload's call on build {@code dir}, its classes loaded apart from the other build's. */
@@ -106,11 +105,5 @@ public final class BuildsAB {
         };
         if (call == null) throw new IllegalArgumentException("workload " + workload + " has no " + entry);
         return call;
-    }
-
-    private static double quantile(double[] x, double f) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s[(int) Math.round(f * (s.length - 1))];
     }
 }
