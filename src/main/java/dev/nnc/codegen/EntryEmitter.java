@@ -307,6 +307,10 @@ final class EntryEmitter {
         for (Node n : plan.kernels) {
             Kernel k = new Kernel(cx.elem, cx.vector);
             OpKernels.of(n).emit(plan, k, n);
+            if (k.vector && VectorKernels.tiny(n, k.arrays)) {
+                k = new Kernel(cx.elem, false);
+                OpKernels.of(n).emit(plan, k, n);
+            }
             String method = cx.kernel(k, n);
             List<CodeBlock> args = new ArrayList<>();
             args.add(storage(n));

@@ -71,7 +71,35 @@ final class VectorKernels {
      */
     static final int PACK_MIN_ROWS = 8;
 
+    /**
+     * Elements up to which a kernel whose arrays all have static shapes is scalar code on the
+     * vector backend ({@link #tiny}).
+     */
+    static final long TINY = 256;
+
     private VectorKernels() {}
+
+    /**
+     * Whether the kernel of {@code n}, reading {@code arrays}, is scalar code on the vector backend:
+     * its output and every array it reads have static shapes of at most {@value #TINY} elements
+     * (batch norm's statistics, a bias's update). There, 16 vectors of work or fewer, vector code
+     * gains next to nothing, and it would cost allocation: such a kernel runs once or twice per
+     * call, so C2 compiles it only after about 5,000 calls (C2's invocation threshold; its loop
+     * is too short to count), and until then C1's code boxes every vector it computes (W5's
+     * training step, 86 ms per call: 5 such kernels were still C1 code after 600 calls).
+     */
+    static boolean tiny(Node n, java.util.List<Node> arrays) {
+        if (!small(n)) return false;
+        for (Node a : arrays) {
+            if (!small(a)) return false;
+        }
+        return true;
+    }
+
+    private static boolean small(Node n) {
+        Size s = n.shape().numel();
+        return s.isStatic() && s.value() <= TINY;
+    }
 
     /**
      * The panel scratch for products whose panels of B have {@code rows} rows: {@value #COLS}
