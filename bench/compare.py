@@ -217,7 +217,15 @@ def app_loop(java, spec, max_warm_s=120):
     args = [java, "-Xss16m", "--add-modules", "jdk.incubator.vector", "-cp", cp, "dev.nnc.bench.AppLoop",
             "--time", "5", "--block-ms", "200" if QUICK else "500", "--max-warm-s", str(max_warm_s), spec]
     r = subprocess.run(args, check=True, capture_output=True, text=True)
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    data = json.loads(r.stdout.strip().splitlines()[-1])
+    print(f"app loop {spec} ({java}): {data['median_us']:.1f} us, {data['bytes_per_call']} B/call, "
+          f"other processes {others_cpu(data)} cores", file=sys.stderr)
+    return data
+
+
+def others_cpu(run):
+    """The cores' worth of CPU other processes used during an AppLoop run's timed blocks, as text."""
+    return "?" if run.get("others_cpu") is None else f"{run['others_cpu']:.2f}"
 
 
 def jmh(bench, params, java="java"):
@@ -310,6 +318,21 @@ def main():
                         f" {max(r['bytes_per_call'] for r in app[jdk][(w, call)])} |")
             emit(row + f" {STAMP} |")
     emit()
+    wide = []
+    for w, label in WORKLOADS:
+        for call, _ in calls(w):
+            for jdk, _ in JDKS:
+                rs = app[jdk][(w, call)]
+                slow, fast = max(rs, key=lambda r: r["median_us"]), min(rs, key=lambda r: r["median_us"])
+                if slow["median_us"] / fast["median_us"] > 1.2:
+                    wide.append(f"{label} {call} JDK {jdk}: slowest JVM {slow['median_us']:.1f} µs with {others_cpu(slow)} cores "
+                                f"busy with other processes, fastest {fast['median_us']:.1f} µs with {others_cpu(fast)}")
+    if wide:
+        emit("Spreads above 1.2, with the CPU other processes used during each JVM's timed blocks (AppLoop's others_cpu; "
+             "W4's inference switched between speeds 1.4-1.5× apart inside one JVM, with no compilation in between, "
+             "while other processes ran): "
+             + "; ".join(wide) + ".")
+        emit()
     emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
          "above 1, nnc is faster. Target: the issues' minimum ratio against PyTorch 1.13 eager.")
     emit()

@@ -44,6 +44,8 @@ import org.objectweb.asm.Opcodes;
  */
 public final class AppLoop {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     record Spec(String text, Workload workload, MethodHandle call, int threads) {}
 
@@ -176,6 +178,7 @@ public final class AppLoop {
         int n = (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockMs * 1e6 / estimate));
         double[] us = new double[blocks], cpu = new double[blocks];
         long allocated = 0;
+        long machine0 = machineBusyNs(), process0 = PROCESS.getProcessCpuTime(), wall0 = System.nanoTime();
         for (int b = 0; b < blocks; b++) {
             long a = THREADS.getCurrentThreadAllocatedBytes(), start = System.nanoTime(), cpu0 = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
@@ -186,11 +189,15 @@ public final class AppLoop {
             allocated += THREADS.getCurrentThreadAllocatedBytes() - a;
             System.out.printf("block %d: %.3f us/call%n", b, us[b]);
         }
+        long machine1 = machineBusyNs(), process1 = PROCESS.getProcessCpuTime(), wall1 = System.nanoTime();
+        // cores' worth of CPU time that other processes used while the blocks ran (null where /proc/stat is missing)
+        String others = machine0 < 0 || machine1 < 0 ? "null"
+                : String.format("%.3f", Math.max(0, (machine1 - machine0) - (process1 - process0)) / (double) (wall1 - wall0));
         double median = median(us);
         StringBuilder json = new StringBuilder("{\"spec\": \"" + s.text + "\", \"median_us\": " + median + ", \"blocks_us\": [");
         for (int b = 0; b < blocks; b++) json.append(b == 0 ? "" : ", ").append(us[b]);
         json.append("], \"calls_per_block\": ").append(n).append(", \"bytes_per_call\": ").append(allocated / ((long) n * blocks))
-                .append(", \"cpu_median_us\": ").append(median(cpu))
+                .append(", \"cpu_median_us\": ").append(median(cpu)).append(", \"others_cpu\": ").append(others)
                 .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append("\"}");
         System.out.println(json);
     }
@@ -200,6 +207,26 @@ public final class AppLoop {
      * thread's CPU time per call (the pool threads' not counted): on a shared machine it leaves out the
      * time the thread waited for a core, so an A/B under load compares it rather than the wall time.
      */
+    /**
+     * The CPU time every process of the machine used so far (user, nice, system, irq and softirq
+     * of /proc/stat's first line, in its 100 Hz ticks), or -1 where there is no /proc/stat. With
+     * the process's own CPU time it gives {@code others_cpu}: the cores' worth of CPU that other
+     * processes used while the blocks ran. On this project's shared 2-core machine, W4's inference
+     * switched between two speeds 1.4 to 1.5 times apart within one JVM, for seconds at a time,
+     * with no compilation, allocation or garbage collection in between: the slow mode comes from
+     * the machine, not the JIT. {@code others_cpu} tells whether other processes were busy then.
+     */
+    private static long machineBusyNs() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7}) ticks += Long.parseLong(f[i]);
+            return ticks * 10_000_000L;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static double median(double[] blocks) {
         return quantile(blocks, 0.5);
     }
