@@ -328,7 +328,7 @@ def main():
                     wide.append(f"{label} {call} JDK {jdk}: slowest JVM {slow['median_us']:.1f} µs with {others_cpu(slow)} cores "
                                 f"busy with other processes, fastest {fast['median_us']:.1f} µs with {others_cpu(fast)}")
     if wide:
-        emit("Spreads above 1.2, with the CPU other processes used during each JVM's timed blocks (AppLoop's others_cpu; "
+        emit(f"Spreads above 1.2 in run {STAMP}, with the CPU other processes used during each JVM's timed blocks (AppLoop's others_cpu; "
              "W4's inference switched between speeds 1.4-1.5× apart inside one JVM, with no compilation in between, "
              "while other processes ran): "
              + "; ".join(wide) + ".")
