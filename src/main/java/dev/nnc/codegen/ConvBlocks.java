@@ -36,13 +36,17 @@ final class ConvBlocks {
     /** The member key prefix of the blocks {@code wk$RxS}. */
     static final String WINDOW = "conv:window";
 
+    /** The member key prefix of the blocks {@code ws$R}. */
+    static final String SLIDE = "conv:slide";
+
     /** Whether {@code key} names one of these blocks. */
     static boolean owns(String key) {
-        return key.startsWith(LANES) || key.startsWith(WINDOW);
+        return key.startsWith(LANES) || key.startsWith(WINDOW) || key.startsWith(SLIDE);
     }
 
     /** The block of member {@code key}. */
     static MethodSpec of(Elem e, String key) {
+        if (key.startsWith(SLIDE)) return slide(e, Integer.parseInt(key.substring(SLIDE.length())));
         boolean lanes = key.startsWith(LANES);
         String[] rc = key.substring(lanes ? LANES.length() : WINDOW.length()).split("x");
         int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
@@ -131,6 +135,47 @@ final class ConvBlocks {
         c.beginControlFlow("if (++x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow();
         c.endControlFlow();
         storeSums(c, rows, cols, at);
+        return m.addCode(c.build()).build();
+    }
+
+    /** {@code ws$R}. */
+    static MethodSpec slide(Elem e, int rows) {
+        ClassName v = VectorKernels.vectorType(e);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("ws$" + rows)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Register block of the convolutions' weight gradients without dilation, two output positions a step: $L kernel column(s) × 1 vector,\n"
+                        + "{@code c[co + r·cs …] += Σ_y Σ_x a[ao + r + y·ar + x] · b[bo + (y·len + x)·L …]} for an even {@code len}.\n", rows)
+                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "ar")
+                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
+                .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
+        CodeBlock.Builder c = start(e);
+        c.add("// the first two terms, the first with the old sums as its addend, so that every sum is an exact vector\n")
+                .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo), v1 = $T.fromArray(SPECIES, b, bo + L)", v, v, v);
+        for (int r = 0; r <= rows; r++) {
+            c.addStatement("final $T e$L = $L", v, r, VectorExact.broadcast(CodeBlock.of("a[ao + $L]", r)));
+        }
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("$T c$L = e$L.fma(v0, $T.fromArray(SPECIES, c, co + $L * cs))", v, r, r, v, r)
+                    .addStatement("c$L = e$L.fma(v1, c$L)", r, r + 1, r);
+        }
+        c.add("// one loop over pairs of a run's elements (nested loops made C2 allocate the sums): element x + 1's\n")
+                .add("// kernel column r is element x's column r + 1, so R + 1 broadcasts serve 2·R terms\n")
+                .addStatement("int ay = ao, x = 2")
+                .beginControlFlow("if (x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow()
+                .beginControlFlow("for (int t = 2; t < runs * len; t += 2)")
+                .addStatement("final $T vb = $T.fromArray(SPECIES, b, bo + t * L), vc = $T.fromArray(SPECIES, b, bo + t * L + L)", v, v, v)
+                .addStatement("final int i = ay + x");
+        for (int r = 0; r <= rows; r++) {
+            c.addStatement("final $T g$L = $L", v, r, VectorExact.broadcast(CodeBlock.of("a[i + $L]", r)));
+        }
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("c$L = g$L.fma(vb, c$L)", r, r, r).addStatement("c$L = g$L.fma(vc, c$L)", r, r + 1, r);
+        }
+        c.addStatement("x += 2");
+        c.beginControlFlow("if (x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow();
+        c.endControlFlow();
+        for (int r = 0; r < rows; r++) c.addStatement("c$L.intoArray(c, co + $L * cs)", r, r);
         return m.addCode(c.build()).build();
     }
 }

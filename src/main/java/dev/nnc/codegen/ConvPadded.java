@@ -52,6 +52,15 @@ final class ConvPadded {
         return applies(g) && g.kw() >= VectorKernels.ROWS && g.og() <= NARROW;
     }
 
+    /**
+     * Whether the weight gradient of {@code g} takes the blocks of two output positions a step
+     * ({@code ws$R}, {@link ConvBlocks#slide}): no dilation along the rows, and rows of an even
+     * number of output positions, so that a pair never spans two rows.
+     */
+    static boolean slides(Plane g) {
+        return g.dw() == 1 && g.ow() % 2 == 0;
+    }
+
     /** The scratch of one image and group of the input, zero-padded, for a convolution with {@code plane} elements per padded channel. */
     private static Scratch padded(Plane g, int plane) {
         return Scratch.flat("scratch$padded", "xp", Size.constant((long) g.cg() * plane),
@@ -252,6 +261,11 @@ final class ConvPadded {
                     .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw());
             for (int kx = 0; kx < g.kw(); kx += WIDE) {
                 int r = Math.min(WIDE, g.kw() - kx);
+                if (s == 1 && slides(g)) {
+                    k.members.add(ConvBlocks.SLIDE + r);
+                    c.addStatement("ws$$$L(tl, (p + $L) * L, L, $L, a + $L, $L, pk, 0, $L, $L)", r, kx, src, kx, wp, g.oh(), g.ow());
+                    continue;
+                }
                 k.members.add(ConvBlocks.WINDOW + r + "x" + s);
                 c.addStatement("wk$$$Lx$L(tl, (p + $L) * L, L, $L * L, $L, a + $L, $L, $L, $L, pk, 0, $L, $L)",
                         r, s, kx, g.kh() * g.kw(), src, kx * g.dw(), g.dw(), plane, wp, g.oh(), g.ow());

@@ -152,7 +152,7 @@ class ThreadsTest {
         assertTrue(task.find(), "the weight gradient of w1 is a split task");
         int body = source.indexOf("void " + task.group(1) + "(");
         int end = source.indexOf("private static void", body + 1);
-        assertTrue(source.substring(body, end).contains("wk$5x1("), "that task runs the window register blocks");
+        assertTrue(source.substring(body, end).contains("ws$5("), "that task runs the window register blocks");
     }
 
     /**
