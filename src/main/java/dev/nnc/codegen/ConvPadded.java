@@ -29,7 +29,8 @@ import dev.nnc.ops.Windows.Plane;
  * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
  * dy transposed into a panel of one vector per output position (its channels along the lanes) and
  * the kernel elements {@code (ci, ky, kx…kx + 4)} as the rows of a register block
- * ({@code wk$RxS}, {@link ConvBlocks#window}), read in place from the (padded) input one output row at a time.
+ * ({@code wk$RxS}, {@link ConvBlocks#window}; {@code ws$R}, {@link ConvBlocks#slide}, two output
+ * positions a step where that applies), read in place from the (padded) input one output row at a time.
  * Narrower convolutions (at most {@value ConvLanes#MAX_CHANNELS} output channels per group) take
  * {@link ConvLanes} instead.
  */
