@@ -47,14 +47,21 @@ final class ConvBlocks {
     /** The member key prefix of the blocks {@code ws$R}. */
     static final String SLIDE = "conv:slide";
 
+    /** The member key prefix of the blocks {@code mw$RxC}. */
+    static final String PRODUCT = "conv:product";
+
     /** Whether {@code key} names one of these blocks. */
     static boolean owns(String key) {
-        return key.startsWith(LANES) || key.startsWith(WINDOW) || key.startsWith(SLIDE);
+        return key.startsWith(LANES) || key.startsWith(WINDOW) || key.startsWith(SLIDE) || key.startsWith(PRODUCT);
     }
 
     /** The block of member {@code key}. */
     static MethodSpec of(Elem e, String key) {
         if (key.startsWith(SLIDE)) return slide(e, Integer.parseInt(key.substring(SLIDE.length())));
+        if (key.startsWith(PRODUCT)) {
+            String[] rc = key.substring(PRODUCT.length()).split("x");
+            return product(e, Integer.parseInt(rc[0]), Integer.parseInt(rc[1]));
+        }
         boolean lanes = key.startsWith(LANES);
         String[] rc = key.substring(lanes ? LANES.length() : WINDOW.length()).split("x");
         int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
@@ -143,6 +150,47 @@ final class ConvBlocks {
         c.beginControlFlow("if (++x == len)").addStatement("x = 0").addStatement("ay += ar").endControlFlow();
         c.endControlFlow();
         storeSums(c, rows, cols, at);
+        return m.addCode(c.build()).build();
+    }
+
+    /** {@code mw$RxC}. */
+    static MethodSpec product(Elem e, int rows, int cols) {
+        ClassName v = VectorKernels.vectorType(e);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("mw$" + rows + "x" + cols)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Register block of the forward convolutions: $L row(s) × $L vector(s) of columns, {@code c[co + r·cs + v·L] =\n"
+                        + "Σ_(ci, ky, kx) a[ao + r·as + (ci·kh + ky)·kw + kx] · b[bo + ci·bc + ky·by + kx·bx + v·L]} over {@code ci < n / (kh·kw)}.\n",
+                        rows, cols)
+                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
+                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bc")
+                .addParameter(TypeName.INT, "by").addParameter(TypeName.INT, "bx")
+                .addParameter(TypeName.INT, "kh").addParameter(TypeName.INT, "kw").addParameter(TypeName.INT, "n");
+        CodeBlock.Builder c = start(e);
+        c.addStatement("final $T z = $L", v, VectorExact.zero(e));
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) c.addStatement("$T c$L$L = z", v, r, s);
+        }
+        c.add("// one loop over the kernel elements (nested loops made C2 allocate the sums), b's offset moved at the end of\n")
+                .add("// each kernel row and input channel\n")
+                .addStatement("int bb = bo, x = 0, y = 0")
+                .beginControlFlow("for (int p = 0; p < n; p++)")
+                .addStatement("final int aa = ao + p");
+        for (int s = 0; s < cols; s++) c.addStatement("final $T vb$L = $T.fromArray(SPECIES, b, bb + $L * L)", v, s, v, s);
+        for (int r = 0; r < rows; r++) {
+            c.addStatement("final $T ua$L = $L", v, r, VectorExact.broadcast(CodeBlock.of("a[aa + $L * as]", r)));
+            for (int s = 0; s < cols; s++) c.addStatement("c$L$L = ua$L.fma(vb$L, c$L$L)", r, s, r, s, r, s);
+        }
+        c.addStatement("bb += bx")
+                .beginControlFlow("if (++x == kw)")
+                .addStatement("x = 0")
+                .addStatement("bb += by - kw * bx")
+                .beginControlFlow("if (++y == kh)").addStatement("y = 0").addStatement("bb += bc - kh * by").endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < cols; s++) c.addStatement("c$L$L.intoArray(c, co + $L * cs + $L * L)", r, s, r, s);
+        }
         return m.addCode(c.build()).build();
     }
 

@@ -62,6 +62,29 @@ final class ConvPadded {
         return g.dw() == 1 && g.ow() % 2 == 0;
     }
 
+    /**
+     * Register blocks {@code mw$RxC} ({@link ConvBlocks#product}) over {@code rows} output channels
+     * of a whole panel, {@code tl[r·W + v·L] = Σ_p w[wo + r·k + p] · src[b + off(p) + v·L]}, the
+     * panel's rows read in place ({@code off(ci, ky, kx) = ci·plane + ky·dh·wp + kx·dw}): blocks of
+     * {@value VectorKernels#TALL} rows (512-bit vectors), {@value VectorKernels#ROWS}, then 1, as
+     * {@link ConvVector#rowBlocks}. The same sums in the same order as the product over the copied panel.
+     */
+    private static void windowBlocks(Kernel k, Plane g, String w, String src, String b, int plane, int wp) {
+        int rows = g.og();
+        int[] heights = {VectorKernels.TALL, VectorKernels.ROWS, 1};
+        CodeBlock.Builder body = k.body;
+        body.addStatement("int r = 0");
+        for (int h : heights) {
+            k.members.add(ConvBlocks.PRODUCT + h + "x" + VectorKernels.COLS);
+            if (h == VectorKernels.TALL) body.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)");
+            body.beginControlFlow("for (; r + $L <= $L; r += $L)", h, rows, h)
+                    .addStatement("mw$$$Lx$L(tl, r * W, W, $L, wo + r * $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", h, VectorKernels.COLS, w, g.k(),
+                            g.k(), src, b, plane, g.dh() * wp, g.dw(), g.kh(), g.kw(), g.k())
+                    .endControlFlow();
+            if (h == VectorKernels.TALL) body.endControlFlow();
+        }
+    }
+
     /** The scratch of one image and group of the input, zero-padded, for a convolution with {@code plane} elements per padded channel. */
     private static Scratch padded(Plane g, int plane) {
         return Scratch.flat("scratch$padded", "xp", Size.constant((long) g.cg() * plane),
@@ -103,7 +126,12 @@ final class ConvPadded {
         }
         c.beginControlFlow("for (int j = 0; j < $L; j += W)", q)
                 .addStatement("final int jn = Math.min(W, $L - j)", q)
-                .add("// row p = (ci, ky, kx) of the panel: the padded input from the kernel element's offset on\n")
+                .beginControlFlow("if (jn == W)")
+                .add("// a whole panel: its rows read in place, from each kernel element's offset on\n");
+        windowBlocks(k, g, w, src, at + "j", plane, wp);
+        c.nextControlFlow("else")
+                .add("// the last panel, which would read past the padded input: row p = (ci, ky, kx) copied from the kernel\n")
+                .add("// element's offset on\n")
                 .addStatement("int p = 0")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
@@ -113,6 +141,7 @@ final class ConvPadded {
                 .endControlFlow()
                 .endControlFlow();
         ConvVector.rowBlocks(k, g.og(), "tl", "0", "W", w, "wo", String.valueOf(g.k()), "1", String.valueOf(g.k()));
+        c.endControlFlow();
         c.add("// the valid runs of the panel (ox < ow along each padded row) to out\n")
                 .beginControlFlow("for (int t = 0; t < jn; )")
                 .addStatement("final int qq = j + t, oy = qq / $L, ox = qq - oy * $L, len = Math.min(jn - t, $L - ox)", wp, wp, wp)
