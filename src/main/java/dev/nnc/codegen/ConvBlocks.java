@@ -7,7 +7,7 @@ import com.palantir.javapoet.TypeName;
 import javax.lang.model.element.Modifier;
 
 /**
- * The register blocks of the stride-1 convolutions' weight gradients, methods of {@code Simd$}
+ * The register blocks of the stride-1 convolutions' forwards and weight gradients, methods of {@code Simd$}
  * (class members {@code conv:…}, {@link ConvMembers}). Each keeps its block of sums in vectors
  * across one call: the first term takes the old sums from the tile {@code c} as its addend (so
  * every sum is the result of an operation on an exact vector, {@link VectorExact}, without an
@@ -31,6 +31,12 @@ import javax.lang.model.element.Modifier;
  *       and 1 for R (fewer instructions per multiply-add, with the same 5 sums);
  *       the terms are added in the same order. In LeNet's second convolution this made
  *       W4's training step 6.5% faster on JDK 17 (BuildsAB A/B, loaded machine).</li>
+ *   <li>{@code mw$RxC} ({@link ConvPadded#forward}): R output channels × C vectors of padded
+ *       positions, {@code c[co + r·cs + v·L] = Σ_(ci, ky, kx) a[ao + r·as + (ci·kh + ky)·kw + kx] ·
+ *       b[bo + ci·bc + ky·by + kx·bx + v·L]}, the products' {@code mk$RxC} over a panel whose rows are
+ *       read in place from the padded input: the sums start at zero in registers (no old sums, as
+ *       {@code mk$RxC}) and b's offset moves by {@code bx} a kernel element, at the end of each
+ *       kernel row and input channel by the rest of {@code by} and {@code bc}.</li>
  *   <li>{@code wq$RxC} ({@link ConvLanes#weightGrad}, output positions along the lanes): R output
  *       channels × C kernel columns, {@code c[co + r·cr + s·L …] += Σ_t a[ao + r·as + t·L …] ·
  *       b[bo + s·bs + t·L …]} over {@code t < n}, lane by lane.</li>

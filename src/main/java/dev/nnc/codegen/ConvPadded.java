@@ -12,9 +12,13 @@ import dev.nnc.ops.Windows.Plane;
  * of {@code Hp × Wp} with the padding in place, and output positions are counted along its padded
  * rows, {@code q' = oy·Wp + ox}. The unfolded input's row for kernel element {@code (c, ky, kx)}
  * is then the contiguous run {@code xp[c·Hp·Wp + ky·dh·Wp + kx·dw + q']}, so a panel of
- * {@value VectorKernels#COLS} vectors of positions is one block copy per kernel element (the
- * general unfold, {@link ConvVector#forward}, copies a run per output row and kernel element and
- * fills the padding, which cost more than the product itself in LeNet's first convolutions).
+ * {@value VectorKernels#COLS} vectors of positions needs no copy at all: the register blocks
+ * {@code mw$RxC} ({@link ConvBlocks#product}) read its rows in place (the general unfold,
+ * {@link ConvVector#forward}, copies a run per output row and kernel element and fills the
+ * padding, which cost more than the product itself in LeNet's first convolutions; a block copy
+ * per kernel element into the panel scratch took 1.10 times as long for W4's training step and
+ * 1.15 times for W5's inference as reading in place, BuildsAB on JDK 17). Only the last panel, which would read past the
+ * padded input, is still copied, one block per kernel element, and taken by the products' blocks.
  * The columns with {@code ox ≥ ow} (the {@code (kw - 1)·dw} positions that wrap around a padded
  * row) are computed and dropped when the tile's valid runs are copied out.
  *
