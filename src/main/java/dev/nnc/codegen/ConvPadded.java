@@ -12,9 +12,13 @@ import dev.nnc.ops.Windows.Plane;
  * of {@code Hp × Wp} with the padding in place, and output positions are counted along its padded
  * rows, {@code q' = oy·Wp + ox}. The unfolded input's row for kernel element {@code (c, ky, kx)}
  * is then the contiguous run {@code xp[c·Hp·Wp + ky·dh·Wp + kx·dw + q']}, so a panel of
- * {@value VectorKernels#COLS} vectors of positions is one block copy per kernel element (the
- * general unfold, {@link ConvVector#forward}, copies a run per output row and kernel element and
- * fills the padding, which cost more than the product itself in LeNet's first convolutions).
+ * {@value VectorKernels#COLS} vectors of positions needs no copy at all: the register blocks
+ * {@code mw$RxC} ({@link ConvBlocks#product}) read its rows in place (the general unfold,
+ * {@link ConvVector#forward}, copies a run per output row and kernel element and fills the
+ * padding, which cost more than the product itself in LeNet's first convolutions; a block copy
+ * per kernel element into the panel scratch took 1.10 times as long for W4's training step and
+ * 1.15 times for W5's inference as reading in place, BuildsAB on JDK 17). Only the last panel, which would read past the
+ * padded input, is still copied, one block per kernel element, and taken by the products' blocks.
  * The columns with {@code ox ≥ ow} (the {@code (kw - 1)·dw} positions that wrap around a padded
  * row) are computed and dropped when the tile's valid runs are copied out.
  *
@@ -29,7 +33,8 @@ import dev.nnc.ops.Windows.Plane;
  * {@code dwᵀ[(ci, ky, kx)][o] = Σ_images Σ_(oy, ox) xp[ci, oy + ky, ox + kx] · dy[o, oy, ox]}, with
  * dy transposed into a panel of one vector per output position (its channels along the lanes) and
  * the kernel elements {@code (ci, ky, kx…kx + 4)} as the rows of a register block
- * ({@code wk$RxS}, {@link ConvBlocks#window}), read in place from the (padded) input one output row at a time.
+ * ({@code wk$RxS}, {@link ConvBlocks#window}; {@code ws$R}, {@link ConvBlocks#slide}, two output
+ * positions a step where that applies), read in place from the (padded) input one output row at a time.
  * Narrower convolutions (at most {@value ConvLanes#MAX_CHANNELS} output channels per group) take
  * {@link ConvLanes} instead.
  */
@@ -50,6 +55,38 @@ final class ConvPadded {
     /** Whether the weight gradient of {@code g} takes this path. */
     static boolean appliesToWeightGrad(Plane g) {
         return applies(g) && g.kw() >= VectorKernels.ROWS && g.og() <= NARROW;
+    }
+
+    /**
+     * Whether the weight gradient of {@code g} takes the blocks of two output positions a step
+     * ({@code ws$R}, {@link ConvBlocks#slide}): no dilation along the rows, and rows of an even
+     * number of output positions, so that a pair never spans two rows.
+     */
+    static boolean slides(Plane g) {
+        return g.dw() == 1 && g.ow() % 2 == 0;
+    }
+
+    /**
+     * Register blocks {@code mw$RxC} ({@link ConvBlocks#product}) over {@code rows} output channels
+     * of a whole panel, {@code tl[r·W + v·L] = Σ_p w[wo + r·k + p] · src[b + off(p) + v·L]}, the
+     * panel's rows read in place ({@code off(ci, ky, kx) = ci·plane + ky·dh·wp + kx·dw}): blocks of
+     * {@value VectorKernels#TALL} rows (512-bit vectors), {@value VectorKernels#ROWS}, then 1, as
+     * {@link ConvVector#rowBlocks}. The same sums in the same order as the product over the copied panel.
+     */
+    private static void windowBlocks(Kernel k, Plane g, String w, String src, String b, int plane, int wp) {
+        int rows = g.og();
+        int[] heights = {VectorKernels.TALL, VectorKernels.ROWS, 1};
+        CodeBlock.Builder body = k.body;
+        body.addStatement("int r = 0");
+        for (int h : heights) {
+            k.members.add(ConvBlocks.PRODUCT + h + "x" + VectorKernels.COLS);
+            if (h == VectorKernels.TALL) body.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)");
+            body.beginControlFlow("for (; r + $L <= $L; r += $L)", h, rows, h)
+                    .addStatement("mw$$$Lx$L(tl, r * W, W, $L, wo + r * $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", h, VectorKernels.COLS, w, g.k(),
+                            g.k(), src, b, plane, g.dh() * wp, g.dw(), g.kh(), g.kw(), g.k())
+                    .endControlFlow();
+            if (h == VectorKernels.TALL) body.endControlFlow();
+        }
     }
 
     /** The scratch of one image and group of the input, zero-padded, for a convolution with {@code plane} elements per padded channel. */
@@ -93,7 +130,12 @@ final class ConvPadded {
         }
         c.beginControlFlow("for (int j = 0; j < $L; j += W)", q)
                 .addStatement("final int jn = Math.min(W, $L - j)", q)
-                .add("// row p = (ci, ky, kx) of the panel: the padded input from the kernel element's offset on\n")
+                .beginControlFlow("if (jn == W)")
+                .add("// a whole panel: its rows read in place, from each kernel element's offset on\n");
+        windowBlocks(k, g, w, src, at + "j", plane, wp);
+        c.nextControlFlow("else")
+                .add("// the last panel, which would read past the padded input: row p = (ci, ky, kx) copied from the kernel\n")
+                .add("// element's offset on\n")
                 .addStatement("int p = 0")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", g.cg())
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh())
@@ -103,6 +145,7 @@ final class ConvPadded {
                 .endControlFlow()
                 .endControlFlow();
         ConvVector.rowBlocks(k, g.og(), "tl", "0", "W", w, "wo", String.valueOf(g.k()), "1", String.valueOf(g.k()));
+        c.endControlFlow();
         c.add("// the valid runs of the panel (ox < ow along each padded row) to out\n")
                 .beginControlFlow("for (int t = 0; t < jn; )")
                 .addStatement("final int qq = j + t, oy = qq / $L, ox = qq - oy * $L, len = Math.min(jn - t, $L - ox)", wp, wp, wp)
@@ -252,6 +295,11 @@ final class ConvPadded {
                     .addStatement("final int a = $Lci * $L + ky * $L, p = (ci * $L + ky) * $L", at, plane, g.dh() * wp, g.kh(), g.kw());
             for (int kx = 0; kx < g.kw(); kx += WIDE) {
                 int r = Math.min(WIDE, g.kw() - kx);
+                if (s == 1 && slides(g)) {
+                    k.members.add(ConvBlocks.SLIDE + r);
+                    c.addStatement("ws$$$L(tl, (p + $L) * L, L, $L, a + $L, $L, pk, 0, $L, $L)", r, kx, src, kx, wp, g.oh(), g.ow());
+                    continue;
+                }
                 k.members.add(ConvBlocks.WINDOW + r + "x" + s);
                 c.addStatement("wk$$$Lx$L(tl, (p + $L) * L, L, $L * L, $L, a + $L, $L, $L, $L, pk, 0, $L, $L)",
                         r, s, kx, g.kh() * g.kw(), src, kx * g.dw(), g.dw(), plane, wp, g.oh(), g.ow());

@@ -124,7 +124,7 @@ class ThreadsTest {
 
     /**
      * A stride-1 weight gradient read in place from the padded input ({@link ConvPadded#weightGrad}
-     * with the window register block {@code wk$5x1}: kernels 5 wide, 16 output channels
+     * with the window register block {@code ws$5}, two output positions a step: kernels 5 wide, 16 output channels
      * per group), split over threads by output channels: 64 of them, in 4 groups, so chunks start
      * inside a group. About 2^22 multiply-adds per image: batch 2 splits nothing, 8 and 11 split it
      * unevenly.
@@ -152,7 +152,7 @@ class ThreadsTest {
         assertTrue(task.find(), "the weight gradient of w1 is a split task");
         int body = source.indexOf("void " + task.group(1) + "(");
         int end = source.indexOf("private static void", body + 1);
-        assertTrue(source.substring(body, end).contains("wk$5x1("), "that task runs the window register blocks");
+        assertTrue(source.substring(body, end).contains("ws$5("), "that task runs the window register blocks");
     }
 
     /**
