@@ -80,7 +80,7 @@ final class ConvBlocks {
         }
     }
 
-    private static CodeBlock.Builder start(Elem e) {
+    private static CodeBlock.Builder start() {
         return CodeBlock.builder().addStatement("final int L = SPECIES.length()");
     }
 
@@ -97,7 +97,7 @@ final class ConvBlocks {
                 .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
                 .addParameter(TypeName.INT, "n");
         String at = "co + $L * cr + $L * L";
-        CodeBlock.Builder c = start(e);
+        CodeBlock.Builder c = start();
         c.add("// the first term with the old sums as its addend (t = 0), so that every sum is an exact vector\n");
         lanesTerm(c, e, v, rows, cols, true);
         c.beginControlFlow("for (int t = 1, q = L; t < n; t++, q += L)");
@@ -134,7 +134,7 @@ final class ConvBlocks {
                 .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
                 .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
         String at = "co + $L * cs + $L * cs2";
-        CodeBlock.Builder c = start(e);
+        CodeBlock.Builder c = start();
         c.add("// the first term with the old sums as its addend, so that every sum is an exact vector\n")
                 .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo)", v, v);
         for (int r = 0; r < rows; r++) {
@@ -172,7 +172,7 @@ final class ConvBlocks {
                 .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bc")
                 .addParameter(TypeName.INT, "by").addParameter(TypeName.INT, "bx")
                 .addParameter(TypeName.INT, "kh").addParameter(TypeName.INT, "kw").addParameter(TypeName.INT, "n");
-        CodeBlock.Builder c = start(e);
+        CodeBlock.Builder c = start();
         c.addStatement("final $T z = $L", v, VectorExact.zero(e));
         for (int r = 0; r < rows; r++) {
             for (int s = 0; s < cols; s++) c.addStatement("$T c$L$L = z", v, r, s);
@@ -211,7 +211,7 @@ final class ConvBlocks {
                 .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "ar")
                 .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
                 .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
-        CodeBlock.Builder c = start(e);
+        CodeBlock.Builder c = start();
         c.add("// the first two terms, the first with the old sums as its addend, so that every sum is an exact vector\n")
                 .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo), v1 = $T.fromArray(SPECIES, b, bo + L)", v, v, v);
         for (int r = 0; r <= rows; r++) {
