@@ -24,6 +24,10 @@ import java.util.List;
  * coefficients with the column side's rows is again {@value #BR} vectors of multiply-adds per
  * vector of the output row. Every vector that receives a call is exact ({@link VectorExact}),
  * and a row's sum of lanes is taken in lane order, so results do not depend on which code runs.
+ * The tile, the coefficients and the product are calls of {@code Simd$} methods
+ * ({@link AttentionMembers}), so that the kernel itself has no Vector API call and every
+ * method stays within what C1 compiles at tier 3; the kernel keeps the loops over blocks, the
+ * transposition, the mask of the tile and the scalar tails.
  *
  * <p>Arithmetic is in the element type (the scalar backend and the interpreter compute in
  * double): f32 results differ from the interpreter's within the f32 agreement tolerance.

@@ -5,7 +5,6 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ops.Helper;
-import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -13,9 +12,14 @@ import javax.lang.model.element.Modifier;
  * vector backend's {@code Simd$} (class members {@code attn:…}, {@link Kernel#members}), so that
  * no generated method has more than about 30 Vector API calls and C1 compiles each at tier 3
  * (docs/architecture.md, "Kernels that C1 can compile"; the kernels inlined about 100 to 140).
- * Each takes arrays and offsets, not vectors, and returns nothing: whether or not C2 inlines it,
- * no vector crosses a call and none is boxed. Each is under {@code FreqInlineSize} (325 bytes of
- * bytecode), so C2 inlines it into the kernel's loop over blocks.
+ * Each takes arrays and offsets, not vectors, and returns nothing, and so does the exponential
+ * they call ({@code expa$}, through {@code ap}): whether or not C2 inlines a call, no vector
+ * crosses it and none is boxed. That matters: in a kernel that inlines these, C2 reaches
+ * {@code NodeCountInliningCutoff} and calls the rest (seen with {@code -XX:+PrintInlining} in
+ * char_lm's training step); a first version whose exponential returned a vector, and whose
+ * product passed its sums to a small method, allocated 150 to 250 KB per call there in some JVMs.
+ * The tile and the coefficients are under {@code FreqInlineSize} (325 bytes of bytecode); the
+ * products (about 400, their four rows' stores unrolled) are called, once per tile.
  * <ul>
  *   <li>{@code attTile$}: a tile of {@value AttentionBlocks#BR} vectors {@code Σ_t a[x_rr + t] ·
  *       at[ao + t·LS …]}, scaled by {@code sc}, written to {@code ap} (the scores, or dP with
@@ -50,13 +54,13 @@ final class AttentionMembers {
         return key.startsWith("attn:");
     }
 
-    /** The methods of member {@code key}. */
-    static List<MethodSpec> of(Elem e, String key) {
+    /** The method of member {@code key}. */
+    static MethodSpec of(Elem e, String key) {
         return switch (key) {
-            case TILE -> List.of(tile(e));
-            case ONLINE -> List.of(online(e));
-            case PQ, PK, PV -> List.of(coefficients(e, key));
-            case PROD, PROD_F -> List.of(product(e, key.equals(PROD_F)), accumulate(e, key.equals(PROD_F)));
+            case TILE -> tile(e);
+            case ONLINE -> online(e);
+            case PQ, PK, PV -> coefficients(e, key);
+            case PROD, PROD_F -> product(e, key.equals(PROD_F));
             default -> throw new IllegalArgumentException("no class member " + key);
         };
     }
@@ -117,9 +121,9 @@ final class AttentionMembers {
                 .addStatement("final $T alpha = $L", t, rescale)
                 .addStatement("ap[PM + rr] = mNew")
                 .addStatement("ap[PA + rr] = alpha")
-                .addStatement("final $T p = $L", vt, VectorExact.exact(e, CodeBlock.of("$L(sv.sub(mNew))", VectorExp.ATTENTION_METHOD)))
-                .addStatement("p.intoArray(ap, rr * L)")
-                .addStatement("$L.fma($L, p).intoArray(ap, PL + rr * L)", bc("alpha"), load(vt, "ap", "PL + rr * L"))
+                .addStatement("sv.sub(mNew).intoArray(ap, rr * L)")
+                .addStatement("$L(ap, rr * L)", VectorExp.ATTENTION_METHOD)
+                .addStatement("$L.fma($L, $L).intoArray(ap, PL + rr * L)", bc("alpha"), load(vt, "ap", "PL + rr * L"), load(vt, "ap", "rr * L"))
                 .endControlFlow();
         return method("attOnline$", "The online softmax's step for rows {@code rr < n} of attention's tile in {@code ap}: the row's new\n"
                 + "maximum and rescale, the coefficients {@code exp(s - m)} in place of the scores, and the sums' lanes\n"
@@ -148,14 +152,14 @@ final class AttentionMembers {
         offsets(c);
         CodeBlock lse = rows ? bc("lse[lo + rr]") : load(vt, "at", "lo");
         c.beginControlFlow("for (int rr = 0; rr < n; rr++)");
-        CodeBlock p = CodeBlock.of("$L($L.sub($L))", VectorExp.ATTENTION_METHOD, VectorExact.exact(e, load(vt, "ap", "rr * L")), lse);
+        // the exponential's argument through ap: expa$ takes and returns no vector
+        c.addStatement("$L.sub($L).intoArray(ap, rr * L)", VectorExact.exact(e, load(vt, "ap", "rr * L")), lse)
+                .addStatement("$L(ap, rr * L)", VectorExp.ATTENTION_METHOD);
         if (ds) {
             // P ∘ (dP − D) as (dP − D) ∘ P: the same product, and P is only an argument
             CodeBlock d = rows ? bc("dd[lo + rr]") : load(vt, "at", "dOff");
-            c.addStatement("final $T p = $L", vt, p)
-                    .addStatement("$L.sub($L).mul(p).mul(sc).intoArray(ap, rr * L)", VectorExact.exact(e, load(vt, "ap", "PD + rr * L")), d);
-        } else {
-            c.addStatement("$L.intoArray(ap, rr * L)", VectorExact.exact(e, p));
+            c.addStatement("$L.sub($L).mul($L).mul(sc).intoArray(ap, rr * L)", VectorExact.exact(e, load(vt, "ap", "PD + rr * L")), d,
+                    load(vt, "ap", "rr * L"));
         }
         c.endControlFlow();
         return m.addCode(c.build()).build();
@@ -172,13 +176,13 @@ final class AttentionMembers {
         c.beginControlFlow("for (int jj = 0; jj < nk; jj++)").addStatement("final $T v = $L", vt, load(vt, "x", "xo + jj * w + t0"));
         for (int rr = 0; rr < BR; rr++) c.addStatement("u$L = $L.fma(v, u$L)", rr, bc("ap[" + (rr == 0 ? "" : rr + " * L + ") + "jj]"), rr);
         c.endControlFlow();
-        // the stores through a method of a few bytes, which C1 and C2 inline whatever the call's count, so this one stays under 325
-        c.addStatement("final int o = oo + t0");
         for (int rr = 0; rr < BR; rr++) {
-            String o = rr == 0 ? "o" : rr == 1 ? "o + w" : "o + " + rr + " * w";
-            CodeBlock call = forward ? CodeBlock.of("attAccF$$(u$L, out, $L, ap[PA + $L])", rr, o, rr) : CodeBlock.of("attAcc$$(u$L, out, $L)", rr, o);
-            if (rr == 0) c.addStatement(call);
-            else c.addStatement("if (n > $L) $L", rr, call);
+            if (rr > 0) c.beginControlFlow("if (n > $L)", rr);
+            c.addStatement("final int o$L = oo + $L * w + t0", rr, rr);
+            String o = "o" + rr;
+            if (forward) c.addStatement("$L.fma($L, u$L).intoArray(out, $L)", bc("ap[PA + " + rr + "]"), load(vt, "out", o), rr, o);
+            else c.addStatement("$L.add(u$L).intoArray(out, $L)", VectorExact.exact(e, load(vt, "out", o)), rr, o);
+            if (rr > 0) c.endControlFlow();
         }
         c.endControlFlow();
         return method(forward ? "attProdF$" : "attProd$", "The whole vectors of attention's product for rows {@code rr < n}: {@code out[oo + rr·w …] "
@@ -187,18 +191,6 @@ final class AttentionMembers {
                 .addParameter(e.array(), "ap").addParameter(TypeName.INT, "n").addParameter(e.array(), "x").addParameter(TypeName.INT, "xo")
                 .addParameter(TypeName.INT, "w").addParameter(TypeName.INT, "nk").addParameter(e.array(), "out").addParameter(TypeName.INT, "oo")
                 .addCode(c.build()).build();
-    }
-
-    /** {@code attAccF$(u, out, o, a)}: {@code out[o …] = a · out[o …] + u}; {@code attAcc$(u, out, o)}: {@code out[o …] += u}. */
-    private static MethodSpec accumulate(Elem e, boolean forward) {
-        ClassName vt = VectorKernels.vectorType(e);
-        MethodSpec.Builder m = method(forward ? "attAccF$" : "attAcc$", "{@code out[o …] = " + (forward ? "a · out[o …]" : "out[o …]")
-                + " + u}, a row of attention's product (nnc's {@code AttentionMembers}).\n")
-                .addParameter(vt, "u").addParameter(e.array(), "out").addParameter(TypeName.INT, "o");
-        if (forward) {
-            return m.addParameter(e.type(), "a").addStatement("$L.fma($L, u).intoArray(out, o)", bc("a"), load(vt, "out", "o")).build();
-        }
-        return m.addStatement("$L.add(u).intoArray(out, o)", VectorExact.exact(e, load(vt, "out", "o"))).build();
     }
 
     /** Registers members {@code keys} of kernel {@code k}, with what they need: {@code expa$} and, for {@code attOnline$} in f32, {@code expf}. */

@@ -5,12 +5,14 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import javax.lang.model.element.Modifier;
 
 /**
- * A lane-wise exponential of the vector backend written with multiply-adds, for the attention
- * kernels ({@link AttentionBlocks}): {@code x = k·ln2 + r} with {@code k} the nearest integer to
+ * A lane-wise exponential of the vector backend written with multiply-adds, as methods of
+ * {@code Simd$}: {@code expa$} for the attention kernels ({@link AttentionMembers}) and
+ * {@code exp$} for elementwise {@code exp} in f32: {@code x = k·ln2 + r} with {@code k} the nearest integer to
  * {@code x/ln2} ({@code ln2} in two parts, so {@code r} is exact to the last bits) and
  * {@code |r| ≤ ln2/2}, {@code exp(r)} by its Taylor polynomial (degree 7 in f32, 13 in f64:
  * truncation below half an ulp), and {@code 2^k} made from the exponent bits. Arguments are
@@ -75,54 +77,22 @@ final class VectorExp {
     static final String ATTENTION_METHOD = "expa$";
 
     /**
-     * The {@code Simd$} method {@code expa$(x)}: {@link #emit}'s narrow form, for the attention kernels'
-     * arguments (at most 0) as a method of its own ({@link AttentionMembers}); under {@code FreqInlineSize}.
-     * Needs {@link #member}.
+     * The {@code Simd$} method {@code expa$(a, o)}: {@code a[o …] = exp(a[o …])}, one vector in place, in
+     * {@link #emit}'s narrow form (the attention kernels' arguments are at most 0), for
+     * {@link AttentionMembers}. It takes and returns no vector, so nothing is boxed whether or not C2
+     * inlines it (in a large kernel C2 stops inlining at {@code NodeCountInliningCutoff}, and a method
+     * that returned a vector allocated it there); in f32 it is under {@code FreqInlineSize}, in f64
+     * (degree 13) over it, so f64 kernels call it. Needs {@link #member}.
      */
     static MethodSpec attentionMethod(Elem e) {
         ClassName vt = VectorKernels.vectorType(e);
         CodeBlock.Builder c = CodeBlock.builder();
-        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("x")), false, e.f32() ? null : POLYNOMIAL);
+        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, o)", vt)), false);
+        c.addStatement("e.intoArray(a, o)");
         return MethodSpec.methodBuilder(ATTENTION_METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("{@code exp(x)} lane by lane for {@code x <= 0}, 0 below about $L (nnc's {@code VectorExp}).\n", e.f32() ? -88 : -709)
-                .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
-    }
-
-    /** The name of {@link #polynomialMethod}. */
-    static final String POLYNOMIAL = "expp$";
-
-    /**
-     * The {@code Simd$} method {@code expp$(r)} (f64): {@code exp(r)}'s Taylor polynomial, degree 13, for
-     * {@code |r| ≤ ln2/2}: in a method of its own so that {@code expa$} stays under {@code FreqInlineSize}
-     * (the two in one were 367 bytes of bytecode). Needed by {@code expa$} in f64.
-     */
-    static MethodSpec polynomialMethod(Elem e) {
-        ClassName vt = VectorKernels.vectorType(e);
-        CodeBlock.Builder c = CodeBlock.builder();
-        c.addStatement("final $T r = $L", vt, VectorExact.exact(e, CodeBlock.of("x")));
-        polynomial(e, c, "e", "r");
-        return MethodSpec.methodBuilder(POLYNOMIAL).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("{@code exp(x)}'s Taylor polynomial of degree 13 for {@code |x| <= ln2/2} (nnc's {@code VectorExp}).\n")
-                .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
-    }
-
-    /** Horner's scheme: {@code name = Σ_i r^i / i!}, {@code i ≤ 7} (f32) or 13 (f64). */
-    private static void polynomial(Elem e, CodeBlock.Builder c, String name, String er) {
-        ClassName vt = VectorKernels.vectorType(e);
-        int degree = e.f32() ? 7 : 13;
-        double coef = 1;
-        for (int i = 2; i <= degree; i++) coef /= i;
-        c.addStatement("$T $L = $L", vt, name, VectorExact.broadcast(e.lit(coef)));
-        for (int i = degree - 1; i >= 0; i--) {
-            coef *= i + 1;
-            // p = r · p + 1/i!
-            c.addStatement("$L = $L.fma($L, $L)", name, er, name, VectorExact.broadcast(e.lit(coef)));
-        }
-    }
-
-    /** {@link #emit(Elem, CodeBlock.Builder, String, CodeBlock, boolean, String)} with the polynomial inline. */
-    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
-        emit(e, c, name, x, wide, null);
+                .addJavadoc("{@code a[o …] = exp(a[o …])} lane by lane for arguments at most 0, 0 below about $L (nnc's {@code VectorExp}).\n",
+                        e.f32() ? -88 : -709)
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "o").addCode(c.build()).build();
     }
 
     /**
@@ -131,9 +101,8 @@ final class VectorExp {
      * infinity above {@code ln(Float.MAX_VALUE)} and become subnormal (one rounding) below the
      * smallest normal float, as {@code Math.exp} rounded to float; within 1 ulp of it (elementwise
      * {@code exp}; the attention kernels, whose arguments are at most 0, keep the narrower form).
-     * With {@code polynomial} not null, the polynomial is a call of that method ({@link #polynomialMethod}).
      */
-    private static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide, String polynomial) {
+    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
         ClassName vt = VectorKernels.vectorType(e);
         boolean f = e.f32();
         String ex = name + "$x", ey = name + "$y", ek = name + "$k", er = name + "$r";
@@ -147,8 +116,15 @@ final class VectorExp {
         double hi = f ? 0.693359375 : 6.93147180369123816490e-01, lo = f ? -2.12194440e-4 : 1.90821492927058770002e-10;
         c.addStatement("final $T $L = $L.fma($L, $L.fma($L, $L))", vt, er, ek, VectorExact.broadcast(e.lit(-lo)),
                 ek, VectorExact.broadcast(e.lit(-hi)), ex);
-        if (polynomial == null) polynomial(e, c, name, er);
-        else c.addStatement("$T $L = $L($L)", vt, name, polynomial, er);
+        int degree = f ? 7 : 13;
+        double coef = 1;
+        for (int i = 2; i <= degree; i++) coef /= i;
+        c.addStatement("$T $L = $L", vt, name, VectorExact.broadcast(e.lit(coef)));
+        for (int i = degree - 1; i >= 0; i--) {
+            coef *= i + 1;
+            // p = r · p + 1/i!
+            c.addStatement("$L = $L.fma($L, $L)", name, er, name, VectorExact.broadcast(e.lit(coef)));
+        }
         // 2^k: the exponent field k + bias, from y's bits minus the magic number's (not convert(F2I), whose species C2
         // does not see as a constant: JDK 17 allocated every vector of the kernel)
         if (w) {
