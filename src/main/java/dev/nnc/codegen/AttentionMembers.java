@@ -10,8 +10,9 @@ import javax.lang.model.element.Modifier;
 /**
  * The blocked attention kernels' Vector API code ({@link AttentionBlocks}), as methods of the
  * vector backend's {@code Simd$} (class members {@code attn:…}, {@link Kernel#members}), so that
- * no generated method has more than about 30 Vector API calls and C1 compiles each at tier 3
- * (docs/architecture.md, "Kernels that C1 can compile"; the kernels inlined about 100 to 140).
+ * no generated method has more than about 30 Vector API calls (the exponential {@code expa$}
+ * about 45 in f64) and C1 compiles each at tier 3 (docs/architecture.md, "Kernels that C1 can
+ * compile"; the kernels inlined about 100 to 140).
  * Each takes arrays and offsets, not vectors, and returns nothing, and so does the exponential
  * they call ({@code expa$}, through {@code ap}): whether or not C2 inlines a call, no vector
  * crosses it and none is boxed. That matters: in a kernel that inlines these, C2 reaches
