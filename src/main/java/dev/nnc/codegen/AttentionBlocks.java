@@ -1,13 +1,11 @@
 package dev.nnc.codegen;
 
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.ir.Attr;
 import dev.nnc.ir.Node;
 import dev.nnc.ir.Shape;
 import dev.nnc.ir.Size;
-import dev.nnc.ops.Helper;
 import dev.nnc.ops.Structured;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +24,10 @@ import java.util.List;
  * coefficients with the column side's rows is again {@value #BR} vectors of multiply-adds per
  * vector of the output row. Every vector that receives a call is exact ({@link VectorExact}),
  * and a row's sum of lanes is taken in lane order, so results do not depend on which code runs.
+ * The tile, the coefficients and the product are calls of {@code Simd$} methods
+ * ({@link AttentionMembers}), so that the kernel itself has no Vector API call and every
+ * method stays within what C1 compiles at tier 3; the kernel keeps the loops over blocks, the
+ * transposition, the mask of the tile and the scalar tails.
  *
  * <p>Arithmetic is in the element type (the scalar backend and the interpreter compute in
  * double): f32 results differ from the interpreter's within the f32 agreement tolerance.
@@ -80,7 +82,13 @@ final class AttentionBlocks {
                 "Scratch for attention: the keys (or queries) of one batch transposed, rows padded to whole vectors."));
         String ap = k.scratch(new Scratch("scratch$attnP", "ap", null, Size.constant(4 * BR), true,
                 "Scratch for attention: a block's scores and coefficients, one vector per row, and its rows' statistics."));
-        k.members.add(VectorExp.member(k.elem));
+        AttentionMembers.register(k, AttentionMembers.TILE, switch (kind) {
+            case FORWARD, LSE -> AttentionMembers.ONLINE;
+            case DQ -> AttentionMembers.PQ;
+            case DK -> AttentionMembers.PK;
+            case DV -> AttentionMembers.PV;
+        });
+        if (kind != Kind.LSE) k.members.add(kind == Kind.FORWARD ? AttentionMembers.PROD_F : AttentionMembers.PROD);
         CodeBlock.Builder c = k.body;
         TypeName t = k.elem.type();
         c.addStatement("final int LQ = $L, LK = $L, E = $L", k.size(lq), k.size(lk), k.size(e));
@@ -96,22 +104,12 @@ final class AttentionBlocks {
     private static final class Emitter {
         private final Kernel k;
         private final Setup s;
-        private final ClassName vt;
         private final CodeBlock.Builder c;
 
         Emitter(Kernel k, Setup s) {
             this.k = k;
             this.s = s;
-            this.vt = VectorKernels.vectorType(k.elem);
             this.c = k.body;
-        }
-
-        private CodeBlock load(String array, String offset) {
-            return CodeBlock.of("$T.fromArray(SPECIES, $L, $L)", vt, array, offset);
-        }
-
-        private CodeBlock bc(String scalar) {
-            return VectorExact.broadcast(CodeBlock.of("$L", scalar));
         }
 
         private CodeBlock lit(double v) {
@@ -194,25 +192,15 @@ final class AttentionBlocks {
 
         /**
          * A tile of {@value #BR} vectors {@code Σ_t row_rr[t] · at[first + t][c0 …]} (rows at offsets
-         * {@code prefix0 …}), written to {@code ap} at {@code PD} for the second tile, else 0; scaled by {@code sc} for scores.
+         * {@code prefix0 …}), written to {@code ap} at {@code PD} for the second tile, else 0; scaled by {@code sc} for scores
+         * ({@code attTile$}).
          */
         private void tile(String prefix, String firstRow, String dest) {
             boolean scores = prefix.equals("x");
             String rowArray = scores ? (s.keyRows ? s.k : s.q) : (s.keyRows ? s.v : s.dO);
             String width = scores ? "E" : "EV";
-            c.add("{\n$>");
-            for (int rr = 0; rr < BR; rr++) c.addStatement("$T s$L = $L", vt, rr, VectorExact.zero(k.elem));
-            c.beginControlFlow("for (int t = 0; t < $L; t++)", width)
-                    .addStatement("final $T w = $L", vt, load(s.at, "(" + firstRow + " + t) * LS + c0"));
-            for (int rr = 0; rr < BR; rr++) {
-                c.addStatement("s$L = $L.fma(w, s$L)", rr, bc(rowArray + "[" + prefix + rr + " + t]"), rr);
-            }
-            c.endControlFlow();
-            for (int rr = 0; rr < BR; rr++) {
-                CodeBlock v = scores ? CodeBlock.of("$L.mul(s$L)", bc("sc"), rr) : VectorExact.exact(k.elem, CodeBlock.of("s$L", rr));
-                c.addStatement("$L.intoArray($L, $L + $L * VL)", v, s.ap, dest, rr);
-            }
-            c.add("$<}\n");
+            c.addStatement("attTile$$($L, $L0, $L1, $L2, $L3, $L, $L, $L * LS + c0, LS, $L, $L, $L)", rowArray, prefix, prefix, prefix, prefix,
+                    width, s.at, firstRow, s.ap, dest, scores ? "sc" : lit(1));
         }
 
         /** Scores of columns a row does not see set to −∞ (only in the vectors that hold such columns). */
@@ -228,53 +216,14 @@ final class AttentionBlocks {
                     .endControlFlow().endControlFlow();
         }
 
-        /** Row by row, the tile's scores in {@code ap} become the coefficients of the product. */
+        /** Row by row, the tile's scores in {@code ap} become the coefficients of the product ({@link AttentionMembers}). */
         private void coefficients() {
-            c.beginControlFlow("for (int rr = 0; rr < n; rr++)");
-            CodeBlock sv = VectorExact.exact(k.elem, load(s.ap, "rr * VL"));
             switch (s.kind) {
-                case FORWARD, LSE -> {
-                    c.addStatement("final $T sv = $L", vt, sv)
-                            .addStatement("final $T mOld = $L[PM + rr], mNew = Math.max(mOld, sv.reduceLanes($T.MAX))", k.elem.type(), s.ap,
-                                    VectorExp.OPERATORS)
-                            .beginControlFlow("if (mNew == $L)", lit(Double.NEGATIVE_INFINITY))
-                            .addStatement("$L[PA + rr] = 1", s.ap)
-                            .addStatement("$L.intoArray($L, rr * VL)", VectorExact.zero(k.elem), s.ap)
-                            .addStatement("continue")
-                            .endControlFlow()
-                            .addStatement("final $T alpha = $L", k.elem.type(), rescale())
-                            .addStatement("$L[PM + rr] = mNew", s.ap)
-                            .addStatement("$L[PA + rr] = alpha", s.ap);
-                    VectorExp.emit(k, c, "p", CodeBlock.of("sv.sub(mNew)"));
-                    c.addStatement("p.intoArray($L, rr * VL)", s.ap)
-                            .addStatement("$L.fma($L, p).intoArray($L, PL + rr * VL)", bc("alpha"), load(s.ap, "PL + rr * VL"), s.ap);
-                }
-                case DQ, DK, DV -> {
-                    // P = exp(s − lse), per row (query rows) or per column (key rows)
-                    CodeBlock lse = s.keyRows ? load(s.at, "(E" + (s.kind == Kind.DK ? " + EV" : "") + ") * LS + c0")
-                            : bc(s.lse + "[r + rr]");
-                    VectorExp.emit(k, c, "p", CodeBlock.of("$L.sub($L)", sv, lse));
-                    if (s.kind == Kind.DV) {
-                        c.addStatement("p.intoArray($L, rr * VL)", s.ap);
-                    } else {
-                        CodeBlock d = s.keyRows ? load(s.at, "(E + EV + 1) * LS + c0") : bc(s.dd + "[r + rr]");
-                        // dS · sc = P ∘ (dP − D) · sc
-                        c.addStatement("p.mul($L.sub($L)).mul(sc).intoArray($L, rr * VL)",
-                                VectorExact.exact(k.elem, load(s.ap, "PD + rr * VL")), d, s.ap);
-                    }
-                }
+                case FORWARD, LSE -> c.addStatement("attOnline$$($L, n)", s.ap);
+                case DQ -> c.addStatement("attPq$$($L, n, $L, $L, r, sc)", s.ap, s.lse, s.dd);
+                case DK -> c.addStatement("attPk$$($L, n, $L, (E + EV) * LS + c0, (E + EV + 1) * LS + c0, sc)", s.ap, s.at);
+                case DV -> c.addStatement("attPv$$($L, n, $L, E * LS + c0)", s.ap, s.at);
             }
-            c.endControlFlow();
-        }
-
-        /**
-         * The online softmax's rescale {@code exp(mOld − mNew)}, once per row and block: in f32 the
-         * {@code expf} helper, {@code (float) Math.exp} bit for bit without the JDK's call (on JDK 17
-         * a call per row and block).
-         */
-        private CodeBlock rescale() {
-            CodeBlock d = CodeBlock.of("mOld - mNew");
-            return k.elem.f32() ? k.scalarCode().helper(Helper.EXPF, d) : k.elem.call("Math.exp", d);
         }
 
         /** {@code out_rr += Σ_jj coef[rr][jj] · x[c0 + jj]} (the forward pass first scales {@code out_rr} by {@code alpha}). */
@@ -286,24 +235,10 @@ final class AttentionBlocks {
                 case DV, LSE -> s.dO;
             };
             String xBase = s.keyRows ? "LQ" : "LK";
-            c.addStatement("final int nk = Math.min(VL, cEnd - c0)").addStatement("int t0 = 0");
-            c.beginControlFlow("for (; t0 + VL <= $L; t0 += VL)", outW);
-            for (int rr = 0; rr < BR; rr++) c.addStatement("$T u$L = $L", vt, rr, VectorExact.zero(k.elem));
-            c.beginControlFlow("for (int jj = 0; jj < nk; jj++)")
-                    .addStatement("final $T xv = $L", vt, load(x, "(b * " + xBase + " + c0 + jj) * " + outW + " + t0"));
-            for (int rr = 0; rr < BR; rr++) c.addStatement("u$L = $L.fma(xv, u$L)", rr, bc(s.ap + "[" + rr + " * VL + jj]"), rr);
-            c.endControlFlow();
-            for (int rr = 0; rr < BR; rr++) {
-                c.beginControlFlow(rr > 0 ? "if (n > " + rr + ")" : "");
-                c.addStatement("final int o = (r + $L) * $L + t0", rr, outW);
-                if (s.kind == Kind.FORWARD) {
-                    c.addStatement("$L.fma($L, u$L).intoArray(out, o)", bc(s.ap + "[PA + " + rr + "]"), load("out", "o"), rr);
-                } else {
-                    c.addStatement("$L.add(u$L).intoArray(out, o)", VectorExact.exact(k.elem, load("out", "o")), rr);
-                }
-                c.endControlFlow();
-            }
-            c.endControlFlow();
+            c.addStatement("final int nk = Math.min(VL, cEnd - c0)");
+            c.addStatement("$L($L, n, $L, (b * $L + c0) * $L, $L, nk, out, r * $L)", s.kind == Kind.FORWARD ? "attProdF$" : "attProd$",
+                    s.ap, x, xBase, outW, outW, outW);
+            c.addStatement("int t0 = $L / VL * VL", outW);
             // the output row's last elements, fewer than a vector
             c.beginControlFlow("for (; t0 < $L; t0++)", outW)
                     .beginControlFlow("for (int rr = 0; rr < n; rr++)")

@@ -5,12 +5,14 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import javax.lang.model.element.Modifier;
 
 /**
- * A lane-wise exponential of the vector backend written with multiply-adds, for the attention
- * kernels ({@link AttentionBlocks}): {@code x = k·ln2 + r} with {@code k} the nearest integer to
+ * A lane-wise exponential of the vector backend written with multiply-adds, as methods of
+ * {@code Simd$}: {@code expa$} for the attention kernels ({@link AttentionMembers}) and
+ * {@code exp$} for elementwise {@code exp} in f32: {@code x = k·ln2 + r} with {@code k} the nearest integer to
  * {@code x/ln2} ({@code ln2} in two parts, so {@code r} is exact to the last bits) and
  * {@code |r| ≤ ln2/2}, {@code exp(r)} by its Taylor polynomial (degree 7 in f32, 13 in f64:
  * truncation below half an ulp), and {@code 2^k} made from the exponent bits. Arguments are
@@ -53,11 +55,6 @@ final class VectorExp {
                 .initializer("$T.zero(ISPECIES)", iv).build());
     }
 
-    /** Adds statements declaring vector {@code name = exp(x)}, {@code x} an exact vector expression. */
-    static void emit(Kernel k, CodeBlock.Builder c, String name, CodeBlock x) {
-        emit(k.elem, c, name, x, false);
-    }
-
     /** The name of {@link #method}. */
     static final String METHOD = "exp$";
 
@@ -74,6 +71,28 @@ final class VectorExp {
         return MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code exp(x)} lane by lane, within 1 ulp (nnc's {@code VectorExp}).\n")
                 .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
+    }
+
+    /** The name of {@link #attentionMethod}. */
+    static final String ATTENTION_METHOD = "expa$";
+
+    /**
+     * The {@code Simd$} method {@code expa$(a, o)}: {@code a[o …] = exp(a[o …])}, one vector in place, in
+     * {@link #emit}'s narrow form (the attention kernels' arguments are at most 0), for
+     * {@link AttentionMembers}. It takes and returns no vector, so nothing is boxed whether or not C2
+     * inlines it (in a large kernel C2 stops inlining at {@code NodeCountInliningCutoff}, and a method
+     * that returned a vector allocated it there); in f32 it is under {@code FreqInlineSize}, in f64
+     * (degree 13) over it, so f64 kernels call it. Needs {@link #member}.
+     */
+    static MethodSpec attentionMethod(Elem e) {
+        ClassName vt = VectorKernels.vectorType(e);
+        CodeBlock.Builder c = CodeBlock.builder();
+        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, o)", vt)), false);
+        c.addStatement("e.intoArray(a, o)");
+        return MethodSpec.methodBuilder(ATTENTION_METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code a[o …] = exp(a[o …])} lane by lane for arguments at most 0, 0 below about $L (nnc's {@code VectorExp}).\n",
+                        e.f32() ? -88 : -709)
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "o").addCode(c.build()).build();
     }
 
     /**

@@ -129,6 +129,8 @@ final class VectorKernels {
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
         else if (key.equals(VectorExp.METHOD)) t.addMethod(VectorExp.method(e));
         else if (key.equals(VectorErf.METHOD)) t.addMethods(VectorErf.methods(e));
+        else if (key.equals(VectorExp.ATTENTION_METHOD)) t.addMethod(VectorExp.attentionMethod(e));
+        else if (AttentionMembers.owns(key)) t.addMethod(AttentionMembers.of(e, key));
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else if (key.equals(PoolVector.MEMBER)) PoolVector.addConstants(t, e);
         else throw new IllegalArgumentException("no class member " + key);
