@@ -329,8 +329,7 @@ def main():
                                 f"busy with other processes, fastest {fast['median_us']:.1f} µs with {others_cpu(fast)}")
     if wide:
         emit(f"Spreads above 1.2 in run {STAMP}, with the CPU other processes used during each JVM's timed blocks (AppLoop's others_cpu; "
-             "W4's inference switched between speeds 1.4-1.5× apart inside one JVM, with no compilation in between, "
-             "while other processes ran): "
+             "near 0 on both sides, the spread came from the JVM's own outcome or the host, not from other processes): "
              + "; ".join(wide) + ".")
         emit()
     emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
