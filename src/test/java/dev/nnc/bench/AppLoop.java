@@ -37,8 +37,9 @@ import org.objectweb.asm.Opcodes;
  * code yet; then the bytes the calling thread allocates per call (and, with threads, the
  * instance's pool threads), and the JIT compilations of every method of the generated classes
  * ({@link JitWatch}: JFR events streamed from the start, no JVM flag needed), with whether the
- * method has Vector API code and whether C2 compiled it, and ("apitrap") every class-check
- * deoptimization in a method of the Vector API itself once the generated classes exist. {@code --pollute}: first, another user of the Vector
+ * method has Vector API code and whether C2 compiled it, and every class-check deoptimization
+ * in a method of the Vector API itself once the generated classes exist: "apitrap" if some
+ * compilation of a generated method inlined that API method, "fallbacktrap" if none did. {@code --pollute}: first, another user of the Vector
  * API (other species, every operation kind, introduced after the JDK has compiled its shared
  * helpers), as an application might have.
  */
@@ -104,7 +105,8 @@ public final class AppLoop {
                 System.out.printf("compiled %s vector=%s levels=%s c2=%s%n", e.getKey(), isVector(vectorMethods, e.getKey()),
                         String.join(",", e.getValue()), JitWatch.inC2(e.getValue()));
             }
-            for (String t : jit.apiTraps()) System.out.println("apitrap " + t);
+            for (String t : jit.apiTraps(true)) System.out.println("apitrap " + t);
+            for (String t : jit.apiTraps(false)) System.out.println("fallbacktrap " + t);
             jit.close();
             System.out.printf("seconds: jvm start %.1f, pollute %.1f, classes %.1f, warm-up %.1f, total %.1f%n", jvmMs / 1e3,
                     (t1 - t0) / 1e9, (start - t1) / 1e9, warmNs / 1e9, (System.nanoTime() - t0) / 1e9 + jvmMs / 1e3);

@@ -27,8 +27,14 @@ final class JitWatch implements AutoCloseable {
     /** Ids of C2's compilations (of any method), and inlinings of watched methods: {compile id, method}. */
     private final Set<Integer> c2 = new HashSet<>();
     private final List<Object[]> inlinings = new ArrayList<>();
-    /** Class-check deoptimizations in the Vector API's own methods since {@link #watch}: "reason method bci". */
-    private final List<String> apiTraps = new ArrayList<>();
+    /** Class-check deoptimizations in the Vector API's own methods since {@link #watch}: {method, "reason method bci"}. */
+    private final List<String[]> apiTraps = new ArrayList<>();
+    /**
+     * Ids of the compilations of a watched method or that inline one (kernel compilations, C1's
+     * or C2's), and the Vector API methods each compilation inlined: {compile id, method}.
+     */
+    private final Set<Integer> kernelCompiles = new HashSet<>();
+    private final List<Object[]> apiInlinings = new ArrayList<>();
     private volatile long flushes;
 
     JitWatch() {
@@ -60,6 +66,7 @@ final class JitWatch implements AutoCloseable {
         if (e.getShort("compileLevel") == 4) c2.add(e.getInt("compileId"));
         String type = m.getType().getName();
         if (!classes.contains(type)) return;
+        kernelCompiles.add(e.getInt("compileId"));
         levels.computeIfAbsent(type + " " + m.getName() + m.getDescriptor(), k -> new ArrayList<>())
                 .add((e.getBoolean("isOsr") ? "osr" : "") + e.getShort("compileLevel"));
     }
@@ -80,22 +87,46 @@ final class JitWatch implements AutoCloseable {
         if (!"class_check".equals(reason)) return;
         RecordedMethod m = e.getValue("method");
         String type = m == null ? "" : m.getType().getName();
-        if (!type.startsWith("jdk.incubator.vector.") && !type.startsWith("jdk.internal.vm.vector.")) return;
+        if (!isApi(type)) return;
         // VectorSupport's own methods are the intrinsics: C2 parses them only where an intrinsic already failed
         if (type.equals("jdk.internal.vm.vector.VectorSupport")) return;
-        apiTraps.add(reason + " " + type + " " + m.getName() + " bci=" + e.getInt("bci"));
+        apiTraps.add(new String[] {type + " " + m.getName() + m.getDescriptor(), reason + " " + type + " " + m.getName() + " bci=" + e.getInt("bci")});
     }
 
-    /** The Vector API's class-check traps so far, since the generated classes exist. */
-    synchronized List<String> apiTraps() {
-        return new ArrayList<>(apiTraps);
+    private static boolean isApi(String type) {
+        return type.startsWith("jdk.incubator.vector.") || type.startsWith("jdk.internal.vm.vector.");
+    }
+
+    /**
+     * The Vector API's class-check traps so far, since the generated classes exist, in the methods
+     * that some compilation of a kernel inlined ({@code inKernels}), or in the others: their
+     * counts reach no kernel. A method such as {@code VectorPayload.getPayload} runs only in the
+     * API's fallback code (its {@code bOp}, {@code tOp}, lambdas), which a kernel's compilation
+     * does not parse while the intrinsics succeed; in a loaded JVM it took 5 traps, all summed
+     * over compilations of those fallbacks.
+     */
+    synchronized List<String> apiTraps(boolean inKernels) {
+        Set<String> kernelApi = new HashSet<>();
+        for (Object[] i : apiInlinings) {
+            if (kernelCompiles.contains((Integer) i[0])) kernelApi.add((String) i[1]);
+        }
+        List<String> out = new ArrayList<>();
+        for (String[] t : apiTraps) {
+            if (kernelApi.contains(t[0]) == inKernels) out.add(t[1]);
+        }
+        return out;
     }
 
     private synchronized void inlining(RecordedEvent e) {
         if (!e.getBoolean("succeeded")) return;
         // JFR gives the callee's class in internal form, with slashes
         String type = e.getString("callee.type").replace('/', '.');
+        if (isApi(type)) {
+            apiInlinings.add(new Object[] {e.getInt("compileId"), type + " " + e.getString("callee.name") + e.getString("callee.descriptor")});
+            return;
+        }
         if (!classes.contains(type)) return;
+        kernelCompiles.add(e.getInt("compileId"));
         inlinings.add(new Object[] {e.getInt("compileId"), type + " " + e.getString("callee.name") + e.getString("callee.descriptor")});
     }
 

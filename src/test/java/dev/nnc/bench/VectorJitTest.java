@@ -35,10 +35,12 @@ import org.junit.jupiter.params.provider.FieldSource;
  * version-2 examples char_lm.nn and tabular_embeddings.nn (batched products, embeddings and
  * their scatter-add, layer norm, where); W6, a transformer block at batch 1 (blocked attention,
  * GELU). W4, char_lm, tabular_embeddings and W6 run in JVMs of their own. Without another Vector
- * API user, no method of the API may take a class-check trap once the generated classes exist
- * (JFR's {@code jdk.Deoptimization}): C2 sums those traps over every method it inlines into a
- * kernel, and W6's attention kernels allocated in some JVMs when four traps in one API method
- * crossed the limit (codegen's {@code VectorPrime}). The
+ * API user, no method of the API that a compilation of a generated method inlined may take a
+ * class-check trap once the generated classes exist (JFR's {@code jdk.Deoptimization} and
+ * {@code jdk.CompilerInlining}): C2 sums those traps over every method it inlines into a kernel,
+ * and W6's attention kernels allocated in some JVMs when four traps in one API method crossed
+ * the limit (codegen's {@code VectorPrime}). Traps in API methods that only the API's fallback
+ * code calls ({@code VectorPayload.getPayload} took 5 in one CI run) reach no kernel's sum. The
  * child runs on the JDK running the tests (CI runs them on JDK 17 and 25). Warm-up ends when no compilation finished for half a
  * second after at least 2,000 calls of each, and goes on while C2 has not compiled some method
  * with vector code yet or a call still allocates, for at most 90 s: on a quiet machine each JVM takes 5 to
