@@ -28,6 +28,9 @@ import java.util.Map;
  * so same-shape chains become one flat loop that C2 can vectorize.
  */
 final class Loops {
+    /** Vectors below which an innermost loop of a runtime size runs as scalar code ({@link #innerLoop}). */
+    static final int SMALL_VECTORS = 2;
+
     private final Plan plan;
     private final Kernel k;
     /** Array reads: (storage node, strides over the index space, offset) → operand index (0 is the output). */
@@ -135,7 +138,15 @@ final class Loops {
                 vOff.put(o, contiguous ? (base == null ? CodeBlock.of("iv") : CodeBlock.of("$L + iv", base)) : offsetOr0(bases, o));
             }
             b.addStatement("int iv = 0");
-            b.addStatement("final int bound = $L - $L % SPECIES.length()", k.size(size), k.size(size));
+            if (size.isStatic()) {
+                b.addStatement("final int bound = $L - $L % SPECIES.length()", k.size(size), k.size(size));
+            } else {
+                // a runtime size below two vectors runs the scalar loop: a vector loop of one pass per call gains
+                // nothing, and such a kernel (W5's [batch] loss steps, once per step) stays in C1's code, which
+                // allocates its vectors, until C2 compiles it after thousands of steps
+                b.addStatement("final int bound = $L < $L * SPECIES.length() ? 0 : $L - $L % SPECIES.length()", k.size(size), SMALL_VECTORS,
+                        k.size(size), k.size(size));
+            }
             if (accumulate) b.addStatement("$T vacc = $L", V, vc.constant(reduction.identity()));
             b.beginControlFlow("for (; iv < bound; iv += SPECIES.length())");
             // the computed vector receives the calls, the loop-carried or loaded one is their argument

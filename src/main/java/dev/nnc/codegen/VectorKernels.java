@@ -150,10 +150,20 @@ final class VectorKernels {
      * the generated code: {@code C = A·B}, [m, k]·[k, n], computing rows {@code lo} to {@code hi}
      * of the result.
      */
-    record Names(Product.Arrays x, String m, String n, String k, String lo, String hi) {
-        /** All rows. */
+    record Names(Product.Arrays x, String m, String n, String k, String lo, String hi, Size mSize, Size nSize, Size kSize) {
+        /** All rows, sizes not known. */
         Names(Product.Arrays x, String m, String n, String k) {
-            this(x, m, n, k, "0", m);
+            this(x, m, n, k, "0", m, null, null, null);
+        }
+
+        /** The same product with its sizes {@code m}, {@code n} and {@code k}, for strides known when the code is generated. */
+        Names sizes(Size m, Size n, Size k) {
+            return new Names(x, this.m, this.n, this.k, lo, hi, m, n, k);
+        }
+
+        /** The same product, rows {@code lo} to {@code hi}. */
+        Names rows(String lo, String hi) {
+            return new Names(x, m, n, k, lo, hi, mSize, nSize, kSize);
         }
 
         String out() {
@@ -191,7 +201,7 @@ final class VectorKernels {
             k.splitRows(p.batchCount(), p.batchWork());
             p.open(k, "r0", "r1");
         }
-        Names x = new Names(arrays, "M", "N", "K");
+        Names x = new Names(arrays, "M", "N", "K").sizes(p.m, p.n, p.k);
         if (oneColumn && !ta && !tb) {
             VectorThinProducts.matVec(k, x);
         } else if (oneColumn && ta && !tb) {
@@ -207,7 +217,7 @@ final class VectorKernels {
             if (!p.batched()) {
                 // rows r0..r1: the caller may split them over threads (setThreads)
                 k.splitRows(p.m, p.n.times(p.k));
-                x = new Names(arrays, "M", "N", "K", "r0", "r1");
+                x = x.rows("r0", "r1");
             }
             if (tb) VectorPanels.transposed(k, x, p.k);
             else VectorPanels.product(k, x, ta, p.k);

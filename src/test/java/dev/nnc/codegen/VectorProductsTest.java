@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the packed panels from {@value VectorKernels#PACK_MIN_ROWS} rows, long shared dimensions);
  * column counts that leave whole vectors and single columns over; {@code A·Bᵀ} as dot products
  * (below {@value VectorPanels#DOT_MAX_ROWS} rows) and over transposed panels (33, 64 and 70 rows,
- * with whole vectors, single columns and only single columns left over); narrow products (fewer
+ * with whole vectors, single columns and only single columns left over); the tall blocks with
+ * literal strides of large products ({@code VectorPanels.fixedStrides}: [70, 300] @ [300, 300]
+ * and [33, 257] @ [257, 129], in all three products); narrow products (fewer
  * columns, or a shorter shared dimension, than a 512-bit vector) with few and many rows; and
  * the dropout mask, whose draws must be the interpreter's bit for bit.
  */
