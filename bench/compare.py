@@ -193,6 +193,12 @@ def peers():
     else:
         notes.append(f"{VENV_PYTHON} missing (run bench/setup-peers): PyTorch 2, torch.compile and JAX skipped")
     out = {}
+    blas = debian_blas()
+    if "openblas" not in blas:
+        # Debian's PyTorch 1.13 calls libblas.so.3: the reference BLAS unless an OpenBLAS provides it, several times slower
+        raise SystemExit(f"bench/compare: libblas.so.3 is {blas}, not OpenBLAS, so PyTorch 1.13's figures would not be valid: "
+                         "apt-get install libopenblas0-pthread")
+    notes.append(f"PyTorch 1.13's libblas.so.3: {blas}")
     for label, cmd, engine in runs:
         env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
         r = subprocess.run(cmd + ws + quick, check=True, capture_output=True, text=True, env=env)
@@ -205,6 +211,12 @@ def peers():
         out[label] = {w: data["results"].get(w, {}).get(engine) for w in ws}
         notes.append(label + " " + " ".join(f"{k} {v}" for k, v in data["versions"].items()))
     return out, notes
+
+
+def debian_blas():
+    """The library Debian's libblas.so.3 resolves to (the BLAS PyTorch 1.13 from python3-torch runs on)."""
+    path = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    return os.path.realpath(path) if os.path.exists(path) else "missing"
 
 
 def java_version(java):
