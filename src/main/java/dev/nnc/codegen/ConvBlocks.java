@@ -3,7 +3,6 @@ package dev.nnc.codegen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeName;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -91,11 +90,10 @@ final class ConvBlocks {
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Register block of the weight gradients with positions along the lanes: $L row(s) × $L column(s),\n"
                         + "{@code c[co + r·cr + s·L …] += Σ_t a[ao + r·as + t·L …] · b[bo + s·bs + t·L …]} over {@code t < n}, lane by lane.\n",
-                        rows, cols)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cr")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bs")
-                .addParameter(TypeName.INT, "n");
+                        rows, cols);
+        VectorRegisterBlocks.arrayParams(m, e, "c", "co", "cr");
+        VectorRegisterBlocks.arrayParams(m, e, "a", "ao", "as");
+        VectorRegisterBlocks.arrayParams(m, e, "b", "bo", "bs", "n");
         String at = "co + $L * cr + $L * L";
         CodeBlock.Builder c = start();
         c.add("// the first term with the old sums as its addend (t = 0), so that every sum is an exact vector\n");
@@ -126,13 +124,10 @@ final class ConvBlocks {
         MethodSpec.Builder m = MethodSpec.methodBuilder("wk$" + rows + "x" + cols)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Register block of the convolutions' weight gradients: $L kernel column(s) × $L input channel(s) × 1 vector,\n"
-                        + "{@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 + y·ar + x] · b[bo + (y·len + x)·L …]}.\n", rows, cols)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
-                .addParameter(TypeName.INT, "cs2")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(TypeName.INT, "as2").addParameter(TypeName.INT, "ar")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
-                .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
+                        + "{@code c[co + r·cs + s·cs2 …] += Σ_y Σ_x a[ao + r·as + s·as2 + y·ar + x] · b[bo + (y·len + x)·L …]}.\n", rows, cols);
+        VectorRegisterBlocks.arrayParams(m, e, "c", "co", "cs", "cs2");
+        VectorRegisterBlocks.arrayParams(m, e, "a", "ao", "as", "as2", "ar");
+        VectorRegisterBlocks.arrayParams(m, e, "b", "bo", "runs", "len");
         String at = "co + $L * cs + $L * cs2";
         CodeBlock.Builder c = start();
         c.add("// the first term with the old sums as its addend, so that every sum is an exact vector\n")
@@ -166,12 +161,10 @@ final class ConvBlocks {
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Register block of the forward convolutions: $L row(s) × $L vector(s) of columns, {@code c[co + r·cs + v·L] =\n"
                         + "Σ_(ci, ky, kx) a[ao + r·as + (ci·kh + ky)·kw + kx] · b[bo + ci·bc + ky·by + kx·bx + v·L]} over {@code ci < n / (kh·kw)}.\n",
-                        rows, cols)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "as")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo").addParameter(TypeName.INT, "bc")
-                .addParameter(TypeName.INT, "by").addParameter(TypeName.INT, "bx")
-                .addParameter(TypeName.INT, "kh").addParameter(TypeName.INT, "kw").addParameter(TypeName.INT, "n");
+                        rows, cols);
+        VectorRegisterBlocks.arrayParams(m, e, "c", "co", "cs");
+        VectorRegisterBlocks.arrayParams(m, e, "a", "ao", "as");
+        VectorRegisterBlocks.arrayParams(m, e, "b", "bo", "bc", "by", "bx", "kh", "kw", "n");
         CodeBlock.Builder c = start();
         c.addStatement("final $T z = $L", v, VectorExact.zero(e));
         for (int r = 0; r < rows; r++) {
@@ -206,11 +199,10 @@ final class ConvBlocks {
         MethodSpec.Builder m = MethodSpec.methodBuilder("ws$" + rows)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Register block of the convolutions' weight gradients without dilation, two output positions a step: $L kernel column(s) × 1 vector,\n"
-                        + "{@code c[co + r·cs …] += Σ_y Σ_x a[ao + r + y·ar + x] · b[bo + (y·len + x)·L …]} for an even {@code len}.\n", rows)
-                .addParameter(e.array(), "c").addParameter(TypeName.INT, "co").addParameter(TypeName.INT, "cs")
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "ao").addParameter(TypeName.INT, "ar")
-                .addParameter(e.array(), "b").addParameter(TypeName.INT, "bo")
-                .addParameter(TypeName.INT, "runs").addParameter(TypeName.INT, "len");
+                        + "{@code c[co + r·cs …] += Σ_y Σ_x a[ao + r + y·ar + x] · b[bo + (y·len + x)·L …]} for an even {@code len}.\n", rows);
+        VectorRegisterBlocks.arrayParams(m, e, "c", "co", "cs");
+        VectorRegisterBlocks.arrayParams(m, e, "a", "ao", "ar");
+        VectorRegisterBlocks.arrayParams(m, e, "b", "bo", "runs", "len");
         CodeBlock.Builder c = start();
         c.add("// the first two terms, the first with the old sums as its addend, so that every sum is an exact vector\n")
                 .addStatement("final $T v0 = $T.fromArray(SPECIES, b, bo), v1 = $T.fromArray(SPECIES, b, bo + L)", v, v, v);

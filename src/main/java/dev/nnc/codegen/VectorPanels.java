@@ -120,6 +120,7 @@ final class VectorPanels {
         c.addStatement("final int JB = J4 + (wide ? (r >= 3 ? 1 : 0) : np) * $L * L", VectorKernels.COLS);
         c.addStatement("final int J2 = JB + (JV - JB) / (2 * L) * (2 * L)");
         if (!tb) c.addStatement("final boolean packed = $L - $L >= $L", x.hi(), x.lo(), VectorKernels.PACK_MIN_ROWS);
+        long[] fixed = fixedStrides(x, ta);
         String[][] widths = {{"0", "J4", VectorKernels.WIDE + " * L"}, {"J4", "JB", VectorKernels.COLS + " * L"}, {"JB", "J2", "2 * L"}, {"J2", "JV", "L"}};
         int[] colsOf = {VectorKernels.WIDE, VectorKernels.COLS, 2, 1};
         for (int wi = 0; wi < widths.length; wi++) {
@@ -128,28 +129,28 @@ final class VectorPanels {
             c.beginControlFlow("for (int j = $L; j < $L; j += $L)", w[0], w[1], w[2]);
             if (tb) {
                 packTransposed(c, x, w[2]);
-                rowBlocks(k, x, ta, cols, "pk", "0", w[2], true);
+                rowBlocks(k, x, ta, cols, "pk", "0", w[2], fixed);
                 c.endControlFlow();
                 continue;
             }
-            if (fixedStrides(x, ta) != null) {
+            // the panel: all rows of B, columns j..j+width, copied to pk when packed
+            CodeBlock copy = CodeBlock.of("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * $L, $L)", x.k(), x.b(),
+                    ar.bAt(CodeBlock.of("p * $L + j", x.n())), w[2], w[2]);
+            if (fixed != null) {
                 // packed panels go to register blocks whose strides are literals; the others take them as arguments
-                c.beginControlFlow("if (packed)")
-                        .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * $L, $L)", x.k(), x.b(),
-                                ar.bAt(CodeBlock.of("p * $L + j", x.n())), w[2], w[2]);
-                rowBlocks(k, x, ta, cols, "pk", "0", w[2], true);
+                c.beginControlFlow("if (packed)").addStatement(copy);
+                rowBlocks(k, x, ta, cols, "pk", "0", w[2], fixed);
                 c.nextControlFlow("else");
-                rowBlocks(k, x, ta, cols, x.b(), ar.bAt("j").toString(), x.n(), false);
+                rowBlocks(k, x, ta, cols, x.b(), ar.bAt("j").toString(), x.n(), null);
                 c.endControlFlow();
                 c.endControlFlow();
                 continue;
             }
-            // the panel: all rows of B, columns j..j+width; row p starts at bp[bo + p * bs]
+            // row p of the panel starts at bp[bo + p * bs]
             c.addStatement("final $T bp", k.elem.array());
             c.addStatement("final int bs, bo");
             c.beginControlFlow("if (packed)")
-                    .addStatement("for (int p = 0; p < $L; p++) System.arraycopy($L, $L, pk, p * $L, $L)", x.k(), x.b(),
-                            ar.bAt(CodeBlock.of("p * $L + j", x.n())), w[2], w[2])
+                    .addStatement(copy)
                     .addStatement("bp = pk")
                     .addStatement("bs = $L", w[2])
                     .addStatement("bo = 0")
@@ -158,7 +159,7 @@ final class VectorPanels {
                     .addStatement("bs = $L", x.n())
                     .addStatement("bo = $L", ar.bAt("j"))
                     .endControlFlow();
-            rowBlocks(k, x, ta, cols, "bp", "bo", "bs", false);
+            rowBlocks(k, x, ta, cols, "bp", "bo", "bs", null);
             c.endControlFlow();
         }
         scalarColumns(k, x, ta, tb, "int j = JV");
@@ -190,19 +191,18 @@ final class VectorPanels {
      * {@code j}, in register blocks: where there are 32 vector registers (AVX-512), blocks of
      * {@value VectorKernels#TALL} rows, then of {@value VectorKernels#FIVE} for what they leave
      * (a last 9 or 10 rows go as 5 + 4 or 5 + 5); then {@value VectorKernels#ROWS}, then single
-     * rows. Row p of the panel starts at {@code bArray[bOff + p * bStride]}; with {@code packed}
-     * (a panel of {@code cols} vectors per row) and strides known when generating ({@link
-     * #fixedStrides}), the blocks of several rows are register blocks with those strides as
-     * literals. Each row's sums are the same operations in the same order in every block, so the
+     * rows. Row p of the panel starts at {@code bArray[bOff + p * bStride]}; with {@code fixed}
+     * (the panel is packed, {@code cols} vectors per row, and the strides are known when
+     * generating: {@link #fixedStrides}), the tall blocks are register blocks with those strides
+     * as literals. Each row's sums are the same operations in the same order in every block, so the
      * plan does not change a bit.
      */
     private static void rowBlocks(Kernel k, VectorKernels.Names x, boolean ta, int cols, String bArray, String bOff, String bStride,
-                                  boolean packed) {
+                                  long[] fixed) {
         CodeBlock.Builder c = k.body;
         String as = ta ? "1" : x.k(), ap = ta ? x.m() : "1";
         CodeBlock args = CodeBlock.of("$L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L", x.out(), cAt(x), x.n(), x.a(), aAt(x, ta), as, ap,
                 bArray, bOff, bStride, x.k());
-        long[] fixed = packed ? fixedStrides(x, ta) : null;
         CodeBlock fixedArgs = CodeBlock.of("$L, $L, $L, $L, $L, $L, $L", x.out(), cAt(x), x.a(), aAt(x, ta), bArray, bOff, x.k());
         c.addStatement("int i = $L", x.lo());
         c.beginControlFlow("if (SPECIES.vectorBitSize() >= 512)")

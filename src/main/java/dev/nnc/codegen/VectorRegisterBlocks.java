@@ -49,13 +49,15 @@ final class VectorRegisterBlocks {
             m.addJavadoc("Register block of the products: $L row(s) × $L vector(s) of columns, "
                     + "{@code c[co + r·cs + v·L] = Σ_p a[ao + r·as + p·ap] · b[bo + p·bs + v·L]}.\n", rows, cols);
         }
-        m.addParameter(e.array(), "c").addParameter(TypeName.INT, "co");
-        if (!fixed) m.addParameter(TypeName.INT, "cs");
-        m.addParameter(e.array(), "a").addParameter(TypeName.INT, "ao");
-        if (!fixed) m.addParameter(TypeName.INT, "as").addParameter(TypeName.INT, "ap");
-        m.addParameter(e.array(), "b").addParameter(TypeName.INT, "bo");
-        if (!fixed) m.addParameter(TypeName.INT, "bs");
-        m.addParameter(TypeName.INT, "n");
+        if (fixed) {
+            arrayParams(m, e, "c", "co");
+            arrayParams(m, e, "a", "ao");
+            arrayParams(m, e, "b", "bo", "n");
+        } else {
+            arrayParams(m, e, "c", "co", "cs");
+            arrayParams(m, e, "a", "ao", "as", "ap");
+            arrayParams(m, e, "b", "bo", "bs", "n");
+        }
         CodeBlock.Builder c = CodeBlock.builder();
         c.addStatement("final int L = SPECIES.length()");
         c.addStatement("final $T z = $L", V, VectorExact.zero(e));
@@ -75,6 +77,16 @@ final class VectorRegisterBlocks {
             for (int v = 0; v < cols; v++) c.addStatement("c$L$L.intoArray(c, co + $L * $L + $L * L)", r, v, r, times(cs), v);
         }
         return m.addCode(c.build()).build();
+    }
+
+    /**
+     * Adds to {@code m} an array parameter of {@code e}'s element type and the int parameters
+     * after it (its offset, strides, sizes): the register blocks' parameter lists ({@code ConvBlocks} too).
+     */
+    static MethodSpec.Builder arrayParams(MethodSpec.Builder m, Elem e, String array, String... ints) {
+        m.addParameter(e.array(), array);
+        for (String i : ints) m.addParameter(TypeName.INT, i);
+        return m;
     }
 
     /** A stride as a factor: a product in parentheses. */
