@@ -98,7 +98,7 @@ final class Kernel {
     /**
      * How elementwise ops write lane-wise code over this kernel's {@code SPECIES}; with
      * {@code statements} (the loop body) not null, a function is a call of a {@code Simd$} method
-     * ({@link VectorExp#method}, {@link VectorErf#methods}) that the kernel then asks for as a member.
+     * ({@link VectorExp#addMethod}, {@link VectorErf#methods}) that the kernel then asks for as a member.
      */
     VectorCode vectorCode(CodeBlock.Builder statements) {
         return new VectorCode() {

@@ -59,19 +59,78 @@ final class VectorExp {
     static final String METHOD = "exp$";
 
     /**
-     * The {@code Simd$} method {@code exp$(x)}: {@link #emit}'s wide form (f32) as a method of its own, so
-     * that a kernel calling it stays within C1's limit on inlined Vector API calls; under
-     * {@code FreqInlineSize} (325 bytes of bytecode), so C2 inlines it into a hot kernel and nothing is
-     * boxed across the call. Needs {@link #ISPECIES}.
+     * The {@code Simd$} method {@code exp$(x)} for elementwise {@code exp} in f32, over the whole float
+     * range, and the constant vectors it uses: arguments clamped to [−104, 89] and {@code 2^k}
+     * applied as {@code 2^(k>>1) · 2^(k − (k>>1))}, so that results overflow to infinity above
+     * {@code ln(Float.MAX_VALUE)} and become subnormal (one rounding) below the smallest normal
+     * float, as {@code Math.exp} rounded to float; within 1 ulp of it. A method of its own, so that
+     * a kernel calling it stays within C1's limit on inlined Vector API calls; under
+     * {@code FreqInlineSize} (325 bytes of bytecode), so C2 inlines it into a hot kernel and nothing
+     * is boxed across the call. Needs {@link #ISPECIES}.
+     *
+     * <p>Its constants are {@code static final} vectors ({@code EXPC$…}), not broadcasts: each
+     * Vector API call C2 inlines adds a few hundred nodes, and once a compilation passes
+     * {@code NodeCountInliningCutoff} (18,000 nodes on JDK 17) C2 delays the rest of its inlining,
+     * where a call's result is only its declared {@code FloatVector} and the API's calls on it
+     * need type profiles again. After another Vector API user those profiles' trap budget was
+     * spent, and W4's softmax kernel (this method and a load and a store) boxed two vectors per
+     * step. With constants the method makes 26 API calls instead of 49. A constant is of an
+     * exactly known class, so it may receive calls as {@code ANCHOR$} does.
      */
-    static MethodSpec method(Elem e) {
+    static void addMethod(TypeSpec.Builder t, Elem e) {
+        if (!e.f32()) throw new IllegalArgumentException("exp$ is the f32 vector exponential");
         ClassName vt = VectorKernels.vectorType(e);
+        java.util.Map<String, Object> constants = new java.util.LinkedHashMap<>();
+        constants.put("LO", -104.0f);
+        constants.put("HI", 89.0f);
+        constants.put("LOG2E", (float) (1 / Math.log(2)));
+        constants.put("MAGIC", 12582912.0f); // 1.5 · 2^23: adding it rounds to an integer
+        constants.put("NLN2LO", (float) -LN2_LO_F);
+        constants.put("NLN2HI", (float) -LN2_HI_F);
+        double coef = 1;
+        for (int i = 2; i <= DEGREE_F; i++) coef /= i;
+        float[] poly = new float[DEGREE_F + 1];
+        poly[DEGREE_F] = (float) coef;
+        for (int i = DEGREE_F - 1; i >= 0; i--) {
+            coef *= i + 1;
+            poly[i] = (float) coef;
+        }
+        for (int i = DEGREE_F; i >= 0; i--) constants.put("P" + i, poly[i]);
+        constants.put("KBIAS", -0x4B400000); // y's bits minus the magic number's: k
+        constants.put("EBIAS", 127);
+        for (var c : constants.entrySet()) {
+            boolean integral = c.getValue() instanceof Integer;
+            ClassName type = integral ? INT_VECTOR : vt;
+            t.addField(FieldSpec.builder(type, "EXPC$" + c.getKey(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(integral ? "$T.broadcast(ISPECIES, $L)" : "$T.broadcast(SPECIES, $L)", type,
+                            integral ? CodeBlock.of("$L", c.getValue()) : e.lit(((Float) c.getValue()).doubleValue()))
+                    .build());
+        }
         CodeBlock.Builder c = CodeBlock.builder();
-        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("x")), true);
-        return MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        c.addStatement("final $T x1 = EXPC$$LO.max(x).min(EXPC$$HI)", vt);
+        // y = x/ln2 + 1.5 · 2^23 rounds x/ln2 to an integer k; y's low bits are k's
+        c.addStatement("final $T y = x1.mul(EXPC$$LOG2E).add(EXPC$$MAGIC)", vt);
+        c.addStatement("final $T k = y.sub(EXPC$$MAGIC)", vt);
+        // r = x − k·ln2, ln2 = hi + lo with hi's low bits zero, so k·hi is exact
+        c.addStatement("final $T r = k.fma(EXPC$$NLN2LO, k.fma(EXPC$$NLN2HI, x1))", vt);
+        c.addStatement("$T e = EXPC$$P$L", vt, DEGREE_F);
+        for (int i = DEGREE_F - 1; i >= 0; i--) c.addStatement("e = r.fma(e, EXPC$$P$L)", i); // p = r · p + 1/i!
+        // k from y's bits (not convert(F2I), whose species C2 does not see as a constant: JDK 17 allocated every vector
+        // of the kernel); 2^k as two factors, each a normal float for k in [−150, 128]
+        c.addStatement("final $T ki = EXPC$$KBIAS.add(y.reinterpretAsInts())", INT_VECTOR);
+        c.addStatement("final $T kh = ki.lanewise($T.ASHR, 1)", INT_VECTOR, OPERATORS);
+        c.addStatement("return e.mul(EXPC$$EBIAS.add(kh).lanewise($T.LSHL, 23).reinterpretAsFloats())"
+                + ".mul(EXPC$$EBIAS.add(ki).sub(kh).lanewise($T.LSHL, 23).reinterpretAsFloats())", OPERATORS, OPERATORS);
+        t.addMethod(MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code exp(x)} lane by lane, within 1 ulp (nnc's {@code VectorExp}).\n")
-                .returns(vt).addParameter(vt, "x").addCode(c.build()).addStatement("return e").build();
+                .returns(vt).addParameter(vt, "x").addCode(c.build()).build());
     }
+
+    /** The Taylor polynomial's degree in f32: truncation below half an ulp for {@code |r| ≤ ln2/2}. */
+    private static final int DEGREE_F = 7;
+
+    /** {@code ln2 = hi + lo} in f32, {@code hi}'s low bits zero so that {@code k·hi} is exact. */
+    private static final double LN2_HI_F = 0.693359375, LN2_LO_F = -2.12194440e-4;
 
     /** The name of {@link #attentionMethod}. */
     static final String ATTENTION_METHOD = "expa$";
@@ -87,7 +146,7 @@ final class VectorExp {
     static MethodSpec attentionMethod(Elem e) {
         ClassName vt = VectorKernels.vectorType(e);
         CodeBlock.Builder c = CodeBlock.builder();
-        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, o)", vt)), false);
+        emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, o)", vt)));
         c.addStatement("e.intoArray(a, o)");
         return MethodSpec.methodBuilder(ATTENTION_METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code a[o …] = exp(a[o …])} lane by lane for arguments at most 0, 0 below about $L (nnc's {@code VectorExp}).\n",
@@ -96,19 +155,15 @@ final class VectorExp {
     }
 
     /**
-     * {@link #emit}, or with {@code wide} (f32 only) over the whole float range: arguments clamped to
-     * [−104, 89] and {@code 2^k} applied as {@code 2^(k>>1) · 2^(k − (k>>1))}, so that results overflow to
-     * infinity above {@code ln(Float.MAX_VALUE)} and become subnormal (one rounding) below the
-     * smallest normal float, as {@code Math.exp} rounded to float; within 1 ulp of it (elementwise
-     * {@code exp}; the attention kernels, whose arguments are at most 0, keep the narrower form).
+     * Declares vector {@code name} = {@code exp(x)} for arguments at most 0 ({@link #attentionMethod}):
+     * clamped below at −88 (f32) or −709 (f64), where the result is 0, not a subnormal.
      */
-    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x, boolean wide) {
+    static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x) {
         ClassName vt = VectorKernels.vectorType(e);
         boolean f = e.f32();
         String ex = name + "$x", ey = name + "$y", ek = name + "$k", er = name + "$r";
         double magic = f ? 12582912.0 : 6755399441055744.0; // 1.5 · 2^23, 1.5 · 2^52: adding it rounds to an integer
-        boolean w = wide && f;
-        c.addStatement("final $T $L = $L.max($L).min($L)", vt, ex, x, e.lit(w ? -104.0 : f ? -88.0 : -709.0), e.lit(w ? 89.0 : f ? 88.0 : 709.0));
+        c.addStatement("final $T $L = $L.max($L).min($L)", vt, ex, x, e.lit(f ? -88.0 : -709.0), e.lit(f ? 88.0 : 709.0));
         // y = x/ln2 + 1.5 · 2^52 (2^23 in f32) rounds x/ln2 to an integer k; y's low bits are k's
         c.addStatement("final $T $L = $L.mul($L).add($L)", vt, ey, ex, e.lit(1 / Math.log(2)), e.lit(magic));
         c.addStatement("final $T $L = $L.sub($L)", vt, ek, ey, e.lit(magic));
@@ -127,15 +182,6 @@ final class VectorExp {
         }
         // 2^k: the exponent field k + bias, from y's bits minus the magic number's (not convert(F2I), whose species C2
         // does not see as a constant: JDK 17 allocated every vector of the kernel)
-        if (w) {
-            // k from y's bits; 2^k as two factors, each a normal float for k in [−150, 128]
-            String kk = name + "$i", k1 = name + "$h";
-            c.addStatement("final $T $L = IANCHOR$$.add($L.reinterpretAsInts()).sub(0x4B400000)", INT_VECTOR, kk, ey);
-            c.addStatement("final $T $L = $L.lanewise($T.ASHR, 1)", INT_VECTOR, k1, kk, OPERATORS);
-            c.addStatement("$L = $L.mul($L.add(127).lanewise($T.LSHL, 23).reinterpretAsFloats()).mul($L.sub($L).add(127).lanewise($T.LSHL, 23).reinterpretAsFloats())",
-                    name, VectorExact.exact(e, CodeBlock.of("$L", name)), k1, OPERATORS, kk, k1, OPERATORS);
-            return;
-        }
         CodeBlock bits = f
                 ? CodeBlock.of("IANCHOR$$.add($L.reinterpretAsInts()).sub($L).lanewise($T.LSHL, 23).reinterpretAsFloats()", ey,
                         "0x4B400000 - 127", OPERATORS)

@@ -127,7 +127,7 @@ final class VectorKernels {
     static void addMember(com.palantir.javapoet.TypeSpec.Builder t, Elem e, String key) {
         if (key.equals(LSPECIES)) VectorDropout.randomHelpers(t, e);
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
-        else if (key.equals(VectorExp.METHOD)) t.addMethod(VectorExp.method(e));
+        else if (key.equals(VectorExp.METHOD)) VectorExp.addMethod(t, e);
         else if (key.equals(VectorErf.METHOD)) t.addMethods(VectorErf.methods(e));
         else if (key.equals(VectorExp.ATTENTION_METHOD)) t.addMethod(VectorExp.attentionMethod(e));
         else if (AttentionMembers.owns(key)) t.addMethod(AttentionMembers.of(e, key));

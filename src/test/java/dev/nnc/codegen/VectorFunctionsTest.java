@@ -41,7 +41,8 @@ class VectorFunctionsTest {
         t.addMethod(MethodSpec.methodBuilder("lanes").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(int.class)
                 .addStatement("return SPECIES.length()").build());
         VectorExp.addIntSpecies(t);
-        t.addMethod(VectorExp.method(e)).addMethods(VectorErf.methods(e));
+        VectorExp.addMethod(t, e);
+        t.addMethods(VectorErf.methods(e));
         for (String f : new String[] {"erf", "exp"}) {
             CodeBlock.Builder c = CodeBlock.builder().beginControlFlow("for (int i = 0; i < x.length; i += SPECIES.length())");
             CodeBlock x = VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, x, i)", fv));
