@@ -44,7 +44,7 @@ final class VectorErf {
     /**
      * The {@code Simd$} methods of the f32 vector error function: {@code erf$(x)}, which combines
      * {@code erfSmall$(x) = x + x·S(x²)} and {@code exp$(erfLarge$(|x|))} (the exponential is
-     * {@link VectorExp#method}'s). Each is a method of its own so that each fits C1's limit on
+     * {@link VectorExp#addMethod}'s). Each is a method of its own so that each fits C1's limit on
      * inlined Vector API calls (docs/architecture.md) and C2, which inlines small hot methods,
      * compiles a kernel that calls them as if their code were written in it: every method is under
      * 325 bytes of bytecode ({@code FreqInlineSize}).
