@@ -123,6 +123,11 @@ final class Product {
         return kept.count();
     }
 
+    /** The batches summed into each batch of the result (1 when none). */
+    Size summedCount() {
+        return summed.count();
+    }
+
     /** Multiply-adds per batch of the result (the work of one row of the loop, for threads). */
     Size batchWork() {
         return m.times(n).times(k).times(summed.count());

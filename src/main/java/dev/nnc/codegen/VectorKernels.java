@@ -148,22 +148,28 @@ final class VectorKernels {
     /**
      * The names of one product's arrays (with their offsets, {@link Product.Arrays}) and sizes in
      * the generated code: {@code C = A·B}, [m, k]·[k, n], computing rows {@code lo} to {@code hi}
-     * of the result.
+     * of the result; {@code runs}: how many times one call of the kernel runs it (its batches),
+     * when known.
      */
-    record Names(Product.Arrays x, String m, String n, String k, String lo, String hi, Size mSize, Size nSize, Size kSize) {
+    record Names(Product.Arrays x, String m, String n, String k, String lo, String hi, Size mSize, Size nSize, Size kSize, Size runs) {
         /** All rows, sizes not known. */
         Names(Product.Arrays x, String m, String n, String k) {
-            this(x, m, n, k, "0", m, null, null, null);
+            this(x, m, n, k, "0", m, null, null, null, Size.ONE);
         }
 
         /** The same product with its sizes {@code m}, {@code n} and {@code k}, for strides known when the code is generated. */
         Names sizes(Size m, Size n, Size k) {
-            return new Names(x, this.m, this.n, this.k, lo, hi, m, n, k);
+            return new Names(x, this.m, this.n, this.k, lo, hi, m, n, k, runs);
         }
 
         /** The same product, rows {@code lo} to {@code hi}. */
         Names rows(String lo, String hi) {
-            return new Names(x, m, n, k, lo, hi, mSize, nSize, kSize);
+            return new Names(x, m, n, k, lo, hi, mSize, nSize, kSize, runs);
+        }
+
+        /** The same product, run {@code runs} times per call (once per batch). */
+        Names runs(Size runs) {
+            return new Names(x, m, n, k, lo, hi, mSize, nSize, kSize, runs);
         }
 
         String out() {
@@ -201,7 +207,7 @@ final class VectorKernels {
             k.splitRows(p.batchCount(), p.batchWork());
             p.open(k, "r0", "r1");
         }
-        Names x = new Names(arrays, "M", "N", "K").sizes(p.m, p.n, p.k);
+        Names x = new Names(arrays, "M", "N", "K").sizes(p.m, p.n, p.k).runs(p.batched() ? p.batchCount().times(p.summedCount()) : Size.ONE);
         if (oneColumn && !ta && !tb) {
             VectorThinProducts.matVec(k, x);
         } else if (oneColumn && ta && !tb) {

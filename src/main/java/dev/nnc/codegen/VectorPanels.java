@@ -30,7 +30,10 @@ final class VectorPanels {
      */
     static final int DOT_MAX_ROWS = 32;
 
-    /** Elements of B (N times K, or N times M for Aᵀ) from which a product's tall blocks have literal strides ({@link #fixedStrides}). */
+    /**
+     * Elements of B (N times K, or N times M for Aᵀ; times the batches of a batched product) from
+     * which a product's tall blocks have literal strides ({@link #fixedStrides}).
+     */
     static final long FIXED_MIN = 16384;
 
     /**
@@ -245,8 +248,10 @@ final class VectorPanels {
         if (x.nSize() == null || !x.nSize().isStatic()) return null;
         Size rowStride = ta ? Size.ONE : x.kSize(), step = ta ? x.mSize() : Size.ONE;
         if (!rowStride.isStatic() || !step.isStatic()) return null;
-        // only for large products: N times A's static dim (K, or M for Aᵀ) of at least FIXED_MIN
-        if (x.nSize().value() * Math.max(rowStride.value(), step.value()) < FIXED_MIN) return null;
+        // only for large products: N times A's static dim (K, or M for Aᵀ), times the batches of a batched product, of at
+        // least FIXED_MIN
+        long runs = x.runs().isStatic() ? x.runs().value() : 1;
+        if (x.nSize().value() * Math.max(rowStride.value(), step.value()) * runs < FIXED_MIN) return null;
         return new long[] {x.nSize().value(), rowStride.value(), step.value()};
     }
 

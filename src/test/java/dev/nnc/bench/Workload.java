@@ -24,7 +24,9 @@ import java.util.Random;
  * <p>Besides, two examples of the language's version 2 with any inputs, called through their
  * {@code Args} forms ({@link #named}): {@code lm:BxS} (char_lm.nn, batch B, sequence S) and
  * {@code tab:B} (tabular_embeddings.nn); {@code w6:B} is bench/models/w6_block.nn at batch B and sequence 128; {@code attn:1024} W6's attention alone at sequence 1024. And the products of bench/models/batched_matmul.nn
- * ({@code bmm:batched}, {@code bmm:stacked}, {@code bmm:single}; see {@link BatchedMatmulBench}),
+ * ({@code bmm:batched}, {@code bmm:stacked}, {@code bmm:single}; see {@link BatchedMatmulBench}; and
+ * {@code bmm:separate}, model {@code Single} in 32 instances, each with arrays of its own, called in turn: the work of
+ * one batched product over as much memory),
  * whose models have no optimizer: their {@code trainStep} is null and {@link #gradients} computes
  * the loss's gradients.
  */
@@ -120,7 +122,7 @@ public final class Workload {
 
     /**
      * Model {@code Batched}, {@code Stacked} or {@code Single} of bench/models/batched_matmul.nn
-     * ({@code bmm:batched}, …), or {@code attn:1024} (bench/models/attn_1024.nn, W6's causal
+     * ({@code bmm:batched}, …; {@code bmm:separate}: {@code Single} in {@link #SEPARATE} instances), or {@code attn:1024} (bench/models/attn_1024.nn, W6's causal
      * attention alone at sequence 1024): {@code infer} computes the output, {@code gradients} the
      * gradients of {@code sum(y * t)} for the params (forward and backward); no {@code trainStep}
      * (the models have no optimizer).
@@ -128,9 +130,12 @@ public final class Workload {
     private static Workload products(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         String which = workload.substring(workload.indexOf(':') + 1);
         boolean attn = workload.startsWith("attn:");
-        if (attn ? !which.equals("1024") : !java.util.List.of("batched", "stacked", "single").contains(which)) {
-            throw new IllegalArgumentException("unknown workload " + workload + " (bmm:batched, bmm:stacked, bmm:single, attn:1024)");
+        if (attn ? !which.equals("1024") : !java.util.List.of("batched", "stacked", "single", "separate").contains(which)) {
+            throw new IllegalArgumentException("unknown workload " + workload + " (bmm:batched, bmm:stacked, bmm:single, bmm:separate, attn:1024)");
         }
+        // bmm:separate: model Single, one instance (its own arrays) per batch of Batched, called in turn
+        int instances = which.equals("separate") ? SEPARATE : 1;
+        if (which.equals("separate")) which = "single";
         Path file = Path.of(attn ? "bench/models/attn_1024.nn" : "bench/models/batched_matmul.nn");
         Compiler.Result r = Compiler.compile(file);
         if (!r.ok()) throw new IllegalStateException(r.render());
@@ -139,7 +144,6 @@ public final class Workload {
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
         Class<?> type = classes.load(out.qualifiedName());
-        Object inst = instance(type, threads);
         Random rnd = new Random(1);
         int n = (int) c.eval().outputs().get(0).shape().numel().eval(Map.of());
         Class<?> arr = f32 ? float[].class : double[].class;
@@ -147,8 +151,24 @@ public final class Workload {
         MethodType call = MethodType.methodType(void.class);
         MethodHandle infer = lookup.findVirtual(type, "infer", MethodType.methodType(void.class, arr));
         MethodHandle gradients = lookup.findVirtual(type, "gradients", MethodType.methodType(f32 ? float.class : double.class, arr));
-        return new Workload(workload, 1, c, type, classes.bytecode(), inst, null,
-                infer.bindTo(inst).bindTo(array(f32, n, rnd)).asType(call), gradients.bindTo(inst).bindTo(array(f32, n, rnd)).asType(call));
+        Object[] insts = new Object[instances];
+        MethodHandle[] infers = new MethodHandle[instances], grads = new MethodHandle[instances];
+        for (int i = 0; i < instances; i++) {
+            insts[i] = instance(type, threads);
+            infers[i] = infer.bindTo(insts[i]).bindTo(array(f32, n, rnd)).asType(call);
+            grads[i] = gradients.bindTo(insts[i]).bindTo(array(f32, n, rnd)).asType(call);
+        }
+        if (instances == 1) return new Workload(workload, 1, c, type, classes.bytecode(), insts[0], null, infers[0], grads[0]);
+        MethodHandle all = MethodHandles.lookup().findStatic(Workload.class, "callAll", MethodType.methodType(void.class, MethodHandle[].class));
+        return new Workload(workload, 1, c, type, classes.bytecode(), insts[0], null, all.bindTo(infers), all.bindTo(grads));
+    }
+
+    /** The instances of {@code bmm:separate}: one per batch of model {@code Batched} (8 × 4). */
+    static final int SEPARATE = 32;
+
+    /** Calls each of {@code calls} once, in order. */
+    private static void callAll(MethodHandle[] calls) throws Throwable {
+        for (MethodHandle h : calls) h.invokeExact();
     }
 
     /** A workload's model, compiled by nnc, and its generated class. */

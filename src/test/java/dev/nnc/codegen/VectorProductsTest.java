@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nnc.Compiler;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (below {@value VectorPanels#DOT_MAX_ROWS} rows) and over transposed panels (33, 64 and 70 rows,
  * with whole vectors, single columns and only single columns left over); the tall blocks with
  * literal strides of large products ({@code VectorPanels.fixedStrides}: [70, 300] @ [300, 300]
- * and [33, 257] @ [257, 129], in all three products); narrow products (fewer
+ * and [33, 257] @ [257, 129], in all three products; and a batched product whose batches together
+ * reach that size); narrow products (fewer
  * columns, or a shorter shared dimension, than a 512-bit vector) with few and many rows; and
  * the dropout mask, whose draws must be the interpreter's bit for bit.
  */
@@ -74,6 +76,31 @@ class VectorProductsTest {
     @MethodSource("shapes")
     void productsAgreeWithInterpreter(Shape s) {
         check(model(s), s.m);
+    }
+
+    /**
+     * A batched product whose batches make it large enough for literal strides (6 batches of
+     * [23, 40] @ [40, 70]: 16,800 elements of B in all, {@code VectorPanels.FIXED_MIN} 16,384,
+     * though each batch's B has 2,800): the forward's tall blocks (23 rows: 6 + 6 + 6 + 5) and
+     * Aᵀ·B's (the weight gradient, 40 rows), against the interpreter.
+     */
+    @Test
+    void batchedProductsWithLiteralStridesAgreeWithInterpreter() {
+        String src = """
+                model Batched {
+                    input a : [3, 2, 23, 40]
+                    input t : [3, 2, 23, 70]
+                    param w : [3, 2, 40, 70] init normal(0, 1)
+                    output y = a @ w
+                    loss = sum(y * t)
+                }
+                """;
+        Compiler.Result r = Compiler.compile("batched.nn", src);
+        assertTrue(r.ok(), r.render());
+        String code = JavaEmitter.emit(r.compiled().get(0), new JavaEmitter.Options(null, true, "batched.nn", src, JavaEmitter.Backend.VECTOR)).source();
+        assertTrue(code.contains("mk$6x4$70$40$1(") && code.contains("mk$5x4$70$40$1(") && code.contains("mk$6x4$70$1$40("),
+                "the forward and weight-gradient products' tall blocks have literal strides");
+        check(src, 1);
     }
 
     static List<Integer> dropoutSizes() {
