@@ -20,7 +20,7 @@ import javax.lang.model.element.Modifier;
  * char_lm's training step); a first version whose exponential returned a vector, and whose
  * product passed its sums to a small method, allocated 150 to 250 KB per call there in some JVMs.
  * The tile and the coefficients are under {@code FreqInlineSize} (325 bytes of bytecode); the
- * products (about 400, their four rows' stores unrolled) are called, once per tile.
+ * products (about 400 and more, their rows' stores unrolled) are called, once per tile.
  * <ul>
  *   <li>{@code attTile$}: a tile of {@value AttentionBlocks#BR} vectors {@code Σ_t a[x_rr + t] ·
  *       at[ao + t·LS …]}, scaled by {@code sc}, written to {@code ap} (the scores, or dP with
@@ -78,7 +78,7 @@ final class AttentionMembers {
         return VectorExact.broadcast(CodeBlock.of("$L", scalar));
     }
 
-    /** {@code attTile$(a, x0 … x3, w, at, ao, LS, ap, po, sc)}. */
+    /** {@code attTile$(a, x0 … x7, w, at, ao, LS, ap, po, sc)}, a parameter {@code x} per row. */
     private static MethodSpec tile(Elem e) {
         ClassName vt = VectorKernels.vectorType(e);
         MethodSpec.Builder m = method("attTile$", "Attention's tile: {@code ap[po + rr·L …] = sc · Σ_t a[x_rr + t] · at[ao + t·LS …]} for {@code t < w},\n"
