@@ -58,7 +58,7 @@ final class VectorPrime {
      * Operators, one of each kind the API profiles apart (associative, plain binary, unary,
      * ternary, shift), that the initializer runs {@link #ROUNDS} times.
      */
-    static final java.util.Set<String> PROFILED = java.util.Set.of("ADD", "SUB", "NEG", "FMA", "LSHL");
+    static final java.util.Set<String> PROFILED = java.util.Set.of("ADD", "SUB", "NEG", "FMA", "LSHL", "ASHR", "LSHR");
 
     /** How many times the initializer runs every operation: enough for the JIT to profile them. */
     static final int ROUNDS = 1000;
