@@ -123,9 +123,9 @@ final class Product {
         return kept.count();
     }
 
-    /** The batches summed into each batch of the result (1 when none). */
-    Size summedCount() {
-        return summed.count();
+    /** How many 2-D products one call computes: the result's batches times the batches summed into each (1 when not batched). */
+    Size products() {
+        return kept.count().times(summed.count());
     }
 
     /** Multiply-adds per batch of the result (the work of one row of the loop, for threads). */

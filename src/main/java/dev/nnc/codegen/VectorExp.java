@@ -42,20 +42,16 @@ final class VectorExp {
 
     static final String ISPECIES = "ISPECIES";
 
-    /** Declares {@code ISPECIES} (ints of {@code SPECIES}' shape) and its anchor {@code IANCHOR$}. */
+    /** Declares {@code ISPECIES}, ints of {@code SPECIES}' shape. */
     static void addIntSpecies(TypeSpec.Builder t) {
         ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
-        ClassName iv = ClassName.get("jdk.incubator.vector", "IntVector");
         t.addField(FieldSpec.builder(ParameterizedTypeName.get(species, ClassName.get(Integer.class)), "ISPECIES",
                         Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Ints of the shape of {@code SPECIES}: the exponent bits of the attention's exponential.\n")
+                .addJavadoc("Ints of the shape of {@code SPECIES}: the exponent bits of the exponentials.\n")
                 .initializer("$T.of(int.class, SPECIES.vectorShape())", species).build());
-        t.addField(FieldSpec.builder(iv, "IANCHOR$", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Only ever the receiver of {@code broadcast} and {@code add}, as {@code ANCHOR$$}.\n")
-                .initializer("$T.zero(ISPECIES)", iv).build());
     }
 
-    /** The name of {@link #method}. */
+    /** The name of the method {@link #addMethod} adds. */
     static final String METHOD = "exp$";
 
     /**
@@ -87,15 +83,8 @@ final class VectorExp {
         constants.put("MAGIC", 12582912.0f); // 1.5 · 2^23: adding it rounds to an integer
         constants.put("NLN2LO", (float) -LN2_LO_F);
         constants.put("NLN2HI", (float) -LN2_HI_F);
-        double coef = 1;
-        for (int i = 2; i <= DEGREE_F; i++) coef /= i;
-        float[] poly = new float[DEGREE_F + 1];
-        poly[DEGREE_F] = (float) coef;
-        for (int i = DEGREE_F - 1; i >= 0; i--) {
-            coef *= i + 1;
-            poly[i] = (float) coef;
-        }
-        for (int i = DEGREE_F; i >= 0; i--) constants.put("P" + i, poly[i]);
+        double[] poly = taylor(DEGREE_F);
+        for (int i = DEGREE_F; i >= 0; i--) constants.put("P" + i, (float) poly[i]);
         constants.put("KBIAS", -0x4B400000); // y's bits minus the magic number's: k
         constants.put("EBIAS", 127);
         for (var c : constants.entrySet()) {
@@ -126,13 +115,27 @@ final class VectorExp {
                 .returns(vt).addParameter(vt, "x").addCode(c.build()).build());
     }
 
-    /** The Taylor polynomial's degree in f32: truncation below half an ulp for {@code |r| ≤ ln2/2}. */
-    private static final int DEGREE_F = 7;
+    /** The Taylor polynomial's degree, f32 and f64: truncation below half an ulp for {@code |r| ≤ ln2/2}. */
+    private static final int DEGREE_F = 7, DEGREE_D = 13;
 
-    /** {@code ln2 = hi + lo} in f32, {@code hi}'s low bits zero so that {@code k·hi} is exact. */
-    private static final double LN2_HI_F = 0.693359375, LN2_LO_F = -2.12194440e-4;
+    /** {@code ln2 = hi + lo} in f32 and f64, {@code hi}'s low bits zero so that {@code k·hi} is exact. */
+    private static final double LN2_HI_F = 0.693359375, LN2_LO_F = -2.12194440e-4,
+            LN2_HI_D = 6.93147180369123816490e-01, LN2_LO_D = 1.90821492927058770002e-10;
 
-    /** The name of {@link #attentionMethod}. */
+    /** {@code 1/i!} for {@code i} from 0 to {@code degree}: the Taylor coefficients of {@code exp}, from the highest down. */
+    private static double[] taylor(int degree) {
+        double[] c = new double[degree + 1];
+        double coef = 1;
+        for (int i = 2; i <= degree; i++) coef /= i;
+        c[degree] = coef;
+        for (int i = degree - 1; i >= 0; i--) {
+            coef *= i + 1;
+            c[i] = coef;
+        }
+        return c;
+    }
+
+    /** The name of the method {@link #addAttentionMethod} adds. */
     static final String ATTENTION_METHOD = "expa$";
 
     /**
@@ -141,21 +144,27 @@ final class VectorExp {
      * {@link AttentionMembers}. It takes and returns no vector, so nothing is boxed whether or not C2
      * inlines it (in a large kernel C2 stops inlining at {@code NodeCountInliningCutoff}, and a method
      * that returned a vector allocated it there); in f32 it is under {@code FreqInlineSize}, in f64
-     * (degree 13) over it, so f64 kernels call it. Needs {@link #member}.
+     * (degree 13) over it, so f64 kernels call it. Needs {@link #member}; in f32 it adds
+     * {@code IANCHOR$}, the int vectors' anchor of its exponent bits.
      */
-    static MethodSpec attentionMethod(Elem e) {
+    static void addAttentionMethod(TypeSpec.Builder t, Elem e) {
         ClassName vt = VectorKernels.vectorType(e);
+        if (e.f32()) {
+            t.addField(FieldSpec.builder(INT_VECTOR, "IANCHOR$", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Only ever the receiver of {@code broadcast} and {@code add}, as {@code ANCHOR$$}.\n")
+                    .initializer("$T.zero(ISPECIES)", INT_VECTOR).build());
+        }
         CodeBlock.Builder c = CodeBlock.builder();
         emit(e, c, "e", VectorExact.exact(e, CodeBlock.of("$T.fromArray(SPECIES, a, o)", vt)));
         c.addStatement("e.intoArray(a, o)");
-        return MethodSpec.methodBuilder(ATTENTION_METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        t.addMethod(MethodSpec.methodBuilder(ATTENTION_METHOD).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code a[o …] = exp(a[o …])} lane by lane for arguments at most 0, 0 below about $L (nnc's {@code VectorExp}).\n",
                         e.f32() ? -88 : -709)
-                .addParameter(e.array(), "a").addParameter(TypeName.INT, "o").addCode(c.build()).build();
+                .addParameter(e.array(), "a").addParameter(TypeName.INT, "o").addCode(c.build()).build());
     }
 
     /**
-     * Declares vector {@code name} = {@code exp(x)} for arguments at most 0 ({@link #attentionMethod}):
+     * Declares vector {@code name} = {@code exp(x)} for arguments at most 0 ({@link #addAttentionMethod}):
      * clamped below at −88 (f32) or −709 (f64), where the result is 0, not a subnormal.
      */
     static void emit(Elem e, CodeBlock.Builder c, String name, CodeBlock x) {
@@ -168,18 +177,14 @@ final class VectorExp {
         c.addStatement("final $T $L = $L.mul($L).add($L)", vt, ey, ex, e.lit(1 / Math.log(2)), e.lit(magic));
         c.addStatement("final $T $L = $L.sub($L)", vt, ek, ey, e.lit(magic));
         // r = x − k·ln2, ln2 = hi + lo with hi's low bits zero, so k·hi is exact
-        double hi = f ? 0.693359375 : 6.93147180369123816490e-01, lo = f ? -2.12194440e-4 : 1.90821492927058770002e-10;
+        double hi = f ? LN2_HI_F : LN2_HI_D, lo = f ? LN2_LO_F : LN2_LO_D;
         c.addStatement("final $T $L = $L.fma($L, $L.fma($L, $L))", vt, er, ek, VectorExact.broadcast(e.lit(-lo)),
                 ek, VectorExact.broadcast(e.lit(-hi)), ex);
-        int degree = f ? 7 : 13;
-        double coef = 1;
-        for (int i = 2; i <= degree; i++) coef /= i;
-        c.addStatement("$T $L = $L", vt, name, VectorExact.broadcast(e.lit(coef)));
-        for (int i = degree - 1; i >= 0; i--) {
-            coef *= i + 1;
-            // p = r · p + 1/i!
-            c.addStatement("$L = $L.fma($L, $L)", name, er, name, VectorExact.broadcast(e.lit(coef)));
-        }
+        int degree = f ? DEGREE_F : DEGREE_D;
+        double[] poly = taylor(degree);
+        c.addStatement("$T $L = $L", vt, name, VectorExact.broadcast(e.lit(poly[degree])));
+        // p = r · p + 1/i!
+        for (int i = degree - 1; i >= 0; i--) c.addStatement("$L = $L.fma($L, $L)", name, er, name, VectorExact.broadcast(e.lit(poly[i])));
         // 2^k: the exponent field k + bias, from y's bits minus the magic number's (not convert(F2I), whose species C2
         // does not see as a constant: JDK 17 allocated every vector of the kernel)
         CodeBlock bits = f

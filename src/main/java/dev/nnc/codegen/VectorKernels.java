@@ -129,7 +129,7 @@ final class VectorKernels {
         else if (key.equals(VectorExp.ISPECIES)) VectorExp.addIntSpecies(t);
         else if (key.equals(VectorExp.METHOD)) VectorExp.addMethod(t, e);
         else if (key.equals(VectorErf.METHOD)) t.addMethods(VectorErf.methods(e));
-        else if (key.equals(VectorExp.ATTENTION_METHOD)) t.addMethod(VectorExp.attentionMethod(e));
+        else if (key.equals(VectorExp.ATTENTION_METHOD)) VectorExp.addAttentionMethod(t, e);
         else if (AttentionMembers.owns(key)) t.addMethod(AttentionMembers.of(e, key));
         else if (key.startsWith(MICRO)) t.addMethod(VectorRegisterBlocks.microKernel(e, key.substring(MICRO.length())));
         else if (key.equals(PoolVector.MEMBER)) PoolVector.addConstants(t, e);
@@ -207,7 +207,7 @@ final class VectorKernels {
             k.splitRows(p.batchCount(), p.batchWork());
             p.open(k, "r0", "r1");
         }
-        Names x = new Names(arrays, "M", "N", "K").sizes(p.m, p.n, p.k).runs(p.batched() ? p.batchCount().times(p.summedCount()) : Size.ONE);
+        Names x = new Names(arrays, "M", "N", "K").sizes(p.m, p.n, p.k).runs(p.products());
         if (oneColumn && !ta && !tb) {
             VectorThinProducts.matVec(k, x);
         } else if (oneColumn && ta && !tb) {
