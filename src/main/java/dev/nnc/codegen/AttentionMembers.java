@@ -113,7 +113,18 @@ final class AttentionMembers {
         CodeBlock rescale = e.f32() ? CodeBlock.of("expf($L)", d) : e.call("Math.exp", d);
         c.beginControlFlow("for (int rr = 0; rr < n; rr++)")
                 .addStatement("final $T sv = $L", vt, VectorExact.exact(e, load(vt, "ap", "rr * L")))
-                .addStatement("final $T mOld = ap[PM + rr], mNew = Math.max(mOld, sv.reduceLanes($T.MAX))", t, VectorExp.OPERATORS)
+                .addStatement("final $T mOld = ap[PM + rr]", t)
+                // no score above the running maximum (most tiles, once a row has seen a few): the maximum stays and the
+                // rescale is 1, so a comparison of the lanes replaces the reduction and the rescale's exponential, and
+                // every result has the bits of the general step's (alpha · l + p with alpha = 1 is l + p)
+                .beginControlFlow("if (mOld != $L && !sv.compare($T.GT, mOld).anyTrue())", e.lit(Double.NEGATIVE_INFINITY), VectorExp.OPERATORS)
+                .addStatement("ap[PA + rr] = 1")
+                .addStatement("sv.sub(mOld).intoArray(ap, rr * L)")
+                .addStatement("$L(ap, rr * L)", VectorExp.ATTENTION_METHOD)
+                .addStatement("$L.add($L).intoArray(ap, PL + rr * L)", VectorExact.exact(e, load(vt, "ap", "PL + rr * L")), load(vt, "ap", "rr * L"))
+                .addStatement("continue")
+                .endControlFlow()
+                .addStatement("final $T mNew = Math.max(mOld, sv.reduceLanes($T.MAX))", t, VectorExp.OPERATORS)
                 .beginControlFlow("if (mNew == $L)", e.lit(Double.NEGATIVE_INFINITY))
                 .addStatement("ap[PA + rr] = 1")
                 .addStatement("$L.intoArray(ap, rr * L)", VectorExact.zero(e))
