@@ -38,7 +38,8 @@ final class AttentionBlocks {
     /**
      * Rows per block: the score tile's vectors, each a chain of multiply-adds of its own. Eight chains
      * keep two FMA units busy where four left them waiting on the latency (W6 trainStep 1.034 times
-     * as fast on JDK 17, 1.030 on JDK 25: BuildsAB, one JVM per A/B, quiet machine); a tile's eight sums, the loaded vector and a broadcast fit in 16 registers (AVX2).
+     * as fast on JDK 17, 1.030 on JDK 25, but in BuildsAB's one JVM per A/B, not over fresh JVMs); a
+     * tile's eight sums, the loaded vector and a broadcast fit in 16 registers (AVX2).
      */
     static final int BR = 8;
 
