@@ -231,13 +231,18 @@ def app_loop(java, spec, max_warm_s=120):
     r = subprocess.run(args, check=True, capture_output=True, text=True)
     data = json.loads(r.stdout.strip().splitlines()[-1])
     print(f"app loop {spec} ({java}): {data['median_us']:.1f} us, {data['bytes_per_call']} B/call, "
-          f"other processes {others_cpu(data)} cores", file=sys.stderr)
+          f"other processes {others_cpu(data)} cores, host {host_gflops(data)} GFLOP/s", file=sys.stderr)
     return data
 
 
 def others_cpu(run):
     """The cores' worth of CPU other processes used during an AppLoop run's timed blocks, as text."""
     return "?" if run.get("others_cpu") is None else f"{run['others_cpu']:.2f}"
+
+
+def host_gflops(run):
+    """The host's floating-point rate beside an AppLoop run's timed blocks (AppLoop's host_gflops, HostSpeed), as text."""
+    return "?" if run.get("host_gflops") is None else f"{run['host_gflops']:.2f}"
 
 
 def jmh(bench, params, java="java"):
@@ -337,12 +342,14 @@ def main():
                 rs = app[jdk][(w, call)]
                 slow, fast = max(rs, key=lambda r: r["median_us"]), min(rs, key=lambda r: r["median_us"])
                 if slow["median_us"] / fast["median_us"] > 1.2:
-                    wide.append(f"{label} {call} JDK {jdk}: slowest JVM {slow['median_us']:.1f} µs with {others_cpu(slow)} cores "
-                                f"busy with other processes, fastest {fast['median_us']:.1f} µs with {others_cpu(fast)}")
+                    wide.append(f"{label} {call} JDK {jdk}: slowest JVM {slow['median_us']:.1f} µs ({others_cpu(slow)} cores, "
+                                f"host {host_gflops(slow)} GFLOP/s), fastest {fast['median_us']:.1f} µs ({others_cpu(fast)}, "
+                                f"{host_gflops(fast)})")
     if wide:
-        emit(f"Spreads above 1.2 in run {STAMP}, with the CPU other processes used during each JVM's timed blocks (AppLoop's others_cpu; "
-             "near 0 on both sides, the spread came from the JVM's own outcome or the host, not from other processes): "
-             + "; ".join(wide) + ".")
+        emit(f"Spreads above 1.2 in run {STAMP}, with, for the slowest and the fastest JVM, the cores' worth of CPU other processes "
+             "used during its timed blocks (AppLoop's others_cpu) and the host's floating-point rate beside them (host_gflops: "
+             "twelve chains of scalar fused multiply-adds; a lower rate with others_cpu near 0 means something outside this "
+             "machine shared the core): " + "; ".join(wide) + ".")
         emit()
     emit("Against the peers: µs per call, and the ratio peer ÷ nnc vector application loop (JDK 17 / JDK 25); "
          "above 1, nnc is faster. Target: the issues' minimum ratio against PyTorch 1.13 eager.")

@@ -24,7 +24,7 @@ import org.objectweb.asm.Opcodes;
  * columns; {@code VectorJitTest} runs it in check mode.
  *
  * <pre>
- * AppLoop [--time BLOCKS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
+ * AppLoop [--time BLOCKS] [--watch SECONDS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
  *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep (entry: trainStep, infer, gradients)
  * </pre>
  *
@@ -32,8 +32,11 @@ import org.objectweb.asm.Opcodes;
  * compiles a method without loops after 5,000 calls) and no compilation has finished for
  * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
  * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
- * the last line is one JSON object with the blocks, their median and the bytes allocated per
- * call. {@code --check}: warm-up also goes on while some method with Vector API code has no C2
+ * the last line is one JSON object with the blocks, their median, the bytes allocated per
+ * call and the host's floating-point rate beside the blocks ({@link HostSpeed}). {@code --watch}:
+ * blocks for that many seconds, each followed by the host's floating-point rate and clock
+ * ({@link HostSpeed}), a line each ("seconds µs/call GFLOP/s ns"): whether a JVM's slow
+ * period is the host's. {@code --check}: warm-up also goes on while some method with Vector API code has no C2
  * code yet; then the bytes the calling thread allocates per call (and, with threads, the
  * instance's pool threads), and the JIT compilations of every method of the generated classes
  * ({@link JitWatch}: JFR events streamed from the start, no JVM flag needed), with whether the
@@ -53,12 +56,13 @@ public final class AppLoop {
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
         long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
-        int blocks = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
+        int blocks = 0, watchS = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--time" -> blocks = Integer.parseInt(args[++i]);
+                case "--watch" -> watchS = Integer.parseInt(args[++i]);
                 case "--check" -> check = true;
                 case "--pollute" -> pollute = true;
                 case "--min-calls" -> minCalls = Integer.parseInt(args[++i]);
@@ -68,8 +72,8 @@ public final class AppLoop {
                 default -> specs.add(args[i]);
             }
         }
-        if (specs.isEmpty() || (blocks == 0 && !check)) {
-            throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--check] [--pollute] SPEC... (see the class comment)");
+        if (specs.isEmpty() || (blocks == 0 && watchS == 0 && !check)) {
+            throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--watch SECONDS] [--check] [--pollute] SPEC... (see the class comment)");
         }
         JitWatch jit = check ? new JitWatch() : null;
         long t0 = System.nanoTime();
@@ -88,6 +92,7 @@ public final class AppLoop {
         long warmNs = warmUp(calls, minCalls, quietMs, deadline, check ? jit : null, vectorMethods);
         System.out.printf("warm %.1f s%n", warmNs / 1e9);
         if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
+        if (watchS > 0) watch(calls.get(0), watchS, blockMs);
         if (check) {
             // an application's calls allocate nothing once every method they run is compiled: while
             // some do (methods without vector code may still be C1's), warm up more, within the limit
@@ -170,15 +175,43 @@ public final class AppLoop {
         }
     }
 
-    /** {@code blocks} timed blocks of about {@code blockMs}; prints each and, last, a JSON summary. */
-    private static void time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
+    /** Blocks of about {@code blockMs} for {@code seconds}, each printed with the host's rate and clock right after it. */
+    private static void watch(Spec s, int seconds, int blockMs) throws Throwable {
+        HostSpeed.warmUp();
+        int n = callsPerBlock(s, blockMs);
+        long t0 = System.nanoTime(), end = t0 + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                s.call.invokeExact();
+            }
+            long stop = System.nanoTime();
+            System.out.printf("%.1f %.3f %.2f %.3f%n", (stop - t0) / 1e9, (stop - start) / 1e3 / n, HostSpeed.fmaGflops(), HostSpeed.clockNs());
+        }
+    }
+
+    /** The calls that take about {@code blockMs}, from the time of 200. */
+    private static int callsPerBlock(Spec s, int blockMs) throws Throwable {
         long t0 = System.nanoTime();
         for (int i = 0; i < 200; i++) {
             s.call.invokeExact();
         }
         double estimate = (System.nanoTime() - t0) / 200.0;
-        int n = (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockMs * 1e6 / estimate));
-        double[] us = new double[blocks], cpu = new double[blocks];
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockMs * 1e6 / estimate));
+    }
+
+    /**
+     * {@code blocks} timed blocks of about {@code blockMs}; prints each and, last, a JSON summary:
+     * {@code median_us}, the median of the blocks; {@code cpu_median_us}, the median of the calling
+     * thread's CPU time per call (the pool threads' not counted: on a shared machine it leaves out
+     * the time the thread waited for a core, so an A/B under load compares it rather than the wall
+     * time); {@code others_cpu} ({@link #machineBusyNs}); {@code host_gflops}, the median of the
+     * host's floating-point rate measured right after each block ({@link HostSpeed}).
+     */
+    private static void time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
+        int n = callsPerBlock(s, blockMs);
+        double[] us = new double[blocks], cpu = new double[blocks], host = new double[blocks];
+        HostSpeed.warmUp();
         long allocated = 0;
         long machine0 = machineBusyNs(), process0 = PROCESS.getProcessCpuTime(), wall0 = System.nanoTime();
         for (int b = 0; b < blocks; b++) {
@@ -189,7 +222,8 @@ public final class AppLoop {
             us[b] = (System.nanoTime() - start) / 1e3 / n;
             cpu[b] = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
             allocated += THREADS.getCurrentThreadAllocatedBytes() - a;
-            System.out.printf("block %d: %.3f us/call%n", b, us[b]);
+            host[b] = HostSpeed.fmaGflops();
+            System.out.printf("block %d: %.3f us/call, host %.2f GFLOP/s%n", b, us[b], host[b]);
         }
         long machine1 = machineBusyNs(), process1 = PROCESS.getProcessCpuTime(), wall1 = System.nanoTime();
         // cores' worth of CPU time that other processes used while the blocks ran (null where /proc/stat is missing)
@@ -200,15 +234,11 @@ public final class AppLoop {
         for (int b = 0; b < blocks; b++) json.append(b == 0 ? "" : ", ").append(us[b]);
         json.append("], \"calls_per_block\": ").append(n).append(", \"bytes_per_call\": ").append(allocated / ((long) n * blocks))
                 .append(", \"cpu_median_us\": ").append(median(cpu)).append(", \"others_cpu\": ").append(others)
+                .append(", \"host_gflops\": ").append(median(host))
                 .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append("\"}");
         System.out.println(json);
     }
 
-    /**
-     * The median of the timed blocks. {@code cpu_median_us} in the summary is the median of the calling
-     * thread's CPU time per call (the pool threads' not counted): on a shared machine it leaves out the
-     * time the thread waited for a core, so an A/B under load compares it rather than the wall time.
-     */
     /**
      * The CPU time every process of the machine used so far (user, nice, system, irq and softirq
      * of /proc/stat's first line, in its 100 Hz ticks), or -1 where there is no /proc/stat. With
