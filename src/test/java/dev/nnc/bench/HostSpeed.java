@@ -6,13 +6,13 @@ package dev.nnc.bench;
  * multiply-adds, which run on the same pipes as the generated classes' vector ones), timed for
  * about a millisecond.
  *
- * <p>Why: on this project's 2-core virtual machine, W1's inference ran 15–20% slower for 90
- * seconds at a time inside one JVM, with the same compiled code and the same arrays, and the
- * same JVM then ran fast again. Over those periods this rate fell by the same fraction, while a
- * chain of dependent operations (the clock) and an L2 read stream did not change: something
- * outside the virtual machine shared the core's floating-point pipes (as the other hardware
- * thread of a host core does). Other processes inside the machine show in AppLoop's
- * {@code others_cpu}; this shows the host.
+ * <p>Why: on this project's 2-core virtual machine, W1's inference ran 15–20% slower for 20 to
+ * 90 seconds at a time inside one JVM, with the same compiled code and the same arrays, and the
+ * same JVM then ran fast again. Over those periods this rate fell too (by 9–17%), as did a
+ * Vector API fma loop's, while a chain of dependent operations (the clock) moved by a few
+ * percent at most and an L2 read stream not at all: something outside the virtual machine
+ * shared the core's floating-point pipes (as the other hardware thread of a host core does).
+ * Other processes inside the machine show in AppLoop's {@code others_cpu}; this shows the host.
  */
 final class HostSpeed {
     private HostSpeed() {}
