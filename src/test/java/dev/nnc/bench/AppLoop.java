@@ -87,6 +87,8 @@ public final class AppLoop {
         }
         if (check) jit.watch(vectorMethods.keySet());
 
+        // the host's reference loops are compiled first, so that the JIT is quiet when the blocks start
+        if (blocks > 0 || watchS > 0) HostSpeed.warmUp();
         long start = System.nanoTime(), deadline = start + maxWarmS * 1_000_000_000L;
         // with --check, warm-up goes on while a method with vector code compiled by C1 has no C2 code (yet)
         long warmNs = warmUp(calls, minCalls, quietMs, deadline, check ? jit : null, vectorMethods);
@@ -177,7 +179,6 @@ public final class AppLoop {
 
     /** Blocks of about {@code blockMs} for {@code seconds}, each printed with the host's rate and clock right after it. */
     private static void watch(Spec s, int seconds, int blockMs) throws Throwable {
-        HostSpeed.warmUp();
         int n = callsPerBlock(s, blockMs);
         long t0 = System.nanoTime(), end = t0 + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
@@ -211,7 +212,6 @@ public final class AppLoop {
     private static void time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
         int n = callsPerBlock(s, blockMs);
         double[] us = new double[blocks], cpu = new double[blocks], host = new double[blocks];
-        HostSpeed.warmUp();
         long allocated = 0;
         long machine0 = machineBusyNs(), process0 = PROCESS.getProcessCpuTime(), wall0 = System.nanoTime();
         for (int b = 0; b < blocks; b++) {
