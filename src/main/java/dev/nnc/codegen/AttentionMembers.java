@@ -118,7 +118,9 @@ final class AttentionMembers {
                 // rescale is 1, so a comparison of the lanes replaces the reduction and the rescale's exponential, and
                 // every result has the bits of the general step's (alpha · l + p with alpha = 1 is l + p). The tail is
                 // written out on both paths on purpose: one tail after an if that sets m and alpha (alpha = 1 by default)
-                // took 4.24-4.40 ms against 3.79-3.85 for attn:1024 infer (JDK 17, 3 fresh JVMs each, /tmp/s11/ab.sh)
+                // took 4.24-4.40 ms against 3.79-3.85 for attn:1024 infer (JDK 17, 3 fresh JVMs each: AppLoop --time 4
+                // --block-ms 300 --max-warm-s 20 attn:1024,vector,f32,infer, the variant's classes through -Dnnc.bench.classes);
+                // not measured on JDK 25
                 .beginControlFlow("if (mOld != $L && !sv.compare($T.GT, mOld).anyTrue())", e.lit(Double.NEGATIVE_INFINITY), VectorExp.OPERATORS)
                 .addStatement("ap[PA + rr] = 1")
                 .addStatement("sv.sub(mOld).intoArray(ap, rr * L)")

@@ -54,6 +54,8 @@ final class HostSpeed {
     private static float chains(int n) {
         float a = 0.999f, b = 1e-3f;
         float c0 = 1, c1 = 2, c2 = 3, c3 = 4, c4 = 5, c5 = 6, c6 = 7, c7 = 8, c8 = 9, c9 = 10, c10 = 11, c11 = 12;
+        // written out, a local each: twelve chains in twelve registers, enough to keep two FMA pipes busy past their
+        // latency. Over an array C2 would vectorize the twelve (superword) or keep them in memory, and measure that instead
         for (int i = 0; i < n; i++) {
             c0 = Math.fma(c0, a, b);
             c1 = Math.fma(c1, a, b);
