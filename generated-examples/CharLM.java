@@ -338,6 +338,11 @@ public final class CharLM {
     private float[][] scratch$rows = new float[0][];
 
     /**
+     * Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand.
+     */
+    private float[][] scratch$cols = new float[0][];
+
+    /**
      * Scratch for matrix products: one row of the result.
      */
     private float[] scratch$acc;
@@ -1647,46 +1652,94 @@ public final class CharLM {
      * matmul → [batch, seq, 32], from char_lm.nn line 56: {@code output logits = layer_norm(h, lnf_g, lnf_b) @ head                   // [batch, seq, vocab]}
      */
     private static void k$36(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[][] rows, float[] acc) {
-        final int nn = 32, kk = 128, m = d_batch * d_seq;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
-            }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
+            float[][] cols, float[][] rows, float[] acc) {
+        if (d_batch * d_seq >= 64) {
+            final int nn = 32, kk = 128, m = d_batch * d_seq;
+            final float[] g0 = cols[32], g1 = cols[33], g2 = cols[34], g3 = cols[35];
+            for (int i0 = 0; i0 < m; i0 += 256) {
+                final int w = Math.min(256, m - i0);
                 for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    Arrays.fill(cols[j], 0, w, 0.0f);
                 }
-            }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
+                int p = 0;
+                for (; p + 4 <= kk; p += 4) {
+                    for (int i = 0; i < w; i++) {
+                        g0[i] = a0[(i0 + i) * kk + p];
+                        g1[i] = a0[(i0 + i) * kk + p + 1];
+                        g2[i] = a0[(i0 + i) * kk + p + 2];
+                        g3[i] = a0[(i0 + i) * kk + p + 3];
+                    }
+                    for (int j = 0; j + 1 < nn; j += 2) {
+                        final float x0 = a1[j * kk + p], x1 = a1[j * kk + p + 1], x2 = a1[j * kk + p + 2], x3 = a1[j * kk + p + 3];
+                        final float y0 = a1[(j + 1) * kk + p], y1 = a1[(j + 1) * kk + p + 1], y2 = a1[(j + 1) * kk + p + 2], y3 = a1[(j + 1) * kk + p + 3];
+                        final float[] c = cols[j], d = cols[j + 1];
+                        for (int i = 0; i < w; i++) {
+                            final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                            c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                            d[i] = d[i] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                        }
+                    }
+                }
+                // the last columns of A when k is not a multiple of 4
+                for (; p < kk; p++) {
+                    for (int i = 0; i < w; i++) {
+                        g0[i] = a0[(i0 + i) * kk + p];
+                    }
                     for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
+                        final float x0 = a1[j * kk + p];
+                        final float[] c = cols[j];
+                        for (int i = 0; i < w; i++) {
+                            c[i] += x0 * g0[i];
+                        }
+                    }
+                }
+                for (int i = 0; i < w; i++) {
+                    for (int j = 0; j < nn; j++) {
+                        out[(i0 + i) * nn + j] = cols[j][i];
                     }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+        } else {
+            final int nn = 32, kk = 128, m = d_batch * d_seq;
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < kk; p++) {
+                final float[] r = rows[p];
+                // B stored as [n, k]: row p of B is column p of the stored array
+                for (int j = 0; j < nn; j++) {
+                    r[j] = a1[j * kk + p];
+                }
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += r[j] * 0.0f;
+                }
+            }
+            boolean finite = true;
+            for (int j = 0; j < nn; j++) {
+                finite &= acc[j] == 0.0f;
+            }
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(acc, 0, nn, 0.0f);
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && finite) {
+                        continue;
+                    }
+                    final float[] r0 = rows[p], r1 = rows[p + 1];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    }
+                }
+                if (p < kk) {
+                    final float x0 = a0[(i) * kk + p];
+                    if (x0 != 0.0f || !finite) {
+                        final float[] r0 = rows[p];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                System.arraycopy(acc, 0, out, i * nn, nn);
+            }
         }
     }
 
@@ -1989,7 +2042,7 @@ public final class CharLM {
      * matmul → [batch, 1, seq, 32], from char_lm.nn line 49: {@code v = a @ wv}
      */
     private static void k$47(float[] out, float[] a0, float[] a1, int d_batch, int d_seq,
-            float[] sum, float[][] rows, float[] acc) {
+            float[] sum, float[][] cols, float[][] rows, float[] acc) {
         for (int batch = 0; batch < d_batch; batch++) {
             final int offA0 = batch * 32 * d_seq, offB0 = 0;
             final int offC = batch * 32 * d_seq;
@@ -2008,45 +2061,93 @@ public final class CharLM {
                         }
                     }
                 } else {
-                    final int nn = 32, kk = 8, m = d_seq;
-                    Arrays.fill(acc, 0, nn, 0.0f);
-                    for (int p = 0; p < kk; p++) {
-                        final float[] r = rows[p];
-                        // B stored as [n, k]: row p of B is column p of the stored array
-                        for (int j = 0; j < nn; j++) {
-                            r[j] = a1[offB + j * kk + p];
-                        }
-                        for (int j = 0; j < nn; j++) {
-                            acc[j] += r[j] * 0.0f;
-                        }
-                    }
-                    boolean finite = true;
-                    for (int j = 0; j < nn; j++) {
-                        finite &= acc[j] == 0.0f;
-                    }
-                    for (int i = 0; i < m; i++) {
-                        Arrays.fill(acc, 0, nn, 0.0f);
-                        int p = 0;
-                        for (; p + 1 < kk; p += 2) {
-                            final float x0 = a0[offA + (i) * kk + p], x1 = a0[offA + (i) * kk + p + 1];
-                            if (x0 == 0.0f && x1 == 0.0f && finite) {
-                                continue;
-                            }
-                            final float[] r0 = rows[p], r1 = rows[p + 1];
+                    if (d_seq >= 64) {
+                        final int nn = 32, kk = 8, m = d_seq;
+                        final float[] g0 = cols[32], g1 = cols[33], g2 = cols[34], g3 = cols[35];
+                        for (int i0 = 0; i0 < m; i0 += 256) {
+                            final int w = Math.min(256, m - i0);
                             for (int j = 0; j < nn; j++) {
-                                acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                                Arrays.fill(cols[j], 0, w, 0.0f);
                             }
-                        }
-                        if (p < kk) {
-                            final float x0 = a0[offA + (i) * kk + p];
-                            if (x0 != 0.0f || !finite) {
-                                final float[] r0 = rows[p];
+                            int p = 0;
+                            for (; p + 4 <= kk; p += 4) {
+                                for (int i = 0; i < w; i++) {
+                                    g0[i] = a0[offA + (i0 + i) * kk + p];
+                                    g1[i] = a0[offA + (i0 + i) * kk + p + 1];
+                                    g2[i] = a0[offA + (i0 + i) * kk + p + 2];
+                                    g3[i] = a0[offA + (i0 + i) * kk + p + 3];
+                                }
+                                for (int j = 0; j + 1 < nn; j += 2) {
+                                    final float x0 = a1[offB + j * kk + p], x1 = a1[offB + j * kk + p + 1], x2 = a1[offB + j * kk + p + 2], x3 = a1[offB + j * kk + p + 3];
+                                    final float y0 = a1[offB + (j + 1) * kk + p], y1 = a1[offB + (j + 1) * kk + p + 1], y2 = a1[offB + (j + 1) * kk + p + 2], y3 = a1[offB + (j + 1) * kk + p + 3];
+                                    final float[] c = cols[j], d = cols[j + 1];
+                                    for (int i = 0; i < w; i++) {
+                                        final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                                        c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                                        d[i] = d[i] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                                    }
+                                }
+                            }
+                            // the last columns of A when k is not a multiple of 4
+                            for (; p < kk; p++) {
+                                for (int i = 0; i < w; i++) {
+                                    g0[i] = a0[offA + (i0 + i) * kk + p];
+                                }
                                 for (int j = 0; j < nn; j++) {
-                                    acc[j] += x0 * r0[j];
+                                    final float x0 = a1[offB + j * kk + p];
+                                    final float[] c = cols[j];
+                                    for (int i = 0; i < w; i++) {
+                                        c[i] += x0 * g0[i];
+                                    }
+                                }
+                            }
+                            for (int i = 0; i < w; i++) {
+                                for (int j = 0; j < nn; j++) {
+                                    dst[offD + (i0 + i) * nn + j] = cols[j][i];
                                 }
                             }
                         }
-                        System.arraycopy(acc, 0, dst, offD + i * nn, nn);
+                    } else {
+                        final int nn = 32, kk = 8, m = d_seq;
+                        Arrays.fill(acc, 0, nn, 0.0f);
+                        for (int p = 0; p < kk; p++) {
+                            final float[] r = rows[p];
+                            // B stored as [n, k]: row p of B is column p of the stored array
+                            for (int j = 0; j < nn; j++) {
+                                r[j] = a1[offB + j * kk + p];
+                            }
+                            for (int j = 0; j < nn; j++) {
+                                acc[j] += r[j] * 0.0f;
+                            }
+                        }
+                        boolean finite = true;
+                        for (int j = 0; j < nn; j++) {
+                            finite &= acc[j] == 0.0f;
+                        }
+                        for (int i = 0; i < m; i++) {
+                            Arrays.fill(acc, 0, nn, 0.0f);
+                            int p = 0;
+                            for (; p + 1 < kk; p += 2) {
+                                final float x0 = a0[offA + (i) * kk + p], x1 = a0[offA + (i) * kk + p + 1];
+                                if (x0 == 0.0f && x1 == 0.0f && finite) {
+                                    continue;
+                                }
+                                final float[] r0 = rows[p], r1 = rows[p + 1];
+                                for (int j = 0; j < nn; j++) {
+                                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                                }
+                            }
+                            if (p < kk) {
+                                final float x0 = a0[offA + (i) * kk + p];
+                                if (x0 != 0.0f || !finite) {
+                                    final float[] r0 = rows[p];
+                                    for (int j = 0; j < nn; j++) {
+                                        acc[j] += x0 * r0[j];
+                                    }
+                                }
+                            }
+                            System.arraycopy(acc, 0, dst, offD + i * nn, nn);
+                        }
                     }
                 }
                 if (summedBatch > 0) {
@@ -2617,7 +2718,7 @@ public final class CharLM {
         k$33(buf$21, buf$23, dim$batch, dim$seq);
         k$34(buf$24, buf$21, buf$19, dim$batch, dim$seq);
         k$35(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
-        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$cols, scratch$rows, scratch$acc);
         k$37(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$38(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
     }
@@ -2625,7 +2726,7 @@ public final class CharLM {
     private void run$gradients$1() {
         k$39(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
         k$40(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
-        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$cols, scratch$rows, scratch$acc);
         k$37(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$38(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
         k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
@@ -2635,9 +2736,9 @@ public final class CharLM {
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$44(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$45(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$46(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
+        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
+        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
         k$48(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
         k$37(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$38(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
@@ -2778,6 +2879,7 @@ public final class CharLM {
         buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 68, (long) 128), (long) 32), (long) 8), Math.max((long) 32, (long) 128));
+        scratch$cols = growRows(scratch$cols, (long) 36, (long) 256);
         scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         try {
@@ -2856,7 +2958,7 @@ public final class CharLM {
         k$33(buf$21, buf$23, dim$batch, dim$seq);
         k$34(buf$24, buf$21, buf$19, dim$batch, dim$seq);
         k$35(buf$21, buf$23, buf$24, buf$17, dim$batch, dim$seq);
-        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$36(buf$24, buf$21, head, dim$batch, dim$seq, scratch$cols, scratch$rows, scratch$acc);
         k$37(buf$23, buf$24, lnf_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$8); else k$38(buf$17, buf$15, buf$23, 0, dim$batch * dim$seq);
     }
@@ -2864,7 +2966,7 @@ public final class CharLM {
     private void run$trainStep$1() {
         k$39(buf$23, buf$17, w2, dim$batch, dim$seq, scratch$rows, scratch$acc);
         k$40(buf$15, buf$23, buf$12, buf$11, buf$10, dim$batch, dim$seq);
-        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$rows, scratch$acc);
+        k$36(buf$23, buf$15, w1, dim$batch, dim$seq, scratch$cols, scratch$rows, scratch$acc);
         k$37(buf$12, buf$23, ln2_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$9); else k$38(buf$10, buf$7, buf$12, 0, dim$batch * dim$seq);
         k$9(buf$7, buf$17, buf$10, dim$batch, dim$seq);
@@ -2874,9 +2976,9 @@ public final class CharLM {
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$10); else k$44(buf$25, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$11); else k$45(buf$26, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
         if (threads$ > 1 && 4 * dim$batch * dim$seq >= 48 && (long) 4 * dim$batch * dim$seq * (long) 16 * dim$seq >= 16777216L) rows$(4 * dim$batch * dim$seq, split$12); else k$46(buf$27, buf$3, buf$4, buf$5, buf$12, buf$20, buf$10, dim$seq, 0, 4 * dim$batch * dim$seq);
-        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
-        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$rows, scratch$acc);
+        k$47(buf$3, buf$27, wv, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
+        k$47(buf$4, buf$26, wk, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
+        k$47(buf$5, buf$25, wq, dim$batch, dim$seq, scratch$sum, scratch$cols, scratch$rows, scratch$acc);
         k$48(buf$12, buf$3, buf$4, buf$5, dim$batch, dim$seq);
         k$37(buf$10, buf$12, ln1_g, dim$batch, dim$seq);
         if (threads$ > 1 && dim$batch * dim$seq >= 48 && (long) dim$batch * dim$seq * (long) 32 >= 16777216L) rows$(dim$batch * dim$seq, split$13); else k$38(buf$3, buf$2, buf$10, 0, dim$batch * dim$seq);
@@ -3182,6 +3284,7 @@ public final class CharLM {
         buf$26 = grow(buf$26, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         buf$27 = grow(buf$27, Math.max((long) 32 * dim$batch * dim$seq, (long) 1024));
         scratch$rows = growRows(scratch$rows, Math.max(Math.max(Math.max((long) 68, (long) 128), (long) 32), (long) 8), Math.max((long) 32, (long) 128));
+        scratch$cols = growRows(scratch$cols, (long) 36, (long) 256);
         scratch$acc = grow(scratch$acc, Math.max((long) 32, (long) 128));
         scratch$sum = grow(scratch$sum, Math.max((long) 32 * dim$seq, (long) 256));
         float loss$;

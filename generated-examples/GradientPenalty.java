@@ -178,6 +178,11 @@ public final class GradientPenalty {
     private float[][] scratch$rows = new float[0][];
 
     /**
+     * Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand.
+     */
+    private float[][] scratch$cols = new float[0][];
+
+    /**
      * Scratch for matrix products: one row of the result.
      */
     private float[] scratch$acc;
@@ -531,8 +536,8 @@ public final class GradientPenalty {
     /**
      * matmul → [batch, 32], from gradient_penalty.nn line 7: {@code fn critic(x, w1, b1, w2, b2) = tanh(x @ w1 + b1) @ w2 + b2}
      */
-    private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$6(float[] out, float[] a0, float[] a1, int d_batch, float[][] cols,
+            float[][] rows, float[] acc) {
         if ((long) (d_batch) * (1) * (32) <= 1024) {
             for (int i = 0; i < d_batch; i++) {
                 for (int j = 0; j < 32; j++) {
@@ -544,45 +549,93 @@ public final class GradientPenalty {
                 }
             }
         } else {
-            final int nn = 32, kk = 1, m = d_batch;
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < kk; p++) {
-                final float[] r = rows[p];
-                // B stored as [n, k]: row p of B is column p of the stored array
-                for (int j = 0; j < nn; j++) {
-                    r[j] = a1[j * kk + p];
-                }
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += r[j] * 0.0f;
-                }
-            }
-            boolean finite = true;
-            for (int j = 0; j < nn; j++) {
-                finite &= acc[j] == 0.0f;
-            }
-            for (int i = 0; i < m; i++) {
-                Arrays.fill(acc, 0, nn, 0.0f);
-                int p = 0;
-                for (; p + 1 < kk; p += 2) {
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && finite) {
-                        continue;
-                    }
-                    final float[] r0 = rows[p], r1 = rows[p + 1];
+            if (d_batch >= 64) {
+                final int nn = 32, kk = 1, m = d_batch;
+                final float[] g0 = cols[32], g1 = cols[33], g2 = cols[34], g3 = cols[35];
+                for (int i0 = 0; i0 < m; i0 += 256) {
+                    final int w = Math.min(256, m - i0);
                     for (int j = 0; j < nn; j++) {
-                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                        Arrays.fill(cols[j], 0, w, 0.0f);
                     }
-                }
-                if (p < kk) {
-                    final float x0 = a0[(i) * kk + p];
-                    if (x0 != 0.0f || !finite) {
-                        final float[] r0 = rows[p];
+                    int p = 0;
+                    for (; p + 4 <= kk; p += 4) {
+                        for (int i = 0; i < w; i++) {
+                            g0[i] = a0[(i0 + i) * kk + p];
+                            g1[i] = a0[(i0 + i) * kk + p + 1];
+                            g2[i] = a0[(i0 + i) * kk + p + 2];
+                            g3[i] = a0[(i0 + i) * kk + p + 3];
+                        }
+                        for (int j = 0; j + 1 < nn; j += 2) {
+                            final float x0 = a1[j * kk + p], x1 = a1[j * kk + p + 1], x2 = a1[j * kk + p + 2], x3 = a1[j * kk + p + 3];
+                            final float y0 = a1[(j + 1) * kk + p], y1 = a1[(j + 1) * kk + p + 1], y2 = a1[(j + 1) * kk + p + 2], y3 = a1[(j + 1) * kk + p + 3];
+                            final float[] c = cols[j], d = cols[j + 1];
+                            for (int i = 0; i < w; i++) {
+                                final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                                c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                                d[i] = d[i] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                            }
+                        }
+                    }
+                    // the last columns of A when k is not a multiple of 4
+                    for (; p < kk; p++) {
+                        for (int i = 0; i < w; i++) {
+                            g0[i] = a0[(i0 + i) * kk + p];
+                        }
                         for (int j = 0; j < nn; j++) {
-                            acc[j] += x0 * r0[j];
+                            final float x0 = a1[j * kk + p];
+                            final float[] c = cols[j];
+                            for (int i = 0; i < w; i++) {
+                                c[i] += x0 * g0[i];
+                            }
+                        }
+                    }
+                    for (int i = 0; i < w; i++) {
+                        for (int j = 0; j < nn; j++) {
+                            out[(i0 + i) * nn + j] = cols[j][i];
                         }
                     }
                 }
-                System.arraycopy(acc, 0, out, i * nn, nn);
+            } else {
+                final int nn = 32, kk = 1, m = d_batch;
+                Arrays.fill(acc, 0, nn, 0.0f);
+                for (int p = 0; p < kk; p++) {
+                    final float[] r = rows[p];
+                    // B stored as [n, k]: row p of B is column p of the stored array
+                    for (int j = 0; j < nn; j++) {
+                        r[j] = a1[j * kk + p];
+                    }
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += r[j] * 0.0f;
+                    }
+                }
+                boolean finite = true;
+                for (int j = 0; j < nn; j++) {
+                    finite &= acc[j] == 0.0f;
+                }
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(acc, 0, nn, 0.0f);
+                    int p = 0;
+                    for (; p + 1 < kk; p += 2) {
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && finite) {
+                            continue;
+                        }
+                        final float[] r0 = rows[p], r1 = rows[p + 1];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
+                    if (p < kk) {
+                        final float x0 = a0[(i) * kk + p];
+                        if (x0 != 0.0f || !finite) {
+                            final float[] r0 = rows[p];
+                            for (int j = 0; j < nn; j++) {
+                                acc[j] += x0 * r0[j];
+                            }
+                        }
+                    }
+                    System.arraycopy(acc, 0, out, i * nn, nn);
+                }
             }
         }
     }
@@ -737,7 +790,7 @@ public final class GradientPenalty {
         k$1(buf$3, buf$2, b1, dim$batch);
         k$4(buf$2);
         k$5(buf$4, buf$2, dim$batch);
-        k$6(buf$5, buf$4, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$5, buf$4, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$7(buf$4, buf$5, buf$2, buf$3, dim$batch);
         k$8(buf$5, buf$4, w1, dim$batch);
         k$9(buf$4, buf$5, dim$batch);
@@ -815,6 +868,7 @@ public final class GradientPenalty {
         buf$4 = grow(buf$4, Math.max((long) dim$batch, (long) 32 * dim$batch));
         buf$5 = grow(buf$5, Math.max(Math.max(Math.max((long) 32 * dim$batch, (long) 2 * dim$batch), (long) dim$batch), (long) 1));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$cols = growRows(scratch$cols, (long) 36, (long) 256);
         scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$loss();
@@ -1390,7 +1444,7 @@ public final class GradientPenalty {
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
-        k$6(buf$7, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$7, buf$6, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$14(buf$8, buf$4, buf$5, dim$batch);
         k$15(buf$9, buf$7, buf$8, dim$batch);
         k$8(buf$10, buf$9, w1, dim$batch);
@@ -1402,7 +1456,7 @@ public final class GradientPenalty {
         k$18(buf$0, buf$4, dim$batch);
         k$5(buf$14, buf$0, dim$batch);
         k$19(buf$0, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$15, buf$14, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
@@ -1423,7 +1477,7 @@ public final class GradientPenalty {
     }
 
     private void run$gradients$1() {
-        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$7(buf$9, buf$7, buf$4, buf$1, dim$batch);
         k$22(buf$7, in$real, buf$9, dim$batch, scratch$rows);
         k$32(grad$w1, buf$10, buf$18, buf$3, buf$7);
@@ -1531,6 +1585,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) dim$batch);
         buf$18 = grow(buf$18, Math.max(Math.max((long) dim$batch, (long) 64), (long) 32));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$cols = growRows(scratch$cols, (long) 36, (long) 256);
         scratch$acc = grow(scratch$acc, (long) 32);
         try {
             run$gradients();
@@ -1580,7 +1635,7 @@ public final class GradientPenalty {
         k$1(buf$5, buf$4, b1, dim$batch);
         k$4(buf$4);
         k$5(buf$6, buf$4, dim$batch);
-        k$6(buf$7, buf$6, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$7, buf$6, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$14(buf$8, buf$4, buf$5, dim$batch);
         k$15(buf$9, buf$7, buf$8, dim$batch);
         k$8(buf$10, buf$9, w1, dim$batch);
@@ -1592,7 +1647,7 @@ public final class GradientPenalty {
         k$18(buf$0, buf$4, dim$batch);
         k$5(buf$14, buf$0, dim$batch);
         k$19(buf$0, buf$14, dim$batch);
-        k$6(buf$15, buf$14, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$15, buf$14, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$20(buf$16, buf$3, buf$14, dim$batch);
         k$7(buf$14, buf$15, buf$4, buf$3, dim$batch);
         k$21(buf$15, buf$14, dim$batch);
@@ -1609,7 +1664,7 @@ public final class GradientPenalty {
         k$30(buf$9, buf$14, buf$7, buf$5, dim$batch);
         k$31(buf$5, buf$9, buf$8, dim$batch);
         k$22(buf$18, in$mixed, buf$5, dim$batch, scratch$rows);
-        k$6(buf$7, buf$17, w2, dim$batch, scratch$rows, scratch$acc);
+        k$6(buf$7, buf$17, w2, dim$batch, scratch$cols, scratch$rows, scratch$acc);
     }
 
     private void run$trainStep$1() {
@@ -1791,6 +1846,7 @@ public final class GradientPenalty {
         buf$17 = grow(buf$17, (long) dim$batch);
         buf$18 = grow(buf$18, Math.max((long) dim$batch, (long) 64));
         scratch$rows = growRows(scratch$rows, Math.max((long) 68, (long) 1), (long) 32);
+        scratch$cols = growRows(scratch$cols, (long) 36, (long) 256);
         scratch$acc = grow(scratch$acc, (long) 32);
         float loss$;
         try {

@@ -222,6 +222,11 @@ public final class ResnetBlock {
     private float[] buf$21;
 
     /**
+     * Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand.
+     */
+    private float[][] scratch$cols = new float[0][];
+
+    /**
      * Scratch for matrix products: the rows of the right operand, each starting at index 0.
      */
     private float[][] scratch$rows = new float[0][];
@@ -944,8 +949,8 @@ public final class ResnetBlock {
     /**
      * matmul → [batch, 16], from resnet_block.nn line 31: {@code output logits = mean(y, axis = [2, 3]) @ head + bias}
      */
-    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
+    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch, float[][] cols,
+            float[][] rows, float[] acc) {
         if ((long) (d_batch) * (10) * (16) <= 1024) {
             final int kk = 10, m = d_batch;
             int i = 0;
@@ -1004,45 +1009,93 @@ public final class ResnetBlock {
                 out[i * 16 + 15] = s0_15;
             }
         } else {
-            final int nn = 16, kk = 10, m = d_batch;
-            Arrays.fill(acc, 0, nn, 0.0f);
-            for (int p = 0; p < kk; p++) {
-                final float[] r = rows[p];
-                // B stored as [n, k]: row p of B is column p of the stored array
-                for (int j = 0; j < nn; j++) {
-                    r[j] = a1[j * kk + p];
-                }
-                for (int j = 0; j < nn; j++) {
-                    acc[j] += r[j] * 0.0f;
-                }
-            }
-            boolean finite = true;
-            for (int j = 0; j < nn; j++) {
-                finite &= acc[j] == 0.0f;
-            }
-            for (int i = 0; i < m; i++) {
-                Arrays.fill(acc, 0, nn, 0.0f);
-                int p = 0;
-                for (; p + 1 < kk; p += 2) {
-                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                    if (x0 == 0.0f && x1 == 0.0f && finite) {
-                        continue;
-                    }
-                    final float[] r0 = rows[p], r1 = rows[p + 1];
+            if (d_batch >= 64) {
+                final int nn = 16, kk = 10, m = d_batch;
+                final float[] g0 = cols[16], g1 = cols[17], g2 = cols[18], g3 = cols[19];
+                for (int i0 = 0; i0 < m; i0 += 512) {
+                    final int w = Math.min(512, m - i0);
                     for (int j = 0; j < nn; j++) {
-                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                        Arrays.fill(cols[j], 0, w, 0.0f);
                     }
-                }
-                if (p < kk) {
-                    final float x0 = a0[(i) * kk + p];
-                    if (x0 != 0.0f || !finite) {
-                        final float[] r0 = rows[p];
+                    int p = 0;
+                    for (; p + 4 <= kk; p += 4) {
+                        for (int i = 0; i < w; i++) {
+                            g0[i] = a0[(i0 + i) * kk + p];
+                            g1[i] = a0[(i0 + i) * kk + p + 1];
+                            g2[i] = a0[(i0 + i) * kk + p + 2];
+                            g3[i] = a0[(i0 + i) * kk + p + 3];
+                        }
+                        for (int j = 0; j + 1 < nn; j += 2) {
+                            final float x0 = a1[j * kk + p], x1 = a1[j * kk + p + 1], x2 = a1[j * kk + p + 2], x3 = a1[j * kk + p + 3];
+                            final float y0 = a1[(j + 1) * kk + p], y1 = a1[(j + 1) * kk + p + 1], y2 = a1[(j + 1) * kk + p + 2], y3 = a1[(j + 1) * kk + p + 3];
+                            final float[] c = cols[j], d = cols[j + 1];
+                            for (int i = 0; i < w; i++) {
+                                final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                                c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                                d[i] = d[i] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                            }
+                        }
+                    }
+                    // the last columns of A when k is not a multiple of 4
+                    for (; p < kk; p++) {
+                        for (int i = 0; i < w; i++) {
+                            g0[i] = a0[(i0 + i) * kk + p];
+                        }
                         for (int j = 0; j < nn; j++) {
-                            acc[j] += x0 * r0[j];
+                            final float x0 = a1[j * kk + p];
+                            final float[] c = cols[j];
+                            for (int i = 0; i < w; i++) {
+                                c[i] += x0 * g0[i];
+                            }
+                        }
+                    }
+                    for (int i = 0; i < w; i++) {
+                        for (int j = 0; j < nn; j++) {
+                            out[(i0 + i) * nn + j] = cols[j][i];
                         }
                     }
                 }
-                System.arraycopy(acc, 0, out, i * nn, nn);
+            } else {
+                final int nn = 16, kk = 10, m = d_batch;
+                Arrays.fill(acc, 0, nn, 0.0f);
+                for (int p = 0; p < kk; p++) {
+                    final float[] r = rows[p];
+                    // B stored as [n, k]: row p of B is column p of the stored array
+                    for (int j = 0; j < nn; j++) {
+                        r[j] = a1[j * kk + p];
+                    }
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] += r[j] * 0.0f;
+                    }
+                }
+                boolean finite = true;
+                for (int j = 0; j < nn; j++) {
+                    finite &= acc[j] == 0.0f;
+                }
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(acc, 0, nn, 0.0f);
+                    int p = 0;
+                    for (; p + 1 < kk; p += 2) {
+                        final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                        if (x0 == 0.0f && x1 == 0.0f && finite) {
+                            continue;
+                        }
+                        final float[] r0 = rows[p], r1 = rows[p + 1];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                        }
+                    }
+                    if (p < kk) {
+                        final float x0 = a0[(i) * kk + p];
+                        if (x0 != 0.0f || !finite) {
+                            final float[] r0 = rows[p];
+                            for (int j = 0; j < nn; j++) {
+                                acc[j] += x0 * r0[j];
+                            }
+                        }
+                    }
+                    System.arraycopy(acc, 0, out, i * nn, nn);
+                }
             }
         }
     }
@@ -1280,7 +1333,7 @@ public final class ResnetBlock {
         k$25(buf$8, buf$10, dim$batch);
         k$26(buf$14, buf$12, buf$8, dim$batch);
         k$27(buf$12, buf$11, buf$14, buf$10, dim$batch);
-        k$28(buf$14, buf$12, head, dim$batch, scratch$rows, scratch$acc);
+        k$28(buf$14, buf$12, head, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$4(buf$10, buf$14, dim$batch);
         k$29(buf$14, buf$10, buf$6, dim$batch);
         k$30(buf$6, buf$14, g2, buf$0, dim$batch);
@@ -1369,6 +1422,7 @@ public final class ResnetBlock {
         buf$12 = grow(buf$12, Math.max((long) dim$batch, (long) 10 * dim$batch));
         buf$13 = grow(buf$13, (long) 10 * dim$batch);
         buf$14 = grow(buf$14, Math.max(Math.max(Math.max((long) dim$batch, (long) 16 * dim$batch), (long) 1024 * dim$batch), (long) 1));
+        scratch$cols = growRows(scratch$cols, (long) 20, (long) 512);
         scratch$rows = growRows(scratch$rows, (long) 10, (long) 16);
         scratch$acc = grow(scratch$acc, (long) 16);
         try {
@@ -1672,7 +1726,7 @@ public final class ResnetBlock {
     private void run$trainStep$1() {
         k$26(buf$21, buf$19, buf$12, dim$batch);
         k$27(buf$19, buf$20, buf$21, buf$18, dim$batch);
-        k$28(buf$21, buf$19, head, dim$batch, scratch$rows, scratch$acc);
+        k$28(buf$21, buf$19, head, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$4(buf$20, buf$21, dim$batch);
         k$29(buf$21, buf$20, buf$15, dim$batch);
         k$47(buf$15, buf$21, g2, dim$batch);
@@ -1860,6 +1914,7 @@ public final class ResnetBlock {
         buf$19 = grow(buf$19, Math.max((long) dim$batch, (long) 10 * dim$batch));
         buf$20 = grow(buf$20, Math.max(Math.max(Math.max((long) 10 * dim$batch, (long) 16 * dim$batch), (long) 16), (long) 1024 * dim$batch));
         buf$21 = grow(buf$21, Math.max(Math.max((long) dim$batch, (long) 16 * dim$batch), (long) 1024 * dim$batch));
+        scratch$cols = growRows(scratch$cols, (long) 20, (long) 512);
         scratch$rows = growRows(scratch$rows, (long) 10, (long) 16);
         scratch$acc = grow(scratch$acc, (long) 16);
         float loss$;
@@ -1964,7 +2019,7 @@ public final class ResnetBlock {
     private void run$trainingPass$1() {
         k$26(buf$21, buf$18, buf$19, dim$batch);
         k$27(buf$18, buf$20, buf$21, buf$12, dim$batch);
-        k$28(buf$21, buf$18, head, dim$batch, scratch$rows, scratch$acc);
+        k$28(buf$21, buf$18, head, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$4(buf$20, buf$21, dim$batch);
         k$29(buf$21, buf$20, buf$15, dim$batch);
         k$47(buf$15, buf$21, g2, dim$batch);
@@ -2088,6 +2143,7 @@ public final class ResnetBlock {
         buf$19 = grow(buf$19, (long) dim$batch);
         buf$20 = grow(buf$20, Math.max(Math.max((long) 10 * dim$batch, (long) 16 * dim$batch), (long) 16));
         buf$21 = grow(buf$21, Math.max(Math.max((long) dim$batch, (long) 16 * dim$batch), (long) 1024 * dim$batch));
+        scratch$cols = growRows(scratch$cols, (long) 20, (long) 512);
         scratch$rows = growRows(scratch$rows, (long) 10, (long) 16);
         scratch$acc = grow(scratch$acc, (long) 16);
         try {

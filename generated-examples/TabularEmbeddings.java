@@ -226,6 +226,11 @@ public final class TabularEmbeddings {
      */
     private float[] scratch$acc;
 
+    /**
+     * Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand.
+     */
+    private float[][] scratch$cols = new float[0][];
+
     private int threads$ = 1;
 
     private Pool$ pool$;
@@ -1128,47 +1133,102 @@ public final class TabularEmbeddings {
     /**
      * matmul → [batch, 21], from tabular_embeddings.nn line 25: {@code h = silu(layer_norm(features @ w1 + b1, g1, s1))}
      */
-    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch, float[][] rows,
-            float[] acc) {
-        final int nn = 21, kk = 64, m = d_batch;
-        Arrays.fill(acc, 0, nn, 0.0f);
-        for (int p = 0; p < kk; p++) {
-            final float[] r = rows[p];
-            // B stored as [n, k]: row p of B is column p of the stored array
-            for (int j = 0; j < nn; j++) {
-                r[j] = a1[j * kk + p];
-            }
-            for (int j = 0; j < nn; j++) {
-                acc[j] += r[j] * 0.0f;
-            }
-        }
-        boolean finite = true;
-        for (int j = 0; j < nn; j++) {
-            finite &= acc[j] == 0.0f;
-        }
-        for (int i = 0; i < m; i++) {
-            Arrays.fill(acc, 0, nn, 0.0f);
-            int p = 0;
-            for (; p + 1 < kk; p += 2) {
-                final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
-                if (x0 == 0.0f && x1 == 0.0f && finite) {
-                    continue;
-                }
-                final float[] r0 = rows[p], r1 = rows[p + 1];
+    private static void k$28(float[] out, float[] a0, float[] a1, int d_batch, float[][] cols,
+            float[][] rows, float[] acc) {
+        if (d_batch >= 64) {
+            final int nn = 21, kk = 64, m = d_batch;
+            final float[] g0 = cols[21], g1 = cols[22], g2 = cols[23], g3 = cols[24];
+            for (int i0 = 0; i0 < m; i0 += 384) {
+                final int w = Math.min(384, m - i0);
                 for (int j = 0; j < nn; j++) {
-                    acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    Arrays.fill(cols[j], 0, w, 0.0f);
                 }
-            }
-            if (p < kk) {
-                final float x0 = a0[(i) * kk + p];
-                if (x0 != 0.0f || !finite) {
-                    final float[] r0 = rows[p];
+                int p = 0;
+                for (; p + 4 <= kk; p += 4) {
+                    for (int i = 0; i < w; i++) {
+                        g0[i] = a0[(i0 + i) * kk + p];
+                        g1[i] = a0[(i0 + i) * kk + p + 1];
+                        g2[i] = a0[(i0 + i) * kk + p + 2];
+                        g3[i] = a0[(i0 + i) * kk + p + 3];
+                    }
+                    for (int j = 0; j + 1 < nn; j += 2) {
+                        final float x0 = a1[j * kk + p], x1 = a1[j * kk + p + 1], x2 = a1[j * kk + p + 2], x3 = a1[j * kk + p + 3];
+                        final float y0 = a1[(j + 1) * kk + p], y1 = a1[(j + 1) * kk + p + 1], y2 = a1[(j + 1) * kk + p + 2], y3 = a1[(j + 1) * kk + p + 3];
+                        final float[] c = cols[j], d = cols[j + 1];
+                        for (int i = 0; i < w; i++) {
+                            final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                            c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                            d[i] = d[i] + y0 * b0 + y1 * b1 + y2 * b2 + y3 * b3;
+                        }
+                    }
+                    final int j = 20;
+                    final float x0 = a1[j * kk + p], x1 = a1[j * kk + p + 1], x2 = a1[j * kk + p + 2], x3 = a1[j * kk + p + 3];
+                    final float[] c = cols[j];
+                    for (int i = 0; i < w; i++) {
+                        final float b0 = g0[i], b1 = g1[i], b2 = g2[i], b3 = g3[i];
+                        c[i] = c[i] + x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+                    }
+                }
+                // the last columns of A when k is not a multiple of 4
+                for (; p < kk; p++) {
+                    for (int i = 0; i < w; i++) {
+                        g0[i] = a0[(i0 + i) * kk + p];
+                    }
                     for (int j = 0; j < nn; j++) {
-                        acc[j] += x0 * r0[j];
+                        final float x0 = a1[j * kk + p];
+                        final float[] c = cols[j];
+                        for (int i = 0; i < w; i++) {
+                            c[i] += x0 * g0[i];
+                        }
+                    }
+                }
+                for (int i = 0; i < w; i++) {
+                    for (int j = 0; j < nn; j++) {
+                        out[(i0 + i) * nn + j] = cols[j][i];
                     }
                 }
             }
-            System.arraycopy(acc, 0, out, i * nn, nn);
+        } else {
+            final int nn = 21, kk = 64, m = d_batch;
+            Arrays.fill(acc, 0, nn, 0.0f);
+            for (int p = 0; p < kk; p++) {
+                final float[] r = rows[p];
+                // B stored as [n, k]: row p of B is column p of the stored array
+                for (int j = 0; j < nn; j++) {
+                    r[j] = a1[j * kk + p];
+                }
+                for (int j = 0; j < nn; j++) {
+                    acc[j] += r[j] * 0.0f;
+                }
+            }
+            boolean finite = true;
+            for (int j = 0; j < nn; j++) {
+                finite &= acc[j] == 0.0f;
+            }
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(acc, 0, nn, 0.0f);
+                int p = 0;
+                for (; p + 1 < kk; p += 2) {
+                    final float x0 = a0[(i) * kk + p], x1 = a0[(i) * kk + p + 1];
+                    if (x0 == 0.0f && x1 == 0.0f && finite) {
+                        continue;
+                    }
+                    final float[] r0 = rows[p], r1 = rows[p + 1];
+                    for (int j = 0; j < nn; j++) {
+                        acc[j] = acc[j] + x0 * r0[j] + x1 * r1[j];
+                    }
+                }
+                if (p < kk) {
+                    final float x0 = a0[(i) * kk + p];
+                    if (x0 != 0.0f || !finite) {
+                        final float[] r0 = rows[p];
+                        for (int j = 0; j < nn; j++) {
+                            acc[j] += x0 * r0[j];
+                        }
+                    }
+                }
+                System.arraycopy(acc, 0, out, i * nn, nn);
+            }
         }
     }
 
@@ -1496,7 +1556,7 @@ public final class TabularEmbeddings {
         k$25(buf$9, buf$10, buf$4, buf$3, dim$batch);
         k$26(buf$3, buf$9, g1, dim$batch);
         if (threads$ > 1 && dim$batch >= 48 && (long) dim$batch * (long) 64 >= 16777216L) rows$(dim$batch, split$2); else k$27(buf$4, buf$2, buf$3, 0, dim$batch);
-        k$28(buf$3, buf$4, w1, dim$batch, scratch$rows, scratch$acc);
+        k$28(buf$3, buf$4, w1, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$29(buf$2, buf$3, dim$batch);
         k$30(buf$10, buf$2, dim$batch);
         k$31(buf$7, buf$10, dim$batch);
@@ -1638,6 +1698,7 @@ public final class TabularEmbeddings {
         buf$11 = grow(buf$11, (long) dim$batch);
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 68, (long) 1), (long) 64), Math.max((long) 64, (long) 21));
         scratch$acc = grow(scratch$acc, Math.max((long) 64, (long) 21));
+        scratch$cols = growRows(scratch$cols, (long) 25, (long) 384);
         try {
             run$gradients();
             return buf$8[0];
@@ -1704,7 +1765,7 @@ public final class TabularEmbeddings {
         k$25(buf$9, buf$10, buf$4, buf$3, dim$batch);
         k$26(buf$3, buf$9, g1, dim$batch);
         if (threads$ > 1 && dim$batch >= 48 && (long) dim$batch * (long) 64 >= 16777216L) rows$(dim$batch, split$2); else k$27(buf$4, buf$2, buf$3, 0, dim$batch);
-        k$28(buf$3, buf$4, w1, dim$batch, scratch$rows, scratch$acc);
+        k$28(buf$3, buf$4, w1, dim$batch, scratch$cols, scratch$rows, scratch$acc);
         k$29(buf$2, buf$3, dim$batch);
         k$30(buf$3, buf$2, dim$batch);
         k$31(buf$10, buf$3, dim$batch);
@@ -1917,6 +1978,7 @@ public final class TabularEmbeddings {
         buf$11 = grow(buf$11, (long) dim$batch);
         scratch$rows = growRows(scratch$rows, Math.max(Math.max((long) 68, (long) 1), (long) 64), Math.max((long) 64, (long) 21));
         scratch$acc = grow(scratch$acc, Math.max((long) 64, (long) 21));
+        scratch$cols = growRows(scratch$cols, (long) 25, (long) 384);
         float loss$;
         try {
             run$trainStep();

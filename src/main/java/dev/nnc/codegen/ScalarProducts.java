@@ -38,7 +38,8 @@ final class ScalarProducts {
      * once per block, the accumulators stay in cache, and a single row (batch 1) costs one pass
      * over B. When B is a transpose read in place (gathering its rows is slow), its rows are
      * gathered once into {@code rows[p]} and each row of the result is accumulated in
-     * {@code acc}.
+     * {@code acc}; unless the result is narrow, then its columns are accumulated instead
+     * ({@link #columnMatmul}).
      *
      * <p>Terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0} are skipped (all the terms of a
      * group at once) when the rows of B they multiply are finite: then they
@@ -69,7 +70,7 @@ final class ScalarProducts {
                     smallMatmul(k, p, x);
                     k.body.nextControlFlow("else");
                 }
-                if (p.tb) gatheredMatmul(k, p, x);
+                if (p.tb) transposedB(k, p, x);
                 else streamRows(k, p, x);
                 if (branch) k.body.endControlFlow();
             }
@@ -205,6 +206,121 @@ final class ScalarProducts {
                 .endControlFlow()
                 .beginControlFlow("for (int ii = 0; ii < mb; ii++)")
                 .addStatement("System.arraycopy(rows[ii], 0, $L, $L, nn)", x.c(), x.cAt("(i0 + ii) * nn"))
+                .endControlFlow()
+                .endControlFlow();
+    }
+
+    /**
+     * Result rows narrower than this (static) are too short a loop for C2: with 16 lanes it
+     * aligns, unrolls and leaves a loop of 32 iterations scalar (about 15 GFLOP/s on this
+     * project's machine), so {@link #columnMatmul} runs along the columns of the result instead.
+     */
+    static final int NARROW_COLUMNS = 64;
+
+    /** Results with fewer rows than this stay with {@link #gatheredMatmul} (a runtime check when the rows are a runtime dim). */
+    static final int COLUMN_MIN_ROWS = 64;
+
+    /** {@link #matmul} with B a transpose read in place: {@link #columnMatmul} for narrow results with enough rows, else {@link #gatheredMatmul}. */
+    private static void transposedB(Kernel k, Product pr, Product.Arrays x) {
+        if (!pr.n.isStatic() || pr.n.value() >= NARROW_COLUMNS) {
+            gatheredMatmul(k, pr, x);
+        } else if (pr.m.isStatic()) {
+            if (pr.m.value() >= COLUMN_MIN_ROWS) columnMatmul(k, pr, x);
+            else gatheredMatmul(k, pr, x);
+        } else {
+            k.body.beginControlFlow("if ($L >= $L)", k.size(pr.m), COLUMN_MIN_ROWS);
+            columnMatmul(k, pr, x);
+            k.body.nextControlFlow("else");
+            gatheredMatmul(k, pr, x);
+            k.body.endControlFlow();
+        }
+    }
+
+    /** The columns of the result {@link #columnMatmul} accumulates at a time: about 32 KB of accumulators, at least 128 (a loop C2 vectorizes). */
+    static int columnBlock(long cols) {
+        return (int) Math.max(128, Math.min(512, (8192 / cols) & ~15L));
+    }
+
+    /**
+     * {@link #matmul} with B a transpose read in place and a narrow result ({@link
+     * #NARROW_COLUMNS}): the transposed product {@code outᵀ[j, i] = Σ_p B[p, j] · A[i, p]}, in
+     * the form of {@link #streamRows} with the roles swapped, so the vectorized loop runs over a
+     * block of up to {@link #columnBlock} rows of the result: {@link #STREAM_TERMS} columns of A
+     * (as read) are gathered into {@code g0 …} ({@code cols[n …]}), and each pair of result columns {@code j,
+     * j + 1} (held transposed in {@code cols[j]}) adds their terms with B's elements as factors.
+     * Every element still sums its terms for p in order from +0 (the textbook loop, bit for
+     * bit); no term is skipped (A's zeros would have to be found element by element).
+     */
+    private static void columnMatmul(Kernel k, Product pr, Product.Arrays x) {
+        boolean ta = pr.ta;
+        int nn = (int) pr.n.value(), T = STREAM_TERMS, w = columnBlock(nn);
+        k.scratch(new Scratch("scratch$cols", "cols", Size.constant(nn + T), Size.constant(w), false,
+                "Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand."));
+        CodeBlock zero = k.elem.lit(0);
+        com.palantir.javapoet.TypeName t = k.elem.type();
+        List<CodeBlock> colDecl = new java.util.ArrayList<>(), gather = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(),
+                ys = new java.util.ArrayList<>(), as = new java.util.ArrayList<>(), cSum = new java.util.ArrayList<>(List.of(CodeBlock.of("c[i]"))),
+                dSum = new java.util.ArrayList<>(List.of(CodeBlock.of("d[i]")));
+        for (int q = 0; q < T; q++) {
+            String pq = q == 0 ? "p" : "p + " + q;
+            colDecl.add(CodeBlock.of("g$L = cols[$L]", q, nn + q));
+            gather.add(CodeBlock.of("g$L[i] = $L", q, aElem(x, ta, "i0 + i", pq)));
+            xs.add(CodeBlock.of("x$L = $L", q, x.b(CodeBlock.of("j * kk + $L", pq))));
+            ys.add(CodeBlock.of("y$L = $L", q, x.b(CodeBlock.of("(j + 1) * kk + $L", pq))));
+            as.add(CodeBlock.of("b$L = g$L[i]", q, q));
+            cSum.add(CodeBlock.of("x$L * b$L", q, q));
+            dSum.add(CodeBlock.of("y$L * b$L", q, q));
+        }
+        CodeBlock.Builder c = k.body;
+        c.addStatement("final int nn = $L, kk = $L, m = $L", nn, k.size(pr.k), k.size(pr.m))
+                .addStatement("final $T[] $L", t, CodeBlock.join(colDecl, ", "))
+                .beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", w)
+                .addStatement("final int w = Math.min($L, m - i0)", w)
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("$T.fill(cols[j], 0, w, $L)", java.util.Arrays.class, zero)
+                .endControlFlow()
+                .addStatement("int p = 0")
+                .beginControlFlow("for (; p + $L <= kk; p += $L)", T, T)
+                .beginControlFlow("for (int i = 0; i < w; i++)");
+        for (CodeBlock g : gather) c.addStatement("$L", g);
+        c.endControlFlow()
+                .beginControlFlow("for (int j = 0; j + 1 < nn; j += 2)")
+                .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                .addStatement("final $T $L", t, CodeBlock.join(ys, ", "))
+                .addStatement("final $T[] c = cols[j], d = cols[j + 1]", t)
+                .beginControlFlow("for (int i = 0; i < w; i++)")
+                .addStatement("final $T $L", t, CodeBlock.join(as, ", "))
+                .addStatement("c[i] = $L", CodeBlock.join(cSum, " + "))
+                .addStatement("d[i] = $L", CodeBlock.join(dSum, " + "))
+                .endControlFlow()
+                .endControlFlow();
+        if (nn % 2 == 1) {
+            c.addStatement("final int j = $L", nn - 1)
+                    .addStatement("final $T $L", t, CodeBlock.join(xs, ", "))
+                    .addStatement("final $T[] c = cols[j]", t)
+                    .beginControlFlow("for (int i = 0; i < w; i++)")
+                    .addStatement("final $T $L", t, CodeBlock.join(as, ", "))
+                    .addStatement("c[i] = $L", CodeBlock.join(cSum, " + "))
+                    .endControlFlow();
+        }
+        c.endControlFlow()
+                .add("// the last columns of A when k is not a multiple of $L\n", T)
+                .beginControlFlow("for (; p < kk; p++)")
+                .beginControlFlow("for (int i = 0; i < w; i++)")
+                .addStatement("$L", gather.get(0))
+                .endControlFlow()
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("final $T $L", t, xs.get(0))
+                .addStatement("final $T[] c = cols[j]", t)
+                .beginControlFlow("for (int i = 0; i < w; i++)")
+                .addStatement("c[i] += x0 * g0[i]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int i = 0; i < w; i++)")
+                .beginControlFlow("for (int j = 0; j < nn; j++)")
+                .addStatement("$L = cols[j][i]", x.c(CodeBlock.of("(i0 + i) * nn + j")))
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
     }

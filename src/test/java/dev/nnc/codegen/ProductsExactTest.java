@@ -11,21 +11,23 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scalar backend's matrix products (streamed rows in register blocks, gathered rows, locals
- * for narrow products, plain loops for tiny ones) against a textbook loop, bit for bit, in f64
- * and f32: each element is the sum of its terms for p in order from +0. Sizes straddle every
- * block and unroll boundary (odd and even rows, k not a multiple of the unroll), either operand
- * may be a transpose read in place, and inputs are mostly zeros (the skipped terms), with rows
+ * The scalar backend's matrix products (streamed rows in register blocks, gathered rows, result
+ * columns for narrow products with B transposed, locals for narrow products, plain loops for tiny
+ * ones) against a textbook loop, bit for bit, in f64 and f32: each element is the sum of its
+ * terms for p in order from +0. Sizes straddle every block and unroll boundary (odd and even
+ * rows, k not a multiple of the unroll), either operand may be a transpose read in place (both at
+ * once too), rows straddle the runtime choice between gathered rows and result columns (64) and a
+ * block of result columns (300 rows), and inputs are mostly zeros (the skipped terms), with rows
  * of B holding an infinity or a NaN in some cases (whose zero terms must not be skipped).
  */
 class ProductsExactTest {
-    private static final int[] BATCHES = {1, 2, 3, 5, 33, 70};
+    private static final int[] BATCHES = {1, 2, 3, 5, 33, 70, 300};
 
     @Test
     void productsEqualTextbookLoops() {
-        for (String form : new String[] {"plain", "ta", "tb"}) {
+        for (String form : new String[] {"plain", "ta", "tb", "tatb"}) {
             for (int k : new int[] {3, 4, 9}) {
-                for (int n : new int[] {10, 16, 40}) {
+                for (int n : new int[] {10, 16, 33, 40}) {
                     for (boolean f32 : new boolean[] {false, true}) check(form, k, n, f32);
                 }
             }
@@ -33,13 +35,10 @@ class ProductsExactTest {
     }
 
     private static void check(String form, int k, int n, boolean f32) {
-        String x = form.equals("ta") ? "[" + k + ", batch]" : "[batch, " + k + "]";
-        String w = form.equals("tb") ? "[" + n + ", " + k + "]" : "[" + k + ", " + n + "]";
-        String expr = switch (form) {
-            case "ta" -> "x.T @ w";
-            case "tb" -> "x @ w.T";
-            default -> "x @ w";
-        };
+        boolean ta = form.startsWith("ta"), tb = form.endsWith("tb");
+        String x = ta ? "[" + k + ", batch]" : "[batch, " + k + "]";
+        String w = tb ? "[" + n + ", " + k + "]" : "[" + k + ", " + n + "]";
+        String expr = (ta ? "x.T" : "x") + " @ " + (tb ? "w.T" : "w");
         String src = "model P {\n dim batch\n input x : " + x + "\n input w : " + w + "\n output y = " + expr + "\n}\n";
         Compiler.Result r = Compiler.compile("p.nn", src);
         assertTrue(r.ok(), r.render());
@@ -54,10 +53,10 @@ class ProductsExactTest {
                 if (special > 0) b[rnd.nextInt(b.length)] = special == 1 ? Double.POSITIVE_INFINITY : Double.NaN;
                 // a as [m, k] and b as [k, n], whatever the stored layout
                 double[] xs = a, ws = b;
-                if (form.equals("ta")) xs = transpose(a, m, k);
-                if (form.equals("tb")) ws = transpose(b, k, n);
-                Tensor y = lm.infer(Map.of("x", Tensor.of(form.equals("ta") ? new int[] {k, m} : new int[] {m, k}, xs),
-                        "w", Tensor.of(form.equals("tb") ? new int[] {n, k} : new int[] {k, n}, ws)), Map.of("batch", m)).get("y");
+                if (ta) xs = transpose(a, m, k);
+                if (tb) ws = transpose(b, k, n);
+                Tensor y = lm.infer(Map.of("x", Tensor.of(ta ? new int[] {k, m} : new int[] {m, k}, xs),
+                        "w", Tensor.of(tb ? new int[] {n, k} : new int[] {k, n}, ws)), Map.of("batch", m)).get("y");
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
                         double want;
