@@ -189,16 +189,33 @@ class ThreadsTest {
      * The vector class of {@code source} with one thread and with three: the same outputs, loss,
      * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
      */
-    private static String assertSameResults(String name, String source, int batch) {
-        String generated = null;
+    /** A model's generated vector class in f32 and f64, compiled once for all its batches (by file name). */
+    private record Generated(Compiled compiled, JavaEmitter.Output[] outputs, Class<?>[] classes) {}
+
+    private static final Map<String, Generated> GENERATED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Generated generate(String name, String source) {
         Compiler.Result r = Compiler.compile(name, source);
         assertTrue(r.ok(), r.render());
         Compiled c = r.compiled().get(0);
+        JavaEmitter.Output[] outs = new JavaEmitter.Output[2];
+        Class<?>[] classes = new Class<?>[2];
+        for (int i = 0; i < 2; i++) {
+            outs[i] = JavaEmitter.emit(c, new JavaEmitter.Options(null, i == 0, name, source, JavaEmitter.Backend.VECTOR));
+            classes[i] = InMemoryJavac.compile(outs[i].qualifiedName(), outs[i].source()).load(outs[i].qualifiedName());
+        }
+        return new Generated(c, outs, classes);
+    }
+
+    private static String assertSameResults(String name, String source, int batch) {
+        String generated = null;
+        Generated g = GENERATED.computeIfAbsent(name, n -> generate(n, source));
+        Compiled c = g.compiled();
         Model model = c.model();
         for (boolean f32 : new boolean[] {true, false}) {
-            JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(null, f32, name, source, JavaEmitter.Backend.VECTOR));
+            JavaEmitter.Output out = g.outputs()[f32 ? 0 : 1];
             generated = out.source();
-            Class<?> cls = InMemoryJavac.compile(out.qualifiedName(), out.source()).load(out.qualifiedName());
+            Class<?> cls = g.classes()[f32 ? 0 : 1];
             LoadedModel one = LoadedModel.of(c, out, cls, f32, 5);
             LoadedModel three = LoadedModel.of(c, out, cls, f32, 5);
             setThreads(three, 3);

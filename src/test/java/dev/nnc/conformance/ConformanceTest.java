@@ -45,8 +45,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code "true"}: evaluate in training mode, {@code --train}).
  *
  * <p>System properties: {@code nnc.conformance.dir} points at another fixture folder;
- * {@code nnc.conformance.engine}, if set, is passed as {@code --engine VALUE} (for the code
- * generator's engine once it exists). Only {@link Main#run(String...)} and {@code dev.nnc.io}
+ * {@code nnc.conformance.engine}, if set, is a comma-separated list of the engines to run, of
+ * {@code java}, {@code java-vector} (the generated code, scalar and vector backends) and
+ * {@code interp} (default: all three). Only {@link Main#run(String...)} and {@code dev.nnc.io}
  * are used, so the suite also serves as a black-box test of the CLI.
  */
 @Tag("conformance")
@@ -110,7 +111,11 @@ class ConformanceTest {
     /** Every case on both engines: the generated code and the reference interpreter. */
     static Stream<org.junit.jupiter.params.provider.Arguments> engineCases() {
         String only = System.getProperty("nnc.conformance.engine");
-        List<String> engines = only != null && !only.isBlank() ? List.of(only) : List.of("java", "java-vector", "interp");
+        List<String> all = List.of("java", "java-vector", "interp");
+        List<String> engines = only == null || only.isBlank() ? all : List.of(only.split(","));
+        for (String e : engines) {
+            if (!all.contains(e)) throw new IllegalArgumentException("nnc.conformance.engine: unknown engine " + e + " (of " + all + ")");
+        }
         List<String> names = cases().toList();
         List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
         for (String e : engines) for (String n : names) out.add(org.junit.jupiter.params.provider.Arguments.of(e, n));
