@@ -41,11 +41,11 @@ final class ScalarProducts {
      * {@code acc}; unless the result is narrow, then its columns are accumulated instead
      * ({@link #columnMatmul}).
      *
-     * <p>Terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0} are skipped (all the terms of a
-     * group at once) when the rows of B they multiply are finite: then they
-     * only add zeros (and an accumulator that starts at +0 never becomes −0), and skipping
-     * them makes sparse inputs (one-hot features, ReLU activations) cheaper without changing
-     * any result (0 · ±inf and 0 · NaN still give NaN).
+     * <p>Except in {@link #columnMatmul}, terms {@code A[i,p] · B[p,j]} with {@code A[i,p] == 0}
+     * are skipped (all the terms of a group at once) when the rows of B they multiply are finite:
+     * then they only add zeros (and an accumulator that starts at +0 never becomes −0), and
+     * skipping them makes sparse inputs (one-hot features, ReLU activations) cheaper without
+     * changing any result (0 · ±inf and 0 · NaN still give NaN).
      *
      * <p>A product with fewer than {@link #SCRATCH_MIN_COLUMNS} columns (a matrix-vector
      * product) has nothing to vectorize across its columns, and one of at most
@@ -211,9 +211,10 @@ final class ScalarProducts {
     }
 
     /**
-     * Result rows narrower than this (static) are too short a loop for C2: with 16 lanes it
-     * aligns, unrolls and leaves a loop of 32 iterations scalar (about 15 GFLOP/s on this
-     * project's machine), so {@link #columnMatmul} runs along the columns of the result instead.
+     * Results with fewer (static) columns than this have rows too short for C2's vectorized
+     * loop: with 16 lanes it aligns and unrolls and leaves a row of 32 floats to the scalar
+     * loops (about 15 GFLOP/s on this project's machine), so {@link #columnMatmul} runs along
+     * the result's columns instead.
      */
     static final int NARROW_COLUMNS = 64;
 
@@ -236,7 +237,7 @@ final class ScalarProducts {
         }
     }
 
-    /** The columns of the result {@link #columnMatmul} accumulates at a time: about 32 KB of accumulators, at least 128 (a loop C2 vectorizes). */
+    /** The rows of the result {@link #columnMatmul} accumulates at a time: about 32 KB of accumulators, at least 128 (a loop C2 vectorizes). */
     static int columnBlock(long cols) {
         return (int) Math.max(128, Math.min(512, (8192 / cols) & ~15L));
     }
@@ -246,8 +247,9 @@ final class ScalarProducts {
      * #NARROW_COLUMNS}): the transposed product {@code outᵀ[j, i] = Σ_p B[p, j] · A[i, p]}, in
      * the form of {@link #streamRows} with the roles swapped, so the vectorized loop runs over a
      * block of up to {@link #columnBlock} rows of the result: {@link #STREAM_TERMS} columns of A
-     * (as read) are gathered into {@code g0 …} ({@code cols[n …]}), and each pair of result columns {@code j,
-     * j + 1} (held transposed in {@code cols[j]}) adds their terms with B's elements as factors.
+     * (as read) are gathered into {@code g0 …} ({@code cols[n …]}), and each pair of result
+     * columns {@code j, j + 1} (held transposed in {@code cols[j]}) adds their terms with B's
+     * elements as factors.
      * Every element still sums its terms for p in order from +0 (the textbook loop, bit for
      * bit); no term is skipped (A's zeros would have to be found element by element).
      */
