@@ -14,6 +14,12 @@ final class ScalarProducts {
         return new Scratch("scratch$rows", "rows", rows, width, false, "Scratch for matrix products: the rows of the right operand, each starting at index 0.");
     }
 
+    /** {@link #columnMatmul}'s rows: columns of the result, transposed, then columns of the left operand. */
+    static Scratch cols(int rows, int width) {
+        return new Scratch("scratch$cols", "cols", Size.constant(rows), Size.constant(width), false,
+                "Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand.");
+    }
+
     /** One row of the result. */
     static Scratch acc(Size width) {
         return Scratch.flat("scratch$acc", "acc", width, "Scratch for matrix products: one row of the result.");
@@ -113,6 +119,16 @@ final class ScalarProducts {
      */
     static final int STREAM_TERMS = 4;
 
+    /**
+     * {@code acc + t0 + t1 + …}: {@code terms} terms, each {@code term} (a format whose
+     * {@code $1L} is the term's index), added left to right as the textbook loop adds them.
+     */
+    private static CodeBlock termSum(String acc, String term, int terms) {
+        List<CodeBlock> sum = new java.util.ArrayList<>(List.of(CodeBlock.of("$L", acc)));
+        for (int q = 0; q < terms; q++) sum.add(CodeBlock.of(term, q));
+        return CodeBlock.join(sum, " + ");
+    }
+
     /** {@link #matmul} with B stored as [k, n]: groups of B's rows streamed over blocks of result rows. */
     private static void streamRows(Kernel k, Product pr, Product.Arrays x) {
         boolean ta = pr.ta;
@@ -126,9 +142,7 @@ final class ScalarProducts {
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         List<CodeBlock> rowDecl = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(), ys = new java.util.ArrayList<>(),
-                bs = new java.util.ArrayList<>(), xZero = new java.util.ArrayList<>(), yZero = new java.util.ArrayList<>(),
-                cSum = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]"))), dSum = new java.util.ArrayList<>(List.of(CodeBlock.of("d[j]"))),
-                cSum1 = new java.util.ArrayList<>(List.of(CodeBlock.of("c[j]")));
+                bs = new java.util.ArrayList<>(), xZero = new java.util.ArrayList<>(), yZero = new java.util.ArrayList<>();
         for (int q = 0; q < T; q++) {
             String pq = q == 0 ? "p" : "p + " + q;
             rowDecl.add(CodeBlock.of("r$L = rows[$L]", q, mb + q));
@@ -137,9 +151,6 @@ final class ScalarProducts {
             bs.add(CodeBlock.of("b$L = r$L[j]", q, q));
             xZero.add(CodeBlock.of("x$L == $L", q, zero));
             yZero.add(CodeBlock.of("y$L == $L", q, zero));
-            cSum.add(CodeBlock.of("x$L * b$L", q, q));
-            dSum.add(CodeBlock.of("y$L * b$L", q, q));
-            cSum1.add(CodeBlock.of("x$L * r$L[j]", q, q));
         }
         List<CodeBlock> allZero = new java.util.ArrayList<>(xZero);
         allZero.addAll(yZero);
@@ -170,8 +181,8 @@ final class ScalarProducts {
                 .addStatement("final $T[] c = rows[ii], d = rows[ii + 1]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
                 .addStatement("final $T $L", t, CodeBlock.join(bs, ", "))
-                .addStatement("c[j] = $L", CodeBlock.join(cSum, " + "))
-                .addStatement("d[j] = $L", CodeBlock.join(dSum, " + "))
+                .addStatement("c[j] = $L", termSum("c[j]", "x$1L * b$1L", T))
+                .addStatement("d[j] = $L", termSum("d[j]", "y$1L * b$1L", T))
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("if (ii < mb)")
@@ -183,7 +194,7 @@ final class ScalarProducts {
                 .beginControlFlow("if (fin != 1 || !($L))", CodeBlock.join(xZero, " && "))
                 .addStatement("final $T[] c = rows[ii]", t)
                 .beginControlFlow("for (int j = 0; j < nn; j++)")
-                .addStatement("c[j] = $L", CodeBlock.join(cSum1, " + "))
+                .addStatement("c[j] = $L", termSum("c[j]", "x$1L * r$1L[j]", T))
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
@@ -213,8 +224,8 @@ final class ScalarProducts {
     /**
      * Results with fewer (static) columns than this have rows too short for C2's vectorized
      * loop: with 16 lanes it aligns and unrolls and leaves a row of 32 floats to the scalar
-     * loops (about 15 GFLOP/s on this project's machine), so {@link #columnMatmul} runs along
-     * the result's columns instead.
+     * loops, so {@link #columnMatmul} runs along the result's columns instead (its figures:
+     * {@code bench/batched --engine scalar}, the README's batched-products section).
      */
     static final int NARROW_COLUMNS = 64;
 
@@ -256,13 +267,11 @@ final class ScalarProducts {
     private static void columnMatmul(Kernel k, Product pr, Product.Arrays x) {
         boolean ta = pr.ta;
         int nn = (int) pr.n.value(), T = STREAM_TERMS, w = columnBlock(nn);
-        k.scratch(new Scratch("scratch$cols", "cols", Size.constant(nn + T), Size.constant(w), false,
-                "Scratch for narrow matrix products: columns of the result, transposed, and columns of the left operand."));
+        k.scratch(cols(nn + T, w));
         CodeBlock zero = k.elem.lit(0);
         com.palantir.javapoet.TypeName t = k.elem.type();
         List<CodeBlock> colDecl = new java.util.ArrayList<>(), gather = new java.util.ArrayList<>(), xs = new java.util.ArrayList<>(),
-                ys = new java.util.ArrayList<>(), as = new java.util.ArrayList<>(), cSum = new java.util.ArrayList<>(List.of(CodeBlock.of("c[i]"))),
-                dSum = new java.util.ArrayList<>(List.of(CodeBlock.of("d[i]")));
+                ys = new java.util.ArrayList<>(), as = new java.util.ArrayList<>();
         for (int q = 0; q < T; q++) {
             String pq = q == 0 ? "p" : "p + " + q;
             colDecl.add(CodeBlock.of("g$L = cols[$L]", q, nn + q));
@@ -270,8 +279,6 @@ final class ScalarProducts {
             xs.add(CodeBlock.of("x$L = $L", q, x.b(CodeBlock.of("j * kk + $L", pq))));
             ys.add(CodeBlock.of("y$L = $L", q, x.b(CodeBlock.of("(j + 1) * kk + $L", pq))));
             as.add(CodeBlock.of("b$L = g$L[i]", q, q));
-            cSum.add(CodeBlock.of("x$L * b$L", q, q));
-            dSum.add(CodeBlock.of("y$L * b$L", q, q));
         }
         CodeBlock.Builder c = k.body;
         c.addStatement("final int nn = $L, kk = $L, m = $L", nn, k.size(pr.k), k.size(pr.m))
@@ -292,8 +299,8 @@ final class ScalarProducts {
                 .addStatement("final $T[] c = cols[j], d = cols[j + 1]", t)
                 .beginControlFlow("for (int i = 0; i < w; i++)")
                 .addStatement("final $T $L", t, CodeBlock.join(as, ", "))
-                .addStatement("c[i] = $L", CodeBlock.join(cSum, " + "))
-                .addStatement("d[i] = $L", CodeBlock.join(dSum, " + "))
+                .addStatement("c[i] = $L", termSum("c[i]", "x$1L * b$1L", T))
+                .addStatement("d[i] = $L", termSum("d[i]", "y$1L * b$1L", T))
                 .endControlFlow()
                 .endControlFlow();
         if (nn % 2 == 1) {
@@ -302,7 +309,7 @@ final class ScalarProducts {
                     .addStatement("final $T[] c = cols[j]", t)
                     .beginControlFlow("for (int i = 0; i < w; i++)")
                     .addStatement("final $T $L", t, CodeBlock.join(as, ", "))
-                    .addStatement("c[i] = $L", CodeBlock.join(cSum, " + "))
+                    .addStatement("c[i] = $L", termSum("c[i]", "x$1L * b$1L", T))
                     .endControlFlow();
         }
         c.endControlFlow()

@@ -108,7 +108,7 @@ class ConformanceTest {
 
     // ------------------------------------------------------------------ the two passes
 
-    /** Every case on both engines: the generated code and the reference interpreter. */
+    /** Every case on each engine of {@code nnc.conformance.engine} (default: the generated code on both backends, and the reference interpreter). */
     static Stream<org.junit.jupiter.params.provider.Arguments> engineCases() {
         String only = System.getProperty("nnc.conformance.engine");
         List<String> all = List.of("java", "java-vector", "interp");
