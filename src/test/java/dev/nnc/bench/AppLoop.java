@@ -24,7 +24,7 @@ import org.objectweb.asm.Opcodes;
  * columns; {@code VectorJitTest} runs it in check mode.
  *
  * <pre>
- * AppLoop [--time BLOCKS] [--watch SECONDS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
+ * AppLoop [--time BLOCKS] [--instances N] [--classes N] [--watch SECONDS] [--check] [--pollute] [--min-calls N] [--quiet-ms MS] [--max-warm-s S] [--block-ms MS] SPEC...
  *   SPEC: workload,engine,precision,entry[,threads]   e.g. w1:64,vector,f32,trainStep (entry: trainStep, infer, gradients)
  * </pre>
  *
@@ -33,7 +33,15 @@ import org.objectweb.asm.Opcodes;
  * {@code --quiet-ms} (the JVM's total compilation time stops growing), or {@code --max-warm-s}
  * passed. {@code --time}: that many blocks of about {@code --block-ms} each, µs per call of each;
  * the last line is one JSON object with the blocks, their median, the bytes allocated per
- * call and the host's floating-point rate beside the blocks ({@link HostSpeed}). {@code --watch}:
+ * call and the host's floating-point rate beside the blocks ({@link HostSpeed}). {@code --instances N}
+ * (with {@code --time}): then N - 1 more instances of the first spec's class ({@link Workload#another}:
+ * the same class, arrays of their own), warmed up together with the first until the JIT is
+ * quiet, then each timed the same way; the JSON's {@code instances_us} holds the median of each,
+ * the first's included. They run the same compiled code, so a spread across them comes from where
+ * their arrays lie, or from the host meanwhile ({@code --watch} shows the host's drift). {@code --classes N} (after the instances, if both): the same with N - 1
+ * copies of the class instead, each loaded on its own (so compiled on its own, into code of its own), in {@code classes_us}:
+ * a spread across them that instances do not show comes from the compiled code (where it lies,
+ * or what C2 made of it: {@code -XX:+LogCompilation} tells these apart). {@code --watch}:
  * blocks for that many seconds, each followed by the host's floating-point rate and clock
  * ({@link HostSpeed}), a line each ("seconds µs/call GFLOP/s ns"): whether a JVM's slow
  * period is the host's. {@code --check}: warm-up also goes on while some method with Vector API code has no C2
@@ -56,12 +64,14 @@ public final class AppLoop {
     public static void main(String[] args) throws Throwable {
         Locale.setDefault(Locale.ROOT);
         long jvmMs = ManagementFactory.getRuntimeMXBean().getUptime();
-        int blocks = 0, watchS = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
+        int blocks = 0, instances = 1, classes = 1, watchS = 0, minCalls = 8000, quietMs = 2000, maxWarmS = 120, blockMs = 500;
         boolean check = false, pollute = false;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--time" -> blocks = Integer.parseInt(args[++i]);
+                case "--instances" -> instances = Integer.parseInt(args[++i]);
+                case "--classes" -> classes = Integer.parseInt(args[++i]);
                 case "--watch" -> watchS = Integer.parseInt(args[++i]);
                 case "--check" -> check = true;
                 case "--pollute" -> pollute = true;
@@ -73,7 +83,10 @@ public final class AppLoop {
             }
         }
         if (specs.isEmpty() || (blocks == 0 && watchS == 0 && !check)) {
-            throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--watch SECONDS] [--check] [--pollute] SPEC... (see the class comment)");
+            throw new IllegalArgumentException("usage: AppLoop [--time BLOCKS] [--instances N] [--classes N] [--watch SECONDS] [--check] [--pollute] SPEC... (see the class comment)");
+        }
+        if (instances < 1 || classes < 1 || ((instances > 1 || classes > 1) && blocks == 0)) {
+            throw new IllegalArgumentException("--instances N, --classes N: N at least 1, with --time");
         }
         JitWatch jit = check ? new JitWatch() : null;
         long t0 = System.nanoTime();
@@ -93,7 +106,13 @@ public final class AppLoop {
         // with --check, warm-up goes on while a method with vector code compiled by C1 has no C2 code (yet)
         long warmNs = warmUp(calls, minCalls, quietMs, deadline, check ? jit : null, vectorMethods);
         System.out.printf("warm %.1f s%n", warmNs / 1e9);
-        if (blocks > 0) time(calls.get(0), blocks, blockMs, warmNs);
+        if (blocks > 0) {
+            StringBuilder json = time(calls.get(0), blocks, blockMs, warmNs);
+            long until = System.nanoTime() + maxWarmS * 1_000_000_000L;
+            if (instances > 1) json.append(", \"instances_us\": ").append(Arrays.toString(copies(calls.get(0), instances, false, blocks, blockMs, minCalls, quietMs, until)));
+            if (classes > 1) json.append(", \"classes_us\": ").append(Arrays.toString(copies(calls.get(0), classes, true, blocks, blockMs, minCalls, quietMs, until)));
+            System.out.println(json.append('}'));
+        }
         if (watchS > 0) watch(calls.get(0), watchS, blockMs);
         if (check) {
             // an application's calls allocate nothing once every method they run is compiled: while
@@ -139,7 +158,12 @@ public final class AppLoop {
         if (f.length < 4) throw new IllegalArgumentException("spec " + text + ": workload,engine,precision,entry[,threads]");
         JavaEmitter.Backend backend = JavaEmitter.Backend.valueOf(f[1].toUpperCase(Locale.ROOT));
         int threads = f.length > 4 ? Integer.parseInt(f[4]) : 1;
-        Workload w = Workload.create(f[0], backend, f[2].equals("f32"), threads);
+        return spec(text, Workload.create(f[0], backend, f[2].equals("f32"), threads), threads);
+    }
+
+    /** Spec {@code text} on workload {@code w}, made from it with {@code threads}. */
+    private static Spec spec(String text, Workload w, int threads) {
+        String[] f = text.split(",");
         MethodHandle h = switch (f[3]) {
             case "trainStep" -> w.trainStep;
             case "infer" -> w.infer;
@@ -209,7 +233,7 @@ public final class AppLoop {
      * time); {@code others_cpu} ({@link #machineBusyNs}); {@code host_gflops}, the median of the
      * host's floating-point rate measured right after each block ({@link HostSpeed}).
      */
-    private static void time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
+    private static StringBuilder time(Spec s, int blocks, int blockMs, long warmNs) throws Throwable {
         int n = callsPerBlock(s, blockMs);
         double[] us = new double[blocks], cpu = new double[blocks], host = new double[blocks];
         long allocated = 0;
@@ -235,9 +259,38 @@ public final class AppLoop {
         json.append("], \"calls_per_block\": ").append(n).append(", \"bytes_per_call\": ").append(allocated / ((long) n * blocks))
                 .append(", \"cpu_median_us\": ").append(median(cpu)).append(", \"others_cpu\": ").append(others)
                 .append(", \"host_gflops\": ").append(median(host))
-                .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append("\"}");
-        System.out.println(json);
+                .append(", \"warm_s\": ").append(warmNs / 1e9).append(", \"java\": \"").append(System.getProperty("java.version")).append('"');
+        return json;
     }
+
+    /**
+     * The median µs per call of {@code s} and of {@code count - 1} more instances of its class
+     * ({@link Workload#another}), or of copies of its class each loaded on its own ({@code classes}),
+     * each timed in {@code blocks} blocks once all exist and the JIT is quiet again. (The first
+     * call of a new instance grows its buffers, a branch C2 had left out of the compiled entry,
+     * so the entry is compiled once more, and then every instance runs that code.)
+     */
+    private static double[] copies(Spec s, int count, boolean classes, int blocks, int blockMs, int minCalls, int quietMs, long deadline)
+            throws Throwable {
+        List<Spec> all = new ArrayList<>(List.of(s));
+        for (int k = 1; k < count; k++) all.add(classes ? spec(s.text) : spec(s.text, s.workload.another(), s.threads));
+        warmUp(all, minCalls, quietMs, deadline, null, Map.of());
+        double[] out = new double[count];
+        for (int k = 0; k < count; k++) {
+            Spec t = all.get(k);
+            int n = callsPerBlock(t, blockMs);
+            double[] us = new double[blocks];
+            for (int b = 0; b < blocks; b++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < n; i++) t.call.invokeExact();
+                us[b] = (System.nanoTime() - start) / 1e3 / n;
+            }
+            out[k] = median(us);
+            System.out.printf("%s %d: %.3f us/call%n", classes ? "class" : "instance", k, out[k]);
+        }
+        return out;
+    }
+
 
     /**
      * The CPU time every process of the machine used so far (user, nice, system, irq and softirq

@@ -81,6 +81,47 @@ public final class Workload {
      * {@code setThreads}; 1 for the default).
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+        Workload w = make(workload, backend, f32, threads);
+        w.again = () -> {
+            REUSE.set(w.type);
+            try {
+                return create(workload, backend, f32, threads);
+            } finally {
+                REUSE.remove();
+            }
+        };
+        return w;
+    }
+
+    /**
+     * A new instance of the same generated class (the same compiled code), with arrays of its own
+     * and inputs drawn as this one's (the same values in new arrays): the same work at other
+     * addresses. {@link AppLoop}'s {@code --instances} times several in one JVM, to tell a spread
+     * across JVMs that follows where an instance's arrays lie from one that follows the JVM.
+     */
+    public Workload another() throws Throwable {
+        return again.call();
+    }
+
+    /** The generated class {@link #another} binds to instead of loading a fresh one (null: load). */
+    private static final ThreadLocal<Class<?>> REUSE = new ThreadLocal<>();
+
+    /** {@code name} from {@code classes} in a fresh class loader, or the class {@link #another} reuses. */
+    private static Class<?> load(InMemoryJavac.Classes classes, String name) {
+        Class<?> reuse = REUSE.get();
+        if (reuse == null) return classes.load(name);
+        if (!reuse.getName().equals(name)) throw new IllegalStateException(name + " is not " + reuse.getName());
+        return reuse;
+    }
+
+    /** Makes another instance of the same class: set by {@link #create}. */
+    private Again again;
+
+    private interface Again {
+        Workload call() throws Throwable;
+    }
+
+    private static Workload make(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
         if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
         // W6: the encoder block at batch B and PERFORMANCE.md's sequence of 128 (bench/peers.py's W6)
         if (workload.startsWith("w6:")) return named(workload + "x128", backend, f32, threads);
@@ -90,7 +131,7 @@ public final class Workload {
         Compiled c = src.compiled();
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = classes.load(out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName());
         Object inst = instance(type, threads);
 
         Model m = c.model();
@@ -143,7 +184,7 @@ public final class Workload {
         String pkg = (attn ? "attn.s" : "bmm.") + which + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = classes.load(out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName());
         Random rnd = new Random(1);
         int n = (int) c.eval().outputs().get(0).shape().numel().eval(Map.of());
         Class<?> arr = f32 ? float[].class : double[].class;
@@ -197,7 +238,7 @@ public final class Workload {
         if (sizes.length != m.dims().size()) throw new IllegalArgumentException(workload + ": dims " + m.dims());
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = classes.load(out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName());
         Object inst = instance(type, threads);
 
         Class<?> argsType = Class.forName(out.qualifiedName() + "$Args", true, type.getClassLoader());
