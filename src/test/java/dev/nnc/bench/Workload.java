@@ -81,16 +81,7 @@ public final class Workload {
      * {@code setThreads}; 1 for the default).
      */
     public static Workload create(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
-        Workload w = make(workload, backend, f32, threads);
-        w.again = () -> {
-            REUSE.set(w.type);
-            try {
-                return create(workload, backend, f32, threads);
-            } finally {
-                REUSE.remove();
-            }
-        };
-        return w;
+        return make(workload, backend, f32, threads, null);
     }
 
     /**
@@ -100,38 +91,40 @@ public final class Workload {
      * across JVMs that follows where an instance's arrays lie from one that follows the JVM.
      */
     public Workload another() throws Throwable {
-        return again.call();
+        return make(recipe.workload, recipe.backend, recipe.f32, recipe.threads, type);
     }
 
-    /** The generated class {@link #another} binds to instead of loading a fresh one (null: load). */
-    private static final ThreadLocal<Class<?>> REUSE = new ThreadLocal<>();
+    /** What {@link #create} made this from. */
+    private record Recipe(String workload, JavaEmitter.Backend backend, boolean f32, int threads) {}
 
-    /** {@code name} from {@code classes} in a fresh class loader, or the class {@link #another} reuses. */
-    private static Class<?> load(InMemoryJavac.Classes classes, String name) {
-        Class<?> reuse = REUSE.get();
+    /** Set by {@link #make}. */
+    private Recipe recipe;
+
+    /** {@code name} from {@code classes} in a fresh class loader, or {@code reuse} (the class {@link #another} binds to) if not null. */
+    private static Class<?> load(InMemoryJavac.Classes classes, String name, Class<?> reuse) {
         if (reuse == null) return classes.load(name);
         if (!reuse.getName().equals(name)) throw new IllegalStateException(name + " is not " + reuse.getName());
         return reuse;
     }
 
-    /** Makes another instance of the same class: set by {@link #create}. */
-    private Again again;
-
-    private interface Again {
-        Workload call() throws Throwable;
+    /** {@link #create}, on generated class {@code reuse} if not null. */
+    private static Workload make(String workload, JavaEmitter.Backend backend, boolean f32, int threads, Class<?> reuse) throws Throwable {
+        Workload w = bind(workload, backend, f32, threads, reuse);
+        w.recipe = new Recipe(workload, backend, f32, threads);
+        return w;
     }
 
-    private static Workload make(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
-        if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads);
+    private static Workload bind(String workload, JavaEmitter.Backend backend, boolean f32, int threads, Class<?> reuse) throws Throwable {
+        if (workload.startsWith("lm:") || workload.startsWith("tab:")) return named(workload, backend, f32, threads, reuse);
         // W6: the encoder block at batch B and PERFORMANCE.md's sequence of 128 (bench/peers.py's W6)
-        if (workload.startsWith("w6:")) return named(workload + "x128", backend, f32, threads);
-        if (workload.startsWith("bmm:") || workload.startsWith("attn:")) return products(workload, backend, f32, threads);
+        if (workload.startsWith("w6:")) return named(workload + "x128", backend, f32, threads, reuse);
+        if (workload.startsWith("bmm:") || workload.startsWith("attn:")) return products(workload, backend, f32, threads, reuse);
         int batch = Integer.parseInt(workload.substring(workload.indexOf(':') + 1));
         Source src = source(workload, backend, f32);
         Compiled c = src.compiled();
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = load(classes, out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName(), reuse);
         Object inst = instance(type, threads);
 
         Model m = c.model();
@@ -168,7 +161,7 @@ public final class Workload {
      * gradients of {@code sum(y * t)} for the params (forward and backward); no {@code trainStep}
      * (the models have no optimizer).
      */
-    private static Workload products(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+    private static Workload products(String workload, JavaEmitter.Backend backend, boolean f32, int threads, Class<?> reuse) throws Throwable {
         String which = workload.substring(workload.indexOf(':') + 1);
         boolean attn = workload.startsWith("attn:");
         if (attn ? !which.equals("1024") : !java.util.List.of("batched", "stacked", "single", "separate").contains(which)) {
@@ -184,7 +177,7 @@ public final class Workload {
         String pkg = (attn ? "attn.s" : "bmm.") + which + "." + backend.name().toLowerCase() + "." + (f32 ? "f32" : "f64");
         JavaEmitter.Output out = JavaEmitter.emit(c, new JavaEmitter.Options(pkg, f32, file.getFileName().toString(), r.source(), backend));
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = load(classes, out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName(), reuse);
         Random rnd = new Random(1);
         int n = (int) c.eval().outputs().get(0).shape().numel().eval(Map.of());
         Class<?> arr = f32 ? float[].class : double[].class;
@@ -230,7 +223,7 @@ public final class Workload {
      * generated class's {@code Args}: real inputs normal, int inputs (ids, labels) below 10, valid
      * for every table and class count of these models; {@code infer} takes every output.
      */
-    private static Workload named(String workload, JavaEmitter.Backend backend, boolean f32, int threads) throws Throwable {
+    private static Workload named(String workload, JavaEmitter.Backend backend, boolean f32, int threads, Class<?> reuse) throws Throwable {
         String[] sizes = workload.substring(workload.indexOf(':') + 1).split("x");
         Source src = source(workload, backend, f32);
         Compiled c = src.compiled();
@@ -238,7 +231,7 @@ public final class Workload {
         if (sizes.length != m.dims().size()) throw new IllegalArgumentException(workload + ": dims " + m.dims());
         JavaEmitter.Output out = src.output();
         InMemoryJavac.Classes classes = ClassCache.compile(out.qualifiedName(), out.source());
-        Class<?> type = load(classes, out.qualifiedName());
+        Class<?> type = load(classes, out.qualifiedName(), reuse);
         Object inst = instance(type, threads);
 
         Class<?> argsType = Class.forName(out.qualifiedName() + "$Args", true, type.getClassLoader());

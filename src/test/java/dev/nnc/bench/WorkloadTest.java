@@ -42,4 +42,13 @@ class WorkloadTest {
         // and another of another is still the same class
         assertSame(w.type, a.another().type);
     }
+
+    @Test
+    void anotherOfANamedWorkloadIsTheSameClassToo() throws Throwable {
+        Workload w = Workload.create("tab:4", JavaEmitter.Backend.SCALAR, true, 1);
+        Workload a = w.another();
+        assertSame(w.type, a.type);
+        assertNotSame(w.instance, a.instance);
+        assertEquals(w.batch, a.batch);
+    }
 }

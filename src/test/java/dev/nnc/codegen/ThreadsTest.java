@@ -185,13 +185,10 @@ class ThreadsTest {
         assertEquals(6, java.util.regex.Pattern.compile("split\\$\\d+ = \\(.*scratch\\$attnTs").matcher(source).results().count(), "split tasks");
     }
 
-    /**
-     * The vector class of {@code source} with one thread and with three: the same outputs, loss,
-     * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
-     */
-    /** A model's generated vector class in f32 and f64, compiled once for all its batches (by file name). */
+    /** A model's generated vector class in f32 and f64, compiled once for all its batches. */
     private record Generated(Compiled compiled, JavaEmitter.Output[] outputs, Class<?>[] classes) {}
 
+    /** By model source. */
     private static final Map<String, Generated> GENERATED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Generated generate(String name, String source) {
@@ -207,9 +204,13 @@ class ThreadsTest {
         return new Generated(c, outs, classes);
     }
 
+    /**
+     * The vector class of {@code source} with one thread and with three: the same outputs, loss,
+     * gradients, train steps and parameters, bit for bit, in f32 and f64. Returns the (f64) class's source.
+     */
     private static String assertSameResults(String name, String source, int batch) {
         String generated = null;
-        Generated g = GENERATED.computeIfAbsent(name, n -> generate(n, source));
+        Generated g = GENERATED.computeIfAbsent(source, s -> generate(name, s));
         Compiled c = g.compiled();
         Model model = c.model();
         for (boolean f32 : new boolean[] {true, false}) {
